@@ -1,0 +1,1 @@
+"""Tongban (通办): unified online government service platform back end."""

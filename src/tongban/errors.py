@@ -1,0 +1,48 @@
+"""The one base of every expected failure.
+
+Each domain area subclasses :class:`DomainError` with a stable ``code``; the GraphQL adapter
+maps them to typed errors in one place (``tongban.api.errors``). Anything that is not a
+``DomainError`` is unexpected and is masked from clients.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+
+class DomainError(Exception):
+    """An expected failure a front end can show to a person."""
+
+    code: ClassVar[str] = "DOMAIN_ERROR"
+
+    def __init__(
+        self, message: str, *, field: str | None = None, details: dict[str, Any] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.details = details or {}
+
+
+class ValidationError(DomainError):
+    """Input that breaks a rule; ``field`` names the offending input field."""
+
+    code = "VALIDATION"
+
+
+class NotFoundError(DomainError):
+    code = "NOT_FOUND"
+
+
+class ConflictError(DomainError):
+    """Someone else changed the record first, or a uniqueness rule was hit."""
+
+    code = "CONFLICT"
+
+
+class ForbiddenError(DomainError):
+    code = "FORBIDDEN"
+
+
+class UnauthenticatedError(DomainError):
+    code = "UNAUTHENTICATED"
