@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+import msgspec
+
 
 class DomainError(Exception):
     """An expected failure a front end can show to a person."""
@@ -46,3 +48,21 @@ class ForbiddenError(DomainError):
 
 class UnauthenticatedError(DomainError):
     code = "UNAUTHENTICATED"
+
+
+class Problem(msgspec.Struct, frozen=True):
+    """One thing wrong with an input, tied to the field a form should highlight."""
+
+    field: str
+    code: str
+    message: str
+
+
+class InvalidInputError(DomainError):
+    """Several problems found at once, so a form can show all of them in one round trip."""
+
+    code = "VALIDATION"
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("; ".join(p.message for p in problems), field=problems[0].field)
+        self.problems = problems

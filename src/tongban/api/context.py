@@ -1,0 +1,41 @@
+"""The per-request GraphQL context."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import asyncpg
+import strawberry
+from strawberry.litestar import BaseContext
+
+from tongban.api.errors import graphql_error
+from tongban.api.loaders import Loaders
+from tongban.auth.errors import TokenError
+from tongban.auth.types import Principal
+from tongban.config import Settings
+
+
+class Context(BaseContext, kw_only=True):
+    settings: Settings
+    pool: asyncpg.Pool
+    principal: Principal
+    loaders: Loaders
+
+    def require_signed_in(self) -> Principal:
+        """Everything but the public catalogue needs a valid token."""
+        if self.principal.is_anonymous:
+            raise graphql_error(
+                TokenError("missing", "sign in: this needs a valid bearer access token")
+            )
+        return self.principal
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[asyncpg.Connection]:
+        """The request owns the transaction; services only receive the connection."""
+        async with self.pool.acquire() as conn, conn.transaction():
+            yield conn
+
+
+Info = strawberry.Info[Context, Any]

@@ -1,0 +1,98 @@
+"""The one place where domain errors become GraphQL errors."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any, cast
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.scalars import JSON
+
+from tongban.errors import DomainError, InvalidInputError
+
+
+@strawberry.enum(description="Stable category of an expected failure; front ends switch on it.")
+class ErrorCode(Enum):
+    VALIDATION = strawberry.enum_value("VALIDATION", description="An input broke a rule.")
+    NOT_FOUND = strawberry.enum_value("NOT_FOUND", description="The record does not exist.")
+    CONFLICT = strawberry.enum_value(
+        "CONFLICT", description="Someone else changed the record first, or it already exists."
+    )
+    FORBIDDEN = strawberry.enum_value(
+        "FORBIDDEN", description="The caller may not do this or see this."
+    )
+    UNAUTHENTICATED = strawberry.enum_value(
+        "UNAUTHENTICATED", description="No valid access token: missing, expired or forged."
+    )
+    INVALID_STATE = strawberry.enum_value(
+        "INVALID_STATE", description="The action is not allowed in the record's current state."
+    )
+    CALENDAR_YEAR_UNKNOWN = strawberry.enum_value(
+        "CALENDAR_YEAR_UNKNOWN",
+        description="The official working-day schedule for that year is not yet published.",
+    )
+    DOMAIN_ERROR = strawberry.enum_value("DOMAIN_ERROR", description="Another expected failure.")
+
+
+def _error_code(code: str) -> ErrorCode:
+    try:
+        return ErrorCode(code)
+    except ValueError:
+        return ErrorCode.DOMAIN_ERROR
+
+
+@strawberry.type(description="An expected failure a front end can show to a person.")
+class UserError:
+    code: ErrorCode = strawberry.field(description="Category of the failure.")
+    problem: str | None = strawberry.field(
+        description="Specific rule that failed (e.g. PROMISED_EXCEEDS_STATUTORY), when known."
+    )
+    message: str = strawberry.field(description="Human-readable explanation.")
+    field: str | None = strawberry.field(
+        description="Input field the failure is about, as a path (e.g. reviewPlan[1].name)."
+    )
+    details: JSON | None = strawberry.field(
+        description="Extra machine-readable facts (e.g. the current version on a conflict)."
+    )
+
+
+def user_errors(exc: DomainError) -> list[UserError]:
+    if isinstance(exc, InvalidInputError):
+        return [
+            UserError(
+                code=ErrorCode.VALIDATION,
+                problem=p.code,
+                message=p.message,
+                field=p.field,
+                details=None,
+            )
+            for p in exc.problems
+        ]
+    details: dict[str, Any] = dict(exc.details)
+    problem = details.pop("problem", None)
+    return [
+        UserError(
+            code=_error_code(exc.code),
+            problem=problem,
+            message=exc.message,
+            field=exc.field,
+            details=cast(JSON, details) if details else None,
+        )
+    ]
+
+
+def graphql_error(exc: DomainError) -> GraphQLError:
+    """A query-level error (queries have no payload) with the same typed information."""
+    extensions: dict[str, Any] = {"code": exc.code}
+    if exc.field:
+        extensions["field"] = exc.field
+    if exc.details:
+        extensions["details"] = exc.details
+    return GraphQLError(exc.message, original_error=exc, extensions=extensions)
+
+
+def should_mask(error: GraphQLError) -> bool:
+    """Mask unexpected exceptions; keep domain errors and GraphQL's own syntax/validation errors."""
+    original = error.original_error
+    return not (original is None or isinstance(original, DomainError | GraphQLError))

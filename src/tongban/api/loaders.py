@@ -1,0 +1,88 @@
+"""Per-request DataLoaders: one query per relation per request, however long the list."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import asyncpg
+from strawberry.dataloader import DataLoader
+
+from tongban.catalogue import repository as catalogue_repo
+from tongban.catalogue.types import MatterVersion
+from tongban.government import repository as gov_repo
+from tongban.government.types import Department, Region
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+def _loader(
+    pool: asyncpg.Pool,
+    fetch: Callable[[asyncpg.Connection, list[K]], Awaitable[dict[K, V]]],
+    default: Callable[[], V],
+) -> DataLoader[K, V]:
+    async def load(keys: Sequence[K]) -> list[V]:
+        async with pool.acquire() as conn:
+            found = await fetch(conn, list(keys))
+        return [found.get(k, default()) for k in keys]
+
+    return DataLoader(load_fn=load)
+
+
+def _none() -> Any:
+    return None
+
+
+def _empty() -> list[Any]:
+    return []
+
+
+@dataclass
+class Loaders:
+    pool: asyncpg.Pool
+    region: DataLoader[str, Region | None] = field(init=False)
+    region_children: DataLoader[str, list[Region]] = field(init=False)
+    department: DataLoader[str, Department | None] = field(init=False)
+    departments_of_region: DataLoader[str, list[Department]] = field(init=False)
+    matter_versions: DataLoader[str, list[MatterVersion]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        async def regions(conn: asyncpg.Connection, codes: list[str]) -> dict[str, Region | None]:
+            return {r.code: r for r in await gov_repo.regions_by_code(conn, codes=codes)}
+
+        async def children(conn: asyncpg.Connection, codes: list[str]) -> dict[str, list[Region]]:
+            grouped: dict[str, list[Region]] = defaultdict(list)
+            for r in await gov_repo.region_children(conn, parent_codes=codes):
+                assert r.parent_code is not None
+                grouped[r.parent_code].append(r)
+            return grouped
+
+        async def departments(
+            conn: asyncpg.Connection, ids: list[str]
+        ) -> dict[str, Department | None]:
+            return {d.id: d for d in await gov_repo.departments_by_id(conn, ids=ids)}
+
+        async def of_region(
+            conn: asyncpg.Connection, codes: list[str]
+        ) -> dict[str, list[Department]]:
+            grouped: dict[str, list[Department]] = defaultdict(list)
+            for d in await gov_repo.departments_of_regions(conn, region_codes=codes):
+                grouped[d.region_code].append(d)
+            return grouped
+
+        async def versions(
+            conn: asyncpg.Connection, ids: list[str]
+        ) -> dict[str, list[MatterVersion]]:
+            grouped: dict[str, list[MatterVersion]] = defaultdict(list)
+            for v in await catalogue_repo.versions_of(conn, matter_ids=ids, published_only=False):
+                grouped[v.matter_id].append(v)
+            return grouped
+
+        self.region = _loader(self.pool, regions, _none)
+        self.region_children = _loader(self.pool, children, _empty)
+        self.department = _loader(self.pool, departments, _none)
+        self.departments_of_region = _loader(self.pool, of_region, _empty)
+        self.matter_versions = _loader(self.pool, versions, _empty)

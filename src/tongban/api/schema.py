@@ -1,0 +1,49 @@
+"""The GraphQL schema: the contract the front ends build on (exported to graphql/schema.graphql)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+
+import strawberry
+from strawberry.extensions import (
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    SchemaExtension,
+    ValidationCache,
+)
+
+from tongban.api.catalogue import CatalogueMutation, CatalogueQuery
+from tongban.api.errors import should_mask
+from tongban.api.government import GovernmentQuery
+
+
+@strawberry.type(description="Everything that can be read.")
+class Query(GovernmentQuery, CatalogueQuery):
+    pass
+
+
+@strawberry.type(
+    description="Everything that can be changed. Expected failures come back as `userErrors`."
+)
+class Mutation(CatalogueMutation):
+    pass
+
+
+def build_schema(*, max_depth: int = 12) -> strawberry.Schema:
+    # Extensions are passed as factories: instances would share state between requests.
+    extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
+        partial(QueryDepthLimiter, max_depth=max_depth),
+        partial(MaxAliasesLimiter, max_alias_count=30),
+        partial(MaxTokensLimiter, max_token_count=5000),
+        partial(ParserCache, maxsize=512),
+        partial(ValidationCache, maxsize=512),
+        partial(MaskErrors, should_mask_error=should_mask),
+    ]
+    return strawberry.Schema(query=Query, mutation=Mutation, extensions=extensions)
+
+
+schema = build_schema()

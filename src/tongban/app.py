@@ -1,0 +1,239 @@
+"""The Litestar application factory: GraphQL, health probes, metrics, logs, authentication."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import time
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any, cast
+
+import asyncpg
+import msgspec
+import redis.asyncio as aioredis
+from litestar import Litestar, Request, get
+from litestar.datastructures import State
+from litestar.response import Response
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from strawberry.litestar import make_graphql_controller
+
+from tongban import db
+from tongban.api.context import Context
+from tongban.api.loaders import Loaders
+from tongban.api.schema import build_schema
+from tongban.auth.errors import TokenError
+from tongban.auth.tokens import TokenVerifier
+from tongban.auth.types import ANONYMOUS, Principal
+from tongban.config import Settings, load_settings
+from tongban.logs import request_id_var
+from tongban.metrics import DB_POOL_IDLE, DB_POOL_SIZE, HTTP_LATENCY, HTTP_REQUESTS, READY, REGISTRY
+
+log = logging.getLogger("tongban.http")
+
+_REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{8,128}$")
+_UNAUTHENTICATED_PATHS = ("/health/", "/metrics")
+_encoder = msgspec.json.Encoder()
+
+
+class RequestMiddleware:
+    """Request id, access log, metrics and bearer-token verification for every HTTP request.
+
+    A present but bad token is refused here with 401 before any resolver runs, so no code path
+    can forget the check. No token means an anonymous principal, who can read only the public
+    catalogue.
+    """
+
+    def __init__(self, app: ASGIApp, verifier: TokenVerifier) -> None:
+        self.app = app
+        self.verifier = verifier
+
+    async def __call__(self, asgi_scope: Scope, receive: Receive, send: Send) -> None:
+        scope = cast(dict[str, Any], asgi_scope)
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(asgi_scope, receive, send)
+            return
+        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+        given = headers.get("x-request-id", "")
+        request_id = given if _REQUEST_ID_RE.match(given) else uuid.uuid4().hex
+        token = request_id_var.set(request_id)
+        started = time.perf_counter()
+        status_holder = [500]
+        path: str = scope["path"]
+        route = (
+            path if path in ("/graphql", "/health/live", "/health/ready", "/metrics") else "other"
+        )
+
+        async def send_wrapper(asgi_message: Message) -> None:
+            message = cast(dict[str, Any], asgi_message)
+            if message["type"] == "http.response.start":
+                status_holder[0] = message["status"]
+                message.setdefault("headers", [])
+                message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
+            await send(asgi_message)
+
+        try:
+            principal: Principal = ANONYMOUS
+            if not path.startswith(_UNAUTHENTICATED_PATHS):
+                try:
+                    principal = self._principal(headers.get("authorization"))
+                except TokenError as exc:
+                    if scope["type"] == "http":
+                        await self._refuse(send_wrapper, exc)
+                        return
+                    # WebSockets authenticate at connection_init (graphql-transport-ws).
+            scope.setdefault("state", {})["principal"] = principal
+            await self.app(asgi_scope, receive, send_wrapper)
+        finally:
+            if scope["type"] == "http":
+                elapsed = time.perf_counter() - started
+                HTTP_REQUESTS.labels(scope["method"], route, str(status_holder[0])).inc()
+                HTTP_LATENCY.labels(route).observe(elapsed)
+                if route not in ("/health/live", "/health/ready", "/metrics"):
+                    log.info(
+                        "request",
+                        extra={
+                            "method": scope["method"],
+                            "path": path,
+                            "status": status_holder[0],
+                            "duration_ms": round(elapsed * 1000, 2),
+                        },
+                    )
+            request_id_var.reset(token)
+
+    def _principal(self, authorization: str | None) -> Principal:
+        if not authorization:
+            return ANONYMOUS
+        scheme, _, credentials = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not credentials.strip():
+            raise TokenError("malformed", "the Authorization header must be 'Bearer <token>'")
+        return self.verifier.verify(credentials.strip())
+
+    @staticmethod
+    async def _refuse(asgi_send: Send, exc: TokenError) -> None:
+        send = cast(Any, asgi_send)
+        body = _encoder.encode(
+            {
+                "data": None,
+                "errors": [
+                    {
+                        "message": exc.message,
+                        "extensions": {"code": exc.code, "reason": exc.problem},
+                    }
+                ],
+            }
+        )
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 401,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (
+                        b"www-authenticate",
+                        f'Bearer error="invalid_token", error_description="{exc.problem}"'.encode(),
+                    ),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+
+class Readiness(msgspec.Struct):
+    ready: bool
+    checks: dict[str, str]
+
+
+async def check_readiness(state: State) -> Readiness:
+    checks: dict[str, str] = {}
+
+    async def postgres() -> None:
+        pool: asyncpg.Pool = state.pool
+        async with pool.acquire(timeout=2) as conn:
+            await conn.fetchval("SELECT 1", timeout=2)
+
+    async def redis() -> None:
+        client: aioredis.Redis = state.redis
+        await client.ping()
+
+    for name, probe in (("postgres", postgres), ("redis", redis)):
+        try:
+            await asyncio.wait_for(probe(), timeout=3)
+            checks[name] = "ok"
+        except Exception as exc:
+            checks[name] = f"unavailable: {type(exc).__name__}: {exc}".strip()
+    ready = all(v == "ok" for v in checks.values())
+    READY.set(1 if ready else 0)
+    return Readiness(ready=ready, checks=checks)
+
+
+@get("/health/live", sync_to_thread=False, include_in_schema=False)
+def health_live() -> dict[str, str]:
+    """Liveness: the process answers. It never checks dependencies (that would restart pods
+    when the database blips)."""
+    return {"status": "live"}
+
+
+@get("/health/ready", include_in_schema=False)
+async def health_ready(state: State) -> Response[Readiness]:
+    result = await check_readiness(state)
+    return Response(result, status_code=200 if result.ready else 503)
+
+
+@get("/metrics", include_in_schema=False)
+async def metrics(state: State) -> Response[bytes]:
+    pool: asyncpg.Pool | None = getattr(state, "pool", None)
+    if pool is not None:
+        DB_POOL_SIZE.set(pool.get_size())
+        DB_POOL_IDLE.set(pool.get_idle_size())
+    return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or load_settings()
+    verifier = TokenVerifier(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        app.state.settings = settings
+        app.state.pool = await db.create_pool(settings)
+        app.state.redis = aioredis.Redis.from_url(
+            settings.redis_url, socket_timeout=2, socket_connect_timeout=2
+        )
+        try:
+            yield
+        finally:
+            await app.state.redis.aclose()
+            await app.state.pool.close()
+
+    async def get_context(request: Request[Any, Any, Any], state: State) -> Context:
+        principal = request.scope.get("state", {}).get("principal", ANONYMOUS)
+        return Context(
+            settings=settings,
+            pool=state.pool,
+            principal=principal,
+            loaders=Loaders(state.pool),
+        )
+
+    graphql = make_graphql_controller(
+        build_schema(max_depth=settings.graphql_max_depth),
+        path="/graphql",
+        graphql_ide="graphiql" if settings.development else None,
+        context_getter=get_context,
+        multipart_uploads_enabled=True,
+    )
+
+    def middleware(app: ASGIApp) -> ASGIApp:
+        return RequestMiddleware(app, verifier)
+
+    return Litestar(
+        route_handlers=[graphql, health_live, health_ready, metrics],
+        lifespan=[lifespan],
+        middleware=[middleware],
+        logging_config=None,
+        openapi_config=None,
+        debug=False,
+    )

@@ -1,0 +1,1 @@
+"""Who is calling: bearer JWTs become principals."""

@@ -1,0 +1,157 @@
+"""Bearer JWT verification (HS256 in development, RS256 from a JWKS in production) and minting."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import jwt
+
+from tongban.auth.errors import TokenError
+from tongban.auth.types import ROLES, Principal
+from tongban.config import Settings
+
+CLAIMS_NAMESPACE = "tb"
+
+
+class TokenVerifier:
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._algorithm = settings.jwt_algorithm
+        self._jwks: jwt.PyJWKSet | None = None
+        self._jwks_client: jwt.PyJWKClient | None = None
+        if self._algorithm == "RS256":
+            if settings.jwt_jwks_file:
+                self._jwks = jwt.PyJWKSet.from_json(Path(settings.jwt_jwks_file).read_text())
+            else:
+                # Caches keys and refetches on an unknown `kid`, so key rotation needs no restart.
+                self._jwks_client = jwt.PyJWKClient(settings.jwt_jwks_url, cache_keys=True)
+
+    def _key_for(self, token: str) -> Any:
+        if self._algorithm == "HS256":
+            return self._settings.jwt_secret
+        header = jwt.get_unverified_header(token)
+        kid = header.get("kid")
+        if self._jwks is not None:
+            for key in self._jwks.keys:
+                if kid is None or key.key_id == kid:
+                    return key.key
+            raise TokenError("invalid_signature", f"no signing key with kid {kid!r}")
+        assert self._jwks_client is not None
+        return self._jwks_client.get_signing_key_from_jwt(token).key
+
+    def verify(self, token: str) -> Principal:
+        try:
+            key = self._key_for(token)
+            claims = jwt.decode(
+                token,
+                key,
+                algorithms=[self._algorithm],
+                audience=self._settings.jwt_audience,
+                issuer=self._settings.jwt_issuer,
+                leeway=self._settings.jwt_leeway_seconds,
+                options={"require": ["exp", "iat", "sub", "iss", "aud"]},
+            )
+        except TokenError:
+            raise
+        except jwt.ExpiredSignatureError:
+            raise TokenError("expired", "the access token has expired; sign in again") from None
+        except jwt.InvalidSignatureError:
+            raise TokenError("invalid_signature", "the access token signature is invalid") from None
+        except jwt.DecodeError:
+            raise TokenError("malformed", "the access token cannot be decoded") from None
+        except jwt.PyJWKClientError as exc:
+            raise TokenError("invalid_signature", f"signing key unavailable: {exc}") from None
+        except jwt.InvalidTokenError as exc:
+            raise TokenError("invalid_claims", f"the access token is not valid: {exc}") from None
+        return principal_from_claims(claims)
+
+
+def principal_from_claims(claims: dict[str, Any]) -> Principal:
+    extra = claims.get(CLAIMS_NAMESPACE)
+    if not isinstance(extra, dict):
+        raise TokenError("invalid_claims", f"the access token lacks the {CLAIMS_NAMESPACE!r} claim")
+    kind = extra.get("kind")
+    try:
+        if kind == "officer":
+            roles = frozenset(str(r) for r in extra["roles"])
+            if not roles or not roles <= set(ROLES):
+                raise ValueError("roles")
+            clearance = int(extra.get("clearance", 0))
+            if not 0 <= clearance <= 3:
+                raise ValueError("clearance")
+            return Principal(
+                kind="officer",
+                subject=str(claims["sub"]),
+                name=str(extra.get("name", "")),
+                officer_id=str(extra["officer_id"]),
+                department_id=str(extra["department_id"]),
+                region_code=str(extra["region_code"]),
+                roles=roles,
+                clearance=clearance,
+            )
+        if kind == "applicant":
+            applicant_type = extra["applicant_type"]
+            if applicant_type not in ("person", "organisation"):
+                raise ValueError("applicant_type")
+            return Principal(
+                kind="applicant",
+                subject=str(claims["sub"]),
+                name=str(extra.get("name", "")),
+                applicant_id=str(extra["applicant_id"]),
+                applicant_type=applicant_type,
+            )
+    except (KeyError, ValueError, TypeError) as exc:
+        raise TokenError("invalid_claims", f"the access token has a bad claim: {exc}") from None
+    raise TokenError("invalid_claims", f"unknown principal kind {kind!r}")
+
+
+def mint_token(
+    settings: Settings,
+    principal: Principal,
+    *,
+    ttl_seconds: int = 8 * 3600,
+    now: float | None = None,
+    private_key: Any = None,
+    kid: str | None = None,
+) -> str:
+    """Issue a token for ``principal`` (development tooling and tests; production uses an IdP)."""
+    issued = int(now if now is not None else time.time())
+    extra: dict[str, Any] = {"kind": principal.kind, "name": principal.name}
+    if principal.is_officer:
+        extra |= {
+            "officer_id": principal.officer_id,
+            "department_id": principal.department_id,
+            "region_code": principal.region_code,
+            "roles": sorted(principal.roles),
+            "clearance": principal.clearance,
+        }
+    else:
+        extra |= {
+            "applicant_id": principal.applicant_id,
+            "applicant_type": principal.applicant_type,
+        }
+    claims = {
+        "iss": settings.jwt_issuer,
+        "aud": settings.jwt_audience,
+        "sub": principal.subject,
+        "iat": issued,
+        "nbf": issued,
+        "exp": issued + ttl_seconds,
+        CLAIMS_NAMESPACE: extra,
+    }
+    if settings.jwt_algorithm == "HS256":
+        return jwt.encode(claims, settings.jwt_secret, algorithm="HS256")
+    headers = {"kid": kid} if kid else None
+    return jwt.encode(claims, private_key, algorithm="RS256", headers=headers)
+
+
+def jwks_json(public_keys: dict[str, Any]) -> str:
+    """A JWKS document for ``{kid: public_key}`` (tests and key-rotation tooling)."""
+    keys = []
+    for kid, key in public_keys.items():
+        jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(key))
+        keys.append(jwk | {"kid": kid, "use": "sig", "alg": "RS256"})
+    return json.dumps({"keys": keys})

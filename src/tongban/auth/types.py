@@ -1,0 +1,46 @@
+"""The principal a request acts as."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import msgspec
+
+Role = Literal["intake", "reviewer", "head", "supervisor", "admin"]
+ROLES: tuple[Role, ...] = ("intake", "reviewer", "head", "supervisor", "admin")
+PrincipalKind = Literal["anonymous", "applicant", "officer"]
+
+
+class Principal(msgspec.Struct, frozen=True, kw_only=True):
+    """An applicant (person or organisation), an officer, or nobody."""
+
+    kind: PrincipalKind
+    subject: str = ""
+    name: str = ""
+    # Officers
+    officer_id: str | None = None
+    department_id: str | None = None
+    region_code: str | None = None
+    roles: frozenset[str] = frozenset()
+    clearance: int = 0
+    # Applicants
+    applicant_id: str | None = None
+    applicant_type: Literal["person", "organisation"] | None = None
+
+    @property
+    def is_officer(self) -> bool:
+        return self.kind == "officer"
+
+    @property
+    def is_applicant(self) -> bool:
+        return self.kind == "applicant"
+
+    @property
+    def is_anonymous(self) -> bool:
+        return self.kind == "anonymous"
+
+    def has_role(self, *roles: str) -> bool:
+        return not self.roles.isdisjoint(roles)
+
+
+ANONYMOUS = Principal(kind="anonymous")

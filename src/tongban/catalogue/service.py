@@ -1,0 +1,252 @@
+"""Catalogue use cases: search, create, edit and publish matters.
+
+The caller owns the transaction; these functions never commit.
+"""
+
+from __future__ import annotations
+
+import re
+from uuid import UUID
+
+import asyncpg
+
+from tongban.auth.errors import NotAllowedError
+from tongban.auth.types import Principal
+from tongban.catalogue import repository as repo
+from tongban.catalogue.errors import MatterCodeTakenError, MatterNotFoundError, StaleDraftError
+from tongban.catalogue.types import (
+    CASE_TYPES,
+    CATEGORIES,
+    MatterFilter,
+    MatterSpec,
+    MatterVersion,
+)
+from tongban.errors import ConflictError, InvalidInputError, Problem
+from tongban.government import repository as gov_repo
+from tongban.government.types import LEVELS
+
+_CODE_RE = re.compile(r"^[A-Za-z0-9_-]{2,64}$")
+MAX_LIMIT_DAYS = 365
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+async def validate_spec(conn: asyncpg.Connection, spec: MatterSpec) -> list[Problem]:
+    """Every rule a matter version must satisfy, reported together for the admin's form."""
+    problems: list[Problem] = []
+
+    def bad(field: str, code: str, message: str) -> None:
+        problems.append(Problem(field=field, code=code, message=message))
+
+    if not spec.name.strip():
+        bad("name", "REQUIRED", "name must not be empty")
+    if spec.category not in CATEGORIES:
+        bad("category", "UNKNOWN_CATEGORY", f"unknown matter category {spec.category!r}")
+    if spec.case_type not in CASE_TYPES:
+        bad("caseType", "UNKNOWN_CASE_TYPE", f"unknown case type {spec.case_type}")
+    if spec.level not in LEVELS:
+        bad("level", "UNKNOWN_LEVEL", f"unknown level {spec.level!r}")
+    if not 0 <= spec.confidentiality <= 3:
+        bad("confidentiality", "OUT_OF_RANGE", "confidentiality must be between 0 and 3")
+    if not 0 <= spec.statutory_limit <= MAX_LIMIT_DAYS:
+        bad("statutoryLimit", "OUT_OF_RANGE", f"statutory limit must be 0–{MAX_LIMIT_DAYS} days")
+    if spec.promised_limit < 0:
+        bad("promisedLimit", "OUT_OF_RANGE", "promised limit must not be negative")
+    if spec.promised_limit > spec.statutory_limit:
+        bad(
+            "promisedLimit",
+            "PROMISED_EXCEEDS_STATUTORY",
+            f"promised limit ({spec.promised_limit}) exceeds the statutory limit "
+            f"({spec.statutory_limit})",
+        )
+
+    material_codes = [m.code for m in spec.materials]
+    for i, material in enumerate(spec.materials):
+        if not material.code.strip() or not material.name.strip():
+            bad(f"materials[{i}]", "REQUIRED", "each material needs a code and a name")
+    if len(set(material_codes)) != len(material_codes):
+        bad("materials", "DUPLICATE_MATERIAL", "material codes must be unique within a matter")
+
+    if not spec.review_plan:
+        bad("reviewPlan", "EMPTY_PLAN", "the review plan needs at least one stage")
+    referenced = {spec.department_id} | {d for s in spec.review_plan for d in s.department_ids}
+    well_formed = [d for d in referenced if _is_uuid(d)]
+    placements = await gov_repo.department_placements(conn, ids=well_formed)
+
+    home = placements.get(spec.department_id)
+    if home is None:
+        bad("departmentId", "UNKNOWN_DEPARTMENT", f"unknown department {spec.department_id}")
+    elif home.level != spec.level:
+        bad(
+            "level",
+            "LEVEL_MISMATCH",
+            f"the implementing department is at {home.level} level, not {spec.level}",
+        )
+
+    for i, stage in enumerate(spec.review_plan):
+        field = f"reviewPlan[{i}]"
+        if not stage.name.strip():
+            bad(f"{field}.name", "REQUIRED", f"stage {i + 1} needs a name")
+        if not stage.department_ids:
+            bad(f"{field}.departmentIds", "EMPTY_STAGE", f"stage {i + 1} names no department")
+        if len(set(stage.department_ids)) != len(stage.department_ids):
+            bad(
+                f"{field}.departmentIds",
+                "DUPLICATE_DEPARTMENT",
+                f"stage {i + 1} repeats a department",
+            )
+        if stage.limit_days is not None and not 0 < stage.limit_days <= spec.statutory_limit:
+            bad(
+                f"{field}.limitDays",
+                "STAGE_LIMIT_OUT_OF_RANGE",
+                f"stage {i + 1} limit must be between 1 and the statutory limit",
+            )
+        for department_id in stage.department_ids:
+            placed = placements.get(department_id)
+            if placed is None:
+                bad(
+                    f"{field}.departmentIds",
+                    "UNKNOWN_DEPARTMENT",
+                    f"stage {i + 1}: unknown department {department_id}",
+                )
+            elif home is not None and not (
+                home.code in placed.lineage or placed.code in home.lineage
+            ):
+                # Review crosses levels only along one branch of the hierarchy (a district
+                # reviews, its city decides); a department of an unrelated region is a mistake.
+                bad(
+                    f"{field}.departmentIds",
+                    "UNRELATED_REGION",
+                    f"stage {i + 1}: department {department_id} is not above or below the "
+                    "implementing department's region",
+                )
+    return problems
+
+
+async def _ensure_admin_for(
+    conn: asyncpg.Connection, principal: Principal, department_id: str
+) -> None:
+    """Admins manage the matters of departments in their own region or below it."""
+    if not principal.has_role("admin"):
+        raise NotAllowedError("only administrators manage the catalogue")
+    placements = (
+        await gov_repo.department_placements(conn, ids=[department_id])
+        if _is_uuid(department_id)
+        else {}
+    )
+    placed = placements.get(department_id)
+    if placed is not None and principal.region_code not in placed.lineage:
+        raise NotAllowedError(
+            "administrators manage only matters of departments in their region or below it"
+        )
+
+
+async def _require_valid(conn: asyncpg.Connection, spec: MatterSpec) -> None:
+    problems = await validate_spec(conn, spec)
+    if problems:
+        raise InvalidInputError(problems)
+
+
+async def create_matter(
+    conn: asyncpg.Connection, principal: Principal, *, code: str, spec: MatterSpec
+) -> MatterVersion:
+    """Create a matter with its first draft version."""
+    if not _CODE_RE.match(code):
+        raise InvalidInputError(
+            [Problem("code", "INVALID_CODE", "code must be 2–64 letters, digits, '-' or '_'")]
+        )
+    await _ensure_admin_for(conn, principal, spec.department_id)
+    await _require_valid(conn, spec)
+    matter_id = await repo.insert_matter(conn, code=code)
+    if matter_id is None:
+        raise MatterCodeTakenError(f"a matter with code {code} already exists", field="code")
+    await repo.insert_version(
+        conn, matter_id=matter_id, version=1, spec=spec, created_by=principal.officer_id
+    )
+    draft = await repo.draft_of(conn, matter_id=matter_id)
+    assert draft is not None
+    return draft
+
+
+async def save_draft(
+    conn: asyncpg.Connection,
+    principal: Principal,
+    *,
+    code: str,
+    spec: MatterSpec,
+    expected_revision: int | None,
+) -> MatterVersion:
+    """Edit the matter's draft, starting a new draft version if none is open.
+
+    ``expected_revision`` is the draft revision the admin loaded; a different current one means
+    someone else saved in between, and this save is refused rather than silently overwriting.
+    """
+    matter = await repo.lock_matter(conn, code=code)
+    if matter is None:
+        raise MatterNotFoundError(f"no matter with code {code}", field="code")
+    await _ensure_admin_for(conn, principal, spec.department_id)
+    current_department = await _department_of_current(conn, matter.id)
+    if current_department is not None:
+        await _ensure_admin_for(conn, principal, current_department)
+    await _require_valid(conn, spec)
+    draft = await repo.draft_of(conn, matter_id=matter.id)
+    if draft is None:
+        if expected_revision is not None:
+            raise StaleDraftError("the draft was published meanwhile; reload the matter")
+        version = await repo.latest_version_number(conn, matter_id=matter.id) + 1
+        await repo.insert_version(
+            conn, matter_id=matter.id, version=version, spec=spec, created_by=principal.officer_id
+        )
+    else:
+        revision = draft.revision if expected_revision is None else expected_revision
+        if not await repo.update_draft(
+            conn, matter_id=matter.id, version=draft.version, spec=spec, revision=revision
+        ):
+            raise StaleDraftError(
+                f"the draft was changed by someone else (now revision {draft.revision})",
+                details={"currentRevision": draft.revision},
+            )
+    saved = await repo.draft_of(conn, matter_id=matter.id)
+    assert saved is not None
+    return saved
+
+
+async def _department_of_current(conn: asyncpg.Connection, matter_id: str) -> str | None:
+    versions = await repo.versions_of(conn, matter_ids=[matter_id], published_only=False)
+    return versions[0].spec.department_id if versions else None
+
+
+async def publish(
+    conn: asyncpg.Connection, principal: Principal, *, code: str, expected_revision: int | None
+) -> MatterVersion:
+    """Publish the draft: from now on it never changes, and new cases pin it."""
+    matter = await repo.lock_matter(conn, code=code)
+    if matter is None:
+        raise MatterNotFoundError(f"no matter with code {code}", field="code")
+    draft = await repo.draft_of(conn, matter_id=matter.id)
+    if draft is None:
+        raise ConflictError(f"matter {code} has no draft to publish", field="code")
+    await _ensure_admin_for(conn, principal, draft.spec.department_id)
+    if expected_revision is not None and expected_revision != draft.revision:
+        raise StaleDraftError(
+            f"the draft was changed by someone else (now revision {draft.revision})",
+            details={"currentRevision": draft.revision},
+        )
+    await _require_valid(conn, draft.spec)
+    await repo.publish(
+        conn, matter_id=matter.id, version=draft.version, officer_id=principal.officer_id
+    )
+    versions = await repo.versions_of(conn, matter_ids=[matter.id], published_only=True)
+    return versions[0]
+
+
+async def search(
+    conn: asyncpg.Connection, *, filter: MatterFilter, after_code: str | None, limit: int
+) -> list[MatterVersion]:
+    return await repo.search_current(conn, filter=filter, after_code=after_code, limit=limit)

@@ -1,0 +1,209 @@
+"""`tongban` command: run, serve, worker, migrate, seed, token, export-schema."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib.util
+import logging
+import sys
+from pathlib import Path
+
+from tongban import db
+from tongban.config import ConfigError, Settings, load_settings
+from tongban.logs import configure_logging
+
+ROOT = Path(__file__).resolve().parents[2]
+SCHEMA_FILE = ROOT / "graphql" / "schema.graphql"
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except ConfigError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from tongban.migrate import MigrationError, migrate
+
+    settings = _settings()
+    configure_logging(settings.log_level)
+    try:
+        applied = asyncio.run(migrate(args.dsn or settings.database_url))
+    except MigrationError as exc:
+        logging.getLogger("tongban.migrate").error("migration refused", extra={"reason": str(exc)})
+        print(f"migration error: {exc}", file=sys.stderr)
+        return 1
+    print(f"applied: {', '.join(applied) if applied else 'nothing (up to date)'}")
+    return 0
+
+
+async def _seed(dsn: str) -> dict[str, int]:
+    from tongban.demo import load_demo_data
+
+    conn = await db.connect(dsn)
+    try:
+        return await load_demo_data(conn)
+    finally:
+        await conn.close()
+
+
+def cmd_seed(args: argparse.Namespace) -> int:
+    settings = _settings()
+    configure_logging(settings.log_level)
+    created = asyncio.run(_seed(settings.database_url))
+    print(f"demo data loaded ({created['matters']} new matters)")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    settings = _settings()
+    configure_logging(settings.log_level)
+    uvicorn.run(
+        "tongban.asgi:app",
+        host=args.host or settings.http_host,
+        port=args.port or settings.http_port,
+        workers=settings.http_workers if settings.http_workers > 1 else None,
+        log_config=None,
+        access_log=False,
+        proxy_headers=True,
+        # Kubernetes sends SIGTERM then waits terminationGracePeriodSeconds: finish in-flight
+        # requests within that time.
+        timeout_graceful_shutdown=20,
+    )
+    return 0
+
+
+def load_worker_settings(group: str) -> type:
+    path = ROOT / "workers" / f"{group}.py"
+    if not path.exists():
+        raise SystemExit(f"unknown worker group {group!r} (no {path})")
+    spec = importlib.util.spec_from_file_location(f"tongban_workers_{group}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    settings_class: type = module.WorkerSettings
+    return settings_class
+
+
+def worker_groups() -> list[str]:
+    return sorted(p.stem for p in (ROOT / "workers").glob("*.py") if not p.stem.startswith("_"))
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from arq.worker import run_worker
+
+    settings = _settings()
+    configure_logging(settings.log_level)
+    run_worker(load_worker_settings(args.group))
+    return 0
+
+
+def cmd_token(args: argparse.Namespace) -> int:
+    from tongban.auth.tokens import mint_token
+    from tongban.auth.types import Principal
+    from tongban.government import repository as gov_repo
+
+    settings = _settings()
+    if settings.jwt_algorithm != "HS256":
+        print("tokens can be minted only with HS256 (development)", file=sys.stderr)
+        return 2
+
+    async def principal() -> Principal | None:
+        conn = await db.connect(settings.database_url)
+        try:
+            officer = await gov_repo.officer_by_username(conn, username=args.username)
+            if officer is None:
+                return None
+            department = (await gov_repo.departments_by_id(conn, ids=[officer.department_id]))[0]
+        finally:
+            await conn.close()
+        return Principal(
+            kind="officer",
+            subject=f"officer:{officer.id}",
+            name=officer.name,
+            officer_id=officer.id,
+            department_id=officer.department_id,
+            region_code=department.region_code,
+            roles=frozenset(officer.roles),
+            clearance=officer.clearance,
+        )
+
+    found = asyncio.run(principal())
+    if found is None:
+        print(f"no officer {args.username!r}", file=sys.stderr)
+        return 1
+    print(mint_token(settings, found, ttl_seconds=args.ttl))
+    return 0
+
+
+def cmd_export_schema(args: argparse.Namespace) -> int:
+    from tongban.api.schema import schema
+
+    text = schema.as_str() + "\n"
+    if args.check:
+        current = SCHEMA_FILE.read_text(encoding="utf-8") if SCHEMA_FILE.exists() else ""
+        if current != text:
+            print(
+                f"{SCHEMA_FILE.relative_to(ROOT)} differs from the code's schema; "
+                "run `uv run tongban export-schema` and commit it",
+                file=sys.stderr,
+            )
+            return 1
+        print("schema up to date")
+        return 0
+    SCHEMA_FILE.write_text(text, encoding="utf-8")
+    print(f"wrote {SCHEMA_FILE.relative_to(ROOT)}")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from tongban.devserver import run_platform
+
+    return run_platform(with_workers=not args.no_workers)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="tongban", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("run", help="run the platform locally: API + workers, with demo data")
+    p.add_argument("--no-workers", action="store_true", help="start only the API")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("serve", help="run the API server (production entry point)")
+    p.add_argument("--host")
+    p.add_argument("--port", type=int)
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("worker", help="run one arq worker group (production entry point)")
+    p.add_argument("group", help="worker group: a file in workers/")
+    p.set_defaults(func=cmd_worker)
+
+    p = sub.add_parser("migrate", help="apply pending migrations (Kubernetes Job entry point)")
+    p.add_argument("--dsn", help="PostgreSQL DSN (default: TONGBAN_DATABASE_URL)")
+    p.set_defaults(func=cmd_migrate)
+
+    p = sub.add_parser("seed", help="load the demo data (idempotent)")
+    p.set_defaults(func=cmd_seed)
+
+    p = sub.add_parser("token", help="mint a development token for a demo officer")
+    p.add_argument("username", help="officer username, e.g. th.window or admin")
+    p.add_argument("--ttl", type=int, default=8 * 3600, help="lifetime in seconds")
+    p.set_defaults(func=cmd_token)
+
+    p = sub.add_parser("export-schema", help="write graphql/schema.graphql from the code")
+    p.add_argument("--check", action="store_true", help="fail if the checked-in file differs")
+    p.set_defaults(func=cmd_export_schema)
+
+    args = parser.parse_args(argv)
+    result: int = args.func(args)
+    return result
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,141 @@
+"""Settings: one frozen struct read from ``TONGBAN_*`` environment variables at start-up.
+
+A bad value stops start-up with a message naming the variable, so a typo in a Kubernetes
+ConfigMap fails the rollout instead of running with a silent default.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any, Literal
+
+import msgspec
+
+PREFIX = "TONGBAN_"
+TEST_PREFIX = "TONGBAN_TEST_"
+
+DEV_JWT_SECRET = "tongban-development-secret-change-me-0123456789"
+
+
+class ConfigError(Exception):
+    """A configuration variable is missing or malformed."""
+
+    def __init__(self, variable: str, problem: str) -> None:
+        super().__init__(f"{variable}: {problem}")
+        self.variable = variable
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    """Every setting of the platform. Field ``x_y`` is read from ``TONGBAN_X_Y``."""
+
+    env: Literal["development", "test", "production"] = "development"
+    """Deployment kind; production refuses development secrets and hides GraphiQL."""
+
+    database_url: str = "postgresql://postgres@127.0.0.1:5432/tongban"
+    """PostgreSQL DSN (asyncpg)."""
+    db_pool_min: int = 1
+    """Idle connections kept per process."""
+    db_pool_max: int = 10
+    """Largest pool per process; the sum over all pods must stay under max_connections."""
+    db_statement_cache_size: int = 100
+    """asyncpg prepared-statement cache; 0 behind PgBouncer in transaction mode."""
+
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    """Redis URL for arq queues, pub/sub and rate limits."""
+
+    http_host: str = "127.0.0.1"
+    """Address the API listens on."""
+    http_port: int = 8000
+    """Port the API listens on."""
+    http_workers: int = 1
+    """API server processes (uvicorn workers)."""
+
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    """Minimum level of the JSON logs."""
+
+    jwt_algorithm: Literal["HS256", "RS256"] = "HS256"
+    """HS256 with a shared secret (development) or RS256 with keys from a JWKS."""
+    jwt_secret: str = DEV_JWT_SECRET
+    """HS256 secret (at least 32 characters)."""
+    jwt_jwks_file: str = ""
+    """Path of a JWKS file with the RS256 public keys."""
+    jwt_jwks_url: str = ""
+    """URL of a JWKS endpoint with the RS256 public keys."""
+    jwt_issuer: str = "tongban"
+    """Expected ``iss`` claim."""
+    jwt_audience: str = "tongban-api"
+    """Expected ``aud`` claim."""
+    jwt_leeway_seconds: int = 30
+    """Clock skew tolerated on ``exp`` / ``nbf``."""
+
+    graphql_max_depth: int = 12
+    """Deepest GraphQL selection accepted."""
+    graphql_max_page_size: int = 100
+    """Largest ``first`` accepted by a connection."""
+
+    data_dir: str = ".data"
+    """Where `tongban run` keeps embedded servers and development files (git-ignored)."""
+
+    def __post_init__(self) -> None:
+        if self.db_pool_min < 0 or self.db_pool_max < 1 or self.db_pool_min > self.db_pool_max:
+            raise ConfigError(
+                "TONGBAN_DB_POOL_MAX", "must be >= 1 and >= TONGBAN_DB_POOL_MIN (>= 0)"
+            )
+        if not 0 < self.http_port < 65536:
+            raise ConfigError("TONGBAN_HTTP_PORT", "must be a TCP port (1-65535)")
+        if not self.database_url.startswith(("postgresql://", "postgres://")):
+            raise ConfigError("TONGBAN_DATABASE_URL", "must start with postgresql://")
+        if not self.redis_url.startswith(("redis://", "rediss://", "unix://")):
+            raise ConfigError("TONGBAN_REDIS_URL", "must start with redis://, rediss:// or unix://")
+        if self.jwt_algorithm == "HS256" and len(self.jwt_secret) < 32:
+            raise ConfigError("TONGBAN_JWT_SECRET", "must be at least 32 characters for HS256")
+        if self.jwt_algorithm == "RS256" and not (self.jwt_jwks_file or self.jwt_jwks_url):
+            raise ConfigError(
+                "TONGBAN_JWT_JWKS_FILE", "RS256 needs TONGBAN_JWT_JWKS_FILE or TONGBAN_JWT_JWKS_URL"
+            )
+        if (
+            self.env == "production"
+            and self.jwt_algorithm == "HS256"
+            and (self.jwt_secret == DEV_JWT_SECRET)
+        ):
+            raise ConfigError(
+                "TONGBAN_JWT_SECRET", "the development secret is refused in production"
+            )
+        if self.graphql_max_page_size < 1:
+            raise ConfigError("TONGBAN_GRAPHQL_MAX_PAGE_SIZE", "must be >= 1")
+
+    @property
+    def development(self) -> bool:
+        return self.env == "development"
+
+
+def variable_names() -> list[str]:
+    """Every ``TONGBAN_*`` variable the settings read (for docs and the ConfigMap check)."""
+    return [PREFIX + f.name.upper() for f in msgspec.structs.fields(Settings)]
+
+
+def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+    """Build settings from the environment; ``overrides`` (field names) win over it."""
+    environ = os.environ if environ is None else environ
+    fields = {f.name: f for f in msgspec.structs.fields(Settings)}
+    known = {PREFIX + name.upper() for name in fields}
+    for key in environ:
+        # TONGBAN_TEST_* point the test suite at its servers; they are not platform settings.
+        if key.startswith(PREFIX) and not key.startswith(TEST_PREFIX) and key not in known:
+            raise ConfigError(key, "unknown setting (check the spelling)")
+    values: dict[str, Any] = {}
+    for name, field in fields.items():
+        variable = PREFIX + name.upper()
+        if variable not in environ:
+            continue
+        raw = environ[variable]
+        try:
+            values[name] = msgspec.convert(raw, field.type, strict=False)
+        except msgspec.ValidationError as exc:
+            raise ConfigError(variable, f"invalid value {raw!r} ({exc})") from None
+    values.update(overrides)
+    try:
+        return Settings(**values)
+    except TypeError as exc:
+        raise ConfigError("TONGBAN_*", str(exc)) from None

@@ -1,0 +1,1 @@
+"""Government structure: regions in four levels, departments, officers."""

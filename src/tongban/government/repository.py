@@ -1,0 +1,196 @@
+"""SQL for regions, departments and officers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import asyncpg
+
+from tongban.government.types import Department, Officer, Region
+
+_REGION_COLUMNS = "code, name, level, parent_code, lineage"
+_DEPARTMENT_COLUMNS = "id::text, code, name, region_code"
+_OFFICER_COLUMNS = (
+    "id::text, username, name, department_id::text, roles, clearance, mobile, email, active"
+)
+
+
+def _region(r: Any) -> Region:
+    return Region(
+        code=r["code"],
+        name=r["name"],
+        level=r["level"],
+        parent_code=r["parent_code"],
+        lineage=tuple(r["lineage"]),
+    )
+
+
+def _department(r: Any) -> Department:
+    return Department(id=r["id"], code=r["code"], name=r["name"], region_code=r["region_code"])
+
+
+def _officer(r: Any) -> Officer:
+    return Officer(
+        id=r["id"],
+        username=r["username"],
+        name=r["name"],
+        department_id=r["department_id"],
+        roles=tuple(r["roles"]),
+        clearance=r["clearance"],
+        mobile=r["mobile"],
+        email=r["email"],
+        active=r["active"],
+    )
+
+
+async def regions_by_code(conn: asyncpg.Connection, *, codes: Sequence[str]) -> list[Region]:
+    rows = await conn.fetch(
+        f"SELECT {_REGION_COLUMNS} FROM region WHERE code = ANY($1::text[])", list(codes)
+    )
+    return [_region(r) for r in rows]
+
+
+async def region_children(conn: asyncpg.Connection, *, parent_codes: Sequence[str]) -> list[Region]:
+    rows = await conn.fetch(
+        f"SELECT {_REGION_COLUMNS} FROM region WHERE parent_code = ANY($1::text[]) ORDER BY code",
+        list(parent_codes),
+    )
+    return [_region(r) for r in rows]
+
+
+async def region_descendants(conn: asyncpg.Connection, *, code: str) -> list[Region]:
+    rows = await conn.fetch(
+        f"""SELECT {_REGION_COLUMNS} FROM region
+            WHERE lineage @> ARRAY[$1::text] AND code <> $1
+            ORDER BY array_length(lineage, 1), code""",
+        code,
+    )
+    return [_region(r) for r in rows]
+
+
+async def list_regions(conn: asyncpg.Connection, *, level: str | None = None) -> list[Region]:
+    rows = await conn.fetch(
+        f"""SELECT {_REGION_COLUMNS} FROM region
+            WHERE $1::text IS NULL OR level = $1 ORDER BY code""",
+        level,
+    )
+    return [_region(r) for r in rows]
+
+
+async def upsert_region(
+    conn: asyncpg.Connection, *, code: str, name: str, level: str, parent_code: str | None
+) -> None:
+    await conn.execute(
+        """
+        INSERT INTO region (code, name, level, parent_code, lineage)
+        VALUES ($1, $2, $3, $4,
+                COALESCE((SELECT lineage FROM region WHERE code = $4), '{}') || ARRAY[$1::text])
+        ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name
+        """,
+        code,
+        name,
+        level,
+        parent_code,
+    )
+
+
+async def departments_by_id(conn: asyncpg.Connection, *, ids: Sequence[str]) -> list[Department]:
+    rows = await conn.fetch(
+        f"SELECT {_DEPARTMENT_COLUMNS} FROM department WHERE id = ANY($1::uuid[])", list(ids)
+    )
+    return [_department(r) for r in rows]
+
+
+async def departments_of_regions(
+    conn: asyncpg.Connection, *, region_codes: Sequence[str]
+) -> list[Department]:
+    rows = await conn.fetch(
+        f"""SELECT {_DEPARTMENT_COLUMNS} FROM department
+            WHERE region_code = ANY($1::text[]) ORDER BY code""",
+        list(region_codes),
+    )
+    return [_department(r) for r in rows]
+
+
+async def department_ids_existing(conn: asyncpg.Connection, *, ids: Sequence[str]) -> set[str]:
+    rows = await conn.fetch("SELECT id::text FROM department WHERE id = ANY($1::uuid[])", list(ids))
+    return {r["id"] for r in rows}
+
+
+async def upsert_department(
+    conn: asyncpg.Connection, *, code: str, name: str, region_code: str
+) -> str:
+    value: str = await conn.fetchval(
+        """
+        INSERT INTO department (code, name, region_code) VALUES ($1, $2, $3)
+        ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name
+        RETURNING id::text
+        """,
+        code,
+        name,
+        region_code,
+    )
+    return value
+
+
+async def officer_by_id(conn: asyncpg.Connection, *, officer_id: str) -> Officer | None:
+    row = await conn.fetchrow(f"SELECT {_OFFICER_COLUMNS} FROM officer WHERE id = $1", officer_id)
+    return None if row is None else _officer(row)
+
+
+async def officer_by_username(conn: asyncpg.Connection, *, username: str) -> Officer | None:
+    row = await conn.fetchrow(
+        f"SELECT {_OFFICER_COLUMNS} FROM officer WHERE username = $1", username
+    )
+    return None if row is None else _officer(row)
+
+
+async def list_officers(conn: asyncpg.Connection) -> list[Officer]:
+    rows = await conn.fetch(f"SELECT {_OFFICER_COLUMNS} FROM officer ORDER BY username")
+    return [_officer(r) for r in rows]
+
+
+async def upsert_officer(
+    conn: asyncpg.Connection,
+    *,
+    username: str,
+    name: str,
+    department_id: str,
+    roles: Sequence[str],
+    clearance: int,
+    mobile: str | None,
+    email: str | None,
+) -> str:
+    value: str = await conn.fetchval(
+        """
+        INSERT INTO officer (username, name, department_id, roles, clearance, mobile, email)
+        VALUES ($1, $2, $3, $4, $5, $6, $7)
+        ON CONFLICT (username) DO UPDATE
+           SET name = EXCLUDED.name, department_id = EXCLUDED.department_id,
+               roles = EXCLUDED.roles, clearance = EXCLUDED.clearance,
+               mobile = EXCLUDED.mobile, email = EXCLUDED.email
+        RETURNING id::text
+        """,
+        username,
+        name,
+        department_id,
+        list(roles),
+        clearance,
+        mobile,
+        email,
+    )
+    return value
+
+
+async def department_placements(
+    conn: asyncpg.Connection, *, ids: Sequence[str]
+) -> dict[str, Region]:
+    """The region each existing department belongs to (unknown ids are absent)."""
+    rows = await conn.fetch(
+        f"""SELECT d.id::text AS department_id, {", ".join("r." + c for c in _REGION_COLUMNS.split(", "))}
+            FROM department d JOIN region r ON r.code = d.region_code
+            WHERE d.id = ANY($1::uuid[])""",
+        list(ids),
+    )
+    return {r["department_id"]: _region(r) for r in rows}

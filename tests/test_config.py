@@ -1,0 +1,58 @@
+import pytest
+
+from tongban.config import ConfigError, load_settings, variable_names
+
+
+def test_defaults_are_safe_for_development() -> None:
+    settings = load_settings({})
+    assert settings.env == "development"
+    assert settings.database_url.startswith("postgresql://")
+
+
+def test_a_bad_value_is_reported_by_variable_name() -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings({"TONGBAN_DB_POOL_MAX": "lots"})
+    assert caught.value.variable == "TONGBAN_DB_POOL_MAX"
+    assert "TONGBAN_DB_POOL_MAX" in str(caught.value)
+
+
+def test_an_unknown_choice_is_reported_by_variable_name() -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings({"TONGBAN_ENV": "prod"})
+    assert caught.value.variable == "TONGBAN_ENV"
+
+
+def test_a_misspelt_variable_is_refused() -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings({"TONGBAN_DATABSE_URL": "postgresql://x/y"})
+    assert caught.value.variable == "TONGBAN_DATABSE_URL"
+
+
+def test_production_refuses_the_development_jwt_secret() -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings({"TONGBAN_ENV": "production"})
+    assert caught.value.variable == "TONGBAN_JWT_SECRET"
+
+
+def test_rs256_needs_a_key_source() -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings({"TONGBAN_JWT_ALGORITHM": "RS256"})
+    assert caught.value.variable == "TONGBAN_JWT_JWKS_FILE"
+
+
+def test_pool_bounds_are_checked() -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings({"TONGBAN_DB_POOL_MIN": "20", "TONGBAN_DB_POOL_MAX": "5"})
+    assert caught.value.variable == "TONGBAN_DB_POOL_MAX"
+
+
+def test_values_are_converted_from_strings() -> None:
+    settings = load_settings({"TONGBAN_HTTP_PORT": "9001", "TONGBAN_LOG_LEVEL": "DEBUG"})
+    assert settings.http_port == 9001
+    assert settings.log_level == "DEBUG"
+
+
+def test_variable_names_cover_every_setting() -> None:
+    names = variable_names()
+    assert "TONGBAN_DATABASE_URL" in names
+    assert all(n.startswith("TONGBAN_") for n in names)

@@ -1,0 +1,5 @@
+"""System worker group: platform housekeeping jobs (`tongban worker system`)."""
+
+from tongban.system.tasks import WorkerSettings
+
+__all__ = ["WorkerSettings"]
