@@ -142,6 +142,43 @@ class GraphQLClient:
         )
         return mint_token(self.settings, principal, **overrides)
 
+    def applicant_token(self, applicant_id: str, name: str = "申请人", kind: str = "person") -> str:
+        principal = Principal(
+            kind="applicant",
+            subject=f"applicant:{applicant_id}",
+            name=name,
+            applicant_id=applicant_id,
+            applicant_type=kind,  # type: ignore[arg-type]
+        )
+        return mint_token(self.settings, principal)
+
+    async def upload(
+        self,
+        query: str,
+        variables: dict[str, Any],
+        files: dict[str, tuple[str, bytes, str]],
+        *,
+        token: str,
+    ) -> dict[str, Any]:
+        """A GraphQL multipart request (files keyed by variable path, e.g. input.materials.0.file)."""
+        import json
+
+        names = {str(i): path for i, path in enumerate(files)}
+        response = await self.http.post(
+            "/graphql",
+            data={
+                "operations": json.dumps({"query": query, "variables": variables}),
+                "map": json.dumps({k: [f"variables.{p}"] for k, p in names.items()}),
+            },
+            files={k: files[p] for k, p in names.items()},
+            headers={"authorization": f"Bearer {token}"},
+        )
+        body = response.json()
+        assert response.status_code == 200, body
+        assert not body.get("errors"), body["errors"]
+        data: dict[str, Any] = body["data"]
+        return data
+
     async def post(
         self, query: str, variables: dict[str, Any] | None = None, *, token: str | None = None
     ) -> httpx.Response:

@@ -28,6 +28,8 @@ from tongban.api.schema import build_schema
 from tongban.auth.errors import TokenError
 from tongban.auth.tokens import TokenVerifier
 from tongban.auth.types import ANONYMOUS, Principal
+from tongban.blobs import FilesystemBlobStore
+from tongban.cases.workflow import Clock, SystemClock
 from tongban.config import Settings, load_settings
 from tongban.logs import request_id_var
 from tongban.metrics import DB_POOL_IDLE, DB_POOL_SIZE, HTTP_LATENCY, HTTP_REQUESTS, READY, REGISTRY
@@ -192,13 +194,15 @@ async def metrics(state: State) -> Response[bytes]:
     return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
 
 
-def create_app(settings: Settings | None = None) -> Litestar:
+def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Litestar:
     settings = settings or load_settings()
     verifier = TokenVerifier(settings)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         app.state.settings = settings
+        app.state.blobs = FilesystemBlobStore(settings.blob_dir)
+        app.state.clock = clock or SystemClock()
         app.state.pool = await db.create_pool(settings)
         app.state.redis = aioredis.Redis.from_url(
             settings.redis_url, socket_timeout=2, socket_connect_timeout=2
@@ -215,7 +219,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             settings=settings,
             pool=state.pool,
             principal=principal,
-            loaders=Loaders(state.pool),
+            loaders=Loaders(state.pool, principal),
+            blobs=state.blobs,
+            clock=state.clock,
         )
 
     graphql = make_graphql_controller(
@@ -234,6 +240,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         lifespan=[lifespan],
         middleware=[middleware],
         logging_config=None,
+        # Several materials per submission: the per-file limit is checked by the use case.
+        request_max_body_size=settings.max_upload_bytes * 8 + 1024 * 1024,
         openapi_config=None,
         debug=False,
     )

@@ -77,6 +77,24 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     data_dir: str = ".data"
     """Where `tongban run` keeps embedded servers and development files (git-ignored)."""
 
+    timezone: str = "Asia/Shanghai"
+    """Time zone of dates that matter legally (receipt, acceptance, deadlines)."""
+    blob_dir: str = ".data/blobs"
+    """Filesystem blob store root for uploaded materials."""
+    max_upload_bytes: int = 20 * 1024 * 1024
+    """Largest accepted material file."""
+    allowed_content_types: tuple[str, ...] = (
+        "application/pdf",
+        "image/jpeg",
+        "image/png",
+        "application/ofd",
+    )
+    """Content types accepted for materials (comma-separated in the environment)."""
+    credit_code_mode: Literal["reject", "warn"] = "reject"
+    """What to do with a credit code whose check character fails: reject, or accept and warn."""
+    credit_code_allow_list: tuple[str, ...] = ("91350211M00013FA1N",)
+    """Known early credit codes accepted although their check character fails."""
+
     def __post_init__(self) -> None:
         if self.db_pool_min < 0 or self.db_pool_max < 1 or self.db_pool_min > self.db_pool_max:
             raise ConfigError(
@@ -102,12 +120,24 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             raise ConfigError(
                 "TONGBAN_JWT_SECRET", "the development secret is refused in production"
             )
+        if self.max_upload_bytes < 1:
+            raise ConfigError("TONGBAN_MAX_UPLOAD_BYTES", "must be >= 1")
+        try:
+            from zoneinfo import ZoneInfo
+
+            ZoneInfo(self.timezone)
+        except Exception:
+            raise ConfigError("TONGBAN_TIMEZONE", f"unknown time zone {self.timezone!r}") from None
         if self.graphql_max_page_size < 1:
             raise ConfigError("TONGBAN_GRAPHQL_MAX_PAGE_SIZE", "must be >= 1")
 
     @property
     def development(self) -> bool:
         return self.env == "development"
+
+
+def _is_tuple(annotation: Any) -> bool:
+    return getattr(annotation, "__origin__", None) is tuple
 
 
 def variable_names() -> list[str]:
@@ -131,7 +161,10 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
             continue
         raw = environ[variable]
         try:
-            values[name] = msgspec.convert(raw, field.type, strict=False)
+            value: Any = raw
+            if _is_tuple(field.type):
+                value = [item.strip() for item in raw.split(",") if item.strip()]
+            values[name] = msgspec.convert(value, field.type, strict=False)
         except msgspec.ValidationError as exc:
             raise ConfigError(variable, f"invalid value {raw!r} ({exc})") from None
     values.update(overrides)

@@ -14,6 +14,8 @@ from tongban.api.errors import graphql_error
 from tongban.api.loaders import Loaders
 from tongban.auth.errors import TokenError
 from tongban.auth.types import Principal
+from tongban.blobs import BlobStore
+from tongban.cases.workflow import Clock
 from tongban.config import Settings
 
 
@@ -22,6 +24,8 @@ class Context(BaseContext, kw_only=True):
     pool: asyncpg.Pool
     principal: Principal
     loaders: Loaders
+    blobs: BlobStore
+    clock: Clock
 
     def require_signed_in(self) -> Principal:
         """Everything but the public catalogue needs a valid token."""

@@ -14,3 +14,8 @@ def raw(member: Enum) -> Any:
 
 def raw_or_none(member: Enum | None) -> Any:
     return None if member is None else member.value
+
+
+def as_json(value: Any) -> Any:
+    """A plain value for a strawberry ``JSON`` field (typed loosely for the same reason)."""
+    return value

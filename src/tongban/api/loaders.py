@@ -10,10 +10,14 @@ from typing import Any, TypeVar
 import asyncpg
 from strawberry.dataloader import DataLoader
 
+from tongban.auth.types import Principal
+from tongban.cases import repository as cases_repo
+from tongban.cases.types import Applicant, Case, Event, Material, Task
 from tongban.catalogue import repository as catalogue_repo
 from tongban.catalogue.types import MatterVersion
 from tongban.government import repository as gov_repo
 from tongban.government.types import Department, Region
+from tongban.review import repository as review_repo
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -40,9 +44,22 @@ def _empty() -> list[Any]:
     return []
 
 
+def _grouped(items: Sequence[Any], key: str) -> dict[Any, list[Any]]:
+    grouped: dict[Any, list[Any]] = defaultdict(list)
+    for item in items:
+        grouped[getattr(item, key)].append(item)
+    return grouped
+
+
 @dataclass
 class Loaders:
     pool: asyncpg.Pool
+    principal: Principal
+    case: DataLoader[str, Case | None] = field(init=False)
+    applicant: DataLoader[str, Applicant | None] = field(init=False)
+    tasks: DataLoader[str, list[Task]] = field(init=False)
+    materials: DataLoader[str, list[Material]] = field(init=False)
+    events: DataLoader[str, list[Event]] = field(init=False)
     region: DataLoader[str, Region | None] = field(init=False)
     region_children: DataLoader[str, list[Region]] = field(init=False)
     department: DataLoader[str, Department | None] = field(init=False)
@@ -81,6 +98,31 @@ class Loaders:
                 grouped[v.matter_id].append(v)
             return grouped
 
+        principal = self.principal
+
+        async def cases(conn: asyncpg.Connection, ids: list[str]) -> dict[str, Case | None]:
+            found = await cases_repo.visible_cases_by_id(conn, principal=principal, ids=ids)
+            return {c.id: c for c in found}
+
+        async def applicants(
+            conn: asyncpg.Connection, ids: list[str]
+        ) -> dict[str, Applicant | None]:
+            return {a.id: a for a in await cases_repo.applicants_by_id(conn, ids=ids)}
+
+        async def tasks(conn: asyncpg.Connection, ids: list[str]) -> dict[str, list[Task]]:
+            return _grouped(await review_repo.tasks_of(conn, case_ids=ids), "case_id")
+
+        async def materials(conn: asyncpg.Connection, ids: list[str]) -> dict[str, list[Material]]:
+            return _grouped(await cases_repo.materials_of(conn, case_ids=ids), "case_id")
+
+        async def events(conn: asyncpg.Connection, ids: list[str]) -> dict[str, list[Event]]:
+            return _grouped(await cases_repo.events_of(conn, case_ids=ids), "case_id")
+
+        self.case = _loader(self.pool, cases, _none)
+        self.applicant = _loader(self.pool, applicants, _none)
+        self.tasks = _loader(self.pool, tasks, _empty)
+        self.materials = _loader(self.pool, materials, _empty)
+        self.events = _loader(self.pool, events, _empty)
         self.region = _loader(self.pool, regions, _none)
         self.region_children = _loader(self.pool, children, _empty)
         self.department = _loader(self.pool, departments, _none)

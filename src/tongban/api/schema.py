@@ -16,20 +16,22 @@ from strawberry.extensions import (
     ValidationCache,
 )
 
+from tongban.api.case_mutations import CaseMutation
+from tongban.api.cases import CaseQuery
 from tongban.api.catalogue import CatalogueMutation, CatalogueQuery
 from tongban.api.errors import should_mask
 from tongban.api.government import GovernmentQuery
 
 
 @strawberry.type(description="Everything that can be read.")
-class Query(GovernmentQuery, CatalogueQuery):
+class Query(GovernmentQuery, CatalogueQuery, CaseQuery):
     pass
 
 
 @strawberry.type(
     description="Everything that can be changed. Expected failures come back as `userErrors`."
 )
-class Mutation(CatalogueMutation):
+class Mutation(CatalogueMutation, CaseMutation):
     pass
 
 

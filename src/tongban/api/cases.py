@@ -1,0 +1,458 @@
+"""GraphQL types and queries of cases: the record, its tasks, materials and history."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import Enum
+from typing import Annotated
+
+import strawberry
+from strawberry.scalars import JSON
+
+from tongban.api.catalogue import MatterVersion
+from tongban.api.context import Info
+from tongban.api.convert import as_json, raw, raw_or_none
+from tongban.api.errors import graphql_error
+from tongban.api.government import Department, Region
+from tongban.api.pagination import (
+    Connection,
+    Edge,
+    PageInfo,
+    check_page_size,
+    decode_cursor,
+    encode_cursor,
+)
+from tongban.auth.errors import NotAllowedError
+from tongban.cases import repository as repo
+from tongban.cases import states
+from tongban.cases import types as domain
+from tongban.errors import DomainError
+from tongban.identifiers import mask_email, mask_id_number, mask_phone, validate_case_number
+from tongban.review import repository as review_repo
+
+
+@strawberry.enum(description="Where a case is in its life (codes per GB/T 39046 / BLZT).")
+class CaseState(Enum):
+    RECEIVED = strawberry.enum_value("received", description="1 已接件: waiting for intake.")
+    SUPPLEMENT_REQUESTED = strawberry.enum_value(
+        "supplement_requested", description="6 补正: the one-time notice of missing materials."
+    )
+    ACCEPTED = strawberry.enum_value("accepted", description="3 受理: the decision clock runs.")
+    UNDER_REVIEW = strawberry.enum_value("under_review", description="8 审查/会签.")
+    SPECIAL_PROCEDURE = strawberry.enum_value(
+        "special_procedure", description="9 特别程序 (Art. 45): the clock is paused."
+    )
+    REVIEW_SUPPLEMENT = strawberry.enum_value(
+        "review_supplement", description="补正 after acceptance: the clock is paused."
+    )
+    APPROVED = strawberry.enum_value("approved", description="11 准予许可.")
+    APPROVED_DEFERRED = strawberry.enum_value(
+        "approved_deferred", description="12 容缺许可: approved with materials to follow."
+    )
+    DENIED = strawberry.enum_value("denied", description="13 不予许可.")
+    DELIVERED = strawberry.enum_value("delivered", description="送达: the result was delivered.")
+    NOT_APPLICABLE = strawberry.enum_value(
+        "not_applicable", description="4 不受理: needs no licence."
+    )
+    REFUSED = strawberry.enum_value("refused", description="5 不予受理: outside our powers.")
+    WITHDRAWN = strawberry.enum_value("withdrawn", description="2 撤回 by the applicant.")
+    REVOKED = strawberry.enum_value("revoked", description="15 撤销 by an administrator.")
+    CLOSED_NO_SUPPLEMENT = strawberry.enum_value(
+        "closed_no_supplement", description="补正不来办结: closed without the supplement."
+    )
+
+
+@strawberry.enum(description="A department's opinion on a review task.")
+class Opinion(Enum):
+    AGREE = strawberry.enum_value("agree", description="同意.")
+    AGREE_WITH_CONDITIONS = strawberry.enum_value(
+        "agree_with_conditions", description="有条件同意."
+    )
+    DISAGREE = strawberry.enum_value("disagree", description="不同意.")
+
+
+@strawberry.enum(description="Where a task is.")
+class TaskState(Enum):
+    WAITING = strawberry.enum_value("waiting", description="Waits for an earlier department.")
+    OPEN = strawberry.enum_value("open", description="Can be claimed.")
+    CLAIMED = strawberry.enum_value("claimed", description="An officer works on it.")
+    COMPLETED = strawberry.enum_value("completed", description="The opinion is given.")
+    CANCELLED = strawberry.enum_value("cancelled", description="No longer needed.")
+
+
+@strawberry.enum(description="What a task is for.")
+class TaskKind(Enum):
+    REVIEW = strawberry.enum_value("review", description="A review-plan opinion.")
+    FOLLOW_UP = strawberry.enum_value("follow_up", description="Follow-up of a bad rating.")
+
+
+@strawberry.type(
+    description="A person or organisation who applies. Personal data is masked "
+    "unless the viewer is the applicant or works on the case."
+)
+class Applicant:
+    id: strawberry.ID = strawberry.field(description="Stable identifier.")
+    kind: str = strawberry.field(description="person or organisation.")
+    name: str = strawberry.field(description="Name.")
+    id_number: str | None = strawberry.field(description="Resident ID number (masked).")
+    credit_code: str | None = strawberry.field(description="Unified social credit code.")
+    legal_representative: str | None = strawberry.field(description="Legal representative.")
+    mobile: str | None = strawberry.field(description="Mobile number (masked).")
+    email: str | None = strawberry.field(description="E-mail address (masked).")
+    channels: list[str] = strawberry.field(description="Preferred notice channels: sms, email.")
+
+    @classmethod
+    def from_domain(cls, a: domain.Applicant, *, unmasked: bool) -> Applicant:
+        def show(value: str | None, mask: object) -> str | None:
+            if value is None or unmasked:
+                return value
+            return mask(value)  # type: ignore[operator,no-any-return]
+
+        return cls(
+            id=strawberry.ID(a.id),
+            kind=a.kind,
+            name=a.name,
+            id_number=show(a.id_number, mask_id_number),
+            credit_code=a.credit_code,
+            legal_representative=a.legal_representative,
+            mobile=show(a.mobile, mask_phone),
+            email=show(a.email, mask_email),
+            channels=list(a.channels),
+        )
+
+
+@strawberry.type(description="A department's task on a case: a review opinion or a follow-up.")
+class Task:
+    id: strawberry.ID = strawberry.field(description="Stable identifier.")
+    kind: TaskKind = strawberry.field(description="Review or follow-up.")
+    stage_index: int | None = strawberry.field(description="Stage of the review plan, from 0.")
+    stage_name: str = strawberry.field(description="Stage name.")
+    round: int = strawberry.field(description="Review round (grows when a case is sent back).")
+    state: TaskState = strawberry.field(description="Where the task is.")
+    opinion: Opinion | None = strawberry.field(description="The opinion given.")
+    comment: str | None = strawberry.field(description="The reviewer's comment.")
+    opened_at: datetime | None = strawberry.field(description="When it could first be claimed.")
+    completed_at: datetime | None = strawberry.field(description="When the opinion was given.")
+    due_on: date | None = strawberry.field(description="Stage due date (working days).")
+    department_id: strawberry.Private[str]
+    case_id: strawberry.Private[str]
+
+    @classmethod
+    def from_domain(cls, t: domain.Task) -> Task:
+        return cls(
+            id=strawberry.ID(t.id),
+            kind=TaskKind(t.kind),
+            stage_index=t.stage_index,
+            stage_name=t.stage_name,
+            round=t.round,
+            state=TaskState(t.state),
+            opinion=None if t.opinion is None else Opinion(t.opinion),
+            comment=t.comment,
+            opened_at=t.opened_at,
+            completed_at=t.completed_at,
+            due_on=t.due_on,
+            department_id=t.department_id,
+            case_id=t.case_id,
+        )
+
+    @strawberry.field(description="The department that must act.")
+    async def department(self, info: Info) -> Department:
+        found = await info.context.loaders.department.load(self.department_id)
+        assert found is not None
+        return Department.from_domain(found)
+
+    @strawberry.field(description="The case the task belongs to.")
+    async def case(self, info: Info) -> Case | None:
+        found = await info.context.loaders.case.load(self.case_id)
+        return None if found is None else Case.from_domain(found)
+
+
+@strawberry.type(description="An uploaded material, with its fingerprint.")
+class Material:
+    id: strawberry.ID = strawberry.field(description="Stable identifier.")
+    material_code: str | None = strawberry.field(description="The required material it satisfies.")
+    name: str = strawberry.field(description="File name.")
+    size: int = strawberry.field(description="Size in bytes.")
+    content_type: str = strawberry.field(description="MIME type.")
+    sha256: str = strawberry.field(description="SHA-256 of the content.")
+    phase: str = strawberry.field(description="submission or supplement.")
+    uploaded_at: datetime = strawberry.field(description="When it was uploaded.")
+
+
+@strawberry.type(description="One change in a case's history: who, when, what, why.")
+class CaseEvent:
+    seq: int = strawberry.field(description="Global order of events.")
+    case_version: int = strawberry.field(description="Case version after the change.")
+    action: str = strawberry.field(description="What happened, e.g. accepted, opinion_given.")
+    actor_kind: str = strawberry.field(description="applicant, officer or system.")
+    actor_name: str = strawberry.field(description="Who acted.")
+    actor_roles: list[str] = strawberry.field(description="The actor's roles at the time.")
+    actor_department_id: strawberry.ID | None = strawberry.field(description="Actor's department.")
+    reason: str | None = strawberry.field(description="Why, as the actor said.")
+    changes: JSON = strawberry.field(description="Changed fields: {field: [before, after]}.")
+    payload: JSON = strawberry.field(description="Facts of the event (e.g. the opinion given).")
+    occurred_at: datetime = strawberry.field(description="When it happened.")
+
+
+@strawberry.type(description="A case (办件): the one record every department and level works on.")
+class Case:
+    number: str = strawberry.field(description="Unified case number (统一办件编号).")
+    state: CaseState = strawberry.field(description="Where the case is.")
+    state_code: str | None = strawberry.field(description="National state code, when one exists.")
+    version: int = strawberry.field(description="Send it back as expectedVersion with a mutation.")
+    allowed_actions: list[str] = strawberry.field(description="Actions the state allows now.")
+    confidentiality: int = strawberry.field(description="0 public … 3 secret.")
+    form_data: JSON = strawberry.field(description="The application form as submitted.")
+    received_at: datetime = strawberry.field(description="When it was received.")
+    received_on: date = strawberry.field(description="Receipt date (starts the Art. 32 timer).")
+    accepted_on: date | None = strawberry.field(description="Acceptance date (受理).")
+    decided_at: datetime | None = strawberry.field(description="When it was decided.")
+    current_stage: int | None = strawberry.field(description="Review stage in progress.")
+    supplement_count: int = strawberry.field(description="Supplement notices so far.")
+    extension_days: int | None = strawberry.field(description="Working days added by 延期.")
+    extension_reason: str | None = strawberry.field(description="Why the limit was extended.")
+    decision: str | None = strawberry.field(description="approved, approved_deferred or denied.")
+    decision_reason: str | None = strawberry.field(description="Reasons of the decision.")
+    result_number: str | None = strawberry.field(description="Licence / certificate number.")
+    delivered_at: datetime | None = strawberry.field(description="When the result was delivered.")
+    rating: int | None = strawberry.field(description="1 very satisfied … 5 very dissatisfied.")
+    rating_comment: str | None = strawberry.field(description="The applicant's comment.")
+    terminal_reason: str | None = strawberry.field(description="Why the case closed early.")
+    competent_agency: str | None = strawberry.field(description="Agency named on a refusal.")
+    receiving_region_code: str = strawberry.field(description="Where it was received.")
+    handling_region_code: str = strawberry.field(description="Where it is handled now.")
+    domain_case: strawberry.Private[domain.Case]
+
+    @classmethod
+    def from_domain(cls, c: domain.Case) -> Case:
+        return cls(
+            number=c.number,
+            state=CaseState(c.state),
+            state_code=states.STATE_CODES.get(c.state),
+            version=c.version,
+            allowed_actions=states.allowed_actions(c.state),
+            confidentiality=c.confidentiality,
+            form_data=as_json(c.form_data),
+            received_at=c.received_at,
+            received_on=c.received_on,
+            accepted_on=c.accepted_on,
+            decided_at=c.decided_at,
+            current_stage=c.current_stage,
+            supplement_count=c.supplement_count,
+            extension_days=c.extension_days,
+            extension_reason=c.extension_reason,
+            decision=c.decision,
+            decision_reason=c.decision_reason,
+            result_number=c.result_number,
+            delivered_at=c.delivered_at,
+            rating=c.rating,
+            rating_comment=c.rating_comment,
+            terminal_reason=c.terminal_reason,
+            competent_agency=c.competent_agency,
+            receiving_region_code=c.receiving_region,
+            handling_region_code=c.handling_region,
+            domain_case=c,
+        )
+
+    @strawberry.field(
+        description="The applicant (personal data masked unless you work on the case)."
+    )
+    async def applicant(self, info: Info) -> Applicant:
+        found = await info.context.loaders.applicant.load(self.domain_case.applicant_id)
+        assert found is not None
+        return Applicant.from_domain(found, unmasked=self.domain_case.viewer_involved)
+
+    @strawberry.field(description="The matter version the case was filed under.")
+    async def matter(self, info: Info) -> MatterVersion:
+        versions = await info.context.loaders.matter_versions.load(self.domain_case.matter_id)
+        return MatterVersion.from_domain(
+            next(v for v in versions if v.version == self.domain_case.matter_version)
+        )
+
+    @strawberry.field(description="The region that received the case.")
+    async def receiving_region(self, info: Info) -> Region:
+        found = await info.context.loaders.region.load(self.receiving_region_code)
+        assert found is not None
+        return Region.from_domain(found)
+
+    @strawberry.field(description="The region handling the case now (跨域通办 / 上报).")
+    async def handling_region(self, info: Info) -> Region:
+        found = await info.context.loaders.region.load(self.handling_region_code)
+        assert found is not None
+        return Region.from_domain(found)
+
+    @strawberry.field(description="The department handling the case now.")
+    async def handling_department(self, info: Info) -> Department:
+        found = await info.context.loaders.department.load(self.domain_case.handling_department_id)
+        assert found is not None
+        return Department.from_domain(found)
+
+    @strawberry.field(description="Review and follow-up tasks, oldest first.")
+    async def tasks(self, info: Info) -> list[Task]:
+        return [
+            Task.from_domain(t) for t in await info.context.loaders.tasks.load(self.domain_case.id)
+        ]
+
+    @strawberry.field(description="Uploaded materials.")
+    async def materials(self, info: Info) -> list[Material]:
+        found = await info.context.loaders.materials.load(self.domain_case.id)
+        return [
+            Material(
+                id=strawberry.ID(m.id),
+                material_code=m.material_code,
+                name=m.name,
+                size=m.size,
+                content_type=m.content_type,
+                sha256=m.sha256,
+                phase=m.phase,
+                uploaded_at=m.uploaded_at,
+            )
+            for m in found
+        ]
+
+    @strawberry.field(description="The history in order; `last` keeps only the most recent events.")
+    async def history(
+        self,
+        info: Info,
+        last: Annotated[int | None, strawberry.argument(description="Keep the last N.")] = None,
+    ) -> list[CaseEvent]:
+        found = await info.context.loaders.events.load(self.domain_case.id)
+        if last is not None:
+            found = found[-last:] if last > 0 else []
+        return [
+            CaseEvent(
+                seq=e.seq,
+                case_version=e.case_version,
+                action=e.action,
+                actor_kind=e.actor_kind,
+                actor_name=e.actor_name,
+                actor_roles=list(e.actor_roles),
+                actor_department_id=None
+                if e.actor_department_id is None
+                else strawberry.ID(e.actor_department_id),
+                reason=e.reason,
+                changes=as_json(e.changes),
+                payload=as_json(e.payload),
+                occurred_at=e.occurred_at,
+            )
+            for e in found
+        ]
+
+
+@strawberry.enum(description="Worklist order.")
+class WorklistSort(Enum):
+    RECEIVED = strawberry.enum_value("received", description="Oldest received first.")
+    DUE = strawberry.enum_value("due", description="Earliest due first.")
+
+
+@strawberry.input(description="Worklist filters.")
+class WorklistFilter:
+    states: list[TaskState] | None = strawberry.field(
+        default=None, description="Task states (default: open and claimed)."
+    )
+    matter_code: str | None = strawberry.field(default=None, description="Only this matter.")
+
+
+@strawberry.type
+class CaseQuery:
+    @strawberry.field(description="A case by its number, if you may see it.")
+    async def case(
+        self, info: Info, number: Annotated[str, strawberry.argument(description="Case number.")]
+    ) -> Case | None:
+        principal = info.context.require_signed_in()
+        try:
+            number = validate_case_number(number, field="number")
+        except DomainError as exc:
+            raise graphql_error(exc) from None
+        async with info.context.pool.acquire() as conn:
+            found = await repo.visible_cases_by_number(conn, principal=principal, numbers=[number])
+        return Case.from_domain(found[0]) if found else None
+
+    @strawberry.field(description="Cases you may see, newest first (applicants: their own).")
+    async def cases(
+        self,
+        info: Info,
+        state: Annotated[
+            CaseState | None, strawberry.argument(description="Only this state.")
+        ] = None,
+        matter_code: Annotated[
+            str | None, strawberry.argument(description="Only this matter.")
+        ] = None,
+        first: Annotated[int, strawberry.argument(description="Page size.")] = 20,
+        after: Annotated[str | None, strawberry.argument(description="Cursor.")] = None,
+    ) -> Connection[Case]:
+        principal = info.context.require_signed_in()
+        try:
+            limit = check_page_size(first, info.context.settings.graphql_max_page_size)
+            key = None if after is None else decode_cursor(after, tuple[datetime, str])
+        except DomainError as exc:
+            raise graphql_error(exc) from None
+        async with info.context.pool.acquire() as conn:
+            found = await repo.list_visible_cases(
+                conn,
+                principal=principal,
+                state=raw_or_none(state),
+                matter_code=matter_code,
+                after=key,
+                limit=limit + 1,
+            )
+        edges = [
+            Edge(cursor=encode_cursor([c.received_at, c.id]), node=Case.from_domain(c))
+            for c in found[:limit]
+        ]
+        return Connection(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=len(found) > limit, end_cursor=edges[-1].cursor if edges else None
+            ),
+        )
+
+    @strawberry.field(description="Tasks of your department on cases you may see.")
+    async def worklist(
+        self,
+        info: Info,
+        filter: Annotated[
+            WorklistFilter | None, strawberry.argument(description="Filters.")
+        ] = None,
+        sort: Annotated[
+            WorklistSort, strawberry.argument(description="Order.")
+        ] = WorklistSort.RECEIVED,
+        first: Annotated[int, strawberry.argument(description="Page size.")] = 20,
+        after: Annotated[str | None, strawberry.argument(description="Cursor.")] = None,
+    ) -> Connection[Task]:
+        principal = info.context.require_signed_in()
+        if not principal.is_officer or principal.department_id is None:
+            raise graphql_error(NotAllowedError("worklists belong to officers"))
+        f = filter or WorklistFilter()
+        task_states: list[str] = [raw(s) for s in f.states] if f.states else ["open", "claimed"]
+        sort_value: str = raw(sort)
+        try:
+            limit = check_page_size(first, info.context.settings.graphql_max_page_size)
+            cursor = None if after is None else decode_cursor(after, tuple[str, str])
+        except DomainError as exc:
+            raise graphql_error(exc) from None
+        async with info.context.pool.acquire() as conn:
+            key = None
+            if cursor is not None:
+                value = await review_repo.sort_key_of(conn, task_id=cursor[1], sort=sort_value)
+                key = (value, cursor[1])
+            found = await review_repo.worklist(
+                conn,
+                principal=principal,
+                department_id=principal.department_id,
+                states=task_states,
+                matter_code=f.matter_code,
+                sort=sort_value,
+                after=key,
+                limit=limit + 1,
+            )
+        edges = [
+            Edge(cursor=encode_cursor([sort_value, t.id]), node=Task.from_domain(t))
+            for t in found[:limit]
+        ]
+        return Connection(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=len(found) > limit, end_cursor=edges[-1].cursor if edges else None
+            ),
+        )

@@ -1,0 +1,63 @@
+"""Who sees which case, as SQL: lists are filtered in the database, so they stay fast and a
+case a viewer may not see never reaches Python."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tongban.auth.types import Principal
+
+
+class ViewerSql:
+    """SQL fragments for one viewer, adding their parameters to a shared list."""
+
+    def __init__(self, principal: Principal, params: list[Any], alias: str = "c") -> None:
+        self.principal = principal
+        self.params = params
+        self.alias = alias
+
+    def _p(self, value: Any) -> str:
+        self.params.append(value)
+        return f"${len(self.params)}"
+
+    def visible(self) -> str:
+        c = self.alias
+        p = self.principal
+        if p.is_applicant:
+            return f"{c}.applicant_id = {self._p(p.applicant_id)}::uuid"
+        if not p.is_officer:
+            return "FALSE"
+        clearance = f"{c}.confidentiality <= {self._p(p.clearance)}"
+        if p.has_role("admin"):
+            return clearance
+        region = self._p(p.region_code)
+        department = self._p(p.department_id)
+        reach = [
+            f"{c}.receiving_region = {region}",
+            f"{c}.handling_department_id = {department}::uuid",
+            f"EXISTS (SELECT 1 FROM review_task vt WHERE vt.case_id = {c}.id"
+            f" AND vt.department_id = {department}::uuid)",
+        ]
+        if p.has_role("head", "supervisor"):
+            # Heads and supervisors oversee their region and every region below it.
+            reach.append(f"{c}.receiving_lineage @> ARRAY[{region}]::text[]")
+            reach.append(f"{c}.handling_lineage @> ARRAY[{region}]::text[]")
+        return f"({clearance} AND ({' OR '.join(reach)}))"
+
+    def involved(self) -> str:
+        """Whether the viewer works on the case: only then personal data is shown unmasked."""
+        c = self.alias
+        p = self.principal
+        if p.is_applicant:
+            return f"({c}.applicant_id = {self._p(p.applicant_id)}::uuid)"
+        if not p.is_officer:
+            return "FALSE"
+        department = self._p(p.department_id)
+        parts = [
+            f"{c}.handling_department_id = {department}::uuid",
+            f"EXISTS (SELECT 1 FROM review_task it WHERE it.case_id = {c}.id"
+            f" AND it.department_id = {department}::uuid)",
+        ]
+        if p.has_role("intake"):
+            parts.append(f"{c}.receiving_region = {self._p(p.region_code)}")
+        return f"({' OR '.join(parts)})"

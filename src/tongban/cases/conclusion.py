@@ -1,0 +1,193 @@
+"""Decision (决定), delivery (送达), withdrawal (撤回), revocation (撤销) and rating (好差评)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import asyncpg
+
+from tongban.auth.errors import NotAllowedError
+from tongban.auth.types import Principal
+from tongban.cases import states
+from tongban.cases.types import Case, Decision
+from tongban.cases.workflow import Clock, load_for_action, record, require_reason
+from tongban.errors import ConflictError, ValidationError
+from tongban.review import repository as review_repo
+
+BAD_RATINGS = (4, 5)  # GB/T 39046 A.8: 1 very satisfied … 5 very dissatisfied
+
+
+async def decide(
+    conn: asyncpg.Connection,
+    principal: Principal,
+    *,
+    clock: Clock,
+    number: str,
+    expected_version: int,
+    decision: Decision,
+    reason: str | None,
+    result_number: str | None,
+) -> Case:
+    """The handling department's head approves (with the licence number) or denies (with reasons)."""
+    case = await load_for_action(conn, principal, number=number, expected_version=expected_version)
+    if not (
+        principal.is_officer
+        and principal.has_role("head")
+        and principal.department_id == case.handling_department_id
+    ):
+        raise NotAllowedError("the head of the handling department decides")
+    states.check("decide", case.state)
+    unfinished = [
+        t
+        for t in await review_repo.tasks_of(conn, case_ids=[case.id])
+        if t.kind == "review" and t.state in ("waiting", "open", "claimed")
+    ]
+    if unfinished or case.current_stage is not None:
+        raise states.InvalidStateError(
+            "the review is not finished: every stage must give its opinions first",
+            details={"state": case.state, "openTasks": len(unfinished)},
+        )
+    if decision in ("approved", "approved_deferred") and not (result_number or "").strip():
+        raise ValidationError(
+            "an approval records its result document number", field="resultNumber"
+        )
+    if decision != "approved" and not (reason or "").strip():
+        raise ValidationError(
+            "a denial or a deferred-materials approval states its reasons", field="reason"
+        )
+    return await record(
+        conn,
+        case,
+        principal,
+        action="decided",
+        reason=(reason or "").strip() or None,
+        changes={
+            "state": decision,
+            "decision": decision,
+            "decision_reason": (reason or "").strip() or None,
+            "result_number": (result_number or "").strip() or None,
+            "decided_at": clock.now(),
+        },
+        payload={"decision": decision, "resultNumber": result_number},
+    )
+
+
+async def deliver(
+    conn: asyncpg.Connection,
+    principal: Principal,
+    *,
+    clock: Clock,
+    number: str,
+    expected_version: int,
+) -> Case:
+    """送达: the result (licence, certificate, decision notice) reached the applicant."""
+    case = await load_for_action(conn, principal, number=number, expected_version=expected_version)
+    handling = principal.department_id == case.handling_department_id
+    window = principal.has_role("intake") and principal.region_code == case.receiving_region
+    if not (principal.is_officer and (handling or window)):
+        raise NotAllowedError("the handling department or the receiving window records delivery")
+    return await record(
+        conn,
+        case,
+        principal,
+        action="delivered",
+        transition="deliver",
+        changes={"delivered_at": clock.now()},
+    )
+
+
+async def withdraw(
+    conn: asyncpg.Connection,
+    principal: Principal,
+    *,
+    number: str,
+    expected_version: int,
+    reason: str | None,
+) -> Case:
+    """撤回: the applicant's own choice, before a decision."""
+    case = await load_for_action(conn, principal, number=number, expected_version=expected_version)
+    if not (principal.is_applicant and principal.applicant_id == case.applicant_id):
+        raise NotAllowedError("only the applicant withdraws their case")
+    states.check("withdraw", case.state)
+    await review_repo.cancel_unfinished(conn, case_id=case.id)
+    return await record(
+        conn,
+        case,
+        principal,
+        action="withdrawn",
+        transition="withdraw",
+        reason=(reason or "").strip() or None,
+        changes={"terminal_reason": (reason or "").strip() or "withdrawn by the applicant"},
+    )
+
+
+async def revoke(
+    conn: asyncpg.Connection,
+    principal: Principal,
+    *,
+    number: str,
+    expected_version: int,
+    reason: str | None,
+) -> Case:
+    """撤销: an administrator revokes a granted decision, with a reason."""
+    case = await load_for_action(conn, principal, number=number, expected_version=expected_version)
+    if not (principal.is_officer and principal.has_role("admin")):
+        raise NotAllowedError("only administrators revoke")
+    text = require_reason(reason)
+    return await record(
+        conn,
+        case,
+        principal,
+        action="revoked",
+        transition="revoke",
+        reason=text,
+        changes={"terminal_reason": text},
+    )
+
+
+async def rate(
+    conn: asyncpg.Connection,
+    principal: Principal,
+    *,
+    number: str,
+    expected_version: int,
+    rating: int,
+    comment: str,
+) -> Case:
+    """好差评: once per case; a bad rating opens a follow-up task for the handling department."""
+    case = await load_for_action(conn, principal, number=number, expected_version=expected_version)
+    if not (principal.is_applicant and principal.applicant_id == case.applicant_id):
+        raise NotAllowedError("only the applicant rates their case")
+    states.check("rate", case.state)
+    if case.rating is not None:
+        raise ConflictError("this case was already rated", details={"problem": "ALREADY_RATED"})
+    if not 1 <= rating <= 5:
+        raise ValidationError(
+            "ratings run from 1 (very satisfied) to 5 (very dissatisfied)", field="rating"
+        )
+    bad = rating in BAD_RATINGS
+    if bad:
+        await review_repo.insert_task(
+            conn,
+            case_id=case.id,
+            kind="follow_up",
+            stage_index=None,
+            stage_name="差评整改回访",
+            position=0,
+            round=case.review_round,
+            department_id=case.handling_department_id,
+            open_now=True,
+        )
+    return await record(
+        conn,
+        case,
+        principal,
+        action="rated",
+        transition="rate",
+        reason=comment or None,
+        changes={"rating": rating, "rating_comment": comment or None},
+        payload={"rating": rating, "followUp": bad},
+    )
+
+
+Verdict = Literal["approved", "approved_deferred", "denied"]

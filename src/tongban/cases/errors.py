@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from tongban.errors import ConflictError, NotFoundError
+
+
+class CaseNotFoundError(NotFoundError):
+    """No such case, or one the caller may not see (the two are not told apart)."""
+
+    code = "NOT_FOUND"
+
+
+class StaleVersionError(ConflictError):
+    """The caller acted on an older version of the case."""
+
+    code = "CONFLICT"
+
+    def __init__(self, current_version: int) -> None:
+        super().__init__(
+            f"the case changed meanwhile (now version {current_version}); reload it and retry",
+            field="expectedVersion",
+            details={"currentVersion": current_version, "problem": "STALE_VERSION"},
+        )
+        self.current_version = current_version
+
+
+class IdempotencyKeyReusedError(ConflictError):
+    code = "CONFLICT"

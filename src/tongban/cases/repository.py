@@ -1,0 +1,391 @@
+"""SQL for applicants, cases, materials, supplements, special procedures and the history."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+import asyncpg
+import msgspec
+
+from tongban.auth.types import Principal
+from tongban.cases.access import ViewerSql
+from tongban.cases.types import Applicant, ApplicantInput, Case, Event, Material
+
+_APPLICANT_COLUMNS = """id::text, kind, name, id_number, credit_code, legal_representative,
+    contact_name, mobile, email, channels"""
+
+_CASE_COLUMNS = """c.id::text, c.number, c.matter_id::text, c.matter_version, c.applicant_id::text,
+    c.receiving_region, c.handling_region, c.handling_department_id::text, c.state,
+    c.confidentiality, c.form_data, c.received_at, c.received_on, c.accepted_on, c.decided_at,
+    c.current_stage, c.review_round, c.supplement_count, c.extension_days, c.extension_reason,
+    c.decision, c.decision_reason, c.result_number, c.delivered_at, c.rating, c.rating_comment,
+    c.terminal_reason, c.competent_agency, c.version, c.updated_at"""
+
+_UPDATABLE = frozenset(
+    {
+        "state",
+        "handling_region",
+        "handling_lineage",
+        "handling_department_id",
+        "accepted_on",
+        "decided_at",
+        "current_stage",
+        "review_round",
+        "supplement_count",
+        "extension_days",
+        "extension_reason",
+        "decision",
+        "decision_reason",
+        "result_number",
+        "delivered_at",
+        "rating",
+        "rating_comment",
+        "terminal_reason",
+        "competent_agency",
+    }
+)
+
+
+def _applicant(r: Any) -> Applicant:
+    return Applicant(
+        id=r["id"],
+        kind=r["kind"],
+        name=r["name"],
+        id_number=r["id_number"],
+        credit_code=r["credit_code"],
+        legal_representative=r["legal_representative"],
+        contact_name=r["contact_name"],
+        mobile=r["mobile"],
+        email=r["email"],
+        channels=tuple(r["channels"]),
+    )
+
+
+def _case(r: Any) -> Case:
+    values = dict(r)
+    values.setdefault("viewer_involved", False)
+    return msgspec.convert(values, Case, from_attributes=False)
+
+
+async def upsert_applicant(conn: asyncpg.Connection, *, applicant: ApplicantInput) -> Applicant:
+    """Find the applicant by identifier, refreshing the contact details they gave now."""
+    conflict = "id_number" if applicant.kind == "person" else "credit_code"
+    row = await conn.fetchrow(
+        f"""
+        INSERT INTO applicant (kind, name, id_number, credit_code, legal_representative,
+                               contact_name, mobile, email, channels)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+        ON CONFLICT ({conflict}) DO UPDATE SET
+            name = EXCLUDED.name,
+            legal_representative = EXCLUDED.legal_representative,
+            contact_name = EXCLUDED.contact_name,
+            mobile = COALESCE(EXCLUDED.mobile, applicant.mobile),
+            email = COALESCE(EXCLUDED.email, applicant.email),
+            channels = EXCLUDED.channels
+        RETURNING {_APPLICANT_COLUMNS}
+        """,
+        applicant.kind,
+        applicant.name,
+        applicant.id_number,
+        applicant.credit_code,
+        applicant.legal_representative,
+        applicant.contact_name,
+        applicant.mobile,
+        applicant.email,
+        list(applicant.channels),
+    )
+    return _applicant(row)
+
+
+async def applicants_by_id(conn: asyncpg.Connection, *, ids: Sequence[str]) -> list[Applicant]:
+    rows = await conn.fetch(
+        f"SELECT {_APPLICANT_COLUMNS} FROM applicant WHERE id = ANY($1::uuid[])", list(ids)
+    )
+    return [_applicant(r) for r in rows]
+
+
+async def next_sequence(conn: asyncpg.Connection, *, region_code: str, day: date) -> int:
+    value: int = await conn.fetchval(
+        """
+        INSERT INTO case_number_sequence (region_code, day, last) VALUES ($1, $2, 1)
+        ON CONFLICT (region_code, day) DO UPDATE SET last = case_number_sequence.last + 1
+        RETURNING last
+        """,
+        region_code,
+        day,
+    )
+    return value
+
+
+async def lock_idempotency_key(conn: asyncpg.Connection, *, submitted_by: str, key: str) -> None:
+    """Serialise submissions that share a key, so retries find the first instead of racing it."""
+    await conn.execute(
+        "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", f"{submitted_by}|{key}"
+    )
+
+
+async def find_by_idempotency_key(
+    conn: asyncpg.Connection, *, submitted_by: str, key: str
+) -> tuple[str, str] | None:
+    row = await conn.fetchrow(
+        """SELECT number, request_hash FROM case_record
+           WHERE submitted_by = $1 AND idempotency_key = $2""",
+        submitted_by,
+        key,
+    )
+    return None if row is None else (row["number"], row["request_hash"])
+
+
+async def insert_case(conn: asyncpg.Connection, **values: Any) -> str:
+    columns = list(values)
+    placeholders = ", ".join(f"${i}" for i in range(1, len(columns) + 1))
+    case_id: str = await conn.fetchval(
+        f"INSERT INTO case_record ({', '.join(columns)}) VALUES ({placeholders}) RETURNING id::text",
+        *values.values(),
+    )
+    return case_id
+
+
+async def insert_material(
+    conn: asyncpg.Connection,
+    *,
+    case_id: str,
+    material_code: str | None,
+    name: str,
+    size: int,
+    content_type: str,
+    sha256: str,
+    blob_key: str,
+    phase: str,
+) -> None:
+    await conn.execute(
+        """INSERT INTO case_material (case_id, material_code, name, size, content_type, sha256,
+                                      blob_key, phase)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)""",
+        case_id,
+        material_code,
+        name,
+        size,
+        content_type,
+        sha256,
+        blob_key,
+        phase,
+    )
+
+
+async def lock_case(conn: asyncpg.Connection, *, number: str) -> Case | None:
+    """Read the case and hold its row lock until the transaction ends."""
+    row = await conn.fetchrow(
+        f"SELECT {_CASE_COLUMNS} FROM case_record c WHERE c.number = $1 FOR UPDATE", number
+    )
+    return None if row is None else _case(row)
+
+
+async def lock_case_by_id(conn: asyncpg.Connection, *, case_id: str) -> Case | None:
+    row = await conn.fetchrow(
+        f"SELECT {_CASE_COLUMNS} FROM case_record c WHERE c.id = $1 FOR UPDATE", case_id
+    )
+    return None if row is None else _case(row)
+
+
+async def update_case(conn: asyncpg.Connection, *, case_id: str, changes: dict[str, Any]) -> int:
+    """Apply ``changes`` and bump the version; returns the new version."""
+    unknown = set(changes) - _UPDATABLE
+    assert not unknown, unknown
+    assignments = [f"{column} = ${i}" for i, column in enumerate(changes, start=2)]
+    assignments += ["version = version + 1", "updated_at = now()"]
+    version: int = await conn.fetchval(
+        f"UPDATE case_record SET {', '.join(assignments)} WHERE id = $1 RETURNING version",
+        case_id,
+        *changes.values(),
+    )
+    return version
+
+
+async def visible_cases_by_number(
+    conn: asyncpg.Connection, *, principal: Principal, numbers: Sequence[str]
+) -> list[Case]:
+    params: list[Any] = [list(numbers)]
+    viewer = ViewerSql(principal, params)
+    visible, involved = viewer.visible(), viewer.involved()
+    rows = await conn.fetch(
+        f"""SELECT {_CASE_COLUMNS}, {involved} AS viewer_involved FROM case_record c
+            WHERE c.number = ANY($1::text[]) AND {visible}""",
+        *params,
+    )
+    return [_case(r) for r in rows]
+
+
+async def visible_cases_by_id(
+    conn: asyncpg.Connection, *, principal: Principal, ids: Sequence[str]
+) -> list[Case]:
+    params: list[Any] = [list(ids)]
+    viewer = ViewerSql(principal, params)
+    visible, involved = viewer.visible(), viewer.involved()
+    rows = await conn.fetch(
+        f"""SELECT {_CASE_COLUMNS}, {involved} AS viewer_involved FROM case_record c
+            WHERE c.id = ANY($1::uuid[]) AND {visible}""",
+        *params,
+    )
+    return [_case(r) for r in rows]
+
+
+async def case_exists(conn: asyncpg.Connection, *, number: str) -> bool:
+    found: bool = await conn.fetchval(
+        "SELECT EXISTS (SELECT 1 FROM case_record WHERE number = $1)", number
+    )
+    return found
+
+
+async def list_visible_cases(
+    conn: asyncpg.Connection,
+    *,
+    principal: Principal,
+    state: str | None,
+    matter_code: str | None,
+    after: tuple[datetime, str] | None,
+    limit: int,
+) -> list[Case]:
+    """Cases the viewer may see, newest first (keyset on received time and id)."""
+    params: list[Any] = [
+        state,
+        matter_code,
+        after[0] if after else None,
+        after[1] if after else None,
+        limit,
+    ]
+    viewer = ViewerSql(principal, params)
+    visible, involved = viewer.visible(), viewer.involved()
+    rows = await conn.fetch(
+        f"""
+        SELECT {_CASE_COLUMNS}, {involved} AS viewer_involved
+        FROM case_record c
+        WHERE ($1::text IS NULL OR c.state = $1)
+          AND ($2::text IS NULL OR c.matter_id = (SELECT id FROM matter WHERE code = $2))
+          AND ($3::timestamptz IS NULL OR (c.received_at, c.id) < ($3, $4::uuid))
+          AND {visible}
+        ORDER BY c.received_at DESC, c.id DESC
+        LIMIT $5
+        """,
+        *params,
+    )
+    return [_case(r) for r in rows]
+
+
+async def materials_of(conn: asyncpg.Connection, *, case_ids: Sequence[str]) -> list[Material]:
+    rows = await conn.fetch(
+        """SELECT id::text, case_id::text, material_code, name, size, content_type, sha256,
+                  blob_key, phase, uploaded_at
+           FROM case_material WHERE case_id = ANY($1::uuid[]) ORDER BY uploaded_at, id""",
+        list(case_ids),
+    )
+    return [msgspec.convert(dict(r), Material) for r in rows]
+
+
+async def material_codes_of(conn: asyncpg.Connection, *, case_id: str) -> set[str]:
+    rows = await conn.fetch(
+        "SELECT DISTINCT material_code FROM case_material WHERE case_id = $1 AND material_code IS NOT NULL",
+        case_id,
+    )
+    return {r["material_code"] for r in rows}
+
+
+async def insert_supplement_notice(
+    conn: asyncpg.Connection,
+    *,
+    case_id: str,
+    phase: str,
+    material_codes: Sequence[str],
+    note: str,
+    officer_id: str,
+    on: date,
+) -> None:
+    await conn.execute(
+        """INSERT INTO supplement_notice (case_id, phase, material_codes, note, requested_by,
+                                          requested_on)
+           VALUES ($1, $2, $3, $4, $5, $6)""",
+        case_id,
+        phase,
+        list(material_codes),
+        note,
+        officer_id,
+        on,
+    )
+
+
+async def open_supplement_notice(
+    conn: asyncpg.Connection, *, case_id: str
+) -> tuple[str, list[str]] | None:
+    row = await conn.fetchrow(
+        """SELECT id::text, material_codes FROM supplement_notice
+           WHERE case_id = $1 AND fulfilled_at IS NULL ORDER BY requested_at DESC LIMIT 1""",
+        case_id,
+    )
+    return None if row is None else (row["id"], list(row["material_codes"]))
+
+
+async def fulfil_supplement_notice(conn: asyncpg.Connection, *, notice_id: str, on: date) -> None:
+    await conn.execute(
+        "UPDATE supplement_notice SET fulfilled_at = now(), fulfilled_on = $2 WHERE id = $1",
+        notice_id,
+        on,
+    )
+
+
+async def insert_event(
+    conn: asyncpg.Connection,
+    *,
+    case_id: str,
+    case_version: int,
+    action: str,
+    principal: Principal,
+    reason: str | None,
+    changes: dict[str, Any],
+    payload: dict[str, Any],
+    topic: str,
+    outbox_payload: dict[str, Any],
+) -> str:
+    """Append to the history and to the outbox, in the caller's transaction."""
+    actor_id = principal.officer_id or principal.applicant_id
+    event_id: str = await conn.fetchval(
+        """
+        WITH e AS (
+            INSERT INTO case_event (case_id, case_version, action, actor_kind, actor_id,
+                                    actor_name, actor_roles, actor_department_id, reason,
+                                    changes, payload)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+            RETURNING id, seq
+        )
+        INSERT INTO outbox (event_id, case_id, topic, payload)
+        SELECT e.id, $1, $12, $13 || jsonb_build_object('eventId', e.id::text, 'seq', e.seq)
+        FROM e
+        RETURNING event_id::text
+        """,
+        case_id,
+        case_version,
+        action,
+        principal.kind if not principal.is_anonymous else "system",
+        actor_id,
+        principal.name,
+        sorted(principal.roles),
+        principal.department_id,
+        reason,
+        changes,
+        payload,
+        topic,
+        outbox_payload,
+    )
+    return event_id
+
+
+async def events_of(conn: asyncpg.Connection, *, case_ids: Sequence[str]) -> list[Event]:
+    rows = await conn.fetch(
+        """SELECT seq, id::text, case_id::text, case_version, action, actor_kind, actor_id,
+                  actor_name, actor_roles, actor_department_id::text, reason, changes, payload,
+                  occurred_at
+           FROM case_event WHERE case_id = ANY($1::uuid[]) ORDER BY case_id, seq""",
+        list(case_ids),
+    )
+    return [msgspec.convert(dict(r), Event) for r in rows]

@@ -1,0 +1,527 @@
+"""Case use cases: submission, intake (Art. 32), supplements, decision and what follows.
+
+The caller owns the transaction; a raised error rolls back everything the use case wrote.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Any
+
+import asyncpg
+import msgspec
+
+from tongban.auth.errors import NotAllowedError
+from tongban.auth.types import Principal
+from tongban.blobs import BlobStore
+from tongban.cases import repository as repo
+from tongban.cases import states
+from tongban.cases.errors import IdempotencyKeyReusedError
+from tongban.cases.types import Applicant, ApplicantInput, Case, UploadedFile
+from tongban.cases.workflow import Clock, load_for_action, local_day, record, require_reason
+from tongban.catalogue import repository as catalogue_repo
+from tongban.catalogue.types import MatterSpec, MatterVersion
+from tongban.config import Settings
+from tongban.errors import InvalidInputError, NotFoundError, Problem, ValidationError
+from tongban.government import repository as gov_repo
+from tongban.identifiers import (
+    make_case_number,
+    validate_credit_code,
+    validate_email,
+    validate_mobile,
+    validate_region_code,
+    validate_resident_id,
+)
+from tongban.review import service as review
+
+_KEY_RE = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
+
+
+async def pinned_matter(conn: asyncpg.Connection, case: Case) -> MatterVersion:
+    versions = await catalogue_repo.versions_of(
+        conn, matter_ids=[case.matter_id], published_only=True
+    )
+    return next(v for v in versions if v.version == case.matter_version)
+
+
+def validate_applicant(applicant: ApplicantInput, settings: Settings) -> ApplicantInput:
+    """Normalised applicant details; every invalid field reported at once."""
+    problems: list[Problem] = []
+    values: dict[str, Any] = msgspec.structs.asdict(applicant)
+
+    def check(where: str, fn: Any, /, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except ValidationError as exc:
+            problems.append(Problem(exc.field or where, "INVALID_IDENTIFIER", exc.message))
+            return None
+
+    if not applicant.name.strip():
+        problems.append(Problem("applicant.name", "REQUIRED", "the applicant's name is required"))
+    if applicant.kind == "person":
+        if not applicant.id_number:
+            problems.append(
+                Problem("applicant.idNumber", "REQUIRED", "a person needs an ID number")
+            )
+        else:
+            values["id_number"] = check(
+                "applicant.idNumber",
+                validate_resident_id,
+                applicant.id_number,
+                field="applicant.idNumber",
+            )
+        values["credit_code"] = None
+    else:
+        if not applicant.credit_code:
+            problems.append(
+                Problem("applicant.creditCode", "REQUIRED", "an organisation needs its credit code")
+            )
+        else:
+            result = check(
+                "applicant.creditCode",
+                validate_credit_code,
+                applicant.credit_code,
+                allow_list=frozenset(settings.credit_code_allow_list),
+                mode=settings.credit_code_mode,
+                field="applicant.creditCode",
+            )
+            values["credit_code"] = None if result is None else result.code
+        values["id_number"] = None
+        if not (applicant.legal_representative or "").strip():
+            problems.append(
+                Problem(
+                    "applicant.legalRepresentative", "REQUIRED", "name the legal representative"
+                )
+            )
+    if applicant.mobile:
+        values["mobile"] = check(
+            "applicant.mobile", validate_mobile, applicant.mobile, field="applicant.mobile"
+        )
+    if applicant.email:
+        values["email"] = check(
+            "applicant.email", validate_email, applicant.email, field="applicant.email"
+        )
+    if "sms" in applicant.channels and not applicant.mobile:
+        problems.append(Problem("applicant.mobile", "REQUIRED", "SMS notices need a mobile number"))
+    if "email" in applicant.channels and not applicant.email:
+        problems.append(Problem("applicant.email", "REQUIRED", "e-mail notices need an address"))
+    if problems:
+        raise InvalidInputError(problems)
+    return msgspec.convert(values, ApplicantInput)
+
+
+def _check_files(files: list[UploadedFile], spec: MatterSpec, settings: Settings) -> list[Problem]:
+    known = {m.code for m in spec.materials}
+    problems: list[Problem] = []
+    for i, f in enumerate(files):
+        field = f"materials[{i}]"
+        if len(f.data) > settings.max_upload_bytes:
+            problems.append(
+                Problem(
+                    f"{field}.file",
+                    "FILE_TOO_LARGE",
+                    f"{f.filename} is {len(f.data)} bytes; the limit is {settings.max_upload_bytes}",
+                )
+            )
+        if f.content_type not in settings.allowed_content_types:
+            problems.append(
+                Problem(
+                    f"{field}.file",
+                    "CONTENT_TYPE_NOT_ALLOWED",
+                    f"{f.filename}: {f.content_type} is not accepted "
+                    f"(allowed: {', '.join(settings.allowed_content_types)})",
+                )
+            )
+        if f.material_code is not None and f.material_code not in known:
+            problems.append(
+                Problem(
+                    f"{field}.materialCode",
+                    "UNKNOWN_MATERIAL",
+                    f"the matter asks for no material {f.material_code!r}",
+                )
+            )
+    return problems
+
+
+def _request_hash(
+    matter_code: str,
+    region_code: str,
+    applicant_key: str,
+    form_data: dict[str, Any],
+    files: list[UploadedFile],
+) -> str:
+    canonical = msgspec.json.encode(
+        {
+            "matter": matter_code,
+            "region": region_code,
+            "applicant": applicant_key,
+            "form": form_data,
+            "materials": sorted(
+                [f.material_code or "", hashlib.sha256(f.data).hexdigest()] for f in files
+            ),
+        },
+        order="sorted",
+    )
+    return hashlib.sha256(canonical).hexdigest()
+
+
+async def submit_case(
+    conn: asyncpg.Connection,
+    principal: Principal,
+    *,
+    settings: Settings,
+    blobs: BlobStore,
+    clock: Clock,
+    matter_code: str,
+    region_code: str,
+    applicant: ApplicantInput | None,
+    form_data: dict[str, Any],
+    files: list[UploadedFile],
+    idempotency_key: str,
+) -> tuple[Case, bool]:
+    """File a case; the same key with the same content returns the first case (created=False)."""
+    if principal.is_applicant:
+        if applicant is not None:
+            raise ValidationError("applicants file for themselves", field="applicant")
+    elif principal.is_officer and principal.has_role("intake"):
+        if applicant is None:
+            raise ValidationError(
+                "a case filed at the window names its applicant", field="applicant"
+            )
+    else:
+        raise NotAllowedError("only applicants and intake officers submit cases")
+    if not _KEY_RE.match(idempotency_key):
+        raise ValidationError(
+            "the idempotency key is 8–128 letters, digits or . _ : -", field="idempotencyKey"
+        )
+    region_code = validate_region_code(region_code, field="regionCode")
+    regions = await gov_repo.regions_by_code(conn, codes=[region_code])
+    if not regions:
+        raise NotFoundError(f"unknown region {region_code}", field="regionCode")
+    current = await catalogue_repo.current_versions_by_code(conn, codes=[matter_code])
+    if not current:
+        raise NotFoundError(f"no published matter {matter_code}", field="matterCode")
+    matter = current[0]
+    problems = _check_files(files, matter.spec, settings)
+    if problems:
+        raise InvalidInputError(problems)
+
+    found: Applicant
+    if applicant is not None:
+        checked = validate_applicant(applicant, settings)
+        applicant_key = checked.id_number or checked.credit_code or ""
+    else:
+        existing = await repo.applicants_by_id(conn, ids=[principal.applicant_id or ""])
+        if not existing:
+            raise NotFoundError("the signed-in applicant is not registered", field="applicant")
+        found = existing[0]
+        applicant_key = found.id_number or found.credit_code or ""
+
+    request_hash = _request_hash(matter_code, region_code, applicant_key, form_data, files)
+    await repo.lock_idempotency_key(conn, submitted_by=principal.subject, key=idempotency_key)
+    prior = await repo.find_by_idempotency_key(
+        conn, submitted_by=principal.subject, key=idempotency_key
+    )
+    if prior is not None:
+        number, prior_hash = prior
+        if prior_hash != request_hash:
+            raise IdempotencyKeyReusedError(
+                "this idempotency key was used for a different submission",
+                field="idempotencyKey",
+                details={"caseNumber": number, "problem": "IDEMPOTENCY_KEY_REUSED"},
+            )
+        case = await repo.lock_case(conn, number=number)
+        assert case is not None
+        return case, False
+
+    if applicant is not None:
+        found = await repo.upsert_applicant(conn, applicant=checked)
+    department = (await gov_repo.department_placements(conn, ids=[matter.spec.department_id]))[
+        matter.spec.department_id
+    ]
+    now = clock.now()
+    today = local_day(now, settings.timezone)
+    sequence = await repo.next_sequence(conn, region_code=region_code[:6], day=today)
+    number = make_case_number(region_code[:6], today, sequence)
+    case_id = await repo.insert_case(
+        conn,
+        number=number,
+        matter_id=matter.matter_id,
+        matter_version=matter.version,
+        applicant_id=found.id,
+        submitted_by=principal.subject,
+        idempotency_key=idempotency_key,
+        request_hash=request_hash,
+        receiving_region=region_code,
+        receiving_lineage=list(regions[0].lineage),
+        handling_region=department.code,
+        handling_lineage=list(department.lineage),
+        handling_department_id=matter.spec.department_id,
+        state="received",
+        confidentiality=matter.spec.confidentiality,
+        form_data=form_data,
+        received_at=now,
+        received_on=today,
+    )
+    await _store_materials(conn, blobs, case_id, files, "submission", matter.spec)
+    case = await repo.lock_case_by_id(conn, case_id=case_id)
+    assert case is not None
+    case = await record(
+        conn,
+        case,
+        principal,
+        action="submitted",
+        payload={
+            "matterCode": matter_code,
+            "matterVersion": matter.version,
+            "receivingRegion": region_code,
+            "materials": [f.material_code for f in files],
+            "receivedOn": today.isoformat(),
+        },
+    )
+    return case, True
+
+
+async def _store_materials(
+    conn: asyncpg.Connection,
+    blobs: BlobStore,
+    case_id: str,
+    files: list[UploadedFile],
+    phase: str,
+    spec: MatterSpec,
+) -> None:
+    names = {m.code: m.name for m in spec.materials}
+    for f in files:
+        key = await blobs.put(f.data)
+        await repo.insert_material(
+            conn,
+            case_id=case_id,
+            material_code=f.material_code,
+            name=f.filename or names.get(f.material_code or "", "material"),
+            size=len(f.data),
+            content_type=f.content_type,
+            sha256=key,
+            blob_key=key,
+            phase=phase,
+        )
+
+
+def _require_intake_officer(principal: Principal, case: Case) -> None:
+    if not (principal.is_officer and principal.has_role("intake")):
+        raise NotAllowedError("intake decisions need the intake role")
+    if principal.region_code != case.receiving_region:
+        raise NotAllowedError("only the receiving region's intake window decides on intake")
+
+
+async def _missing_required(conn: asyncpg.Connection, case: Case, spec: MatterSpec) -> list[str]:
+    provided = await repo.material_codes_of(conn, case_id=case.id)
+    return [m.code for m in spec.materials if m.required and m.code not in provided]
+
+
+async def accept(
+    conn: asyncpg.Connection,
+    principal: Principal,
+    *,
+    settings: Settings,
+    clock: Clock,
+    number: str,
+    expected_version: int,
+) -> Case:
+    """受理: the decision clock starts the next working day; review tasks open."""
+    case = await load_for_action(conn, principal, number=number, expected_version=expected_version)
+    _require_intake_officer(principal, case)
+    matter = await pinned_matter(conn, case)
+    states.check("accept", case.state)
+    missing = await _missing_required(conn, case, matter.spec)
+    if missing:
+        raise InvalidInputError(
+            [
+                Problem(
+                    "caseNumber",
+                    "MISSING_MATERIALS",
+                    f"required materials are missing ({', '.join(missing)}); request a supplement",
+                )
+            ]
+        )
+    today = local_day(clock.now(), settings.timezone)
+    case = await record(
+        conn,
+        case,
+        principal,
+        action="accepted",
+        transition="accept",
+        changes={"accepted_on": today, "current_stage": 0},
+        payload={"acceptedOn": today.isoformat()},
+    )
+    await review.open_stage(conn, case, matter.spec, stage_index=0)
+    return case
+
+
+async def declare_not_applicable(
+    conn: asyncpg.Connection,
+    principal: Principal,
+    *,
+    number: str,
+    expected_version: int,
+    reason: str | None,
+) -> Case:
+    """Art. 32 (1): the matter needs no licence."""
+    case = await load_for_action(conn, principal, number=number, expected_version=expected_version)
+    _require_intake_officer(principal, case)
+    return await record(
+        conn,
+        case,
+        principal,
+        action="declared_not_applicable",
+        transition="declare_not_applicable",
+        reason=require_reason(reason),
+        changes={"terminal_reason": require_reason(reason)},
+    )
+
+
+async def refuse(
+    conn: asyncpg.Connection,
+    principal: Principal,
+    *,
+    number: str,
+    expected_version: int,
+    reason: str | None,
+    competent_agency: str | None,
+) -> Case:
+    """不予受理 (Art. 32 (2)): outside our powers; the notice names the competent agency."""
+    case = await load_for_action(conn, principal, number=number, expected_version=expected_version)
+    _require_intake_officer(principal, case)
+    agency = require_reason(competent_agency, "competentAgency")
+    text = require_reason(reason)
+    return await record(
+        conn,
+        case,
+        principal,
+        action="refused",
+        transition="refuse",
+        reason=text,
+        changes={"terminal_reason": text, "competent_agency": agency},
+    )
+
+
+async def request_intake_supplement(
+    conn: asyncpg.Connection,
+    principal: Principal,
+    *,
+    settings: Settings,
+    clock: Clock,
+    number: str,
+    expected_version: int,
+    material_codes: list[str],
+    note: str,
+) -> Case:
+    """一次性告知补正 (Art. 32 (4)): one notice listing everything missing."""
+    case = await load_for_action(conn, principal, number=number, expected_version=expected_version)
+    _require_intake_officer(principal, case)
+    states.check("request_intake_supplement", case.state)
+    matter = await pinned_matter(conn, case)
+    codes = _checked_material_list(material_codes, matter.spec)
+    missing = await _missing_required(conn, case, matter.spec)
+    forgotten = [c for c in missing if c not in codes]
+    if forgotten:
+        raise InvalidInputError(
+            [
+                Problem(
+                    "materialCodes",
+                    "INCOMPLETE_NOTICE",
+                    "the notice must list every missing required material at once; "
+                    f"also missing: {', '.join(forgotten)}",
+                )
+            ]
+        )
+    today = local_day(clock.now(), settings.timezone)
+    await repo.insert_supplement_notice(
+        conn,
+        case_id=case.id,
+        phase="intake",
+        material_codes=codes,
+        note=note,
+        officer_id=principal.officer_id or "",
+        on=today,
+    )
+    names = {m.code: m.name for m in matter.spec.materials}
+    return await record(
+        conn,
+        case,
+        principal,
+        action="supplement_requested",
+        transition="request_intake_supplement",
+        reason=note or None,
+        changes={"supplement_count": case.supplement_count + 1},
+        payload={
+            "phase": "intake",
+            "materials": [{"code": c, "name": names[c]} for c in codes],
+            "requestedOn": today.isoformat(),
+        },
+    )
+
+
+def _checked_material_list(material_codes: list[str], spec: MatterSpec) -> list[str]:
+    known = {m.code for m in spec.materials}
+    codes = list(dict.fromkeys(material_codes))
+    if not codes:
+        raise ValidationError("name at least one material", field="materialCodes")
+    unknown = [c for c in codes if c not in known]
+    if unknown:
+        raise InvalidInputError(
+            [
+                Problem(
+                    "materialCodes",
+                    "UNKNOWN_MATERIAL",
+                    f"the matter asks for no {', '.join(unknown)}",
+                )
+            ]
+        )
+    return codes
+
+
+async def supplement(
+    conn: asyncpg.Connection,
+    principal: Principal,
+    *,
+    settings: Settings,
+    blobs: BlobStore,
+    clock: Clock,
+    number: str,
+    expected_version: int,
+    files: list[UploadedFile],
+) -> Case:
+    """The applicant brings what the notice listed; the case returns to intake or review."""
+    case = await load_for_action(conn, principal, number=number, expected_version=expected_version)
+    if not (principal.is_applicant or (principal.is_officer and principal.has_role("intake"))):
+        raise NotAllowedError("the applicant, or the window on their behalf, supplements")
+    states.check("supplement", case.state)
+    matter = await pinned_matter(conn, case)
+    problems = _check_files(files, matter.spec, settings)
+    if not files:
+        problems.append(Problem("materials", "REQUIRED", "upload the requested materials"))
+    if problems:
+        raise InvalidInputError(problems)
+    notice = await repo.open_supplement_notice(conn, case_id=case.id)
+    assert notice is not None
+    notice_id, requested = notice
+    brought = {f.material_code for f in files}
+    still = [c for c in requested if c not in brought]
+    if still:
+        raise InvalidInputError(
+            [Problem("materials", "INCOMPLETE_SUPPLEMENT", f"still missing: {', '.join(still)}")]
+        )
+    await _store_materials(conn, blobs, case.id, files, "supplement", matter.spec)
+    today = local_day(clock.now(), settings.timezone)
+    await repo.fulfil_supplement_notice(conn, notice_id=notice_id, on=today)
+    back_to = "received" if case.state == "supplement_requested" else "under_review"
+    return await record(
+        conn,
+        case,
+        principal,
+        action="supplemented",
+        transition="supplement",
+        changes={"state": back_to},
+        payload={"materials": sorted(c for c in brought if c), "completeOn": today.isoformat()},
+    )

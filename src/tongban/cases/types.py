@@ -1,0 +1,141 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Literal
+
+import msgspec
+
+ApplicantKind = Literal["person", "organisation"]
+Channel = Literal["sms", "email"]
+Opinion = Literal["agree", "agree_with_conditions", "disagree"]
+TaskState = Literal["waiting", "open", "claimed", "completed", "cancelled"]
+Decision = Literal["approved", "approved_deferred", "denied"]
+SpecialProcedureKind = Literal[
+    "hearing",
+    "tendering",
+    "auction",
+    "testing",
+    "inspection",
+    "quarantine",
+    "appraisal",
+    "expert_review",
+]
+
+
+class Applicant(msgspec.Struct, frozen=True, kw_only=True):
+    id: str
+    kind: ApplicantKind
+    name: str
+    id_number: str | None
+    credit_code: str | None
+    legal_representative: str | None
+    contact_name: str | None
+    mobile: str | None
+    email: str | None
+    channels: tuple[str, ...]
+
+
+class ApplicantInput(msgspec.Struct, frozen=True, kw_only=True):
+    kind: ApplicantKind
+    name: str
+    id_number: str | None = None
+    credit_code: str | None = None
+    legal_representative: str | None = None
+    contact_name: str | None = None
+    mobile: str | None = None
+    email: str | None = None
+    channels: tuple[Channel, ...] = ("sms",)
+
+
+class Case(msgspec.Struct, frozen=True, kw_only=True):
+    id: str
+    number: str
+    matter_id: str
+    matter_version: int
+    applicant_id: str
+    receiving_region: str
+    handling_region: str
+    handling_department_id: str
+    state: str
+    confidentiality: int
+    form_data: dict[str, Any]
+    received_at: datetime
+    received_on: date
+    accepted_on: date | None
+    decided_at: datetime | None
+    current_stage: int | None
+    review_round: int
+    supplement_count: int
+    extension_days: int | None
+    extension_reason: str | None
+    decision: str | None
+    decision_reason: str | None
+    result_number: str | None
+    delivered_at: datetime | None
+    rating: int | None
+    rating_comment: str | None
+    terminal_reason: str | None
+    competent_agency: str | None
+    version: int
+    updated_at: datetime
+    # Whether the viewer works on this case (decides what personal data they see unmasked).
+    viewer_involved: bool = False
+
+
+class Task(msgspec.Struct, frozen=True, kw_only=True):
+    id: str
+    case_id: str
+    kind: Literal["review", "follow_up"]
+    stage_index: int | None
+    stage_name: str
+    position: int
+    round: int
+    department_id: str
+    state: TaskState
+    claimed_by: str | None
+    opinion: Opinion | None
+    comment: str | None
+    completed_by: str | None
+    created_at: datetime
+    opened_at: datetime | None
+    completed_at: datetime | None
+    due_on: date | None
+
+
+class Material(msgspec.Struct, frozen=True, kw_only=True):
+    id: str
+    case_id: str
+    material_code: str | None
+    name: str
+    size: int
+    content_type: str
+    sha256: str
+    blob_key: str
+    phase: str
+    uploaded_at: datetime
+
+
+class Event(msgspec.Struct, frozen=True, kw_only=True):
+    seq: int
+    id: str
+    case_id: str
+    case_version: int
+    action: str
+    actor_kind: str
+    actor_id: str | None
+    actor_name: str
+    actor_roles: tuple[str, ...]
+    actor_department_id: str | None
+    reason: str | None
+    changes: dict[str, Any]
+    payload: dict[str, Any]
+    occurred_at: datetime
+
+
+class UploadedFile(msgspec.Struct, frozen=True, kw_only=True):
+    """A material as received, before it is stored."""
+
+    material_code: str | None
+    filename: str
+    content_type: str
+    data: bytes

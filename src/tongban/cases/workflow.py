@@ -1,0 +1,117 @@
+"""What every case mutation does the same way: find and lock the case, check the caller may see
+it and saw its current version, apply the transition, and record the event with its outbox row
+— all in the caller's transaction."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+import asyncpg
+
+from tongban.auth.errors import NotAllowedError
+from tongban.auth.types import Principal
+from tongban.cases import repository as repo
+from tongban.cases import states
+from tongban.cases.errors import CaseNotFoundError, StaleVersionError
+from tongban.cases.types import Case
+from tongban.errors import ValidationError
+from tongban.identifiers import validate_case_number
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        from datetime import UTC
+
+        return datetime.now(UTC)
+
+
+def local_day(moment: datetime, timezone: str) -> date:
+    return moment.astimezone(ZoneInfo(timezone)).date()
+
+
+async def load_for_action(
+    conn: asyncpg.Connection,
+    principal: Principal,
+    *,
+    number: str,
+    expected_version: int,
+) -> Case:
+    """Lock the case the caller acts on; NOT_FOUND if they may not see it, CONFLICT if stale."""
+    if principal.is_anonymous:
+        raise NotAllowedError("sign in to act on a case")
+    number = validate_case_number(number, field="caseNumber")
+    case = await repo.lock_case(conn, number=number)
+    if case is None:
+        raise CaseNotFoundError(f"no case {number}", field="caseNumber")
+    if not await repo.visible_cases_by_id(conn, principal=principal, ids=[case.id]):
+        raise CaseNotFoundError(f"no case {number}", field="caseNumber")
+    if case.version != expected_version:
+        raise StaleVersionError(case.version)
+    return case
+
+
+async def record(
+    conn: asyncpg.Connection,
+    case: Case,
+    principal: Principal,
+    *,
+    action: str,
+    changes: dict[str, Any] | None = None,
+    reason: str | None = None,
+    payload: dict[str, Any] | None = None,
+    transition: str | None = None,
+) -> Case:
+    """Apply the state machine and ``changes``, append the event; return the updated case."""
+    changes = dict(changes or {})
+    if transition is not None:
+        new_state = states.check(transition, case.state)
+        if new_state != case.state:
+            changes["state"] = new_state
+    before = {k: _jsonable(getattr(case, k, None)) for k in changes}
+    after = {k: _jsonable(v) for k, v in changes.items()}
+    version = await repo.update_case(conn, case_id=case.id, changes=changes)
+    diff = {k: [before[k], after[k]] for k in changes if before[k] != after[k]}
+    await repo.insert_event(
+        conn,
+        case_id=case.id,
+        case_version=version,
+        action=action,
+        principal=principal,
+        reason=reason,
+        changes=diff,
+        payload=payload or {},
+        topic=f"case.{action}",
+        outbox_payload={
+            "caseId": case.id,
+            "caseNumber": case.number,
+            "action": action,
+            "version": version,
+            "state": changes.get("state", case.state),
+        },
+    )
+    updated = await repo.lock_case_by_id(conn, case_id=case.id)
+    assert updated is not None
+    return updated
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def require_reason(reason: str | None, field: str = "reason") -> str:
+    if reason is None or not reason.strip():
+        raise ValidationError("a reason is required", field=field)
+    return reason.strip()
+
+
+def require_role(principal: Principal, *roles: str) -> None:
+    if not principal.is_officer or not principal.has_role(*roles):
+        raise NotAllowedError(f"this needs the role {' or '.join(roles)}")

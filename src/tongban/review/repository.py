@@ -1,0 +1,197 @@
+"""SQL for review tasks and special procedures."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+import asyncpg
+import msgspec
+
+from tongban.auth.types import Principal
+from tongban.cases.access import ViewerSql
+from tongban.cases.types import Task
+
+_TASK_COLUMNS = """t.id::text, t.case_id::text, t.kind, t.stage_index, t.stage_name, t.position,
+    t.round, t.department_id::text, t.state, t.claimed_by::text, t.opinion, t.comment,
+    t.completed_by::text, t.created_at, t.opened_at, t.completed_at, t.due_on"""
+
+
+def _task(r: Any) -> Task:
+    return msgspec.convert(dict(r), Task)
+
+
+async def insert_task(
+    conn: asyncpg.Connection,
+    *,
+    case_id: str,
+    kind: str,
+    stage_index: int | None,
+    stage_name: str,
+    position: int,
+    round: int,
+    department_id: str,
+    open_now: bool,
+) -> str:
+    task_id: str = await conn.fetchval(
+        """INSERT INTO review_task (case_id, kind, stage_index, stage_name, position, round,
+                                    department_id, state, opened_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, CASE WHEN $9 THEN now() END)
+           RETURNING id::text""",
+        case_id,
+        kind,
+        stage_index,
+        stage_name,
+        position,
+        round,
+        department_id,
+        "open" if open_now else "waiting",
+        open_now,
+    )
+    return task_id
+
+
+async def tasks_of(conn: asyncpg.Connection, *, case_ids: Sequence[str]) -> list[Task]:
+    rows = await conn.fetch(
+        f"""SELECT {_TASK_COLUMNS} FROM review_task t WHERE t.case_id = ANY($1::uuid[])
+            ORDER BY t.case_id, t.created_at, t.position""",
+        list(case_ids),
+    )
+    return [_task(r) for r in rows]
+
+
+async def task_by_id(conn: asyncpg.Connection, *, task_id: str) -> Task | None:
+    row = await conn.fetchrow(f"SELECT {_TASK_COLUMNS} FROM review_task t WHERE t.id = $1", task_id)
+    return None if row is None else _task(row)
+
+
+async def update_task(conn: asyncpg.Connection, *, task_id: str, changes: dict[str, Any]) -> None:
+    allowed = {
+        "state",
+        "claimed_by",
+        "opinion",
+        "comment",
+        "completed_by",
+        "completed_at",
+        "opened_at",
+    }
+    assert set(changes) <= allowed, set(changes) - allowed
+    assignments = ", ".join(f"{column} = ${i}" for i, column in enumerate(changes, start=2))
+    await conn.execute(
+        f"UPDATE review_task SET {assignments} WHERE id = $1", task_id, *changes.values()
+    )
+
+
+async def open_next_waiting(
+    conn: asyncpg.Connection, *, case_id: str, stage_index: int, round: int
+) -> str | None:
+    """Open the next department of a sequential stage; None when none is waiting."""
+    task_id: str | None = await conn.fetchval(
+        """UPDATE review_task SET state = 'open', opened_at = now()
+           WHERE id = (SELECT id FROM review_task
+                       WHERE case_id = $1 AND stage_index = $2 AND round = $3 AND state = 'waiting'
+                       ORDER BY position LIMIT 1)
+           RETURNING id::text""",
+        case_id,
+        stage_index,
+        round,
+    )
+    return task_id
+
+
+async def cancel_unfinished(conn: asyncpg.Connection, *, case_id: str, kind: str = "review") -> int:
+    status: str = await conn.execute(
+        """UPDATE review_task SET state = 'cancelled'
+           WHERE case_id = $1 AND kind = $2 AND state IN ('waiting', 'open', 'claimed')""",
+        case_id,
+        kind,
+    )
+    return int(status.split()[-1])
+
+
+def _sort_key(sort: str) -> str:
+    # Tasks without a due date sort last; the sentinel keeps the keyset comparable.
+    return "COALESCE(t.due_on, DATE '9999-12-31')" if sort == "due" else "c.received_at"
+
+
+async def worklist(
+    conn: asyncpg.Connection,
+    *,
+    principal: Principal,
+    department_id: str,
+    states: Sequence[str],
+    matter_code: str | None,
+    sort: str,
+    after: tuple[Any, str] | None,
+    limit: int,
+) -> list[Task]:
+    """Tasks of a department, joined to the cases the viewer may see (keyset pagination)."""
+    params: list[Any] = [department_id, list(states), matter_code, limit]
+    key = _sort_key(sort)
+    after_sql = ""
+    if after is not None:
+        params += [after[0], after[1]]
+        after_sql = f"AND ({key}, t.id) > (${len(params) - 1}, ${len(params)}::uuid)"
+    viewer = ViewerSql(principal, params)
+    visible = viewer.visible()
+    rows = await conn.fetch(
+        f"""
+        SELECT {_TASK_COLUMNS}, {key} AS sort_key
+        FROM review_task t JOIN case_record c ON c.id = t.case_id
+        WHERE t.department_id = $1::uuid AND t.state = ANY($2::text[])
+          AND ($3::text IS NULL OR c.matter_id = (SELECT id FROM matter WHERE code = $3))
+          {after_sql}
+          AND {visible}
+        ORDER BY {key}, t.id
+        LIMIT $4
+        """,
+        *params,
+    )
+    return [_task({k: v for k, v in dict(r).items() if k != "sort_key"}) for r in rows]
+
+
+async def sort_key_of(
+    conn: asyncpg.Connection, *, task_id: str, sort: str
+) -> datetime | date | None:
+    key = _sort_key(sort)
+    value: datetime | date | None = await conn.fetchval(
+        f"SELECT {key} FROM review_task t JOIN case_record c ON c.id = t.case_id WHERE t.id = $1",
+        task_id,
+    )
+    return value
+
+
+async def insert_special_procedure(
+    conn: asyncpg.Connection,
+    *,
+    case_id: str,
+    kind: str,
+    expected_days: int,
+    reason: str,
+    officer_id: str,
+    on: date,
+) -> str:
+    value: str = await conn.fetchval(
+        """INSERT INTO special_procedure (case_id, kind, expected_days, reason, started_by, started_on)
+           VALUES ($1, $2, $3, $4, $5, $6) RETURNING id::text""",
+        case_id,
+        kind,
+        expected_days,
+        reason,
+        officer_id,
+        on,
+    )
+    return value
+
+
+async def end_special_procedure(
+    conn: asyncpg.Connection, *, case_id: str, on: date
+) -> tuple[str, int] | None:
+    row = await conn.fetchrow(
+        """UPDATE special_procedure SET ended_at = now(), ended_on = $2
+           WHERE case_id = $1 AND ended_at IS NULL RETURNING kind, expected_days""",
+        case_id,
+        on,
+    )
+    return None if row is None else (row["kind"], row["expected_days"])

@@ -1,0 +1,72 @@
+"""Plain factory functions for case tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+from tests.conftest import GraphQLClient
+
+from tongban.cases import repository as repo
+from tongban.cases.types import ApplicantInput
+
+PDF = b"%PDF-1.4 tongban test material\n"
+
+CASE_FIELDS = """
+  number state version stateCode receivedOn acceptedOn currentStage handlingRegionCode
+  receivingRegionCode decision resultNumber rating
+  applicant { name idNumber mobile }
+  tasks { id kind stageIndex stageName round state opinion department { code } }
+  materials { materialCode name size contentType sha256 }
+"""
+PAYLOAD = f"case {{ {CASE_FIELDS} }} userErrors {{ code problem field message details }}"
+
+SUBMIT = f"""mutation ($input: SubmitCaseInput!) {{
+  submitCase(input: $input) {{ created {PAYLOAD} }} }}"""
+
+
+async def make_applicant(conn: asyncpg.Connection, **overrides: Any) -> str:
+    values: dict[str, Any] = {
+        "kind": "person",
+        "name": "陈小明",
+        "id_number": "440524188001015368",
+        "mobile": "13800138000",
+        "email": "xiaoming@example.cn",
+        "channels": ("sms", "email"),
+    } | overrides
+    applicant = await repo.upsert_applicant(conn, applicant=ApplicantInput(**values))
+    return applicant.id
+
+
+def files_for(codes: list[str]) -> dict[str, tuple[str, bytes, str]]:
+    return {
+        f"input.materials.{i}.file": (f"{code}.pdf", PDF + code.encode(), "application/pdf")
+        for i, code in enumerate(codes)
+    }
+
+
+async def submit(
+    client: GraphQLClient,
+    token: str,
+    *,
+    matter: str = "GD-BL-001",
+    region: str = "440106005",
+    codes: list[str] | None = None,
+    key: str = "submit-key-0001",
+    applicant: dict[str, Any] | None = None,
+    form: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    codes = ["application", "articles", "id", "premises"] if codes is None else codes
+    variables = {
+        "input": {
+            "matterCode": matter,
+            "regionCode": region,
+            "idempotencyKey": key,
+            "formData": form or {"companyName": "广州通办科技有限公司", "capital": 1000000},
+            "materials": [{"materialCode": c, "file": None} for c in codes],
+            "applicant": applicant,
+        }
+    }
+    data = await client.upload(SUBMIT, variables, files_for(codes), token=token)
+    result: dict[str, Any] = data["submitCase"]
+    return result
