@@ -12,6 +12,7 @@ import itertools
 import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -101,8 +102,16 @@ async def redis_url() -> AsyncIterator[str]:
 
 
 @pytest.fixture
-def settings(database: str, redis_url: str) -> Settings:
-    return load_settings({}, env="test", database_url=database, redis_url=redis_url, db_pool_max=5)
+def settings(database: str, redis_url: str, tmp_path: Path) -> Settings:
+    return load_settings(
+        {},
+        env="test",
+        database_url=database,
+        redis_url=redis_url,
+        db_pool_max=5,
+        blob_dir=str(tmp_path / "blobs"),
+        max_upload_bytes=64 * 1024,
+    )
 
 
 @pytest.fixture

@@ -69,12 +69,20 @@ class RequestMiddleware:
             path if path in ("/graphql", "/health/live", "/health/ready", "/metrics") else "other"
         )
 
+        statements = db.count_statements()
+        statement_cell = statements.__enter__()
+
         async def send_wrapper(asgi_message: Message) -> None:
             message = cast(dict[str, Any], asgi_message)
             if message["type"] == "http.response.start":
                 status_holder[0] = message["status"]
                 message.setdefault("headers", [])
-                message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
+                # SQL statements the request ran: benchmarks and tests read it (N+1 shows here).
+                message["headers"] = [
+                    *message["headers"],
+                    (b"x-request-id", request_id.encode()),
+                    (b"x-sql-statements", str(statement_cell[0]).encode()),
+                ]
             await send(asgi_message)
 
         try:
@@ -104,6 +112,7 @@ class RequestMiddleware:
                             "duration_ms": round(elapsed * 1000, 2),
                         },
                     )
+            statements.__exit__(None, None, None)
             request_id_var.reset(token)
 
     def _principal(self, authorization: str | None) -> Principal:

@@ -1,0 +1,157 @@
+"""Retries and races: one case per idempotency key, one winner per contested action."""
+
+import asyncio
+from typing import Any
+
+import asyncpg
+from tests.cases.factories import PAYLOAD, make_applicant, submit
+from tests.cases.test_lifecycle import act, ok
+from tests.conftest import GraphQLClient
+
+
+async def test_ten_concurrent_submissions_with_one_key_create_one_case(
+    client: GraphQLClient, conn: asyncpg.Connection
+) -> None:
+    applicant = client.applicant_token(await make_applicant(conn))
+    results = await asyncio.gather(
+        *(submit(client, applicant, key="double-click-42") for _ in range(10))
+    )
+    numbers = {r["case"]["number"] for r in results}
+    assert len(numbers) == 1
+    assert sorted(r["created"] for r in results) == [False] * 9 + [True]
+    assert await conn.fetchval("SELECT count(*) FROM case_record") == 1
+    assert await conn.fetchval("SELECT count(*) FROM case_event") == 1
+    assert await conn.fetchval("SELECT count(*) FROM case_material") == 4
+
+
+async def test_the_same_key_with_other_content_is_a_typed_error(
+    client: GraphQLClient, conn: asyncpg.Connection
+) -> None:
+    applicant = client.applicant_token(await make_applicant(conn))
+    first = await submit(client, applicant, key="key-for-one-thing")
+    other = await submit(
+        client, applicant, key="key-for-one-thing", form={"companyName": "另一家公司"}
+    )
+    assert other["case"] is None
+    error = other["userErrors"][0]
+    assert (error["code"], error["problem"], error["field"]) == (
+        "CONFLICT",
+        "IDEMPOTENCY_KEY_REUSED",
+        "idempotencyKey",
+    )
+    assert error["details"] == {"caseNumber": first["case"]["number"]}
+    assert await conn.fetchval("SELECT count(*) FROM case_record") == 1
+
+
+async def accepted_case(client: GraphQLClient, conn: asyncpg.Connection) -> dict[str, Any]:
+    applicant = client.applicant_token(await make_applicant(conn))
+    case = ok(await submit(client, applicant))
+    window = await client.officer_token("th.shipai.window")
+    return ok(
+        await act(
+            client,
+            window,
+            "acceptCase",
+            "",
+            {"number": case["number"], "expectedVersion": case["version"]},
+        )
+    )
+
+
+async def test_two_officers_completing_one_task_at_once_one_gets_conflict(
+    client: GraphQLClient, conn: asyncpg.Connection
+) -> None:
+    case = await accepted_case(client, conn)
+    await conn.execute(
+        """INSERT INTO officer (username, name, department_id, roles, clearance)
+           SELECT 'th.scjg.reviewer2', '第二审查员', department_id, roles, clearance
+           FROM officer WHERE username = 'th.scjg.reviewer'"""
+    )
+    task = next(t for t in case["tasks"] if t["department"]["code"] == "TH-SCJG")
+    tokens = [await client.officer_token(u) for u in ("th.scjg.reviewer", "th.scjg.reviewer2")]
+    results = await asyncio.gather(
+        *(
+            act(
+                client,
+                token,
+                "completeTask",
+                "",
+                {
+                    "number": case["number"],
+                    "expectedVersion": case["version"],
+                    "taskId": task["id"],
+                    "opinion": "AGREE",
+                    "comment": "",
+                },
+            )
+            for token in tokens
+        )
+    )
+    outcomes = sorted("ok" if not r["userErrors"] else r["userErrors"][0]["code"] for r in results)
+    assert outcomes == ["CONFLICT", "ok"]
+    loser = next(r for r in results if r["userErrors"])["userErrors"][0]
+    assert loser["details"]["currentVersion"] == case["version"] + 1
+    opinions = await conn.fetchval("SELECT count(*) FROM case_event WHERE action = 'opinion_given'")
+    assert opinions == 1
+
+
+async def test_two_heads_deciding_one_case_at_once_one_gets_conflict(
+    client: GraphQLClient, conn: asyncpg.Connection
+) -> None:
+    case = await accepted_case(client, conn)
+    for username, department in (
+        ("th.scjg.reviewer", "TH-SCJG"),
+        ("th.swj.reviewer", "TH-SWJ"),
+        ("th.gafj.reviewer", "TH-GAFJ"),
+        ("th.scjg.reviewer", "TH-SCJG"),
+    ):
+        token = await client.officer_token(username)
+        task = next(
+            t
+            for t in case["tasks"]
+            if t["department"]["code"] == department and t["state"] == "OPEN"
+        )
+        case = ok(
+            await act(
+                client,
+                token,
+                "completeTask",
+                "",
+                {
+                    "number": case["number"],
+                    "expectedVersion": case["version"],
+                    "taskId": task["id"],
+                    "opinion": "AGREE",
+                    "comment": "",
+                },
+            )
+        )
+    await conn.execute(
+        """INSERT INTO officer (username, name, department_id, roles, clearance)
+           SELECT 'th.scjg.deputy', '副局长', department_id, roles, clearance
+           FROM officer WHERE username = 'th.scjg.head'"""
+    )
+    heads = [await client.officer_token(u) for u in ("th.scjg.head", "th.scjg.deputy")]
+    decisions = [("APPROVED", "营执-001", None), ("DENIED", None, "材料不实")]
+    results = await asyncio.gather(
+        *(
+            act(
+                client,
+                token,
+                "decideCase",
+                "",
+                {
+                    "number": case["number"],
+                    "expectedVersion": case["version"],
+                    "decision": decision,
+                    "resultNumber": result,
+                    "reason": reason,
+                },
+            )
+            for token, (decision, result, reason) in zip(heads, decisions, strict=True)
+        )
+    )
+    outcomes = sorted("ok" if not r["userErrors"] else r["userErrors"][0]["code"] for r in results)
+    assert outcomes == ["CONFLICT", "ok"]
+    assert await conn.fetchval("SELECT count(*) FROM case_event WHERE action = 'decided'") == 1
+    _ = PAYLOAD

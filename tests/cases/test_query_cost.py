@@ -1,0 +1,112 @@
+"""A page of 50 costs the same number of SQL statements as a page of 10."""
+
+import asyncpg
+from tests.cases.factories import PDF, make_applicant
+from tests.conftest import GraphQLClient
+
+from tongban.auth.types import Principal
+from tongban.blobs import FilesystemBlobStore
+from tongban.cases import service
+from tongban.cases.types import UploadedFile
+from tongban.cases.workflow import SystemClock
+
+WORKLIST = """query ($first: Int!) { worklist(first: $first) { edges { node {
+  stageName state dueOn department { code }
+  case { number state applicant { name idNumber } tasks { state department { code } } materials { name } }
+} } pageInfo { hasNextPage } } }"""
+
+CASES = """query ($first: Int!) { cases(first: $first) { edges { node {
+  number state applicant { name } tasks { state } matter { name } history(last: 20) { action }
+  handlingDepartment { code } receivingRegion { name }
+} } } }"""
+
+
+async def seed(client: GraphQLClient, conn: asyncpg.Connection, count: int) -> None:
+    row = await conn.fetchrow(
+        """SELECT o.id::text, o.department_id::text, d.region_code FROM officer o
+           JOIN department d ON d.id = o.department_id WHERE o.username = 'th.shipai.window'"""
+    )
+    window = Principal(
+        kind="officer",
+        subject="officer:window",
+        name="窗口",
+        officer_id=row["id"],
+        department_id=row["department_id"],
+        region_code=row["region_code"],
+        roles=frozenset({"intake"}),
+        clearance=1,
+    )
+    blobs = FilesystemBlobStore(client.settings.blob_dir)
+    files = [
+        UploadedFile(
+            material_code=c,
+            filename=f"{c}.pdf",
+            content_type="application/pdf",
+            data=PDF + c.encode(),
+        )
+        for c in ("application", "articles", "id", "premises")
+    ]
+    for i in range(count):
+        applicant_id = await make_applicant(conn, name=f"申请人{i}")
+        person = Principal(
+            kind="applicant",
+            subject=f"applicant:{i}",
+            applicant_id=applicant_id,
+            applicant_type="person",
+        )
+        async with conn.transaction():
+            case, _ = await service.submit_case(
+                conn,
+                person,
+                settings=client.settings,
+                blobs=blobs,
+                clock=SystemClock(),
+                matter_code="GD-BL-001",
+                region_code="440106005",
+                applicant=None,
+                form_data={"i": i},
+                files=files,
+                idempotency_key=f"seed-key-{i:04d}",
+            )
+            await service.accept(
+                conn,
+                window,
+                settings=client.settings,
+                clock=SystemClock(),
+                number=case.number,
+                expected_version=case.version,
+            )
+
+
+async def statements(client: GraphQLClient, token: str, query: str, first: int) -> tuple[int, int]:
+    # The first use of a pooled connection runs asyncpg's type introspection; measure warm.
+    await client.post(query, {"first": first}, token=token)
+    response = await client.post(query, {"first": first}, token=token)
+    body = response.json()
+    assert not body.get("errors"), body
+    edges = next(iter(body["data"].values()))["edges"]
+    return int(response.headers["x-sql-statements"]), len(edges)
+
+
+async def test_a_worklist_page_of_50_costs_what_a_page_of_10_costs(
+    client: GraphQLClient, conn: asyncpg.Connection
+) -> None:
+    await seed(client, conn, 52)
+    token = await client.officer_token("th.scjg.reviewer")
+    small = await statements(client, token, WORKLIST, 10)
+    large = await statements(client, token, WORKLIST, 50)
+    assert (small[1], large[1]) == (10, 50)
+    assert small[0] == large[0], f"10 → {small[0]} statements, 50 → {large[0]}"
+    # One query per relation, each on a pooled connection (plus its reset on release).
+    assert large[0] <= 16
+
+
+async def test_a_case_list_page_costs_the_same_whatever_its_size(
+    client: GraphQLClient, conn: asyncpg.Connection
+) -> None:
+    await seed(client, conn, 30)
+    token = await client.officer_token("gz.supervisor")
+    small = await statements(client, token, CASES, 5)
+    large = await statements(client, token, CASES, 30)
+    assert (small[1], large[1]) == (5, 30)
+    assert small[0] == large[0]
