@@ -79,13 +79,16 @@ async def seed(client: GraphQLClient, conn: asyncpg.Connection, count: int) -> N
 
 
 async def statements(client: GraphQLClient, token: str, query: str, first: int) -> tuple[int, int]:
-    # The first use of a pooled connection runs asyncpg's type introspection; measure warm.
-    await client.post(query, {"first": first}, token=token)
-    response = await client.post(query, {"first": first}, token=token)
-    body = response.json()
-    assert not body.get("errors"), body
+    """Statements of a warm request. The first use of each pooled connection adds asyncpg's
+    one-off type introspection, so the fewest seen over a few runs is the request's own cost."""
+    counts = []
+    for _ in range(4):
+        response = await client.post(query, {"first": first}, token=token)
+        body = response.json()
+        assert not body.get("errors"), body
+        counts.append(int(response.headers["x-sql-statements"]))
     edges = next(iter(body["data"].values()))["edges"]
-    return int(response.headers["x-sql-statements"]), len(edges)
+    return min(counts), len(edges)
 
 
 async def test_a_worklist_page_of_50_costs_what_a_page_of_10_costs(
