@@ -12,9 +12,11 @@ import itertools
 import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 import asyncpg
 import httpx
@@ -26,6 +28,7 @@ from tongban import db
 from tongban.app import create_app
 from tongban.auth.tokens import mint_token
 from tongban.auth.types import Principal
+from tongban.cases.workflow import MovableClock
 from tongban.config import Settings, load_settings
 from tongban.demo import load_demo_data
 from tongban.migrate import migrate
@@ -125,10 +128,17 @@ async def conn(database: str) -> AsyncIterator[asyncpg.Connection]:
 class GraphQLClient:
     """Talks to the real app over HTTP semantics (ASGI transport) on the test's event loop."""
 
-    def __init__(self, http: httpx.AsyncClient, settings: Settings, conn: asyncpg.Connection):
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        settings: Settings,
+        conn: asyncpg.Connection,
+        clock: MovableClock,
+    ):
         self.http = http
         self.settings = settings
         self._conn = conn
+        self.clock = clock
 
     async def officer_token(self, username: str, **overrides: Any) -> str:
         row = await self._conn.fetchrow(
@@ -246,7 +256,19 @@ async def running(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
         await task
 
 
+# Tests run on a fixed date, so that working-day arithmetic never depends on the day CI runs
+# (and never reaches a year whose official schedule is not yet published).
+START = datetime(2026, 3, 2, 9, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
 @pytest.fixture
-async def client(settings: Settings, conn: asyncpg.Connection) -> AsyncIterator[GraphQLClient]:
-    async with running(create_app(settings)) as http:
-        yield GraphQLClient(http, settings, conn)
+def clock() -> MovableClock:
+    return MovableClock(START)
+
+
+@pytest.fixture
+async def client(
+    settings: Settings, conn: asyncpg.Connection, clock: MovableClock
+) -> AsyncIterator[GraphQLClient]:
+    async with running(create_app(settings, clock=clock)) as http:
+        yield GraphQLClient(http, settings, conn, clock)

@@ -90,6 +90,18 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         "application/ofd",
     )
     """Content types accepted for materials (comma-separated in the environment)."""
+    yellow_min_days: int = 2
+    """Yellow card when remaining working days ≤ max(this, ⌈limit / divisor⌉)."""
+    yellow_divisor: int = 3
+    """See TONGBAN_YELLOW_MIN_DAYS."""
+    one_notice_days: int = 5
+    """Art. 32: days to send the one-time notice before the case counts as accepted."""
+    delivery_days: int = 10
+    """Art. 44: working days to issue and deliver the licence after approval."""
+    follow_up_days: int = 5
+    """Working days to handle the follow-up of a bad rating."""
+    sweep_batch: int = 1000
+    """Clocks the deadline sweeper handles per run."""
     credit_code_mode: Literal["reject", "warn"] = "reject"
     """What to do with a credit code whose check character fails: reject, or accept and warn."""
     credit_code_allow_list: tuple[str, ...] = ("91350211M00013FA1N",)

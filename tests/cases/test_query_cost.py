@@ -8,7 +8,6 @@ from tongban.auth.types import Principal
 from tongban.blobs import FilesystemBlobStore
 from tongban.cases import service
 from tongban.cases.types import UploadedFile
-from tongban.cases.workflow import SystemClock
 
 WORKLIST = """query ($first: Int!) { worklist(first: $first) { edges { node {
   stageName state dueOn department { code }
@@ -60,7 +59,7 @@ async def seed(client: GraphQLClient, conn: asyncpg.Connection, count: int) -> N
                 person,
                 settings=client.settings,
                 blobs=blobs,
-                clock=SystemClock(),
+                clock=client.clock,
                 matter_code="GD-BL-001",
                 region_code="440106005",
                 applicant=None,
@@ -72,7 +71,7 @@ async def seed(client: GraphQLClient, conn: asyncpg.Connection, count: int) -> N
                 conn,
                 window,
                 settings=client.settings,
-                clock=SystemClock(),
+                clock=client.clock,
                 number=case.number,
                 expected_version=case.version,
             )

@@ -341,6 +341,7 @@ class CaseMutation:
                 task_id=str(task_id),
                 opinion=raw(opinion),
                 comment=comment,
+                **_common(info),
             ),
         )
 
@@ -362,6 +363,7 @@ class CaseMutation:
                 expected_version=expected_version,
                 to_stage=to_stage,
                 reason=reason,
+                **_common(info),
             ),
         )
 
@@ -455,7 +457,12 @@ class CaseMutation:
         return await _run(
             info,
             lambda c, p: review.extend(
-                c, p, number=number, expected_version=expected_version, reason=reason
+                c,
+                p,
+                number=number,
+                expected_version=expected_version,
+                reason=reason,
+                **_common(info),
             ),
         )
 
@@ -483,7 +490,7 @@ class CaseMutation:
                 decision=raw(decision),
                 reason=reason,
                 result_number=result_number,
-                clock=info.context.clock,
+                **_common(info),
             ),
         )
 
@@ -494,7 +501,7 @@ class CaseMutation:
         return await _run(
             info,
             lambda c, p: conclusion.deliver(
-                c, p, number=number, expected_version=expected_version, clock=info.context.clock
+                c, p, number=number, expected_version=expected_version, **_common(info)
             ),
         )
 
@@ -505,7 +512,12 @@ class CaseMutation:
         return await _run(
             info,
             lambda c, p: conclusion.withdraw(
-                c, p, number=number, expected_version=expected_version, reason=reason
+                c,
+                p,
+                number=number,
+                expected_version=expected_version,
+                reason=reason,
+                **_common(info),
             ),
         )
 
@@ -516,7 +528,12 @@ class CaseMutation:
         return await _run(
             info,
             lambda c, p: conclusion.revoke(
-                c, p, number=number, expected_version=expected_version, reason=reason
+                c,
+                p,
+                number=number,
+                expected_version=expected_version,
+                reason=reason,
+                **_common(info),
             ),
         )
 
@@ -540,5 +557,6 @@ class CaseMutation:
                 expected_version=expected_version,
                 rating=rating,
                 comment=comment,
+                **_common(info),
             ),
         )

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 import asyncpg
 
 from tongban.auth.errors import NotAllowedError
 from tongban.auth.types import Principal
 from tongban.cases import states
 from tongban.cases.types import Case, Decision
-from tongban.cases.workflow import Clock, load_for_action, record, require_reason
+from tongban.cases.workflow import Clock, load_for_action, local_day, record, require_reason
+from tongban.config import Settings
+from tongban.deadlines import service as deadlines
 from tongban.errors import ConflictError, ValidationError
 from tongban.review import repository as review_repo
 
@@ -21,6 +21,7 @@ async def decide(
     conn: asyncpg.Connection,
     principal: Principal,
     *,
+    settings: Settings,
     clock: Clock,
     number: str,
     expected_version: int,
@@ -55,6 +56,18 @@ async def decide(
         raise ValidationError(
             "a denial or a deferred-materials approval states its reasons", field="reason"
         )
+    today = local_day(clock.now(), settings.timezone)
+    await deadlines.stop(conn, case_id=case.id, on=today, kinds=["promised", "statutory", "stage"])
+    if decision != "denied":
+        # Art. 44: the licence is issued and delivered within 10 working days.
+        await deadlines.start(
+            conn,
+            settings=settings,
+            case_id=case.id,
+            kind="delivery",
+            start_on=today,
+            limit_days=settings.delivery_days,
+        )
     return await record(
         conn,
         case,
@@ -76,6 +89,7 @@ async def deliver(
     conn: asyncpg.Connection,
     principal: Principal,
     *,
+    settings: Settings,
     clock: Clock,
     number: str,
     expected_version: int,
@@ -86,6 +100,10 @@ async def deliver(
     window = principal.has_role("intake") and principal.region_code == case.receiving_region
     if not (principal.is_officer and (handling or window)):
         raise NotAllowedError("the handling department or the receiving window records delivery")
+    states.check("deliver", case.state)
+    await deadlines.stop(
+        conn, case_id=case.id, on=local_day(clock.now(), settings.timezone), kinds=["delivery"]
+    )
     return await record(
         conn,
         case,
@@ -103,6 +121,8 @@ async def withdraw(
     number: str,
     expected_version: int,
     reason: str | None,
+    settings: Settings,
+    clock: Clock,
 ) -> Case:
     """撤回: the applicant's own choice, before a decision."""
     case = await load_for_action(conn, principal, number=number, expected_version=expected_version)
@@ -110,6 +130,7 @@ async def withdraw(
         raise NotAllowedError("only the applicant withdraws their case")
     states.check("withdraw", case.state)
     await review_repo.cancel_unfinished(conn, case_id=case.id)
+    await deadlines.stop(conn, case_id=case.id, on=local_day(clock.now(), settings.timezone))
     return await record(
         conn,
         case,
@@ -128,12 +149,16 @@ async def revoke(
     number: str,
     expected_version: int,
     reason: str | None,
+    settings: Settings,
+    clock: Clock,
 ) -> Case:
     """撤销: an administrator revokes a granted decision, with a reason."""
     case = await load_for_action(conn, principal, number=number, expected_version=expected_version)
     if not (principal.is_officer and principal.has_role("admin")):
         raise NotAllowedError("only administrators revoke")
     text = require_reason(reason)
+    states.check("revoke", case.state)
+    await deadlines.stop(conn, case_id=case.id, on=local_day(clock.now(), settings.timezone))
     return await record(
         conn,
         case,
@@ -153,6 +178,8 @@ async def rate(
     expected_version: int,
     rating: int,
     comment: str,
+    settings: Settings,
+    clock: Clock,
 ) -> Case:
     """好差评: once per case; a bad rating opens a follow-up task for the handling department."""
     case = await load_for_action(conn, principal, number=number, expected_version=expected_version)
@@ -167,7 +194,7 @@ async def rate(
         )
     bad = rating in BAD_RATINGS
     if bad:
-        await review_repo.insert_task(
+        task_id = await review_repo.insert_task(
             conn,
             case_id=case.id,
             kind="follow_up",
@@ -177,6 +204,16 @@ async def rate(
             round=case.review_round,
             department_id=case.handling_department_id,
             open_now=True,
+        )
+        # The follow-up of a bad rating has its own limit (a setting, 5 working days).
+        await deadlines.start(
+            conn,
+            settings=settings,
+            case_id=case.id,
+            kind="follow_up",
+            start_on=local_day(clock.now(), settings.timezone),
+            limit_days=settings.follow_up_days,
+            task_id=task_id,
         )
     return await record(
         conn,
@@ -188,6 +225,3 @@ async def rate(
         changes={"rating": rating, "rating_comment": comment or None},
         payload={"rating": rating, "followUp": bad},
     )
-
-
-Verdict = Literal["approved", "approved_deferred", "denied"]

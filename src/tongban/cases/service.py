@@ -23,6 +23,7 @@ from tongban.cases.workflow import Clock, load_for_action, local_day, record, re
 from tongban.catalogue import repository as catalogue_repo
 from tongban.catalogue.types import MatterSpec, MatterVersion
 from tongban.config import Settings
+from tongban.deadlines import service as deadlines
 from tongban.errors import InvalidInputError, NotFoundError, Problem, ValidationError
 from tongban.government import repository as gov_repo
 from tongban.identifiers import (
@@ -265,6 +266,16 @@ async def submit_case(
         received_on=today,
     )
     await _store_materials(conn, blobs, case_id, files, "submission", matter.spec)
+    # Art. 32: the one-time notice is due within 5 days of receipt, or the case counts as
+    # accepted on the day it was received.
+    notice = await deadlines.start(
+        conn,
+        settings=settings,
+        case_id=case_id,
+        kind="one_notice",
+        start_on=today,
+        limit_days=settings.one_notice_days,
+    )
     case = await repo.lock_case_by_id(conn, case_id=case_id)
     assert case is not None
     case = await record(
@@ -278,6 +289,9 @@ async def submit_case(
             "receivingRegion": region_code,
             "materials": [f.material_code for f in files],
             "receivedOn": today.isoformat(),
+            "deadlines": {
+                "one_notice": None if notice.due_on is None else notice.due_on.isoformat()
+            },
         },
     )
     return case, True
@@ -345,16 +359,56 @@ async def accept(
             ]
         )
     today = local_day(clock.now(), settings.timezone)
+    return await _accept_as_of(conn, case, principal, matter.spec, settings, today, "accepted")
+
+
+async def accept_automatically(conn: asyncpg.Connection, case: Case, *, settings: Settings) -> Case:
+    """Art. 32: no intake decision within 5 days — accepted as of the day it was received."""
+    matter = await pinned_matter(conn, case)
+    return await _accept_as_of(
+        conn,
+        case,
+        deadlines.SYSTEM,
+        matter.spec,
+        settings,
+        case.received_on,
+        "accepted_automatically",
+    )
+
+
+async def _accept_as_of(
+    conn: asyncpg.Connection,
+    case: Case,
+    principal: Principal,
+    spec: MatterSpec,
+    settings: Settings,
+    accepted_on: Any,
+    action: str,
+) -> Case:
+    await deadlines.stop(conn, case_id=case.id, on=accepted_on, kinds=["one_notice"])
+    # Both decision clocks start the working day after acceptance (Art. 42, Civil Code Art. 201).
+    for kind, limit in (("promised", spec.promised_limit), ("statutory", spec.statutory_limit)):
+        await deadlines.start(
+            conn,
+            settings=settings,
+            case_id=case.id,
+            kind=kind,
+            start_on=accepted_on,
+            limit_days=limit,
+        )
     case = await record(
         conn,
         case,
         principal,
-        action="accepted",
+        action=action,
         transition="accept",
-        changes={"accepted_on": today, "current_stage": 0},
-        payload={"acceptedOn": today.isoformat()},
+        changes={"accepted_on": accepted_on, "current_stage": 0},
+        payload={
+            "acceptedOn": accepted_on.isoformat(),
+            "deadlines": await deadlines.summary(conn, case_id=case.id),
+        },
     )
-    await review.open_stage(conn, case, matter.spec, stage_index=0)
+    await review.open_stage(conn, case, spec, stage_index=0, settings=settings, today=accepted_on)
     return case
 
 
@@ -369,6 +423,7 @@ async def declare_not_applicable(
     """Art. 32 (1): the matter needs no licence."""
     case = await load_for_action(conn, principal, number=number, expected_version=expected_version)
     _require_intake_officer(principal, case)
+    await deadlines.stop(conn, case_id=case.id, on=case.received_on)
     return await record(
         conn,
         case,
@@ -394,6 +449,7 @@ async def refuse(
     _require_intake_officer(principal, case)
     agency = require_reason(competent_agency, "competentAgency")
     text = require_reason(reason)
+    await deadlines.stop(conn, case_id=case.id, on=case.received_on)
     return await record(
         conn,
         case,
@@ -436,6 +492,8 @@ async def request_intake_supplement(
             ]
         )
     today = local_day(clock.now(), settings.timezone)
+    # The notice went out in time: the Art. 32 timer has done its work.
+    await deadlines.stop(conn, case_id=case.id, on=today, kinds=["one_notice"])
     await repo.insert_supplement_notice(
         conn,
         case_id=case.id,
@@ -516,6 +574,8 @@ async def supplement(
     today = local_day(clock.now(), settings.timezone)
     await repo.fulfil_supplement_notice(conn, notice_id=notice_id, on=today)
     back_to = "received" if case.state == "supplement_requested" else "under_review"
+    if back_to == "under_review":
+        await deadlines.resume(conn, settings=settings, case_id=case.id, on=today)
     return await record(
         conn,
         case,

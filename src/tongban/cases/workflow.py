@@ -31,6 +31,19 @@ class SystemClock:
         return datetime.now(UTC)
 
 
+class MovableClock:
+    """A clock tests and benchmarks set and move (deadlines are enforced "on time" by it)."""
+
+    def __init__(self, now: datetime) -> None:
+        self._now = now
+
+    def now(self) -> datetime:
+        return self._now
+
+    def set(self, now: datetime) -> None:
+        self._now = now
+
+
 def local_day(moment: datetime, timezone: str) -> date:
     return moment.astimezone(ZoneInfo(timezone)).date()
 

@@ -3,6 +3,8 @@ transfer across levels, special procedures (Art. 45), supplements during review,
 
 from __future__ import annotations
 
+from datetime import date
+
 import asyncpg
 
 from tongban.auth.errors import NotAllowedError
@@ -14,6 +16,7 @@ from tongban.cases.workflow import Clock, load_for_action, local_day, record, re
 from tongban.catalogue import repository as catalogue_repo
 from tongban.catalogue.types import MatterSpec
 from tongban.config import Settings
+from tongban.deadlines import service as deadlines
 from tongban.errors import ConflictError, InvalidInputError, NotFoundError, Problem, ValidationError
 from tongban.government import repository as gov_repo
 from tongban.review import repository as repo
@@ -30,12 +33,19 @@ async def _spec(conn: asyncpg.Connection, case: Case) -> MatterSpec:
 
 
 async def open_stage(
-    conn: asyncpg.Connection, case: Case, spec: MatterSpec, *, stage_index: int
+    conn: asyncpg.Connection,
+    case: Case,
+    spec: MatterSpec,
+    *,
+    stage_index: int,
+    settings: Settings,
+    today: date,
 ) -> None:
     """Create the stage's tasks: all open when parallel, one after another when sequential."""
     stage = spec.review_plan[stage_index]
     for position, department_id in enumerate(stage.department_ids):
-        await repo.insert_task(
+        open_now = stage.mode == "parallel" or position == 0
+        task_id = await repo.insert_task(
             conn,
             case_id=case.id,
             kind="review",
@@ -44,7 +54,29 @@ async def open_stage(
             position=position,
             round=case.review_round,
             department_id=department_id,
-            open_now=stage.mode == "parallel" or position == 0,
+            open_now=open_now,
+        )
+        if open_now:
+            await _start_stage_clock(conn, case, stage.limit_days, task_id, settings, today)
+
+
+async def _start_stage_clock(
+    conn: asyncpg.Connection,
+    case: Case,
+    limit_days: int | None,
+    task_id: str,
+    settings: Settings,
+    today: date,
+) -> None:
+    if limit_days is not None:
+        await deadlines.start(
+            conn,
+            settings=settings,
+            case_id=case.id,
+            kind="stage",
+            start_on=today,
+            limit_days=limit_days,
+            task_id=task_id,
         )
 
 
@@ -97,6 +129,8 @@ async def complete_task(
     task_id: str,
     opinion: Opinion,
     comment: str,
+    settings: Settings,
+    clock: Clock,
 ) -> Case:
     """Give the department's opinion; the stage's join policy decides when it is done."""
     case = await load_for_action(conn, principal, number=number, expected_version=expected_version)
@@ -122,6 +156,8 @@ async def complete_task(
             "completed_at": _now_sql(),
         },
     )
+    today = local_day(clock.now(), settings.timezone)
+    await deadlines.stop(conn, case_id=case.id, on=today, task_ids=[task.id])
     spec = await _spec(conn, case)
     changes: dict[str, object] = {}
     stage_done = False
@@ -133,15 +169,16 @@ async def complete_task(
             if t.stage_index == task.stage_index and t.round == task.round and t.kind == "review"
         ]
         if stage.mode == "sequential" and stage.join == "all":
-            stage_done = (
-                await repo.open_next_waiting(
-                    conn, case_id=case.id, stage_index=task.stage_index, round=task.round
-                )
-                is None
+            opened = await repo.open_next_waiting(
+                conn, case_id=case.id, stage_index=task.stage_index, round=task.round
             )
+            stage_done = opened is None
+            if opened is not None:
+                await _start_stage_clock(conn, case, stage.limit_days, opened, settings, today)
         elif stage.join == "any":
             stage_done = True
             await repo.cancel_unfinished(conn, case_id=case.id)
+            await deadlines.stop(conn, case_id=case.id, on=today, kinds=["stage"])
         else:
             stage_done = all(t.state == "completed" for t in tasks)
         if stage_done:
@@ -164,7 +201,9 @@ async def complete_task(
         },
     )
     if stage_done and case.current_stage is not None:
-        await open_stage(conn, case, spec, stage_index=case.current_stage)
+        await open_stage(
+            conn, case, spec, stage_index=case.current_stage, settings=settings, today=today
+        )
     return case
 
 
@@ -182,6 +221,8 @@ async def send_back(
     expected_version: int,
     to_stage: int,
     reason: str | None,
+    settings: Settings,
+    clock: Clock,
 ) -> Case:
     """A head returns the case to an earlier stage: its departments review again."""
     case = await load_for_action(conn, principal, number=number, expected_version=expected_version)
@@ -192,7 +233,9 @@ async def send_back(
     if not 0 <= to_stage <= furthest:
         raise ValidationError(f"send back to a stage between 1 and {furthest + 1}", field="toStage")
     text = require_reason(reason)
+    today = local_day(clock.now(), settings.timezone)
     await repo.cancel_unfinished(conn, case_id=case.id)
+    await deadlines.stop(conn, case_id=case.id, on=today, kinds=["stage"])
     case = await record(
         conn,
         case,
@@ -203,7 +246,7 @@ async def send_back(
         changes={"current_stage": to_stage, "review_round": case.review_round + 1},
         payload={"toStage": to_stage, "stageName": spec.review_plan[to_stage].name},
     )
-    await open_stage(conn, case, spec, stage_index=to_stage)
+    await open_stage(conn, case, spec, stage_index=to_stage, settings=settings, today=today)
     return case
 
 
@@ -348,6 +391,7 @@ async def start_special_procedure(
         officer_id=principal.officer_id or "",
         on=today,
     )
+    await deadlines.pause(conn, case_id=case.id, on=today)
     return await record(
         conn,
         case,
@@ -374,6 +418,7 @@ async def end_special_procedure(
     today = local_day(clock.now(), settings.timezone)
     ended = await repo.end_special_procedure(conn, case_id=case.id, on=today)
     assert ended is not None
+    await deadlines.resume(conn, settings=settings, case_id=case.id, on=today)
     return await record(
         conn,
         case,
@@ -421,6 +466,7 @@ async def request_review_supplement(
         officer_id=principal.officer_id or "",
         on=today,
     )
+    await deadlines.pause(conn, case_id=case.id, on=today)
     return await record(
         conn,
         case,
@@ -444,6 +490,8 @@ async def extend(
     number: str,
     expected_version: int,
     reason: str | None,
+    settings: Settings,
+    clock: Clock,
 ) -> Case:
     """延期 (Art. 42): once, by the head, with a reason told to the applicant."""
     case = await load_for_action(conn, principal, number=number, expected_version=expected_version)
@@ -457,6 +505,7 @@ async def extend(
     spec = await _spec(conn, case)
     days = JOINT_EXTENSION_DAYS if spec.joint_handling else EXTENSION_DAYS
     text = require_reason(reason)
+    await deadlines.extend(conn, settings=settings, case_id=case.id, days=days)
     return await record(
         conn,
         case,
@@ -465,5 +514,5 @@ async def extend(
         transition="extend",
         reason=text,
         changes={"extension_days": days, "extension_reason": text},
-        payload={"days": days},
+        payload={"days": days, "deadlines": await deadlines.summary(conn, case_id=case.id)},
     )
