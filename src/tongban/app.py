@@ -14,6 +14,7 @@ from typing import Any, cast
 import asyncpg
 import msgspec
 import redis.asyncio as aioredis
+from arq.connections import ArqRedis
 from litestar import Litestar, Request, get
 from litestar.datastructures import State
 from litestar.response import Response
@@ -216,10 +217,18 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         app.state.redis = aioredis.Redis.from_url(
             settings.redis_url, socket_timeout=2, socket_connect_timeout=2
         )
+        # Connects lazily: the API starts, and keeps accepting changes, while Redis is away;
+        # the deadline sweeper catches any job that could not be enqueued.
+        app.state.arq = ArqRedis(
+            connection_pool=aioredis.ConnectionPool.from_url(
+                settings.redis_url, socket_timeout=2, socket_connect_timeout=2
+            )
+        )
         try:
             yield
         finally:
             await app.state.redis.aclose()
+            await app.state.arq.aclose()
             await app.state.pool.close()
 
     async def get_context(request: Request[Any, Any, Any], state: State) -> Context:
@@ -230,6 +239,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             principal=principal,
             loaders=Loaders(state.pool, principal),
             blobs=state.blobs,
+            arq=state.arq,
             clock=state.clock,
         )
 

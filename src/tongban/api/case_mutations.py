@@ -158,6 +158,7 @@ async def _run(
             visible = await repo.visible_cases_by_id(conn, principal=principal, ids=[updated.id])
     except DomainError as exc:
         return CasePayload(case=None, user_errors=user_errors(exc))
+    await info.context.after_commit([updated.id])
     return CasePayload(case=Case.from_domain(visible[0]) if visible else None, user_errors=[])
 
 
@@ -195,6 +196,7 @@ class CaseMutation:
                 visible = await repo.visible_cases_by_id(conn, principal=principal, ids=[case.id])
         except DomainError as exc:
             return SubmitCasePayload(case=None, created=False, user_errors=user_errors(exc))
+        await info.context.after_commit([case.id])
         return SubmitCasePayload(
             case=Case.from_domain(visible[0]) if visible else None, created=created, user_errors=[]
         )

@@ -12,6 +12,7 @@ from strawberry.scalars import JSON
 from tongban.api.catalogue import MatterVersion
 from tongban.api.context import Info
 from tongban.api.convert import as_json, raw, raw_or_none
+from tongban.api.deadlines import Deadline, deadlines_of
 from tongban.api.errors import graphql_error
 from tongban.api.government import Department, Region
 from tongban.api.pagination import (
@@ -161,6 +162,11 @@ class Task:
         assert found is not None
         return Department.from_domain(found)
 
+    @strawberry.field(description="The task's stage or follow-up deadline, if it has one.")
+    async def deadline(self, info: Info) -> Deadline | None:
+        found = await deadlines_of(info, self.case_id, str(self.id))
+        return found[0] if found else None
+
     @strawberry.field(description="The case the task belongs to.")
     async def case(self, info: Info) -> Case | None:
         found = await info.context.loaders.case.load(self.case_id)
@@ -292,6 +298,10 @@ class Case:
         return [
             Task.from_domain(t) for t in await info.context.loaders.tasks.load(self.domain_case.id)
         ]
+
+    @strawberry.field(description="The case's clocks: one-notice, promised, statutory, delivery.")
+    async def deadlines(self, info: Info) -> list[Deadline]:
+        return await deadlines_of(info, self.domain_case.id, None)
 
     @strawberry.field(description="Uploaded materials.")
     async def materials(self, info: Info) -> list[Material]:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 import asyncpg
 import strawberry
+from arq.connections import ArqRedis
 from strawberry.litestar import BaseContext
 
 from tongban.api.errors import graphql_error
@@ -26,6 +28,19 @@ class Context(BaseContext, kw_only=True):
     loaders: Loaders
     blobs: BlobStore
     clock: Clock
+    arq: ArqRedis | None = None
+
+    async def after_commit(self, case_ids: list[str]) -> None:
+        """Defer deadline jobs for the cases a committed change touched (best effort: the
+        sweeper catches whatever could not be enqueued)."""
+        if self.arq is None:
+            return
+        from tongban.deadlines.tasks import schedule_jobs
+
+        try:
+            await schedule_jobs(self.pool, self.arq, case_ids=case_ids)
+        except Exception:
+            logging.getLogger(__name__).warning("deadline jobs not enqueued", exc_info=True)
 
     def require_signed_in(self) -> Principal:
         """Everything but the public catalogue needs a valid token."""

@@ -15,6 +15,10 @@ from tongban.cases import repository as cases_repo
 from tongban.cases.types import Applicant, Case, Event, Material, Task
 from tongban.catalogue import repository as catalogue_repo
 from tongban.catalogue.types import MatterVersion
+from tongban.deadlines import repository as deadlines_repo
+from tongban.deadlines import service as deadlines_service
+from tongban.deadlines.calendar import WorkingCalendar
+from tongban.deadlines.types import DeadlineClock
 from tongban.government import repository as gov_repo
 from tongban.government.types import Department, Region
 from tongban.review import repository as review_repo
@@ -60,6 +64,16 @@ class Loaders:
     tasks: DataLoader[str, list[Task]] = field(init=False)
     materials: DataLoader[str, list[Material]] = field(init=False)
     events: DataLoader[str, list[Event]] = field(init=False)
+    clocks: DataLoader[str, list[DeadlineClock]] = field(init=False)
+    _calendar: WorkingCalendar | None = field(init=False, default=None)
+
+    async def calendar(self) -> WorkingCalendar:
+        """The working calendar, read once per request."""
+        if self._calendar is None:
+            async with self.pool.acquire() as conn:
+                self._calendar = await deadlines_service.load_calendar(conn)
+        return self._calendar
+
     region: DataLoader[str, Region | None] = field(init=False)
     region_children: DataLoader[str, list[Region]] = field(init=False)
     department: DataLoader[str, Department | None] = field(init=False)
@@ -118,6 +132,12 @@ class Loaders:
         async def events(conn: asyncpg.Connection, ids: list[str]) -> dict[str, list[Event]]:
             return _grouped(await cases_repo.events_of(conn, case_ids=ids), "case_id")
 
+        async def clocks(
+            conn: asyncpg.Connection, ids: list[str]
+        ) -> dict[str, list[DeadlineClock]]:
+            return _grouped(await deadlines_repo.clocks_of(conn, case_ids=ids), "case_id")
+
+        self.clocks = _loader(self.pool, clocks, _empty)
         self.case = _loader(self.pool, cases, _none)
         self.applicant = _loader(self.pool, applicants, _none)
         self.tasks = _loader(self.pool, tasks, _empty)

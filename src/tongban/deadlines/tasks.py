@@ -139,19 +139,19 @@ async def schedule_jobs(pool: asyncpg.Pool, redis: ArqRedis, *, case_ids: list[s
     """After commit: defer a job to each running clock's next threshold (versioned job id)."""
     async with pool.acquire() as conn:
         clocks = await repo.clocks_of(conn, case_ids=case_ids)
+    now = datetime.now(UTC)
     for c in clocks:
         if c.state == "running" and c.next_check_at is not None:
+            # A threshold already past (a moved test clock, a late commit) runs at once: arq
+            # cannot defer into the past.
             await redis.enqueue_job(
                 "deadlines.check_clock",
                 c.id,
                 c.version,
                 _job_id=f"deadline:{c.id}:{c.version}",
-                _defer_until=c.next_check_at.astimezone(UTC),
+                _defer_until=max(c.next_check_at.astimezone(UTC), now),
                 _queue_name=QUEUE,
             )
-
-
-# --- arq entry points -------------------------------------------------------------------------
 
 
 def _now(ctx: dict[str, Any]) -> datetime:

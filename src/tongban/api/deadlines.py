@@ -1,0 +1,87 @@
+"""GraphQL view of deadline clocks."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import Enum
+
+import strawberry
+
+from tongban.api.context import Info
+from tongban.cases.workflow import local_day
+from tongban.deadlines import service
+from tongban.deadlines.types import DeadlineClock
+
+
+@strawberry.enum(description="Which limit a clock measures.")
+class DeadlineKind(Enum):
+    ONE_NOTICE = strawberry.enum_value(
+        "one_notice", description="Art. 32: 5 days to notify missing materials, else accepted."
+    )
+    PROMISED = strawberry.enum_value("promised", description="承诺时限 of the decision.")
+    STATUTORY = strawberry.enum_value("statutory", description="法定时限 of the decision.")
+    STAGE = strawberry.enum_value("stage", description="A review stage's limit for one task.")
+    DELIVERY = strawberry.enum_value("delivery", description="Art. 44: issue and deliver.")
+    FOLLOW_UP = strawberry.enum_value("follow_up", description="Follow-up of a bad rating.")
+
+
+@strawberry.enum(description="Whether a clock counts.")
+class ClockState(Enum):
+    RUNNING = strawberry.enum_value("running", description="Counting working days.")
+    PAUSED = strawberry.enum_value("paused", description="Not counting (Art. 45, supplements).")
+    STOPPED = strawberry.enum_value("stopped", description="Finished.")
+
+
+@strawberry.enum(description="Supervision colour (电子监察).")
+class Colour(Enum):
+    GREEN = strawberry.enum_value("green", description="On track.")
+    YELLOW = strawberry.enum_value("yellow", description="Few working days remain.")
+    RED = strawberry.enum_value("red", description="Past the limit.")
+
+
+@strawberry.type(description="A working-day deadline and where it stands today.")
+class Deadline:
+    kind: DeadlineKind = strawberry.field(description="Which limit.")
+    state: ClockState = strawberry.field(description="Running, paused or stopped.")
+    start_on: date = strawberry.field(description="Day the clock started (not counted).")
+    limit_days: int = strawberry.field(description="Limit in working days, extension included.")
+    extension_days: int = strawberry.field(description="Working days added by an extension.")
+    due_on: date | None = strawberry.field(
+        description="End of the last working day; null while paused or if the year's "
+        "official schedule is not yet published."
+    )
+    remaining_days: int | None = strawberry.field(
+        description="Working days left (negative: overdue)."
+    )
+    days_paused: int | None = strawberry.field(description="Working days not counted.")
+    colour: Colour | None = strawberry.field(description="Green, yellow or red.")
+    overdue: bool = strawberry.field(description="Past the due date.")
+
+
+async def deadlines_of(info: Info, case_id: str, task_id: str | None) -> list[Deadline]:
+    clocks: list[DeadlineClock] = [
+        c for c in await info.context.loaders.clocks.load(case_id) if c.task_id == task_id
+    ]
+    if not clocks:
+        return []
+    cal = await info.context.loaders.calendar()
+    settings = info.context.settings
+    today = local_day(info.context.clock.now(), settings.timezone)
+    found = []
+    for c in clocks:
+        s = service.status(c, cal, settings, today)
+        found.append(
+            Deadline(
+                kind=DeadlineKind(c.kind),
+                state=ClockState(c.state),
+                start_on=c.start_on,
+                limit_days=s["limit_days"],
+                extension_days=c.extension_days,
+                due_on=None if c.state == "paused" else s["due_on"],
+                remaining_days=s["remaining_days"],
+                days_paused=s["days_paused"],
+                colour=None if s["colour"] is None else Colour(s["colour"]),
+                overdue=s["overdue"],
+            )
+        )
+    return found
