@@ -2,10 +2,11 @@ import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
-from tests.conftest import running
+from tests.conftest import START, running
 from tests.servers import RedisProcess
 
 from tongban.app import create_app
+from tongban.cases.workflow import MovableClock
 from tongban.config import load_settings
 
 
@@ -21,10 +22,14 @@ async def test_readiness_follows_redis_down_and_back(
     database: str, own_redis: RedisProcess
 ) -> None:
     settings = load_settings({}, env="test", database_url=database, redis_url=own_redis.url)
-    async with running(create_app(settings)) as http:
+    async with running(create_app(settings, clock=MovableClock(START))) as http:
         ready = await http.get("/health/ready")
         assert ready.status_code == 200
-        assert ready.json() == {"ready": True, "checks": {"postgres": "ok", "redis": "ok"}}
+        assert ready.json() == {
+            "ready": True,
+            "checks": {"postgres": "ok", "redis": "ok"},
+            "warnings": [],
+        }
 
         own_redis.stop()
         down = await http.get("/health/ready")

@@ -33,7 +33,15 @@ from tongban.blobs import FilesystemBlobStore
 from tongban.cases.workflow import Clock, SystemClock
 from tongban.config import Settings, load_settings
 from tongban.logs import request_id_var
-from tongban.metrics import DB_POOL_IDLE, DB_POOL_SIZE, HTTP_LATENCY, HTTP_REQUESTS, READY, REGISTRY
+from tongban.metrics import (
+    CALENDAR_NEXT_YEAR_KNOWN,
+    DB_POOL_IDLE,
+    DB_POOL_SIZE,
+    HTTP_LATENCY,
+    HTTP_REQUESTS,
+    READY,
+    REGISTRY,
+)
 
 log = logging.getLogger("tongban.http")
 
@@ -157,6 +165,7 @@ class RequestMiddleware:
 class Readiness(msgspec.Struct):
     ready: bool
     checks: dict[str, str]
+    warnings: list[str] = []
 
 
 async def check_readiness(state: State) -> Readiness:
@@ -179,7 +188,27 @@ async def check_readiness(state: State) -> Readiness:
             checks[name] = f"unavailable: {type(exc).__name__}: {exc}".strip()
     ready = all(v == "ok" for v in checks.values())
     READY.set(1 if ready else 0)
-    return Readiness(ready=ready, checks=checks)
+    warnings: list[str] = []
+    if checks["postgres"] == "ok":
+        warnings += await _calendar_warnings(state)
+    return Readiness(ready=ready, checks=checks, warnings=warnings)
+
+
+async def _calendar_warnings(state: State) -> list[str]:
+    """From 1 December, say so when next year's official schedule is still unknown: every
+    deadline reaching into it waits (never guessed) until an administrator publishes it."""
+    from tongban.cases.workflow import local_day
+    from tongban.deadlines.service import load_calendar
+
+    settings: Settings = state.settings
+    today = local_day(state.clock.now(), settings.timezone)
+    async with state.pool.acquire(timeout=2) as conn:
+        cal = await load_calendar(conn)
+    known = cal.knows_year(today.year + 1)
+    CALENDAR_NEXT_YEAR_KNOWN.set(1 if known else 0)
+    if today.month == 12 and not known:
+        return [f"the official working-day schedule for {today.year + 1} is not published yet"]
+    return []
 
 
 @get("/health/live", sync_to_thread=False, include_in_schema=False)

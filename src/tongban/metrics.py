@@ -26,3 +26,8 @@ READY = Gauge(
 )
 DB_POOL_SIZE = Gauge("tongban_db_pool_size", "Connections in the pool.", registry=REGISTRY)
 DB_POOL_IDLE = Gauge("tongban_db_pool_idle", "Idle connections in the pool.", registry=REGISTRY)
+CALENDAR_NEXT_YEAR_KNOWN = Gauge(
+    "tongban_calendar_next_year_known",
+    "1 when next year's official working-day schedule is known (published or packaged).",
+    registry=REGISTRY,
+)

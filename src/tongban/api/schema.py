@@ -16,6 +16,7 @@ from strawberry.extensions import (
     ValidationCache,
 )
 
+from tongban.api.calendar import CalendarMutation, CalendarQuery
 from tongban.api.case_mutations import CaseMutation
 from tongban.api.cases import CaseQuery
 from tongban.api.catalogue import CatalogueMutation, CatalogueQuery
@@ -24,14 +25,14 @@ from tongban.api.government import GovernmentQuery
 
 
 @strawberry.type(description="Everything that can be read.")
-class Query(GovernmentQuery, CatalogueQuery, CaseQuery):
+class Query(GovernmentQuery, CatalogueQuery, CaseQuery, CalendarQuery):
     pass
 
 
 @strawberry.type(
     description="Everything that can be changed. Expected failures come back as `userErrors`."
 )
-class Mutation(CatalogueMutation, CaseMutation):
+class Mutation(CatalogueMutation, CaseMutation, CalendarMutation):
     pass
 
 

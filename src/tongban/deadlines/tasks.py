@@ -48,6 +48,10 @@ async def check(
         return None
     level = clock.next_level
     cal = await service.load_calendar(conn)
+    if level == "recheck":
+        # Waiting for a year's official schedule: recompute now that it may be published.
+        await service._reschedule(conn, clock.id, cal, settings)
+        return None
     case = await cases_repo.lock_case_by_id(conn, case_id=clock.case_id)
     assert case is not None
     if level == "auto_accept":
