@@ -22,10 +22,11 @@ from tongban.api.cases import CaseQuery
 from tongban.api.catalogue import CatalogueMutation, CatalogueQuery
 from tongban.api.errors import should_mask
 from tongban.api.government import GovernmentQuery
+from tongban.api.supervision import SupervisionQuery
 
 
 @strawberry.type(description="Everything that can be read.")
-class Query(GovernmentQuery, CatalogueQuery, CaseQuery, CalendarQuery):
+class Query(GovernmentQuery, CatalogueQuery, CaseQuery, CalendarQuery, SupervisionQuery):
     pass
 
 

@@ -32,7 +32,7 @@ QUEUE = "tongban:deadlines"
 SWEEP_LOCK = 0x7467_7377_6570  # one active sweeper across all pods
 
 
-async def check(
+async def _check_once(
     conn: asyncpg.Connection,
     *,
     clock_id: str,
@@ -40,7 +40,7 @@ async def check(
     settings: Settings,
     skip_locked: bool = False,
 ) -> str | None:
-    """Act on the clock's threshold if it is due; return the level acted on."""
+    """Act on the clock's next threshold if it is due; return the level acted on."""
     clock = await repo.lock_clock(conn, clock_id=clock_id, skip_locked=skip_locked)
     if clock is None or clock.state != "running" or clock.next_check_at is None:
         return None
@@ -72,6 +72,28 @@ async def check(
         await _announce(conn, case, clock, level)
     await service._reschedule(conn, clock.id, cal, settings)
     return level
+
+
+async def check(
+    conn: asyncpg.Connection,
+    *,
+    clock_id: str,
+    now: datetime,
+    settings: Settings,
+    skip_locked: bool = False,
+) -> str | None:
+    """Act on every threshold of the clock that is due by ``now`` (a worker that was down may
+    find yellow and red both due); return the last level acted on."""
+    last = None
+    for _ in range(len(service.LEVELS["promised"]) + 2):
+        level = await _check_once(
+            conn, clock_id=clock_id, now=now, settings=settings, skip_locked=skip_locked
+        )
+        if level is None:
+            break
+        last = level
+        skip_locked = False  # the row lock is ours now
+    return last
 
 
 async def _announce(conn: asyncpg.Connection, case: Any, clock: Any, level: str) -> None:

@@ -1,0 +1,179 @@
+"""GraphQL: supervision (电子监察) — open warnings and performance figures."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import Enum
+from typing import Annotated
+
+import strawberry
+
+from tongban.api.context import Info
+from tongban.api.convert import raw
+from tongban.api.deadlines import DeadlineKind
+from tongban.api.errors import graphql_error
+from tongban.api.government import Department, Region
+from tongban.api.pagination import (
+    Connection,
+    Edge,
+    PageInfo,
+    check_page_size,
+    decode_cursor,
+    encode_cursor,
+)
+from tongban.errors import DomainError
+from tongban.identifiers import validate_region_code
+from tongban.supervision import repository as repo
+from tongban.supervision import service
+
+
+@strawberry.enum(description="Warning level.")
+class WarningLevel(Enum):
+    YELLOW = strawberry.enum_value("yellow", description="Yellow card: few working days remain.")
+    RED = strawberry.enum_value("red", description="Red card: past the promised or stage limit.")
+    ESCALATION = strawberry.enum_value("escalation", description="Past the statutory limit.")
+
+
+@strawberry.enum(description="How supervision figures are grouped.")
+class FigureGrouping(Enum):
+    DEPARTMENT = strawberry.enum_value("department", description="Per handling department.")
+    REGION = strawberry.enum_value("region", description="Per handling region.")
+
+
+@strawberry.type(description="A supervision warning that is still open.")
+class SupervisionWarning:
+    id: strawberry.ID = strawberry.field(description="Stable identifier.")
+    level: WarningLevel = strawberry.field(description="Yellow, red or escalation.")
+    clock: DeadlineKind = strawberry.field(description="Which limit.")
+    due_on: date = strawberry.field(description="The limit's due date.")
+    raised_at: datetime = strawberry.field(description="When it was raised.")
+    case_number: str = strawberry.field(description="The case.")
+    department_id: strawberry.Private[str]
+    region_code: strawberry.Private[str]
+
+    @strawberry.field(description="The department responsible.")
+    async def department(self, info: Info) -> Department:
+        found = await info.context.loaders.department.load(self.department_id)
+        assert found is not None
+        return Department.from_domain(found)
+
+    @strawberry.field(description="The handling region.")
+    async def region(self, info: Info) -> Region:
+        found = await info.context.loaders.region.load(self.region_code)
+        assert found is not None
+        return Region.from_domain(found)
+
+
+@strawberry.type(description="Performance figures of one department or region for a period.")
+class SupervisionFigures:
+    key: str = strawberry.field(description="Department id or region code.")
+    open_cases: int = strawberry.field(description="Accepted by the period end, not yet decided.")
+    concluded_cases: int = strawberry.field(description="Decided within the period.")
+    on_time_rate: float | None = strawberry.field(
+        description="Share of concluded cases decided by their promised due date."
+    )
+    overdue_count: int = strawberry.field(
+        description="Concluded late, plus open cases past their promised due date."
+    )
+    average_working_days_used: float | None = strawberry.field(
+        description="Working days from acceptance to decision (pauses not counted)."
+    )
+
+
+@strawberry.type
+class SupervisionQuery:
+    @strawberry.field(description="Open warnings you may see, oldest first.")
+    async def open_warnings(
+        self,
+        info: Info,
+        region_code: Annotated[
+            str | None, strawberry.argument(description="Region subtree.")
+        ] = None,
+        department_id: Annotated[
+            strawberry.ID | None, strawberry.argument(description="Department.")
+        ] = None,
+        levels: Annotated[
+            list[WarningLevel] | None, strawberry.argument(description="Levels (default all).")
+        ] = None,
+        first: Annotated[int, strawberry.argument(description="Page size.")] = 50,
+        after: Annotated[str | None, strawberry.argument(description="Cursor.")] = None,
+    ) -> Connection[SupervisionWarning]:
+        principal = info.context.require_signed_in()
+        try:
+            limit = check_page_size(first, info.context.settings.graphql_max_page_size)
+            key = None if after is None else decode_cursor(after, tuple[datetime, str])
+            region = None if region_code is None else validate_region_code(region_code)
+        except DomainError as exc:
+            raise graphql_error(exc) from None
+        async with info.context.pool.acquire() as conn:
+            rows = await repo.open_warnings(
+                conn,
+                principal=principal,
+                region_code=region,
+                department_id=None if department_id is None else str(department_id),
+                levels=[raw(v) for v in levels] if levels else ["yellow", "red", "escalation"],
+                limit=limit + 1,
+                after_seq=key,
+            )
+        edges = [
+            Edge(
+                cursor=encode_cursor([r["raised_at"], r["id"]]),
+                node=SupervisionWarning(
+                    id=strawberry.ID(r["id"]),
+                    level=WarningLevel(r["level"]),
+                    clock=DeadlineKind(r["kind"]),
+                    due_on=r["due_on"],
+                    raised_at=r["raised_at"],
+                    case_number=r["case_number"],
+                    department_id=r["department_id"],
+                    region_code=r["region_code"],
+                ),
+            )
+            for r in rows[:limit]
+        ]
+        return Connection(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=len(rows) > limit, end_cursor=edges[-1].cursor if edges else None
+            ),
+        )
+
+    @strawberry.field(description="On-time rate, overdue count and more, per department or region.")
+    async def supervision_figures(
+        self,
+        info: Info,
+        region_code: Annotated[str, strawberry.argument(description="Region subtree.")],
+        start: Annotated[
+            date, strawberry.argument(name="from", description="First day of the period.")
+        ],
+        end: Annotated[date, strawberry.argument(name="to", description="Last day of the period.")],
+        group_by: Annotated[
+            FigureGrouping, strawberry.argument(description="Grouping.")
+        ] = FigureGrouping.DEPARTMENT,
+    ) -> list[SupervisionFigures]:
+        principal = info.context.require_signed_in()
+        try:
+            region = validate_region_code(region_code)
+            async with info.context.pool.acquire() as conn:
+                found = await service.figures(
+                    conn,
+                    principal,
+                    settings=info.context.settings,
+                    region_code=region,
+                    start=start,
+                    end=end,
+                    group_by=raw(group_by),
+                )
+        except DomainError as exc:
+            raise graphql_error(exc) from None
+        return [
+            SupervisionFigures(
+                key=f.key,
+                open_cases=f.open_cases,
+                concluded_cases=f.concluded_cases,
+                on_time_rate=f.on_time_rate,
+                overdue_count=f.overdue,
+                average_working_days_used=f.average_working_days,
+            )
+            for f in found
+        ]

@@ -1,0 +1,75 @@
+"""SQL for supervision: open warnings and the cases behind the figures."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import asyncpg
+
+from tongban.auth.types import Principal
+from tongban.cases.access import ViewerSql
+
+
+async def open_warnings(
+    conn: asyncpg.Connection,
+    *,
+    principal: Principal,
+    region_code: str | None,
+    department_id: str | None,
+    levels: list[str],
+    limit: int,
+    after_seq: tuple[Any, str] | None,
+) -> list[dict[str, Any]]:
+    params: list[Any] = [region_code, department_id, levels, limit]
+    after_sql = ""
+    if after_seq is not None:
+        params += [after_seq[0], after_seq[1]]
+        after_sql = f"AND (w.raised_at, w.id) > (${len(params) - 1}, ${len(params)}::uuid)"
+    visible = ViewerSql(principal, params).visible()
+    rows = await conn.fetch(
+        f"""
+        SELECT w.id::text, w.level, w.due_on, w.raised_at, k.kind, c.number AS case_number,
+               c.id::text AS case_id,
+               COALESCE(t.department_id, c.handling_department_id)::text AS department_id,
+               c.handling_region AS region_code
+        FROM deadline_warning w
+        JOIN deadline_clock k ON k.id = w.clock_id
+        JOIN case_record c ON c.id = w.case_id
+        LEFT JOIN review_task t ON t.id = k.task_id
+        WHERE w.resolved_at IS NULL
+          AND ($1::text IS NULL OR c.handling_lineage @> ARRAY[$1::text])
+          AND ($2::uuid IS NULL OR COALESCE(t.department_id, c.handling_department_id) = $2::uuid)
+          AND w.level = ANY($3::text[])
+          {after_sql}
+          AND {visible}
+        ORDER BY w.raised_at, w.id
+        LIMIT $4
+        """,
+        *params,
+    )
+    return [dict(r) for r in rows]
+
+
+async def cases_for_figures(
+    conn: asyncpg.Connection, *, principal: Principal, region_code: str, until: date, timezone: str
+) -> list[dict[str, Any]]:
+    """Cases handled in the region subtree and accepted by ``until``, with their promised clock."""
+    params: list[Any] = [region_code, until, timezone]
+    visible = ViewerSql(principal, params).visible()
+    rows = await conn.fetch(
+        f"""
+        SELECT c.id::text, c.handling_department_id::text AS department_id,
+               c.handling_region AS region_code, c.state,
+               (c.decided_at AT TIME ZONE $3)::date AS decided_on,
+               k.start_on, k.limit_days, k.extension_days, k.pauses, k.paused_since,
+               k.due_on
+        FROM case_record c
+        JOIN deadline_clock k ON k.case_id = c.id AND k.kind = 'promised'
+        WHERE c.handling_lineage @> ARRAY[$1::text]
+          AND c.accepted_on <= $2
+          AND {visible}
+        """,
+        *params,
+    )
+    return [dict(r) for r in rows]
