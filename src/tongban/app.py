@@ -30,7 +30,7 @@ from tongban.auth.errors import TokenError
 from tongban.auth.tokens import TokenVerifier
 from tongban.auth.types import ANONYMOUS, Principal
 from tongban.blobs import FilesystemBlobStore
-from tongban.cases.workflow import Clock, SystemClock
+from tongban.cases.workflow import Clock, clock_from_settings
 from tongban.config import Settings, load_settings
 from tongban.logs import request_id_var
 from tongban.metrics import (
@@ -241,7 +241,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         app.state.settings = settings
         app.state.blobs = FilesystemBlobStore(settings.blob_dir)
-        app.state.clock = clock or SystemClock()
+        app.state.clock = clock or clock_from_settings(settings)
         app.state.pool = await db.create_pool(settings)
         app.state.redis = aioredis.Redis.from_url(
             settings.redis_url, socket_timeout=2, socket_connect_timeout=2

@@ -102,6 +102,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Working days to handle the follow-up of a bad rating."""
     sweep_batch: int = 1000
     """Clocks the deadline sweeper handles per run."""
+    clock_start: str = ""
+    """Development and tests only: the platform's clock starts at this ISO instant…"""
+    clock_speed: float = 1.0
+    """…and runs this many times faster than real time (refused in production)…"""
+    clock_anchor: float = 0.0
+    """…counting from this Unix time (0: process start), so processes share one time."""
     credit_code_mode: Literal["reject", "warn"] = "reject"
     """What to do with a credit code whose check character fails: reject, or accept and warn."""
     credit_code_allow_list: tuple[str, ...] = ("91350211M00013FA1N",)
@@ -140,6 +146,22 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             ZoneInfo(self.timezone)
         except Exception:
             raise ConfigError("TONGBAN_TIMEZONE", f"unknown time zone {self.timezone!r}") from None
+        if self.clock_start:
+            if self.env == "production":
+                raise ConfigError(
+                    "TONGBAN_CLOCK_START", "a simulated clock is refused in production"
+                )
+            try:
+                from datetime import datetime
+
+                if datetime.fromisoformat(self.clock_start).tzinfo is None:
+                    raise ValueError("no time zone")
+            except ValueError as exc:
+                raise ConfigError(
+                    "TONGBAN_CLOCK_START", f"not an ISO instant with zone: {exc}"
+                ) from None
+        if self.clock_speed <= 0:
+            raise ConfigError("TONGBAN_CLOCK_SPEED", "must be positive")
         if self.graphql_max_page_size < 1:
             raise ConfigError("TONGBAN_GRAPHQL_MAX_PAGE_SIZE", "must be >= 1")
 

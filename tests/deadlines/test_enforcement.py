@@ -2,6 +2,7 @@
 automatic acceptance after Art. 32's five days; pauses and extensions move due dates exactly."""
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
@@ -19,7 +20,7 @@ from tests.conftest import GraphQLClient
 
 from tongban import db
 from tongban.config import Settings
-from tongban.deadlines.tasks import QUEUE, check_clock, sweep
+from tongban.deadlines.tasks import QUEUE, check_clock, schedule_jobs, sweep
 
 TZ = ZoneInfo("Asia/Shanghai")
 DEADLINES = "deadlines { kind state dueOn remainingDays colour daysPaused limitDays overdue }"
@@ -289,6 +290,10 @@ async def test_racing_workers_and_the_sweeper_raise_one_warning(
     redis = ArqRedis(connection_pool=ConnectionPool.from_url(redis_url))
     queued = await redis.zcard(QUEUE)
     assert queued >= len(jobs), "the API deferred a job per running clock"
+    # Time has moved: defer the jobs again from the moved clock, so the due ones run now.
+    await redis.flushdb()
+    case_id = await conn.fetchval("SELECT id::text FROM case_record")
+    await schedule_jobs(pool, redis, case_ids=[case_id], clock=client.clock)
 
     async def work() -> None:
         # Each worker has its own Redis connections, as separate processes would.
@@ -302,7 +307,9 @@ async def test_racing_workers_and_the_sweeper_raise_one_warning(
             poll_delay=0.01,
             ctx={"pool": pool, "settings": client.settings, "clock": client.clock},
         )
-        await worker.main()
+        # Later thresholds stay deferred, so a burst worker would wait for them: stop it.
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(worker.main(), 2)
         await worker.close()
 
     await asyncio.gather(

@@ -38,7 +38,7 @@ class Context(BaseContext, kw_only=True):
         from tongban.deadlines.tasks import schedule_jobs
 
         try:
-            await schedule_jobs(self.pool, self.arq, case_ids=case_ids)
+            await schedule_jobs(self.pool, self.arq, case_ids=case_ids, clock=self.clock)
         except Exception:
             logging.getLogger(__name__).warning("deadline jobs not enqueued", exc_info=True)
 

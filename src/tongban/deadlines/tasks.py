@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
-from datetime import UTC, datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import asyncpg
@@ -19,7 +19,7 @@ from arq import cron, func
 from arq.connections import ArqRedis
 
 from tongban.cases import repository as cases_repo
-from tongban.cases.workflow import Clock, SystemClock
+from tongban.cases.workflow import Clock, SystemClock, clock_from_settings, real_seconds_until
 from tongban.config import Settings, load_settings
 from tongban.deadlines import repository as repo
 from tongban.deadlines import service
@@ -69,7 +69,7 @@ async def _check_once(
         )
     )
     if warned and level is not None:
-        await _announce(conn, case, clock, level)
+        await _announce(conn, case, clock, level, now)
     await service._reschedule(conn, clock.id, cal, settings)
     return level
 
@@ -96,7 +96,9 @@ async def check(
     return last
 
 
-async def _announce(conn: asyncpg.Connection, case: Any, clock: Any, level: str) -> None:
+async def _announce(
+    conn: asyncpg.Connection, case: Any, clock: Any, level: str, now: datetime
+) -> None:
     department = case.handling_department_id
     if clock.task_id is not None:
         from tongban.review import repository as review_repo
@@ -121,6 +123,8 @@ async def _announce(conn: asyncpg.Connection, case: Any, clock: Any, level: str)
             "clock": clock.kind,
             "dueOn": clock.due_on.isoformat(),
             "level": level,
+            "threshold": clock.next_check_at.isoformat(),
+            "at": now.isoformat(),
             "departmentId": department,
             "recipients": recipients,
         },
@@ -143,7 +147,9 @@ async def _lineage(conn: asyncpg.Connection, region_code: str) -> list[str]:
     return list(found[0].lineage) if found else [region_code]
 
 
-async def sweep(pool: asyncpg.Pool, *, now: datetime, settings: Settings) -> int:
+async def sweep(
+    pool: asyncpg.Pool, *, now: datetime, settings: Settings, handled_ids: list[str] | None = None
+) -> int:
     """Handle every threshold that is due (through the partial index: cost follows the number due)."""
     handled = 0
     async with pool.acquire() as conn, conn.transaction():
@@ -161,21 +167,23 @@ async def sweep(pool: asyncpg.Pool, *, now: datetime, settings: Settings) -> int
     return handled
 
 
-async def schedule_jobs(pool: asyncpg.Pool, redis: ArqRedis, *, case_ids: list[str]) -> None:
+async def schedule_jobs(
+    pool: asyncpg.Pool, redis: ArqRedis, *, case_ids: list[str], clock: Clock | None = None
+) -> None:
     """After commit: defer a job to each running clock's next threshold (versioned job id)."""
     async with pool.acquire() as conn:
         clocks = await repo.clocks_of(conn, case_ids=case_ids)
-    now = datetime.now(UTC)
+    clock = clock or SystemClock()
     for c in clocks:
         if c.state == "running" and c.next_check_at is not None:
-            # A threshold already past (a moved test clock, a late commit) runs at once: arq
-            # cannot defer into the past.
+            # A threshold already past runs at once: arq cannot defer into the past.
+            delay = max(real_seconds_until(clock, c.next_check_at), 0.0)
             await redis.enqueue_job(
                 "deadlines.check_clock",
                 c.id,
                 c.version,
                 _job_id=f"deadline:{c.id}:{c.version}",
-                _defer_until=max(c.next_check_at.astimezone(UTC), now),
+                _defer_by=timedelta(seconds=delay),
                 _queue_name=QUEUE,
             )
 
@@ -194,7 +202,9 @@ async def check_clock(ctx: dict[str, Any], clock_id: str, version: int) -> str |
         if current != version:
             return "stale"
         level = await check(conn, clock_id=clock_id, now=_now(ctx), settings=settings)
-    await schedule_jobs(pool, ctx["redis"], case_ids=[await _case_of(pool, clock_id)])
+    await schedule_jobs(
+        pool, ctx["redis"], case_ids=[await _case_of(pool, clock_id)], clock=ctx.get("clock")
+    )
     return level
 
 
@@ -208,11 +218,26 @@ async def _case_of(pool: asyncpg.Pool, clock_id: str) -> str:
 
 async def sweep_job(ctx: dict[str, Any]) -> int:
     """deadlines.sweep: catches thresholds whose job was lost (arq drops expired deferred jobs)."""
-    return await sweep(ctx["pool"], now=_now(ctx), settings=ctx["settings"])
+    handled_ids: list[str] = []
+    count = await sweep(
+        ctx["pool"], now=_now(ctx), settings=ctx["settings"], handled_ids=handled_ids
+    )
+    if handled_ids:
+        # The next thresholds of what the sweeper handled get their precise jobs again.
+        async with ctx["pool"].acquire() as conn:
+            rows = await conn.fetch(
+                "SELECT DISTINCT case_id::text FROM deadline_clock WHERE id = ANY($1::uuid[])",
+                handled_ids,
+            )
+        await schedule_jobs(
+            ctx["pool"], ctx["redis"], case_ids=[r["case_id"] for r in rows], clock=ctx.get("clock")
+        )
+    return count
 
 
 async def startup(ctx: dict[str, Any]) -> None:
     await base_startup(ctx)
+    ctx["clock"] = clock_from_settings(ctx["settings"])
 
 
 class WorkerSettings:
@@ -228,3 +253,8 @@ class WorkerSettings:
     health_check_interval = 10
     job_completion_wait = 20
     max_jobs = 50
+    # A SIGKILLed worker's job is blocked for job_timeout + 10 s before it runs again; checks
+    # take milliseconds.
+    job_timeout = 30
+    # Deferred jobs are picked up within this delay of their instant (warning latency).
+    poll_delay = 0.1

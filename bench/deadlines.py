@@ -1,0 +1,281 @@
+"""Deadline benchmark (a script, not a test).
+
+    uv run python bench/deadlines.py                      # 1,000,000 open, 1,000 due, 60 s window
+    uv run python bench/deadlines.py --open 5000 --due 50 --latency 50 --window 5   # smoke size
+
+Prints: the time to find the due thresholds among N open clocks (and among 10,000), the time to
+handle them all (warnings committed), and the latency from threshold instant to committed warning
+for thresholds falling within a window while a real `tongban worker deadlines` process runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import asyncpg
+from arq.connections import ArqRedis
+from redis.asyncio import ConnectionPool
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from tongban import db  # noqa: E402
+from tongban.config import load_settings  # noqa: E402
+from tongban.deadlines import repository as deadlines_repo  # noqa: E402
+from tongban.deadlines.tasks import schedule_jobs, sweep  # noqa: E402
+from tongban.demo import load_demo_data  # noqa: E402
+from tongban.migrate import migrate  # noqa: E402
+
+ADMIN = os.environ.get("TONGBAN_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+REDIS = os.environ.get("TONGBAN_TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
+
+
+def dsn(name: str) -> str:
+    return urlsplit(ADMIN)._replace(path=f"/{name}").geturl()
+
+
+async def fresh_database(name: str) -> str:
+    admin = await asyncpg.connect(ADMIN)
+    await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    await admin.close()
+    url = dsn(name)
+    await migrate(url)
+    conn = await db.connect(url)
+    await load_demo_data(conn)
+    await conn.close()
+    return url
+
+
+async def seed(url: str, *, open_count: int, due: int, now: datetime) -> None:
+    """COPY ``open_count`` cases under review, each with a running promised clock; ``due`` of
+    them have a threshold already due."""
+    conn = await db.connect(url)
+    ref = await conn.fetchrow(
+        """SELECT m.id AS matter_id, d.id AS department_id FROM matter m
+           JOIN matter_version v ON v.matter_id = m.id AND v.version = m.current_version
+           JOIN department d ON d.id = v.department_id WHERE m.code = 'GD-BL-001'"""
+    )
+    applicant = await conn.fetchval(
+        """INSERT INTO applicant (kind, name, id_number, mobile) VALUES
+           ('person', '压测', '440524188001015368', '13800138000') RETURNING id"""
+    )
+    today = now.date()
+    future = now + timedelta(days=30)
+    step = 100_000
+    for offset in range(0, open_count, step):
+        size = min(step, open_count - offset)
+        ids = [uuid.uuid4() for _ in range(size)]
+        await conn.copy_records_to_table(
+            "case_record",
+            columns=[
+                "id",
+                "number",
+                "matter_id",
+                "matter_version",
+                "applicant_id",
+                "submitted_by",
+                "idempotency_key",
+                "request_hash",
+                "receiving_region",
+                "receiving_lineage",
+                "handling_region",
+                "handling_lineage",
+                "handling_department_id",
+                "state",
+                "confidentiality",
+                "form_data",
+                "received_at",
+                "received_on",
+                "accepted_on",
+            ],
+            records=[
+                (
+                    cid,
+                    f"B{offset + i:020d}",
+                    ref["matter_id"],
+                    1,
+                    applicant,
+                    "bench",
+                    f"bench-{offset + i}",
+                    "x",
+                    "440106005",
+                    ["440000", "440100", "440106", "440106005"],
+                    "440106",
+                    ["440000", "440100", "440106"],
+                    ref["department_id"],
+                    "under_review",
+                    0,
+                    {},
+                    now,
+                    today,
+                    today,
+                )
+                for i, cid in enumerate(ids)
+            ],
+        )
+        await conn.copy_records_to_table(
+            "deadline_clock",
+            columns=[
+                "case_id",
+                "kind",
+                "start_on",
+                "limit_days",
+                "state",
+                "due_on",
+                "next_check_at",
+                "next_level",
+            ],
+            records=[
+                (
+                    cid,
+                    "promised",
+                    today,
+                    20,
+                    "running",
+                    today + timedelta(days=28),
+                    (now - timedelta(seconds=1)) if offset + i < due else future,
+                    "yellow",
+                )
+                for i, cid in enumerate(ids)
+            ],
+        )
+    await conn.execute("ANALYZE case_record; ANALYZE deadline_clock")
+    await conn.close()
+
+
+async def time_find(url: str, now: datetime, repeat: int = 20) -> float:
+    conn = await db.connect(url)
+    await deadlines_repo.due_clock_ids(conn, now=now, limit=1000)  # warm
+    started = time.perf_counter()
+    for _ in range(repeat):
+        await deadlines_repo.due_clock_ids(conn, now=now, limit=1000)
+    elapsed = (time.perf_counter() - started) / repeat
+    await conn.close()
+    return elapsed
+
+
+async def time_sweep(url: str, now: datetime, due: int) -> tuple[float, int]:
+    settings = load_settings({}, database_url=url, redis_url=REDIS, sweep_batch=max(due, 1))
+    pool = await db.create_pool(settings)
+    started = time.perf_counter()
+    handled = await sweep(pool, now=now, settings=settings)
+    elapsed = time.perf_counter() - started
+    await pool.close()
+    return elapsed, handled
+
+
+async def latency(url: str, *, count: int, window: float) -> list[float]:
+    """Thresholds spread over the next ``window`` seconds; a real worker process raises them."""
+    conn = await db.connect(url)
+    start = datetime.now(UTC) + timedelta(seconds=3)
+    rows = await conn.fetch(
+        "SELECT id FROM deadline_clock WHERE next_check_at > now() + interval '1 day' LIMIT $1",
+        count,
+    )
+    instants = {}
+    for i, r in enumerate(rows):
+        at = start + timedelta(seconds=window * i / max(count, 1))
+        instants[str(r["id"])] = at
+        await conn.execute(
+            "UPDATE deadline_clock SET next_check_at = $2, version = version + 1 WHERE id = $1",
+            r["id"],
+            at,
+        )
+    settings = load_settings({}, database_url=url, redis_url=REDIS)
+    pool = await db.create_pool(settings)
+    redis = ArqRedis(connection_pool=ConnectionPool.from_url(REDIS))
+    await redis.flushdb()
+    cases = await conn.fetch(
+        "SELECT case_id::text FROM deadline_clock WHERE id = ANY($1::uuid[])", list(instants)
+    )
+    await schedule_jobs(pool, redis, case_ids=[r["case_id"] for r in cases])
+    env = dict(os.environ) | {
+        "TONGBAN_DATABASE_URL": url,
+        "TONGBAN_REDIS_URL": REDIS,
+        "TONGBAN_LOG_LEVEL": "WARNING",
+    }
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "tongban.cli", "worker", "deadlines"], env=env, cwd=ROOT
+    )
+    try:
+        deadline = time.monotonic() + window + 60
+        while time.monotonic() < deadline:
+            raised = await conn.fetchval(
+                "SELECT count(*) FROM deadline_warning WHERE clock_id = ANY($1::uuid[])",
+                list(instants),
+            )
+            if raised >= len(instants):
+                break
+            await asyncio.sleep(0.5)
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(30)
+    found = await conn.fetch("SELECT clock_id::text, raised_at FROM deadline_warning")
+    await redis.aclose()
+    await pool.close()
+    await conn.close()
+    return [
+        (r["raised_at"] - instants[r["clock_id"]]).total_seconds()
+        for r in found
+        if r["clock_id"] in instants
+    ]
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--open", type=int, default=1_000_000)
+    parser.add_argument("--small", type=int, default=10_000)
+    parser.add_argument("--due", type=int, default=1_000)
+    parser.add_argument("--latency", type=int, default=1_000)
+    parser.add_argument("--window", type=float, default=60.0)
+    args = parser.parse_args()
+    now = datetime.now(UTC)
+    print(f"machine: {os.cpu_count()} cores; PostgreSQL at {urlsplit(ADMIN).hostname}")
+
+    results: dict[int, tuple[float, float, int]] = {}
+    for size in (args.small, args.open):
+        url = await fresh_database(f"tongban_bench_{size}")
+        started = time.perf_counter()
+        await seed(url, open_count=size, due=args.due, now=now)
+        print(
+            f"seeded {size:,} open cases ({args.due:,} due) in {time.perf_counter() - started:.1f} s"
+        )
+        find = await time_find(url, now)
+        handle, handled = await time_sweep(url, now, args.due)
+        results[size] = (find, handle, handled)
+        print(
+            f"  find due among {size:,}: {find * 1000:.2f} ms; handle {handled:,} warnings: {handle:.2f} s"
+        )
+        if size == args.open:
+            lat = await latency(url, count=args.latency, window=args.window)
+            print(
+                f"  threshold -> committed warning ({len(lat):,} within {args.window:.0f} s, one worker): "
+                f"p50 {pct(lat, 0.5) * 1000:.0f} ms, p99 {pct(lat, 0.99) * 1000:.0f} ms, max {max(lat, default=0) * 1000:.0f} ms"
+            )
+        admin = await asyncpg.connect(ADMIN)
+        await admin.execute(f'DROP DATABASE IF EXISTS "tongban_bench_{size}" WITH (FORCE)')
+        await admin.close()
+    small, large = results[args.small][0], results[args.open][0]
+    print(f"find ratio {args.open:,} / {args.small:,} open: {large / small:.2f}x")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
