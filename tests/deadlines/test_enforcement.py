@@ -259,6 +259,10 @@ async def test_pause_resume_and_extension_follow_the_worked_example(
     payload = ended["endSpecialProcedure"]["case"]
     by_kind = {d["kind"]: d for d in payload["deadlines"]}
     assert by_kind["STATUTORY"]["dueOn"] == "2026-04-14"
+    ended_event = await conn.fetchrow(
+        "SELECT payload FROM case_event WHERE action = 'special_procedure_ended'"
+    )
+    assert ended_event["payload"]["deadlines"]["statutory"] == "2026-04-14"
     assert (by_kind["STATUTORY"]["remainingDays"], by_kind["STATUTORY"]["daysPaused"]) == (16, 10)
     extended = ok(
         await act(

@@ -583,5 +583,9 @@ async def supplement(
         action="supplemented",
         transition="supplement",
         changes={"state": back_to},
-        payload={"materials": sorted(c for c in brought if c), "completeOn": today.isoformat()},
+        payload={
+            "materials": sorted(c for c in brought if c),
+            "completeOn": today.isoformat(),
+            "deadlines": await deadlines.summary(conn, case_id=case.id),
+        },
     )

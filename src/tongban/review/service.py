@@ -425,7 +425,12 @@ async def end_special_procedure(
         principal,
         action="special_procedure_ended",
         transition="end_special_procedure",
-        payload={"kind": ended[0], "endedOn": today.isoformat()},
+        payload={
+            "kind": ended[0],
+            "endedOn": today.isoformat(),
+            # The pause moved the due dates: the history says where to.
+            "deadlines": await deadlines.summary(conn, case_id=case.id),
+        },
     )
 
 
