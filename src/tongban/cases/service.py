@@ -19,7 +19,14 @@ from tongban.cases import repository as repo
 from tongban.cases import states
 from tongban.cases.errors import IdempotencyKeyReusedError
 from tongban.cases.types import Applicant, ApplicantInput, Case, UploadedFile
-from tongban.cases.workflow import Clock, load_for_action, local_day, record, require_reason
+from tongban.cases.workflow import (
+    Clock,
+    checked_material_list,
+    load_for_action,
+    local_day,
+    record,
+    require_reason,
+)
 from tongban.catalogue import repository as catalogue_repo
 from tongban.catalogue.types import MatterSpec, MatterVersion
 from tongban.config import Settings
@@ -477,7 +484,7 @@ async def request_intake_supplement(
     _require_intake_officer(principal, case)
     states.check("request_intake_supplement", case.state)
     matter = await pinned_matter(conn, case)
-    codes = _checked_material_list(material_codes, matter.spec)
+    codes = checked_material_list(material_codes, matter.spec)
     missing = await _missing_required(conn, case, matter.spec)
     forgotten = [c for c in missing if c not in codes]
     if forgotten:
@@ -518,25 +525,6 @@ async def request_intake_supplement(
             "requestedOn": today.isoformat(),
         },
     )
-
-
-def _checked_material_list(material_codes: list[str], spec: MatterSpec) -> list[str]:
-    known = {m.code for m in spec.materials}
-    codes = list(dict.fromkeys(material_codes))
-    if not codes:
-        raise ValidationError("name at least one material", field="materialCodes")
-    unknown = [c for c in codes if c not in known]
-    if unknown:
-        raise InvalidInputError(
-            [
-                Problem(
-                    "materialCodes",
-                    "UNKNOWN_MATERIAL",
-                    f"the matter asks for no {', '.join(unknown)}",
-                )
-            ]
-        )
-    return codes
 
 
 async def supplement(

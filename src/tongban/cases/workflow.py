@@ -17,8 +17,9 @@ from tongban.cases import repository as repo
 from tongban.cases import states
 from tongban.cases.errors import CaseNotFoundError, StaleVersionError
 from tongban.cases.types import Case
+from tongban.catalogue.types import MatterSpec
 from tongban.config import Settings
-from tongban.errors import ValidationError
+from tongban.errors import InvalidInputError, Problem, ValidationError
 from tongban.identifiers import validate_case_number
 
 
@@ -163,3 +164,23 @@ def require_reason(reason: str | None, field: str = "reason") -> str:
 def require_role(principal: Principal, *roles: str) -> None:
     if not principal.is_officer or not principal.has_role(*roles):
         raise NotAllowedError(f"this needs the role {' or '.join(roles)}")
+
+
+def checked_material_list(material_codes: list[str], spec: MatterSpec) -> list[str]:
+    """The distinct material codes of a supplement notice, each one the matter asks for."""
+    known = {m.code for m in spec.materials}
+    codes = list(dict.fromkeys(material_codes))
+    if not codes:
+        raise ValidationError("name at least one material", field="materialCodes")
+    unknown = [c for c in codes if c not in known]
+    if unknown:
+        raise InvalidInputError(
+            [
+                Problem(
+                    "materialCodes",
+                    "UNKNOWN_MATERIAL",
+                    f"the matter asks for no {', '.join(unknown)}",
+                )
+            ]
+        )
+    return codes

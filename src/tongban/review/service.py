@@ -12,7 +12,14 @@ from tongban.auth.types import Principal
 from tongban.cases import repository as cases_repo
 from tongban.cases import states
 from tongban.cases.types import Case, Opinion, SpecialProcedureKind
-from tongban.cases.workflow import Clock, load_for_action, local_day, record, require_reason
+from tongban.cases.workflow import (
+    Clock,
+    checked_material_list,
+    load_for_action,
+    local_day,
+    record,
+    require_reason,
+)
 from tongban.catalogue import repository as catalogue_repo
 from tongban.catalogue.types import MatterSpec
 from tongban.config import Settings
@@ -456,11 +463,7 @@ async def request_review_supplement(
     states.check("request_review_supplement", case.state)
     spec = await _spec(conn, case)
     known = {m.code: m.name for m in spec.materials}
-    codes = list(dict.fromkeys(material_codes))
-    if not codes or any(c not in known for c in codes):
-        raise InvalidInputError(
-            [Problem("materialCodes", "UNKNOWN_MATERIAL", "name materials of this matter")]
-        )
+    codes = checked_material_list(material_codes, spec)
     today = local_day(clock.now(), settings.timezone)
     await cases_repo.insert_supplement_notice(
         conn,
