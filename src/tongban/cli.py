@@ -103,6 +103,20 @@ def cmd_worker(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_worker_health(args: argparse.Namespace) -> int:
+    """Liveness of this pod's worker: its own arq health key is fresh (keys expire)."""
+    import redis
+
+    settings = _settings()
+    worker_settings = load_worker_settings(args.group)
+    # The key ends with the worker's pid; the probe runs in another process of the same pod.
+    prefix = str(getattr(worker_settings, "health_check_key")).rsplit(":", 1)[0]  # noqa: B009
+    with redis.Redis.from_url(settings.redis_url, socket_timeout=5) as client:
+        alive = any(True for _ in client.scan_iter(match=f"{prefix}:*", count=100))
+    print("alive" if alive else f"no health key {prefix}:*")
+    return 0 if alive else 1
+
+
 def cmd_token(args: argparse.Namespace) -> int:
     from tongban.auth.tokens import mint_token
     from tongban.auth.types import Principal
@@ -183,6 +197,10 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("worker", help="run one arq worker group (production entry point)")
     p.add_argument("group", help="worker group: a file in workers/")
     p.set_defaults(func=cmd_worker)
+
+    p = sub.add_parser("worker-health", help="exit 0 when this host's worker reported lately")
+    p.add_argument("group", help="worker group: a file in workers/")
+    p.set_defaults(func=cmd_worker_health)
 
     p = sub.add_parser("migrate", help="apply pending migrations (Kubernetes Job entry point)")
     p.add_argument("--dsn", help="PostgreSQL DSN (default: TONGBAN_DATABASE_URL)")
