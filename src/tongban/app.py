@@ -39,6 +39,7 @@ from tongban.metrics import (
     DB_POOL_SIZE,
     HTTP_LATENCY,
     HTTP_REQUESTS,
+    OUTBOX_OLDEST_AGE,
     READY,
     REGISTRY,
 )
@@ -230,6 +231,13 @@ async def metrics(state: State) -> Response[bytes]:
     if pool is not None:
         DB_POOL_SIZE.set(pool.get_size())
         DB_POOL_IDLE.set(pool.get_idle_size())
+        from tongban.events.relay import oldest_unpublished_age
+
+        try:
+            async with pool.acquire(timeout=2) as conn:
+                OUTBOX_OLDEST_AGE.set(await oldest_unpublished_age(conn))
+        except (OSError, asyncpg.PostgresError, TimeoutError):
+            pass  # the scrape still reports everything else
     return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
 
 

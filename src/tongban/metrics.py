@@ -31,3 +31,8 @@ CALENDAR_NEXT_YEAR_KNOWN = Gauge(
     "1 when next year's official working-day schedule is known (published or packaged).",
     registry=REGISTRY,
 )
+OUTBOX_OLDEST_AGE = Gauge(
+    "tongban_outbox_oldest_unpublished_seconds",
+    "Age of the oldest committed event the relay has not yet published (0: none waiting).",
+    registry=REGISTRY,
+)

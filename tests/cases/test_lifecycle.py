@@ -40,6 +40,7 @@ def _types(variables: dict[str, Any]) -> dict[str, str]:
         "decision": "DecisionKind!",
         "resultNumber": "String",
         "rating": "Int!",
+        "competentAgency": "String",
     }
     return {k: known[k] for k in variables}
 

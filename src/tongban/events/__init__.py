@@ -1,0 +1,1 @@
+"""Events out: the outbox relay publishes committed case events to Redis."""

@@ -1,0 +1,103 @@
+"""The outbox relay: committed outbox rows → a Redis stream (for consumers) and a pub/sub
+channel per case (for live subscribers).
+
+- Woken by LISTEN/NOTIFY (delivered on commit), with a polling fallback.
+- One relay publishes at a time (a transaction-scoped advisory lock); others stand by, so the
+  events of a case are never reordered, and a second relay takes over when one dies.
+- At-least-once: rows are marked published only after Redis accepted them; a crash in between
+  publishes them again, and consumers ignore an event id they have already handled.
+- Redis down: nothing is marked, the API keeps accepting changes, the backlog drains later.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any
+
+import asyncpg
+import msgspec
+import redis.asyncio as aioredis
+
+log = logging.getLogger(__name__)
+
+STREAM = "tongban:events"
+CHANNEL_PREFIX = "tongban:case:"
+LOCK = 0x7467_7265_6C79  # one publishing relay at a time
+_encoder = msgspec.json.Encoder()
+
+
+async def publish_pending(pool: asyncpg.Pool, redis: aioredis.Redis, *, batch: int = 500) -> int:
+    """Publish up to ``batch`` unpublished rows in id order; return how many were published."""
+    async with pool.acquire() as conn, conn.transaction():
+        if not await conn.fetchval("SELECT pg_try_advisory_xact_lock($1)", LOCK):
+            return 0
+        rows = await conn.fetch(
+            """SELECT id, event_id::text, case_id::text, topic, payload, created_at
+               FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $1""",
+            batch,
+        )
+        if not rows:
+            return 0
+        async with redis.pipeline(transaction=True) as pipe:
+            for r in rows:
+                message = _encoder.encode(
+                    {
+                        "outboxId": r["id"],
+                        "eventId": r["event_id"],
+                        "caseId": r["case_id"],
+                        "topic": r["topic"],
+                        "payload": r["payload"],
+                        "createdAt": r["created_at"].isoformat(),
+                    }
+                )
+                pipe.xadd(STREAM, {"event": message, "topic": r["topic"], "eventId": r["event_id"]})
+                pipe.publish(CHANNEL_PREFIX + r["case_id"], message)
+            await pipe.execute()
+        await conn.execute(
+            "UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])",
+            [r["id"] for r in rows],
+        )
+        return len(rows)
+
+
+async def drain(pool: asyncpg.Pool, redis: aioredis.Redis, *, batch: int = 500) -> int:
+    total = 0
+    while True:
+        published = await publish_pending(pool, redis, batch=batch)
+        total += published
+        if published < batch:
+            return total
+
+
+async def oldest_unpublished_age(conn: asyncpg.Connection) -> float:
+    """Seconds since the oldest unpublished event was written (0 when none waits)."""
+    age: float | None = await conn.fetchval(
+        """SELECT extract(epoch FROM now() - min(created_at))::float8
+           FROM outbox WHERE published_at IS NULL"""
+    )
+    return age or 0.0
+
+
+async def run(
+    dsn: str, pool: asyncpg.Pool, redis: aioredis.Redis, *, poll_seconds: float = 1.0
+) -> None:
+    """Publish whenever woken by NOTIFY, and at least every ``poll_seconds``, until cancelled."""
+    wake = asyncio.Event()
+    # LISTEN needs a dedicated connection: a pooled one is reset (UNLISTEN *) on release.
+    listener: Any = await asyncpg.connect(dsn)
+    await listener.add_listener("tongban_outbox", lambda *_: wake.set())
+    try:
+        while True:
+            try:
+                await drain(pool, redis)
+            except (aioredis.RedisError, OSError) as exc:
+                log.warning(
+                    "outbox relay: Redis unavailable, will retry", extra={"error": str(exc)}
+                )
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(wake.wait(), timeout=poll_seconds)
+            wake.clear()
+    finally:
+        await listener.close()

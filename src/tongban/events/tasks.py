@@ -1,0 +1,58 @@
+"""arq settings of the relay worker group: the relay loop runs beside arq for its lifetime."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import socket
+from typing import Any
+
+import redis.asyncio as aioredis
+from arq import cron
+
+from tongban.config import load_settings
+from tongban.events import relay
+from tongban.system.tasks import redis_settings, shutdown, startup
+
+QUEUE = "tongban:relay"
+
+
+async def _start(ctx: dict[str, Any]) -> None:
+    await startup(ctx)
+    settings = ctx["settings"]
+    ctx["relay_redis"] = aioredis.Redis.from_url(
+        settings.redis_url, socket_timeout=5, socket_connect_timeout=2
+    )
+    ctx["relay_task"] = asyncio.create_task(
+        relay.run(settings.database_url, ctx["pool"], ctx["relay_redis"])
+    )
+
+
+async def _stop(ctx: dict[str, Any]) -> None:
+    task = ctx.get("relay_task")
+    if task is not None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    if ctx.get("relay_redis") is not None:
+        await ctx["relay_redis"].aclose()
+    await shutdown(ctx)
+
+
+async def heartbeat(ctx: dict[str, Any]) -> bool:
+    """relay.heartbeat: the relay loop is alive (arq needs at least one job to run)."""
+    task = ctx.get("relay_task")
+    return task is not None and not task.done()
+
+
+class WorkerSettings:
+    functions: list[Any] = []
+    cron_jobs = [cron(heartbeat, name="relay.heartbeat", second=set(range(0, 60, 10)))]
+    queue_name = QUEUE
+    redis_settings = redis_settings(load_settings())
+    on_startup = _start
+    on_shutdown = _stop
+    health_check_key = f"{QUEUE}:health:{socket.gethostname()}:{os.getpid()}"
+    health_check_interval = 10
+    job_completion_wait = 20
