@@ -20,6 +20,7 @@ from litestar.datastructures import State
 from litestar.response import Response
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.litestar import make_graphql_controller
 
 from tongban import db
@@ -277,16 +278,38 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             loaders=Loaders(state.pool, principal),
             blobs=state.blobs,
             arq=state.arq,
+            redis=state.redis,
             clock=state.clock,
         )
 
-    graphql = make_graphql_controller(
+    base_controller = make_graphql_controller(
         build_schema(max_depth=settings.graphql_max_depth),
         path="/graphql",
         graphql_ide="graphiql" if settings.development else None,
         context_getter=get_context,
         multipart_uploads_enabled=True,
     )
+
+    class GraphQLController(base_controller):  # type: ignore[valid-type,misc]
+        async def on_ws_connect(self, context: Context) -> dict[str, object]:
+            """Subscriptions authenticate at connection_init: {"authorization": "Bearer …"}."""
+            params = context.connection_params or {}
+            raw = str(params.get("authorization") or params.get("Authorization") or "")
+            scheme, _, token = raw.partition(" ")
+            if scheme.lower() != "bearer" or not token.strip():
+                raise ConnectionRejectionError({"code": "UNAUTHENTICATED", "reason": "missing"})
+            try:
+                principal = verifier.verify(token.strip())
+            except TokenError as exc:
+                raise ConnectionRejectionError(
+                    {"code": "UNAUTHENTICATED", "reason": exc.problem}
+                ) from None
+            context.principal = principal
+            # One connection serves many operations: no per-connection DataLoader caches.
+            context.loaders = Loaders(context.pool, principal)
+            return {"viewer": principal.kind}
+
+    graphql = GraphQLController
 
     def middleware(app: ASGIApp) -> ASGIApp:
         return RequestMiddleware(app, verifier)

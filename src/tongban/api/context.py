@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import asyncpg
+import redis.asyncio as aioredis
 import strawberry
 from arq.connections import ArqRedis
 from strawberry.litestar import BaseContext
@@ -29,6 +30,8 @@ class Context(BaseContext, kw_only=True):
     blobs: BlobStore
     clock: Clock
     arq: ArqRedis | None = None
+    redis: aioredis.Redis | None = None
+    connection_params: dict[str, object] | None = None
 
     async def after_commit(self, case_ids: list[str]) -> None:
         """Defer deadline jobs for the cases a committed change touched (best effort: the

@@ -22,6 +22,7 @@ from tongban.api.cases import CaseQuery
 from tongban.api.catalogue import CatalogueMutation, CatalogueQuery
 from tongban.api.errors import should_mask
 from tongban.api.government import GovernmentQuery
+from tongban.api.subscriptions import Subscription
 from tongban.api.supervision import SupervisionQuery
 
 
@@ -47,7 +48,9 @@ def build_schema(*, max_depth: int = 12) -> strawberry.Schema:
         partial(ValidationCache, maxsize=512),
         partial(MaskErrors, should_mask_error=should_mask),
     ]
-    return strawberry.Schema(query=Query, mutation=Mutation, extensions=extensions)
+    return strawberry.Schema(
+        query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions
+    )
 
 
 schema = build_schema()

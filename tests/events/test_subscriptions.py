@@ -1,0 +1,196 @@
+"""Live updates over graphql-transport-ws, on two real API processes behind one relay."""
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+import redis.asyncio as aioredis
+import websockets
+from tests.cases.factories import make_applicant, submit
+from tests.cases.test_lifecycle import act, ok
+from tests.conftest import GraphQLClient
+from tests.servers import free_port
+
+from tongban import db
+from tongban.events import relay
+
+pytestmark = pytest.mark.slow
+SUBSCRIBE = (
+    "subscription ($n: String!) { caseUpdated(caseNumber: $n) { eventId action version state } }"
+)
+
+
+@pytest.fixture
+def api_processes(client: GraphQLClient, redis_url: str) -> Iterator[list[int]]:
+    ports = [free_port(), free_port()]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TONGBAN_")} | {
+        "TONGBAN_ENV": "test",
+        "TONGBAN_DATABASE_URL": client.settings.database_url,
+        "TONGBAN_REDIS_URL": redis_url,
+        "TONGBAN_LOG_LEVEL": "WARNING",
+    }
+    servers = [
+        subprocess.Popen(
+            [sys.executable, "-m", "tongban.cli", "serve", "--port", str(p)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for p in ports
+    ]
+    yield ports
+    for s in servers:
+        s.terminate()
+    for s in servers:
+        s.wait(30)
+
+
+async def wait_ready(port: int) -> None:
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
+        for _ in range(100):
+            try:
+                if (await http.get("/health/ready")).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            await asyncio.sleep(0.1)
+    raise TimeoutError(port)
+
+
+async def open_subscription(port: int, token: str | None, number: str) -> Any:
+    ws = await websockets.connect(
+        f"ws://127.0.0.1:{port}/graphql", subprotocols=["graphql-transport-ws"]
+    )
+    payload = {"authorization": f"Bearer {token}"} if token else {}
+    await ws.send(json.dumps({"type": "connection_init", "payload": payload}))
+    ack = json.loads(await asyncio.wait_for(ws.recv(), 5))
+    assert ack["type"] == "connection_ack", ack
+    await ws.send(
+        json.dumps(
+            {
+                "id": "1",
+                "type": "subscribe",
+                "payload": {"query": SUBSCRIBE, "variables": {"n": number}},
+            }
+        )
+    )
+    return ws
+
+
+async def next_updates(ws: Any, count: int) -> list[dict[str, Any]]:
+    found = []
+    while len(found) < count:
+        message = json.loads(await asyncio.wait_for(ws.recv(), 10))
+        assert message["type"] == "next", message
+        found.append(message["payload"]["data"]["caseUpdated"])
+    return found
+
+
+async def test_subscribers_on_two_processes_receive_three_mutations_in_order(
+    client: GraphQLClient, conn: asyncpg.Connection, redis_url: str, api_processes: list[int]
+) -> None:
+    for port in api_processes:
+        await wait_ready(port)
+    applicant = client.applicant_token(await make_applicant(conn))
+    case = ok(await submit(client, applicant, codes=["application", "articles"]))
+    pool = await db.create_pool(client.settings)
+    redis = aioredis.Redis.from_url(redis_url)
+    await relay.drain(pool, redis)  # the submission's event is already out
+
+    window = await client.officer_token("th.shipai.window")
+    first = await open_subscription(api_processes[0], applicant, case["number"])
+    second = await open_subscription(api_processes[1], window, case["number"])
+    await asyncio.sleep(0.5)  # both subscribed to the case channel
+
+    case = ok(
+        await act(
+            client,
+            window,
+            "requestSupplement",
+            "",
+            {
+                "number": case["number"],
+                "expectedVersion": case["version"],
+                "materialCodes": ["id", "premises"],
+                "note": "",
+            },
+        )
+    )
+    token_b = await client.officer_token("th.shipai.window")
+    await client.upload(
+        "mutation ($n: String!, $v: Int!, $m: [MaterialUpload!]!) { supplementCase(number: $n, expectedVersion: $v, materials: $m) { case { version } userErrors { code } } }",
+        {
+            "n": case["number"],
+            "v": case["version"],
+            "m": [{"materialCode": "id", "file": None}, {"materialCode": "premises", "file": None}],
+        },
+        {
+            "m.0.file": ("id.pdf", b"%PDF id", "application/pdf"),
+            "m.1.file": ("p.pdf", b"%PDF p", "application/pdf"),
+        },
+        token=applicant,
+    )
+    await act(
+        client,
+        token_b,
+        "acceptCase",
+        "",
+        {"number": case["number"], "expectedVersion": case["version"] + 1},
+    )
+    await relay.drain(pool, redis)
+
+    expected = [("supplement_requested", 3), ("supplemented", 4), ("accepted", 5)]
+    for ws in (first, second):
+        updates = await next_updates(ws, 3)
+        assert [(u["action"], u["version"]) for u in updates] == expected
+        await ws.close()
+    await pool.close()
+    await redis.aclose()
+
+
+async def test_a_client_without_access_is_refused(
+    client: GraphQLClient, conn: asyncpg.Connection, api_processes: list[int]
+) -> None:
+    await wait_ready(api_processes[0])
+    applicant = client.applicant_token(await make_applicant(conn))
+    case = ok(await submit(client, applicant))
+    stranger = client.applicant_token(
+        await make_applicant(conn, id_number="11010519491231002X", name="李四")
+    )
+    ws = await websockets.connect(
+        f"ws://127.0.0.1:{api_processes[0]}/graphql", subprotocols=["graphql-transport-ws"]
+    )
+    await ws.send(
+        json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {stranger}"}})
+    )
+    assert json.loads(await ws.recv())["type"] == "connection_ack"
+    await ws.send(
+        json.dumps(
+            {
+                "id": "1",
+                "type": "subscribe",
+                "payload": {"query": SUBSCRIBE, "variables": {"n": case["number"]}},
+            }
+        )
+    )
+    message = json.loads(await asyncio.wait_for(ws.recv(), 5))
+    # The subscription is refused with the typed error and no data, then completed.
+    errors = message["payload"] if message["type"] == "error" else message["payload"]["errors"]
+    assert errors[0]["extensions"]["code"] == "NOT_FOUND"
+    assert message["type"] == "error" or message["payload"].get("data") is None
+    await ws.close()
+
+    anonymous = await websockets.connect(
+        f"ws://127.0.0.1:{api_processes[0]}/graphql", subprotocols=["graphql-transport-ws"]
+    )
+    await anonymous.send(json.dumps({"type": "connection_init", "payload": {}}))
+    with pytest.raises(websockets.ConnectionClosed) as closed:
+        await asyncio.wait_for(anonymous.recv(), 5)
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 4403
