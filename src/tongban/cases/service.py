@@ -22,6 +22,7 @@ from tongban.cases.types import Applicant, ApplicantInput, Case, UploadedFile
 from tongban.cases.workflow import (
     Clock,
     checked_material_list,
+    file_supplement_notice,
     load_for_action,
     local_day,
     record,
@@ -501,29 +502,15 @@ async def request_intake_supplement(
     today = local_day(clock.now(), settings.timezone)
     # The notice went out in time: the Art. 32 timer has done its work.
     await deadlines.stop(conn, case_id=case.id, on=today, kinds=["one_notice"])
-    await repo.insert_supplement_notice(
-        conn,
-        case_id=case.id,
-        phase="intake",
-        material_codes=codes,
-        note=note,
-        officer_id=principal.officer_id or "",
-        on=today,
-    )
-    names = {m.code: m.name for m in matter.spec.materials}
-    return await record(
+    return await file_supplement_notice(
         conn,
         case,
         principal,
-        action="supplement_requested",
-        transition="request_intake_supplement",
-        reason=note or None,
-        changes={"supplement_count": case.supplement_count + 1},
-        payload={
-            "phase": "intake",
-            "materials": [{"code": c, "name": names[c]} for c in codes],
-            "requestedOn": today.isoformat(),
-        },
+        spec=matter.spec,
+        codes=codes,
+        note=note,
+        today=today,
+        phase="intake",
     )
 
 

@@ -184,3 +184,43 @@ def checked_material_list(material_codes: list[str], spec: MatterSpec) -> list[s
             ]
         )
     return codes
+
+
+async def file_supplement_notice(
+    conn: asyncpg.Connection,
+    case: Case,
+    principal: Principal,
+    *,
+    spec: MatterSpec,
+    codes: list[str],
+    note: str,
+    today: date,
+    phase: str,
+) -> Case:
+    """Record the one notice of what to bring (at intake or during review) and its event."""
+    await repo.insert_supplement_notice(
+        conn,
+        case_id=case.id,
+        phase=phase,
+        material_codes=codes,
+        note=note,
+        officer_id=principal.officer_id or "",
+        on=today,
+    )
+    names = {m.code: m.name for m in spec.materials}
+    return await record(
+        conn,
+        case,
+        principal,
+        action="supplement_requested",
+        transition="request_intake_supplement"
+        if phase == "intake"
+        else "request_review_supplement",
+        reason=note or None,
+        changes={"supplement_count": case.supplement_count + 1},
+        payload={
+            "phase": phase,
+            "materials": [{"code": c, "name": names[c]} for c in codes],
+            "requestedOn": today.isoformat(),
+        },
+    )

@@ -9,12 +9,12 @@ import asyncpg
 
 from tongban.auth.errors import NotAllowedError
 from tongban.auth.types import Principal
-from tongban.cases import repository as cases_repo
 from tongban.cases import states
 from tongban.cases.types import Case, Opinion, SpecialProcedureKind
 from tongban.cases.workflow import (
     Clock,
     checked_material_list,
+    file_supplement_notice,
     load_for_action,
     local_day,
     record,
@@ -462,32 +462,18 @@ async def request_review_supplement(
         raise NotAllowedError("only reviewers working on the case request supplements")
     states.check("request_review_supplement", case.state)
     spec = await _spec(conn, case)
-    known = {m.code: m.name for m in spec.materials}
     codes = checked_material_list(material_codes, spec)
     today = local_day(clock.now(), settings.timezone)
-    await cases_repo.insert_supplement_notice(
-        conn,
-        case_id=case.id,
-        phase="review",
-        material_codes=codes,
-        note=note,
-        officer_id=principal.officer_id or "",
-        on=today,
-    )
     await deadlines.pause(conn, case_id=case.id, on=today)
-    return await record(
+    return await file_supplement_notice(
         conn,
         case,
         principal,
-        action="supplement_requested",
-        transition="request_review_supplement",
-        reason=note or None,
-        changes={"supplement_count": case.supplement_count + 1},
-        payload={
-            "phase": "review",
-            "materials": [{"code": c, "name": known[c]} for c in codes],
-            "requestedOn": today.isoformat(),
-        },
+        spec=spec,
+        codes=codes,
+        note=note,
+        today=today,
+        phase="review",
     )
 
 
