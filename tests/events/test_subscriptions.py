@@ -194,3 +194,53 @@ async def test_a_client_without_access_is_refused(
     with pytest.raises(websockets.ConnectionClosed) as closed:
         await asyncio.wait_for(anonymous.recv(), 5)
     assert closed.value.rcvd is not None and closed.value.rcvd.code == 4403
+
+
+async def test_the_worklist_feed_reaches_only_the_departments_working_on_the_case(
+    client: GraphQLClient, conn: asyncpg.Connection, redis_url: str, api_processes: list[int]
+) -> None:
+    port = api_processes[0]
+    await wait_ready(port)
+    applicant = client.applicant_token(await make_applicant(conn))
+    case = ok(await submit(client, applicant))
+    pool = await db.create_pool(client.settings)
+    redis = aioredis.Redis.from_url(redis_url)
+    await relay.drain(pool, redis)
+    feed = "subscription { worklistUpdated { caseNumber action version } }"
+
+    async def subscribe(username: str) -> Any:
+        ws = await websockets.connect(
+            f"ws://127.0.0.1:{port}/graphql", subprotocols=["graphql-transport-ws"]
+        )
+        token = await client.officer_token(username)
+        await ws.send(
+            json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}})
+        )
+        assert json.loads(await ws.recv())["type"] == "connection_ack"
+        await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": feed}}))
+        return ws
+
+    tax = await subscribe("th.swj.reviewer")  # gets a task when the case is accepted
+    civil = await subscribe("th.mzj.registrar")  # never involved
+    await asyncio.sleep(0.5)
+    window = await client.officer_token("th.shipai.window")
+    await act(
+        client,
+        window,
+        "acceptCase",
+        "",
+        {"number": case["number"], "expectedVersion": case["version"]},
+    )
+    await relay.drain(pool, redis)
+    message = json.loads(await asyncio.wait_for(tax.recv(), 10))
+    assert message["payload"]["data"]["worklistUpdated"] == {
+        "caseNumber": case["number"],
+        "action": "accepted",
+        "version": 3,
+    }
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(civil.recv(), 1)
+    for ws in (tax, civil):
+        await ws.close()
+    await pool.close()
+    await redis.aclose()

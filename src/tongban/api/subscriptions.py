@@ -11,10 +11,11 @@ import strawberry
 
 from tongban.api.context import Info
 from tongban.api.errors import graphql_error
+from tongban.auth.errors import NotAllowedError
 from tongban.cases import repository as repo
 from tongban.cases.errors import CaseNotFoundError
 from tongban.errors import DomainError
-from tongban.events.relay import CHANNEL_PREFIX
+from tongban.events.relay import CHANNEL_PREFIX, DEPARTMENT_PREFIX
 from tongban.identifiers import validate_case_number
 
 
@@ -80,6 +81,47 @@ class Subscription:
                 yield CaseUpdate(
                     event_id=strawberry.ID(event.eventId),
                     case_number=number,
+                    action=str(payload.get("action", "")),
+                    version=version if isinstance(version, int) else None,
+                    state=state if isinstance(state, str) else None,
+                )
+        finally:
+            await pubsub.unsubscribe()
+            await pubsub.aclose()  # type: ignore[no-untyped-call]
+
+    @strawberry.subscription(
+        description="Events of cases your department works on (its worklist), as they are "
+        "published; each is checked against what you may see."
+    )
+    async def worklist_updated(self, info: Info) -> AsyncGenerator[CaseUpdate, None]:
+        principal = info.context.require_signed_in()
+        if not principal.is_officer or principal.department_id is None:
+            raise graphql_error(NotAllowedError("worklists belong to officers"))
+        redis = info.context.redis
+        assert redis is not None
+        pubsub = redis.pubsub()
+        await pubsub.subscribe(DEPARTMENT_PREFIX + principal.department_id)
+        seen: set[str] = set()
+        try:
+            async for message in pubsub.listen():
+                if message.get("type") != "message":
+                    continue
+                event = msgspec.json.decode(message["data"], type=_Message)
+                if event.eventId in seen:
+                    continue
+                seen.add(event.eventId)
+                async with info.context.pool.acquire() as conn:
+                    visible = await repo.visible_cases_by_id(
+                        conn, principal=principal, ids=[event.caseId]
+                    )
+                if not visible:
+                    continue
+                payload = event.payload
+                version = payload.get("version")
+                state = payload.get("state")
+                yield CaseUpdate(
+                    event_id=strawberry.ID(event.eventId),
+                    case_number=visible[0].number,
                     action=str(payload.get("action", "")),
                     version=version if isinstance(version, int) else None,
                     state=state if isinstance(state, str) else None,

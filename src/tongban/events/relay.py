@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 
 STREAM = "tongban:events"
 CHANNEL_PREFIX = "tongban:case:"
+DEPARTMENT_PREFIX = "tongban:department:"
 LOCK = 0x7467_7265_6C79  # one publishing relay at a time
 _encoder = msgspec.json.Encoder()
 
@@ -40,6 +41,22 @@ async def publish_pending(pool: asyncpg.Pool, redis: aioredis.Redis, *, batch: i
         )
         if not rows:
             return 0
+        # Worklist feeds: every department handling the case or holding a task on it.
+        departments: dict[str, list[str]] = {
+            r["case_id"]: r["departments"]
+            for r in await conn.fetch(
+                """SELECT c.id::text AS case_id,
+                          array_agg(DISTINCT d)::text[] AS departments
+                   FROM case_record c
+                   CROSS JOIN LATERAL (
+                       SELECT c.handling_department_id AS d
+                       UNION SELECT t.department_id FROM review_task t WHERE t.case_id = c.id
+                   ) x
+                   WHERE c.id = ANY($1::uuid[])
+                   GROUP BY c.id""",
+                list({r["case_id"] for r in rows}),
+            )
+        }
         async with redis.pipeline(transaction=True) as pipe:
             for r in rows:
                 message = _encoder.encode(
@@ -54,6 +71,8 @@ async def publish_pending(pool: asyncpg.Pool, redis: aioredis.Redis, *, batch: i
                 )
                 pipe.xadd(STREAM, {"event": message, "topic": r["topic"], "eventId": r["event_id"]})
                 pipe.publish(CHANNEL_PREFIX + r["case_id"], message)
+                for department in departments.get(r["case_id"], []):
+                    pipe.publish(DEPARTMENT_PREFIX + department, message)
             await pipe.execute()
         await conn.execute(
             "UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])",
