@@ -260,6 +260,9 @@ def status(
         "colour": colour(
             s.remaining_days,
             s.limit_days,
+            # Past a Friday due date the weekend uses no working day, yet the red warning has
+            # been raised at midnight: the screen must say red too.
+            overdue=s.overdue,
             minimum=settings.yellow_min_days,
             divisor=settings.yellow_divisor,
         ),
