@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from typing import Literal, TypeAlias
+from uuid import UUID
 
 import msgspec
 
@@ -279,3 +280,12 @@ def mask_email(value: str) -> str:
     if not at:
         return value[:1] + "***"
     return f"{local[:1]}***@{domain}"
+
+
+def is_uuid(value: str) -> bool:
+    """Whether ``value`` is a UUID (department and record ids), so SQL never sees a bad cast."""
+    try:
+        UUID(value)
+    except ValueError:
+        return False
+    return True

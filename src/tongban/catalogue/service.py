@@ -6,7 +6,6 @@ The caller owns the transaction; these functions never commit.
 from __future__ import annotations
 
 import re
-from uuid import UUID
 
 import asyncpg
 
@@ -24,17 +23,10 @@ from tongban.catalogue.types import (
 from tongban.errors import ConflictError, InvalidInputError, Problem
 from tongban.government import repository as gov_repo
 from tongban.government.types import LEVELS
+from tongban.identifiers import is_uuid
 
 _CODE_RE = re.compile(r"^[A-Za-z0-9_-]{2,64}$")
 MAX_LIMIT_DAYS = 365
-
-
-def _is_uuid(value: str) -> bool:
-    try:
-        UUID(value)
-    except ValueError:
-        return False
-    return True
 
 
 async def validate_spec(conn: asyncpg.Connection, spec: MatterSpec) -> list[Problem]:
@@ -76,7 +68,7 @@ async def validate_spec(conn: asyncpg.Connection, spec: MatterSpec) -> list[Prob
     if not spec.review_plan:
         bad("reviewPlan", "EMPTY_PLAN", "the review plan needs at least one stage")
     referenced = {spec.department_id} | {d for s in spec.review_plan for d in s.department_ids}
-    well_formed = [d for d in referenced if _is_uuid(d)]
+    well_formed = [d for d in referenced if is_uuid(d)]
     placements = await gov_repo.department_placements(conn, ids=well_formed)
 
     home = placements.get(spec.department_id)
@@ -137,7 +129,7 @@ async def _ensure_admin_for(
         raise NotAllowedError("only administrators manage the catalogue")
     placements = (
         await gov_repo.department_placements(conn, ids=[department_id])
-        if _is_uuid(department_id)
+        if is_uuid(department_id)
         else {}
     )
     placed = placements.get(department_id)

@@ -26,6 +26,7 @@ from tongban.config import Settings
 from tongban.deadlines import service as deadlines
 from tongban.errors import ConflictError, InvalidInputError, NotFoundError, Problem, ValidationError
 from tongban.government import repository as gov_repo
+from tongban.identifiers import is_uuid
 from tongban.review import repository as repo
 
 EXTENSION_DAYS = 10  # Art. 42
@@ -160,7 +161,7 @@ async def complete_task(
             "opinion": opinion,
             "comment": comment,
             "completed_by": principal.officer_id,
-            "completed_at": _now_sql(),
+            "completed_at": clock.now(),
         },
     )
     today = local_day(clock.now(), settings.timezone)
@@ -212,12 +213,6 @@ async def complete_task(
             conn, case, spec, stage_index=case.current_stage, settings=settings, today=today
         )
     return case
-
-
-def _now_sql() -> object:
-    from datetime import UTC, datetime
-
-    return datetime.now(UTC)
 
 
 async def send_back(
@@ -274,7 +269,7 @@ async def _move(
     text = require_reason(reason)
     placements = (
         await gov_repo.department_placements(conn, ids=[department_id])
-        if _uuid(department_id)
+        if is_uuid(department_id)
         else {}
     )
     target = placements.get(department_id)
@@ -315,16 +310,6 @@ async def _move(
         },
         payload={"toRegion": target.code, "toDepartmentId": department_id},
     )
-
-
-def _uuid(value: str) -> bool:
-    from uuid import UUID
-
-    try:
-        UUID(value)
-    except ValueError:
-        return False
-    return True
 
 
 async def hand_up(
