@@ -113,6 +113,65 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     credit_code_allow_list: tuple[str, ...] = ("91350211M00013FA1N",)
     """Known early credit codes accepted although their check character fails."""
 
+    sms_provider: Literal["aliyun", "disabled"] = "aliyun"
+    """SMS provider API: Alibaba Cloud SMS (SendSms), or none (SMS stays pending)."""
+    sms_endpoint: str = "http://127.0.0.1:8090/"
+    """Provider endpoint (https://dysmsapi.aliyuncs.com/ in production; the local stub in dev)."""
+    sms_access_key_id: str = "tongban-dev"
+    """Provider AccessKeyId."""
+    sms_access_key_secret: str = "tongban-dev-sms-access-key-secret"
+    """Provider AccessKeySecret, signs every request (HMAC-SHA1)."""
+    sms_sign_name: str = "通办"
+    """Approved SMS signature (签名) shown before the text."""
+    sms_template_code: str = "SMS_TONGBAN_NOTICE"
+    """Provider template whose single ${content} carries the text we render."""
+    sms_region_id: str = "cn-hangzhou"
+    """Provider RegionId parameter."""
+    sms_callback_secret: str = "tongban-dev-sms-callback-secret"
+    """Shared secret authenticating delivery receipts (HMAC-SHA256 of the body)."""
+    sms_timeout_seconds: float = 10.0
+    """Timeout of one provider request."""
+    sms_rate_per_second: float = 200.0
+    """SMS sent per second across all notification workers (Redis token bucket)."""
+    sms_rate_burst: int = 200
+    """Tokens the SMS bucket holds."""
+    smtp_host: str = "127.0.0.1"
+    """SMTP relay host."""
+    smtp_port: int = 8025
+    """SMTP relay port (587 with STARTTLS, 465 with implicit TLS)."""
+    smtp_starttls: bool = False
+    """Upgrade the SMTP connection with STARTTLS (required when true)."""
+    smtp_tls: bool = False
+    """Implicit TLS (SMTPS) from the first byte."""
+    smtp_username: str = ""
+    """SMTP AUTH user (empty: no AUTH)."""
+    smtp_password: str = ""
+    """SMTP AUTH password."""
+    smtp_from: str = "通办 <noreply@tongban.example>"
+    """From address of the e-mails."""
+    smtp_timeout_seconds: float = 10.0
+    """Timeout of one SMTP command."""
+    smtp_connections: int = 4
+    """SMTP connections each notification worker keeps open."""
+    email_rate_per_second: float = 50.0
+    """E-mails sent per second across all notification workers (Redis token bucket)."""
+    email_rate_burst: int = 50
+    """Tokens the e-mail bucket holds."""
+    notify_max_attempts: int = 6
+    """Attempts before a temporarily failing message is marked failed."""
+    notify_backoff_seconds: float = 30.0
+    """First retry delay; doubles per attempt (with jitter)…"""
+    notify_backoff_max_seconds: float = 3600.0
+    """…up to this."""
+    notify_quiet_hours: str = "22:00-08:00"
+    """Local hours in which non-urgent SMS wait (empty: none)."""
+    notify_batch: int = 200
+    """Messages a notification worker claims at a time."""
+    notify_concurrency: int = 100
+    """Sends a notification worker has in flight at once."""
+    notify_lease_seconds: float = 60.0
+    """A message claimed by a worker that died is reconciled after this (> the send timeouts)."""
+
     def __post_init__(self) -> None:
         if self.db_pool_min < 0 or self.db_pool_max < 1 or self.db_pool_min > self.db_pool_max:
             raise ConfigError(
@@ -164,10 +223,58 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             raise ConfigError("TONGBAN_CLOCK_SPEED", "must be positive")
         if self.graphql_max_page_size < 1:
             raise ConfigError("TONGBAN_GRAPHQL_MAX_PAGE_SIZE", "must be >= 1")
+        quiet_hours(self.notify_quiet_hours)
+        if self.env == "production":
+            for variable, value, dev in (
+                ("TONGBAN_SMS_ACCESS_KEY_SECRET", self.sms_access_key_secret, "tongban-dev-"),
+                ("TONGBAN_SMS_CALLBACK_SECRET", self.sms_callback_secret, "tongban-dev-"),
+            ):
+                if value.startswith(dev):
+                    raise ConfigError(variable, "the development secret is refused in production")
+        if self.smtp_starttls and self.smtp_tls:
+            raise ConfigError("TONGBAN_SMTP_STARTTLS", "use STARTTLS or implicit TLS, not both")
+        for variable, number in (
+            ("TONGBAN_SMS_RATE_PER_SECOND", self.sms_rate_per_second),
+            ("TONGBAN_EMAIL_RATE_PER_SECOND", self.email_rate_per_second),
+            ("TONGBAN_SMS_RATE_BURST", self.sms_rate_burst),
+            ("TONGBAN_EMAIL_RATE_BURST", self.email_rate_burst),
+            ("TONGBAN_NOTIFY_MAX_ATTEMPTS", self.notify_max_attempts),
+            ("TONGBAN_NOTIFY_BATCH", self.notify_batch),
+            ("TONGBAN_NOTIFY_CONCURRENCY", self.notify_concurrency),
+            ("TONGBAN_SMTP_CONNECTIONS", self.smtp_connections),
+        ):
+            if number <= 0:
+                raise ConfigError(variable, "must be positive")
+        if self.notify_lease_seconds <= max(self.sms_timeout_seconds, self.smtp_timeout_seconds):
+            raise ConfigError(
+                "TONGBAN_NOTIFY_LEASE_SECONDS", "must exceed the SMS and SMTP timeouts"
+            )
 
     @property
     def development(self) -> bool:
         return self.env == "development"
+
+
+def quiet_hours(value: str) -> tuple[int, int] | None:
+    """``"22:00-08:00"`` → minutes of the day (1320, 480); ``""`` → None."""
+    if not value.strip():
+        return None
+    try:
+        start, end = (part.strip() for part in value.split("-"))
+        minutes = []
+        for part in (start, end):
+            hours, mins = part.split(":")
+            h, m = int(hours), int(mins)
+            if not (0 <= h < 24 and 0 <= m < 60):
+                raise ValueError
+            minutes.append(h * 60 + m)
+    except ValueError:
+        raise ConfigError(
+            "TONGBAN_NOTIFY_QUIET_HOURS", f"expected HH:MM-HH:MM, got {value!r}"
+        ) from None
+    if minutes[0] == minutes[1]:
+        raise ConfigError("TONGBAN_NOTIFY_QUIET_HOURS", "start and end are the same")
+    return minutes[0], minutes[1]
 
 
 def _is_tuple(annotation: Any) -> bool:
