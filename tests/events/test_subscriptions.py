@@ -3,8 +3,10 @@
 import asyncio
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -27,24 +29,26 @@ SUBSCRIBE = (
 )
 
 
-@pytest.fixture
-def api_processes(client: GraphQLClient, redis_url: str) -> Iterator[list[int]]:
-    ports = [free_port(), free_port()]
+def serve(client: GraphQLClient, redis_url: str, port: int, stderr: int) -> subprocess.Popen[bytes]:
+    """The production entry point, `tongban serve`, as a process of its own."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("TONGBAN_")} | {
         "TONGBAN_ENV": "test",
         "TONGBAN_DATABASE_URL": client.settings.database_url,
         "TONGBAN_REDIS_URL": redis_url,
         "TONGBAN_LOG_LEVEL": "WARNING",
     }
-    servers = [
-        subprocess.Popen(
-            [sys.executable, "-m", "tongban.cli", "serve", "--port", str(p)],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        for p in ports
-    ]
+    return subprocess.Popen(
+        [sys.executable, "-m", "tongban.cli", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=stderr,
+    )
+
+
+@pytest.fixture
+def api_processes(client: GraphQLClient, redis_url: str) -> Iterator[list[int]]:
+    ports = [free_port(), free_port()]
+    servers = [serve(client, redis_url, p, stderr=subprocess.DEVNULL) for p in ports]
     yield ports
     for s in servers:
         s.terminate()
@@ -244,3 +248,66 @@ async def test_the_worklist_feed_reaches_only_the_departments_working_on_the_cas
         await ws.close()
     await pool.close()
     await redis.aclose()
+
+
+async def test_on_sigterm_subscribers_are_told_to_reconnect_and_the_api_stops_promptly(
+    client: GraphQLClient, conn: asyncpg.Connection, redis_url: str
+) -> None:
+    port = free_port()
+    server = serve(client, redis_url, port, stderr=subprocess.PIPE)
+    try:
+        await wait_ready(port)
+        applicant = client.applicant_token(await make_applicant(conn))
+        case = ok(await submit(client, applicant))
+        pool = await db.create_pool(client.settings)
+        redis = aioredis.Redis.from_url(redis_url)
+        await relay.drain(pool, redis)
+        ws = await open_subscription(port, applicant, case["number"])
+        await asyncio.sleep(0.5)
+        window = await client.officer_token("th.shipai.window")
+        await act(
+            client,
+            window,
+            "requestSupplement",
+            "",
+            {
+                "number": case["number"],
+                "expectedVersion": case["version"],
+                "materialCodes": ["id"],
+                "note": "",
+            },
+        )
+        await relay.drain(pool, redis)
+        assert [u["action"] for u in await next_updates(ws, 1)] == ["supplement_requested"]
+        await pool.close()
+        await redis.aclose()
+
+        signalled = time.monotonic()
+        server.send_signal(signal.SIGTERM)  # the pod is told to stop (after its preStop pause)
+        after_sigterm: list[dict[str, Any]] = []
+        with pytest.raises(websockets.ConnectionClosed) as closed:
+            while True:
+                after_sigterm.append(json.loads(await asyncio.wait_for(ws.recv(), 10)))
+        closed_after = time.monotonic() - signalled
+        # No `complete` (nor error) first: graphql-ws clients take `complete` as the end of the
+        # subscription and would not subscribe again; on 1012 they reconnect to another pod and
+        # resubscribe.
+        assert after_sigterm == []
+        # A close frame (not a dropped connection, 1006) with 1012 "service restart".
+        assert closed.value.rcvd is not None and closed.value.rcvd.code == 1012
+        assert closed_after < 2
+
+        # uvicorn re-raises the signal once it has shut down gracefully; an open subscription
+        # must not hold it up towards its 20 s limit (the pod's grace period is 40 s).
+        assert server.wait(30) in (0, -signal.SIGTERM)
+        assert time.monotonic() - signalled < 5
+        assert server.stderr is not None
+        logged = server.stderr.read()
+        # e.g. no "Cancel 1 running task(s), timeout graceful shutdown exceeded"
+        assert b'"level":"ERROR"' not in logged and b"Traceback" not in logged, logged
+        with pytest.raises(OSError):
+            await websockets.connect(f"ws://127.0.0.1:{port}/graphql")
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait(10)
