@@ -22,19 +22,22 @@ from tongban.api.cases import CaseQuery
 from tongban.api.catalogue import CatalogueMutation, CatalogueQuery
 from tongban.api.errors import should_mask
 from tongban.api.government import GovernmentQuery
+from tongban.api.notifications import NotificationMutation, NotificationQuery
 from tongban.api.subscriptions import Subscription
 from tongban.api.supervision import SupervisionQuery
 
 
 @strawberry.type(description="Everything that can be read.")
-class Query(GovernmentQuery, CatalogueQuery, CaseQuery, CalendarQuery, SupervisionQuery):
+class Query(
+    GovernmentQuery, CatalogueQuery, CaseQuery, CalendarQuery, SupervisionQuery, NotificationQuery
+):
     pass
 
 
 @strawberry.type(
     description="Everything that can be changed. Expected failures come back as `userErrors`."
 )
-class Mutation(CatalogueMutation, CaseMutation, CalendarMutation):
+class Mutation(CatalogueMutation, CaseMutation, CalendarMutation, NotificationMutation):
     pass
 
 

@@ -1,0 +1,1 @@
+"""Notifications: events become SMS and e-mail messages, sent through outbound channels."""
