@@ -15,7 +15,7 @@ import asyncpg
 import msgspec
 import redis.asyncio as aioredis
 from arq.connections import ArqRedis
-from litestar import Litestar, Request, get
+from litestar import Litestar, Request, get, post
 from litestar.datastructures import State
 from litestar.response import Response
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
@@ -40,6 +40,8 @@ from tongban.metrics import (
     DB_POOL_SIZE,
     HTTP_LATENCY,
     HTTP_REQUESTS,
+    NOTIFICATIONS_DUE,
+    NOTIFICATIONS_OLDEST_DUE,
     OUTBOX_OLDEST_AGE,
     READY,
     REGISTRY,
@@ -48,7 +50,8 @@ from tongban.metrics import (
 log = logging.getLogger("tongban.http")
 
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{8,128}$")
-_UNAUTHENTICATED_PATHS = ("/health/", "/metrics")
+# Paths authenticated otherwise (probes, scrapes; the SMS provider signs its receipts).
+_UNAUTHENTICATED_PATHS = ("/health/", "/metrics", "/notifications/")
 _encoder = msgspec.json.Encoder()
 
 
@@ -237,9 +240,40 @@ async def metrics(state: State) -> Response[bytes]:
         try:
             async with pool.acquire(timeout=2) as conn:
                 OUTBOX_OLDEST_AGE.set(await oldest_unpublished_age(conn))
+                due, oldest = await conn.fetchrow(
+                    """SELECT count(*),
+                              coalesce(extract(epoch FROM now() - min(next_attempt_at)), 0)::float8
+                       FROM notification_message
+                       WHERE status IN ('pending', 'retry') AND next_attempt_at <= now()"""
+                )
+                NOTIFICATIONS_DUE.set(due)
+                NOTIFICATIONS_OLDEST_DUE.set(oldest)
         except (OSError, asyncpg.PostgresError, TimeoutError):
             pass  # the scrape still reports everything else
     return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
+
+
+@post("/notifications/sms/receipts", include_in_schema=False, status_code=200)
+async def sms_receipts(request: Request[Any, Any, Any], state: State) -> Response[dict[str, Any]]:
+    """Delivery reports pushed by the SMS provider, authenticated by their signature."""
+    from tongban.notifications.channels import InvalidReceiptSignature
+    from tongban.notifications.service import apply_receipts
+
+    provider = state.sms
+    if provider is None:
+        return Response({"code": 1, "msg": "SMS is disabled"}, status_code=404)
+    body = await request.body()
+    try:
+        receipts = provider.parse_receipts(body, request.headers)
+    except InvalidReceiptSignature:
+        log.warning("sms receipts: bad signature refused")
+        return Response({"code": 1, "msg": "bad signature"}, status_code=401)
+    except (ValueError, KeyError, TypeError, msgspec.DecodeError, msgspec.ValidationError) as exc:
+        return Response({"code": 1, "msg": f"malformed report: {exc}"}, status_code=400)
+    async with state.pool.acquire() as conn:
+        recorded = await apply_receipts(conn, receipts)
+    log.info("sms receipts", extra={"reports": len(receipts), "recorded": recorded})
+    return Response({"code": 0, "msg": "成功"})
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Litestar:
@@ -262,9 +296,14 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
                 settings.redis_url, socket_timeout=2, socket_connect_timeout=2
             )
         )
+        from tongban.notifications.channels import sms_provider_from_settings
+
+        app.state.sms = sms_provider_from_settings(settings)
         try:
             yield
         finally:
+            if app.state.sms is not None:
+                await app.state.sms.aclose()
             await app.state.redis.aclose()
             await app.state.arq.aclose()
             await app.state.pool.close()
@@ -315,7 +354,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         return RequestMiddleware(app, verifier)
 
     return Litestar(
-        route_handlers=[graphql, health_live, health_ready, metrics],
+        route_handlers=[graphql, health_live, health_ready, metrics, sms_receipts],
         lifespan=[lifespan],
         middleware=[middleware],
         logging_config=None,

@@ -397,7 +397,7 @@ async def load_demo_data(conn: asyncpg.Connection) -> dict[str, int]:
             department_ids[code] = await gov_repo.upsert_department(
                 conn, code=code, name=name, region_code=region
             )
-        for username, name, department, roles, clearance in OFFICERS:
+        for i, (username, name, department, roles, clearance) in enumerate(OFFICERS):
             await gov_repo.upsert_officer(
                 conn,
                 username=username,
@@ -405,7 +405,7 @@ async def load_demo_data(conn: asyncpg.Connection) -> dict[str, int]:
                 department_id=department_ids[department],
                 roles=roles,
                 clearance=clearance,
-                mobile=None,
+                mobile=f"1390000{i:04d}",
                 email=f"{username}@gov.example.cn",
             )
         for m in MATTERS:

@@ -36,3 +36,13 @@ OUTBOX_OLDEST_AGE = Gauge(
     "Age of the oldest committed event the relay has not yet published (0: none waiting).",
     registry=REGISTRY,
 )
+NOTIFICATIONS_DUE = Gauge(
+    "tongban_notifications_due",
+    "Messages due to be sent now (pending or retry) and not yet claimed by a worker.",
+    registry=REGISTRY,
+)
+NOTIFICATIONS_OLDEST_DUE = Gauge(
+    "tongban_notifications_oldest_due_seconds",
+    "How long the oldest due message has waited past its send time (0: none waiting).",
+    registry=REGISTRY,
+)

@@ -15,6 +15,7 @@ from tongban.api.convert import as_json, raw, raw_or_none
 from tongban.api.deadlines import Deadline, deadlines_of
 from tongban.api.errors import graphql_error
 from tongban.api.government import Department, Region
+from tongban.api.notifications import NotificationMessage, messages_of
 from tongban.api.pagination import (
     Connection,
     Edge,
@@ -319,6 +320,13 @@ class Case:
             )
             for m in found
         ]
+
+    @strawberry.field(
+        description="SMS and e-mails about the case with their delivery status, oldest first "
+        "(applicants: those sent to them)."
+    )
+    async def messages(self, info: Info) -> list[NotificationMessage]:
+        return await messages_of(info, self.domain_case.id)
 
     @strawberry.field(description="The history in order; `last` keeps only the most recent events.")
     async def history(

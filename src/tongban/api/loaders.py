@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -21,6 +22,8 @@ from tongban.deadlines.calendar import WorkingCalendar
 from tongban.deadlines.types import DeadlineClock
 from tongban.government import repository as gov_repo
 from tongban.government.types import Department, Region
+from tongban.notifications import service as notifications_service
+from tongban.notifications.service import Message
 from tongban.review import repository as review_repo
 
 K = TypeVar("K")
@@ -65,13 +68,17 @@ class Loaders:
     materials: DataLoader[str, list[Material]] = field(init=False)
     events: DataLoader[str, list[Event]] = field(init=False)
     clocks: DataLoader[str, list[DeadlineClock]] = field(init=False)
+    messages: DataLoader[str, list[Message]] = field(init=False)
     _calendar: WorkingCalendar | None = field(init=False, default=None)
+    _calendar_lock: asyncio.Lock = field(init=False, default_factory=asyncio.Lock)
 
     async def calendar(self) -> WorkingCalendar:
         """The working calendar, read once per request."""
-        if self._calendar is None:
-            async with self.pool.acquire() as conn:
-                self._calendar = await deadlines_service.load_calendar(conn)
+        # Every deadline of a page asks at once: without the lock each would read it (N+1).
+        async with self._calendar_lock:
+            if self._calendar is None:
+                async with self.pool.acquire() as conn:
+                    self._calendar = await deadlines_service.load_calendar(conn)
         return self._calendar
 
     region: DataLoader[str, Region | None] = field(init=False)
@@ -137,6 +144,10 @@ class Loaders:
         ) -> dict[str, list[DeadlineClock]]:
             return _grouped(await deadlines_repo.clocks_of(conn, case_ids=ids), "case_id")
 
+        async def messages(conn: asyncpg.Connection, ids: list[str]) -> dict[str, list[Message]]:
+            return await notifications_service.messages_of_cases(conn, principal, ids)
+
+        self.messages = _loader(self.pool, messages, _empty)
         self.clocks = _loader(self.pool, clocks, _empty)
         self.case = _loader(self.pool, cases, _none)
         self.applicant = _loader(self.pool, applicants, _none)

@@ -23,6 +23,8 @@ import redis.asyncio as aioredis
 log = logging.getLogger(__name__)
 
 STREAM = "tongban:events"
+# Consumers that fall further behind catch up from the outbox table (it is the truth).
+STREAM_MAXLEN = 100_000
 CHANNEL_PREFIX = "tongban:case:"
 DEPARTMENT_PREFIX = "tongban:department:"
 LOCK = 0x7467_7265_6C79  # one publishing relay at a time
@@ -69,7 +71,12 @@ async def publish_pending(pool: asyncpg.Pool, redis: aioredis.Redis, *, batch: i
                         "createdAt": r["created_at"].isoformat(),
                     }
                 )
-                pipe.xadd(STREAM, {"event": message, "topic": r["topic"], "eventId": r["event_id"]})
+                pipe.xadd(
+                    STREAM,
+                    {"event": message, "topic": r["topic"], "eventId": r["event_id"]},
+                    maxlen=STREAM_MAXLEN,
+                    approximate=True,
+                )
                 pipe.publish(CHANNEL_PREFIX + r["case_id"], message)
                 for department in departments.get(r["case_id"], []):
                     pipe.publish(DEPARTMENT_PREFIX + department, message)

@@ -1,0 +1,294 @@
+"""Notification benchmark (a script, not a test).
+
+    uv run python bench/notifications.py                    # 20,000 events, 1 worker process
+    uv run python bench/notifications.py --events 200       # smoke size
+    uv run python bench/notifications.py --workers 2
+
+Seeds N committed events (one submission each, every applicant with their own phone, SMS only),
+starts the local SMS provider stub and N real `tongban worker notifications` processes, lets the
+relay publish the events, and waits until every message is sent. Prints messages per second per
+worker process and what the stub received: duplicates and missing messages.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import asyncpg
+import redis.asyncio as aioredis
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from tongban import db  # noqa: E402
+from tongban.config import load_settings  # noqa: E402
+from tongban.demo import load_demo_data  # noqa: E402
+from tongban.events import relay  # noqa: E402
+from tongban.migrate import migrate  # noqa: E402
+
+ADMIN = os.environ.get("TONGBAN_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+REDIS = os.environ.get("TONGBAN_TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
+SECRET = "bench-access-key-secret"
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+async def fresh_database(name: str) -> str:
+    admin = await asyncpg.connect(ADMIN)
+    await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    await admin.close()
+    url = urlsplit(ADMIN)._replace(path=f"/{name}").geturl()
+    await migrate(url)
+    conn = await db.connect(url)
+    await load_demo_data(conn)
+    await conn.close()
+    return url
+
+
+async def seed_events(url: str, count: int, *, start: int = 0) -> None:
+    """COPY ``count`` received cases, each with its submission event and unpublished outbox
+    row; every applicant has their own mobile and wants SMS only."""
+    conn = await db.connect(url)
+    ref = await conn.fetchrow(
+        """SELECT m.id AS matter_id, d.id AS department_id FROM matter m
+           JOIN matter_version v ON v.matter_id = m.id AND v.version = m.current_version
+           JOIN department d ON d.id = v.department_id WHERE m.code = 'GD-BL-001'"""
+    )
+    now = datetime.now(UTC)
+    applicants = [uuid.uuid4() for _ in range(count)]
+    cases = [uuid.uuid4() for _ in range(count)]
+    events = [uuid.uuid4() for _ in range(count)]
+    await conn.copy_records_to_table(
+        "applicant",
+        columns=["id", "kind", "name", "id_number", "mobile", "channels"],
+        records=[
+            (a, "person", f"压测{start + i}", f"B{start + i:017d}", f"139{start + i:08d}", ["sms"])
+            for i, a in enumerate(applicants)
+        ],
+    )
+    await conn.copy_records_to_table(
+        "case_record",
+        columns=[
+            "id",
+            "number",
+            "matter_id",
+            "matter_version",
+            "applicant_id",
+            "submitted_by",
+            "idempotency_key",
+            "request_hash",
+            "receiving_region",
+            "receiving_lineage",
+            "handling_region",
+            "handling_lineage",
+            "handling_department_id",
+            "state",
+            "confidentiality",
+            "received_at",
+            "received_on",
+        ],
+        records=[
+            (
+                c,
+                f"N{start + i:020d}",
+                ref["matter_id"],
+                1,
+                applicants[i],
+                "bench",
+                f"bench-{start + i}",
+                "x",
+                "440106005",
+                ["440000", "440100", "440106", "440106005"],
+                "440106",
+                ["440000", "440100", "440106"],
+                ref["department_id"],
+                "received",
+                0,
+                now,
+                now.date(),
+            )
+            for i, c in enumerate(cases)
+        ],
+    )
+    await conn.copy_records_to_table(
+        "case_event",
+        columns=["id", "case_id", "case_version", "action", "actor_kind", "payload"],
+        records=[(e, cases[i], 1, "submitted", "applicant", {}) for i, e in enumerate(events)],
+    )
+    await conn.copy_records_to_table(
+        "outbox",
+        columns=["event_id", "case_id", "topic", "payload"],
+        records=[(e, cases[i], "case.submitted", {}) for i, e in enumerate(events)],
+    )
+    await conn.close()
+
+
+def worker_env(url: str, redis_url: str, stub_url: str, **settings: Any) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TONGBAN_")}
+    values = {
+        "env": "test",
+        "database_url": url,
+        "redis_url": redis_url,
+        "log_level": "WARNING",
+        "sms_endpoint": stub_url,
+        "sms_access_key_secret": SECRET,
+        "sms_rate_per_second": "100000",
+        "sms_rate_burst": "2000",
+        "db_pool_max": "10",
+        "notify_quiet_hours": "",
+    } | {k: str(v) for k, v in settings.items()}
+    return env | {f"TONGBAN_{k.upper()}": v for k, v in values.items()}
+
+
+def start_stub(port: int, record: Path) -> subprocess.Popen[bytes]:
+    stub = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "tongban.notifications.sms_stub",
+            "--port",
+            str(port),
+            "--secret",
+            SECRET,
+            "--record",
+            str(record),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+    )
+    wait_for_port(port)
+    return stub
+
+
+def wait_for_port(port: int, timeout: float = 20.0) -> None:
+    import socket
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise TimeoutError(f"nothing listens on {port}")
+
+
+def start_worker(env: dict[str, str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "tongban.cli", "worker", "notifications"], env=env, cwd=ROOT
+    )
+
+
+async def wait_for_group(redis: aioredis.Redis, timeout: float = 30.0) -> None:
+    """Workers create the consumer group on start; events published before it would only be
+    found by the (slower) catch-up scan."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if await redis.xinfo_groups(relay.STREAM):
+                return
+        except aioredis.ResponseError:
+            pass
+        await asyncio.sleep(0.1)
+    raise TimeoutError("no notification worker joined the stream")
+
+
+async def sent_count(conn: asyncpg.Connection) -> int:
+    count: int = await conn.fetchval(
+        "SELECT count(*) FROM notification_message WHERE status = 'sent'"
+    )
+    return count
+
+
+def received(record: Path) -> list[str]:
+    """The OutId (our message id) of every SendSms the stub accepted, in arrival order."""
+    if not record.exists():
+        return []
+    return [
+        json.loads(line)["out_id"]
+        for line in record.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--events", type=int, default=20_000)
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--timeout", type=float, default=600.0)
+    args = parser.parse_args()
+
+    url = await fresh_database("tongban_bench_notifications")
+    redis = aioredis.Redis.from_url(REDIS)
+    await redis.flushdb()
+    started = time.perf_counter()
+    await seed_events(url, args.events)
+    print(f"seeded {args.events:,} events in {time.perf_counter() - started:.1f} s")
+
+    record = Path(f"/tmp/tongban-bench-sms-{os.getpid()}.jsonl")
+    record.unlink(missing_ok=True)
+    port = free_port()
+    stub = start_stub(port, record)
+    env = worker_env(url, REDIS, f"http://127.0.0.1:{port}/")
+    workers = [start_worker(env) for _ in range(args.workers)]
+    conn = await db.connect(url)
+    try:
+        await wait_for_group(redis)
+        app_pool = await db.create_pool(load_settings({}, database_url=url, redis_url=REDIS))
+        t0 = time.perf_counter()
+        await relay.drain(app_pool, redis)
+        published = time.perf_counter() - t0
+        while (done := await sent_count(conn)) < args.events:
+            if time.perf_counter() - t0 > args.timeout:
+                print(f"timed out with {done:,} of {args.events:,} sent")
+                break
+            await asyncio.sleep(0.1)
+        elapsed = time.perf_counter() - t0
+        await app_pool.close()
+    finally:
+        for w in workers:
+            w.terminate()
+        for w in workers:
+            w.wait(60)
+        stub.terminate()
+        stub.wait(10)
+        await conn.close()
+    ids = received(record)
+    conn = await db.connect(url)
+    expected = {r["id"] for r in await conn.fetch("SELECT id::text FROM notification_message")}
+    await conn.close()
+    await redis.flushdb()
+    await redis.aclose()
+    record.unlink(missing_ok=True)
+    duplicates = len(ids) - len(set(ids))
+    missing = len(expected - set(ids)) + max(0, args.events - len(expected))
+    rate = len(set(ids)) / elapsed
+    print(f"relay published {args.events:,} events in {published:.2f} s")
+    print(
+        f"{len(set(ids)):,} messages in {elapsed:.2f} s with {args.workers} worker process(es): "
+        f"{rate:,.0f} msg/s, {rate / args.workers:,.0f} msg/s per worker process"
+    )
+    print(f"duplicates at the stub: {duplicates}; missing: {missing}")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,323 @@
+"""Events → messages: which notification an event gives, to whom, on which channels, with what text.
+
+Planning an outbox row and marking it handled happen in one transaction, and every message is
+unique per (event, recipient, channel): an event the relay delivers twice, or a planner killed
+half-way, yields each message once.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import asyncpg
+import msgspec
+
+from tongban.config import Settings, quiet_hours
+from tongban.notifications import templates
+from tongban.notifications.templates import Template
+
+log = logging.getLogger(__name__)
+
+DECISIONS = {"approved": "准予许可", "approved_deferred": "容缺准予许可", "denied": "不予许可"}
+PROCEDURES = {
+    "hearing": "听证",
+    "tendering": "招标",
+    "auction": "拍卖",
+    "testing": "检验检测",
+    "inspection": "检查",
+    "quarantine": "检疫",
+    "appraisal": "鉴定",
+    "expert_review": "专家评审",
+}
+DEADLINES = {
+    "one_notice": "一次性告知期限",
+    "promised": "承诺办结期限",
+    "statutory": "法定办结期限",
+    "stage": "环节办理期限",
+    "delivery": "送达期限",
+    "follow_up": "差评整改期限",
+}
+LEVELS = {"yellow": "黄牌", "red": "红牌", "escalation": "督办"}
+
+
+def chinese_date(value: str | date | None) -> str:
+    if value is None or value == "":
+        return "待定"
+    day = date.fromisoformat(value) if isinstance(value, str) else value
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def kind_of(action: str, payload: dict[str, Any]) -> str | None:
+    """The notification an event gives, or None (internal steps notify nobody)."""
+    if action == "decided":
+        return "decided" if payload.get("decision") == "denied" else "ready_for_delivery"
+    return {
+        "submitted": "received",
+        "supplement_requested": "supplement_requested",
+        "accepted": "accepted",
+        "accepted_automatically": "accepted",
+        "extended": "extended",
+        "special_procedure_started": "special_procedure",
+        "delivered": "rating_invitation",
+        "refused": "refused",
+        "declared_not_applicable": "not_applicable",
+        "withdrawn": "withdrawn",
+        "revoked": "revoked",
+        "deadline_yellow": "deadline_yellow",
+        "deadline_red": "deadline_red",
+        "deadline_escalation": "deadline_escalation",
+    }.get(action)
+
+
+def in_quiet_hours(now: datetime, settings: Settings) -> datetime | None:
+    """When quiet hours end, if ``now`` falls in them (None otherwise)."""
+    window = quiet_hours(settings.notify_quiet_hours)
+    if window is None:
+        return None
+    start, end = window
+    local = now.astimezone(ZoneInfo(settings.timezone))
+    minute = local.hour * 60 + local.minute
+    quiet = start <= minute < end if start < end else (minute >= start or minute < end)
+    if not quiet:
+        return None
+    end_at = datetime.combine(local.date(), time(end // 60, end % 60), local.tzinfo)
+    if end_at <= local:
+        end_at += timedelta(days=1)
+    return end_at
+
+
+async def current_templates(conn: asyncpg.Connection) -> dict[tuple[str, str, str], Template]:
+    """The template in force for every (kind, channel, audience): newest published, else default."""
+    found: dict[tuple[str, str, str], Template] = {
+        (t.kind, t.channel, t.audience): t for t in templates.DEFAULTS.values()
+    }
+    for r in await conn.fetch(
+        """SELECT DISTINCT ON (kind, channel, audience)
+                  kind, channel, audience, version, enabled, urgent, subject, body
+           FROM notification_template ORDER BY kind, channel, audience, version DESC"""
+    ):
+        found[(r["kind"], r["channel"], r["audience"])] = Template(**dict(r))
+    return found
+
+
+_EVENTS = """
+SELECT o.id AS outbox_id, o.event_id::text AS event_id, e.action, e.payload, e.reason,
+       c.id::text AS case_id, c.number, c.received_on, c.result_number, c.competent_agency,
+       c.terminal_reason, c.decision_reason, rr.name AS receiving_region_name,
+       rr.level AS receiving_region_level,
+       a.id::text AS applicant_id, a.name AS applicant_name, a.mobile, a.email, a.channels,
+       mv.name AS matter_name, d.name AS department_name,
+       (SELECT k.due_on FROM deadline_clock k
+        WHERE k.case_id = c.id AND k.kind = 'delivery' AND k.task_id IS NULL
+        ORDER BY k.created_at DESC LIMIT 1) AS delivery_due_on
+FROM outbox o
+JOIN case_event e ON e.id = o.event_id
+JOIN case_record c ON c.id = o.case_id
+JOIN applicant a ON a.id = c.applicant_id
+JOIN matter_version mv ON mv.matter_id = c.matter_id AND mv.version = c.matter_version
+JOIN department d ON d.id = c.handling_department_id
+JOIN region rr ON rr.code = c.receiving_region
+WHERE o.id = ANY($1::bigint[]) AND o.notified_at IS NULL
+ORDER BY o.id
+FOR UPDATE OF o SKIP LOCKED
+"""
+
+
+def _values(row: asyncpg.Record, kind: str) -> dict[str, str]:
+    payload: dict[str, Any] = row["payload"] or {}
+    deadlines: dict[str, Any] = payload.get("deadlines") or {}
+    reason = row["reason"] or ""
+    values = {
+        "caseNumber": row["number"],
+        "matterName": row["matter_name"],
+        "applicantName": row["applicant_name"],
+        "receivedOn": chinese_date(row["received_on"]),
+        "department": row["department_name"],
+    }
+    if kind == "supplement_requested":
+        values["missingMaterials"] = "、".join(m["name"] for m in payload.get("materials", []))
+        values["note"] = reason or "无"
+    elif kind == "accepted":
+        values["acceptedOn"] = chinese_date(payload.get("acceptedOn"))
+        values["promisedDueOn"] = chinese_date(deadlines.get("promised"))
+        values["statutoryDueOn"] = chinese_date(deadlines.get("statutory"))
+    elif kind == "extended":
+        values["extensionDays"] = str(payload.get("days", ""))
+        values["dueOn"] = chinese_date(deadlines.get("statutory"))
+        values["reason"] = reason
+    elif kind == "special_procedure":
+        procedure = str(payload.get("kind", ""))
+        values["procedure"] = PROCEDURES.get(procedure, procedure)
+        values["expectedDays"] = str(payload.get("expectedDays", ""))
+        values["reason"] = reason
+    elif kind in ("decided", "ready_for_delivery"):
+        values["decision"] = DECISIONS.get(str(payload.get("decision")), "")
+        values["reason"] = reason or row["decision_reason"] or ""
+        values["resultNumber"] = payload.get("resultNumber") or row["result_number"] or "无"
+        suffix = "便民服务中心" if row["receiving_region_level"] == "township" else "政务服务中心"
+        values["collectAt"] = row["receiving_region_name"] + suffix
+        values["deliveryDueOn"] = chinese_date(row["delivery_due_on"])
+    elif kind in ("refused", "revoked"):
+        values["reason"] = reason or row["terminal_reason"] or ""
+    elif kind == "not_applicable":
+        values["reason"] = reason or row["terminal_reason"] or ""
+        values["competentAgency"] = row["competent_agency"] or "有权机关"
+    elif kind.startswith("deadline_"):
+        values["deadline"] = DEADLINES.get(str(payload.get("clock")), "办理期限")
+        values["dueOn"] = chinese_date(payload.get("dueOn"))
+        values["level"] = LEVELS.get(str(payload.get("level")), "")
+    return values
+
+
+class Planned(msgspec.Struct, frozen=True):
+    events: int
+    messages: int
+
+
+async def plan(
+    conn: asyncpg.Connection, outbox_ids: list[int], *, settings: Settings, now: datetime
+) -> Planned:
+    """Plan the messages of these outbox rows and mark them handled, in the caller's transaction.
+
+    Rows already handled, or being handled by another planner right now, are skipped.
+    """
+    rows = await conn.fetch(_EVENTS, outbox_ids)
+    if not rows:
+        return Planned(0, 0)
+    in_force = await current_templates(conn)
+    officers = await _officers(conn, rows)
+    quiet_until = in_quiet_hours(now, settings)
+    columns: dict[str, list[Any]] = {
+        k: []
+        for k in (
+            "event_id",
+            "event_seq",
+            "case_id",
+            "kind",
+            "audience",
+            "recipient_id",
+            "channel",
+            "address",
+            "template_version",
+            "urgent",
+            "subject",
+            "body",
+            "params",
+            "next_attempt_at",
+        )
+    }
+    for row in rows:
+        kind = kind_of(row["action"], row["payload"] or {})
+        if kind is None:
+            continue
+        audience = templates.KINDS[kind].audience
+        values = _values(row, kind)
+        if audience == "applicant":
+            recipients = [(row["applicant_id"], row["mobile"], row["email"], row["channels"])]
+        else:
+            ids = (row["payload"] or {}).get("recipients", [])
+            recipients = [officers[r["officerId"]] for r in ids if r.get("officerId") in officers]
+        for recipient_id, mobile, email, channels in recipients:
+            for channel, address in (("sms", mobile), ("email", email)):
+                template = in_force[(kind, channel, audience)]
+                if channel not in channels or not address or not template.enabled:
+                    continue
+                waits = channel == "sms" and not template.urgent and quiet_until is not None
+                columns["event_id"].append(row["event_id"])
+                columns["event_seq"].append(row["outbox_id"])
+                columns["case_id"].append(row["case_id"])
+                columns["kind"].append(kind)
+                columns["audience"].append(audience)
+                columns["recipient_id"].append(recipient_id)
+                columns["channel"].append(channel)
+                columns["address"].append(address)
+                columns["template_version"].append(template.version)
+                columns["urgent"].append(template.urgent)
+                columns["subject"].append(templates.render(template.subject, values))
+                columns["body"].append(templates.render(template.body, values))
+                columns["params"].append(values)
+                columns["next_attempt_at"].append(quiet_until if waits else now)
+    inserted = 0
+    if columns["event_id"]:
+        inserted = len(
+            await conn.fetch(
+                """INSERT INTO notification_message
+                       (event_id, event_seq, case_id, kind, audience, recipient_id, channel, address,
+                        template_version, urgent, subject, body, params, next_attempt_at)
+                   SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::uuid[], $4::text[],
+                                        $5::text[], $6::uuid[], $7::text[], $8::text[],
+                                        $9::int[], $10::bool[], $11::text[], $12::text[],
+                                        $13::jsonb[], $14::timestamptz[])
+                            AS m(event_id, event_seq, case_id, kind, audience, recipient_id, channel,
+                                 address, template_version, urgent, subject, body, params,
+                                 next_attempt_at)
+                   ON CONFLICT (event_id, recipient_id, channel) DO NOTHING
+                   RETURNING id""",
+                *columns.values(),
+            )
+        )
+    await conn.execute(
+        "UPDATE outbox SET notified_at = now() WHERE id = ANY($1::bigint[])",
+        [r["outbox_id"] for r in rows],
+    )
+    return Planned(len(rows), inserted)
+
+
+async def _officers(
+    conn: asyncpg.Connection, rows: list[asyncpg.Record]
+) -> dict[str, tuple[str, str | None, str | None, list[str]]]:
+    ids = {
+        r["officerId"]
+        for row in rows
+        if str(row["action"]).startswith("deadline_")
+        for r in (row["payload"] or {}).get("recipients", [])
+        if r.get("officerId")
+    }
+    if not ids:
+        return {}
+    return {
+        r["id"]: (r["id"], r["mobile"], r["email"], r["channels"])
+        for r in await conn.fetch(
+            """SELECT id::text, mobile, email, channels FROM officer
+               WHERE id = ANY($1::uuid[]) AND active""",
+            list(ids),
+        )
+    }
+
+
+async def plan_pending(
+    pool: asyncpg.Pool,
+    *,
+    settings: Settings,
+    now: datetime,
+    outbox_ids: list[int] | None = None,
+    older_than_seconds: float = 0.0,
+    batch: int = 500,
+) -> Planned:
+    """Plan the given outbox rows, or (catch-up) every published row not yet handled."""
+    events = messages = 0
+    while True:
+        async with pool.acquire() as conn, conn.transaction():
+            ids = outbox_ids
+            if ids is None:
+                ids = [
+                    r["id"]
+                    for r in await conn.fetch(
+                        """SELECT id FROM outbox
+                           WHERE notified_at IS NULL AND published_at IS NOT NULL
+                             AND published_at <= now() - make_interval(secs => $1)
+                           ORDER BY id LIMIT $2""",
+                        older_than_seconds,
+                        batch,
+                    )
+                ]
+            if not ids:
+                return Planned(events, messages)
+            done = await plan(conn, ids, settings=settings, now=now)
+        events += done.events
+        messages += done.messages
+        if outbox_ids is not None or len(ids) < batch or done.events == 0:
+            return Planned(events, messages)

@@ -1,0 +1,71 @@
+"""A token bucket in Redis, shared by every notification worker process.
+
+One Lua script refills and takes tokens atomically with Redis's own clock, so processes on
+different machines agree on the rate. If Redis cannot be reached the caller sends nothing
+(fail closed) and retries later: a provider's limit is never exceeded because a limiter is down.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+import redis.asyncio as aioredis
+
+_TAKE = """
+local rate = tonumber(ARGV[1])
+local burst = tonumber(ARGV[2])
+local want = tonumber(ARGV[3])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local b = redis.call('HMGET', KEYS[1], 'tokens', 'at')
+local tokens = tonumber(b[1]) or burst
+local at = tonumber(b[2]) or now
+tokens = math.min(burst, tokens + math.max(0, now - at) * rate)
+local granted = math.min(want, math.floor(tokens))
+tokens = tokens - granted
+redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(now))
+redis.call('PEXPIRE', KEYS[1], math.ceil(burst / rate * 1000) + 1000)
+return {granted, tostring(tokens)}
+"""
+
+
+_REFUND = """
+local b = redis.call('HMGET', KEYS[1], 'tokens')
+if b[1] then
+  local tokens = math.min(tonumber(ARGV[2]), tonumber(b[1]) + tonumber(ARGV[1]))
+  redis.call('HSET', KEYS[1], 'tokens', tostring(tokens))
+end
+return 1
+"""
+
+
+class LimiterUnavailable(Exception):
+    """Redis did not answer: send nothing now."""
+
+
+class TokenBucket:
+    def __init__(self, redis: aioredis.Redis, name: str, *, rate: float, burst: int) -> None:
+        self._redis = redis
+        self._key = f"tongban:ratelimit:{name}"
+        self.rate = rate
+        self.burst = burst
+        self._script = redis.register_script(_TAKE)
+        self._refund = redis.register_script(_REFUND)
+
+    async def take(self, wanted: int) -> tuple[int, float]:
+        """Up to ``wanted`` tokens now, and the tokens left in the bucket."""
+        if wanted <= 0:
+            return 0, 0.0
+        try:
+            granted, left = await self._script(
+                keys=[self._key], args=[self.rate, self.burst, wanted]
+            )
+        except (aioredis.RedisError, OSError) as exc:
+            raise LimiterUnavailable(str(exc) or type(exc).__name__) from exc
+        return int(granted), float(left)
+
+    async def refund(self, tokens: int) -> None:
+        """Give back tokens taken but not used (best effort: a lost refund only slows us)."""
+        if tokens > 0:
+            with contextlib.suppress(aioredis.RedisError, OSError):
+                await self._refund(keys=[self._key], args=[tokens, self.burst])

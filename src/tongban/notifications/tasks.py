@@ -1,0 +1,220 @@
+"""The notification worker group (`tongban worker notifications`).
+
+Three loops run beside arq for the worker's lifetime:
+- consume: reads the relay's stream in the consumer group ``notifications`` and plans the
+  messages of each event (entries of a dead consumer are claimed after 30 s);
+- catch up: every few seconds plans published events the stream lost (the outbox is the
+  truth) and releases messages whose worker died mid-send;
+- send: claims due messages under the shared rate limit and sends them.
+On SIGTERM the loops stop taking work and the sends in flight finish before the process exits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import asyncpg
+import msgspec
+import redis.asyncio as aioredis
+from arq import cron
+
+from tongban.cases.workflow import Clock, clock_from_settings
+from tongban.config import Settings
+from tongban.events.relay import STREAM
+from tongban.notifications.channels import sms_provider_from_settings
+from tongban.notifications.email import SmtpSender
+from tongban.notifications.planner import plan_pending
+from tongban.notifications.sender import Sender
+from tongban.system.tasks import redis_settings, shutdown, startup
+
+log = logging.getLogger(__name__)
+
+QUEUE = "tongban:notifications"
+GROUP = "notifications"
+CLAIM_IDLE_MS = 30_000
+CATCH_UP_SECONDS = 5.0
+CATCH_UP_AGE_SECONDS = 10.0
+_decoder = msgspec.json.Decoder()
+
+
+class Notifier:
+    """The loops of one worker process, with a stop that lets sends in flight finish."""
+
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        redis: aioredis.Redis,
+        settings: Settings,
+        sender: Sender,
+        *,
+        clock: Clock,
+        consumer: str,
+    ) -> None:
+        self.pool = pool
+        self.redis = redis
+        self.settings = settings
+        self.sender = sender
+        self.clock = clock
+        self.consumer = consumer
+        self.stopping = asyncio.Event()
+        self.wake = asyncio.Event()
+        self.tasks: list[asyncio.Task[None]] = []
+
+    def start(self) -> None:
+        self.tasks = [
+            asyncio.create_task(self._guard("consume", self.consume_once, 0.0)),
+            asyncio.create_task(self._guard("catch-up", self.catch_up, CATCH_UP_SECONDS)),
+            asyncio.create_task(self._send_loop()),
+        ]
+
+    async def stop(self, grace_seconds: float) -> None:
+        self.stopping.set()
+        self.wake.set()
+        _, pending = (
+            await asyncio.wait(self.tasks, timeout=grace_seconds) if self.tasks else ((), ())
+        )
+        for task in pending:
+            task.cancel()
+        for task in self.tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+
+    @property
+    def alive(self) -> bool:
+        return bool(self.tasks) and not any(t.done() for t in self.tasks)
+
+    async def _guard(self, name: str, step: Callable[[], Awaitable[Any]], pause: float) -> None:
+        while not self.stopping.is_set():
+            try:
+                await step()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # Redis or PostgreSQL away: log, wait, go on
+                log.warning("notifications: %s failed, retrying: %s", name, exc)
+                pause_now = max(pause, 1.0)
+            else:
+                pause_now = pause
+            if pause_now:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.stopping.wait(), timeout=pause_now)
+
+    async def ensure_group(self) -> None:
+        try:
+            await self.redis.xgroup_create(STREAM, GROUP, id="$", mkstream=True)
+        except aioredis.ResponseError as exc:
+            if "BUSYGROUP" not in str(exc):
+                raise
+
+    async def consume_once(self, block_ms: int = 1000) -> int:
+        """Plan the events of the next stream entries; acknowledge them once committed."""
+        await self.ensure_group()
+        found = await self.redis.xreadgroup(
+            GROUP, self.consumer, {STREAM: ">"}, count=500, block=block_ms
+        )
+        entries = [e for _, stream_entries in found or [] for e in stream_entries]
+        return await self._handle(entries)
+
+    async def _handle(self, entries: list[Any]) -> int:
+        if not entries:
+            return 0
+        ids = []
+        for _, fields in entries:
+            raw = fields.get(b"event") or fields.get("event")
+            if raw:
+                ids.append(int(_decoder.decode(raw)["outboxId"]))
+        planned = await plan_pending(
+            self.pool, settings=self.settings, now=self.clock.now(), outbox_ids=ids
+        )
+        await self.redis.xack(STREAM, GROUP, *[entry_id for entry_id, _ in entries])
+        if planned.messages:
+            self.wake.set()
+        return len(entries)
+
+    async def catch_up(self) -> None:
+        await self.ensure_group()
+        # Entries a dead consumer read but never acknowledged.
+        _, claimed, *_ = await self.redis.xautoclaim(
+            STREAM, GROUP, self.consumer, min_idle_time=CLAIM_IDLE_MS, start_id="0", count=500
+        )
+        await self._handle([e for e in claimed if e and e[1]])
+        planned = await plan_pending(
+            self.pool,
+            settings=self.settings,
+            now=self.clock.now(),
+            older_than_seconds=CATCH_UP_AGE_SECONDS,
+        )
+        if planned.events:
+            log.info("notifications: caught up %d events the stream missed", planned.events)
+        if planned.messages or await self.sender.release_expired():
+            self.wake.set()
+
+    async def _send_loop(self) -> None:
+        while not self.stopping.is_set():
+            try:
+                sent = await self.sender.run_once()
+            except Exception as exc:
+                log.warning("notifications: sending failed, retrying: %s", exc)
+                sent = 0
+                await asyncio.sleep(1.0)
+            if not sent and not self.stopping.is_set():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.wake.wait(), timeout=0.5)
+                self.wake.clear()
+
+
+async def _start(ctx: dict[str, Any]) -> None:
+    await startup(ctx)
+    settings: Settings = ctx["settings"]
+    redis = aioredis.Redis.from_url(settings.redis_url, socket_timeout=5, socket_connect_timeout=2)
+    ctx["notify_redis"] = redis
+    sms = sms_provider_from_settings(settings)
+    email = SmtpSender(settings)
+    ctx["notify_channels"] = (sms, email)
+    clock = clock_from_settings(settings)
+    sender = Sender(ctx["pool"], redis, settings, clock, sms=sms, email=email)
+    notifier = Notifier(
+        ctx["pool"],
+        redis,
+        settings,
+        sender,
+        clock=clock,
+        consumer=f"{socket.gethostname()}:{os.getpid()}",
+    )
+    ctx["notifier"] = notifier
+    notifier.start()
+
+
+async def _stop(ctx: dict[str, Any]) -> None:
+    notifier: Notifier | None = ctx.get("notifier")
+    if notifier is not None:
+        await notifier.stop(grace_seconds=WorkerSettings.job_completion_wait)
+    for channel in ctx.get("notify_channels", ()):
+        if channel is not None:
+            await channel.aclose()
+    if ctx.get("notify_redis") is not None:
+        await ctx["notify_redis"].aclose()
+    await shutdown(ctx)
+
+
+async def heartbeat(ctx: dict[str, Any]) -> bool:
+    """notifications.heartbeat: the consume, catch-up and send loops are alive."""
+    notifier: Notifier | None = ctx.get("notifier")
+    return notifier is not None and notifier.alive
+
+
+class WorkerSettings:
+    functions: list[Any] = []
+    cron_jobs = [cron(heartbeat, name="notifications.heartbeat", second=set(range(0, 60, 10)))]
+    queue_name = QUEUE
+    redis_settings = redis_settings(Settings())
+    on_startup = _start
+    on_shutdown = _stop
+    health_check_key = f"{QUEUE}:health:{socket.gethostname()}:{os.getpid()}"
+    health_check_interval = 10
+    job_completion_wait = 20

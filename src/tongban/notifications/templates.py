@@ -1,0 +1,331 @@
+"""Message templates: which notification each event gives, its placeholders, the defaults.
+
+A template is Chinese text with ``${name}`` placeholders. Each notification kind declares the
+placeholders it fills; publishing a template that names any other one, or that is malformed,
+is refused with the position of the fault. Built-in defaults (version 0) exist for every kind
+and channel; an admin's published version replaces them.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final, Literal
+
+import msgspec
+
+from tongban.errors import Problem
+
+Channel = Literal["sms", "email"]
+Audience = Literal["applicant", "officer"]
+CHANNELS: Final[tuple[Channel, ...]] = ("sms", "email")
+
+COMMON: Final[dict[str, str]] = {
+    "caseNumber": "统一办件编号",
+    "matterName": "事项名称",
+    "applicantName": "申请人名称",
+    "receivedOn": "收件日期",
+    "department": "承办部门",
+}
+
+
+class Kind(msgspec.Struct, frozen=True):
+    audience: Audience
+    title: str
+    variables: dict[str, str]
+
+
+KINDS: Final[dict[str, Kind]] = {
+    "received": Kind("applicant", "已收件", {}),
+    "supplement_requested": Kind(
+        "applicant",
+        "一次性告知补正",
+        {"missingMaterials": "须补正的全部材料", "note": "经办说明"},
+    ),
+    "accepted": Kind(
+        "applicant",
+        "已受理",
+        {
+            "acceptedOn": "受理日期",
+            "promisedDueOn": "承诺办结日期",
+            "statutoryDueOn": "法定办结日期",
+        },
+    ),
+    "extended": Kind(
+        "applicant",
+        "延长办理期限",
+        {"extensionDays": "延长工作日数", "dueOn": "延长后办结日期", "reason": "延长理由"},
+    ),
+    "special_procedure": Kind(
+        "applicant",
+        "特别程序",
+        {"procedure": "特别程序名称", "expectedDays": "预计所需工作日", "reason": "原因"},
+    ),
+    "decided": Kind("applicant", "不予许可决定", {"decision": "决定", "reason": "理由"}),
+    "ready_for_delivery": Kind(
+        "applicant",
+        "准予许可，待领取",
+        {
+            "decision": "决定",
+            "resultNumber": "证照或文书编号",
+            "collectAt": "领取地点",
+            "deliveryDueOn": "送达期限",
+        },
+    ),
+    "rating_invitation": Kind("applicant", "邀请评价", {}),
+    "refused": Kind("applicant", "不予受理", {"reason": "理由"}),
+    "not_applicable": Kind(
+        "applicant", "不属于本机关职权范围", {"reason": "说明", "competentAgency": "有权机关"}
+    ),
+    "withdrawn": Kind("applicant", "已撤回", {}),
+    "revoked": Kind("applicant", "许可已撤销", {"reason": "理由"}),
+    **{
+        f"deadline_{level}": Kind(
+            "officer",
+            title,
+            {"deadline": "期限名称", "dueOn": "到期日", "level": "预警级别"},
+        )
+        for level, title in (("yellow", "黄牌预警"), ("red", "红牌预警"), ("escalation", "督办"))
+    },
+}
+
+
+class Template(msgspec.Struct, frozen=True, kw_only=True):
+    kind: str
+    channel: Channel
+    audience: Audience
+    version: int
+    enabled: bool = True
+    urgent: bool = False
+    subject: str = ""
+    body: str
+
+
+def _t(kind: str, sms: str, subject: str, email: str, *, urgent: bool = False) -> list[Template]:
+    audience = KINDS[kind].audience
+    return [
+        Template(kind=kind, channel="sms", audience=audience, version=0, urgent=urgent, body=sms),
+        Template(
+            kind=kind,
+            channel="email",
+            audience=audience,
+            version=0,
+            urgent=urgent,
+            subject=subject,
+            body=email,
+        ),
+    ]
+
+
+_SIGN_OFF = "\n\n本邮件由通办平台自动发送，请勿直接回复。可凭办件编号在通办平台查询办理进度。"
+
+DEFAULTS: Final[dict[tuple[str, Channel], Template]] = {
+    (t.kind, t.channel): t
+    for t in [
+        *_t(
+            "received",
+            "您申请的${matterName}已收件，办件编号${caseNumber}，收件日期${receivedOn}。"
+            "可凭办件编号查询办理进度。",
+            "已收件：${matterName}（${caseNumber}）",
+            "${applicantName}：\n\n您申请的“${matterName}”已于${receivedOn}收件，"
+            "统一办件编号为${caseNumber}，承办部门为${department}。" + _SIGN_OFF,
+        ),
+        *_t(
+            "supplement_requested",
+            "您的办件${caseNumber}（${matterName}）材料需补正，请一次性补齐：${missingMaterials}。",
+            "请补正材料：${matterName}（${caseNumber}）",
+            "${applicantName}：\n\n您申请的“${matterName}”（办件编号${caseNumber}）材料不齐全，"
+            "请一次性补齐以下全部材料：\n${missingMaterials}\n\n经办说明：${note}" + _SIGN_OFF,
+        ),
+        *_t(
+            "accepted",
+            "您的办件${caseNumber}（${matterName}）已于${acceptedOn}受理，"
+            "承诺于${promisedDueOn}前办结。",
+            "已受理：${matterName}（${caseNumber}）",
+            "${applicantName}：\n\n您申请的“${matterName}”（办件编号${caseNumber}）已于"
+            "${acceptedOn}受理，由${department}承办，承诺于${promisedDueOn}前办结"
+            "（法定期限${statutoryDueOn}）。" + _SIGN_OFF,
+        ),
+        *_t(
+            "extended",
+            "您的办件${caseNumber}（${matterName}）办理期限延长${extensionDays}个工作日，"
+            "将于${dueOn}前办结。",
+            "办理期限延长：${matterName}（${caseNumber}）",
+            "${applicantName}：\n\n经批准，您申请的“${matterName}”（办件编号${caseNumber}）"
+            "办理期限延长${extensionDays}个工作日，将于${dueOn}前办结。\n\n延长理由：${reason}"
+            + _SIGN_OFF,
+        ),
+        *_t(
+            "special_procedure",
+            "您的办件${caseNumber}（${matterName}）进入${procedure}程序，预计${expectedDays}个"
+            "工作日，该期间不计入办理期限。",
+            "进入特别程序：${matterName}（${caseNumber}）",
+            "${applicantName}：\n\n您申请的“${matterName}”（办件编号${caseNumber}）进入"
+            "${procedure}程序，预计需要${expectedDays}个工作日，该期间不计入办理期限。\n\n"
+            "原因：${reason}" + _SIGN_OFF,
+        ),
+        *_t(
+            "decided",
+            "您的办件${caseNumber}（${matterName}）已作出${decision}决定，理由：${reason}。"
+            "如不服，可依法申请行政复议或提起行政诉讼。",
+            "办理结果：${matterName}（${caseNumber}）",
+            "${applicantName}：\n\n您申请的“${matterName}”（办件编号${caseNumber}）已作出"
+            "${decision}决定。\n\n理由：${reason}\n\n如不服本决定，可依法申请行政复议或者"
+            "提起行政诉讼。" + _SIGN_OFF,
+        ),
+        *_t(
+            "ready_for_delivery",
+            "您的办件${caseNumber}（${matterName}）已作出${decision}决定，文书编号"
+            "${resultNumber}，请于${deliveryDueOn}前到${collectAt}领取。",
+            "办理结果及领取：${matterName}（${caseNumber}）",
+            "${applicantName}：\n\n您申请的“${matterName}”（办件编号${caseNumber}）已作出"
+            "${decision}决定，证照或文书编号${resultNumber}。\n\n请于${deliveryDueOn}前携带"
+            "有效身份证件到${collectAt}领取，也可申请邮寄送达。" + _SIGN_OFF,
+        ),
+        *_t(
+            "rating_invitation",
+            "您的办件${caseNumber}（${matterName}）已办结送达，欢迎对本次服务作出评价。",
+            "邀请评价：${matterName}（${caseNumber}）",
+            "${applicantName}：\n\n您申请的“${matterName}”（办件编号${caseNumber}）已办结送达。"
+            "欢迎在通办平台对本次服务作出“好差评”，您的评价将帮助我们改进服务。" + _SIGN_OFF,
+        ),
+        *_t(
+            "refused",
+            "您的申请${caseNumber}（${matterName}）不予受理，理由：${reason}。",
+            "不予受理：${matterName}（${caseNumber}）",
+            "${applicantName}：\n\n您申请的“${matterName}”（办件编号${caseNumber}）不予受理。"
+            "\n\n理由：${reason}" + _SIGN_OFF,
+        ),
+        *_t(
+            "not_applicable",
+            "您申请的${matterName}（${caseNumber}）不属于本机关职权范围，请向${competentAgency}"
+            "申请。",
+            "不属于本机关职权范围：${matterName}（${caseNumber}）",
+            "${applicantName}：\n\n您申请的“${matterName}”（办件编号${caseNumber}）不属于本机关"
+            "职权范围，请向${competentAgency}申请。\n\n说明：${reason}" + _SIGN_OFF,
+        ),
+        *_t(
+            "withdrawn",
+            "您已撤回办件${caseNumber}（${matterName}）。",
+            "已撤回：${matterName}（${caseNumber}）",
+            "${applicantName}：\n\n您已撤回“${matterName}”的申请（办件编号${caseNumber}）。"
+            + _SIGN_OFF,
+        ),
+        *_t(
+            "revoked",
+            "您的办件${caseNumber}（${matterName}）的许可决定已撤销，理由：${reason}。",
+            "许可撤销：${matterName}（${caseNumber}）",
+            "${applicantName}：\n\n您申请的“${matterName}”（办件编号${caseNumber}）的许可决定"
+            "已撤销。\n\n理由：${reason}\n\n如不服，可依法申请行政复议或者提起行政诉讼。"
+            + _SIGN_OFF,
+        ),
+        *_t(
+            "deadline_yellow",
+            "【黄牌预警】办件${caseNumber}（${matterName}）${deadline}将于${dueOn}到期，请抓紧办理。",
+            "【黄牌预警】${caseNumber} ${deadline}将于${dueOn}到期",
+            "${department}：\n\n办件${caseNumber}（${matterName}，申请人${applicantName}）的"
+            "${deadline}将于${dueOn}到期（${level}），请抓紧办理。",
+        ),
+        *_t(
+            "deadline_red",
+            "【红牌预警】办件${caseNumber}（${matterName}）已超过${deadline}（${dueOn}），"
+            "请立即办理。",
+            "【红牌预警】${caseNumber} 已超过${deadline}",
+            "${department}：\n\n办件${caseNumber}（${matterName}，申请人${applicantName}）已超过"
+            "${deadline}（${dueOn}到期，${level}），请立即办理并说明原因。",
+            urgent=True,
+        ),
+        *_t(
+            "deadline_escalation",
+            "【督办】办件${caseNumber}（${matterName}）已超过${deadline}（${dueOn}），已上报督办。",
+            "【督办】${caseNumber} 已超过${deadline}",
+            "${department}：\n\n办件${caseNumber}（${matterName}，申请人${applicantName}）已超过"
+            "${deadline}（${dueOn}到期，${level}），已列入督办，请立即处理。",
+            urgent=True,
+        ),
+    ]
+}
+
+_PLACEHOLDER = re.compile(r"\$\{([^}]*)\}")
+_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*")
+SMS_MAX_CHARS = 500  # the provider's limit for one (long) SMS, signature included
+SUBJECT_MAX_CHARS = 200
+
+
+def variables(kind: str) -> dict[str, str]:
+    return COMMON | KINDS[kind].variables
+
+
+def placeholder_problems(text: str, allowed: dict[str, str], field: str) -> list[Problem]:
+    """Every malformed or unknown placeholder in ``text`` (empty: the text is fine)."""
+    problems: list[Problem] = []
+    for match in _PLACEHOLDER.finditer(text):
+        name = match.group(1)
+        if not _NAME.fullmatch(name):
+            problems.append(
+                Problem(
+                    field,
+                    "MALFORMED_PLACEHOLDER",
+                    f"malformed placeholder ${{{name}}} at character {match.start()}",
+                )
+            )
+        elif name not in allowed:
+            problems.append(
+                Problem(
+                    field,
+                    "UNKNOWN_PLACEHOLDER",
+                    f"unknown placeholder ${{{name}}} at character {match.start()}; "
+                    f"known: {', '.join(sorted(allowed))}",
+                )
+            )
+    rest = _PLACEHOLDER.sub(lambda m: " " * len(m.group(0)), text)
+    if "${" in rest:
+        problems.append(
+            Problem(
+                field,
+                "MALFORMED_PLACEHOLDER",
+                f"unclosed placeholder at character {rest.index('${')}",
+            )
+        )
+    return problems
+
+
+def check(template: Template) -> list[Problem]:
+    """What is wrong with a template about to be published (all faults at once)."""
+    if template.kind not in KINDS:
+        return [
+            Problem(
+                "kind",
+                "UNKNOWN_KIND",
+                f"unknown notification kind {template.kind!r}; known: {', '.join(KINDS)}",
+            )
+        ]
+    problems: list[Problem] = []
+    kind = KINDS[template.kind]
+    if template.audience != kind.audience:
+        problems.append(
+            Problem("audience", "WRONG_AUDIENCE", f"{template.kind} goes to the {kind.audience}")
+        )
+    allowed = variables(template.kind)
+    if template.enabled and not template.body.strip():
+        problems.append(Problem("body", "EMPTY_TEXT", "the text is empty"))
+    problems += placeholder_problems(template.body, allowed, "body")
+    if template.channel == "email":
+        if template.enabled and not template.subject.strip():
+            problems.append(Problem("subject", "EMPTY_SUBJECT", "an e-mail needs a subject"))
+        if "\n" in template.subject or "\r" in template.subject:
+            problems.append(Problem("subject", "MULTILINE_SUBJECT", "the subject is one line"))
+        if len(template.subject) > SUBJECT_MAX_CHARS:
+            problems.append(
+                Problem("subject", "TOO_LONG", f"at most {SUBJECT_MAX_CHARS} characters")
+            )
+        problems += placeholder_problems(template.subject, allowed, "subject")
+    else:
+        if template.subject:
+            problems.append(Problem("subject", "SMS_HAS_NO_SUBJECT", "an SMS has no subject"))
+        if len(template.body) > SMS_MAX_CHARS:
+            problems.append(Problem("body", "TOO_LONG", f"at most {SMS_MAX_CHARS} characters"))
+    return problems
+
+
+def render(text: str, values: dict[str, str]) -> str:
+    return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), ""), text)
