@@ -35,3 +35,17 @@ def test_the_deadline_benchmark_runs_at_a_tiny_size() -> None:
     assert result.returncode == 0, result.stderr
     assert "find due among 300" in result.stdout
     assert "threshold -> committed warning (5 within" in result.stdout
+
+
+def test_the_notification_benchmark_runs_at_a_tiny_size() -> None:
+    result = subprocess.run(
+        [sys.executable, "bench/notifications.py", "--events", "200"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "msg/s per worker process" in result.stdout
+    assert "duplicates at the stub: 0; missing: 0" in result.stdout
