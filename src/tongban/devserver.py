@@ -9,6 +9,7 @@ worker group as child processes until Ctrl-C, and stops them all.
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import os
 import signal
 import socket
@@ -129,6 +130,61 @@ async def _prepare(dsn: str) -> None:
     _say(f"demo data ready ({created['matters']} new matters)")
 
 
+def _local_outboxes(settings: Any, data_dir: Path) -> list[subprocess.Popen[bytes]]:
+    """Where nothing answers at the configured SMS endpoint and SMTP relay, start the SMS
+    provider stub and a local SMTP server: messages land in .data/ instead of waiting."""
+    started: list[subprocess.Popen[bytes]] = []
+    sms = urlsplit(settings.sms_endpoint)
+    sms_port = sms.port or 80
+    if (
+        settings.sms_provider != "disabled"
+        and sms.hostname in ("127.0.0.1", "localhost")
+        and not _answers("127.0.0.1", sms_port)
+    ):
+        record = data_dir / "sms.jsonl"
+        started.append(
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "tongban.notifications.sms_stub",
+                    "--port",
+                    str(sms_port),
+                    "--record",
+                    str(record),
+                ],
+                stdout=subprocess.DEVNULL,
+            )
+        )
+        _say(f"SMS provider stub on {settings.sms_endpoint}: messages in {record}")
+    if settings.smtp_host in ("127.0.0.1", "localhost") and not _answers(
+        "127.0.0.1", settings.smtp_port
+    ):
+        if importlib.util.find_spec("aiosmtpd") is None:
+            _say("no SMTP server and no aiosmtpd: e-mails wait until one answers")
+        else:
+            mail = data_dir / "mail"
+            for sub in ("cur", "new", "tmp"):
+                (mail / sub).mkdir(parents=True, exist_ok=True)
+            started.append(
+                subprocess.Popen(
+                    [
+                        sys.executable,
+                        "-m",
+                        "aiosmtpd",
+                        "-n",
+                        "-l",
+                        f"127.0.0.1:{settings.smtp_port}",
+                        "-c",
+                        "aiosmtpd.handlers.Mailbox",
+                        str(mail),
+                    ]
+                )
+            )
+            _say(f"local SMTP server on 127.0.0.1:{settings.smtp_port}: e-mails in {mail}/new")
+    return started
+
+
 def run_platform(*, with_workers: bool = True) -> int:
     settings = load_settings()
     data_dir = (ROOT / settings.data_dir).resolve()
@@ -156,6 +212,7 @@ def run_platform(*, with_workers: bool = True) -> int:
         asyncio.run(_prepare(database_url))
 
         python = sys.executable
+        children += _local_outboxes(settings, data_dir)
         children.append(subprocess.Popen([python, "-m", "tongban.cli", "serve"], env=env))
         if with_workers:
             for group in worker_groups():
