@@ -163,7 +163,7 @@ async def test_a_wrong_access_key_secret_is_a_permanent_failure(stub: SmsStub) -
     finally:
         await provider.aclose()
     assert outcome.status == "permanent_failure"
-    assert outcome.error is not None and outcome.error.startswith("SignatureDoesNotMatch")
+    assert outcome.error is not None and outcome.error.startswith("HTTP 400 SignatureDoesNotMatch")
     assert stub.messages == []
 
 

@@ -146,6 +146,8 @@ def classify_send(status: int, payload: Mapping[str, Any] | None) -> Outcome:
         return sent(str(biz_id) if biz_id else None)
     message = payload.get("Message")
     error = f"{code}: {message}" if message else code
+    if status != 200:
+        error = f"HTTP {status} {error}"
     if code in TEMPORARY_CODES or code.startswith("Throttling") or status >= 500 or status == 429:
         return temporary(error)
     return permanent(error)
