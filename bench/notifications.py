@@ -38,7 +38,7 @@ from tongban.events import relay  # noqa: E402
 from tongban.migrate import migrate  # noqa: E402
 
 ADMIN = os.environ.get("TONGBAN_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-REDIS = os.environ.get("TONGBAN_TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
+REDIS = os.environ.get("TONGBAN_TEST_REDIS_URL", "redis://127.0.0.1:6379/12")
 SECRET = "bench-access-key-secret"
 
 
@@ -198,10 +198,10 @@ def start_worker(env: dict[str, str]) -> subprocess.Popen[bytes]:
     )
 
 
-async def wait_for_group(redis: aioredis.Redis, timeout: float = 30.0) -> None:
+async def wait_for_group(redis: aioredis.Redis, seconds: float = 30.0) -> None:
     """Workers create the consumer group on start; events published before it would only be
     found by the (slower) catch-up scan."""
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
             if await redis.xinfo_groups(relay.STREAM):

@@ -72,7 +72,12 @@ async def test_the_business_licence_scenario_sends_exactly_the_expected_messages
     assert [m["params"]["content"] for m in sms_stub.messages] == expected_sms
     assert {m["phone"] for m in sms_stub.messages} == {"13800138000"}
     assert {m["sign_name"] for m in sms_stub.messages} == {"通办"}
-    assert sms_stub.messages[2]["params"]["promisedDueOn"] == "2026年3月5日"
+    assert all(set(m["params"]) == {"content"} for m in sms_stub.messages)
+    assert {m["template_code"] for m in sms_stub.messages} == {"SMS_TONGBAN_NOTICE"}
+    values = await conn.fetchval(
+        "SELECT params FROM notification_message WHERE kind = 'accepted' AND channel = 'sms'"
+    )
+    assert values["promisedDueOn"] == "2026年3月5日" and values["caseNumber"] == number
 
     assert [str(m["Subject"]) for m in mailbox.messages] == [
         f"已收件：{matter}（{number}）",
@@ -333,7 +338,7 @@ async def test_officers_get_warnings_and_red_ones_come_through_quiet_hours(
         if "红牌" in m["params"]["content"] and "承诺" in m["params"]["content"]
     )
     assert red["params"]["content"] == (
-        f"【红牌预警】办件{case['number']}（{red['params']['matterName']}）已超过承诺办结期限"
+        f"【红牌预警】办件{case['number']}（企业设立登记（营业执照））已超过承诺办结期限"
         "（2026年3月5日），请立即办理。"
     )
     recipients = await conn.fetchval(

@@ -83,8 +83,14 @@ def canonicalized_query(params: Mapping[str, str]) -> str:
     )
 
 
+def _encode_query(query: str) -> str:
+    """percent_encode of a canonicalized query, which holds only unreserved characters, ``%``,
+    ``=`` and ``&``: three C-level replaces instead of a pass over every byte."""
+    return query.replace("%", "%25").replace("=", "%3D").replace("&", "%26")
+
+
 def string_to_sign(method: str, params: Mapping[str, str]) -> str:
-    return f"{method}&%2F&{percent_encode(canonicalized_query(params))}"
+    return f"{method}&%2F&{_encode_query(canonicalized_query(params))}"
 
 
 def _hmac_sha1(access_key_secret: str, text: str) -> str:
@@ -100,7 +106,7 @@ def sign(method: str, params: Mapping[str, str], access_key_secret: str) -> str:
 def signed_form(params: Mapping[str, str], access_key_secret: str) -> str:
     """The form-encoded POST body, signature included (the query is built once)."""
     query = canonicalized_query(params)
-    signature = _hmac_sha1(access_key_secret, f"POST&%2F&{percent_encode(query)}")
+    signature = _hmac_sha1(access_key_secret, f"POST&%2F&{_encode_query(query)}")
     return f"{query}&Signature={percent_encode(signature)}"
 
 

@@ -188,11 +188,9 @@ class Sender:
                         found = await self._already_sent(m)
                         if found is not None:
                             return Result(m, Outcome("sent", provider_message_id=found))
+                    # The provider template carries our rendered text in ${content} alone.
                     outcome = await self.sms.send(
-                        message_id=m.id,
-                        phone=m.address,
-                        text=m.body,
-                        params={k: str(v) for k, v in m.params.items()},
+                        message_id=m.id, phone=m.address, text=m.body, params={}
                     )
                 else:
                     assert self.email is not None

@@ -40,6 +40,7 @@ GROUP = "notifications"
 CLAIM_IDLE_MS = 30_000
 CATCH_UP_SECONDS = 5.0
 CATCH_UP_AGE_SECONDS = 10.0
+SEND_LOOPS = 2
 _decoder = msgspec.json.Decoder()
 
 
@@ -70,7 +71,9 @@ class Notifier:
         self.tasks = [
             asyncio.create_task(self._guard("consume", self.consume_once, 0.0)),
             asyncio.create_task(self._guard("catch-up", self.catch_up, CATCH_UP_SECONDS)),
-            asyncio.create_task(self._send_loop()),
+            # Two send loops: one sends while the other claims and records (SKIP LOCKED keeps
+            # them apart), so neither the provider nor the database waits on the other.
+            *(asyncio.create_task(self._send_loop()) for _ in range(SEND_LOOPS)),
         ]
 
     async def stop(self, grace_seconds: float) -> None:
