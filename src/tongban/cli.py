@@ -181,6 +181,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     return run_platform(with_workers=not args.no_workers)
 
 
+def cmd_sms_stub(args: argparse.Namespace) -> int:
+    from tongban.notifications import sms_stub
+
+    sms_stub.main(args.rest)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="tongban", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -214,11 +221,21 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--ttl", type=int, default=8 * 3600, help="lifetime in seconds")
     p.set_defaults(func=cmd_token)
 
+    p = sub.add_parser(
+        "sms-stub",
+        help="run the local stand-in of the SMS provider (development; options: sms-stub -h)",
+        add_help=False,
+    )
+    p.set_defaults(func=cmd_sms_stub)
+
     p = sub.add_parser("export-schema", help="write graphql/schema.graphql from the code")
     p.add_argument("--check", action="store_true", help="fail if the checked-in file differs")
     p.set_defaults(func=cmd_export_schema)
 
-    args = parser.parse_args(argv)
+    args, rest = parser.parse_known_args(argv)
+    if rest and args.command != "sms-stub":
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
+    args.rest = rest
     result: int = args.func(args)
     return result
 
