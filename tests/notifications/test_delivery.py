@@ -36,6 +36,37 @@ async def messages(client: GraphQLClient, number: str, token: str) -> list[dict[
     return found
 
 
+def delivery_report(sms: dict[str, Any]) -> bytes:
+    """What the provider pushes once the phone has the message."""
+    return msgspec.json.encode(
+        [
+            {
+                "phone_number": sms["phone"],
+                "send_time": "2026-03-02 09:30:01",
+                "report_time": "2026-03-02 09:30:05",
+                "success": True,
+                "err_code": "DELIVERED",
+                "err_msg": "用户接收成功",
+                "sms_size": "1",
+                "biz_id": sms["biz_id"],
+                "out_id": sms["out_id"],
+            }
+        ]
+    )
+
+
+async def report_delivery(client: GraphQLClient, sms: dict[str, Any]) -> None:
+    body = delivery_report(sms)
+    answer = await client.http.post(
+        "/notifications/sms/receipts",
+        content=body,
+        headers={
+            "X-Tongban-Signature": receipt_signature(client.settings.sms_callback_secret, body)
+        },
+    )
+    assert answer.status_code == 200, answer.text
+
+
 async def rows(conn: asyncpg.Connection) -> list[asyncpg.Record]:
     return await conn.fetch("SELECT * FROM notification_message ORDER BY created_at, kind, channel")
 
@@ -127,21 +158,7 @@ async def test_delivery_reports_mark_sms_delivered_and_forged_reports_are_refuse
     number = ok(await submit(client, applicant))["number"]
     await pipeline.flush()
     [sms] = sms_stub.messages
-    report = msgspec.json.encode(
-        [
-            {
-                "phone_number": sms["phone"],
-                "send_time": "2026-03-02 09:30:01",
-                "report_time": "2026-03-02 09:30:05",
-                "success": True,
-                "err_code": "DELIVERED",
-                "err_msg": "用户接收成功",
-                "sms_size": "1",
-                "biz_id": sms["biz_id"],
-                "out_id": sms["out_id"],
-            }
-        ]
-    )
+    report = delivery_report(sms)
     forged = await client.http.post(
         "/notifications/sms/receipts",
         content=report,
@@ -190,6 +207,13 @@ async def test_three_server_errors_then_delivered_after_backoff(
     assert len(sms_stub.messages) == 1
     [_, sms] = await messages(client, number, applicant)
     assert (sms["status"], sms["attempts"]) == ("SENT", 4)
+    await report_delivery(client, sms_stub.messages[0])
+    [_, sms] = await messages(client, number, applicant)
+    assert (sms["status"], sms["attempts"], sms["lastError"]) == (
+        "DELIVERED",
+        4,
+        "HTTP 500 ServiceUnavailable: Injected failure.",
+    )
 
 
 async def test_permanent_errors_fail_at_once_and_show_on_the_case(

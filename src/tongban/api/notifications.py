@@ -54,7 +54,9 @@ class NotificationMessage:
     provider_message_id: str | None = strawberry.field(
         description="The provider's id (SMS BizId), once accepted."
     )
-    last_error: str | None = strawberry.field(description="Why the last attempt failed.")
+    last_error: str | None = strawberry.field(
+        description="The most recent failure, kept after a later success (null: none)."
+    )
     next_attempt_at: datetime = strawberry.field(
         description="When it is (re)tried, while pending or retry."
     )
