@@ -25,6 +25,7 @@ from strawberry.litestar import make_graphql_controller
 
 from tongban import db
 from tongban.api.context import Context
+from tongban.api.http import MsgspecJson, without_thread_hops
 from tongban.api.loaders import Loaders
 from tongban.api.schema import build_schema
 from tongban.auth.errors import TokenError
@@ -329,7 +330,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         multipart_uploads_enabled=True,
     )
 
-    class GraphQLController(base_controller):  # type: ignore[valid-type,misc]
+    class GraphQLController(MsgspecJson, base_controller):  # type: ignore[valid-type,misc]
+        dependencies = without_thread_hops(base_controller.dependencies)
+
         async def on_ws_connect(self, context: Context) -> dict[str, object]:
             """Subscriptions authenticate at connection_init: {"authorization": "Bearer …"}."""
             params = context.connection_params or {}

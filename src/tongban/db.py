@@ -44,6 +44,14 @@ async def init_connection(conn: asyncpg.Connection) -> None:
     conn.add_query_logger(_count_statement)
 
 
+async def _keep_session(_conn: asyncpg.Connection) -> None:
+    """Released connections skip asyncpg's reset query (advisory unlock, CLOSE ALL, UNLISTEN,
+    RESET ALL: a round trip per release, an eighth of a GraphQL request's CPU). Pooled
+    connections never hold session state — session advisory locks, LISTEN and SET use dedicated
+    connections (see migrate.py, events/relay.py) — and asyncpg still rolls back an open
+    transaction on release."""
+
+
 async def create_pool(settings: Settings, *, dsn: str | None = None) -> asyncpg.Pool:
     pool = await asyncpg.create_pool(
         dsn or settings.database_url,
@@ -51,6 +59,7 @@ async def create_pool(settings: Settings, *, dsn: str | None = None) -> asyncpg.
         max_size=settings.db_pool_max,
         statement_cache_size=settings.db_statement_cache_size,
         init=init_connection,
+        reset=_keep_session,
         server_settings={"application_name": "tongban", "timezone": "UTC"},
     )
     assert pool is not None

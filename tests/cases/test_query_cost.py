@@ -10,12 +10,13 @@ from tongban.cases import service
 from tongban.cases.types import UploadedFile
 
 WORKLIST = """query ($first: Int!) { worklist(first: $first) { edges { node {
-  stageName state dueOn department { code }
+  stageName state dueOn department { code } deadline { dueOn remainingDays colour }
   case { number state applicant { name idNumber } tasks { state department { code } } materials { name } }
 } } pageInfo { hasNextPage } } }"""
 
 CASES = """query ($first: Int!) { cases(first: $first) { edges { node {
-  number state applicant { name } tasks { state } matter { name } history(last: 20) { action }
+  number state applicant { name } tasks { state deadline { colour } } matter { name }
+  history(last: 20) { action } deadlines { kind dueOn colour }
   handlingDepartment { code } receivingRegion { name }
 } } } }"""
 

@@ -12,7 +12,7 @@ from strawberry.scalars import JSON
 from tongban.api.catalogue import MatterVersion
 from tongban.api.context import Info
 from tongban.api.convert import as_json, raw, raw_or_none
-from tongban.api.deadlines import Deadline, deadlines_of
+from tongban.api.deadlines import Deadline, deadlines_of, known_deadlines
 from tongban.api.errors import graphql_error
 from tongban.api.government import Department, Region
 from tongban.api.notifications import NotificationMessage, messages_of
@@ -24,11 +24,14 @@ from tongban.api.pagination import (
     decode_cursor,
     encode_cursor,
 )
+from tongban.api.preload import preload_case, preload_tasks, resolve
 from tongban.auth.errors import NotAllowedError
 from tongban.cases import repository as repo
 from tongban.cases import states
 from tongban.cases import types as domain
+from tongban.catalogue import types as domain_catalogue
 from tongban.errors import DomainError
+from tongban.government import types as domain_government
 from tongban.identifiers import mask_email, mask_id_number, mask_phone, validate_case_number
 from tongban.review import repository as review_repo
 
@@ -158,20 +161,28 @@ class Task:
         )
 
     @strawberry.field(description="The department that must act.")
-    async def department(self, info: Info) -> Department:
-        found = await info.context.loaders.department.load(self.department_id)
-        assert found is not None
-        return Department.from_domain(found)
+    def department(self, info: Info) -> Department:
+        return resolve(info.context.loaders.department, self.department_id, _department)
 
+    # Synchronous when a list resolver preloaded the page (api/preload.py), awaited otherwise.
     @strawberry.field(description="The task's stage or follow-up deadline, if it has one.")
-    async def deadline(self, info: Info) -> Deadline | None:
+    def deadline(self, info: Info) -> Deadline | None:
+        found = known_deadlines(info, self.case_id, str(self.id))
+        if found is None:
+            return self._deadline(info)  # type: ignore[return-value]
+        return found[0] if found else None
+
+    async def _deadline(self, info: Info) -> Deadline | None:
         found = await deadlines_of(info, self.case_id, str(self.id))
         return found[0] if found else None
 
     @strawberry.field(description="The case the task belongs to.")
-    async def case(self, info: Info) -> Case | None:
-        found = await info.context.loaders.case.load(self.case_id)
-        return None if found is None else Case.from_domain(found)
+    def case(self, info: Info) -> Case | None:
+        return resolve(
+            info.context.loaders.case,
+            self.case_id,
+            lambda found: None if found is None else Case.from_domain(found),
+        )
 
 
 @strawberry.type(description="An uploaded material, with its fingerprint.")
@@ -264,17 +275,21 @@ class Case:
     @strawberry.field(
         description="The applicant (personal data masked unless you work on the case)."
     )
-    async def applicant(self, info: Info) -> Applicant:
-        found = await info.context.loaders.applicant.load(self.domain_case.applicant_id)
-        assert found is not None
-        return Applicant.from_domain(found, unmasked=self.domain_case.viewer_involved)
+    def applicant(self, info: Info) -> Applicant:
+        def show(found: domain.Applicant | None) -> Applicant:
+            assert found is not None
+            return Applicant.from_domain(found, unmasked=self.domain_case.viewer_involved)
+
+        return resolve(info.context.loaders.applicant, self.domain_case.applicant_id, show)
 
     @strawberry.field(description="The matter version the case was filed under.")
-    async def matter(self, info: Info) -> MatterVersion:
-        versions = await info.context.loaders.matter_versions.load(self.domain_case.matter_id)
-        return MatterVersion.from_domain(
-            next(v for v in versions if v.version == self.domain_case.matter_version)
-        )
+    def matter(self, info: Info) -> MatterVersion:
+        def pinned(versions: list[domain_catalogue.MatterVersion]) -> MatterVersion:
+            return MatterVersion.from_domain(
+                next(v for v in versions if v.version == self.domain_case.matter_version)
+            )
+
+        return resolve(info.context.loaders.matter_versions, self.domain_case.matter_id, pinned)
 
     @strawberry.field(description="The region that received the case.")
     async def receiving_region(self, info: Info) -> Region:
@@ -289,37 +304,29 @@ class Case:
         return Region.from_domain(found)
 
     @strawberry.field(description="The department handling the case now.")
-    async def handling_department(self, info: Info) -> Department:
-        found = await info.context.loaders.department.load(self.domain_case.handling_department_id)
-        assert found is not None
-        return Department.from_domain(found)
+    def handling_department(self, info: Info) -> Department:
+        return resolve(
+            info.context.loaders.department, self.domain_case.handling_department_id, _department
+        )
 
     @strawberry.field(description="Review and follow-up tasks, oldest first.")
-    async def tasks(self, info: Info) -> list[Task]:
-        return [
-            Task.from_domain(t) for t in await info.context.loaders.tasks.load(self.domain_case.id)
-        ]
+    def tasks(self, info: Info) -> list[Task]:
+        return resolve(
+            info.context.loaders.tasks,
+            self.domain_case.id,
+            lambda found: [Task.from_domain(t) for t in found],
+        )
 
     @strawberry.field(description="The case's clocks: one-notice, promised, statutory, delivery.")
-    async def deadlines(self, info: Info) -> list[Deadline]:
-        return await deadlines_of(info, self.domain_case.id, None)
+    def deadlines(self, info: Info) -> list[Deadline]:
+        found = known_deadlines(info, self.domain_case.id, None)
+        if found is None:
+            return deadlines_of(info, self.domain_case.id, None)  # type: ignore[return-value]
+        return found
 
     @strawberry.field(description="Uploaded materials.")
-    async def materials(self, info: Info) -> list[Material]:
-        found = await info.context.loaders.materials.load(self.domain_case.id)
-        return [
-            Material(
-                id=strawberry.ID(m.id),
-                material_code=m.material_code,
-                name=m.name,
-                size=m.size,
-                content_type=m.content_type,
-                sha256=m.sha256,
-                phase=m.phase,
-                uploaded_at=m.uploaded_at,
-            )
-            for m in found
-        ]
+    def materials(self, info: Info) -> list[Material]:
+        return resolve(info.context.loaders.materials, self.domain_case.id, _materials)
 
     @strawberry.field(
         description="SMS and e-mails about the case with their delivery status, oldest first "
@@ -329,32 +336,59 @@ class Case:
         return await messages_of(info, self.domain_case.id)
 
     @strawberry.field(description="The history in order; `last` keeps only the most recent events.")
-    async def history(
+    def history(
         self,
         info: Info,
         last: Annotated[int | None, strawberry.argument(description="Keep the last N.")] = None,
     ) -> list[CaseEvent]:
-        found = await info.context.loaders.events.load(self.domain_case.id)
-        if last is not None:
-            found = found[-last:] if last > 0 else []
-        return [
-            CaseEvent(
-                seq=e.seq,
-                case_version=e.case_version,
-                action=e.action,
-                actor_kind=e.actor_kind,
-                actor_name=e.actor_name,
-                actor_roles=list(e.actor_roles),
-                actor_department_id=None
-                if e.actor_department_id is None
-                else strawberry.ID(e.actor_department_id),
-                reason=e.reason,
-                changes=as_json(e.changes),
-                payload=as_json(e.payload),
-                occurred_at=e.occurred_at,
-            )
-            for e in found
-        ]
+        def events(found: list[domain.Event]) -> list[CaseEvent]:
+            if last is not None:
+                found = found[-last:] if last > 0 else []
+            return _events(found)
+
+        return resolve(info.context.loaders.events, self.domain_case.id, events)
+
+
+def _department(found: domain_government.Department | None) -> Department:
+    assert found is not None
+    return Department.from_domain(found)
+
+
+def _materials(found: list[domain.Material]) -> list[Material]:
+    return [
+        Material(
+            id=strawberry.ID(m.id),
+            material_code=m.material_code,
+            name=m.name,
+            size=m.size,
+            content_type=m.content_type,
+            sha256=m.sha256,
+            phase=m.phase,
+            uploaded_at=m.uploaded_at,
+        )
+        for m in found
+    ]
+
+
+def _events(found: list[domain.Event]) -> list[CaseEvent]:
+    return [
+        CaseEvent(
+            seq=e.seq,
+            case_version=e.case_version,
+            action=e.action,
+            actor_kind=e.actor_kind,
+            actor_name=e.actor_name,
+            actor_roles=list(e.actor_roles),
+            actor_department_id=None
+            if e.actor_department_id is None
+            else strawberry.ID(e.actor_department_id),
+            reason=e.reason,
+            changes=as_json(e.changes),
+            payload=as_json(e.payload),
+            occurred_at=e.occurred_at,
+        )
+        for e in found
+    ]
 
 
 @strawberry.enum(description="Worklist order.")
@@ -384,6 +418,8 @@ class CaseQuery:
             raise graphql_error(exc) from None
         async with info.context.pool.acquire() as conn:
             found = await repo.visible_cases_by_number(conn, principal=principal, numbers=[number])
+            if found:
+                await preload_case(info, conn, found[0])
         return Case.from_domain(found[0]) if found else None
 
     @strawberry.field(description="Cases you may see, newest first (applicants: their own).")
@@ -464,6 +500,7 @@ class CaseQuery:
                 after=key,
                 limit=limit + 1,
             )
+            await preload_tasks(info, conn, found[:limit])
         edges = [
             Edge(cursor=encode_cursor([sort_value, t.id]), node=Task.from_domain(t))
             for t in found[:limit]

@@ -8,8 +8,10 @@ from enum import Enum
 import strawberry
 
 from tongban.api.context import Info
+from tongban.api.preload import MISSING, known
 from tongban.cases.workflow import local_day
 from tongban.deadlines import service
+from tongban.deadlines.calendar import WorkingCalendar
 from tongban.deadlines.types import DeadlineClock
 
 
@@ -64,7 +66,19 @@ async def deadlines_of(info: Info, case_id: str, task_id: str | None) -> list[De
     ]
     if not clocks:
         return []
-    cal = await info.context.loaders.calendar()
+    return _views(info, clocks, await info.context.loaders.calendar())
+
+
+def known_deadlines(info: Info, case_id: str, task_id: str | None) -> list[Deadline] | None:
+    """The deadlines without awaiting, when a list resolver preloaded them; else None."""
+    loaded = known(info.context.loaders.clocks, case_id)
+    cal = info.context.loaders.calendar_if_read
+    if loaded is MISSING or cal is None:
+        return None
+    return _views(info, [c for c in loaded if c.task_id == task_id], cal)
+
+
+def _views(info: Info, clocks: list[DeadlineClock], cal: WorkingCalendar) -> list[Deadline]:
     settings = info.context.settings
     today = local_day(info.context.clock.now(), settings.timezone)
     found = []

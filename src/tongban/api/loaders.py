@@ -72,13 +72,19 @@ class Loaders:
     _calendar: WorkingCalendar | None = field(init=False, default=None)
     _calendar_lock: asyncio.Lock = field(init=False, default_factory=asyncio.Lock)
 
-    async def calendar(self) -> WorkingCalendar:
-        """The working calendar, read once per request."""
+    async def calendar(self, conn: asyncpg.Connection | None = None) -> WorkingCalendar:
+        """The working calendar, read once per request (on ``conn`` if the caller holds one)."""
         # Every deadline of a page asks at once: without the lock each would read it (N+1).
         async with self._calendar_lock:
-            if self._calendar is None:
-                async with self.pool.acquire() as conn:
-                    self._calendar = await deadlines_service.load_calendar(conn)
+            if self._calendar is None and conn is not None:
+                self._calendar = await deadlines_service.load_calendar(conn)
+            elif self._calendar is None:
+                async with self.pool.acquire() as own:
+                    self._calendar = await deadlines_service.load_calendar(own)
+        return self._calendar
+
+    @property
+    def calendar_if_read(self) -> WorkingCalendar | None:
         return self._calendar
 
     region: DataLoader[str, Region | None] = field(init=False)
