@@ -112,7 +112,10 @@ async def cancel_unfinished(conn: asyncpg.Connection, *, case_id: str, kind: str
 
 def _sort_key(sort: str) -> str:
     # Tasks without a due date sort last; the sentinel keeps the keyset comparable.
-    return "COALESCE(t.due_on, DATE '9999-12-31')" if sort == "due" else "c.received_at"
+    return "COALESCE(t.due_on, DATE '9999-12-31')" if sort == "due" else "t.case_received_at"
+
+
+_DEFAULT_STATES = frozenset({"open", "claimed"})
 
 
 async def worklist(
@@ -135,18 +138,26 @@ async def worklist(
         after_sql = f"AND ({key}, t.id) > (${len(params) - 1}, ${len(params)}::uuid)"
     viewer = ViewerSql(principal, params)
     visible = viewer.visible()
-    # The department's tasks first, then their cases. Left alone, the planner walks all cases in
-    # received order looking for this department's tasks, mostly through long-closed cases
-    # (bench/api.py, 100,000 cases: up to 160 ms a page, 2-7x slower than this). An index that
-    # serves the order needs the case's received time on the task (README, Performance).
+    if sort != "due" and set(states) == _DEFAULT_STATES:
+        # The default worklist: review_task_worklist_idx yields the tasks in page order (the
+        # literal state list lets the planner use that partial index), so a page reads about
+        # a page of rows however many tasks the department has open.
+        source = """review_task t JOIN case_record c ON c.id = t.case_id
+        WHERE t.department_id = $1::uuid AND t.state IN ('open', 'claimed')
+          AND cardinality($2::text[]) > 0"""
+    else:
+        # The department's tasks first, then their cases: otherwise the planner walks all
+        # cases looking for this department's tasks, mostly through long-closed ones.
+        source = """(
+            SELECT * FROM review_task WHERE department_id = $1::uuid AND state = ANY($2::text[])
+            OFFSET 0
+        ) t JOIN case_record c ON c.id = t.case_id
+        WHERE true"""
     rows = await conn.fetch(
         f"""
-        WITH t AS MATERIALIZED (
-            SELECT * FROM review_task WHERE department_id = $1::uuid AND state = ANY($2::text[])
-        )
         SELECT {_TASK_COLUMNS}, {key} AS sort_key
-        FROM t JOIN case_record c ON c.id = t.case_id
-        WHERE ($3::text IS NULL OR c.matter_id = (SELECT id FROM matter WHERE code = $3))
+        FROM {source}
+          AND ($3::text IS NULL OR c.matter_id = (SELECT id FROM matter WHERE code = $3))
           {after_sql}
           AND {visible}
         ORDER BY {key}, t.id
