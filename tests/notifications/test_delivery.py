@@ -473,3 +473,33 @@ async def test_a_worker_lost_mid_send_is_reconciled_with_the_provider_not_resent
         next(r for r in statuses if r["address"] == "13900139000")["provider_message_id"]
         == outcome.provider_message_id
     )
+
+
+async def test_one_address_gets_its_messages_one_at_a_time_in_event_order(
+    client: GraphQLClient,
+    conn: asyncpg.Connection,
+    pipeline: Pipeline,
+    sms_stub: SmsStub,
+    clock: MovableClock,
+) -> None:
+    applicant = client.applicant_token(await make_applicant(conn, channels=("sms",)), name="陈小明")
+    case = ok(await submit(client, applicant))
+    window = await client.officer_token("th.shipai.window")
+    await act(
+        client,
+        window,
+        "acceptCase",
+        "",
+        {"number": case["number"], "expectedVersion": case["version"]},
+    )
+    await pipeline.plan()
+    # Two send loops: the first takes "received"; the second must not send "accepted" to the
+    # same phone while that is in flight.
+    first = await pipeline.sender._claim(clock.now(), {"sms": 1}, quiet=False)
+    assert [m.body.startswith("您申请的") for m in first] == [True]
+    assert await pipeline.sender._claim(clock.now(), {"sms": 10}, quiet=False) == []
+    await pipeline.sender._record(
+        [await pipeline.sender._send(m) for m in first]  # the first loop finishes
+    )
+    second = await pipeline.sender._claim(clock.now(), {"sms": 10}, quiet=False)
+    assert [m.event_seq > first[0].event_seq for m in second] == [True]

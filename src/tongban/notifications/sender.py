@@ -159,12 +159,21 @@ class Sender:
                 if limit <= 0:
                     continue
                 rows += await conn.fetch(
-                    """WITH due AS (
-                           SELECT id FROM notification_message
+                    # The first due rows by the index, then those whose address has no message
+                    # in flight (another send loop or worker): one phone gets one message at a
+                    # time, in event order. Two steps keep the plan an index walk of one page.
+                    """WITH candidates AS (
+                           SELECT id, channel, address FROM notification_message
                            WHERE status IN ('pending', 'retry') AND next_attempt_at <= $1
                              AND channel = $2 AND (urgent OR NOT $5 OR channel <> 'sms')
                            ORDER BY next_attempt_at, event_seq LIMIT $3
-                           FOR UPDATE SKIP LOCKED)
+                           FOR UPDATE SKIP LOCKED),
+                       due AS (
+                           SELECT c.id FROM candidates c
+                           WHERE NOT EXISTS (
+                               SELECT 1 FROM notification_message s
+                               WHERE s.status = 'sending' AND s.channel = c.channel
+                                 AND s.address = c.address))
                        UPDATE notification_message m
                        SET status = 'sending', attempts = m.attempts + 1, lease_until = $4,
                            updated_at = now()
