@@ -89,17 +89,36 @@ def in_quiet_hours(now: datetime, settings: Settings) -> datetime | None:
     return end_at
 
 
-async def current_templates(conn: asyncpg.Connection) -> dict[tuple[str, str, str], Template]:
+def template_of(row: asyncpg.Record) -> Template:
+    """A published template row as a Template (its publication columns left out)."""
+    return Template(
+        **{k: v for k, v in dict(row).items() if k not in ("published_at", "published_by")}
+    )
+
+
+async def newest_published(
+    conn: asyncpg.Connection,
+) -> dict[tuple[str, str, str], asyncpg.Record]:
+    """The newest published version of every (kind, channel, audience) that has one."""
+    return {
+        (r["kind"], r["channel"], r["audience"]): r
+        for r in await conn.fetch(
+            """SELECT DISTINCT ON (kind, channel, audience)
+                      kind, channel, audience, version, enabled, urgent, subject, body,
+                      published_at, published_by
+               FROM notification_template ORDER BY kind, channel, audience, version DESC"""
+        )
+    }
+
+
+def in_force(
+    published: dict[tuple[str, str, str], asyncpg.Record],
+) -> dict[tuple[str, str, str], Template]:
     """The template in force for every (kind, channel, audience): newest published, else default."""
     found: dict[tuple[str, str, str], Template] = {
         (t.kind, t.channel, t.audience): t for t in templates.DEFAULTS.values()
     }
-    for r in await conn.fetch(
-        """SELECT DISTINCT ON (kind, channel, audience)
-                  kind, channel, audience, version, enabled, urgent, subject, body
-           FROM notification_template ORDER BY kind, channel, audience, version DESC"""
-    ):
-        found[(r["kind"], r["channel"], r["audience"])] = Template(**dict(r))
+    found.update({key: template_of(r) for key, r in published.items()})
     return found
 
 
@@ -187,7 +206,7 @@ async def plan(
     rows = await conn.fetch(_EVENTS, outbox_ids)
     if not rows:
         return Planned(0, 0)
-    in_force = await current_templates(conn)
+    in_force_now = in_force(await newest_published(conn))
     officers = await _officers(conn, rows)
     quiet_until = in_quiet_hours(now, settings)
     columns: dict[str, list[Any]] = {
@@ -222,7 +241,7 @@ async def plan(
             recipients = [officers[r["officerId"]] for r in ids if r.get("officerId") in officers]
         for recipient_id, mobile, email, channels in recipients:
             for channel, address in (("sms", mobile), ("email", email)):
-                template = in_force[(kind, channel, audience)]
+                template = in_force_now[(kind, channel, audience)]
                 if channel not in channels or not address or not template.enabled:
                     continue
                 waits = channel == "sms" and not template.urgent and quiet_until is not None

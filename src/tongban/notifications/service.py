@@ -13,7 +13,7 @@ from tongban.errors import ConflictError, ForbiddenError, InvalidInputError
 from tongban.identifiers import is_uuid
 from tongban.notifications import templates
 from tongban.notifications.channels import Receipt
-from tongban.notifications.planner import current_templates
+from tongban.notifications.planner import in_force, newest_published, template_of
 from tongban.notifications.templates import Template
 
 
@@ -53,23 +53,16 @@ async def templates_in_force(
 ) -> list[PublishedTemplate]:
     """Every (kind, channel) with the template in force: the newest published, else default."""
     _require_admin(principal)
-    published = {
-        (r["kind"], r["channel"], r["audience"]): (r["published_at"], r["published_by"])
-        for r in await conn.fetch(
-            """SELECT DISTINCT ON (kind, channel, audience)
-                      kind, channel, audience, published_at, published_by
-               FROM notification_template ORDER BY kind, channel, audience, version DESC"""
-        )
-    }
-    in_force = await current_templates(conn)
+    published = await newest_published(conn)
     return [
         PublishedTemplate(
             template=t,
-            published_at=published.get(key, (None, None))[0],
-            published_by=published.get(key, (None, None))[1],
+            published_at=published[key]["published_at"] if key in published else None,
+            published_by=published[key]["published_by"] if key in published else None,
         )
         for key, t in sorted(
-            in_force.items(), key=lambda kv: (list(templates.KINDS).index(kv[0][0]), kv[0][1])
+            in_force(published).items(),
+            key=lambda kv: (list(templates.KINDS).index(kv[0][0]), kv[0][1]),
         )
     ]
 
@@ -88,9 +81,7 @@ async def template_versions(
     )
     found = [
         PublishedTemplate(
-            template=Template(
-                **{k: v for k, v in dict(r).items() if k not in ("published_at", "published_by")}
-            ),
+            template=template_of(r),
             published_at=r["published_at"],
             published_by=r["published_by"],
         )
