@@ -30,7 +30,6 @@ import json
 import os
 import random
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -51,6 +50,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from api_load import Call, Result, drive, drive_in_process, graphql_ok  # noqa: E402
 from api_seed import seed  # noqa: E402
+from support import ADMIN, drop_database, dsn, free_port, recreate_database  # noqa: E402
 from tongban import db  # noqa: E402
 from tongban.auth.tokens import jwks_json, mint_token  # noqa: E402
 from tongban.auth.types import Principal  # noqa: E402
@@ -64,7 +64,6 @@ from tongban.deadlines.tasks import schedule_jobs  # noqa: E402
 from tongban.identifiers import resident_id_check_char  # noqa: E402
 from tongban.migrate import migrate  # noqa: E402
 
-ADMIN = os.environ.get("TONGBAN_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS = os.environ.get("TONGBAN_TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
@@ -97,17 +96,6 @@ KEYWORDS = ["公积金", "营业执照", "婚姻", "养老保险", "商标", "�
 
 SUBMIT_QUERY = """mutation Submit($input: SubmitCaseInput!) { submitCase(input: $input) {
   created case { number state version receivedOn } userErrors { code problem field message } } }"""
-
-
-def dsn(name: str) -> str:
-    return urlsplit(ADMIN)._replace(path=f"/{name}").geturl()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def resident_id(n: int) -> str:
@@ -482,12 +470,7 @@ async def fresh_database(name: str, cases: int, reuse: bool) -> str:
         if seeded == cases:
             print(f"reusing {name} ({cases:,} cases)")
             return url
-    admin = await asyncpg.connect(ADMIN)
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
+    await recreate_database(name)
     await migrate(url)
     summary = await seed(url, cases=cases)
     rows = ", ".join(f"{v:,} {k}" for k, v in summary.rows.items())
@@ -495,14 +478,6 @@ async def fresh_database(name: str, cases: int, reuse: bool) -> str:
     print(f"seeded by COPY in {summary.seconds:.1f} s: {rows}")
     print(f"  {len(summary.states)} case states; clock colours today: {colours}")
     return url
-
-
-async def drop_database(name: str) -> None:
-    admin = await asyncpg.connect(ADMIN)
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await admin.close()
 
 
 async def main() -> None:

@@ -22,39 +22,19 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import asyncpg
 from arq.connections import ArqRedis
 from redis.asyncio import ConnectionPool
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+from support import ADMIN, drop_database, fresh_database  # noqa: E402
 from tongban import db  # noqa: E402
 from tongban.config import load_settings  # noqa: E402
 from tongban.deadlines import repository as deadlines_repo  # noqa: E402
 from tongban.deadlines.tasks import schedule_jobs, sweep  # noqa: E402
-from tongban.demo import load_demo_data  # noqa: E402
-from tongban.migrate import migrate  # noqa: E402
 
-ADMIN = os.environ.get("TONGBAN_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS = os.environ.get("TONGBAN_TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
-
-
-def dsn(name: str) -> str:
-    return urlsplit(ADMIN)._replace(path=f"/{name}").geturl()
-
-
-async def fresh_database(name: str) -> str:
-    admin = await asyncpg.connect(ADMIN)
-    await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    await admin.close()
-    url = dsn(name)
-    await migrate(url)
-    conn = await db.connect(url)
-    await load_demo_data(conn)
-    await conn.close()
-    return url
 
 
 async def seed(url: str, *, open_count: int, due: int, now: datetime) -> None:
@@ -270,9 +250,7 @@ async def main() -> None:
                 f"  threshold -> committed warning ({len(lat):,} within {args.window:.0f} s, one worker): "
                 f"p50 {pct(lat, 0.5) * 1000:.0f} ms, p99 {pct(lat, 0.99) * 1000:.0f} ms, max {max(lat, default=0) * 1000:.0f} ms"
             )
-        admin = await asyncpg.connect(ADMIN)
-        await admin.execute(f'DROP DATABASE IF EXISTS "tongban_bench_{size}" WITH (FORCE)')
-        await admin.close()
+        await drop_database(f"tongban_bench_{size}")
     small, large = results[args.small][0], results[args.open][0]
     print(f"find ratio {args.open:,} / {args.small:,} open: {large / small:.2f}x")
 

@@ -23,45 +23,21 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import asyncpg
 import redis.asyncio as aioredis
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "bench"))  # also when a test loads this file
 
+from support import free_port, fresh_database, wait_for_port  # noqa: E402
 from tongban import db  # noqa: E402
 from tongban.config import load_settings  # noqa: E402
-from tongban.demo import load_demo_data  # noqa: E402
 from tongban.events import relay  # noqa: E402
-from tongban.migrate import migrate  # noqa: E402
 
-ADMIN = os.environ.get("TONGBAN_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS = os.environ.get("TONGBAN_TEST_REDIS_URL", "redis://127.0.0.1:6379/12")
 SECRET = "bench-access-key-secret"
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-async def fresh_database(name: str) -> str:
-    admin = await asyncpg.connect(ADMIN)
-    await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    await admin.close()
-    url = urlsplit(ADMIN)._replace(path=f"/{name}").geturl()
-    await migrate(url)
-    conn = await db.connect(url)
-    await load_demo_data(conn)
-    await conn.close()
-    return url
 
 
 async def seed_events(url: str, count: int, *, start: int = 0) -> None:
@@ -177,19 +153,6 @@ def start_stub(port: int, record: Path) -> subprocess.Popen[bytes]:
     )
     wait_for_port(port)
     return stub
-
-
-def wait_for_port(port: int, timeout: float = 20.0) -> None:
-    import socket
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise TimeoutError(f"nothing listens on {port}")
 
 
 def start_worker(env: dict[str, str]) -> subprocess.Popen[bytes]:
