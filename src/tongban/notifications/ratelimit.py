@@ -45,7 +45,6 @@ class LimiterUnavailable(Exception):
 
 class TokenBucket:
     def __init__(self, redis: aioredis.Redis, name: str, *, rate: float, burst: int) -> None:
-        self._redis = redis
         self._key = f"tongban:ratelimit:{name}"
         self.rate = rate
         self.burst = burst

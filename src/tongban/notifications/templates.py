@@ -17,7 +17,6 @@ from tongban.errors import Problem
 
 Channel = Literal["sms", "email"]
 Audience = Literal["applicant", "officer"]
-CHANNELS: Final[tuple[Channel, ...]] = ("sms", "email")
 
 COMMON: Final[dict[str, str]] = {
     "caseNumber": "统一办件编号",
