@@ -25,6 +25,7 @@ from strawberry.litestar import make_graphql_controller
 
 from tongban import db
 from tongban.api.context import Context
+from tongban.api.errors import unavailable
 from tongban.api.http import MsgspecJson, without_thread_hops
 from tongban.api.loaders import Loaders
 from tongban.api.schema import build_schema
@@ -47,6 +48,7 @@ from tongban.metrics import (
     READY,
     REGISTRY,
 )
+from tongban.outages import RETRY_AFTER_SECONDS
 
 log = logging.getLogger("tongban.http")
 
@@ -332,6 +334,17 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
 
     class GraphQLController(MsgspecJson, base_controller):  # type: ignore[valid-type,misc]
         dependencies = without_thread_hops(base_controller.dependencies)
+
+        def create_response(
+            self, response_data: Any, sub_response: Response[bytes]
+        ) -> Response[bytes]:
+            response: Response[bytes] = super().create_response(response_data, sub_response)
+            results = response_data if isinstance(response_data, list) else [response_data]
+            if any(unavailable(r.get("errors")) for r in results):
+                # A typed, retryable outage: proxies and clients back off and retry.
+                response.status_code = 503
+                response.headers["retry-after"] = str(RETRY_AFTER_SECONDS)
+            return response
 
         async def on_ws_connect(self, context: Context) -> dict[str, object]:
             """Subscriptions authenticate at connection_init: {"authorization": "Bearer …"}."""

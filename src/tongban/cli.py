@@ -95,25 +95,30 @@ def worker_groups() -> list[str]:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
-    from arq.worker import run_worker
+    from tongban.system.worker import run_worker
 
     settings = _settings()
     configure_logging(settings.log_level)
-    run_worker(load_worker_settings(args.group))
+    run_worker(load_worker_settings(args.group), settings)
     return 0
 
 
 def cmd_worker_health(args: argparse.Namespace) -> int:
-    """Liveness of this pod's worker: its own arq health key is fresh (keys expire)."""
-    import redis
+    """Liveness of this pod's worker: every loop of a live worker process beat lately.
+
+    Read from the pod's own heartbeat files, not from Redis: an outage of Redis (which the
+    workers ride out) must not make Kubernetes restart every worker pod.
+    """
+    from tongban.system.worker import check_health
 
     settings = _settings()
     worker_settings = load_worker_settings(args.group)
-    # The key ends with the worker's pid; the probe runs in another process of the same pod.
-    prefix = str(getattr(worker_settings, "health_check_key")).rsplit(":", 1)[0]  # noqa: B009
-    with redis.Redis.from_url(settings.redis_url, socket_timeout=5) as client:
-        alive = any(True for _ in client.scan_iter(match=f"{prefix}:*", count=100))
-    print("alive" if alive else f"no health key {prefix}:*")
+    alive, why = check_health(
+        settings.health_dir,
+        str(getattr(worker_settings, "queue_name")),  # noqa: B009
+        stale_seconds=settings.worker_stale_seconds,
+    )
+    print(why)
     return 0 if alive else 1
 
 

@@ -102,6 +102,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Working days to handle the follow-up of a bad rating."""
     sweep_batch: int = 1000
     """Clocks the deadline sweeper handles per run."""
+    relay_poll_seconds: float = 1.0
+    """The outbox relay publishes at least this often when no NOTIFY wakes it."""
+    health_dir: str = "/tmp/tongban-health"
+    """Where each worker process writes its loops' heartbeats for `tongban worker-health`."""
+    worker_stale_seconds: float = 60.0
+    """A worker loop silent for longer than this makes `tongban worker-health` fail."""
     clock_start: str = ""
     """Development and tests only: the platform's clock starts at this ISO instant…"""
     clock_speed: float = 1.0

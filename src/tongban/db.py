@@ -52,7 +52,9 @@ async def _keep_session(_conn: asyncpg.Connection) -> None:
     transaction on release."""
 
 
-async def create_pool(settings: Settings, *, dsn: str | None = None) -> asyncpg.Pool:
+async def create_pool(
+    settings: Settings, *, dsn: str | None = None, application_name: str = "tongban"
+) -> asyncpg.Pool:
     pool = await asyncpg.create_pool(
         dsn or settings.database_url,
         min_size=settings.db_pool_min,
@@ -60,7 +62,7 @@ async def create_pool(settings: Settings, *, dsn: str | None = None) -> asyncpg.
         statement_cache_size=settings.db_statement_cache_size,
         init=init_connection,
         reset=_keep_session,
-        server_settings={"application_name": "tongban", "timezone": "UTC"},
+        server_settings={"application_name": application_name, "timezone": "UTC"},
     )
     assert pool is not None
     return pool

@@ -7,9 +7,11 @@ from typing import Any, cast
 
 import strawberry
 from graphql import GraphQLError
+from strawberry.extensions import MaskErrors
 from strawberry.scalars import JSON
 
 from tongban.errors import DomainError, InvalidInputError
+from tongban.outages import ServiceUnavailableError, is_outage
 
 
 @strawberry.enum(description="Stable category of an expected failure; front ends switch on it.")
@@ -31,6 +33,13 @@ class ErrorCode(Enum):
     CALENDAR_YEAR_UNKNOWN = strawberry.enum_value(
         "CALENDAR_YEAR_UNKNOWN",
         description="The official working-day schedule for that year is not yet published.",
+    )
+    SERVICE_UNAVAILABLE = strawberry.enum_value(
+        "SERVICE_UNAVAILABLE",
+        description=(
+            "The database or the message broker is away for a moment; nothing was changed. "
+            "Retry the same request (with the same idempotency key) after `retryAfter` seconds."
+        ),
     )
     DOMAIN_ERROR = strawberry.enum_value("DOMAIN_ERROR", description="Another expected failure.")
 
@@ -96,3 +105,32 @@ def should_mask(error: GraphQLError) -> bool:
     """Mask unexpected exceptions; keep domain errors and GraphQL's own syntax/validation errors."""
     original = error.original_error
     return not (original is None or isinstance(original, DomainError | GraphQLError))
+
+
+class MaskUnexpected(MaskErrors):
+    """Unexpected errors are masked — except a dependency outage (PostgreSQL or Redis lost,
+    restarting, failing over), which a client can do something about: it becomes the typed,
+    retryable SERVICE_UNAVAILABLE, and the HTTP response a 503 with Retry-After."""
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        if is_outage(error.original_error):
+            typed = graphql_error(ServiceUnavailableError())
+            return GraphQLError(
+                typed.message,
+                nodes=error.nodes,
+                source=error.source,
+                positions=error.positions,
+                path=error.path,
+                original_error=typed.original_error,
+                extensions=typed.extensions,
+            )
+        return super().anonymise_error(error)
+
+
+def unavailable(errors: list[Any] | None) -> bool:
+    """Whether a response's errors include an outage (the controller answers 503 then)."""
+    return any(
+        (e.get("extensions") or {}).get("code") == ServiceUnavailableError.code
+        for e in errors or ()
+        if isinstance(e, dict)
+    )

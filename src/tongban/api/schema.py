@@ -8,7 +8,6 @@ from functools import partial
 import strawberry
 from strawberry.extensions import (
     AddValidationRules,
-    MaskErrors,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
@@ -21,7 +20,7 @@ from tongban.api.calendar import CalendarMutation, CalendarQuery
 from tongban.api.case_mutations import CaseMutation
 from tongban.api.cases import CaseQuery
 from tongban.api.catalogue import CatalogueMutation, CatalogueQuery
-from tongban.api.errors import should_mask
+from tongban.api.errors import MaskUnexpected, should_mask
 from tongban.api.government import GovernmentQuery
 from tongban.api.notifications import NotificationMutation, NotificationQuery
 from tongban.api.subscriptions import Subscription
@@ -56,7 +55,7 @@ def build_schema(*, max_depth: int = 12) -> strawberry.Schema:
         partial(MaxTokensLimiter, max_token_count=5000),
         partial(ParserCache, maxsize=512),
         partial(ValidationCache, maxsize=512),
-        partial(MaskErrors, should_mask_error=should_mask),
+        partial(MaskUnexpected, should_mask_error=should_mask),
     ]
     return strawberry.Schema(
         query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions

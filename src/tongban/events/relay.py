@@ -7,6 +7,8 @@ channel per case (for live subscribers).
 - At-least-once: rows are marked published only after Redis accepted them; a crash in between
   publishes them again, and consumers ignore an event id they have already handled.
 - Redis down: nothing is marked, the API keeps accepting changes, the backlog drains later.
+- PostgreSQL lost (restart, failover, backend terminated mid-transaction): the open transaction
+  rolls back, the loop reconnects (and LISTENs again) and publishes from where the outbox says.
 """
 
 from __future__ import annotations
@@ -14,11 +16,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import asyncpg
 import msgspec
 import redis.asyncio as aioredis
+
+from tongban.outages import is_outage
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +33,8 @@ STREAM_MAXLEN = 100_000
 CHANNEL_PREFIX = "tongban:case:"
 DEPARTMENT_PREFIX = "tongban:department:"
 LOCK = 0x7467_7265_6C79  # one publishing relay at a time
+# Shown in pg_stat_activity, so operators (and the fault tests) can find the relay's sessions.
+APP_NAME = "tongban-relay"
 _encoder = msgspec.json.Encoder()
 
 
@@ -106,24 +113,64 @@ async def oldest_unpublished_age(conn: asyncpg.Connection) -> float:
     return age or 0.0
 
 
-async def run(
-    dsn: str, pool: asyncpg.Pool, redis: aioredis.Redis, *, poll_seconds: float = 1.0
-) -> None:
-    """Publish whenever woken by NOTIFY, and at least every ``poll_seconds``, until cancelled."""
-    wake = asyncio.Event()
-    # LISTEN needs a dedicated connection: a pooled one is reset (UNLISTEN *) on release.
-    listener: Any = await asyncpg.connect(dsn)
+async def _listen(dsn: str, wake: asyncio.Event) -> Any:
+    """A dedicated LISTEN connection (a pooled one is reset, UNLISTEN *, on release). Losing
+    it wakes the loop, which connects again: without that, a PostgreSQL restart would leave the
+    relay on its polling fallback for good."""
+    listener: Any = await asyncpg.connect(dsn, server_settings={"application_name": APP_NAME})
     await listener.add_listener("tongban_outbox", lambda *_: wake.set())
+    listener.add_termination_listener(lambda *_: wake.set())
+    return listener
+
+
+async def run(
+    dsn: str,
+    pool: asyncpg.Pool,
+    redis: aioredis.Redis,
+    *,
+    poll_seconds: float = 1.0,
+    beat: Callable[[], None] = lambda: None,
+) -> None:
+    """Publish whenever woken by NOTIFY, and at least every ``poll_seconds``, until cancelled.
+
+    Nothing but cancellation ends the loop: Redis or PostgreSQL away, a backend terminated
+    mid-transaction (the transaction rolls back; its rows are published on the next pass) — each
+    is logged and retried, and ``beat`` is called on every pass so liveness sees a loop that
+    works, or one that hangs.
+    """
+    wake = asyncio.Event()
+    listener: Any = None
+    failing = ""
     try:
         while True:
+            beat()
             try:
+                if listener is None or listener.is_closed():
+                    if listener is not None:
+                        listener.terminate()
+                    listener = None
+                    listener = await _listen(dsn, wake)
+                    if failing:
+                        log.warning("outbox relay: LISTEN re-established")
                 await drain(pool, redis)
-            except (aioredis.RedisError, OSError) as exc:
-                log.warning(
-                    "outbox relay: Redis unavailable, will retry", extra={"error": str(exc)}
-                )
+                if failing:
+                    log.warning("outbox relay: publishing again", extra={"after": failing})
+                    failing = ""
+            except Exception as exc:
+                what = f"{type(exc).__name__}: {exc}"
+                if not failing:
+                    # One line per outage, not one per retry.
+                    if is_outage(exc):
+                        log.warning(
+                            "outbox relay: dependency unavailable, retrying", extra={"error": what}
+                        )
+                    else:
+                        log.exception("outbox relay: publishing failed, retrying")
+                failing = what
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(wake.wait(), timeout=poll_seconds)
             wake.clear()
     finally:
-        await listener.close()
+        if listener is not None and not listener.is_closed():
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(listener.close(), timeout=2)

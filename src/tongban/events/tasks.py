@@ -11,21 +11,29 @@ from typing import Any
 import redis.asyncio as aioredis
 from arq import cron
 
-from tongban.config import load_settings
+from tongban.config import Settings, load_settings
 from tongban.events import relay
 from tongban.system.tasks import redis_settings, shutdown, startup
+from tongban.system.worker import Heartbeats
 
 QUEUE = "tongban:relay"
 
 
 async def _start(ctx: dict[str, Any]) -> None:
-    await startup(ctx)
-    settings = ctx["settings"]
+    await startup(ctx, application_name=relay.APP_NAME)
+    settings: Settings = ctx["settings"]
     ctx["relay_redis"] = aioredis.Redis.from_url(
         settings.redis_url, socket_timeout=5, socket_connect_timeout=2
     )
+    heartbeats: Heartbeats | None = ctx.get("heartbeats")
     ctx["relay_task"] = asyncio.create_task(
-        relay.run(settings.database_url, ctx["pool"], ctx["relay_redis"])
+        relay.run(
+            settings.database_url,
+            ctx["pool"],
+            ctx["relay_redis"],
+            poll_seconds=settings.relay_poll_seconds,
+            beat=(lambda: heartbeats.beat("relay")) if heartbeats else (lambda: None),
+        )
     )
 
 

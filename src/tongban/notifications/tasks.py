@@ -25,13 +25,14 @@ import redis.asyncio as aioredis
 from arq import cron
 
 from tongban.cases.workflow import Clock, clock_from_settings
-from tongban.config import Settings
+from tongban.config import Settings, load_settings
 from tongban.events.relay import STREAM
 from tongban.notifications.channels import sms_provider_from_settings
 from tongban.notifications.email import SmtpSender
 from tongban.notifications.planner import plan_pending
 from tongban.notifications.sender import Sender
 from tongban.system.tasks import redis_settings, shutdown, startup
+from tongban.system.worker import Heartbeats
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +67,12 @@ class Notifier:
         self.stopping = asyncio.Event()
         self.wake = asyncio.Event()
         self.tasks: list[asyncio.Task[None]] = []
+        # Liveness: each loop beats on every pass, failed or not (system.worker).
+        self.heartbeats: Heartbeats | None = None
+
+    def _beat(self, loop: str) -> None:
+        if self.heartbeats is not None:
+            self.heartbeats.beat(loop)
 
     def start(self) -> None:
         self.tasks = [
@@ -73,7 +80,7 @@ class Notifier:
             asyncio.create_task(self._guard("catch-up", self.catch_up, CATCH_UP_SECONDS)),
             # Two send loops: one sends while the other claims and records (SKIP LOCKED keeps
             # them apart), so neither the provider nor the database waits on the other.
-            *(asyncio.create_task(self._send_loop()) for _ in range(SEND_LOOPS)),
+            *(asyncio.create_task(self._send_loop(f"send-{i}")) for i in range(SEND_LOOPS)),
         ]
 
     async def stop(self, grace_seconds: float) -> None:
@@ -94,6 +101,7 @@ class Notifier:
 
     async def _guard(self, name: str, step: Callable[[], Awaitable[Any]], pause: float) -> None:
         while not self.stopping.is_set():
+            self._beat(name)
             try:
                 await step()
             except asyncio.CancelledError:
@@ -157,8 +165,9 @@ class Notifier:
         if planned.messages or await self.sender.release_expired():
             self.wake.set()
 
-    async def _send_loop(self) -> None:
+    async def _send_loop(self, name: str = "send") -> None:
         while not self.stopping.is_set():
+            self._beat(name)
             try:
                 sent = await self.sender.run_once()
             except Exception as exc:
@@ -190,6 +199,7 @@ async def _start(ctx: dict[str, Any]) -> None:
         consumer=f"{socket.gethostname()}:{os.getpid()}",
     )
     ctx["notifier"] = notifier
+    notifier.heartbeats = ctx.get("heartbeats")
     notifier.start()
 
 
@@ -215,7 +225,7 @@ class WorkerSettings:
     functions: list[Any] = []
     cron_jobs = [cron(heartbeat, name="notifications.heartbeat", second=set(range(0, 60, 10)))]
     queue_name = QUEUE
-    redis_settings = redis_settings(Settings())
+    redis_settings = redis_settings(load_settings())
     on_startup = _start
     on_shutdown = _stop
     health_check_key = f"{QUEUE}:health:{socket.gethostname()}:{os.getpid()}"

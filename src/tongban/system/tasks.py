@@ -17,13 +17,17 @@ log = logging.getLogger(__name__)
 
 
 def redis_settings(settings: Settings) -> RedisSettings:
-    return RedisSettings.from_dsn(settings.redis_url)
+    redis = RedisSettings.from_dsn(settings.redis_url)
+    # A worker started while Redis is away waits for it (one warning a second) instead of
+    # exiting after five tries; once running, system.worker rides out outages.
+    redis.conn_retries = 1_000_000
+    return redis
 
 
-async def startup(ctx: dict[str, Any]) -> None:
+async def startup(ctx: dict[str, Any], *, application_name: str = "tongban-worker") -> None:
     settings = load_settings()
     ctx["settings"] = settings
-    ctx["pool"] = await db.create_pool(settings)
+    ctx["pool"] = await db.create_pool(settings, application_name=application_name)
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
