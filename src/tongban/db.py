@@ -52,6 +52,32 @@ async def _keep_session(_conn: asyncpg.Connection) -> None:
     transaction on release."""
 
 
+class Connection(asyncpg.Connection):  # type: ignore[misc]
+    """A pooled connection that is never handed out again once its socket or its protocol
+    state was lost mid-statement (a PostgreSQL restart or failover): asyncpg would return it
+    to the pool, and every later request drawing it would fail ("another operation is in
+    progress") until the process restarted."""
+
+    async def execute(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return await super().execute(*args, **kwargs)
+        except Exception as exc:
+            self._discard_if_broken(exc)
+            raise
+
+    async def _execute(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return await super()._execute(*args, **kwargs)
+        except Exception as exc:
+            self._discard_if_broken(exc)
+            raise
+
+    def _discard_if_broken(self, exc: Exception) -> None:
+        broken = (OSError, asyncpg.InternalClientError, asyncpg.PostgresConnectionError)
+        if isinstance(exc, broken) and not self.is_closed():
+            self.terminate()
+
+
 async def create_pool(
     settings: Settings, *, dsn: str | None = None, application_name: str = "tongban"
 ) -> asyncpg.Pool:
@@ -62,6 +88,7 @@ async def create_pool(
         statement_cache_size=settings.db_statement_cache_size,
         init=init_connection,
         reset=_keep_session,
+        connection_class=Connection,
         server_settings={"application_name": application_name, "timezone": "UTC"},
     )
     assert pool is not None

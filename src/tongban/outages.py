@@ -30,6 +30,8 @@ _OUTAGES: tuple[type[BaseException], ...] = (
     asyncpg.TooManyConnectionsError,
     # 25006: a failover left us on a replica that is still read-only.
     asyncpg.ReadOnlySQLTransactionError,
+    # A connection whose protocol state was lost mid-statement (db.Connection discards it).
+    asyncpg.InternalClientError,
     redis.exceptions.ConnectionError,
     redis.exceptions.TimeoutError,
     redis.exceptions.BusyLoadingError,

@@ -155,3 +155,38 @@ async def test_two_heads_deciding_one_case_at_once_one_gets_conflict(
     assert outcomes == ["CONFLICT", "ok"]
     assert await conn.fetchval("SELECT count(*) FROM case_event WHERE action = 'decided'") == 1
     _ = PAYLOAD
+
+
+WINDOW_APPLICANT = {
+    "kind": "PERSON",
+    "name": "陈小明",
+    "idNumber": "440524188001015368",
+    "mobile": "13800138000",
+    "channels": ["SMS"],
+}
+
+
+async def test_a_reused_key_with_another_applicant_name_or_phone_is_refused(
+    client: GraphQLClient, conn: asyncpg.Connection
+) -> None:
+    window = await client.officer_token("th.window")
+    first = await submit(client, window, region="440106", applicant=WINDOW_APPLICANT)
+    for change in ({"name": "陈大明"}, {"mobile": "13900139000"}):
+        again = await submit(client, window, region="440106", applicant=WINDOW_APPLICANT | change)
+        assert again["case"] is None
+        assert again["userErrors"][0]["problem"] == "IDEMPOTENCY_KEY_REUSED"
+    retry = await submit(client, window, region="440106", applicant=WINDOW_APPLICANT)
+    assert (retry["created"], retry["case"]["number"]) == (False, first["case"]["number"])
+    assert await conn.fetchval("SELECT count(*) FROM case_record") == 1
+
+
+async def test_a_district_window_filing_for_its_township_sees_what_it_filed(
+    client: GraphQLClient,
+) -> None:
+    window = await client.officer_token("th.window")
+    filed = await submit(client, window, region="440106005", applicant=WINDOW_APPLICANT)
+    assert filed["userErrors"] == []
+    assert filed["created"] is True
+    assert filed["case"]["receivingRegionCode"] == "440106005"
+    # The filer entered the applicant's data: it sees it unmasked.
+    assert filed["case"]["applicant"]["idNumber"] == WINDOW_APPLICANT["idNumber"]

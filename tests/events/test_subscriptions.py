@@ -58,7 +58,9 @@ def api_processes(client: GraphQLClient, redis_url: str) -> Iterator[list[int]]:
 
 async def wait_ready(port: int) -> None:
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
-        for _ in range(100):
+        # Up to 30 s: two API processes start at once on a 2-core machine that is also
+        # running the test and PostgreSQL.
+        for _ in range(300):
             try:
                 if (await http.get("/health/ready")).status_code == 200:
                     return

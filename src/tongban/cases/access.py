@@ -33,6 +33,8 @@ class ViewerSql:
         region = self._p(p.region_code)
         department = self._p(p.department_id)
         reach = [
+            # Whoever filed a case sees it (a district window filing for one of its townships).
+            f"{c}.submitted_by = {self._p(p.subject)}",
             f"{c}.receiving_region = {region}",
             f"{c}.handling_department_id = {department}::uuid",
             f"EXISTS (SELECT 1 FROM review_task vt WHERE vt.case_id = {c}.id"
@@ -60,4 +62,5 @@ class ViewerSql:
         ]
         if p.has_role("intake"):
             parts.append(f"{c}.receiving_region = {self._p(p.region_code)}")
+            parts.append(f"{c}.submitted_by = {self._p(p.subject)}")
         return f"({' OR '.join(parts)})"

@@ -156,7 +156,7 @@ def _check_files(files: list[UploadedFile], spec: MatterSpec, settings: Settings
 def _request_hash(
     matter_code: str,
     region_code: str,
-    applicant_key: str,
+    applicant: Any,
     form_data: dict[str, Any],
     files: list[UploadedFile],
 ) -> str:
@@ -164,7 +164,7 @@ def _request_hash(
         {
             "matter": matter_code,
             "region": region_code,
-            "applicant": applicant_key,
+            "applicant": applicant,
             "form": form_data,
             "materials": sorted(
                 [f.material_code or "", hashlib.sha256(f.data).hexdigest()] for f in files
@@ -219,7 +219,9 @@ async def submit_case(
     found: Applicant
     if applicant is not None:
         checked = validate_applicant(applicant, settings)
-        applicant_key = checked.id_number or checked.credit_code or ""
+        # The whole statement of who applies (name, contacts, channels), not only the ID
+        # number: a reused key with another name or phone is another request.
+        applicant_key: Any = msgspec.to_builtins(checked)
     else:
         existing = await repo.applicants_by_id(conn, ids=[principal.applicant_id or ""])
         if not existing:

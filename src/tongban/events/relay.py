@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -35,6 +36,10 @@ DEPARTMENT_PREFIX = "tongban:department:"
 LOCK = 0x7467_7265_6C79  # one publishing relay at a time
 # Shown in pg_stat_activity, so operators (and the fault tests) can find the relay's sessions.
 APP_NAME = "tongban-relay"
+# An idle relay still beats this often (liveness tells idle from hung).
+BEAT_SECONDS = 1.0
+# Pause between attempts while PostgreSQL or Redis is away.
+RETRY_SECONDS = 1.0
 _encoder = msgspec.json.Encoder()
 
 
@@ -113,6 +118,15 @@ async def oldest_unpublished_age(conn: asyncpg.Connection) -> float:
     return age or 0.0
 
 
+async def _idle(wake: asyncio.Event, seconds: float, beat: Callable[[], None]) -> None:
+    """Wait for a NOTIFY or ``seconds``, beating meanwhile: an idle relay is a live one."""
+    deadline = time.monotonic() + seconds
+    while not wake.is_set() and (remaining := deadline - time.monotonic()) > 0:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(wake.wait(), timeout=min(remaining, BEAT_SECONDS))
+        beat()
+
+
 async def _listen(dsn: str, wake: asyncio.Event) -> Any:
     """A dedicated LISTEN connection (a pooled one is reset, UNLISTEN *, on release). Losing
     it wakes the loop, which connects again: without that, a PostgreSQL restart would leave the
@@ -158,8 +172,8 @@ async def run(
                     failing = ""
             except Exception as exc:
                 what = f"{type(exc).__name__}: {exc}"
-                if not failing:
-                    # One line per outage, not one per retry.
+                if what != failing:
+                    # One line per kind of failure, not one per retry.
                     if is_outage(exc):
                         log.warning(
                             "outbox relay: dependency unavailable, retrying", extra={"error": what}
@@ -167,8 +181,8 @@ async def run(
                     else:
                         log.exception("outbox relay: publishing failed, retrying")
                 failing = what
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(wake.wait(), timeout=poll_seconds)
+            # After a failure, retry soon: the NOTIFY that would wake us may be lost with it.
+            await _idle(wake, min(poll_seconds, RETRY_SECONDS) if failing else poll_seconds, beat)
             wake.clear()
     finally:
         if listener is not None and not listener.is_closed():
