@@ -69,12 +69,16 @@ async def test_serve_finishes_a_request_in_flight_on_sigterm(database: str, redi
     )
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
-            for _ in range(100):
+            # Up to 30 s: a loaded 2-core machine starts the server slowly.
+            for _ in range(300):
                 try:
                     if (await http.get("/health/ready")).status_code == 200:
                         break
                 except httpx.TransportError:
-                    await asyncio.sleep(0.1)
+                    pass
+                await asyncio.sleep(0.1)
+            else:
+                raise AssertionError("the server never became ready")
         body = b'{"query": "{ matters(first: 3) { edges { node { code } } } }"}'
         sock = socket.create_connection(("127.0.0.1", port))
         head = (

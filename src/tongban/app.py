@@ -17,6 +17,7 @@ import redis.asyncio as aioredis
 from arq.connections import ArqRedis
 from litestar import Litestar, Request, get, post
 from litestar.datastructures import State
+from litestar.exceptions import HTTPException
 from litestar.response import Response
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -30,6 +31,7 @@ from tongban.api.http import MsgspecJson, without_thread_hops
 from tongban.api.loaders import Loaders
 from tongban.api.schema import build_schema
 from tongban.auth.errors import TokenError
+from tongban.auth.service import ApplicantDirectory
 from tongban.auth.tokens import TokenVerifier
 from tongban.auth.types import ANONYMOUS, Principal
 from tongban.blobs import FilesystemBlobStore
@@ -48,7 +50,7 @@ from tongban.metrics import (
     READY,
     REGISTRY,
 )
-from tongban.outages import RETRY_AFTER_SECONDS
+from tongban.outages import RETRY_AFTER_SECONDS, is_outage
 
 log = logging.getLogger("tongban.http")
 
@@ -279,6 +281,23 @@ async def sms_receipts(request: Request[Any, Any, Any], state: State) -> Respons
     return Response({"code": 0, "msg": "成功"})
 
 
+async def _resolved(state: State, principal: Principal | None) -> Principal:
+    """The request's principal, an identity-provider applicant resolved to their record."""
+    if principal is None:
+        return ANONYMOUS
+    try:
+        resolved: Principal = await state.applicants.resolve(principal)
+    except Exception as exc:
+        if not is_outage(exc):
+            raise
+        raise HTTPException(
+            status_code=503,
+            detail="the service is temporarily unavailable; retry shortly",
+            headers={"retry-after": str(RETRY_AFTER_SECONDS)},
+        ) from None
+    return resolved
+
+
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Litestar:
     settings = settings or load_settings()
     verifier = TokenVerifier(settings)
@@ -289,6 +308,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         app.state.blobs = FilesystemBlobStore(settings.blob_dir)
         app.state.clock = clock or clock_from_settings(settings)
         app.state.pool = await db.create_pool(settings)
+        app.state.applicants = ApplicantDirectory(app.state.pool, app.state.clock)
         app.state.redis = aioredis.Redis.from_url(
             settings.redis_url, socket_timeout=2, socket_connect_timeout=2
         )
@@ -312,7 +332,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             await app.state.pool.close()
 
     async def get_context(request: Request[Any, Any, Any], state: State) -> Context:
-        principal = request.scope.get("state", {}).get("principal", ANONYMOUS)
+        principal = await _resolved(state, request.scope.get("state", {}).get("principal"))
         return Context(
             settings=settings,
             pool=state.pool,
@@ -322,6 +342,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             arq=state.arq,
             redis=state.redis,
             clock=state.clock,
+            applicants=state.applicants,
         )
 
     base_controller = make_graphql_controller(
@@ -358,6 +379,15 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             except TokenError as exc:
                 raise ConnectionRejectionError(
                     {"code": "UNAUTHENTICATED", "reason": exc.problem}
+                ) from None
+            try:
+                if context.applicants is not None:
+                    principal = await context.applicants.resolve(principal)
+            except Exception as exc:
+                if not is_outage(exc):
+                    raise
+                raise ConnectionRejectionError(
+                    {"code": "SERVICE_UNAVAILABLE", "retryAfter": RETRY_AFTER_SECONDS}
                 ) from None
             context.principal = principal
             # One connection serves many operations: no per-connection DataLoader caches.

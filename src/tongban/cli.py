@@ -131,6 +131,11 @@ def cmd_token(args: argparse.Namespace) -> int:
     if settings.jwt_algorithm != "HS256":
         print("tokens can be minted only with HS256 (development)", file=sys.stderr)
         return 2
+    if args.applicant:
+        return _applicant_token(settings, args.applicant, args.ttl)
+    if not args.username:
+        print("name an officer (e.g. th.window) or --applicant <name>", file=sys.stderr)
+        return 2
 
     async def principal() -> Principal | None:
         conn = await db.connect(settings.database_url)
@@ -157,6 +162,32 @@ def cmd_token(args: argparse.Namespace) -> int:
         print(f"no officer {args.username!r}", file=sys.stderr)
         return 1
     print(mint_token(settings, found, ttl_seconds=args.ttl))
+    return 0
+
+
+def _applicant_token(settings: Settings, name: str, ttl: int) -> int:
+    """A token shaped like the identity provider's for a demo applicant (no database needed:
+    the API creates the record on the first request, as for a real applicant)."""
+    from tongban.auth.tokens import mint_token
+    from tongban.auth.types import Principal
+    from tongban.demo import DEMO_APPLICANTS
+
+    found = DEMO_APPLICANTS.get(name)
+    if found is None:
+        print(f"no demo applicant {name!r} (try: {', '.join(DEMO_APPLICANTS)})", file=sys.stderr)
+        return 1
+    principal = Principal(
+        kind="applicant",
+        subject=f"idp:demo:{name}",
+        name=found.name,
+        applicant_type=found.kind,
+        id_number=found.id_number,
+        credit_code=found.credit_code,
+        legal_representative=found.legal_representative,
+        mobile=found.mobile,
+        email=found.email,
+    )
+    print(mint_token(settings, principal, ttl_seconds=ttl))
     return 0
 
 
@@ -221,8 +252,11 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("seed", help="load the demo data (idempotent)")
     p.set_defaults(func=cmd_seed)
 
-    p = sub.add_parser("token", help="mint a development token for a demo officer")
-    p.add_argument("username", help="officer username, e.g. th.window or admin")
+    p = sub.add_parser("token", help="mint a development token for a demo officer or applicant")
+    p.add_argument("username", nargs="?", help="officer username, e.g. th.window or admin")
+    p.add_argument(
+        "--applicant", metavar="NAME", help="a demo applicant instead: chen.xiaoming, tongban.tech"
+    )
     p.add_argument("--ttl", type=int, default=8 * 3600, help="lifetime in seconds")
     p.set_defaults(func=cmd_token)
 

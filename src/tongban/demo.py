@@ -10,6 +10,7 @@ from typing import NamedTuple
 import asyncpg
 import msgspec
 
+from tongban.auth.types import VerifiedApplicant
 from tongban.catalogue import repository as catalogue_repo
 from tongban.catalogue.service import validate_spec
 from tongban.catalogue.types import (
@@ -150,6 +151,26 @@ class DemoMatter(msgspec.Struct, kw_only=True):
     materials: list[RequiredMaterial]
     stages: list[_Stage]
 
+
+# Demo applicants as the identity provider would describe them (`tongban token --applicant
+# <name>`): their records are created by their first signed-in request, like real ones.
+DEMO_APPLICANTS: dict[str, VerifiedApplicant] = {
+    "chen.xiaoming": VerifiedApplicant(
+        kind="person",
+        name="陈小明",
+        id_number="11010519491231002X",
+        mobile="13800138001",
+        email="chen.xiaoming@example.cn",
+    ),
+    "tongban.tech": VerifiedApplicant(
+        kind="organisation",
+        name="广州通办科技有限公司",
+        credit_code="91440101MA5CJQ4N59",
+        legal_representative="李通",
+        mobile="13800138002",
+        email="office@tongban-tech.example.cn",
+    ),
+}
 
 MATTERS: list[DemoMatter] = [
     DemoMatter(

@@ -16,6 +16,7 @@ from strawberry.litestar import BaseContext
 from tongban.api.errors import graphql_error
 from tongban.api.loaders import Loaders
 from tongban.auth.errors import TokenError
+from tongban.auth.service import ApplicantDirectory
 from tongban.auth.types import Principal
 from tongban.blobs import BlobStore
 from tongban.cases.workflow import Clock
@@ -32,6 +33,7 @@ class Context(BaseContext, kw_only=True):
     arq: ArqRedis | None = None
     redis: aioredis.Redis | None = None
     connection_params: dict[str, object] | None = None
+    applicants: ApplicantDirectory | None = None
 
     async def after_commit(self, case_ids: list[str]) -> None:
         """Defer deadline jobs for the cases a committed change touched (best effort: the

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
 from tongban.api.context import Info
 from tongban.api.convert import raw_or_none
 from tongban.api.errors import graphql_error
+from tongban.cases import repository as cases_repo
 from tongban.errors import ValidationError
 from tongban.government import repository as repo
 from tongban.government import types as domain
 from tongban.identifiers import validate_region_code
+
+if TYPE_CHECKING:
+    from tongban.api.cases import Applicant
 
 
 @strawberry.enum(description="Level of government (GB/T 2260 hierarchy).")
@@ -157,6 +161,25 @@ class Viewer:
         async with info.context.pool.acquire() as conn:
             found = await repo.officer_by_id(conn, officer_id=principal.officer_id)
         return None if found is None else Officer.from_domain(found)
+
+    @strawberry.field(
+        description=(
+            "The calling applicant's own record (null for others): created from the identity "
+            "provider's verified claims on the first request, contact details kept up to date."
+        )
+    )
+    async def applicant(
+        self, info: Info
+    ) -> Annotated[Applicant, strawberry.lazy("tongban.api.cases")] | None:
+        # Imported here: tongban.api.cases imports this module (Region, Department).
+        from tongban.api.cases import Applicant
+
+        principal = info.context.principal
+        if not principal.is_applicant or principal.applicant_id is None:
+            return None
+        async with info.context.pool.acquire() as conn:
+            found = await cases_repo.applicants_by_id(conn, ids=[principal.applicant_id])
+        return Applicant.from_domain(found[0], unmasked=True) if found else None
 
 
 def _checked_region_code(code: str) -> str:

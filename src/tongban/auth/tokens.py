@@ -12,6 +12,13 @@ import jwt
 from tongban.auth.errors import TokenError
 from tongban.auth.types import ROLES, Principal
 from tongban.config import Settings
+from tongban.errors import DomainError
+from tongban.identifiers import (
+    validate_credit_code,
+    validate_email,
+    validate_mobile,
+    validate_resident_id,
+)
 
 CLAIMS_NAMESPACE = "tb"
 
@@ -93,19 +100,67 @@ def principal_from_claims(claims: dict[str, Any]) -> Principal:
                 clearance=clearance,
             )
         if kind == "applicant":
-            applicant_type = extra["applicant_type"]
-            if applicant_type not in ("person", "organisation"):
-                raise ValueError("applicant_type")
-            return Principal(
-                kind="applicant",
-                subject=str(claims["sub"]),
-                name=str(extra.get("name", "")),
-                applicant_id=str(extra["applicant_id"]),
-                applicant_type=applicant_type,
-            )
+            return _applicant(claims, extra)
+    except DomainError as exc:
+        raise TokenError(
+            "invalid_claims", f"the access token has a bad claim: {exc.message}"
+        ) from None
     except (KeyError, ValueError, TypeError) as exc:
         raise TokenError("invalid_claims", f"the access token has a bad claim: {exc}") from None
     raise TokenError("invalid_claims", f"unknown principal kind {kind!r}")
+
+
+def _optional(extra: dict[str, Any], name: str) -> str | None:
+    value = extra.get(name)
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or len(value) > 200:
+        raise ValueError(name)
+    return value
+
+
+def _applicant(claims: dict[str, Any], extra: dict[str, Any]) -> Principal:
+    """An applicant: either one of ours (``applicant_id``, tokens Tongban mints for
+    development and tests) or a person or organisation verified by the province's identity
+    provider (统一身份认证), named by ID number or credit code — see README, "Applicants"."""
+    applicant_type = extra["applicant_type"]
+    if applicant_type not in ("person", "organisation"):
+        raise ValueError("applicant_type")
+    applicant_id = _optional(extra, "applicant_id")
+    id_number = _optional(extra, "id_number")
+    credit_code = _optional(extra, "credit_code")
+    name = str(extra.get("name", "")).strip()
+    if applicant_id is None:
+        # A verified identity must name who it is, by the identifier of its kind.
+        if not name or len(name) > 100:
+            raise ValueError("name")
+        if applicant_type == "person":
+            id_number = validate_resident_id(id_number or "", field="id_number")
+            credit_code = None
+        else:
+            # Early real codes whose check character fails exist; the IdP verified them.
+            credit_code = validate_credit_code(
+                credit_code or "", mode="warn", field="credit_code"
+            ).code
+            id_number = None
+    mobile = _optional(extra, "mobile")
+    email = _optional(extra, "email")
+    if mobile is not None:
+        mobile = validate_mobile(mobile, field="mobile")
+    if email is not None:
+        email = validate_email(email, field="email")
+    return Principal(
+        kind="applicant",
+        subject=str(claims["sub"]),
+        name=name,
+        applicant_id=applicant_id,
+        applicant_type=applicant_type,
+        id_number=id_number,
+        credit_code=credit_code,
+        legal_representative=_optional(extra, "legal_representative"),
+        mobile=mobile,
+        email=email,
+    )
 
 
 def mint_token(
@@ -130,8 +185,19 @@ def mint_token(
         }
     else:
         extra |= {
-            "applicant_id": principal.applicant_id,
             "applicant_type": principal.applicant_type,
+            **{
+                name: value
+                for name in (
+                    "applicant_id",
+                    "id_number",
+                    "credit_code",
+                    "legal_representative",
+                    "mobile",
+                    "email",
+                )
+                if (value := getattr(principal, name)) is not None
+            },
         }
     claims = {
         "iss": settings.jwt_issuer,

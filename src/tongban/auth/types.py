@@ -23,9 +23,15 @@ class Principal(msgspec.Struct, frozen=True, kw_only=True):
     region_code: str | None = None
     roles: frozenset[str] = frozenset()
     clearance: int = 0
-    # Applicants
+    # Applicants. ``applicant_id`` is ours; a token from the identity provider carries the
+    # verified identity instead, and the API resolves it to the applicant's record.
     applicant_id: str | None = None
     applicant_type: Literal["person", "organisation"] | None = None
+    id_number: str | None = None
+    credit_code: str | None = None
+    legal_representative: str | None = None
+    mobile: str | None = None
+    email: str | None = None
 
     @property
     def is_officer(self) -> bool:
@@ -44,3 +50,28 @@ class Principal(msgspec.Struct, frozen=True, kw_only=True):
 
 
 ANONYMOUS = Principal(kind="anonymous")
+
+
+class VerifiedApplicant(msgspec.Struct, frozen=True, kw_only=True):
+    """Who an identity-provider token says the applicant is (verified by the provider)."""
+
+    kind: Literal["person", "organisation"]
+    name: str
+    id_number: str | None = None
+    credit_code: str | None = None
+    legal_representative: str | None = None
+    mobile: str | None = None
+    email: str | None = None
+
+    @classmethod
+    def of(cls, principal: Principal) -> VerifiedApplicant:
+        assert principal.applicant_type is not None
+        return cls(
+            kind=principal.applicant_type,
+            name=principal.name,
+            id_number=principal.id_number,
+            credit_code=principal.credit_code,
+            legal_representative=principal.legal_representative,
+            mobile=principal.mobile,
+            email=principal.email,
+        )
