@@ -5,13 +5,16 @@ details (audited), and they then act on their own cases only."""
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import asyncpg
 from cryptography.hazmat.primitives.asymmetric import rsa
 from tests.cases.factories import SUBMIT
-from tests.conftest import running
+from tests.conftest import GraphQLClient, running
 
 from tongban.app import create_app
 from tongban.auth.tokens import jwks_json, mint_token
@@ -172,3 +175,17 @@ async def test_claims_that_do_not_identify_anyone_are_refused(
             assert response.status_code == 401, bad
             assert response.json()["errors"][0]["extensions"]["reason"] == "invalid_claims"
     assert await conn.fetchval("SELECT count(*) FROM applicant") == 0
+
+
+async def test_a_demo_applicant_token_from_the_cli_signs_in(client: GraphQLClient) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TONGBAN_")}
+    minted = subprocess.run(
+        [sys.executable, "-m", "tongban.cli", "token", "--applicant", "tongban.tech"],
+        env=env | {"TONGBAN_ENV": "test"},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    me = (await client.execute(ME, token=minted))["viewer"]
+    assert me["name"] == "广州通办科技有限公司"
+    assert me["applicant"]["creditCode"] == "91440101MA5CJQ4N59"
