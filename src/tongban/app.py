@@ -334,6 +334,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     async def get_context(request: Request[Any, Any, Any], state: State) -> Context:
         principal = await _resolved(state, request.scope.get("state", {}).get("principal"))
         return Context(
+            request=request,
             settings=settings,
             pool=state.pool,
             principal=principal,

@@ -102,6 +102,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Working days to handle the follow-up of a bad rating."""
     sweep_batch: int = 1000
     """Clocks the deadline sweeper handles per run."""
+    progress_rate_per_minute: int = 10
+    """Anonymous progress queries (查询办件进度) per minute from one client address."""
+    progress_rate_per_case_hour: int = 20
+    """Anonymous progress queries per hour for one case number (guessing an ID's last 6)."""
     relay_poll_seconds: float = 1.0
     """The outbox relay publishes at least this often when no NOTIFY wakes it."""
     health_dir: str = "/tmp/tongban-health"

@@ -50,6 +50,15 @@ class UnauthenticatedError(DomainError):
     code = "UNAUTHENTICATED"
 
 
+class RateLimitedError(DomainError):
+    """Too many requests from this caller; ``retryAfter`` (seconds) says when to try again."""
+
+    code = "RATE_LIMITED"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message, details={"retryAfter": retry_after})
+
+
 class Problem(msgspec.Struct, frozen=True):
     """One thing wrong with an input, tied to the field a form should highlight."""
 

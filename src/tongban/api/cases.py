@@ -26,9 +26,10 @@ from tongban.api.pagination import (
 )
 from tongban.api.preload import preload_case, preload_tasks, resolve
 from tongban.auth.errors import NotAllowedError
+from tongban.cases import progress, states
 from tongban.cases import repository as repo
-from tongban.cases import states
 from tongban.cases import types as domain
+from tongban.cases.workflow import local_day
 from tongban.catalogue import types as domain_catalogue
 from tongban.errors import DomainError
 from tongban.government import types as domain_government
@@ -405,8 +406,78 @@ class WorklistFilter:
     matter_code: str | None = strawberry.field(default=None, description="Only this matter.")
 
 
+@strawberry.type(
+    description=(
+        "查询办件进度: where a case stands, for anyone holding its number and the applicant's "
+        "identifier. No personal data."
+    )
+)
+class CaseProgress:
+    number: str = strawberry.field(description="Unified case number.")
+    matter_code: str = strawberry.field(description="Code of the matter applied for.")
+    matter_name: str = strawberry.field(description="Name of the matter applied for.")
+    state: CaseState = strawberry.field(description="Where the case stands.")
+    received_on: date = strawberry.field(description="Day the application was received.")
+    accepted_on: date | None = strawberry.field(description="Day it was accepted (受理).")
+    stage_name: str | None = strawberry.field(description="Review stage in progress.")
+    promised_due_on: date | None = strawberry.field(
+        description="The promised decision date (承诺时限); null before acceptance or while paused."
+    )
+    decided_on: date | None = strawberry.field(description="Day of the decision.")
+    decision: str | None = strawberry.field(description="approved, approved_deferred or denied.")
+
+
 @strawberry.type
 class CaseQuery:
+    @strawberry.field(
+        description=(
+            "查询办件进度 without signing in: the case's public progress, given its number and "
+            "the applicant's whole ID number / credit code or its last 6 characters. "
+            "Rate-limited per client and per case (RATE_LIMITED with retryAfter)."
+        )
+    )
+    async def case_progress(
+        self,
+        info: Info,
+        number: Annotated[str, strawberry.argument(description="Case number.")],
+        applicant_identifier: Annotated[
+            str,
+            strawberry.argument(
+                description="The applicant's ID number or credit code, or its last 6 characters."
+            ),
+        ],
+    ) -> CaseProgress:
+        context = info.context
+        try:
+            await progress.check_rate(
+                context.redis,
+                client=context.client_address,
+                number=number,
+                settings=context.settings,
+            )
+            async with context.pool.acquire() as conn:
+                found = await progress.public_progress(
+                    conn,
+                    number=number,
+                    identifier=applicant_identifier,
+                    settings=context.settings,
+                    today=local_day(context.clock.now(), context.settings.timezone),
+                )
+        except DomainError as exc:
+            raise graphql_error(exc) from None
+        return CaseProgress(
+            number=found.number,
+            matter_code=found.matter_code,
+            matter_name=found.matter_name,
+            state=CaseState(found.state),
+            received_on=found.received_on,
+            accepted_on=found.accepted_on,
+            stage_name=found.stage_name,
+            promised_due_on=found.promised_due_on,
+            decided_on=found.decided_on,
+            decision=found.decision,
+        )
+
     @strawberry.field(description="A case by its number, if you may see it.")
     async def case(
         self, info: Info, number: Annotated[str, strawberry.argument(description="Case number.")]

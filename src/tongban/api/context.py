@@ -47,6 +47,12 @@ class Context(BaseContext, kw_only=True):
         except Exception:
             logging.getLogger(__name__).warning("deadline jobs not enqueued", exc_info=True)
 
+    @property
+    def client_address(self) -> str:
+        """The caller's address (uvicorn takes it from X-Forwarded-For behind the ingress)."""
+        client = self.request.client if self.request is not None else None
+        return client.host if client is not None else "unknown"
+
     def require_signed_in(self) -> Principal:
         """Everything but the public catalogue needs a valid token."""
         if self.principal.is_anonymous:

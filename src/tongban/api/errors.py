@@ -34,6 +34,10 @@ class ErrorCode(Enum):
         "CALENDAR_YEAR_UNKNOWN",
         description="The official working-day schedule for that year is not yet published.",
     )
+    RATE_LIMITED = strawberry.enum_value(
+        "RATE_LIMITED",
+        description="Too many requests from this caller; retry after `retryAfter` seconds.",
+    )
     SERVICE_UNAVAILABLE = strawberry.enum_value(
         "SERVICE_UNAVAILABLE",
         description=(

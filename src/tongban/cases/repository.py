@@ -183,6 +183,22 @@ async def lock_case(conn: asyncpg.Connection, *, number: str) -> Case | None:
     return None if row is None else _case(row)
 
 
+async def case_with_identifier(conn: asyncpg.Connection, *, number: str) -> tuple[Case, str] | None:
+    """The case and its applicant's identifier (ID number or credit code), for the public
+    progress query, which checks the identifier itself."""
+    row = await conn.fetchrow(
+        f"""SELECT {_CASE_COLUMNS}, coalesce(a.id_number, a.credit_code) AS identifier
+            FROM case_record c JOIN applicant a ON a.id = c.applicant_id
+            WHERE c.number = $1""",
+        number,
+    )
+    if row is None:
+        return None
+    values = dict(row)
+    identifier: str = values.pop("identifier")
+    return _case(values), identifier
+
+
 async def lock_case_by_id(conn: asyncpg.Connection, *, case_id: str) -> Case | None:
     row = await conn.fetchrow(
         f"SELECT {_CASE_COLUMNS} FROM case_record c WHERE c.id = $1 FOR UPDATE", case_id
