@@ -25,7 +25,7 @@ import redis.asyncio as aioredis
 from arq import cron
 
 from tongban.cases.workflow import Clock, clock_from_settings
-from tongban.config import Settings
+from tongban.config import Settings, load_settings
 from tongban.events.relay import STREAM
 from tongban.notifications.channels import sms_provider_from_settings
 from tongban.notifications.email import SmtpSender
@@ -215,7 +215,7 @@ class WorkerSettings:
     functions: list[Any] = []
     cron_jobs = [cron(heartbeat, name="notifications.heartbeat", second=set(range(0, 60, 10)))]
     queue_name = QUEUE
-    redis_settings = redis_settings(Settings())
+    redis_settings = redis_settings(load_settings())
     on_startup = _start
     on_shutdown = _stop
     health_check_key = f"{QUEUE}:health:{socket.gethostname()}:{os.getpid()}"
