@@ -28,6 +28,7 @@ from tongban.api.context import Context
 from tongban.api.http import MsgspecJson, without_thread_hops
 from tongban.api.loaders import Loaders
 from tongban.api.schema import build_schema
+from tongban.api.subscriptions import PUBSUB_IDLE_SECONDS
 from tongban.auth.errors import TokenError
 from tongban.auth.tokens import TokenVerifier
 from tongban.auth.types import ANONYMOUS, Principal
@@ -290,6 +291,15 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         app.state.redis = aioredis.Redis.from_url(
             settings.redis_url, socket_timeout=2, socket_connect_timeout=2
         )
+        # Subscriptions read pub/sub with a client of their own: a channel may stay quiet for
+        # hours, so no read timeout; Redis is pinged on idle connections instead, and keepalive
+        # notices a peer that vanished without closing the connection.
+        app.state.pubsub = aioredis.Redis.from_url(
+            settings.redis_url,
+            socket_connect_timeout=2,
+            socket_keepalive=True,
+            health_check_interval=PUBSUB_IDLE_SECONDS,
+        )
         # Connects lazily: the API starts, and keeps accepting changes, while Redis is away;
         # the deadline sweeper catches any job that could not be enqueued.
         app.state.arq = ArqRedis(
@@ -306,6 +316,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             if app.state.sms is not None:
                 await app.state.sms.aclose()
             await app.state.redis.aclose()
+            await app.state.pubsub.aclose()
             await app.state.arq.aclose()
             await app.state.pool.close()
 
@@ -319,6 +330,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             blobs=state.blobs,
             arq=state.arq,
             redis=state.redis,
+            pubsub=state.pubsub,
             clock=state.clock,
         )
 

@@ -50,6 +50,16 @@ class UnauthenticatedError(DomainError):
     code = "UNAUTHENTICATED"
 
 
+class ServiceUnavailableError(DomainError):
+    """A service the platform needs (e.g. Redis for live updates) is away for now: the same
+    request can succeed later, so clients retry with backoff."""
+
+    code = "SERVICE_UNAVAILABLE"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, details={"retryable": True})
+
+
 class Problem(msgspec.Struct, frozen=True):
     """One thing wrong with an input, tied to the field a form should highlight."""
 

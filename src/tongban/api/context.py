@@ -31,6 +31,8 @@ class Context(BaseContext, kw_only=True):
     clock: Clock
     arq: ArqRedis | None = None
     redis: aioredis.Redis | None = None
+    pubsub: aioredis.Redis | None = None
+    """Redis for subscriptions only: no read timeout, as a quiet channel is normal."""
     connection_params: dict[str, object] | None = None
 
     async def after_commit(self, case_ids: list[str]) -> None:

@@ -32,6 +32,10 @@ class ErrorCode(Enum):
         "CALENDAR_YEAR_UNKNOWN",
         description="The official working-day schedule for that year is not yet published.",
     )
+    SERVICE_UNAVAILABLE = strawberry.enum_value(
+        "SERVICE_UNAVAILABLE",
+        description="A service the platform needs is away for now; try again with backoff.",
+    )
     DOMAIN_ERROR = strawberry.enum_value("DOMAIN_ERROR", description="Another expected failure.")
 
 
