@@ -9,6 +9,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any, cast
 
 import asyncpg
@@ -18,6 +19,7 @@ from arq.connections import ArqRedis
 from litestar import Litestar, Request, get, post
 from litestar.datastructures import State
 from litestar.response import Response
+from litestar.static_files import create_static_files_router
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from strawberry.exceptions import ConnectionRejectionError
@@ -50,6 +52,12 @@ from tongban.metrics import (
 )
 
 log = logging.getLogger("tongban.http")
+_API_DIR = Path(__file__).resolve().parent / "api"
+# GraphiQL (development) and the files it loads, served by the API itself: no CDN, so it works
+# offline and in locked-down networks (api/static/graphiql/README.md lists versions, licences).
+GRAPHIQL_PAGE = _API_DIR / "graphiql.html"
+GRAPHIQL_ASSETS = _API_DIR / "static" / "graphiql"
+GRAPHIQL_ASSETS_PATH = "/static/graphiql"
 
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{8,128}$")
 # Paths authenticated otherwise (probes, scrapes; the SMS provider signs its receipts).
@@ -342,8 +350,14 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         multipart_uploads_enabled=True,
     )
 
+    graphiql_page = GRAPHIQL_PAGE.read_text(encoding="utf-8") if settings.development else ""
+
     class GraphQLController(MsgspecJson, base_controller):  # type: ignore[valid-type,misc]
         dependencies = without_thread_hops(base_controller.dependencies)
+
+        @property
+        def graphql_ide_html(self) -> str:
+            return graphiql_page
 
         async def on_ws_connect(self, context: Context) -> dict[str, object]:
             """Subscriptions authenticate at connection_init: {"authorization": "Bearer …"}."""
@@ -368,8 +382,15 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     def middleware(app: ASGIApp) -> ASGIApp:
         return RequestMiddleware(app, verifier)
 
+    handlers: list[Any] = [graphql, health_live, health_ready, metrics, sms_receipts]
+    if settings.development:
+        handlers.append(
+            create_static_files_router(
+                path=GRAPHIQL_ASSETS_PATH, directories=[GRAPHIQL_ASSETS], name="graphiql-assets"
+            )
+        )
     return Litestar(
-        route_handlers=[graphql, health_live, health_ready, metrics, sms_receipts],
+        route_handlers=handlers,
         lifespan=[lifespan],
         middleware=[middleware],
         logging_config=None,
