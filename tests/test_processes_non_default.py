@@ -127,7 +127,7 @@ async def test_the_api_and_every_worker_group_use_the_urls_and_ports_they_are_gi
                 except httpx.TransportError:
                     return False
 
-            await wait_until(ready, 30, "the API on its port")
+            await wait_until(ready, 60, "the API on its port")
 
             # Each worker group reports its liveness in the private Redis.
             async def healthy(group: str) -> bool:
@@ -136,7 +136,7 @@ async def test_the_api_and_every_worker_group_use_the_urls_and_ports_they_are_gi
                 return bool(await private.exists(key))
 
             for group in groups:
-                await wait_until(lambda g=group: healthy(g), 30, f"{group}'s health key")
+                await wait_until(lambda g=group: healthy(g), 60, f"{group}'s health key")
                 assert processes[group].poll() is None, group
 
             # A submission through the API goes out through the relay and the notification
