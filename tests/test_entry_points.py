@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 
 import httpx
 import pytest
@@ -68,13 +69,18 @@ async def test_serve_finishes_a_request_in_flight_on_sigterm(database: str, redi
         stderr=subprocess.PIPE,
     )
     try:
+        # Generous: importing the app alone takes 4-10 s on two shared, busy cores.
+        deadline = time.monotonic() + 60
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
-            for _ in range(100):
+            while time.monotonic() < deadline:
                 try:
                     if (await http.get("/health/ready")).status_code == 200:
                         break
                 except httpx.TransportError:
-                    await asyncio.sleep(0.1)
+                    pass
+                await asyncio.sleep(0.1)
+            else:
+                raise TimeoutError(f"the API on port {port} was not ready")
         body = b'{"query": "{ matters(first: 3) { edges { node { code } } } }"}'
         sock = socket.create_connection(("127.0.0.1", port))
         head = (
