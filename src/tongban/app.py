@@ -9,6 +9,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any, cast
 
 import asyncpg
@@ -19,6 +20,7 @@ from litestar import Litestar, Request, get, post
 from litestar.datastructures import State
 from litestar.exceptions import HTTPException
 from litestar.response import Response
+from litestar.static_files import create_static_files_router
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from strawberry.exceptions import ConnectionRejectionError
@@ -30,6 +32,7 @@ from tongban.api.errors import unavailable
 from tongban.api.http import MsgspecJson, without_thread_hops
 from tongban.api.loaders import Loaders
 from tongban.api.schema import build_schema
+from tongban.api.subscriptions import PUBSUB_IDLE_SECONDS
 from tongban.auth.errors import TokenError
 from tongban.auth.service import ApplicantDirectory
 from tongban.auth.tokens import TokenVerifier
@@ -53,6 +56,12 @@ from tongban.metrics import (
 from tongban.outages import RETRY_AFTER_SECONDS, is_outage
 
 log = logging.getLogger("tongban.http")
+_API_DIR = Path(__file__).resolve().parent / "api"
+# GraphiQL (development) and the files it loads, served by the API itself: no CDN, so it works
+# offline and in locked-down networks (api/static/graphiql/README.md lists versions, licences).
+GRAPHIQL_PAGE = _API_DIR / "graphiql.html"
+GRAPHIQL_ASSETS = _API_DIR / "static" / "graphiql"
+GRAPHIQL_ASSETS_PATH = "/static/graphiql"
 
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{8,128}$")
 # Paths authenticated otherwise (probes, scrapes; the SMS provider signs its receipts).
@@ -312,6 +321,15 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         app.state.redis = aioredis.Redis.from_url(
             settings.redis_url, socket_timeout=2, socket_connect_timeout=2
         )
+        # Subscriptions read pub/sub with a client of their own: a channel may stay quiet for
+        # hours, so no read timeout; Redis is pinged on idle connections instead, and keepalive
+        # notices a peer that vanished without closing the connection.
+        app.state.pubsub = aioredis.Redis.from_url(
+            settings.redis_url,
+            socket_connect_timeout=2,
+            socket_keepalive=True,
+            health_check_interval=PUBSUB_IDLE_SECONDS,
+        )
         # Connects lazily: the API starts, and keeps accepting changes, while Redis is away;
         # the deadline sweeper catches any job that could not be enqueued.
         app.state.arq = ArqRedis(
@@ -328,6 +346,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             if app.state.sms is not None:
                 await app.state.sms.aclose()
             await app.state.redis.aclose()
+            await app.state.pubsub.aclose()
             await app.state.arq.aclose()
             await app.state.pool.close()
 
@@ -342,6 +361,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             blobs=state.blobs,
             arq=state.arq,
             redis=state.redis,
+            pubsub=state.pubsub,
             clock=state.clock,
             applicants=state.applicants,
         )
@@ -353,6 +373,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         context_getter=get_context,
         multipart_uploads_enabled=True,
     )
+
+    graphiql_page = GRAPHIQL_PAGE.read_text(encoding="utf-8") if settings.development else ""
 
     class GraphQLController(MsgspecJson, base_controller):  # type: ignore[valid-type,misc]
         dependencies = without_thread_hops(base_controller.dependencies)
@@ -367,6 +389,10 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
                 response.status_code = 503
                 response.headers["retry-after"] = str(RETRY_AFTER_SECONDS)
             return response
+
+        @property
+        def graphql_ide_html(self) -> str:
+            return graphiql_page
 
         async def on_ws_connect(self, context: Context) -> dict[str, object]:
             """Subscriptions authenticate at connection_init: {"authorization": "Bearer …"}."""
@@ -400,8 +426,15 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     def middleware(app: ASGIApp) -> ASGIApp:
         return RequestMiddleware(app, verifier)
 
+    handlers: list[Any] = [graphql, health_live, health_ready, metrics, sms_receipts]
+    if settings.development:
+        handlers.append(
+            create_static_files_router(
+                path=GRAPHIQL_ASSETS_PATH, directories=[GRAPHIQL_ASSETS], name="graphiql-assets"
+            )
+        )
     return Litestar(
-        route_handlers=[graphql, health_live, health_ready, metrics, sms_receipts],
+        route_handlers=handlers,
         lifespan=[lifespan],
         middleware=[middleware],
         logging_config=None,

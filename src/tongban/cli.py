@@ -6,8 +6,11 @@ import argparse
 import asyncio
 import importlib.util
 import logging
+import os
 import sys
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 from tongban import db
 from tongban.config import ConfigError, Settings, load_settings
@@ -25,13 +28,86 @@ def _settings() -> Settings:
         raise SystemExit(2) from None
 
 
+def _beside_run() -> Settings:
+    """Settings for a command typed beside `tongban run` (token, seed, migrate).
+
+    In development, where TONGBAN_DATABASE_URL / TONGBAN_REDIS_URL are unset, use the servers the
+    running `tongban run` recorded in the data directory: it may have started embedded ones
+    that the defaults do not reach.
+    """
+    from tongban.devserver import recorded_servers
+
+    settings = _settings()
+    if not settings.development:
+        return settings
+    servers = recorded_servers(settings.data_dir)
+    if servers is None:
+        return settings
+    overrides: dict[str, str] = {}
+    if "TONGBAN_DATABASE_URL" not in os.environ:
+        overrides["database_url"] = servers.database_url
+    if "TONGBAN_REDIS_URL" not in os.environ:
+        overrides["redis_url"] = servers.redis_url
+    return load_settings(None, **overrides) if overrides else settings
+
+
+def _where(dsn: str) -> str:
+    """A DSN fit to print: without its password."""
+    parts = urlsplit(dsn)
+    if parts.password is None:
+        return dsn
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return parts._replace(netloc=netloc).geturl()
+
+
+def _database_problem(exc: BaseException, dsn: str) -> str | None:
+    """One line saying what is wrong with the database and what to do, or None when the
+    exception is not about reaching it (then it is a bug and keeps its traceback)."""
+    import asyncpg
+
+    where = _where(dsn)
+    if isinstance(exc, asyncpg.InvalidCatalogNameError):
+        return (
+            f"the database at {where} does not exist: `./dev run` creates, migrates and seeds "
+            "it (or create it, then `uv run tongban migrate` and `uv run tongban seed`)"
+        )
+    if isinstance(exc, asyncpg.UndefinedTableError):
+        return (
+            f"the database at {where} has no tables yet: run `uv run tongban migrate` and "
+            "`uv run tongban seed` (or `./dev run`)"
+        )
+    if isinstance(exc, OSError | TimeoutError | asyncpg.PostgresError | asyncpg.InterfaceError):
+        reason = str(exc).strip() or type(exc).__name__
+        return (
+            f"cannot use PostgreSQL at {where} ({reason}): start the platform with `./dev run` "
+            "(it starts embedded servers where none answer, and this command then finds them) "
+            "or set TONGBAN_DATABASE_URL"
+        )
+    return None
+
+
+def _run_on_database(work: Any, dsn: str) -> tuple[Any, int]:
+    """Run a coroutine that uses the database; on failure to reach it say so in one line."""
+    try:
+        return asyncio.run(work), 0
+    except Exception as exc:
+        problem = _database_problem(exc, dsn)
+        if problem is None:
+            raise
+        print(problem, file=sys.stderr)
+        return None, 1
+
+
 def cmd_migrate(args: argparse.Namespace) -> int:
     from tongban.migrate import MigrationError, migrate
 
-    settings = _settings()
+    settings = _beside_run()
     configure_logging(settings.log_level)
+    dsn = args.dsn or settings.database_url
     try:
-        applied = asyncio.run(migrate(args.dsn or settings.database_url))
+        applied, failed = _run_on_database(migrate(dsn), dsn)
+        if failed:
+            return failed
     except MigrationError as exc:
         logging.getLogger("tongban.migrate").error("migration refused", extra={"reason": str(exc)})
         print(f"migration error: {exc}", file=sys.stderr)
@@ -51,9 +127,11 @@ async def _seed(dsn: str) -> dict[str, int]:
 
 
 def cmd_seed(args: argparse.Namespace) -> int:
-    settings = _settings()
+    settings = _beside_run()
     configure_logging(settings.log_level)
-    created = asyncio.run(_seed(settings.database_url))
+    created, failed = _run_on_database(_seed(settings.database_url), settings.database_url)
+    if failed:
+        return failed
     print(f"demo data loaded ({created['matters']} new matters)")
     return 0
 
@@ -127,7 +205,7 @@ def cmd_token(args: argparse.Namespace) -> int:
     from tongban.auth.types import Principal
     from tongban.government import repository as gov_repo
 
-    settings = _settings()
+    settings = _beside_run()
     if settings.jwt_algorithm != "HS256":
         print("tokens can be minted only with HS256 (development)", file=sys.stderr)
         return 2
@@ -157,7 +235,9 @@ def cmd_token(args: argparse.Namespace) -> int:
             clearance=officer.clearance,
         )
 
-    found = asyncio.run(principal())
+    found, failed = _run_on_database(principal(), settings.database_url)
+    if failed:
+        return failed
     if found is None:
         print(f"no officer {args.username!r}", file=sys.stderr)
         return 1

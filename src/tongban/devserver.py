@@ -21,11 +21,57 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import asyncpg
+import msgspec
 
 from tongban import db
 from tongban.cli import ROOT, worker_groups
 from tongban.config import load_settings
 from tongban.migrate import migrate
+
+SERVERS_FILE = "servers.json"
+
+
+class RunServers(msgspec.Struct, frozen=True):
+    """What a running `tongban run` uses, recorded in the data directory: it may have started
+    embedded servers on a socket and a port nobody else knows, and `tongban token` / `seed` /
+    `migrate` typed in another terminal must reach the same ones."""
+
+    pid: int
+    database_url: str
+    redis_url: str
+
+
+def servers_file(data_dir: str) -> Path:
+    return (ROOT / data_dir).resolve() / SERVERS_FILE
+
+
+def recorded_servers(data_dir: str) -> RunServers | None:
+    """The servers of the `tongban run` still running on this data directory, if any."""
+    try:
+        found = msgspec.json.decode(servers_file(data_dir).read_bytes(), type=RunServers)
+    except (OSError, msgspec.DecodeError, msgspec.ValidationError):
+        return None
+    try:
+        os.kill(found.pid, 0)
+    except ProcessLookupError:
+        return None  # left behind by a run that was killed: its embedded servers are gone
+    except PermissionError:
+        pass
+    return found
+
+
+def _record_servers(path: Path, servers: RunServers) -> None:
+    partial = path.with_suffix(".tmp")
+    partial.write_bytes(msgspec.json.encode(servers))
+    partial.replace(path)
+
+
+def _forget_servers(path: Path) -> None:
+    try:
+        if msgspec.json.decode(path.read_bytes(), type=RunServers).pid == os.getpid():
+            path.unlink()
+    except (OSError, msgspec.DecodeError, msgspec.ValidationError):
+        pass
 
 
 def _answers(host: str, port: int) -> bool:
@@ -210,6 +256,10 @@ def run_platform(*, with_workers: bool = True) -> int:
         if "TONGBAN_REDIS_URL" not in os.environ and not _answers("127.0.0.1", 6379):
             env["TONGBAN_REDIS_URL"] = redis_url = embedded.redis_server(data_dir)
         asyncio.run(_prepare(database_url))
+        _record_servers(
+            servers_file(settings.data_dir),
+            RunServers(pid=os.getpid(), database_url=database_url, redis_url=redis_url),
+        )
 
         python = sys.executable
         children += _local_outboxes(settings, data_dir)
@@ -239,6 +289,7 @@ def run_platform(*, with_workers: bool = True) -> int:
                 child.wait(30)
             except subprocess.TimeoutExpired:
                 child.kill()
+        _forget_servers(servers_file(settings.data_dir))
         embedded.stop()
         _say("stopped")
     return 0

@@ -59,6 +59,26 @@ class RateLimitedError(DomainError):
         super().__init__(message, details={"retryAfter": retry_after})
 
 
+# How long a client should wait before retrying after an outage (seconds): a PostgreSQL restart
+# or a Redis failover takes a few seconds.
+RETRY_AFTER_SECONDS = 2
+
+
+class ServiceUnavailableError(DomainError):
+    """PostgreSQL or Redis is away for a moment: nothing was changed; the same request (with
+    the same idempotency key) can succeed later, so clients retry after ``retryAfter``."""
+
+    code = "SERVICE_UNAVAILABLE"
+
+    def __init__(
+        self,
+        message: str = (
+            "服务暂时不可用，请稍后重试 (the service is temporarily unavailable; retry shortly)"
+        ),
+    ) -> None:
+        super().__init__(message, details={"retryAfter": RETRY_AFTER_SECONDS, "retryable": True})
+
+
 class Problem(msgspec.Struct, frozen=True):
     """One thing wrong with an input, tied to the field a form should highlight."""
 

@@ -11,11 +11,9 @@ from __future__ import annotations
 import asyncpg
 import redis.exceptions
 
-from tongban.errors import DomainError
+from tongban.errors import RETRY_AFTER_SECONDS, ServiceUnavailableError
 
-# How long a client should wait before retrying (seconds): a PostgreSQL restart or a Redis
-# failover takes a few seconds.
-RETRY_AFTER_SECONDS = 2
+__all__ = ["RETRY_AFTER_SECONDS", "ServiceUnavailableError", "is_outage"]
 
 _OUTAGES: tuple[type[BaseException], ...] = (
     # Connection refused / reset / timed out (TimeoutError is an OSError).
@@ -49,16 +47,3 @@ def is_outage(exc: BaseException | None) -> bool:
         exc = exc.__cause__ or exc.__context__
         seen += 1
     return False
-
-
-class ServiceUnavailableError(DomainError):
-    """PostgreSQL or Redis is away for a moment: nothing was changed; retry the same request
-    (with the same idempotency key) after ``retryAfter`` seconds."""
-
-    code = "SERVICE_UNAVAILABLE"
-
-    def __init__(self) -> None:
-        super().__init__(
-            "服务暂时不可用，请稍后重试 (the service is temporarily unavailable; retry shortly)",
-            details={"retryAfter": RETRY_AFTER_SECONDS, "retryable": True},
-        )

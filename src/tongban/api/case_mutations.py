@@ -123,7 +123,11 @@ class SubmitCaseInput:
     idempotency_key: str = strawberry.field(
         description="Client-chosen key: a retry with the same key and content returns the same case."
     )
-    form_data: JSON = strawberry.field(default_factory=dict, description="The application form.")
+    # Nullable with a null default: graphql-core cannot print an object default ({}) in
+    # introspection, and a full introspection (GraphiQL, codegen) must never fail.
+    form_data: JSON | None = strawberry.field(
+        default=None, description="The application form (an object); omitted or null: empty."
+    )
     materials: list[MaterialUpload] = strawberry.field(default_factory=list, description="Files.")
     applicant: ApplicantInput | None = strawberry.field(
         default=None, description="The applicant, when an intake officer files at the window."

@@ -32,6 +32,8 @@ class Context(BaseContext, kw_only=True):
     clock: Clock
     arq: ArqRedis | None = None
     redis: aioredis.Redis | None = None
+    pubsub: aioredis.Redis | None = None
+    """Redis for subscriptions only: no read timeout, as a quiet channel is normal."""
     connection_params: dict[str, object] | None = None
     applicants: ApplicantDirectory | None = None
 

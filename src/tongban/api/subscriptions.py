@@ -3,20 +3,27 @@ channels, so a subscriber on any API process receives them."""
 
 from __future__ import annotations
 
+import contextlib
+import logging
 from collections.abc import AsyncGenerator
 from typing import Annotated
 
 import msgspec
 import strawberry
+from redis.exceptions import RedisError
 
 from tongban.api.context import Info
 from tongban.api.errors import graphql_error
 from tongban.auth.errors import NotAllowedError
 from tongban.cases import repository as repo
 from tongban.cases.errors import CaseNotFoundError
-from tongban.errors import DomainError
+from tongban.errors import DomainError, ServiceUnavailableError
 from tongban.events.relay import CHANNEL_PREFIX, DEPARTMENT_PREFIX
 from tongban.identifiers import validate_case_number
+
+log = logging.getLogger(__name__)
+# Seconds a subscription's Redis connection may stay silent before it is pinged.
+PUBSUB_IDLE_SECONDS = 30
 
 
 @strawberry.type(description="Something happened to a case you may see.")
@@ -57,16 +64,9 @@ class Subscription:
         if not found:
             raise graphql_error(CaseNotFoundError(f"no case {number}", field="caseNumber"))
         case_id = found[0].id
-        redis = info.context.redis
-        assert redis is not None
-        pubsub = redis.pubsub()
-        await pubsub.subscribe(CHANNEL_PREFIX + case_id)
         seen: set[str] = set()
-        try:
-            async for message in pubsub.listen():
-                if message.get("type") != "message":
-                    continue
-                event = msgspec.json.decode(message["data"], type=_Message)
+        async with contextlib.aclosing(_events(info, CHANNEL_PREFIX + case_id)) as events:
+            async for event in events:
                 if event.eventId in seen:
                     continue  # at-least-once delivery: a relay retry may repeat an event
                 seen.add(event.eventId)
@@ -75,19 +75,7 @@ class Subscription:
                     still = await repo.visible_cases_by_id(conn, principal=principal, ids=[case_id])
                 if not still:
                     return
-                payload = event.payload
-                version = payload.get("version")
-                state = payload.get("state")
-                yield CaseUpdate(
-                    event_id=strawberry.ID(event.eventId),
-                    case_number=number,
-                    action=str(payload.get("action", "")),
-                    version=version if isinstance(version, int) else None,
-                    state=state if isinstance(state, str) else None,
-                )
-        finally:
-            await pubsub.unsubscribe()
-            await pubsub.aclose()  # type: ignore[no-untyped-call]
+                yield _update(event, number)
 
     @strawberry.subscription(
         description="Events of cases your department works on (its worklist), as they are "
@@ -97,16 +85,10 @@ class Subscription:
         principal = info.context.require_signed_in()
         if not principal.is_officer or principal.department_id is None:
             raise graphql_error(NotAllowedError("worklists belong to officers"))
-        redis = info.context.redis
-        assert redis is not None
-        pubsub = redis.pubsub()
-        await pubsub.subscribe(DEPARTMENT_PREFIX + principal.department_id)
         seen: set[str] = set()
-        try:
-            async for message in pubsub.listen():
-                if message.get("type") != "message":
-                    continue
-                event = msgspec.json.decode(message["data"], type=_Message)
+        channel = DEPARTMENT_PREFIX + principal.department_id
+        async with contextlib.aclosing(_events(info, channel)) as events:
+            async for event in events:
                 if event.eventId in seen:
                     continue
                 seen.add(event.eventId)
@@ -116,16 +98,50 @@ class Subscription:
                     )
                 if not visible:
                     continue
-                payload = event.payload
-                version = payload.get("version")
-                state = payload.get("state")
-                yield CaseUpdate(
-                    event_id=strawberry.ID(event.eventId),
-                    case_number=visible[0].number,
-                    action=str(payload.get("action", "")),
-                    version=version if isinstance(version, int) else None,
-                    state=state if isinstance(state, str) else None,
-                )
-        finally:
+                yield _update(event, visible[0].number)
+
+
+def _update(event: _Message, number: str) -> CaseUpdate:
+    payload = event.payload
+    version = payload.get("version")
+    state = payload.get("state")
+    return CaseUpdate(
+        event_id=strawberry.ID(event.eventId),
+        case_number=number,
+        action=str(payload.get("action", "")),
+        version=version if isinstance(version, int) else None,
+        state=state if isinstance(state, str) else None,
+    )
+
+
+async def _events(info: Info, channel: str) -> AsyncGenerator[_Message, None]:
+    """The relay's events on one channel, for as long as the subscriber stays.
+
+    A quiet channel is normal (a worklist may see nothing for hours): reads wait without a
+    timeout and Redis is pinged on idle connections. When Redis goes away the subscription ends
+    with SERVICE_UNAVAILABLE (retryable), so clients resubscribe with backoff instead of taking
+    it for a bug; missed events are in the case history.
+    """
+    redis = info.context.pubsub
+    assert redis is not None
+    pubsub = redis.pubsub(ignore_subscribe_messages=True)
+    try:
+        await pubsub.subscribe(channel)
+        while True:
+            # A bounded wait, so that each idle period ends with a health-check ping.
+            message = await pubsub.get_message(
+                ignore_subscribe_messages=True, timeout=PUBSUB_IDLE_SECONDS
+            )
+            if message is None or message.get("type") != "message":
+                continue
+            yield msgspec.json.decode(message["data"], type=_Message)
+    except (RedisError, OSError) as exc:
+        log.warning("subscription ended: Redis unavailable: %s", exc)
+        raise graphql_error(
+            ServiceUnavailableError("live updates are unavailable for now; subscribe again later")
+        ) from None
+    finally:
+        with contextlib.suppress(RedisError, OSError):
             await pubsub.unsubscribe()
+        with contextlib.suppress(RedisError, OSError):
             await pubsub.aclose()  # type: ignore[no-untyped-call]
