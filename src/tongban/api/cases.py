@@ -26,7 +26,8 @@ from tongban.api.pagination import (
 )
 from tongban.api.preload import preload_case, preload_tasks, resolve
 from tongban.auth.errors import NotAllowedError
-from tongban.cases import progress, states
+from tongban.auth.types import Principal
+from tongban.cases import permissions, progress, states
 from tongban.cases import repository as repo
 from tongban.cases import types as domain
 from tongban.cases.workflow import local_day
@@ -213,13 +214,57 @@ class CaseEvent:
     occurred_at: datetime = strawberry.field(description="When it happened.")
 
 
+@strawberry.enum(description="Something a viewer can do to a case; each names its mutation.")
+class CaseAction(Enum):
+    ACCEPT = strawberry.enum_value("accept", description="acceptCase (受理).")
+    DECLARE_NOT_APPLICABLE = strawberry.enum_value(
+        "declare_not_applicable", description="declareNotApplicable (不受理)."
+    )
+    REFUSE = strawberry.enum_value("refuse", description="refuseCase (不予受理).")
+    REQUEST_SUPPLEMENT = strawberry.enum_value(
+        "request_supplement", description="requestSupplement (补正, at intake or in review)."
+    )
+    SUPPLEMENT = strawberry.enum_value("supplement", description="supplementCase.")
+    CLAIM_TASK = strawberry.enum_value("claim_task", description="claimTask.")
+    COMPLETE_TASK = strawberry.enum_value("complete_task", description="completeTask.")
+    SEND_BACK = strawberry.enum_value("send_back", description="sendBack.")
+    HAND_UP = strawberry.enum_value("hand_up", description="handUp (上报).")
+    TRANSFER = strawberry.enum_value("transfer", description="transferCase (转办).")
+    START_SPECIAL_PROCEDURE = strawberry.enum_value(
+        "start_special_procedure", description="startSpecialProcedure (特别程序)."
+    )
+    END_SPECIAL_PROCEDURE = strawberry.enum_value(
+        "end_special_procedure", description="endSpecialProcedure."
+    )
+    EXTEND = strawberry.enum_value("extend", description="extendDeadline (延期).")
+    DECIDE = strawberry.enum_value("decide", description="decideCase (决定).")
+    DELIVER = strawberry.enum_value("deliver", description="deliverCase (送达).")
+    WITHDRAW = strawberry.enum_value("withdraw", description="withdrawCase (撤回).")
+    REVOKE = strawberry.enum_value("revoke", description="revokeCase (撤销).")
+    RATE = strawberry.enum_value("rate", description="rateCase (好差评).")
+
+
+# Two use cases behind one mutation: requestSupplement files the intake notice before
+# acceptance and the review supplement after it.
+_ACTION_ALIASES = {
+    "request_intake_supplement": "request_supplement",
+    "request_review_supplement": "request_supplement",
+}
+
+
+def _case_actions(
+    principal: Principal, case: domain.Case, tasks: list[domain.Task]
+) -> list[CaseAction]:
+    names = permissions.allowed_actions(principal, case, tasks)
+    return [CaseAction(n) for n in dict.fromkeys(_ACTION_ALIASES.get(n, n) for n in names)]
+
+
 @strawberry.type(description="A case (办件): the one record every department and level works on.")
 class Case:
     number: str = strawberry.field(description="Unified case number (统一办件编号).")
     state: CaseState = strawberry.field(description="Where the case is.")
     state_code: str | None = strawberry.field(description="National state code, when one exists.")
     version: int = strawberry.field(description="Send it back as expectedVersion with a mutation.")
-    allowed_actions: list[str] = strawberry.field(description="Actions the state allows now.")
     confidentiality: int = strawberry.field(description="0 public … 3 secret.")
     form_data: JSON = strawberry.field(description="The application form as submitted.")
     received_at: datetime = strawberry.field(description="When it was received.")
@@ -249,7 +294,6 @@ class Case:
             state=CaseState(c.state),
             state_code=states.STATE_CODES.get(c.state),
             version=c.version,
-            allowed_actions=states.allowed_actions(c.state),
             confidentiality=c.confidentiality,
             form_data=as_json(c.form_data),
             received_at=c.received_at,
@@ -271,6 +315,21 @@ class Case:
             receiving_region_code=c.receiving_region,
             handling_region_code=c.handling_region,
             domain_case=c,
+        )
+
+    @strawberry.field(
+        description=(
+            "What you may do to the case now — your role, department and relation to the case, "
+            "its state and its preconditions considered — so buttons can be driven from it. "
+            "Each value names the mutation that performs it."
+        )
+    )
+    def allowed_actions(self, info: Info) -> list[CaseAction]:
+        principal = info.context.principal
+        return resolve(
+            info.context.loaders.tasks,
+            self.domain_case.id,
+            lambda tasks: _case_actions(principal, self.domain_case, tasks),
         )
 
     @strawberry.field(

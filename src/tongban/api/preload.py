@@ -127,7 +127,7 @@ async def preload_case(info: Info, conn: asyncpg.Connection, case: Case) -> None
         )
         loaders.matter_versions.prime(case.matter_id, versions)
     tasks = []
-    if "tasks" in names:
+    if names & {"tasks", "allowedActions"}:
         tasks = await review_repo.tasks_of(conn, case_ids=ids)
         loaders.tasks.prime(case.id, tasks)
     if names & {"handlingDepartment", "department"}:

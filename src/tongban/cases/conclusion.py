@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import asyncpg
 
-from tongban.auth.errors import NotAllowedError
 from tongban.auth.types import Principal
-from tongban.cases import states
+from tongban.cases import permissions, states
 from tongban.cases.types import Case, Decision
 from tongban.cases.workflow import Clock, load_for_action, local_day, record, require_reason
 from tongban.config import Settings
@@ -31,12 +30,7 @@ async def decide(
 ) -> Case:
     """The handling department's head approves (with the licence number) or denies (with reasons)."""
     case = await load_for_action(conn, principal, number=number, expected_version=expected_version)
-    if not (
-        principal.is_officer
-        and principal.has_role("head")
-        and principal.department_id == case.handling_department_id
-    ):
-        raise NotAllowedError("the head of the handling department decides")
+    permissions.require("decide", principal, case)
     states.check("decide", case.state)
     unfinished = [
         t
@@ -96,10 +90,7 @@ async def deliver(
 ) -> Case:
     """送达: the result (licence, certificate, decision notice) reached the applicant."""
     case = await load_for_action(conn, principal, number=number, expected_version=expected_version)
-    handling = principal.department_id == case.handling_department_id
-    window = principal.has_role("intake") and principal.region_code == case.receiving_region
-    if not (principal.is_officer and (handling or window)):
-        raise NotAllowedError("the handling department or the receiving window records delivery")
+    permissions.require("deliver", principal, case)
     states.check("deliver", case.state)
     await deadlines.stop(
         conn, case_id=case.id, on=local_day(clock.now(), settings.timezone), kinds=["delivery"]
@@ -126,8 +117,7 @@ async def withdraw(
 ) -> Case:
     """撤回: the applicant's own choice, before a decision."""
     case = await load_for_action(conn, principal, number=number, expected_version=expected_version)
-    if not (principal.is_applicant and principal.applicant_id == case.applicant_id):
-        raise NotAllowedError("only the applicant withdraws their case")
+    permissions.require("withdraw", principal, case)
     states.check("withdraw", case.state)
     await review_repo.cancel_unfinished(conn, case_id=case.id)
     await deadlines.stop(conn, case_id=case.id, on=local_day(clock.now(), settings.timezone))
@@ -154,8 +144,7 @@ async def revoke(
 ) -> Case:
     """撤销: an administrator revokes a granted decision, with a reason."""
     case = await load_for_action(conn, principal, number=number, expected_version=expected_version)
-    if not (principal.is_officer and principal.has_role("admin")):
-        raise NotAllowedError("only administrators revoke")
+    permissions.require("revoke", principal, case)
     text = require_reason(reason)
     states.check("revoke", case.state)
     await deadlines.stop(conn, case_id=case.id, on=local_day(clock.now(), settings.timezone))
@@ -183,8 +172,7 @@ async def rate(
 ) -> Case:
     """好差评: once per case; a bad rating opens a follow-up task for the handling department."""
     case = await load_for_action(conn, principal, number=number, expected_version=expected_version)
-    if not (principal.is_applicant and principal.applicant_id == case.applicant_id):
-        raise NotAllowedError("only the applicant rates their case")
+    permissions.require("rate", principal, case)
     states.check("rate", case.state)
     if case.rating is not None:
         raise ConflictError("this case was already rated", details={"problem": "ALREADY_RATED"})

@@ -15,8 +15,8 @@ import msgspec
 from tongban.auth.errors import NotAllowedError
 from tongban.auth.types import Principal
 from tongban.blobs import BlobStore
+from tongban.cases import permissions, states
 from tongban.cases import repository as repo
-from tongban.cases import states
 from tongban.cases.errors import IdempotencyKeyReusedError
 from tongban.cases.types import Applicant, ApplicantInput, Case, UploadedFile
 from tongban.cases.workflow import (
@@ -331,13 +331,6 @@ async def _store_materials(
         )
 
 
-def _require_intake_officer(principal: Principal, case: Case) -> None:
-    if not (principal.is_officer and principal.has_role("intake")):
-        raise NotAllowedError("intake decisions need the intake role")
-    if principal.region_code != case.receiving_region:
-        raise NotAllowedError("only the receiving region's intake window decides on intake")
-
-
 async def _missing_required(conn: asyncpg.Connection, case: Case, spec: MatterSpec) -> list[str]:
     provided = await repo.material_codes_of(conn, case_id=case.id)
     return [m.code for m in spec.materials if m.required and m.code not in provided]
@@ -354,7 +347,7 @@ async def accept(
 ) -> Case:
     """受理: the decision clock starts the next working day; review tasks open."""
     case = await load_for_action(conn, principal, number=number, expected_version=expected_version)
-    _require_intake_officer(principal, case)
+    permissions.require("accept", principal, case)
     matter = await pinned_matter(conn, case)
     states.check("accept", case.state)
     missing = await _missing_required(conn, case, matter.spec)
@@ -432,7 +425,7 @@ async def declare_not_applicable(
 ) -> Case:
     """Art. 32 (1): the matter needs no licence."""
     case = await load_for_action(conn, principal, number=number, expected_version=expected_version)
-    _require_intake_officer(principal, case)
+    permissions.require("declare_not_applicable", principal, case)
     await deadlines.stop(conn, case_id=case.id, on=case.received_on)
     return await record(
         conn,
@@ -456,7 +449,7 @@ async def refuse(
 ) -> Case:
     """不予受理 (Art. 32 (2)): outside our powers; the notice names the competent agency."""
     case = await load_for_action(conn, principal, number=number, expected_version=expected_version)
-    _require_intake_officer(principal, case)
+    permissions.require("refuse", principal, case)
     agency = require_reason(competent_agency, "competentAgency")
     text = require_reason(reason)
     await deadlines.stop(conn, case_id=case.id, on=case.received_on)
@@ -484,7 +477,7 @@ async def request_intake_supplement(
 ) -> Case:
     """一次性告知补正 (Art. 32 (4)): one notice listing everything missing."""
     case = await load_for_action(conn, principal, number=number, expected_version=expected_version)
-    _require_intake_officer(principal, case)
+    permissions.require("request_intake_supplement", principal, case)
     states.check("request_intake_supplement", case.state)
     matter = await pinned_matter(conn, case)
     codes = checked_material_list(material_codes, matter.spec)
@@ -529,8 +522,7 @@ async def supplement(
 ) -> Case:
     """The applicant brings what the notice listed; the case returns to intake or review."""
     case = await load_for_action(conn, principal, number=number, expected_version=expected_version)
-    if not (principal.is_applicant or (principal.is_officer and principal.has_role("intake"))):
-        raise NotAllowedError("the applicant, or the window on their behalf, supplements")
+    permissions.require("supplement", principal, case)
     states.check("supplement", case.state)
     matter = await pinned_matter(conn, case)
     problems = _check_files(files, matter.spec, settings)

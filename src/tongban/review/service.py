@@ -7,9 +7,8 @@ from datetime import date
 
 import asyncpg
 
-from tongban.auth.errors import NotAllowedError
 from tongban.auth.types import Principal
-from tongban.cases import states
+from tongban.cases import permissions, states
 from tongban.cases.types import Case, Opinion, SpecialProcedureKind
 from tongban.cases.workflow import (
     Clock,
@@ -88,17 +87,6 @@ async def _start_stage_clock(
         )
 
 
-def _require_department_officer(principal: Principal, department_id: str, *roles: str) -> None:
-    if not principal.is_officer or principal.department_id != department_id:
-        raise NotAllowedError("only officers of the task's department act on it")
-    if not principal.has_role(*roles):
-        raise NotAllowedError(f"this needs the role {' or '.join(roles)}")
-
-
-def _require_handling_head(principal: Principal, case: Case) -> None:
-    _require_department_officer(principal, case.handling_department_id, "head")
-
-
 async def claim_task(
     conn: asyncpg.Connection,
     principal: Principal,
@@ -111,7 +99,7 @@ async def claim_task(
     task = await repo.task_by_id(conn, task_id=task_id)
     if task is None or task.case_id != case.id:
         raise NotFoundError("no such task on this case", field="taskId")
-    _require_department_officer(principal, task.department_id, "reviewer", "head")
+    permissions.require("claim_task", principal, case, [task])
     states.check("claim_task", case.state)
     if task.state != "open":
         raise ConflictError(f"the task is {task.state}, not open", field="taskId")
@@ -145,7 +133,7 @@ async def complete_task(
     task = await repo.task_by_id(conn, task_id=task_id)
     if task is None or task.case_id != case.id:
         raise NotFoundError("no such task on this case", field="taskId")
-    _require_department_officer(principal, task.department_id, "reviewer", "head")
+    permissions.require("complete_task", principal, case, [task])
     states.check("complete_task", case.state)
     if task.state not in ("open", "claimed"):
         raise ConflictError(f"the task is {task.state}", field="taskId")
@@ -228,7 +216,7 @@ async def send_back(
 ) -> Case:
     """A head returns the case to an earlier stage: its departments review again."""
     case = await load_for_action(conn, principal, number=number, expected_version=expected_version)
-    _require_handling_head(principal, case)
+    permissions.require("send_back", principal, case)
     states.check("send_back", case.state)
     spec = await _spec(conn, case)
     furthest = len(spec.review_plan) - 1 if case.current_stage is None else case.current_stage
@@ -263,8 +251,8 @@ async def _move(
     upward: bool,
 ) -> Case:
     case = await load_for_action(conn, principal, number=number, expected_version=expected_version)
-    _require_handling_head(principal, case)
     action = "hand_up" if upward else "transfer"
+    permissions.require(action, principal, case)
     states.check(action, case.state)
     text = require_reason(reason)
     placements = (
@@ -368,7 +356,7 @@ async def start_special_procedure(
 ) -> Case:
     """Art. 45: hearings, testing, appraisal … pause the clock; the applicant is told how long."""
     case = await load_for_action(conn, principal, number=number, expected_version=expected_version)
-    _require_handling_head(principal, case)
+    permissions.require("start_special_procedure", principal, case)
     states.check("start_special_procedure", case.state)
     if not 0 < expected_days <= 365:
         raise ValidationError("expected duration is 1–365 days", field="expectedDays")
@@ -405,7 +393,7 @@ async def end_special_procedure(
     expected_version: int,
 ) -> Case:
     case = await load_for_action(conn, principal, number=number, expected_version=expected_version)
-    _require_handling_head(principal, case)
+    permissions.require("end_special_procedure", principal, case)
     states.check("end_special_procedure", case.state)
     today = local_day(clock.now(), settings.timezone)
     ended = await repo.end_special_procedure(conn, case_id=case.id, on=today)
@@ -440,11 +428,7 @@ async def request_review_supplement(
     """A supplement after acceptance pauses the clock (and is flagged to supervisors)."""
     case = await load_for_action(conn, principal, number=number, expected_version=expected_version)
     tasks = await repo.tasks_of(conn, case_ids=[case.id])
-    involved = principal.department_id == case.handling_department_id or any(
-        t.department_id == principal.department_id for t in tasks
-    )
-    if not (principal.is_officer and involved and principal.has_role("reviewer", "head")):
-        raise NotAllowedError("only reviewers working on the case request supplements")
+    permissions.require("request_review_supplement", principal, case, tasks)
     states.check("request_review_supplement", case.state)
     spec = await _spec(conn, case)
     codes = checked_material_list(material_codes, spec)
@@ -474,7 +458,7 @@ async def extend(
 ) -> Case:
     """延期 (Art. 42): once, by the head, with a reason told to the applicant."""
     case = await load_for_action(conn, principal, number=number, expected_version=expected_version)
-    _require_handling_head(principal, case)
+    permissions.require("extend", principal, case)
     states.check("extend", case.state)
     if case.extension_days is not None:
         raise ConflictError(
