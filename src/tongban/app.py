@@ -21,11 +21,14 @@ from litestar.response import Response
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http import GraphQLHTTPResponse, process_result
 from strawberry.litestar import make_graphql_controller
+from strawberry.types import ExecutionResult
 
 from tongban import db
 from tongban.api.context import Context
-from tongban.api.http import MsgspecJson, without_thread_hops
+from tongban.api.guards import cut_if_timed_out
+from tongban.api.http import MsgspecJson, capped_json, without_thread_hops
 from tongban.api.loaders import Loaders
 from tongban.api.schema import build_schema
 from tongban.auth.errors import TokenError
@@ -323,15 +326,25 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         )
 
     base_controller = make_graphql_controller(
-        build_schema(max_depth=settings.graphql_max_depth),
+        build_schema(),
         path="/graphql",
         graphql_ide="graphiql" if settings.development else None,
         context_getter=get_context,
         multipart_uploads_enabled=True,
     )
 
+    max_response_bytes = settings.graphql_max_response_bytes
+
     class GraphQLController(MsgspecJson, base_controller):  # type: ignore[valid-type,misc]
         dependencies = without_thread_hops(base_controller.dependencies)
+
+        async def process_result(
+            self, request: Request[Any, Any, Any], result: ExecutionResult
+        ) -> GraphQLHTTPResponse:
+            return process_result(cut_if_timed_out(result))
+
+        def encode_json(self, data: object) -> bytes:
+            return capped_json(data, max_response_bytes)
 
         async def on_ws_connect(self, context: Context) -> dict[str, object]:
             """Subscriptions authenticate at connection_init: {"authorization": "Bearer …"}."""

@@ -73,6 +73,20 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Deepest GraphQL selection accepted."""
     graphql_max_page_size: int = 100
     """Largest ``first`` accepted by a connection."""
+    graphql_max_aliases: int = 30
+    """Most aliases in one operation, fragments expanded."""
+    graphql_max_fields: int = 1000
+    """Most fields in one operation, fragments expanded (a doubling fragment chain is refused)."""
+    graphql_cost_anonymous: int = 5000
+    """Estimated-cost budget of one anonymous operation (see src/tongban/api/limits.py)."""
+    graphql_cost_applicant: int = 10000
+    """Estimated-cost budget of one applicant operation."""
+    graphql_cost_officer: int = 50000
+    """Estimated-cost budget of one officer operation (a worklist page of 100 fits)."""
+    graphql_deadline_seconds: float = 10.0
+    """A query still executing after this is cut with QUERY_TIMEOUT."""
+    graphql_max_response_bytes: int = 8 * 1024 * 1024
+    """Largest GraphQL response body; a larger one is replaced by RESPONSE_TOO_LARGE."""
 
     data_dir: str = ".data"
     """Where `tongban run` keeps embedded servers and development files (git-ignored)."""
@@ -223,6 +237,18 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             raise ConfigError("TONGBAN_CLOCK_SPEED", "must be positive")
         if self.graphql_max_page_size < 1:
             raise ConfigError("TONGBAN_GRAPHQL_MAX_PAGE_SIZE", "must be >= 1")
+        for variable, limit in (
+            ("TONGBAN_GRAPHQL_MAX_DEPTH", self.graphql_max_depth),
+            ("TONGBAN_GRAPHQL_MAX_ALIASES", self.graphql_max_aliases),
+            ("TONGBAN_GRAPHQL_MAX_FIELDS", self.graphql_max_fields),
+            ("TONGBAN_GRAPHQL_COST_ANONYMOUS", self.graphql_cost_anonymous),
+            ("TONGBAN_GRAPHQL_COST_APPLICANT", self.graphql_cost_applicant),
+            ("TONGBAN_GRAPHQL_COST_OFFICER", self.graphql_cost_officer),
+            ("TONGBAN_GRAPHQL_DEADLINE_SECONDS", self.graphql_deadline_seconds),
+            ("TONGBAN_GRAPHQL_MAX_RESPONSE_BYTES", self.graphql_max_response_bytes),
+        ):
+            if limit < 0:
+                raise ConfigError(variable, "must not be negative")
         quiet_hours(self.notify_quiet_hours)
         if self.env == "production":
             for variable, value, dev in (

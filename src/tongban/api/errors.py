@@ -96,3 +96,22 @@ def should_mask(error: GraphQLError) -> bool:
     """Mask unexpected exceptions; keep domain errors and GraphQL's own syntax/validation errors."""
     original = error.original_error
     return not (original is None or isinstance(original, DomainError | GraphQLError))
+
+
+QUERY_TOO_COMPLEX = "QUERY_TOO_COMPLEX"
+"""Deeper, wider or more aliased than allowed, or fragments that spread themselves."""
+QUERY_TOO_COSTLY = "QUERY_TOO_COSTLY"
+"""The estimated cost exceeds the caller's budget."""
+QUERY_TIMEOUT = "QUERY_TIMEOUT"
+"""Execution ran past the request's deadline and was cut."""
+RESPONSE_TOO_LARGE = "RESPONSE_TOO_LARGE"
+"""The response would exceed the size cap."""
+
+
+def limit_error(code: str, message: str, **details: int | str) -> GraphQLError:
+    """A request refused or cut by a query limit: typed like every expected failure, and never
+    masked (there is no original exception)."""
+    extensions: dict[str, Any] = {"code": code}
+    if details:
+        extensions["details"] = details
+    return GraphQLError(message, extensions=extensions)
