@@ -8,6 +8,7 @@ from functools import partial
 import strawberry
 from strawberry.extensions import MaskErrors, MaxTokensLimiter, ParserCache, SchemaExtension
 
+from tongban.api.applicants import ApplicantMutation
 from tongban.api.calendar import CalendarMutation, CalendarQuery
 from tongban.api.case_mutations import CaseMutation
 from tongban.api.cases import CaseQuery
@@ -30,7 +31,9 @@ class Query(
 @strawberry.type(
     description="Everything that can be changed. Expected failures come back as `userErrors`."
 )
-class Mutation(CatalogueMutation, CaseMutation, CalendarMutation, NotificationMutation):
+class Mutation(
+    CatalogueMutation, CaseMutation, ApplicantMutation, CalendarMutation, NotificationMutation
+):
     pass
 
 

@@ -47,6 +47,15 @@ class ApplicantInput(msgspec.Struct, frozen=True, kw_only=True):
     channels: tuple[Channel, ...] = ("sms",)
 
 
+class ContactInput(msgspec.Struct, frozen=True, kw_only=True):
+    """How a person wants to be reached, as they say themselves."""
+
+    contact_name: str | None = None
+    mobile: str | None = None
+    email: str | None = None
+    channels: tuple[Channel, ...] = ("sms",)
+
+
 class Case(msgspec.Struct, frozen=True, kw_only=True):
     id: str
     number: str
