@@ -88,6 +88,15 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     graphql_max_response_bytes: int = 8 * 1024 * 1024
     """Largest GraphQL response body; a larger one is replaced by RESPONSE_TOO_LARGE."""
 
+    rate_limit_window_seconds: int = 60
+    """Length of the rate-limit window shared by all API processes (Redis)."""
+    rate_limit_anonymous: int = 120
+    """Requests per window per client address without a (valid) token; 0: no limit."""
+    rate_limit_signed_in: int = 600
+    """Requests per window per signed-in principal; 0: no limit."""
+    rate_limit_submissions: int = 10
+    """submitCase calls per window per principal; 0: no limit."""
+
     data_dir: str = ".data"
     """Where `tongban run` keeps embedded servers and development files (git-ignored)."""
 
@@ -235,6 +244,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                 ) from None
         if self.clock_speed <= 0:
             raise ConfigError("TONGBAN_CLOCK_SPEED", "must be positive")
+        if self.rate_limit_window_seconds < 1:
+            raise ConfigError("TONGBAN_RATE_LIMIT_WINDOW_SECONDS", "must be >= 1")
         if self.graphql_max_page_size < 1:
             raise ConfigError("TONGBAN_GRAPHQL_MAX_PAGE_SIZE", "must be >= 1")
         for variable, limit in (
@@ -246,6 +257,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             ("TONGBAN_GRAPHQL_COST_OFFICER", self.graphql_cost_officer),
             ("TONGBAN_GRAPHQL_DEADLINE_SECONDS", self.graphql_deadline_seconds),
             ("TONGBAN_GRAPHQL_MAX_RESPONSE_BYTES", self.graphql_max_response_bytes),
+            ("TONGBAN_RATE_LIMIT_ANONYMOUS", self.rate_limit_anonymous),
+            ("TONGBAN_RATE_LIMIT_SIGNED_IN", self.rate_limit_signed_in),
+            ("TONGBAN_RATE_LIMIT_SUBMISSIONS", self.rate_limit_submissions),
         ):
             if limit < 0:
                 raise ConfigError(variable, "must not be negative")

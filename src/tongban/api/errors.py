@@ -106,6 +106,10 @@ QUERY_TIMEOUT = "QUERY_TIMEOUT"
 """Execution ran past the request's deadline and was cut."""
 RESPONSE_TOO_LARGE = "RESPONSE_TOO_LARGE"
 """The response would exceed the size cap."""
+RATE_LIMITED = "RATE_LIMITED"
+"""Too many requests from this caller in the current window (HTTP 429, Retry-After)."""
+RATE_LIMIT_UNAVAILABLE = "RATE_LIMIT_UNAVAILABLE"
+"""The limiter cannot count (Redis away) and this caller is not let through (HTTP 503)."""
 
 
 def limit_error(code: str, message: str, **details: int | str) -> GraphQLError:
