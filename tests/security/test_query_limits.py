@@ -202,3 +202,12 @@ async def test_a_response_over_the_size_cap_is_replaced_by_a_typed_error(
     assert small["data"] == {"region": {"name": "广东省"}}
     assert large["data"] is None
     assert codes(large) == ["RESPONSE_TOO_LARGE"]
+
+
+async def test_variables_of_the_wrong_shape_are_not_a_server_error(client: GraphQLClient) -> None:
+    query = "query ($n: Int!) { matters(first: $n) { nodes { code } } }"
+    for variables in ([1], "x", {"n": "many"}, {"n": -5}):
+        response = await client.http.post("/graphql", json={"query": query, "variables": variables})
+        assert response.status_code in (200, 400), (variables, response.text)
+        if response.status_code == 200:
+            assert response.json().get("errors"), variables

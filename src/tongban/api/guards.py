@@ -76,7 +76,8 @@ def check_document(
         execution.schema._schema,
         operations,
         fragments,
-        variables=execution.variables or {},
+        # Whatever the client sent: graphql-core refuses malformed variables later.
+        variables=execution.variables if isinstance(execution.variables, dict) else {},
         max_page_size=settings.graphql_max_page_size,
     )
     if found.fragment_cycle is not None:
