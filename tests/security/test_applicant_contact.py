@@ -78,6 +78,17 @@ async def test_a_second_filing_with_someones_id_number_leaves_their_record_and_n
     )
     assert tuple(stated) == ("冒名者", "13900139000")
 
+    shown = await client.execute(
+        """query ($n: String!) { case(number: $n) {
+             applicant { name mobile } statedContact { name mobile channels } } }""",
+        {"n": second["case"]["number"]},
+        token=window,
+    )
+    assert shown["case"] == {
+        "applicant": {"name": "陈小明", "mobile": "13800138000"},
+        "statedContact": {"name": "冒名者", "mobile": "13900139000", "channels": ["sms", "email"]},
+    }
+
     await plan_messages(client, conn)
     assert await addresses(conn, first["case"]["number"]) == {
         ("sms", "13800138000"),
