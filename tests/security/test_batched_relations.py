@@ -11,7 +11,8 @@ import asyncpg
 import httpx
 import msgspec
 import pytest
-from tests.conftest import running
+from tests.cases.test_query_cost import seed
+from tests.conftest import GraphQLClient, running
 
 from tongban.app import create_app
 from tongban.cases.workflow import MovableClock
@@ -88,3 +89,29 @@ async def test_catalogue_relations_cost_the_same_for_any_page(http: httpx.AsyncC
         small = await statements(http, query, {"n": 2})
         large = await statements(http, query, {"n": 11})
         assert small == large, name
+
+
+CASE_LISTS = """query ($n: Int!) { cases(first: $n) { nodes {
+  tasks { department { region { code departments { code } } } deadline { colour } }
+  deadlines { colour } materials { name } messages { status } history { action }
+  receivingRegion { code ancestors { code } } handlingRegion { code } applicant { name }
+} } }"""
+
+
+async def test_every_list_of_a_case_page_costs_the_same_for_any_page(
+    client: GraphQLClient, conn: asyncpg.Connection
+) -> None:
+    await seed(client, conn, 12)
+    token = await client.officer_token("gz.supervisor")
+
+    async def cost(n: int) -> int:
+        counts = []
+        for _ in range(4):
+            response = await client.post(CASE_LISTS, {"n": n}, token=token)
+            body = response.json()
+            assert not body.get("errors"), body
+            assert len(body["data"]["cases"]["nodes"]) == n
+            counts.append(int(response.headers["x-sql-statements"]))
+        return min(counts)
+
+    assert await cost(3) == await cost(12)
