@@ -14,7 +14,7 @@ import pytest
 from graphql import FragmentDefinitionNode, OperationDefinitionNode, parse
 from tests.conftest import GraphQLClient, running
 
-from tongban.api.guards import budget
+from tongban.api.guards import DeadlineExecutionContext, budget
 from tongban.api.limits import CAP, analyse
 from tongban.api.schema import schema
 from tongban.app import create_app
@@ -211,3 +211,18 @@ async def test_variables_of_the_wrong_shape_are_not_a_server_error(client: Graph
         assert response.status_code in (200, 400), (variables, response.text)
         if response.status_code == 200:
             assert response.json().get("errors"), variables
+
+
+def test_the_deadline_cuts_queries_only() -> None:
+    # A mutation may have committed; a subscription's per-event executions copy this one.
+    for text, cut in (
+        ("{ regions { code } }", True),
+        (
+            'mutation { rateCase(number: "x", expectedVersion: 1, rating: 1) { userErrors { code } } }',
+            False,
+        ),
+        ('subscription { caseUpdated(caseNumber: "x") { state } }', False),
+    ):
+        executor = DeadlineExecutionContext.build(schema._schema, parse(text))
+        assert isinstance(executor, DeadlineExecutionContext), executor
+        assert (executor.deadline is not None) is cut, text

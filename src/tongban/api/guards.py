@@ -126,17 +126,18 @@ class QueryLimits(ValidationCache):
 class DeadlineExecutionContext(StrawberryGraphQLCoreExecutionContext):
     """Cuts a query that runs past TONGBAN_GRAPHQL_DEADLINE_SECONDS.
 
-    Mutations are left to finish: cutting one after its transaction committed would tell the
-    caller it failed when it did not.
+    Only queries: a mutation cut after its transaction committed would tell the caller it
+    failed when it did not, and a subscription's per-event executions are copies of this one
+    (the deadline would be counted from when it subscribed).
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         settings, _ = _settings_and_principal(self.context_value)
         self.deadline: float | None = (
-            None
-            if self.operation.operation == OperationType.MUTATION
-            else time.monotonic() + settings.graphql_deadline_seconds
+            time.monotonic() + settings.graphql_deadline_seconds
+            if self.operation.operation == OperationType.QUERY
+            else None
         )
 
     def execute_fields(
