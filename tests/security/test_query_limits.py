@@ -226,3 +226,19 @@ def test_the_deadline_cuts_queries_only() -> None:
         executor = DeadlineExecutionContext.build(schema._schema, parse(text))
         assert isinstance(executor, DeadlineExecutionContext), executor
         assert (executor.deadline is not None) is cut, text
+
+
+async def test_the_standard_introspection_query_still_passes_anonymously(
+    client: GraphQLClient,
+) -> None:
+    from graphql import get_introspection_query
+
+    body = (await client.post(get_introspection_query(descriptions=True))).json()
+    assert body["data"]["__schema"]["types"]
+    # (The one error today is older than the limits: formData's default {} has no AST form.)
+    assert not {"QUERY_TOO_COMPLEX", "QUERY_TOO_COSTLY"} & set(codes(body))
+    # Re-expanding the schema under every field type is refused (graphql-core's own
+    # introspection-depth rule answers before the cost would).
+    nested = "{ __schema { types { fields { type { fields { type { fields { name } } } } } } } }"
+    refused = (await client.post(nested)).json()
+    assert refused["data"] is None and refused["errors"]
