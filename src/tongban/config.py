@@ -88,6 +88,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     graphql_max_response_bytes: int = 8 * 1024 * 1024
     """Largest GraphQL response body; a larger one is replaced by RESPONSE_TOO_LARGE."""
 
+    trusted_proxies: tuple[str, ...] = ("127.0.0.1", "::1")
+    """Addresses whose X-Forwarded-For names the client (the rate limits key on it); ``*``
+    only where nothing but the ingress can reach the API (the NetworkPolicy)."""
     rate_limit_window_seconds: int = 60
     """Length of the rate-limit window shared by all API processes (Redis)."""
     rate_limit_anonymous: int = 120
