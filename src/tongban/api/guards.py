@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any
 
 from graphql import (
+    DocumentNode,
     FragmentDefinitionNode,
     GraphQLError,
     GraphQLObjectType,
+    GraphQLSchema,
     OperationDefinitionNode,
     OperationType,
 )
@@ -32,7 +35,7 @@ from tongban.api.errors import (
     QUERY_TOO_COSTLY,
     limit_error,
 )
-from tongban.api.limits import analyse
+from tongban.api.limits import Analysis, analyse
 from tongban.auth.types import Principal
 from tongban.config import Settings
 
@@ -57,6 +60,29 @@ def budget(settings: Settings, principal: Principal | None) -> int:
     return settings.graphql_cost_applicant
 
 
+@lru_cache(maxsize=512)
+def _measure(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation_name: str | None,
+    sizes: tuple[tuple[str, int | None], ...],
+    max_page_size: int,
+) -> Analysis:
+    """The document's measures, kept per document and page sizes: ParserCache hands out the
+    same document object for the same text, so a front end's operations are measured once
+    (measuring a case view took about as long as validating it)."""
+    operations = [
+        d
+        for d in document.definitions
+        if isinstance(d, OperationDefinitionNode)
+        and (operation_name is None or (d.name is not None and d.name.value == operation_name))
+    ]
+    fragments = [d for d in document.definitions if isinstance(d, FragmentDefinitionNode)]
+    return analyse(
+        schema, operations, fragments, variables=dict(sizes), max_page_size=max_page_size
+    )
+
+
 def check_document(
     execution: Any, settings: Settings, principal: Principal | None
 ) -> GraphQLError | None:
@@ -64,21 +90,21 @@ def check_document(
     document = execution.graphql_document
     if document is None:
         return None
-    name = execution.operation_name
-    operations = [
-        d
-        for d in document.definitions
-        if isinstance(d, OperationDefinitionNode)
-        and (name is None or (d.name is not None and d.name.value == name))
-    ]
-    fragments = [d for d in document.definitions if isinstance(d, FragmentDefinitionNode)]
-    found = analyse(
+    # Whatever the client sent: graphql-core refuses malformed variables later. Only integers
+    # size pages, so they alone (with the names given) key the cached measurement.
+    variables = execution.variables if isinstance(execution.variables, dict) else {}
+    sizes = tuple(
+        sorted(
+            (k, v if isinstance(v, int) and not isinstance(v, bool) else None)
+            for k, v in variables.items()
+        )
+    )
+    found = _measure(
         execution.schema._schema,
-        operations,
-        fragments,
-        # Whatever the client sent: graphql-core refuses malformed variables later.
-        variables=execution.variables if isinstance(execution.variables, dict) else {},
-        max_page_size=settings.graphql_max_page_size,
+        document,
+        execution.operation_name,
+        sizes,
+        settings.graphql_max_page_size,
     )
     if found.fragment_cycle is not None:
         return limit_error(

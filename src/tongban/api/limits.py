@@ -226,7 +226,9 @@ class _Walker:
             if isinstance(value, VariableNode):
                 given = value.name.value
                 if given in self.variables:
-                    return self.variables[given]
+                    found = self.variables[given]
+                    # Only an int sizes a page; anything else is refused by coercion later.
+                    return found if isinstance(found, int) and not isinstance(found, bool) else None
                 break  # not given: the argument's default applies
             return None
         default = definition.args[name].default_value
