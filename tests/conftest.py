@@ -114,6 +114,11 @@ def settings(database: str, redis_url: str, tmp_path: Path) -> Settings:
         db_pool_max=5,
         blob_dir=str(tmp_path / "blobs"),
         max_upload_bytes=64 * 1024,
+        # Tests of features send many requests from one address or token; the limits have
+        # their own tests (tests/security/test_rate_limits.py), which turn them on.
+        rate_limit_anonymous=0,
+        rate_limit_signed_in=0,
+        rate_limit_submissions=0,
     )
 
 

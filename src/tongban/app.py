@@ -24,13 +24,18 @@ from litestar.static_files import create_static_files_router
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http import GraphQLHTTPResponse, process_result
 from strawberry.litestar import make_graphql_controller
+from strawberry.types import ExecutionResult
 
 from tongban import db
+from tongban.api import ratelimit
 from tongban.api.context import Context
-from tongban.api.errors import unavailable
-from tongban.api.http import MsgspecJson, without_thread_hops
+from tongban.api.errors import RATE_LIMIT_UNAVAILABLE, RATE_LIMITED, unavailable
+from tongban.api.guards import cut_if_timed_out
+from tongban.api.http import MsgspecJson, capped_json, without_thread_hops
 from tongban.api.loaders import Loaders
+from tongban.api.ratelimit import ALLOWED, Verdict
 from tongban.api.schema import build_schema
 from tongban.api.subscriptions import PUBSUB_IDLE_SECONDS
 from tongban.auth.errors import TokenError
@@ -77,9 +82,10 @@ class RequestMiddleware:
     catalogue.
     """
 
-    def __init__(self, app: ASGIApp, verifier: TokenVerifier) -> None:
+    def __init__(self, app: ASGIApp, verifier: TokenVerifier, settings: Settings) -> None:
         self.app = app
         self.verifier = verifier
+        self.settings = settings
 
     async def __call__(self, asgi_scope: Scope, receive: Receive, send: Send) -> None:
         scope = cast(dict[str, Any], asgi_scope)
@@ -115,14 +121,23 @@ class RequestMiddleware:
 
         try:
             principal: Principal = ANONYMOUS
+            refused: TokenError | None = None
             if not path.startswith(_UNAUTHENTICATED_PATHS):
                 try:
                     principal = self._principal(headers.get("authorization"))
                 except TokenError as exc:
-                    if scope["type"] == "http":
-                        await self._refuse(send_wrapper, exc)
-                        return
-                    # WebSockets authenticate at connection_init (graphql-transport-ws).
+                    refused = exc
+            if path == "/graphql":
+                # Counted before a bad token is answered: guessing tokens is limited like any
+                # anonymous traffic from that address.
+                verdict = await self._limit(scope, None if refused else principal)
+                if not verdict.allowed:
+                    await self._too_many(asgi_scope, send_wrapper, verdict)
+                    return
+            if refused is not None and scope["type"] == "http":
+                await self._refuse(send_wrapper, refused)
+                return
+            # WebSockets authenticate at connection_init (graphql-transport-ws).
             scope.setdefault("state", {})["principal"] = principal
             await self.app(asgi_scope, receive, send_wrapper)
         finally:
@@ -142,6 +157,68 @@ class RequestMiddleware:
                     )
             statements.__exit__(None, None, None)
             request_id_var.reset(token)
+
+    async def _limit(self, scope: dict[str, Any], principal: Principal | None) -> Verdict:
+        settings = self.settings
+        redis: aioredis.Redis | None = getattr(scope["litestar_app"].state, "redis", None)
+        if redis is None:
+            return ALLOWED
+        if principal is None or principal.is_anonymous:
+            client = scope.get("client")
+            return await ratelimit.hit(
+                redis,
+                bucket="anonymous",
+                caller=f"ip:{client[0] if client else 'unknown'}",
+                limit=settings.rate_limit_anonymous,
+                window_seconds=settings.rate_limit_window_seconds,
+                fail_open=False,
+            )
+        return await ratelimit.hit(
+            redis,
+            bucket="principal",
+            caller=principal.subject,
+            limit=settings.rate_limit_signed_in,
+            window_seconds=settings.rate_limit_window_seconds,
+            fail_open=True,
+        )
+
+    @staticmethod
+    async def _too_many(asgi_scope: Scope, asgi_send: Send, verdict: Verdict) -> None:
+        send = cast(Any, asgi_send)
+        if cast(dict[str, Any], asgi_scope)["type"] == "websocket":
+            # Refusing before the handshake answers the upgrade with 403.
+            await send({"type": "websocket.close", "code": 1008})
+            return
+        code, status, message = (
+            (RATE_LIMIT_UNAVAILABLE, 503, "the request limiter is unavailable; try again soon")
+            if verdict.unavailable
+            else (RATE_LIMITED, 429, "too many requests; try again later")
+        )
+        body = _encoder.encode(
+            {
+                "data": None,
+                "errors": [
+                    {
+                        "message": message,
+                        "extensions": {
+                            "code": code,
+                            "details": {"retryAfter": verdict.retry_after},
+                        },
+                    }
+                ],
+            }
+        )
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"retry-after", str(verdict.retry_after).encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
 
     def _principal(self, authorization: str | None) -> Principal:
         if not authorization:
@@ -367,7 +444,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         )
 
     base_controller = make_graphql_controller(
-        build_schema(max_depth=settings.graphql_max_depth),
+        build_schema(),
         path="/graphql",
         graphql_ide="graphiql" if settings.development else None,
         context_getter=get_context,
@@ -375,6 +452,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     )
 
     graphiql_page = GRAPHIQL_PAGE.read_text(encoding="utf-8") if settings.development else ""
+    max_response_bytes = settings.graphql_max_response_bytes
 
     class GraphQLController(MsgspecJson, base_controller):  # type: ignore[valid-type,misc]
         dependencies = without_thread_hops(base_controller.dependencies)
@@ -393,6 +471,14 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         @property
         def graphql_ide_html(self) -> str:
             return graphiql_page
+
+        async def process_result(
+            self, request: Request[Any, Any, Any], result: ExecutionResult
+        ) -> GraphQLHTTPResponse:
+            return process_result(cut_if_timed_out(result))
+
+        def encode_json(self, data: object) -> bytes:
+            return capped_json(data, max_response_bytes)
 
         async def on_ws_connect(self, context: Context) -> dict[str, object]:
             """Subscriptions authenticate at connection_init: {"authorization": "Bearer …"}."""
@@ -424,7 +510,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     graphql = GraphQLController
 
     def middleware(app: ASGIApp) -> ASGIApp:
-        return RequestMiddleware(app, verifier)
+        return RequestMiddleware(app, verifier, settings)
 
     handlers: list[Any] = [graphql, health_live, health_ready, metrics, sms_receipts]
     if settings.development:

@@ -149,6 +149,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         log_config=None,
         access_log=False,
         proxy_headers=True,
+        # The client address the per-address rate limit counts: from X-Forwarded-For only
+        # when the ingress sent it, else every caller would share the ingress's address.
+        forwarded_allow_ips=list(settings.trusted_proxies),
         # Kubernetes sends SIGTERM then waits terminationGracePeriodSeconds: finish in-flight
         # requests within that time.
         timeout_graceful_shutdown=20,

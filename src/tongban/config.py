@@ -73,6 +73,32 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Deepest GraphQL selection accepted."""
     graphql_max_page_size: int = 100
     """Largest ``first`` accepted by a connection."""
+    graphql_max_aliases: int = 30
+    """Most aliases in one operation, fragments expanded."""
+    graphql_max_fields: int = 1000
+    """Most fields in one operation, fragments expanded (a doubling fragment chain is refused)."""
+    graphql_cost_anonymous: int = 5000
+    """Estimated-cost budget of one anonymous operation (see src/tongban/api/limits.py)."""
+    graphql_cost_applicant: int = 10000
+    """Estimated-cost budget of one applicant operation."""
+    graphql_cost_officer: int = 50000
+    """Estimated-cost budget of one officer operation (a worklist page of 100 fits)."""
+    graphql_deadline_seconds: float = 10.0
+    """A query still executing after this is cut with QUERY_TIMEOUT."""
+    graphql_max_response_bytes: int = 8 * 1024 * 1024
+    """Largest GraphQL response body; a larger one is replaced by RESPONSE_TOO_LARGE."""
+
+    trusted_proxies: tuple[str, ...] = ("127.0.0.1", "::1")
+    """Addresses whose X-Forwarded-For names the client (the rate limits key on it); ``*``
+    only where nothing but the ingress can reach the API (the NetworkPolicy)."""
+    rate_limit_window_seconds: int = 60
+    """Length of the rate-limit window shared by all API processes (Redis)."""
+    rate_limit_anonymous: int = 120
+    """Requests per window per client address without a (valid) token; 0: no limit."""
+    rate_limit_signed_in: int = 600
+    """Requests per window per signed-in principal; 0: no limit."""
+    rate_limit_submissions: int = 10
+    """submitCase calls per window per principal; 0: no limit."""
 
     data_dir: str = ".data"
     """Where `tongban run` keeps embedded servers and development files (git-ignored)."""
@@ -231,8 +257,25 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                 ) from None
         if self.clock_speed <= 0:
             raise ConfigError("TONGBAN_CLOCK_SPEED", "must be positive")
+        if self.rate_limit_window_seconds < 1:
+            raise ConfigError("TONGBAN_RATE_LIMIT_WINDOW_SECONDS", "must be >= 1")
         if self.graphql_max_page_size < 1:
             raise ConfigError("TONGBAN_GRAPHQL_MAX_PAGE_SIZE", "must be >= 1")
+        for variable, limit in (
+            ("TONGBAN_GRAPHQL_MAX_DEPTH", self.graphql_max_depth),
+            ("TONGBAN_GRAPHQL_MAX_ALIASES", self.graphql_max_aliases),
+            ("TONGBAN_GRAPHQL_MAX_FIELDS", self.graphql_max_fields),
+            ("TONGBAN_GRAPHQL_COST_ANONYMOUS", self.graphql_cost_anonymous),
+            ("TONGBAN_GRAPHQL_COST_APPLICANT", self.graphql_cost_applicant),
+            ("TONGBAN_GRAPHQL_COST_OFFICER", self.graphql_cost_officer),
+            ("TONGBAN_GRAPHQL_DEADLINE_SECONDS", self.graphql_deadline_seconds),
+            ("TONGBAN_GRAPHQL_MAX_RESPONSE_BYTES", self.graphql_max_response_bytes),
+            ("TONGBAN_RATE_LIMIT_ANONYMOUS", self.rate_limit_anonymous),
+            ("TONGBAN_RATE_LIMIT_SIGNED_IN", self.rate_limit_signed_in),
+            ("TONGBAN_RATE_LIMIT_SUBMISSIONS", self.rate_limit_submissions),
+        ):
+            if limit < 0:
+                raise ConfigError(variable, "must not be negative")
         quiet_hours(self.notify_quiet_hours)
         if self.env == "production":
             for variable, value, dev in (

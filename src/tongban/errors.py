@@ -95,3 +95,28 @@ class InvalidInputError(DomainError):
     def __init__(self, problems: list[Problem]) -> None:
         super().__init__("; ".join(p.message for p in problems), field=problems[0].field)
         self.problems = problems
+
+
+MAX_NAME_CHARS = 100
+"""Names of people, organisations and contacts (the longest registered Chinese company names
+run to ~60 characters)."""
+MAX_EMAIL_CHARS = 254
+"""RFC 5321's limit on a forward path."""
+MAX_TEXT_CHARS = 2000
+"""Reasons, comments and notes: each is stored in the history and may be sent by SMS or
+e-mail, so an unbounded one lets any caller grow the database and every message."""
+MAX_FORM_BYTES = 64 * 1024
+"""An application form's data as JSON; materials travel as uploads, not in the form."""
+
+
+def too_long(value: str | None, *, field: str, max_chars: int) -> Problem | None:
+    """The problem with ``value`` when it is longer than ``max_chars`` characters."""
+    if value is None or len(value) <= max_chars:
+        return None
+    return Problem(field, "TOO_LONG", f"at most {max_chars} characters")
+
+
+def check_length(value: str | None, *, field: str, max_chars: int) -> None:
+    problem = too_long(value, field=field, max_chars=max_chars)
+    if problem is not None:
+        raise InvalidInputError([problem])

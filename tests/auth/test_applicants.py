@@ -112,17 +112,30 @@ async def test_the_first_verified_token_creates_the_applicant_and_later_ones_upd
         assert me["mobile"] == "13911112222"
         assert await conn.fetchval("SELECT mobile FROM applicant") == "13911112222"
         audit = await conn.fetch(
-            "SELECT source, subject, before, after FROM applicant_change ORDER BY id"
+            """SELECT source, changed_by, before, after FROM applicant_contact_change
+               ORDER BY id"""
         )
-        assert [(a["source"], a["subject"]) for a in audit] == [
+        assert [(a["source"], a["changed_by"]) for a in audit] == [
             ("identity_provider", "idp:person:7f3a"),
             ("identity_provider", "idp:person:7f3a"),
         ]
         assert audit[0]["before"] == {}
-        assert (audit[1]["before"], audit[1]["after"]) == (
-            {"mobile": "13700137000"},
-            {"mobile": "13911112222"},
+        assert audit[1]["before"] == {"mobile": "13700137000"}
+        assert audit[1]["after"]["mobile"] == "13911112222"
+
+        # The applicant's own choice (updateMyContact) is not undone by a token that repeats
+        # what the provider verified before; a value the provider newly verifies wins.
+        changed = await call(
+            """mutation ($c: ContactInput!) { updateMyContact(input: $c) {
+                 userErrors { code } } }""",
+            moved,
+            c={"mobile": "13655556666", "channels": ["SMS"]},
         )
+        assert changed["data"]["updateMyContact"]["userErrors"] == []
+        me = (await call(ME, moved))["data"]["viewer"]["applicant"]
+        assert me["mobile"] == "13655556666"
+        me = (await call(ME, idp_person(mobile="13577778888")))["data"]["viewer"]["applicant"]
+        assert me["mobile"] == "13577778888"
 
 
 async def test_an_organisation_is_known_by_its_credit_code(

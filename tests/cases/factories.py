@@ -34,7 +34,7 @@ async def make_applicant(conn: asyncpg.Connection, **overrides: Any) -> str:
         "email": "xiaoming@example.cn",
         "channels": ("sms", "email"),
     } | overrides
-    applicant = await repo.upsert_applicant(conn, applicant=ApplicantInput(**values))
+    applicant, _ = await repo.find_or_create_applicant(conn, applicant=ApplicantInput(**values))
     return applicant.id
 
 

@@ -181,6 +181,7 @@ class CaseMutation:
         input: Annotated[SubmitCaseInput, strawberry.argument(description="The application.")],
     ) -> SubmitCasePayload:
         principal = info.context.require_signed_in()
+        await info.context.limit_submissions()
         files = await _files(info, input.materials)
         try:
             async with info.context.transaction() as conn:

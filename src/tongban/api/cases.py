@@ -128,6 +128,36 @@ class Applicant:
         )
 
 
+@strawberry.type(
+    description="The applicant's name and contact as stated at the window that filed the case: "
+    "this case's notices go here; the applicant's own record is unchanged. Masked like the "
+    "applicant's data."
+)
+class StatedContact:
+    name: str = strawberry.field(description="Name as stated.")
+    contact_name: str | None = strawberry.field(description="Contact person as stated.")
+    mobile: str | None = strawberry.field(description="Mobile number (masked).")
+    email: str | None = strawberry.field(description="E-mail address (masked).")
+    channels: list[str] = strawberry.field(description="Notice channels for this case.")
+
+    @classmethod
+    def of(cls, c: domain.Case) -> StatedContact | None:
+        if c.stated_channels is None or c.stated_name is None:
+            return None
+        unmasked = c.viewer_involved
+        return cls(
+            name=c.stated_name,
+            contact_name=c.stated_contact_name,
+            mobile=c.stated_mobile
+            if unmasked or c.stated_mobile is None
+            else mask_phone(c.stated_mobile),
+            email=c.stated_email
+            if unmasked or c.stated_email is None
+            else mask_email(c.stated_email),
+            channels=list(c.stated_channels),
+        )
+
+
 @strawberry.type(description="A department's task on a case: a review opinion or a follow-up.")
 class Task:
     id: strawberry.ID = strawberry.field(description="Stable identifier.")
@@ -341,6 +371,13 @@ class Case:
             return Applicant.from_domain(found, unmasked=self.domain_case.viewer_involved)
 
         return resolve(info.context.loaders.applicant, self.domain_case.applicant_id, show)
+
+    @strawberry.field(
+        description="The applicant's contact as stated at the window that filed the case "
+        "(null when the applicant filed themselves); the case's notices go there."
+    )
+    def stated_contact(self) -> StatedContact | None:
+        return StatedContact.of(self.domain_case)
 
     @strawberry.field(description="The matter version the case was filed under.")
     def matter(self, info: Info) -> MatterVersion:

@@ -13,7 +13,8 @@ import strawberry
 from arq.connections import ArqRedis
 from strawberry.litestar import BaseContext
 
-from tongban.api.errors import graphql_error
+from tongban.api import ratelimit
+from tongban.api.errors import RATE_LIMITED, graphql_error, limit_error
 from tongban.api.loaders import Loaders
 from tongban.auth.errors import TokenError
 from tongban.auth.service import ApplicantDirectory
@@ -54,6 +55,29 @@ class Context(BaseContext, kw_only=True):
         """The caller's address (uvicorn takes it from X-Forwarded-For behind the ingress)."""
         client = self.request.client if self.request is not None else None
         return client.host if client is not None else "unknown"
+
+    async def limit_submissions(self) -> None:
+        """Refuse a submission beyond the caller's stricter submission limit (one window token
+        filed 300 cases in 4.4 s, each sending an SMS). Fails open when Redis is away: intake
+        goes on, and the idempotency keys still hold."""
+        if self.redis is None:
+            return
+        verdict = await ratelimit.hit(
+            self.redis,
+            bucket="submissions",
+            caller=self.principal.subject,
+            limit=self.settings.rate_limit_submissions,
+            window_seconds=self.settings.rate_limit_window_seconds,
+            fail_open=True,
+        )
+        if verdict.allowed:
+            return
+        if self.response is not None:
+            self.response.status_code = 429
+            self.response.headers["retry-after"] = str(verdict.retry_after)
+        raise limit_error(
+            RATE_LIMITED, "too many submissions; try again later", retryAfter=verdict.retry_after
+        )
 
     def require_signed_in(self) -> Principal:
         """Everything but the public catalogue needs a valid token."""

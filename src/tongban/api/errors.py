@@ -138,3 +138,26 @@ def unavailable(errors: list[Any] | None) -> bool:
         for e in errors or ()
         if isinstance(e, dict)
     )
+
+
+QUERY_TOO_COMPLEX = "QUERY_TOO_COMPLEX"
+"""Deeper, wider or more aliased than allowed, or fragments that spread themselves."""
+QUERY_TOO_COSTLY = "QUERY_TOO_COSTLY"
+"""The estimated cost exceeds the caller's budget."""
+QUERY_TIMEOUT = "QUERY_TIMEOUT"
+"""Execution ran past the request's deadline and was cut."""
+RESPONSE_TOO_LARGE = "RESPONSE_TOO_LARGE"
+"""The response would exceed the size cap."""
+RATE_LIMITED = "RATE_LIMITED"
+"""Too many requests from this caller in the current window (HTTP 429, Retry-After)."""
+RATE_LIMIT_UNAVAILABLE = "RATE_LIMIT_UNAVAILABLE"
+"""The limiter cannot count (Redis away) and this caller is not let through (HTTP 503)."""
+
+
+def limit_error(code: str, message: str, **details: int | str) -> GraphQLError:
+    """A request refused or cut by a query limit: typed like every expected failure, and never
+    masked (there is no original exception)."""
+    extensions: dict[str, Any] = {"code": code}
+    if details:
+        extensions["details"] = details
+    return GraphQLError(message, extensions=extensions)

@@ -80,8 +80,7 @@ class Region:
 
     @strawberry.field(description="Every region below this one, level by level.")
     async def descendants(self, info: Info) -> list[Region]:
-        async with info.context.pool.acquire() as conn:
-            found = await repo.region_descendants(conn, code=self.code)
+        found = await info.context.loaders.region_descendants.load(self.code)
         return [Region.from_domain(r) for r in found]
 
     @strawberry.field(description="Departments of this region's government.")

@@ -10,6 +10,8 @@ from litestar.di import Provide
 from litestar.response import Response
 from litestar.types import Dependencies
 
+from tongban.api.errors import RESPONSE_TOO_LARGE, limit_error
+
 
 def _sub_response() -> Response[Any]:
     return Response({}, background=BackgroundTasks([]))
@@ -26,6 +28,18 @@ def without_thread_hops(dependencies: Dependencies) -> Dependencies:
 
 _encoder = msgspec.json.Encoder()
 _decoder = msgspec.json.Decoder()
+
+
+def capped_json(data: object, max_bytes: int) -> bytes:
+    """``data`` as JSON, or a typed error when that would exceed ``max_bytes`` (the query limits
+    bound the work; this bounds what one response can make the server hold and send)."""
+    body = _encoder.encode(data)
+    if len(body) <= max_bytes:
+        return body
+    error = limit_error(
+        RESPONSE_TOO_LARGE, "the response is larger than allowed", maximum=max_bytes
+    )
+    return _encoder.encode({"data": None, "errors": [error.formatted]})
 
 
 class MsgspecJson:

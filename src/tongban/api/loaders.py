@@ -89,6 +89,7 @@ class Loaders:
 
     region: DataLoader[str, Region | None] = field(init=False)
     region_children: DataLoader[str, list[Region]] = field(init=False)
+    region_descendants: DataLoader[str, list[Region]] = field(init=False)
     department: DataLoader[str, Department | None] = field(init=False)
     departments_of_region: DataLoader[str, list[Department]] = field(init=False)
     matter_versions: DataLoader[str, list[MatterVersion]] = field(init=False)
@@ -102,6 +103,14 @@ class Loaders:
             for r in await gov_repo.region_children(conn, parent_codes=codes):
                 assert r.parent_code is not None
                 grouped[r.parent_code].append(r)
+            return grouped
+
+        async def descendants(
+            conn: asyncpg.Connection, codes: list[str]
+        ) -> dict[str, list[Region]]:
+            grouped: dict[str, list[Region]] = defaultdict(list)
+            for ancestor, r in await gov_repo.region_descendants(conn, codes=codes):
+                grouped[ancestor].append(r)
             return grouped
 
         async def departments(
@@ -162,6 +171,7 @@ class Loaders:
         self.events = _loader(self.pool, events, _empty)
         self.region = _loader(self.pool, regions, _none)
         self.region_children = _loader(self.pool, children, _empty)
+        self.region_descendants = _loader(self.pool, descendants, _empty)
         self.department = _loader(self.pool, departments, _none)
         self.departments_of_region = _loader(self.pool, of_region, _empty)
         self.matter_versions = _loader(self.pool, versions, _empty)

@@ -6,22 +6,16 @@ from collections.abc import Callable
 from functools import partial
 
 import strawberry
-from strawberry.extensions import (
-    AddValidationRules,
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    ParserCache,
-    QueryDepthLimiter,
-    SchemaExtension,
-    ValidationCache,
-)
+from strawberry.extensions import MaxTokensLimiter, ParserCache, SchemaExtension
 
+from tongban.api.applicants import ApplicantMutation
 from tongban.api.calendar import CalendarMutation, CalendarQuery
 from tongban.api.case_mutations import CaseMutation
 from tongban.api.cases import CaseQuery
 from tongban.api.catalogue import CatalogueMutation, CatalogueQuery
 from tongban.api.errors import MaskUnexpected, should_mask
 from tongban.api.government import GovernmentQuery
+from tongban.api.guards import DeadlineExecutionContext, QueryLimits
 from tongban.api.notifications import NotificationMutation, NotificationQuery
 from tongban.api.subscriptions import Subscription
 from tongban.api.supervision import SupervisionQuery
@@ -37,28 +31,31 @@ class Query(
 @strawberry.type(
     description="Everything that can be changed. Expected failures come back as `userErrors`."
 )
-class Mutation(CatalogueMutation, CaseMutation, CalendarMutation, NotificationMutation):
+class Mutation(
+    CatalogueMutation, CaseMutation, ApplicantMutation, CalendarMutation, NotificationMutation
+):
     pass
 
 
-def build_schema(*, max_depth: int = 12) -> strawberry.Schema:
-    # The limits' validation rules are built once: as factories, QueryDepthLimiter and
-    # MaxAliasesLimiter make new rule classes per request, and ValidationCache (keyed by the
-    # rules) would then never hit — validation was half of a small query's cost.
-    rules = [
-        *QueryDepthLimiter(max_depth=max_depth).validation_rules,
-        *MaxAliasesLimiter(max_alias_count=30).validation_rules,
-    ]
+def build_schema() -> strawberry.Schema:
+    """The schema with its limits; each request's limits come from the settings in its context
+    (``guards.py``), so one schema serves every configuration."""
     # Extensions are passed as factories: instances would share state between requests.
+    # QueryLimits measures the document in one linear pass before graphql-core validates it
+    # (and caches the validation, as strawberry's ValidationCache did): strawberry's depth and
+    # alias limiters expanded fragments at every spread, exponential in a hostile document.
     extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
-        partial(AddValidationRules, rules),
         partial(MaxTokensLimiter, max_token_count=5000),
         partial(ParserCache, maxsize=512),
-        partial(ValidationCache, maxsize=512),
+        partial(QueryLimits, maxsize=512),
         partial(MaskUnexpected, should_mask_error=should_mask),
     ]
     return strawberry.Schema(
-        query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        extensions=extensions,
+        execution_context_class=DeadlineExecutionContext,
     )
 
 

@@ -69,27 +69,32 @@ async def insert_change(
     *,
     applicant_id: str,
     changed_at: datetime,
-    source: str,
     subject: str,
     before: dict[str, Any],
     after: dict[str, Any],
 ) -> None:
+    """An audit row of a change the identity provider verified (the shared contact audit)."""
     await conn.execute(
-        """INSERT INTO applicant_change (applicant_id, changed_at, source, subject, before, after)
-           VALUES ($1, $2, $3, $4, $5, $6)""",
+        """INSERT INTO applicant_contact_change
+               (applicant_id, changed_by, changed_at, source, before, after)
+           VALUES ($1, $2, $3, 'identity_provider', $4, $5)""",
         applicant_id,
-        changed_at,
-        source,
         subject,
+        changed_at,
         before,
         after,
     )
 
 
-async def changes_of(conn: asyncpg.Connection, *, applicant_id: str) -> list[dict[str, Any]]:
+async def last_verified(conn: asyncpg.Connection, *, applicant_id: str) -> dict[str, Any]:
+    """The values the identity provider last verified for this applicant, field by field."""
     rows = await conn.fetch(
-        """SELECT changed_at, source, subject, before, after FROM applicant_change
-           WHERE applicant_id = $1 ORDER BY changed_at, id""",
+        """SELECT after FROM applicant_contact_change
+           WHERE applicant_id = $1 AND source = 'identity_provider'
+           ORDER BY changed_at, id""",
         applicant_id,
     )
-    return [dict(r) for r in rows]
+    verified: dict[str, Any] = {}
+    for row in rows:
+        verified.update(row["after"])
+    return verified

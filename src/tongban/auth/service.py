@@ -23,17 +23,22 @@ from tongban.cases.workflow import Clock
 # Resolved identities kept per process: a token's claims map to one record, so only the first
 # request of each claim set (per process) touches the database.
 CACHE_SIZE = 10_000
+_NEVER = object()
 
 
 async def register_verified(
     conn: asyncpg.Connection, *, subject: str, applicant: VerifiedApplicant, now: datetime
 ) -> str:
     """The applicant record of a verified identity: created, or brought up to date."""
-    after = {
-        "name": applicant.name,
-        "legal_representative": applicant.legal_representative,
-        "mobile": applicant.mobile,
-        "email": applicant.email,
+    claimed = {
+        k: v
+        for k, v in (
+            ("name", applicant.name),
+            ("legal_representative", applicant.legal_representative),
+            ("mobile", applicant.mobile),
+            ("email", applicant.email),
+        )
+        if v is not None
     }
     async with conn.transaction():
         for _ in range(2):
@@ -48,25 +53,31 @@ async def register_verified(
                     conn,
                     applicant_id=created,
                     changed_at=now,
-                    source="identity_provider",
                     subject=subject,
                     before={},
-                    after=after,
+                    after=claimed,
                 )
                 return created
             applicant_id, before = found
-            # What the provider verified replaces what we had; what it did not send stays.
-            changes = {k: v for k, v in after.items() if v is not None and before[k] != v}
+            # A value the provider newly verifies replaces ours; one it verified before and
+            # merely repeats does not undo the applicant's own later change (updateMyContact).
+            # A record never verified (first filed at a window) takes every verified value.
+            verified = await repo.last_verified(conn, applicant_id=applicant_id)
+            changes = {
+                k: v for k, v in claimed.items() if before[k] != v and verified.get(k, _NEVER) != v
+            }
             if changes:
                 await repo.update_applicant(conn, applicant_id=applicant_id, changes=changes)
+            if changes or not verified:
+                # ``after`` is everything the provider verified now: the next token is compared
+                # with it, not with the record the applicant may have changed since.
                 await repo.insert_change(
                     conn,
                     applicant_id=applicant_id,
                     changed_at=now,
-                    source="identity_provider",
                     subject=subject,
                     before={k: before[k] for k in changes},
-                    after=changes,
+                    after=claimed,
                 )
             return applicant_id
     raise AssertionError("unreachable: the record exists after a conflicting insert")

@@ -10,7 +10,7 @@ from tongban.cases.types import Case, Decision
 from tongban.cases.workflow import Clock, load_for_action, local_day, record, require_reason
 from tongban.config import Settings
 from tongban.deadlines import service as deadlines
-from tongban.errors import ConflictError, ValidationError
+from tongban.errors import MAX_TEXT_CHARS, ConflictError, ValidationError, check_length
 from tongban.review import repository as review_repo
 
 BAD_RATINGS = (4, 5)  # GB/T 39046 A.8: 1 very satisfied … 5 very dissatisfied
@@ -176,6 +176,7 @@ async def rate(
     states.check("rate", case.state)
     if case.rating is not None:
         raise ConflictError("this case was already rated", details={"problem": "ALREADY_RATED"})
+    check_length(comment, field="comment", max_chars=MAX_TEXT_CHARS)
     if not 1 <= rating <= 5:
         raise ValidationError(
             "ratings run from 1 (very satisfied) to 5 (very dissatisfied)", field="rating"

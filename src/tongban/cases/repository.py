@@ -21,7 +21,8 @@ _CASE_COLUMNS = """c.id::text, c.number, c.matter_id::text, c.matter_version, c.
     c.confidentiality, c.form_data, c.received_at, c.received_on, c.accepted_on, c.decided_at,
     c.current_stage, c.review_round, c.supplement_count, c.extension_days, c.extension_reason,
     c.decision, c.decision_reason, c.result_number, c.delivered_at, c.rating, c.rating_comment,
-    c.terminal_reason, c.competent_agency, c.version, c.updated_at"""
+    c.terminal_reason, c.competent_agency, c.version, c.updated_at, c.stated_name,
+    c.stated_contact_name, c.stated_mobile, c.stated_email, c.stated_channels"""
 
 _UPDATABLE = frozenset(
     {
@@ -69,21 +70,19 @@ def _case(r: Any) -> Case:
     return msgspec.convert(values, Case, from_attributes=False)
 
 
-async def upsert_applicant(conn: asyncpg.Connection, *, applicant: ApplicantInput) -> Applicant:
-    """Find the applicant by identifier, refreshing the contact details they gave now."""
+async def find_or_create_applicant(
+    conn: asyncpg.Connection, *, applicant: ApplicantInput
+) -> tuple[Applicant, bool]:
+    """The person or organisation with this identifier, created from ``applicant`` when new
+    (created=True). An existing record is returned as it is: details given at a window are
+    the filer's statement, kept on the case, not the person's own."""
     conflict = "id_number" if applicant.kind == "person" else "credit_code"
     row = await conn.fetchrow(
         f"""
         INSERT INTO applicant (kind, name, id_number, credit_code, legal_representative,
                                contact_name, mobile, email, channels)
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-        ON CONFLICT ({conflict}) DO UPDATE SET
-            name = EXCLUDED.name,
-            legal_representative = EXCLUDED.legal_representative,
-            contact_name = EXCLUDED.contact_name,
-            mobile = COALESCE(EXCLUDED.mobile, applicant.mobile),
-            email = COALESCE(EXCLUDED.email, applicant.email),
-            channels = EXCLUDED.channels
+        ON CONFLICT ({conflict}) DO NOTHING
         RETURNING {_APPLICANT_COLUMNS}
         """,
         applicant.kind,
@@ -96,7 +95,64 @@ async def upsert_applicant(conn: asyncpg.Connection, *, applicant: ApplicantInpu
         applicant.email,
         list(applicant.channels),
     )
+    if row is not None:
+        return _applicant(row), True
+    # A statement of its own: it sees a row another transaction committed meanwhile.
+    row = await conn.fetchrow(
+        f"SELECT {_APPLICANT_COLUMNS} FROM applicant WHERE {conflict} = $1",
+        applicant.id_number if conflict == "id_number" else applicant.credit_code,
+    )
+    assert row is not None
+    return _applicant(row), False
+
+
+async def lock_applicant(conn: asyncpg.Connection, *, applicant_id: str) -> Applicant | None:
+    row = await conn.fetchrow(
+        f"SELECT {_APPLICANT_COLUMNS} FROM applicant WHERE id = $1 FOR UPDATE", applicant_id
+    )
+    return None if row is None else _applicant(row)
+
+
+async def update_applicant_contact(
+    conn: asyncpg.Connection,
+    *,
+    applicant_id: str,
+    contact_name: str | None,
+    mobile: str | None,
+    email: str | None,
+    channels: Sequence[str],
+) -> Applicant:
+    row = await conn.fetchrow(
+        f"""UPDATE applicant SET contact_name = $2, mobile = $3, email = $4, channels = $5
+            WHERE id = $1 RETURNING {_APPLICANT_COLUMNS}""",
+        applicant_id,
+        contact_name,
+        mobile,
+        email,
+        list(channels),
+    )
+    assert row is not None
     return _applicant(row)
+
+
+async def insert_contact_change(
+    conn: asyncpg.Connection,
+    *,
+    applicant_id: str,
+    changed_by: str,
+    changed_at: datetime,
+    before: dict[str, Any],
+    after: dict[str, Any],
+) -> None:
+    await conn.execute(
+        """INSERT INTO applicant_contact_change (applicant_id, changed_by, changed_at, before, after)
+           VALUES ($1, $2, $3, $4, $5)""",
+        applicant_id,
+        changed_by,
+        changed_at,
+        before,
+        after,
+    )
 
 
 async def applicants_by_id(conn: asyncpg.Connection, *, ids: Sequence[str]) -> list[Applicant]:

@@ -32,7 +32,15 @@ from tongban.catalogue import repository as catalogue_repo
 from tongban.catalogue.types import MatterSpec, MatterVersion
 from tongban.config import Settings
 from tongban.deadlines import service as deadlines
-from tongban.errors import InvalidInputError, NotFoundError, Problem, ValidationError
+from tongban.errors import (
+    MAX_FORM_BYTES,
+    MAX_NAME_CHARS,
+    InvalidInputError,
+    NotFoundError,
+    Problem,
+    ValidationError,
+    too_long,
+)
 from tongban.government import repository as gov_repo
 from tongban.identifiers import (
     make_case_number,
@@ -66,6 +74,13 @@ def validate_applicant(applicant: ApplicantInput, settings: Settings) -> Applica
             problems.append(Problem(exc.field or where, "INVALID_IDENTIFIER", exc.message))
             return None
 
+    for where, text, limit in (
+        ("applicant.name", applicant.name, MAX_NAME_CHARS),
+        ("applicant.legalRepresentative", applicant.legal_representative, MAX_NAME_CHARS),
+        ("applicant.contactName", applicant.contact_name, MAX_NAME_CHARS),
+    ):
+        if (long := too_long(text, field=where, max_chars=limit)) is not None:
+            problems.append(long)
     if not applicant.name.strip():
         problems.append(Problem("applicant.name", "REQUIRED", "the applicant's name is required"))
     if applicant.kind == "person":
@@ -213,6 +228,10 @@ async def submit_case(
         raise NotFoundError(f"no published matter {matter_code}", field="matterCode")
     matter = current[0]
     problems = _check_files(files, matter.spec, settings)
+    if len(msgspec.json.encode(form_data)) > MAX_FORM_BYTES:
+        problems.append(
+            Problem("formData", "TOO_LARGE", f"the form data exceeds {MAX_FORM_BYTES} bytes")
+        )
     if problems:
         raise InvalidInputError(problems)
 
@@ -246,8 +265,19 @@ async def submit_case(
         assert case is not None
         return case, False
 
+    stated: dict[str, Any] = {}
     if applicant is not None:
-        found = await repo.upsert_applicant(conn, applicant=checked)
+        # The person's record is created from a first filing but never rewritten by a later
+        # one: the window records what it was told on this case, and this case's notices go
+        # there (issue 13: naming someone's ID number redirected all their SMS).
+        found, _ = await repo.find_or_create_applicant(conn, applicant=checked)
+        stated = {
+            "stated_name": checked.name,
+            "stated_contact_name": checked.contact_name,
+            "stated_mobile": checked.mobile,
+            "stated_email": checked.email,
+            "stated_channels": list(checked.channels),
+        }
     department = (await gov_repo.department_placements(conn, ids=[matter.spec.department_id]))[
         matter.spec.department_id
     ]
@@ -274,6 +304,7 @@ async def submit_case(
         form_data=form_data,
         received_at=now,
         received_on=today,
+        **stated,
     )
     await _store_materials(conn, blobs, case_id, files, "submission", matter.spec)
     # Art. 32: the one-time notice is due within 5 days of receipt, or the case counts as

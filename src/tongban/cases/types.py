@@ -47,6 +47,15 @@ class ApplicantInput(msgspec.Struct, frozen=True, kw_only=True):
     channels: tuple[Channel, ...] = ("sms",)
 
 
+class ContactInput(msgspec.Struct, frozen=True, kw_only=True):
+    """How a person wants to be reached, as they say themselves."""
+
+    contact_name: str | None = None
+    mobile: str | None = None
+    email: str | None = None
+    channels: tuple[Channel, ...] = ("sms",)
+
+
 class Case(msgspec.Struct, frozen=True, kw_only=True):
     id: str
     number: str
@@ -78,6 +87,13 @@ class Case(msgspec.Struct, frozen=True, kw_only=True):
     competent_agency: str | None
     version: int
     updated_at: datetime
+    # What a window was told about the applicant when it filed the case (None when the
+    # applicant filed themselves); this case's notices go to this contact.
+    stated_name: str | None = None
+    stated_contact_name: str | None = None
+    stated_mobile: str | None = None
+    stated_email: str | None = None
+    stated_channels: tuple[str, ...] | None = None
     # Whether the viewer works on this case (decides what personal data they see unmasked).
     viewer_involved: bool = False
 

@@ -19,7 +19,7 @@ from tongban.cases.errors import CaseNotFoundError, StaleVersionError
 from tongban.cases.types import Case
 from tongban.catalogue.types import MatterSpec
 from tongban.config import Settings
-from tongban.errors import InvalidInputError, Problem, ValidationError
+from tongban.errors import MAX_TEXT_CHARS, InvalidInputError, Problem, ValidationError, check_length
 from tongban.identifiers import validate_case_number
 
 
@@ -117,6 +117,8 @@ async def record(
     transition: str | None = None,
 ) -> Case:
     """Apply the state machine and ``changes``, append the event; return the updated case."""
+    # Every reason of every action passes here on its way into the history (and into SMS).
+    check_length(reason, field="reason", max_chars=MAX_TEXT_CHARS)
     changes = dict(changes or {})
     if transition is not None:
         new_state = states.check(transition, case.state)
@@ -198,6 +200,7 @@ async def file_supplement_notice(
     phase: str,
 ) -> Case:
     """Record the one notice of what to bring (at intake or during review) and its event."""
+    check_length(note, field="note", max_chars=MAX_TEXT_CHARS)
     await repo.insert_supplement_notice(
         conn,
         case_id=case.id,

@@ -59,14 +59,19 @@ async def region_children(conn: asyncpg.Connection, *, parent_codes: Sequence[st
     return [_region(r) for r in rows]
 
 
-async def region_descendants(conn: asyncpg.Connection, *, code: str) -> list[Region]:
+async def region_descendants(
+    conn: asyncpg.Connection, *, codes: Sequence[str]
+) -> list[tuple[str, Region]]:
+    """(ancestor code, region) for every region below each of ``codes``, level by level — one
+    statement for any number of ancestors (a page of regions asks for all of theirs at once)."""
     rows = await conn.fetch(
-        f"""SELECT {_REGION_COLUMNS} FROM region
-            WHERE lineage @> ARRAY[$1::text] AND code <> $1
-            ORDER BY array_length(lineage, 1), code""",
-        code,
+        f"""SELECT a.code AS ancestor, {", ".join("r." + c for c in _REGION_COLUMNS.split(", "))}
+            FROM unnest($1::text[]) AS a(code)
+            JOIN region r ON r.lineage @> ARRAY[a.code] AND r.code <> a.code
+            ORDER BY a.code, array_length(r.lineage, 1), r.code""",
+        list(codes),
     )
-    return [_region(r) for r in rows]
+    return [(r["ancestor"], _region(r)) for r in rows]
 
 
 async def list_regions(conn: asyncpg.Connection, *, level: str | None = None) -> list[Region]:

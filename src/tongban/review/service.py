@@ -23,7 +23,15 @@ from tongban.catalogue import repository as catalogue_repo
 from tongban.catalogue.types import MatterSpec
 from tongban.config import Settings
 from tongban.deadlines import service as deadlines
-from tongban.errors import ConflictError, InvalidInputError, NotFoundError, Problem, ValidationError
+from tongban.errors import (
+    MAX_TEXT_CHARS,
+    ConflictError,
+    InvalidInputError,
+    NotFoundError,
+    Problem,
+    ValidationError,
+    check_length,
+)
 from tongban.government import repository as gov_repo
 from tongban.identifiers import is_uuid
 from tongban.review import repository as repo
@@ -139,6 +147,7 @@ async def complete_task(
         raise ConflictError(f"the task is {task.state}", field="taskId")
     if task.state == "claimed" and task.claimed_by != principal.officer_id:
         raise ConflictError("another officer has claimed this task", field="taskId")
+    check_length(comment, field="comment", max_chars=MAX_TEXT_CHARS)
     if opinion != "agree" and not comment.strip():
         raise ValidationError("explain a conditional or negative opinion", field="comment")
     await repo.update_task(
