@@ -2,7 +2,9 @@
 
 Three loops run beside arq for the worker's lifetime:
 - consume: reads the relay's stream in the consumer group ``notifications`` and plans the
-  messages of each event (entries of a dead consumer are claimed after 30 s);
+  messages of each event; an entry is acknowledged only once its event is planned (an outbox
+  row still locked by the relay's open transaction is tried again within milliseconds), and
+  entries of a dead consumer are claimed after 30 s;
 - catch up: every few seconds plans published events the stream lost (the outbox is the
   truth) and releases messages whose worker died mid-send;
 - send: claims due messages under the shared rate limit and sends them.
@@ -40,6 +42,10 @@ GROUP = "notifications"
 CLAIM_IDLE_MS = 30_000
 CATCH_UP_SECONDS = 5.0
 CATCH_UP_AGE_SECONDS = 10.0
+# The relay commits a few milliseconds after its stream entries become readable: the first
+# retry of an event whose outbox row it still holds comes soon, later ones back off.
+RETRY_FIRST_SECONDS = 0.02
+RETRY_MAX_SECONDS = 1.0
 SEND_LOOPS = 2
 _decoder = msgspec.json.Decoder()
 
@@ -66,6 +72,9 @@ class Notifier:
         self.stopping = asyncio.Event()
         self.wake = asyncio.Event()
         self.tasks: list[asyncio.Task[None]] = []
+        # Stream entries read but not acknowledged: their outbox rows were busy when we tried.
+        self.unplanned: list[Any] = []
+        self._retry_seconds = RETRY_FIRST_SECONDS
 
     def start(self) -> None:
         self.tasks = [
@@ -115,29 +124,61 @@ class Notifier:
                 raise
 
     async def consume_once(self, block_ms: int = 1000) -> int:
-        """Plan the events of the next stream entries; acknowledge them once committed."""
+        """Plan the events of the next stream entries (and of those whose rows were busy);
+        return how many entries were planned and acknowledged."""
         await self.ensure_group()
-        found = await self.redis.xreadgroup(
-            GROUP, self.consumer, {STREAM: ">"}, count=500, block=block_ms
-        )
+        retry, self.unplanned = self.unplanned, []
+        if retry:
+            # New entries may arrive meanwhile; the busy ones are retried when the wait ends.
+            block_ms = max(1, min(block_ms, int(self._retry_seconds * 1000)))
+        try:
+            found = await self.redis.xreadgroup(
+                GROUP, self.consumer, {STREAM: ">"}, count=500, block=block_ms
+            )
+        except BaseException:
+            self.unplanned = retry + self.unplanned
+            raise
         entries = [e for _, stream_entries in found or [] for e in stream_entries]
-        return await self._handle(entries)
+        acked = await self._handle(retry + entries)
+        self._retry_seconds = (
+            min(self._retry_seconds * 2, RETRY_MAX_SECONDS)
+            if self.unplanned
+            else RETRY_FIRST_SECONDS
+        )
+        return acked
 
     async def _handle(self, entries: list[Any]) -> int:
+        """Plan the entries' events; acknowledge only the entries whose event is now planned."""
         if not entries:
             return 0
-        ids = []
-        for _, fields in entries:
+        outbox_of: dict[Any, int] = {}
+        for entry_id, fields in entries:
             raw = fields.get(b"event") or fields.get("event")
             if raw:
-                ids.append(int(_decoder.decode(raw)["outboxId"]))
-        planned = await plan_pending(
-            self.pool, settings=self.settings, now=self.clock.now(), outbox_ids=ids
-        )
-        await self.redis.xack(STREAM, GROUP, *[entry_id for entry_id, _ in entries])
-        if planned.messages:
+                outbox_of[entry_id] = int(_decoder.decode(raw)["outboxId"])
+        busy: frozenset[int] = frozenset()
+        messages = 0
+        if outbox_of:
+            try:
+                planned = await plan_pending(
+                    self.pool,
+                    settings=self.settings,
+                    now=self.clock.now(),
+                    outbox_ids=sorted(set(outbox_of.values())),
+                )
+            except BaseException:
+                # Not planned: the entries stay pending here, not only in Redis, so that they
+                # are retried in milliseconds rather than reclaimed after CLAIM_IDLE_MS.
+                self.unplanned.extend(entries)
+                raise
+            busy, messages = planned.busy, planned.messages
+        done = [entry_id for entry_id, _ in entries if outbox_of.get(entry_id) not in busy]
+        self.unplanned.extend(e for e in entries if outbox_of.get(e[0]) in busy)
+        if done:
+            await self.redis.xack(STREAM, GROUP, *done)
+        if messages:
             self.wake.set()
-        return len(entries)
+        return len(done)
 
     async def catch_up(self) -> None:
         await self.ensure_group()
