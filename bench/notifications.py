@@ -40,9 +40,12 @@ REDIS = os.environ.get("TONGBAN_TEST_REDIS_URL", "redis://127.0.0.1:6379/12")
 SECRET = "bench-access-key-secret"
 
 
-async def seed_events(url: str, count: int, *, start: int = 0) -> None:
+async def seed_events(
+    url: str, count: int, *, start: int = 0, mobile: str | None = None, email: str | None = None
+) -> None:
     """COPY ``count`` received cases, each with its submission event and unpublished outbox
-    row; every applicant has their own mobile and wants SMS only."""
+    row; every applicant has their own mobile and wants SMS only — or, given ``mobile``, one
+    applicant with that phone (and ``email``, then wanting both channels) files them all."""
     conn = await db.connect(url)
     ref = await conn.fetchrow(
         """SELECT m.id AS matter_id, d.id AS department_id FROM matter m
@@ -50,16 +53,22 @@ async def seed_events(url: str, count: int, *, start: int = 0) -> None:
            JOIN department d ON d.id = v.department_id WHERE m.code = 'GD-BL-001'"""
     )
     now = datetime.now(UTC)
-    applicants = [uuid.uuid4() for _ in range(count)]
     cases = [uuid.uuid4() for _ in range(count)]
     events = [uuid.uuid4() for _ in range(count)]
+    if mobile is None:
+        applicants = [uuid.uuid4() for _ in range(count)]
+        people = [
+            (a, "person", f"压测{start + i}", f"B{start + i:017d}", f"139{start + i:08d}", None)
+            for i, a in enumerate(applicants)
+        ]
+    else:
+        applicants = [uuid.uuid4()] * count
+        people = [(applicants[0], "person", f"压测{start}", f"B{start:017d}", mobile, email)]
+    channels = ["sms", "email"] if email else ["sms"]
     await conn.copy_records_to_table(
         "applicant",
-        columns=["id", "kind", "name", "id_number", "mobile", "channels"],
-        records=[
-            (a, "person", f"压测{start + i}", f"B{start + i:017d}", f"139{start + i:08d}", ["sms"])
-            for i, a in enumerate(applicants)
-        ],
+        columns=["id", "kind", "name", "id_number", "mobile", "email", "channels"],
+        records=[(*person, channels) for person in people],
     )
     await conn.copy_records_to_table(
         "case_record",

@@ -458,7 +458,14 @@ async def test_a_worker_lost_mid_send_is_reconciled_with_the_provider_not_resent
     )
     assert outcome.status == "sent"
     assert await pipeline.send() == 0, "leased to the lost worker"
+    # Leases run on the real clock: the platform's clock (legal dates) moving on frees nothing.
     clock.set(clock.now() + timedelta(seconds=pipeline.settings.notify_lease_seconds + 1))
+    assert await pipeline.sender.release_expired() == 0
+    # As when the lease's seconds have passed with no renewal from the lost worker.
+    await conn.execute(
+        "UPDATE notification_message SET lease_until = now() - interval '1 second'"
+        " WHERE status = 'sending'"
+    )
     assert await pipeline.sender.release_expired() == 2
     assert await pipeline.send() == 2
     assert sorted(m["phone"] for m in sms_stub.messages) == ["13900139000", "13900139001"]
@@ -493,13 +500,12 @@ async def test_one_address_gets_its_messages_one_at_a_time_in_event_order(
         {"number": case["number"], "expectedVersion": case["version"]},
     )
     await pipeline.plan()
-    # Two send loops: the first takes "received"; the second must not send "accepted" to the
-    # same phone while that is in flight.
-    first = await pipeline.sender._claim(clock.now(), {"sms": 1}, quiet=False)
+    # A claim takes one message per address, the earliest event's: "received", not
+    # "accepted" as well; and no later claim takes "accepted" while "received" is in flight.
+    first = await pipeline.sender._claim(clock.now(), {"sms": 10}, quiet=False)
     assert [m.body.startswith("您申请的") for m in first] == [True]
     assert await pipeline.sender._claim(clock.now(), {"sms": 10}, quiet=False) == []
-    await pipeline.sender._record(
-        [await pipeline.sender._send(m) for m in first]  # the first loop finishes
-    )
+    sent = [await pipeline.sender._send(m) for m in first]  # the first loop finishes
+    await pipeline.sender._record([r for r in sent if r is not None])
     second = await pipeline.sender._claim(clock.now(), {"sms": 10}, quiet=False)
     assert [m.event_seq > first[0].event_seq for m in second] == [True]

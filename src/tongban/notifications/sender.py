@@ -6,6 +6,15 @@ doubled per attempt) → … → failed after ``notify_max_attempts``; a permane
 At most one message reaches the provider per row, even when a worker dies mid-send:
 - a claim is a lease (``lease_until``) fenced by the attempt number; a late result of an
   expired attempt changes nothing;
+- a lease runs on the database's clock, never on the simulated clock of legal dates
+  (TONGBAN_CLOCK_SPEED), and a live worker renews the leases of everything it holds every
+  quarter lease, so only a dead (or cut-off) worker's lease runs out; before handing a message
+  to the provider the worker checks that its lease outlasts the send timeout;
+- a claim takes one message per address (the one of the earliest event), and each result is
+  recorded as soon as that message is sent: nothing sits claimed behind a slow provider, and
+  the address's next message is claimable once this one is recorded — one phone gets one
+  message at a time, in event order. Claims are serialised (a transaction-scoped advisory
+  lock) so two workers cannot each take a message of the same address;
 - a row whose lease expired (its worker died) goes back to retry, and before any retry the SMS
   provider is asked whether it already has the message (by our id, ``OutId``); only if it does
   not is it sent again. E-mail cannot be asked; a resend carries the same Message-ID, which
@@ -15,10 +24,12 @@ At most one message reaches the provider per row, even when a worker dies mid-se
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
+import time
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import asyncpg
@@ -27,11 +38,22 @@ import redis.asyncio as aioredis
 
 from tongban.cases.workflow import Clock, local_day
 from tongban.config import Settings
-from tongban.notifications.channels import EmailSender, Outcome, ProviderError, SmsProvider
+from tongban.notifications.channels import (
+    EmailSender,
+    Outcome,
+    ProviderError,
+    SmsProvider,
+    temporary,
+)
 from tongban.notifications.planner import in_quiet_hours
 from tongban.notifications.ratelimit import LimiterUnavailable, TokenBucket
 
 log = logging.getLogger(__name__)
+
+CLAIM_LOCK = 0x7467_6E6F_7466  # "tgnotf": one claim at a time across all workers
+# A claim looks at this many due rows per message it may take: one address with many due
+# messages yields one of them, and the others in the window still find their addresses.
+CLAIM_WINDOW = 4
 
 
 class Claimed(msgspec.Struct, frozen=True):
@@ -50,6 +72,18 @@ class Claimed(msgspec.Struct, frozen=True):
 class Result(msgspec.Struct, frozen=True):
     message: Claimed
     outcome: Outcome
+
+
+class _Hold:
+    """A message this process has claimed and not yet recorded, until when (monotonic seconds)
+    its lease is known to hold, and its result if sent but not yet recorded."""
+
+    __slots__ = ("message", "result", "until")
+
+    def __init__(self, message: Claimed, until: float) -> None:
+        self.message = message
+        self.until = until
+        self.result: Result | None = None
 
 
 def backoff(settings: Settings, attempts: int, *, jitter: float | None = None) -> float:
@@ -96,22 +130,31 @@ class Sender:
         }
         self._gate = asyncio.Semaphore(settings.notify_concurrency)
         self.limiter_errors = 0
+        self._held: dict[str, _Hold] = {}
+        self._keeper: asyncio.Task[None] | None = None
+        self._results: list[tuple[Result, asyncio.Future[None]]] = []
+        self._flusher: asyncio.Task[None] | None = None
 
     @property
     def channels(self) -> list[str]:
         return [c for c, on in (("sms", self.sms), ("email", self.email)) if on is not None]
 
+    @property
+    def held(self) -> int:
+        """Messages claimed by this process and not yet recorded."""
+        return len(self._held)
+
     async def release_expired(self) -> int:
         """Rows whose worker died mid-send go back to retry (reconciled before any resend)."""
-        now = self.clock.now()
         async with self.pool.acquire() as conn:
             status = await conn.execute(
+                # lease_until is on the database's clock; next_attempt_at on the platform's.
                 """UPDATE notification_message
                    SET status = 'retry', next_attempt_at = $1, lease_until = NULL,
                        last_error = 'the sending worker stopped mid-send; checked before resending',
                        updated_at = now()
-                   WHERE status = 'sending' AND lease_until < $1""",
-                now,
+                   WHERE status = 'sending' AND lease_until < now()""",
+                self.clock.now(),
             )
         released = int(status.split()[-1])
         if released:
@@ -119,84 +162,207 @@ class Sender:
         return released
 
     async def run_once(self) -> int:
-        """Claim what is due and may be sent now, send it, record it; return how many."""
+        """Claim what is due and may be sent now, send it, record each; return how many."""
+        claimed = await self.claim()
+        await asyncio.gather(*(self.deliver(m) for m in claimed))
+        return len(claimed)
+
+    async def claim(self, limit: int | None = None) -> list[Claimed]:
+        """Claim up to ``limit`` due messages (one per address) under the rate limit, and keep
+        their leases alive until ``deliver`` has recorded them."""
+        limit = self.settings.notify_batch if limit is None else limit
         now = self.clock.now()
         quiet = in_quiet_hours(now, self.settings) is not None
         granted: dict[str, int] = {}
         for channel in self.channels:
             try:
-                granted[channel], _ = await self.buckets[channel].take(self.settings.notify_batch)
+                granted[channel], _ = await self.buckets[channel].take(limit)
             except LimiterUnavailable as exc:
                 # Fail closed: without the shared limiter nothing is sent; rows stay due.
                 self.limiter_errors += 1
                 log.warning("notifications: rate limiter unreachable, sending nothing: %s", exc)
                 granted[channel] = 0
         if not any(granted.values()):
-            return 0
-        claimed = await self._claim(now, granted, quiet)
+            return []
+        # Measured before the claim: the database's lease ends no earlier than this plus the
+        # lease, whatever the statement's latency.
+        started = time.monotonic()
+        try:
+            claimed = await self._claim(now, granted, quiet)
+        except BaseException:
+            for channel, tokens in granted.items():
+                await self.buckets[channel].refund(tokens)
+            raise
         by_channel = {c: sum(1 for m in claimed if m.channel == c) for c in granted}
         for channel, tokens in granted.items():
             await self.buckets[channel].refund(tokens - by_channel[channel])
-        if not claimed:
-            return 0
-        # One address receives its messages in event order; different addresses in parallel.
-        queues: dict[tuple[str, str], list[Claimed]] = {}
-        for m in sorted(claimed, key=lambda m: m.event_seq):
-            queues.setdefault((m.channel, m.address), []).append(m)
-        done = await asyncio.gather(*(self._send_in_order(q) for q in queues.values()))
-        results = [r for q in done for r in q]
-        await self._record(results)
-        return len(results)
+        until = started + self.settings.notify_lease_seconds
+        for m in claimed:
+            self._held[m.id] = _Hold(m, until)
+        if claimed and (self._keeper is None or self._keeper.done()):
+            self._keeper = asyncio.create_task(self._keep_leases())
+        return claimed
 
-    async def _send_in_order(self, queue: list[Claimed]) -> list[Result]:
-        return [await self._send(m) for m in queue]
+    async def deliver(self, m: Claimed) -> Result | None:
+        """Send one claimed message and record its result at once (None: the lease was lost
+        before the send, so nothing was sent)."""
+        hold = self._held.get(m.id)
+        if hold is None:
+            return None
+        try:
+            result = await self._send(m)
+        except BaseException:
+            self._held.pop(m.id, None)
+            raise
+        if result is None:
+            self._held.pop(m.id, None)
+            return None
+        try:
+            await self._record_soon(result)
+        except Exception as exc:
+            # Sent but not recorded: keep holding it (the lease renewed) and record it later;
+            # meanwhile its address stays in flight, so nothing overtakes it.
+            log.warning("notifications: recording a sent message failed, retrying: %s", exc)
+            hold.result = result
+            return result
+        self._held.pop(m.id, None)
+        return result
+
+    async def close(self) -> None:
+        """Stop renewing leases (a process on its way out; unrecorded rows will be reconciled)."""
+        if self._keeper is not None:
+            self._keeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._keeper
+            self._keeper = None
+
+    async def _keep_leases(self) -> None:
+        interval = self.settings.notify_lease_seconds / 4
+        while self._held:
+            await asyncio.sleep(interval)
+            holds = list(self._held.values())
+            if not holds:
+                return
+            try:
+                await self._renew(holds)
+            except Exception as exc:  # the database away: the deadline check stops sends
+                log.warning("notifications: renewing leases failed: %s", exc)
+                continue
+            unrecorded = [h for h in holds if h.result is not None and h.message.id in self._held]
+            if unrecorded:
+                try:
+                    await self._record([h.result for h in unrecorded if h.result is not None])
+                except Exception as exc:
+                    log.warning("notifications: recording sent messages failed: %s", exc)
+                else:
+                    for h in unrecorded:
+                        self._held.pop(h.message.id, None)
+
+    async def _renew(self, holds: Sequence[_Hold]) -> None:
+        started = time.monotonic()
+        async with self.pool.acquire() as conn:
+            kept = {
+                r["id"]
+                for r in await conn.fetch(
+                    """UPDATE notification_message m
+                       SET lease_until = now() + make_interval(secs => $3)
+                       FROM unnest($1::uuid[], $2::int[]) AS h(id, attempts)
+                       WHERE m.id = h.id AND m.status = 'sending' AND m.attempts = h.attempts
+                       RETURNING m.id::text""",
+                    [h.message.id for h in holds],
+                    [h.message.attempts for h in holds],
+                    self.settings.notify_lease_seconds,
+                )
+            }
+        for h in holds:
+            if h.message.id in kept:
+                h.until = started + self.settings.notify_lease_seconds
+            else:
+                # Released and perhaps claimed by another worker: never send it from here.
+                h.until = float("-inf")
+                self._held.pop(h.message.id, None)
+
+    async def _lease_covers_send(self, m: Claimed) -> bool:
+        """Whether the lease outlasts a send that takes the whole timeout (renewed if not)."""
+        hold = self._held.get(m.id)
+        if hold is None:  # not claimed through claim(): nothing to check against
+            return True
+        timeout = (
+            self.settings.sms_timeout_seconds
+            if m.channel == "sms"
+            else self.settings.smtp_timeout_seconds
+        )
+        if hold.until - time.monotonic() > timeout:
+            return True
+        await self._renew([hold])
+        return hold.until - time.monotonic() > timeout
 
     async def _claim(self, now: datetime, granted: dict[str, int], quiet: bool) -> list[Claimed]:
-        lease_until = now + timedelta(seconds=self.settings.notify_lease_seconds)
         rows: list[asyncpg.Record] = []
-        async with self.pool.acquire() as conn:
+        async with self.pool.acquire() as conn, conn.transaction():
+            # Serialised, each claim sees every earlier claim's in-flight rows: no two workers
+            # take messages of one address at once.
+            await conn.execute("SELECT pg_advisory_xact_lock($1)", CLAIM_LOCK)
             for channel, limit in granted.items():
                 if limit <= 0:
                     continue
                 rows += await conn.fetch(
-                    # The first due rows by the index, then those whose address has no message
-                    # in flight (another send loop or worker): one phone gets one message at a
+                    # The first due rows by the index, then per address with no message in
+                    # flight the one of its earliest event: one phone gets one message at a
                     # time, in event order. Two steps keep the plan an index walk of one page.
                     """WITH candidates AS (
-                           SELECT id, channel, address FROM notification_message
+                           SELECT id, channel, address, event_seq FROM notification_message
                            WHERE status IN ('pending', 'retry') AND next_attempt_at <= $1
                              AND channel = $2 AND (urgent OR NOT $5 OR channel <> 'sms')
                            ORDER BY next_attempt_at, event_seq LIMIT $3
                            FOR UPDATE SKIP LOCKED),
-                       due AS (
-                           SELECT c.id FROM candidates c
+                       firsts AS (
+                           SELECT DISTINCT ON (c.address) c.id, c.event_seq FROM candidates c
                            WHERE NOT EXISTS (
                                SELECT 1 FROM notification_message s
                                WHERE s.status = 'sending' AND s.channel = c.channel
-                                 AND s.address = c.address))
+                                 AND s.address = c.address)
+                           ORDER BY c.address, c.event_seq),
+                       due AS (SELECT id FROM firsts ORDER BY event_seq LIMIT $6)
                        UPDATE notification_message m
-                       SET status = 'sending', attempts = m.attempts + 1, lease_until = $4,
-                           updated_at = now()
+                       SET status = 'sending', attempts = m.attempts + 1,
+                           lease_until = now() + make_interval(secs => $4), updated_at = now()
                        FROM due WHERE m.id = due.id
                        RETURNING m.id::text, m.channel, m.address, m.subject, m.body, m.params,
                                  m.urgent, m.attempts, m.created_at, m.event_seq""",
                     now,
                     channel,
-                    limit,
-                    lease_until,
+                    limit * CLAIM_WINDOW,
+                    self.settings.notify_lease_seconds,
                     quiet,
+                    limit,
                 )
-        return [Claimed(**dict(r)) for r in rows]
+        return sorted((Claimed(**dict(r)) for r in rows), key=lambda m: m.event_seq)
 
-    async def _send(self, m: Claimed) -> Result:
+    async def _send(self, m: Claimed) -> Result | None:
+        """The outcome of one send; None when the lease cannot be shown to outlast the send
+        (nothing was sent: the row is reconciled once its lease runs out)."""
         async with self._gate:
+            try:
+                if m.channel == "sms" and m.attempts > 1:
+                    found = await self._already_sent(m)
+                    if found is not None:
+                        return Result(m, Outcome("sent", provider_message_id=found))
+            except ProviderError as exc:  # cannot tell whether it was sent: do not resend yet
+                return Result(m, temporary(f"provider could not say: {exc}"))
+            except Exception as exc:
+                log.exception("notifications: reconciling with the provider raised")
+                return Result(m, temporary(f"{type(exc).__name__}: {exc}"))
+            try:
+                if not await self._lease_covers_send(m):
+                    log.warning("notifications: lease of %s lost before sending", m.id)
+                    return None
+            except Exception as exc:  # the database away: no proof of the lease, no send
+                log.warning("notifications: cannot renew the lease of %s: %s", m.id, exc)
+                return None
             try:
                 if m.channel == "sms":
                     assert self.sms is not None
-                    if m.attempts > 1:
-                        found = await self._already_sent(m)
-                        if found is not None:
-                            return Result(m, Outcome("sent", provider_message_id=found))
                     # The provider template carries our rendered text in ${content} alone.
                     outcome = await self.sms.send(
                         message_id=m.id, phone=m.address, text=m.body, params={}
@@ -206,16 +372,15 @@ class Sender:
                     outcome = await self.email.send(
                         message_id=m.id, to=m.address, subject=m.subject, body=m.body
                     )
-            except ProviderError as exc:  # cannot tell whether it was sent: do not resend yet
-                outcome = Outcome("temporary_failure", error=f"provider could not say: {exc}")
             except Exception as exc:  # a channel bug must not lose the row's lease bookkeeping
                 log.exception("notifications: channel raised")
-                outcome = Outcome("temporary_failure", error=f"{type(exc).__name__}: {exc}")
+                outcome = temporary(f"{type(exc).__name__}: {exc}")
             return Result(m, outcome)
 
     async def _already_sent(self, m: Claimed) -> str | None:
         assert self.sms is not None
-        today = local_day(self.clock.now(), self.settings.timezone)
+        # The provider files messages by the real day it got them, not the platform's clock.
+        today = local_day(datetime.now(UTC), self.settings.timezone)
         days: list[date] = sorted(
             {local_day(m.created_at, self.settings.timezone), today - timedelta(days=1), today}
         )
@@ -224,6 +389,29 @@ class Sender:
             if found is not None:
                 return found
         return None
+
+    async def _record_soon(self, result: Result) -> None:
+        """Record one result now; results arriving while a write is under way share the next
+        write (one statement for many sends, none waiting for a whole batch)."""
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._results.append((result, done))
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.create_task(self._flush())
+        await done
+
+    async def _flush(self) -> None:
+        while self._results:
+            batch, self._results = self._results, []
+            try:
+                await self._record([r for r, _ in batch])
+            except Exception as exc:
+                for _, done in batch:
+                    if not done.done():
+                        done.set_exception(exc)
+            else:
+                for _, done in batch:
+                    if not done.done():
+                        done.set_result(None)
 
     async def _record(self, results: Sequence[Result]) -> None:
         now = self.clock.now()

@@ -7,7 +7,9 @@ Three loops run beside arq for the worker's lifetime:
   entries of a dead consumer are claimed after 30 s;
 - catch up: every few seconds plans published events the stream lost (the outbox is the
   truth) and releases messages whose worker died mid-send;
-- send: claims due messages under the shared rate limit and sends them.
+- send: claims due messages under the shared rate limit whenever it has room, sends each as
+  soon as it is claimed and records its result as soon as it is sent (see sender.py for
+  leases).
 On SIGTERM the loops stop taking work and the sends in flight finish before the process exits.
 """
 
@@ -32,7 +34,7 @@ from tongban.events.relay import STREAM
 from tongban.notifications.channels import sms_provider_from_settings
 from tongban.notifications.email import SmtpSender
 from tongban.notifications.planner import plan_pending
-from tongban.notifications.sender import Sender
+from tongban.notifications.sender import Claimed, Sender
 from tongban.system.tasks import redis_settings, shutdown, startup
 
 log = logging.getLogger(__name__)
@@ -46,7 +48,6 @@ CATCH_UP_AGE_SECONDS = 10.0
 # retry of an event whose outbox row it still holds comes soon, later ones back off.
 RETRY_FIRST_SECONDS = 0.02
 RETRY_MAX_SECONDS = 1.0
-SEND_LOOPS = 2
 _decoder = msgspec.json.Decoder()
 
 
@@ -80,9 +81,7 @@ class Notifier:
         self.tasks = [
             asyncio.create_task(self._guard("consume", self.consume_once, 0.0)),
             asyncio.create_task(self._guard("catch-up", self.catch_up, CATCH_UP_SECONDS)),
-            # Two send loops: one sends while the other claims and records (SKIP LOCKED keeps
-            # them apart), so neither the provider nor the database waits on the other.
-            *(asyncio.create_task(self._send_loop()) for _ in range(SEND_LOOPS)),
+            asyncio.create_task(self._send_loop()),
         ]
 
     async def stop(self, grace_seconds: float) -> None:
@@ -96,6 +95,7 @@ class Notifier:
         for task in self.tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
+        await self.sender.close()
 
     @property
     def alive(self) -> bool:
@@ -199,17 +199,41 @@ class Notifier:
             self.wake.set()
 
     async def _send_loop(self) -> None:
+        """Claim whenever there is room and something may be due; each message is sent and
+        recorded on its own, so a slow send holds up nothing but its own address."""
+        in_flight: set[asyncio.Task[None]] = set()
+        room = min(self.settings.notify_batch, self.settings.notify_concurrency)
         while not self.stopping.is_set():
-            try:
-                sent = await self.sender.run_once()
-            except Exception as exc:
-                log.warning("notifications: sending failed, retrying: %s", exc)
-                sent = 0
-                await asyncio.sleep(1.0)
-            if not sent and not self.stopping.is_set():
+            claimed: list[Claimed] = []
+            # Claims of a slot or two each would cost more than the sends; below half full
+            # there is always room for a worthwhile claim (and an idle worker claims at once).
+            if len(in_flight) <= room // 2:
+                try:
+                    claimed = await self.sender.claim(room - len(in_flight))
+                except Exception as exc:
+                    log.warning("notifications: claiming failed, retrying: %s", exc)
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self.stopping.wait(), timeout=1.0)
+                    continue
+            for m in claimed:
+                task = asyncio.create_task(self._deliver(m))
+                in_flight.add(task)
+                task.add_done_callback(in_flight.discard)
+            if not claimed and not self.stopping.is_set():
+                # Woken by new messages, or by a send that frees its address or a slot.
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self.wake.wait(), timeout=0.5)
                 self.wake.clear()
+        if in_flight:
+            await asyncio.gather(*in_flight, return_exceptions=True)
+
+    async def _deliver(self, m: Claimed) -> None:
+        try:
+            await self.sender.deliver(m)
+        except Exception:
+            log.exception("notifications: delivering %s failed", m.id)
+        finally:
+            self.wake.set()
 
 
 async def _start(ctx: dict[str, Any]) -> None:
