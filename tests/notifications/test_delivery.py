@@ -17,6 +17,7 @@ from tests.cases.test_lifecycle import (
 )
 from tests.conftest import GraphQLClient
 from tests.notifications.conftest import Mailbox, Pipeline
+from tests.notifications.test_worker_processes import bench
 
 from tongban.cases.workflow import MovableClock
 from tongban.identifiers import resident_id_check_char
@@ -509,3 +510,19 @@ async def test_one_address_gets_its_messages_one_at_a_time_in_event_order(
     await pipeline.sender._record([r for r in sent if r is not None])
     second = await pipeline.sender._claim(clock.now(), {"sms": 10}, quiet=False)
     assert [m.event_seq > first[0].event_seq for m in second] == [True]
+
+
+async def test_a_flood_to_one_phone_does_not_hold_up_everyone_elses_messages(
+    database: str, conn: asyncpg.Connection, pipeline: Pipeline, clock: MovableClock
+) -> None:
+    b = bench()
+    await b.seed_events(database, 30, mobile="13912345678")  # first in line
+    await b.seed_events(database, 5, start=1000)  # five other people's, behind it
+    await pipeline.plan()
+    first = await pipeline.sender._claim(clock.now(), {"sms": 2}, quiet=False)
+    assert [m.address for m in first] == ["13912345678"]
+    # While that one is in flight, the rest of the flood is passed over, not claimed nor
+    # crowding the claim out.
+    second = await pipeline.sender._claim(clock.now(), {"sms": 2}, quiet=False)
+    assert len(second) == 2
+    assert "13912345678" not in {m.address for m in second}

@@ -307,22 +307,23 @@ class Sender:
                 if limit <= 0:
                     continue
                 rows += await conn.fetch(
-                    # The first due rows by the index, then per address with no message in
-                    # flight the one of its earliest event: one phone gets one message at a
-                    # time, in event order. Two steps keep the plan an index walk of one page.
+                    # The first due rows by the index whose address has no message in flight
+                    # (an index probe each, so a flood to one busy phone is walked past, not
+                    # a page that crowds out everyone else), then per address the one of its
+                    # earliest event: one phone gets one message at a time, in event order.
                     """WITH candidates AS (
-                           SELECT id, channel, address, event_seq FROM notification_message
+                           SELECT id, channel, address, event_seq FROM notification_message c
                            WHERE status IN ('pending', 'retry') AND next_attempt_at <= $1
                              AND channel = $2 AND (urgent OR NOT $5 OR channel <> 'sms')
+                             AND NOT EXISTS (
+                                 SELECT 1 FROM notification_message s
+                                 WHERE s.status = 'sending' AND s.channel = c.channel
+                                   AND s.address = c.address)
                            ORDER BY next_attempt_at, event_seq LIMIT $3
                            FOR UPDATE SKIP LOCKED),
                        firsts AS (
-                           SELECT DISTINCT ON (c.address) c.id, c.event_seq FROM candidates c
-                           WHERE NOT EXISTS (
-                               SELECT 1 FROM notification_message s
-                               WHERE s.status = 'sending' AND s.channel = c.channel
-                                 AND s.address = c.address)
-                           ORDER BY c.address, c.event_seq),
+                           SELECT DISTINCT ON (address) id, event_seq FROM candidates
+                           ORDER BY address, event_seq),
                        due AS (SELECT id FROM firsts ORDER BY event_seq LIMIT $6)
                        UPDATE notification_message m
                        SET status = 'sending', attempts = m.attempts + 1,
