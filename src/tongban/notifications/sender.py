@@ -30,7 +30,6 @@ import random
 import time
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 
 import asyncpg
 import msgspec
@@ -38,6 +37,7 @@ import redis.asyncio as aioredis
 
 from tongban.cases.workflow import Clock, local_day
 from tongban.config import Settings
+from tongban.notifications import repository
 from tongban.notifications.channels import (
     EmailSender,
     Outcome,
@@ -47,26 +47,13 @@ from tongban.notifications.channels import (
 )
 from tongban.notifications.planner import in_quiet_hours
 from tongban.notifications.ratelimit import LimiterUnavailable, TokenBucket
+from tongban.notifications.repository import Claimed, Recorded
 
 log = logging.getLogger(__name__)
 
-CLAIM_LOCK = 0x7467_6E6F_7466  # "tgnotf": one claim at a time across all workers
 # A claim looks at this many due rows per message it may take: one address with many due
 # messages yields one of them, and the others in the window still find their addresses.
 CLAIM_WINDOW = 4
-
-
-class Claimed(msgspec.Struct, frozen=True):
-    id: str
-    channel: str
-    address: str
-    subject: str
-    body: str
-    params: dict[str, Any]
-    urgent: bool
-    attempts: int
-    created_at: datetime
-    event_seq: int
 
 
 class Result(msgspec.Struct, frozen=True):
@@ -147,16 +134,7 @@ class Sender:
     async def release_expired(self) -> int:
         """Rows whose worker died mid-send go back to retry (reconciled before any resend)."""
         async with self.pool.acquire() as conn:
-            status = await conn.execute(
-                # lease_until is on the database's clock; next_attempt_at on the platform's.
-                """UPDATE notification_message
-                   SET status = 'retry', next_attempt_at = $1, lease_until = NULL,
-                       last_error = 'the sending worker stopped mid-send; checked before resending',
-                       updated_at = now()
-                   WHERE status = 'sending' AND lease_until < now()""",
-                self.clock.now(),
-            )
-        released = int(status.split()[-1])
+            released = await repository.release_expired(conn, next_attempt_at=self.clock.now())
         if released:
             log.warning("notifications: released %d messages of a lost worker", released)
         return released
@@ -261,19 +239,12 @@ class Sender:
     async def _renew(self, holds: Sequence[_Hold]) -> None:
         started = time.monotonic()
         async with self.pool.acquire() as conn:
-            kept = {
-                r["id"]
-                for r in await conn.fetch(
-                    """UPDATE notification_message m
-                       SET lease_until = now() + make_interval(secs => $3)
-                       FROM unnest($1::uuid[], $2::int[]) AS h(id, attempts)
-                       WHERE m.id = h.id AND m.status = 'sending' AND m.attempts = h.attempts
-                       RETURNING m.id::text""",
-                    [h.message.id for h in holds],
-                    [h.message.attempts for h in holds],
-                    self.settings.notify_lease_seconds,
-                )
-            }
+            kept = await repository.renew_leases(
+                conn,
+                ids=[h.message.id for h in holds],
+                attempts=[h.message.attempts for h in holds],
+                lease_seconds=self.settings.notify_lease_seconds,
+            )
         for h in holds:
             if h.message.id in kept:
                 h.until = started + self.settings.notify_lease_seconds
@@ -298,47 +269,21 @@ class Sender:
         return hold.until - time.monotonic() > timeout
 
     async def _claim(self, now: datetime, granted: dict[str, int], quiet: bool) -> list[Claimed]:
-        rows: list[asyncpg.Record] = []
+        claimed: list[Claimed] = []
         async with self.pool.acquire() as conn, conn.transaction():
-            # Serialised, each claim sees every earlier claim's in-flight rows: no two workers
-            # take messages of one address at once.
-            await conn.execute("SELECT pg_advisory_xact_lock($1)", CLAIM_LOCK)
+            await repository.lock_claims(conn)
             for channel, limit in granted.items():
-                if limit <= 0:
-                    continue
-                rows += await conn.fetch(
-                    # The first due rows by the index whose address has no message in flight
-                    # (an index probe each, so a flood to one busy phone is walked past, not
-                    # a page that crowds out everyone else), then per address the one of its
-                    # earliest event: one phone gets one message at a time, in event order.
-                    """WITH candidates AS (
-                           SELECT id, channel, address, event_seq FROM notification_message c
-                           WHERE status IN ('pending', 'retry') AND next_attempt_at <= $1
-                             AND channel = $2 AND (urgent OR NOT $5 OR channel <> 'sms')
-                             AND NOT EXISTS (
-                                 SELECT 1 FROM notification_message s
-                                 WHERE s.status = 'sending' AND s.channel = c.channel
-                                   AND s.address = c.address)
-                           ORDER BY next_attempt_at, event_seq LIMIT $3
-                           FOR UPDATE SKIP LOCKED),
-                       firsts AS (
-                           SELECT DISTINCT ON (address) id, event_seq FROM candidates
-                           ORDER BY address, event_seq),
-                       due AS (SELECT id FROM firsts ORDER BY event_seq LIMIT $6)
-                       UPDATE notification_message m
-                       SET status = 'sending', attempts = m.attempts + 1,
-                           lease_until = now() + make_interval(secs => $4), updated_at = now()
-                       FROM due WHERE m.id = due.id
-                       RETURNING m.id::text, m.channel, m.address, m.subject, m.body, m.params,
-                                 m.urgent, m.attempts, m.created_at, m.event_seq""",
-                    now,
-                    channel,
-                    limit * CLAIM_WINDOW,
-                    self.settings.notify_lease_seconds,
-                    quiet,
-                    limit,
-                )
-        return sorted((Claimed(**dict(r)) for r in rows), key=lambda m: m.event_seq)
+                if limit > 0:
+                    claimed += await repository.claim_due(
+                        conn,
+                        now=now,
+                        channel=channel,
+                        limit=limit,
+                        window=limit * CLAIM_WINDOW,
+                        lease_seconds=self.settings.notify_lease_seconds,
+                        quiet=quiet,
+                    )
+        return sorted(claimed, key=lambda m: m.event_seq)
 
     async def _send(self, m: Claimed) -> Result | None:
         """The outcome of one send; None when the lease cannot be shown to outlast the send
@@ -417,13 +362,7 @@ class Sender:
     async def _record(self, results: Sequence[Result]) -> None:
         now = self.clock.now()
         provider = {"sms": self.settings.sms_provider, "email": "smtp"}
-        ids: list[str] = []
-        statuses: list[str] = []
-        provider_ids: list[str | None] = []
-        errors: list[str | None] = []
-        next_at: list[datetime] = []
-        attempts: list[int] = []
-        providers: list[str] = []
+        rows: list[Recorded] = []
         for r in results:
             m, o = r.message, r.outcome
             status = {"sent": "sent", "permanent_failure": "failed"}.get(o.status, "retry")
@@ -435,35 +374,16 @@ class Sender:
                     when = now + timedelta(seconds=backoff(self.settings, m.attempts))
                     if m.channel == "sms" and not m.urgent:
                         when = in_quiet_hours(when, self.settings) or when
-            ids.append(m.id)
-            statuses.append(status)
-            provider_ids.append(o.provider_message_id)
-            errors.append(o.error)
-            next_at.append(when)
-            attempts.append(m.attempts)
-            providers.append(provider[m.channel])
-        async with self.pool.acquire() as conn:
-            await conn.execute(
-                """UPDATE notification_message m
-                   SET status = r.status,
-                       provider = r.provider,
-                       provider_message_id = coalesce(r.provider_id, m.provider_message_id),
-                       last_error = CASE WHEN r.status = 'sent' THEN m.last_error ELSE r.error END,
-                       next_attempt_at = r.next_at,
-                       sent_at = CASE WHEN r.status = 'sent' THEN $7 ELSE m.sent_at END,
-                       failed_at = CASE WHEN r.status = 'failed' THEN $7 ELSE NULL END,
-                       lease_until = NULL,
-                       updated_at = now()
-                   FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[],
-                               $5::timestamptz[], $6::int[], $8::text[])
-                        AS r(id, status, provider_id, error, next_at, attempts, provider)
-                   WHERE m.id = r.id AND m.status = 'sending' AND m.attempts = r.attempts""",
-                ids,
-                statuses,
-                provider_ids,
-                errors,
-                next_at,
-                attempts,
-                now,
-                providers,
+            rows.append(
+                Recorded(
+                    id=m.id,
+                    attempts=m.attempts,
+                    status=status,
+                    provider=provider[m.channel],
+                    provider_message_id=o.provider_message_id,
+                    error=o.error,
+                    next_attempt_at=when,
+                )
             )
+        async with self.pool.acquire() as conn:
+            await repository.record(conn, results=rows, now=now)

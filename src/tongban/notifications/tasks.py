@@ -34,7 +34,8 @@ from tongban.events.relay import STREAM
 from tongban.notifications.channels import sms_provider_from_settings
 from tongban.notifications.email import SmtpSender
 from tongban.notifications.planner import plan_pending
-from tongban.notifications.sender import Claimed, Sender
+from tongban.notifications.repository import Claimed
+from tongban.notifications.sender import Sender
 from tongban.system.tasks import redis_settings, shutdown, startup
 
 log = logging.getLogger(__name__)
