@@ -126,11 +126,6 @@ class Sender:
     def channels(self) -> list[str]:
         return [c for c, on in (("sms", self.sms), ("email", self.email)) if on is not None]
 
-    @property
-    def held(self) -> int:
-        """Messages claimed by this process and not yet recorded."""
-        return len(self._held)
-
     async def release_expired(self) -> int:
         """Rows whose worker died mid-send go back to retry (reconciled before any resend)."""
         async with self.pool.acquire() as conn:
