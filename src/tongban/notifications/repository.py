@@ -43,6 +43,18 @@ class Recorded(msgspec.Struct, frozen=True, kw_only=True):
     next_attempt_at: datetime
 
 
+_PAGE = """
+SELECT id::text, address, next_attempt_at, event_seq FROM notification_message
+WHERE status IN ('pending', 'retry') AND next_attempt_at <= $1
+  AND channel = $2 AND (urgent OR NOT $4 OR channel <> 'sms')
+  {after}
+ORDER BY next_attempt_at, event_seq LIMIT $3
+FOR UPDATE SKIP LOCKED
+"""
+_FIRST_PAGE = _PAGE.format(after="")
+_NEXT_PAGE = _PAGE.format(after="AND (next_attempt_at, event_seq) > ($5, $6)")
+
+
 async def claim_due(
     conn: asyncpg.Connection,
     *,
@@ -50,46 +62,61 @@ async def claim_due(
     channel: str,
     limit: int,
     window: int,
+    pages: int,
     lease_seconds: float,
     quiet: bool,
 ) -> list[Claimed]:
     """Lease up to ``limit`` due messages of ``channel``, at most one per address, the one of
     its earliest event; none of an address that has a message in flight.
 
-    Run it in a transaction after ``lock_claims``: serialised, each claim sees every earlier
-    claim's in-flight rows, so no two workers take messages of one address at once.
+    Due rows are read by the index a page of ``window`` at a time (each page a plain index
+    walk, whatever the statistics say), up to ``pages`` pages: a flood of messages to one busy
+    address fills a page or two, not the claim. Run it in a transaction after ``lock_claims``:
+    serialised, each claim sees every earlier claim's in-flight rows, so no two workers take
+    messages of one address at once.
     """
+    chosen: dict[str, tuple[int, str]] = {}  # address → (event_seq, id)
+    taken: set[str] = set()
+    after: tuple[datetime, int] | None = None
+    for _ in range(pages):
+        args: list[Any] = [now, channel, window, quiet]
+        if after is not None:
+            args += list(after)
+        page = await conn.fetch(_FIRST_PAGE if after is None else _NEXT_PAGE, *args)
+        if not page:
+            break
+        addresses = list({r["address"] for r in page} - taken)
+        taken.update(
+            r["address"]
+            for r in await conn.fetch(
+                """SELECT DISTINCT address FROM notification_message
+                   WHERE status = 'sending' AND channel = $1 AND address = ANY($2::text[])""",
+                channel,
+                addresses,
+            )
+        )
+        for r in page:
+            address = r["address"]
+            if address in taken:
+                continue
+            if address not in chosen or r["event_seq"] < chosen[address][0]:
+                chosen[address] = (r["event_seq"], r["id"])
+        taken.update(chosen)
+        if len(chosen) >= limit or len(page) < window:
+            break
+        after = (page[-1]["next_attempt_at"], page[-1]["event_seq"])
+    ids = [i for _, i in sorted(chosen.values())[:limit]]
+    if not ids:
+        return []
     rows = await conn.fetch(
-        # The first due rows by the index whose address has no message in flight (an index
-        # probe each, so a flood to one busy phone is walked past, not a page that crowds out
-        # everyone else), then per address the one of its earliest event: one phone gets one
-        # message at a time, in event order.
-        """WITH candidates AS (
-               SELECT id, channel, address, event_seq FROM notification_message c
-               WHERE status IN ('pending', 'retry') AND next_attempt_at <= $1
-                 AND channel = $2 AND (urgent OR NOT $5 OR channel <> 'sms')
-                 AND NOT EXISTS (
-                     SELECT 1 FROM notification_message s
-                     WHERE s.status = 'sending' AND s.channel = c.channel
-                       AND s.address = c.address)
-               ORDER BY next_attempt_at, event_seq LIMIT $3
-               FOR UPDATE SKIP LOCKED),
-           firsts AS (
-               SELECT DISTINCT ON (address) id, event_seq FROM candidates
-               ORDER BY address, event_seq),
-           due AS (SELECT id FROM firsts ORDER BY event_seq LIMIT $6)
-           UPDATE notification_message m
+        """UPDATE notification_message m
            SET status = 'sending', attempts = m.attempts + 1,
-               lease_until = now() + make_interval(secs => $4), updated_at = now()
-           FROM due WHERE m.id = due.id
+               lease_until = now() + make_interval(secs => $2), updated_at = now()
+           WHERE m.id = ANY($1::uuid[])
            RETURNING m.id::text, m.channel, m.address, m.subject, m.body, m.params,
                      m.urgent, m.attempts, m.created_at, m.event_seq""",
-        now,
-        channel,
-        window,
+        ids,
         lease_seconds,
-        quiet,
-        limit,
     )
     return [Claimed(**dict(r)) for r in rows]
 

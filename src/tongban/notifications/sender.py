@@ -51,9 +51,11 @@ from tongban.notifications.repository import Claimed, Recorded
 
 log = logging.getLogger(__name__)
 
-# A claim looks at this many due rows per message it may take: one address with many due
-# messages yields one of them, and the others in the window still find their addresses.
+# A claim reads due rows in pages of this many per message it may take, and at most
+# CLAIM_PAGES pages: an address with many due messages yields one of them, and those behind
+# a flood to one busy phone are still reached.
 CLAIM_WINDOW = 4
+CLAIM_PAGES = 4
 
 
 class Result(msgspec.Struct, frozen=True):
@@ -275,6 +277,7 @@ class Sender:
                         channel=channel,
                         limit=limit,
                         window=limit * CLAIM_WINDOW,
+                        pages=CLAIM_PAGES,
                         lease_seconds=self.settings.notify_lease_seconds,
                         quiet=quiet,
                     )
