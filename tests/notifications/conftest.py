@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 from collections.abc import AsyncIterator, Iterator
@@ -35,6 +36,8 @@ class Mailbox:
         self.messages: list[EmailMessage] = []
         self.refuse: dict[str, str] = {}
         self.port = 0
+        self.delay = 0.0
+        """Seconds each message waits before it is accepted (a slow relay)."""
 
     async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, options: Any
@@ -45,6 +48,8 @@ class Mailbox:
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.delay:
+            await asyncio.sleep(self.delay)
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         assert isinstance(message, EmailMessage)
         self.messages.append(message)
@@ -122,6 +127,7 @@ class Pipeline:
         return await self.send()
 
     async def aclose(self) -> None:
+        await self.sender.close()
         await self.sms.aclose()
         await self.email.aclose()
 

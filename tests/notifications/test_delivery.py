@@ -17,6 +17,7 @@ from tests.cases.test_lifecycle import (
 )
 from tests.conftest import GraphQLClient
 from tests.notifications.conftest import Mailbox, Pipeline
+from tests.notifications.test_worker_processes import bench
 
 from tongban.cases.workflow import MovableClock
 from tongban.identifiers import resident_id_check_char
@@ -458,7 +459,14 @@ async def test_a_worker_lost_mid_send_is_reconciled_with_the_provider_not_resent
     )
     assert outcome.status == "sent"
     assert await pipeline.send() == 0, "leased to the lost worker"
+    # Leases run on the real clock: the platform's clock (legal dates) moving on frees nothing.
     clock.set(clock.now() + timedelta(seconds=pipeline.settings.notify_lease_seconds + 1))
+    assert await pipeline.sender.release_expired() == 0
+    # As when the lease's seconds have passed with no renewal from the lost worker.
+    await conn.execute(
+        "UPDATE notification_message SET lease_until = now() - interval '1 second'"
+        " WHERE status = 'sending'"
+    )
     assert await pipeline.sender.release_expired() == 2
     assert await pipeline.send() == 2
     assert sorted(m["phone"] for m in sms_stub.messages) == ["13900139000", "13900139001"]
@@ -493,13 +501,29 @@ async def test_one_address_gets_its_messages_one_at_a_time_in_event_order(
         {"number": case["number"], "expectedVersion": case["version"]},
     )
     await pipeline.plan()
-    # Two send loops: the first takes "received"; the second must not send "accepted" to the
-    # same phone while that is in flight.
-    first = await pipeline.sender._claim(clock.now(), {"sms": 1}, quiet=False)
+    # A claim takes one message per address, the earliest event's: "received", not
+    # "accepted" as well; and no later claim takes "accepted" while "received" is in flight.
+    first = await pipeline.sender._claim(clock.now(), {"sms": 10}, quiet=False)
     assert [m.body.startswith("您申请的") for m in first] == [True]
     assert await pipeline.sender._claim(clock.now(), {"sms": 10}, quiet=False) == []
-    await pipeline.sender._record(
-        [await pipeline.sender._send(m) for m in first]  # the first loop finishes
-    )
+    sent = [await pipeline.sender._send(m) for m in first]  # the first loop finishes
+    await pipeline.sender._record([r for r in sent if r is not None])
     second = await pipeline.sender._claim(clock.now(), {"sms": 10}, quiet=False)
     assert [m.event_seq > first[0].event_seq for m in second] == [True]
+
+
+async def test_a_flood_to_one_phone_does_not_hold_up_everyone_elses_messages(
+    database: str, conn: asyncpg.Connection, pipeline: Pipeline, clock: MovableClock
+) -> None:
+    b = bench()
+    await b.seed_events(database, 30, mobile="13912345678")  # first in line
+    await b.seed_events(database, 5, start=1000)  # five other people's, behind it
+    await pipeline.plan()
+    # One of the flood (its first), and someone else's from behind it.
+    first = await pipeline.sender._claim(clock.now(), {"sms": 2}, quiet=False)
+    assert [m.address == "13912345678" for m in first] == [True, False]
+    # While that one is in flight, the rest of the flood is passed over, not claimed nor
+    # crowding the claim out.
+    second = await pipeline.sender._claim(clock.now(), {"sms": 2}, quiet=False)
+    assert len(second) == 2
+    assert "13912345678" not in {m.address for m in second}

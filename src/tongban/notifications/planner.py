@@ -3,6 +3,12 @@
 Planning an outbox row and marking it handled happen in one transaction, and every message is
 unique per (event, recipient, channel): an event the relay delivers twice, or a planner killed
 half-way, yields each message once.
+
+A row another transaction holds is never waited for: the relay locks the rows it publishes until
+it commits, a moment *after* the stream entry is readable, and a planner that waited on it while
+holding other rows could deadlock with it. Such rows are reported back as ``busy`` so that the
+stream consumer keeps their entries pending and tries again shortly, instead of acknowledging
+an event nobody planned.
 """
 
 from __future__ import annotations
@@ -145,9 +151,8 @@ JOIN applicant a ON a.id = c.applicant_id
 JOIN matter_version mv ON mv.matter_id = c.matter_id AND mv.version = c.matter_version
 JOIN department d ON d.id = c.handling_department_id
 JOIN region rr ON rr.code = c.receiving_region
-WHERE o.id = ANY($1::bigint[]) AND o.notified_at IS NULL
+WHERE o.id = ANY($1::bigint[])
 ORDER BY o.id
-FOR UPDATE OF o SKIP LOCKED
 """
 
 
@@ -200,6 +205,8 @@ def _values(row: asyncpg.Record, kind: str) -> dict[str, str]:
 class Planned(msgspec.Struct, frozen=True):
     events: int
     messages: int
+    busy: frozenset[int] = frozenset()
+    """Outbox ids not handled yet and locked by another transaction: try them again shortly."""
 
 
 async def plan(
@@ -207,11 +214,32 @@ async def plan(
 ) -> Planned:
     """Plan the messages of these outbox rows and mark them handled, in the caller's transaction.
 
-    Rows already handled, or being handled by another planner right now, are skipped.
+    Rows already handled are skipped; rows another transaction holds come back in ``busy``.
     """
-    rows = await conn.fetch(_EVENTS, outbox_ids)
-    if not rows:
-        return Planned(0, 0)
+    locked = [
+        r["id"]
+        for r in await conn.fetch(
+            """SELECT id FROM outbox WHERE id = ANY($1::bigint[]) AND notified_at IS NULL
+               ORDER BY id FOR UPDATE SKIP LOCKED""",
+            outbox_ids,
+        )
+    ]
+    busy: frozenset[int] = frozenset()
+    if len(locked) < len(set(outbox_ids)):
+        # Skipped by SKIP LOCKED, or handled already (by us earlier or by a planner that has
+        # committed since): only the former are still unhandled.
+        busy = frozenset(
+            r["id"]
+            for r in await conn.fetch(
+                """SELECT id FROM outbox WHERE id = ANY($1::bigint[]) AND notified_at IS NULL
+                   AND NOT (id = ANY($2::bigint[]))""",
+                outbox_ids,
+                locked,
+            )
+        )
+    if not locked:
+        return Planned(0, 0, busy)
+    rows = await conn.fetch(_EVENTS, locked)
     in_force_now = in_force(await newest_published(conn))
     officers = await _officers(conn, rows)
     quiet_until = in_quiet_hours(now, settings)
@@ -284,11 +312,10 @@ async def plan(
                 *columns.values(),
             )
         )
-    await conn.execute(
-        "UPDATE outbox SET notified_at = now() WHERE id = ANY($1::bigint[])",
-        [r["outbox_id"] for r in rows],
-    )
-    return Planned(len(rows), inserted)
+    # Every locked row is handled, also one whose event notifies nobody: left unmarked it would
+    # come back to every catch-up scan and keep its stream entry pending for ever.
+    await conn.execute("UPDATE outbox SET notified_at = now() WHERE id = ANY($1::bigint[])", locked)
+    return Planned(len(locked), inserted, busy)
 
 
 async def _officers(
@@ -322,7 +349,10 @@ async def plan_pending(
     older_than_seconds: float = 0.0,
     batch: int = 500,
 ) -> Planned:
-    """Plan the given outbox rows, or (catch-up) every published row not yet handled."""
+    """Plan the given outbox rows, or (catch-up) every published row not yet handled.
+
+    Given rows that another transaction holds come back in ``busy`` (the catch-up scan simply
+    finds them again next time)."""
     events = messages = 0
     while True:
         async with pool.acquire() as conn, conn.transaction():
@@ -344,5 +374,7 @@ async def plan_pending(
             done = await plan(conn, ids, settings=settings, now=now)
         events += done.events
         messages += done.messages
-        if outbox_ids is not None or len(ids) < batch or done.events == 0:
+        if outbox_ids is not None:
+            return Planned(events, messages, done.busy)
+        if len(ids) < batch or done.events == 0:
             return Planned(events, messages)

@@ -6,6 +6,15 @@ doubled per attempt) → … → failed after ``notify_max_attempts``; a permane
 At most one message reaches the provider per row, even when a worker dies mid-send:
 - a claim is a lease (``lease_until``) fenced by the attempt number; a late result of an
   expired attempt changes nothing;
+- a lease runs on the database's clock, never on the simulated clock of legal dates
+  (TONGBAN_CLOCK_SPEED), and a live worker renews the leases of everything it holds every
+  quarter lease, so only a dead (or cut-off) worker's lease runs out; before handing a message
+  to the provider the worker checks that its lease outlasts the send timeout;
+- a claim takes one message per address (the one of the earliest event), and each result is
+  recorded as soon as that message is sent: nothing sits claimed behind a slow provider, and
+  the address's next message is claimable once this one is recorded — one phone gets one
+  message at a time, in event order. Claims are serialised (a transaction-scoped advisory
+  lock) so two workers cannot each take a message of the same address;
 - a row whose lease expired (its worker died) goes back to retry, and before any retry the SMS
   provider is asked whether it already has the message (by our id, ``OutId``); only if it does
   not is it sent again. E-mail cannot be asked; a resend carries the same Message-ID, which
@@ -15,11 +24,12 @@ At most one message reaches the provider per row, even when a worker dies mid-se
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
+import time
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
-from typing import Any
+from datetime import UTC, date, datetime, timedelta
 
 import asyncpg
 import msgspec
@@ -27,29 +37,42 @@ import redis.asyncio as aioredis
 
 from tongban.cases.workflow import Clock, local_day
 from tongban.config import Settings
-from tongban.notifications.channels import EmailSender, Outcome, ProviderError, SmsProvider
+from tongban.notifications import repository
+from tongban.notifications.channels import (
+    EmailSender,
+    Outcome,
+    ProviderError,
+    SmsProvider,
+    temporary,
+)
 from tongban.notifications.planner import in_quiet_hours
 from tongban.notifications.ratelimit import LimiterUnavailable, TokenBucket
+from tongban.notifications.repository import Claimed, Recorded
 
 log = logging.getLogger(__name__)
 
-
-class Claimed(msgspec.Struct, frozen=True):
-    id: str
-    channel: str
-    address: str
-    subject: str
-    body: str
-    params: dict[str, Any]
-    urgent: bool
-    attempts: int
-    created_at: datetime
-    event_seq: int
+# A claim reads due rows in pages of this many per message it may take, and at most
+# CLAIM_PAGES pages: an address with many due messages yields one of them, and those behind
+# a flood to one busy phone are still reached.
+CLAIM_WINDOW = 4
+CLAIM_PAGES = 4
 
 
 class Result(msgspec.Struct, frozen=True):
     message: Claimed
     outcome: Outcome
+
+
+class _Hold:
+    """A message this process has claimed and not yet recorded, until when (monotonic seconds)
+    its lease is known to hold, and its result if sent but not yet recorded."""
+
+    __slots__ = ("message", "result", "until")
+
+    def __init__(self, message: Claimed, until: float) -> None:
+        self.message = message
+        self.until = until
+        self.result: Result | None = None
 
 
 def backoff(settings: Settings, attempts: int, *, jitter: float | None = None) -> float:
@@ -96,6 +119,10 @@ class Sender:
         }
         self._gate = asyncio.Semaphore(settings.notify_concurrency)
         self.limiter_errors = 0
+        self._held: dict[str, _Hold] = {}
+        self._keeper: asyncio.Task[None] | None = None
+        self._results: list[tuple[Result, asyncio.Future[None]]] = []
+        self._flusher: asyncio.Task[None] | None = None
 
     @property
     def channels(self) -> list[str]:
@@ -103,100 +130,183 @@ class Sender:
 
     async def release_expired(self) -> int:
         """Rows whose worker died mid-send go back to retry (reconciled before any resend)."""
-        now = self.clock.now()
         async with self.pool.acquire() as conn:
-            status = await conn.execute(
-                """UPDATE notification_message
-                   SET status = 'retry', next_attempt_at = $1, lease_until = NULL,
-                       last_error = 'the sending worker stopped mid-send; checked before resending',
-                       updated_at = now()
-                   WHERE status = 'sending' AND lease_until < $1""",
-                now,
-            )
-        released = int(status.split()[-1])
+            released = await repository.release_expired(conn, next_attempt_at=self.clock.now())
         if released:
             log.warning("notifications: released %d messages of a lost worker", released)
         return released
 
     async def run_once(self) -> int:
-        """Claim what is due and may be sent now, send it, record it; return how many."""
+        """Claim what is due and may be sent now, send it, record each; return how many."""
+        claimed = await self.claim()
+        await asyncio.gather(*(self.deliver(m) for m in claimed))
+        return len(claimed)
+
+    async def claim(self, limit: int | None = None) -> list[Claimed]:
+        """Claim up to ``limit`` due messages (one per address) under the rate limit, and keep
+        their leases alive until ``deliver`` has recorded them."""
+        limit = self.settings.notify_batch if limit is None else limit
         now = self.clock.now()
         quiet = in_quiet_hours(now, self.settings) is not None
         granted: dict[str, int] = {}
         for channel in self.channels:
             try:
-                granted[channel], _ = await self.buckets[channel].take(self.settings.notify_batch)
+                granted[channel], _ = await self.buckets[channel].take(limit)
             except LimiterUnavailable as exc:
                 # Fail closed: without the shared limiter nothing is sent; rows stay due.
                 self.limiter_errors += 1
                 log.warning("notifications: rate limiter unreachable, sending nothing: %s", exc)
                 granted[channel] = 0
         if not any(granted.values()):
-            return 0
-        claimed = await self._claim(now, granted, quiet)
+            return []
+        # Measured before the claim: the database's lease ends no earlier than this plus the
+        # lease, whatever the statement's latency.
+        started = time.monotonic()
+        try:
+            claimed = await self._claim(now, granted, quiet)
+        except BaseException:
+            for channel, tokens in granted.items():
+                await self.buckets[channel].refund(tokens)
+            raise
         by_channel = {c: sum(1 for m in claimed if m.channel == c) for c in granted}
         for channel, tokens in granted.items():
             await self.buckets[channel].refund(tokens - by_channel[channel])
-        if not claimed:
-            return 0
-        # One address receives its messages in event order; different addresses in parallel.
-        queues: dict[tuple[str, str], list[Claimed]] = {}
-        for m in sorted(claimed, key=lambda m: m.event_seq):
-            queues.setdefault((m.channel, m.address), []).append(m)
-        done = await asyncio.gather(*(self._send_in_order(q) for q in queues.values()))
-        results = [r for q in done for r in q]
-        await self._record(results)
-        return len(results)
+        until = started + self.settings.notify_lease_seconds
+        for m in claimed:
+            self._held[m.id] = _Hold(m, until)
+        if claimed and (self._keeper is None or self._keeper.done()):
+            self._keeper = asyncio.create_task(self._keep_leases())
+        return claimed
 
-    async def _send_in_order(self, queue: list[Claimed]) -> list[Result]:
-        return [await self._send(m) for m in queue]
+    async def deliver(self, m: Claimed) -> Result | None:
+        """Send one claimed message and record its result at once (None: the lease was lost
+        before the send, so nothing was sent)."""
+        hold = self._held.get(m.id)
+        if hold is None:
+            return None
+        try:
+            result = await self._send(m)
+        except BaseException:
+            self._held.pop(m.id, None)
+            raise
+        if result is None:
+            self._held.pop(m.id, None)
+            return None
+        try:
+            await self._record_soon(result)
+        except Exception as exc:
+            # Sent but not recorded: keep holding it (the lease renewed) and record it later;
+            # meanwhile its address stays in flight, so nothing overtakes it.
+            log.warning("notifications: recording a sent message failed, retrying: %s", exc)
+            hold.result = result
+            return result
+        self._held.pop(m.id, None)
+        return result
+
+    async def close(self) -> None:
+        """Stop renewing leases (a process on its way out; unrecorded rows will be reconciled)."""
+        if self._keeper is not None:
+            self._keeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._keeper
+            self._keeper = None
+
+    async def _keep_leases(self) -> None:
+        interval = self.settings.notify_lease_seconds / 4
+        while self._held:
+            await asyncio.sleep(interval)
+            holds = list(self._held.values())
+            if not holds:
+                return
+            try:
+                await self._renew(holds)
+            except Exception as exc:  # the database away: the deadline check stops sends
+                log.warning("notifications: renewing leases failed: %s", exc)
+                continue
+            unrecorded = [h for h in holds if h.result is not None and h.message.id in self._held]
+            if unrecorded:
+                try:
+                    await self._record([h.result for h in unrecorded if h.result is not None])
+                except Exception as exc:
+                    log.warning("notifications: recording sent messages failed: %s", exc)
+                else:
+                    for h in unrecorded:
+                        self._held.pop(h.message.id, None)
+
+    async def _renew(self, holds: Sequence[_Hold]) -> None:
+        started = time.monotonic()
+        async with self.pool.acquire() as conn:
+            kept = await repository.renew_leases(
+                conn,
+                ids=[h.message.id for h in holds],
+                attempts=[h.message.attempts for h in holds],
+                lease_seconds=self.settings.notify_lease_seconds,
+            )
+        for h in holds:
+            if h.message.id in kept:
+                h.until = started + self.settings.notify_lease_seconds
+            else:
+                # Released and perhaps claimed by another worker: never send it from here.
+                h.until = float("-inf")
+                self._held.pop(h.message.id, None)
+
+    async def _lease_covers_send(self, m: Claimed) -> bool:
+        """Whether the lease outlasts a send that takes the whole timeout (renewed if not)."""
+        hold = self._held.get(m.id)
+        if hold is None:  # not claimed through claim(): nothing to check against
+            return True
+        timeout = (
+            self.settings.sms_timeout_seconds
+            if m.channel == "sms"
+            else self.settings.smtp_timeout_seconds
+        )
+        if hold.until - time.monotonic() > timeout:
+            return True
+        await self._renew([hold])
+        return hold.until - time.monotonic() > timeout
 
     async def _claim(self, now: datetime, granted: dict[str, int], quiet: bool) -> list[Claimed]:
-        lease_until = now + timedelta(seconds=self.settings.notify_lease_seconds)
-        rows: list[asyncpg.Record] = []
-        async with self.pool.acquire() as conn:
+        claimed: list[Claimed] = []
+        async with self.pool.acquire() as conn, conn.transaction():
+            await repository.lock_claims(conn)
             for channel, limit in granted.items():
-                if limit <= 0:
-                    continue
-                rows += await conn.fetch(
-                    # The first due rows by the index, then those whose address has no message
-                    # in flight (another send loop or worker): one phone gets one message at a
-                    # time, in event order. Two steps keep the plan an index walk of one page.
-                    """WITH candidates AS (
-                           SELECT id, channel, address FROM notification_message
-                           WHERE status IN ('pending', 'retry') AND next_attempt_at <= $1
-                             AND channel = $2 AND (urgent OR NOT $5 OR channel <> 'sms')
-                           ORDER BY next_attempt_at, event_seq LIMIT $3
-                           FOR UPDATE SKIP LOCKED),
-                       due AS (
-                           SELECT c.id FROM candidates c
-                           WHERE NOT EXISTS (
-                               SELECT 1 FROM notification_message s
-                               WHERE s.status = 'sending' AND s.channel = c.channel
-                                 AND s.address = c.address))
-                       UPDATE notification_message m
-                       SET status = 'sending', attempts = m.attempts + 1, lease_until = $4,
-                           updated_at = now()
-                       FROM due WHERE m.id = due.id
-                       RETURNING m.id::text, m.channel, m.address, m.subject, m.body, m.params,
-                                 m.urgent, m.attempts, m.created_at, m.event_seq""",
-                    now,
-                    channel,
-                    limit,
-                    lease_until,
-                    quiet,
-                )
-        return [Claimed(**dict(r)) for r in rows]
+                if limit > 0:
+                    claimed += await repository.claim_due(
+                        conn,
+                        now=now,
+                        channel=channel,
+                        limit=limit,
+                        window=limit * CLAIM_WINDOW,
+                        pages=CLAIM_PAGES,
+                        lease_seconds=self.settings.notify_lease_seconds,
+                        quiet=quiet,
+                    )
+        return sorted(claimed, key=lambda m: m.event_seq)
 
-    async def _send(self, m: Claimed) -> Result:
+    async def _send(self, m: Claimed) -> Result | None:
+        """The outcome of one send; None when the lease cannot be shown to outlast the send
+        (nothing was sent: the row is reconciled once its lease runs out)."""
         async with self._gate:
+            try:
+                if m.channel == "sms" and m.attempts > 1:
+                    found = await self._already_sent(m)
+                    if found is not None:
+                        return Result(m, Outcome("sent", provider_message_id=found))
+            except ProviderError as exc:  # cannot tell whether it was sent: do not resend yet
+                return Result(m, temporary(f"provider could not say: {exc}"))
+            except Exception as exc:
+                log.exception("notifications: reconciling with the provider raised")
+                return Result(m, temporary(f"{type(exc).__name__}: {exc}"))
+            try:
+                if not await self._lease_covers_send(m):
+                    log.warning("notifications: lease of %s lost before sending", m.id)
+                    return None
+            except Exception as exc:  # the database away: no proof of the lease, no send
+                log.warning("notifications: cannot renew the lease of %s: %s", m.id, exc)
+                return None
             try:
                 if m.channel == "sms":
                     assert self.sms is not None
-                    if m.attempts > 1:
-                        found = await self._already_sent(m)
-                        if found is not None:
-                            return Result(m, Outcome("sent", provider_message_id=found))
                     # The provider template carries our rendered text in ${content} alone.
                     outcome = await self.sms.send(
                         message_id=m.id, phone=m.address, text=m.body, params={}
@@ -206,16 +316,15 @@ class Sender:
                     outcome = await self.email.send(
                         message_id=m.id, to=m.address, subject=m.subject, body=m.body
                     )
-            except ProviderError as exc:  # cannot tell whether it was sent: do not resend yet
-                outcome = Outcome("temporary_failure", error=f"provider could not say: {exc}")
             except Exception as exc:  # a channel bug must not lose the row's lease bookkeeping
                 log.exception("notifications: channel raised")
-                outcome = Outcome("temporary_failure", error=f"{type(exc).__name__}: {exc}")
+                outcome = temporary(f"{type(exc).__name__}: {exc}")
             return Result(m, outcome)
 
     async def _already_sent(self, m: Claimed) -> str | None:
         assert self.sms is not None
-        today = local_day(self.clock.now(), self.settings.timezone)
+        # The provider files messages by the real day it got them, not the platform's clock.
+        today = local_day(datetime.now(UTC), self.settings.timezone)
         days: list[date] = sorted(
             {local_day(m.created_at, self.settings.timezone), today - timedelta(days=1), today}
         )
@@ -225,16 +334,33 @@ class Sender:
                 return found
         return None
 
+    async def _record_soon(self, result: Result) -> None:
+        """Record one result now; results arriving while a write is under way share the next
+        write (one statement for many sends, none waiting for a whole batch)."""
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._results.append((result, done))
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.create_task(self._flush())
+        await done
+
+    async def _flush(self) -> None:
+        while self._results:
+            batch, self._results = self._results, []
+            try:
+                await self._record([r for r, _ in batch])
+            except Exception as exc:
+                for _, done in batch:
+                    if not done.done():
+                        done.set_exception(exc)
+            else:
+                for _, done in batch:
+                    if not done.done():
+                        done.set_result(None)
+
     async def _record(self, results: Sequence[Result]) -> None:
         now = self.clock.now()
         provider = {"sms": self.settings.sms_provider, "email": "smtp"}
-        ids: list[str] = []
-        statuses: list[str] = []
-        provider_ids: list[str | None] = []
-        errors: list[str | None] = []
-        next_at: list[datetime] = []
-        attempts: list[int] = []
-        providers: list[str] = []
+        rows: list[Recorded] = []
         for r in results:
             m, o = r.message, r.outcome
             status = {"sent": "sent", "permanent_failure": "failed"}.get(o.status, "retry")
@@ -246,35 +372,16 @@ class Sender:
                     when = now + timedelta(seconds=backoff(self.settings, m.attempts))
                     if m.channel == "sms" and not m.urgent:
                         when = in_quiet_hours(when, self.settings) or when
-            ids.append(m.id)
-            statuses.append(status)
-            provider_ids.append(o.provider_message_id)
-            errors.append(o.error)
-            next_at.append(when)
-            attempts.append(m.attempts)
-            providers.append(provider[m.channel])
-        async with self.pool.acquire() as conn:
-            await conn.execute(
-                """UPDATE notification_message m
-                   SET status = r.status,
-                       provider = r.provider,
-                       provider_message_id = coalesce(r.provider_id, m.provider_message_id),
-                       last_error = CASE WHEN r.status = 'sent' THEN m.last_error ELSE r.error END,
-                       next_attempt_at = r.next_at,
-                       sent_at = CASE WHEN r.status = 'sent' THEN $7 ELSE m.sent_at END,
-                       failed_at = CASE WHEN r.status = 'failed' THEN $7 ELSE NULL END,
-                       lease_until = NULL,
-                       updated_at = now()
-                   FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[],
-                               $5::timestamptz[], $6::int[], $8::text[])
-                        AS r(id, status, provider_id, error, next_at, attempts, provider)
-                   WHERE m.id = r.id AND m.status = 'sending' AND m.attempts = r.attempts""",
-                ids,
-                statuses,
-                provider_ids,
-                errors,
-                next_at,
-                attempts,
-                now,
-                providers,
+            rows.append(
+                Recorded(
+                    id=m.id,
+                    attempts=m.attempts,
+                    status=status,
+                    provider=provider[m.channel],
+                    provider_message_id=o.provider_message_id,
+                    error=o.error,
+                    next_attempt_at=when,
+                )
             )
+        async with self.pool.acquire() as conn:
+            await repository.record(conn, results=rows, now=now)

@@ -231,6 +231,7 @@ class SmsStub:
         return None
 
     async def _send_sms(self, params: dict[str, str]) -> web.Response:
+        requested_at = datetime.now(CHINA)
         for name in ("PhoneNumbers", "SignName", "TemplateCode"):
             if not params.get(name):
                 return _error(400, f"Missing{name}", f"{name} is mandatory for this action.")
@@ -265,6 +266,8 @@ class SmsStub:
                     "out_id": params.get("OutId", ""),
                     "biz_id": biz_id,
                     "received_at": now.isoformat(),
+                    # When the request came in, before any injected delay (for latency figures).
+                    "requested_at": requested_at.isoformat(),
                 }
             )
         return _answer(200, {"Code": "OK", "Message": "OK", "BizId": biz_id})
