@@ -17,6 +17,7 @@ import msgspec
 import redis.asyncio as aioredis
 from arq.connections import ArqRedis
 from litestar import Litestar, Request, get, post
+from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 from litestar.exceptions import HTTPException
 from litestar.response import Response
@@ -35,6 +36,7 @@ from tongban.api.errors import RATE_LIMIT_UNAVAILABLE, RATE_LIMITED, unavailable
 from tongban.api.guards import cut_if_timed_out
 from tongban.api.http import MsgspecJson, capped_json, without_thread_hops
 from tongban.api.loaders import Loaders
+from tongban.api.persisted import MAX_JSON_BODY_BYTES, PersistedQueries
 from tongban.api.ratelimit import ALLOWED, Verdict
 from tongban.api.schema import build_schema
 from tongban.api.subscriptions import PUBSUB_IDLE_SECONDS
@@ -449,6 +451,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         graphql_ide="graphiql" if settings.development else None,
         context_getter=get_context,
         multipart_uploads_enabled=True,
+        # Browsers on these origins may open subscriptions (others are refused at the upgrade).
+        allowed_origins=list(settings.cors_allowed_origins),
     )
 
     graphiql_page = GRAPHIQL_PAGE.read_text(encoding="utf-8") if settings.development else ""
@@ -512,6 +516,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     def middleware(app: ASGIApp) -> ASGIApp:
         return RequestMiddleware(app, verifier, settings)
 
+    def persisted_queries(app: ASGIApp) -> ASGIApp:
+        return PersistedQueries(app, max_body_bytes=MAX_JSON_BODY_BYTES)
+
     handlers: list[Any] = [graphql, health_live, health_ready, metrics, sms_receipts]
     if settings.development:
         handlers.append(
@@ -522,7 +529,27 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     return Litestar(
         route_handlers=handlers,
         lifespan=[lifespan],
-        middleware=[middleware],
+        middleware=[middleware, persisted_queries],
+        cors_config=(
+            CORSConfig(
+                allow_origins=list(settings.cors_allowed_origins),
+                allow_methods=["GET", "POST", "OPTIONS"],
+                allow_headers=[
+                    "authorization",
+                    "content-type",
+                    "x-request-id",
+                    "accept-language",
+                    # apollo-upload-client's multipart requests carry it (CSRF guard).
+                    "apollo-require-preflight",
+                ],
+                expose_headers=["x-request-id", "retry-after"],
+                # Bearer tokens, not cookies: no credentials, so no ambient authority.
+                allow_credentials=False,
+                max_age=600,
+            )
+            if settings.cors_allowed_origins
+            else None
+        ),
         logging_config=None,
         # Several materials per submission: the per-file limit is checked by the use case.
         request_max_body_size=settings.max_upload_bytes * 8 + 1024 * 1024,

@@ -73,6 +73,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Deepest GraphQL selection accepted."""
     graphql_max_page_size: int = 100
     """Largest ``first`` accepted by a connection."""
+    graphql_persisted_only: bool = False
+    """Accept only the front ends' registered operations (``graphql_operations_dir``)."""
+    graphql_operations_dir: str = "graphql/operations"
+    """Where the front ends' registered operations are (``*.graphql``)."""
+    cors_allowed_origins: tuple[str, ...] = ()
+    """Browser origins allowed to call the API (CORS) and to open subscriptions; none unless set."""
     graphql_max_aliases: int = 30
     """Most aliases in one operation, fragments expanded."""
     graphql_max_fields: int = 1000

@@ -30,12 +30,14 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types import ExecutionResult
 
 from tongban.api.errors import (
+    PERSISTED_QUERY_NOT_ALLOWED,
     QUERY_TIMEOUT,
     QUERY_TOO_COMPLEX,
     QUERY_TOO_COSTLY,
     limit_error,
 )
 from tongban.api.limits import Analysis, analyse
+from tongban.api.persisted import registered
 from tongban.auth.types import Principal
 from tongban.config import Settings
 
@@ -142,6 +144,17 @@ class QueryLimits(ValidationCache):
         execution = self.execution_context
         settings, principal = _settings_and_principal(execution.context)
         error = check_document(execution, settings, principal)
+        document = execution.graphql_document
+        if (
+            error is None
+            and settings.graphql_persisted_only
+            and document is not None
+            and not registered(document, settings.graphql_operations_dir)
+        ):
+            error = limit_error(
+                PERSISTED_QUERY_NOT_ALLOWED,
+                "only the front ends' registered operations are accepted here",
+            )
         if error is not None:
             execution.pre_execution_errors = [error]
             yield
