@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import AsyncGenerator
+import time
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from typing import Annotated
 
 import msgspec
@@ -14,12 +15,14 @@ from redis.exceptions import RedisError
 
 from tongban.api.context import Info
 from tongban.api.errors import graphql_error
-from tongban.auth.errors import NotAllowedError
+from tongban.auth.errors import NotAllowedError, TokenError
+from tongban.auth.types import Principal
 from tongban.cases import repository as repo
 from tongban.cases.errors import CaseNotFoundError
-from tongban.errors import DomainError, ServiceUnavailableError
-from tongban.events.relay import CHANNEL_PREFIX, DEPARTMENT_PREFIX
-from tongban.identifiers import validate_case_number
+from tongban.errors import DomainError, NotFoundError, ServiceUnavailableError, ValidationError
+from tongban.events import repository as events_repo
+from tongban.events.relay import CHANNEL_PREFIX, DEPARTMENT_PREFIX, REGION_PREFIX
+from tongban.identifiers import is_uuid, validate_case_number
 
 log = logging.getLogger(__name__)
 # Seconds a subscription's Redis connection may stay silent before it is pinged.
@@ -53,6 +56,14 @@ class Subscription:
         self,
         info: Info,
         case_number: Annotated[str, strawberry.argument(description="Case number.")],
+        after_event_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="Resume after this event (the last one you received): the events "
+                "since then come first, from the case history, then the live ones — nothing in "
+                "a reconnect's gap is lost."
+            ),
+        ] = None,
     ) -> AsyncGenerator[CaseUpdate, None]:
         principal = info.context.require_signed_in()
         try:
@@ -64,12 +75,36 @@ class Subscription:
         if not found:
             raise graphql_error(CaseNotFoundError(f"no case {number}", field="caseNumber"))
         case_id = found[0].id
+        resume_after = None
+        if after_event_id is not None:
+            if not is_uuid(str(after_event_id)):
+                raise graphql_error(
+                    ValidationError("afterEventId is an event id", field="afterEventId")
+                )
+            resume_after = str(after_event_id)
+
+        async def missed() -> list[_Message]:
+            if resume_after is None:
+                return []
+            async with info.context.pool.acquire() as conn:
+                rows = await events_repo.outbox_after(
+                    conn, case_id=case_id, after_event_id=resume_after
+                )
+            if rows is None:
+                raise graphql_error(
+                    NotFoundError("no such event of this case", field="afterEventId")
+                )
+            return [_Message(eventId=r.event_id, caseId=case_id, payload=r.payload) for r in rows]
+
         seen: set[str] = set()
-        async with contextlib.aclosing(_events(info, CHANNEL_PREFIX + case_id)) as events:
+        stream = _events(info, [CHANNEL_PREFIX + case_id], replay=missed)
+        async with contextlib.aclosing(stream) as events:
             async for event in events:
                 if event.eventId in seen:
                     continue  # at-least-once delivery: a relay retry may repeat an event
                 seen.add(event.eventId)
+                if not _shown_to(principal, event):
+                    continue
                 # Access can change (a hand-up, a transfer): check it for every event.
                 async with info.context.pool.acquire() as conn:
                     still = await repo.visible_cases_by_id(conn, principal=principal, ids=[case_id])
@@ -86,8 +121,11 @@ class Subscription:
         if not principal.is_officer or principal.department_id is None:
             raise graphql_error(NotAllowedError("worklists belong to officers"))
         seen: set[str] = set()
-        channel = DEPARTMENT_PREFIX + principal.department_id
-        async with contextlib.aclosing(_events(info, channel)) as events:
+        channels = [DEPARTMENT_PREFIX + principal.department_id]
+        if principal.has_role("intake") and principal.region_code:
+            # A window's worklist is also what arrives in its region.
+            channels.append(REGION_PREFIX + principal.region_code)
+        async with contextlib.aclosing(_events(info, channels)) as events:
             async for event in events:
                 if event.eventId in seen:
                     continue
@@ -114,7 +152,20 @@ def _update(event: _Message, number: str) -> CaseUpdate:
     )
 
 
-async def _events(info: Info, channel: str) -> AsyncGenerator[_Message, None]:
+# What only officers see: deadline warnings and the internal handling of tasks.
+_INTERNAL_PREFIXES = ("deadline_", "task_")
+
+
+def _shown_to(principal: Principal, event: _Message) -> bool:
+    action = str(event.payload.get("action", ""))
+    return not (principal.is_applicant and action.startswith(_INTERNAL_PREFIXES))
+
+
+async def _events(
+    info: Info,
+    channels: list[str],
+    replay: Callable[[], Awaitable[list[_Message]]] | None = None,
+) -> AsyncGenerator[_Message, None]:
     """The relay's events on one channel, for as long as the subscriber stays.
 
     A quiet channel is normal (a worklist may see nothing for hours): reads wait without a
@@ -124,14 +175,25 @@ async def _events(info: Info, channel: str) -> AsyncGenerator[_Message, None]:
     """
     redis = info.context.pubsub
     assert redis is not None
+    expires_at = info.context.principal.expires_at
     pubsub = redis.pubsub(ignore_subscribe_messages=True)
     try:
-        await pubsub.subscribe(channel)
+        # Subscribed before the history is read: an event published meanwhile is not lost
+        # (it may come twice; the caller drops repeats).
+        await pubsub.subscribe(*channels)
+        for missed in await replay() if replay is not None else []:
+            yield missed
         while True:
+            wait = float(PUBSUB_IDLE_SECONDS)
+            if expires_at is not None:
+                left = expires_at - time.time()
+                if left <= 0:
+                    raise graphql_error(
+                        TokenError("expired", "the access token has expired; subscribe again")
+                    )
+                wait = min(wait, left)
             # A bounded wait, so that each idle period ends with a health-check ping.
-            message = await pubsub.get_message(
-                ignore_subscribe_messages=True, timeout=PUBSUB_IDLE_SECONDS
-            )
+            message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=wait)
             if message is None or message.get("type") != "message":
                 continue
             yield msgspec.json.decode(message["data"], type=_Message)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import jwt
+import msgspec
 
 from tongban.auth.errors import TokenError
 from tongban.auth.types import ROLES, Principal
@@ -73,7 +74,8 @@ class TokenVerifier:
             raise TokenError("invalid_signature", f"signing key unavailable: {exc}") from None
         except jwt.InvalidTokenError as exc:
             raise TokenError("invalid_claims", f"the access token is not valid: {exc}") from None
-        return principal_from_claims(claims)
+        principal = principal_from_claims(claims)
+        return msgspec.structs.replace(principal, expires_at=float(claims["exp"]))
 
 
 def principal_from_claims(claims: dict[str, Any]) -> Principal:

@@ -23,6 +23,8 @@ class Principal(msgspec.Struct, frozen=True, kw_only=True):
     region_code: str | None = None
     roles: frozenset[str] = frozenset()
     clearance: int = 0
+    # When the token stops being valid (Unix time): a subscription ends then.
+    expires_at: float | None = None
     # Applicants. ``applicant_id`` is ours; a token from the identity provider carries the
     # verified identity instead, and the API resolves it to the applicant's record.
     applicant_id: str | None = None

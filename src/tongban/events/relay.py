@@ -33,6 +33,7 @@ STREAM = "tongban:events"
 STREAM_MAXLEN = 100_000
 CHANNEL_PREFIX = "tongban:case:"
 DEPARTMENT_PREFIX = "tongban:department:"
+REGION_PREFIX = "tongban:region:"
 LOCK = 0x7467_7265_6C79  # one publishing relay at a time
 # Shown in pg_stat_activity, so operators (and the fault tests) can find the relay's sessions.
 APP_NAME = "tongban-relay"
@@ -55,11 +56,12 @@ async def publish_pending(pool: asyncpg.Pool, redis: aioredis.Redis, *, batch: i
         )
         if not rows:
             return 0
-        # Worklist feeds: every department handling the case or holding a task on it.
-        departments: dict[str, list[str]] = {
-            r["case_id"]: r["departments"]
+        # Worklist feeds: every department handling the case or holding a task on it, and the
+        # intake windows of the region that received it (new cases arrive there).
+        audiences = {
+            r["case_id"]: (r["departments"], r["receiving_region"])
             for r in await conn.fetch(
-                """SELECT c.id::text AS case_id,
+                """SELECT c.id::text AS case_id, c.receiving_region,
                           array_agg(DISTINCT d)::text[] AS departments
                    FROM case_record c
                    CROSS JOIN LATERAL (
@@ -90,8 +92,11 @@ async def publish_pending(pool: asyncpg.Pool, redis: aioredis.Redis, *, batch: i
                     approximate=True,
                 )
                 pipe.publish(CHANNEL_PREFIX + r["case_id"], message)
-                for department in departments.get(r["case_id"], []):
+                departments, region = audiences.get(r["case_id"], ([], None))
+                for department in departments:
                     pipe.publish(DEPARTMENT_PREFIX + department, message)
+                if region is not None:
+                    pipe.publish(REGION_PREFIX + region, message)
             await pipe.execute()
         await conn.execute(
             "UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])",
