@@ -53,10 +53,12 @@ async def hit(
     key = f"{_PREFIX}{bucket}:{caller}"
     try:
         async with redis.pipeline(transaction=True) as pipe:
+            # SET NX EX then INCR, not EXPIRE NX: that needs Redis 7, and managed Redis 6.2
+            # (or the embedded one) would make every anonymous request look like an outage.
+            pipe.set(key, 0, ex=window_seconds, nx=True)
             pipe.incr(key)
-            pipe.expire(key, window_seconds, nx=True)
             pipe.ttl(key)
-            count, _, ttl = await pipe.execute()
+            _, count, ttl = await pipe.execute()
     except (RedisError, OSError):
         if fail_open:
             log.warning("rate limit unavailable: request allowed", extra={"bucket": bucket})
