@@ -15,6 +15,7 @@ import asyncpg
 import msgspec
 import redis.asyncio as aioredis
 from arq.connections import ArqRedis
+from cross_web import HTTPException as StrawberryHTTPException
 from litestar import Litestar, Request, get, post
 from litestar.datastructures import State
 from litestar.response import Response
@@ -25,7 +26,7 @@ from strawberry.litestar import make_graphql_controller
 
 from tongban import db
 from tongban.api.context import Context
-from tongban.api.errors import unavailable
+from tongban.api.errors import http_error_body, unavailable
 from tongban.api.http import MsgspecJson, without_thread_hops
 from tongban.api.loaders import Loaders
 from tongban.api.schema import build_schema
@@ -334,6 +335,21 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
 
     class GraphQLController(MsgspecJson, base_controller):  # type: ignore[valid-type,misc]
         dependencies = without_thread_hops(base_controller.dependencies)
+
+        async def execute_request(
+            self, request: Request[Any, Any, Any], context: Any, root_value: Any
+        ) -> Response[Any]:
+            # strawberry answers its refusals (bad JSON, no query, a subscription over POST,
+            # several operations and no operationName) as text/plain: typed JSON instead.
+            try:
+                response: Response[Any] = await self.run(
+                    request, context=context, root_value=root_value
+                )
+            except StrawberryHTTPException as exc:
+                return Response(
+                    http_error_body(exc.status_code, exc.reason), status_code=exc.status_code
+                )
+            return response
 
         def create_response(
             self, response_data: Any, sub_response: Response[bytes]

@@ -134,3 +134,25 @@ def unavailable(errors: list[Any] | None) -> bool:
         for e in errors or ()
         if isinstance(e, dict)
     )
+
+
+# Refusals before any GraphQL runs (bad body, too large, bad token): the same shape as a
+# GraphQL error response, so a front end reads every failure the same way.
+HTTP_CODES = {
+    400: "BAD_REQUEST",
+    401: "UNAUTHENTICATED",
+    403: "FORBIDDEN",
+    404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    413: "PAYLOAD_TOO_LARGE",
+    415: "UNSUPPORTED_MEDIA_TYPE",
+}
+
+
+def http_error_body(status: int, message: str, **extensions: Any) -> dict[str, Any]:
+    """``{"data": null, "errors": [{"message", "extensions": {"code", …}}]}`` for a refusal."""
+    code = HTTP_CODES.get(status, "BAD_REQUEST" if status < 500 else "INTERNAL_SERVER_ERROR")
+    return {
+        "data": None,
+        "errors": [{"message": message, "extensions": {"code": code, **extensions}}],
+    }

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import msgspec
+from cross_web import HTTPException
 from litestar.background_tasks import BackgroundTasks
 from litestar.di import Provide
 from litestar.response import Response
@@ -36,4 +37,14 @@ class MsgspecJson:
         return _encoder.encode(data)
 
     def decode_json(self, data: str | bytes) -> object:
-        return _decoder.decode(data)
+        # Every body strawberry decodes (the request, multipart `operations` and `map`, GET
+        # `variables`) is a JSON object; anything else is the client's mistake, a 400 — never a
+        # 500 from `.get` on a list. msgspec refuses invalid UTF-8 and lone surrogates itself;
+        # deep nesting ends in RecursionError, whose text is not for clients.
+        try:
+            value = _decoder.decode(data)
+        except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):
+            raise HTTPException(400, "the request body is not valid JSON") from None
+        if not isinstance(value, dict):
+            raise HTTPException(400, "the request body must be a JSON object")
+        return value
