@@ -18,8 +18,9 @@ from arq.connections import ArqRedis
 from cross_web import HTTPException as StrawberryHTTPException
 from litestar import Litestar, Request, get, post
 from litestar.datastructures import State
+from litestar.exceptions import HTTPException
 from litestar.response import Response
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import ASGIApp, Message, Receive, ReceiveMessage, Scope, Send
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.litestar import make_graphql_controller
@@ -67,9 +68,11 @@ class RequestMiddleware:
     catalogue.
     """
 
-    def __init__(self, app: ASGIApp, verifier: TokenVerifier) -> None:
+    def __init__(self, app: ASGIApp, verifier: TokenVerifier, settings: Settings) -> None:
         self.app = app
         self.verifier = verifier
+        self.max_json_body = settings.max_json_body_bytes
+        self.max_multipart_body = multipart_body_limit(settings)
 
     async def __call__(self, asgi_scope: Scope, receive: Receive, send: Send) -> None:
         scope = cast(dict[str, Any], asgi_scope)
@@ -104,6 +107,11 @@ class RequestMiddleware:
             await send(asgi_message)
 
         try:
+            if scope["type"] == "http":
+                limited = await self._limit_body(headers, receive, send_wrapper)
+                if limited is None:
+                    return
+                receive = limited
             principal: Principal = ANONYMOUS
             if not path.startswith(_UNAUTHENTICATED_PATHS):
                 try:
@@ -141,34 +149,78 @@ class RequestMiddleware:
             raise TokenError("malformed", "the Authorization header must be 'Bearer <token>'")
         return self.verifier.verify(credentials.strip())
 
+    async def _limit_body(
+        self, headers: dict[str, str], receive: Receive, send: Send
+    ) -> Receive | None:
+        """The request body within its limit, or None after a 413.
+
+        Only multipart submissions carry files; every other body is small, so it is read here
+        (at most the JSON limit, however it is chunked) instead of up to the upload limit that
+        Litestar applies to every route.
+        """
+        multipart = headers.get("content-type", "").lower().startswith("multipart/")
+        limit = self.max_multipart_body if multipart else self.max_json_body
+        declared = headers.get("content-length", "")
+        too_large = f"the request body is larger than {limit} bytes"
+        if declared.isdigit() and int(declared) > limit:
+            await send_error(send, 413, http_error_body(413, too_large))
+            return None
+        if multipart:
+            return receive  # Litestar stops reading the form at its request_max_body_size
+        chunks: list[bytes] = []
+        size = 0
+        last: ReceiveMessage
+        while True:
+            last = await receive()
+            if last["type"] != "http.request":
+                break  # a disconnect: handed on as it came
+            chunk = cast(dict[str, Any], last).get("body", b"")
+            size += len(chunk)
+            if size > limit:
+                await send_error(send, 413, http_error_body(413, too_large))
+                return None
+            chunks.append(chunk)
+            if not cast(dict[str, Any], last).get("more_body", False):
+                last = {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+                break
+        replay = [last]
+
+        async def replayed() -> ReceiveMessage:
+            return replay.pop() if replay else await receive()
+
+        return replayed
+
     @staticmethod
-    async def _refuse(asgi_send: Send, exc: TokenError) -> None:
-        send = cast(Any, asgi_send)
-        body = _encoder.encode(
-            {
-                "data": None,
-                "errors": [
-                    {
-                        "message": exc.message,
-                        "extensions": {"code": exc.code, "reason": exc.problem},
-                    }
-                ],
-            }
+    async def _refuse(send: Send, exc: TokenError) -> None:
+        challenge = f'Bearer error="invalid_token", error_description="{exc.problem}"'
+        await send_error(
+            send,
+            401,
+            http_error_body(401, exc.message, reason=exc.problem),
+            [(b"www-authenticate", challenge.encode())],
         )
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 401,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (
-                        b"www-authenticate",
-                        f'Bearer error="invalid_token", error_description="{exc.problem}"'.encode(),
-                    ),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+
+
+def multipart_body_limit(settings: Settings) -> int:
+    """Several materials per submission (each checked by the use case) plus the operations."""
+    return settings.max_upload_bytes * 8 + settings.max_json_body_bytes
+
+
+async def send_error(
+    asgi_send: Send,
+    status: int,
+    body: dict[str, Any],
+    headers: list[tuple[bytes, bytes]] | None = None,
+) -> None:
+    send = cast(Any, asgi_send)
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", b"application/json"), *(headers or [])],
+        }
+    )
+    await send({"type": "http.response.body", "body": _encoder.encode(body)})
 
 
 class Readiness(msgspec.Struct):
@@ -280,8 +332,18 @@ async def sms_receipts(request: Request[Any, Any, Any], state: State) -> Respons
     return Response({"code": 0, "msg": "成功"})
 
 
+def typed_http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    """Litestar's own refusals (a multipart body over the limit, an unknown path, a wrong
+    method) in the same typed shape as every other error."""
+    return Response(
+        http_error_body(exc.status_code, exc.detail),
+        status_code=exc.status_code,
+        headers=exc.headers,
+    )
+
+
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Litestar:
-    settings = settings or load_settings()
+    settings = config = settings or load_settings()
     verifier = TokenVerifier(settings)
 
     @asynccontextmanager
@@ -336,6 +398,17 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     class GraphQLController(MsgspecJson, base_controller):  # type: ignore[valid-type,misc]
         dependencies = without_thread_hops(base_controller.dependencies)
 
+        async def parse_http_body(self, request: Any) -> Any:
+            data = await super().parse_http_body(request)
+            # Parsing and validation cost grows with the document: a long one is refused unread.
+            limit = config.graphql_max_query_chars
+            for item in data if isinstance(data, list) else [data]:
+                if item.query is not None and len(item.query) > limit:
+                    raise StrawberryHTTPException(
+                        413, f"the GraphQL document is longer than {limit} characters"
+                    )
+            return data
+
         async def execute_request(
             self, request: Request[Any, Any, Any], context: Any, root_value: Any
         ) -> Response[Any]:
@@ -383,15 +456,15 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     graphql = GraphQLController
 
     def middleware(app: ASGIApp) -> ASGIApp:
-        return RequestMiddleware(app, verifier)
+        return RequestMiddleware(app, verifier, settings)
 
     return Litestar(
         route_handlers=[graphql, health_live, health_ready, metrics, sms_receipts],
         lifespan=[lifespan],
         middleware=[middleware],
         logging_config=None,
-        # Several materials per submission: the per-file limit is checked by the use case.
-        request_max_body_size=settings.max_upload_bytes * 8 + 1024 * 1024,
+        request_max_body_size=multipart_body_limit(settings),
+        exception_handlers={HTTPException: typed_http_error},
         openapi_config=None,
         debug=False,
     )

@@ -73,6 +73,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Deepest GraphQL selection accepted."""
     graphql_max_page_size: int = 100
     """Largest ``first`` accepted by a connection."""
+    graphql_max_query_chars: int = 20_000
+    """Longest GraphQL document accepted (characters); the front ends' largest is ~3,000."""
+    max_json_body_bytes: int = 1024 * 1024
+    """Largest non-multipart request body; only multipart submissions carry files."""
 
     data_dir: str = ".data"
     """Where `tongban run` keeps embedded servers and development files (git-ignored)."""
@@ -227,6 +231,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                 ) from None
         if self.clock_speed <= 0:
             raise ConfigError("TONGBAN_CLOCK_SPEED", "must be positive")
+        for limit_name, limit in (
+            ("TONGBAN_GRAPHQL_MAX_QUERY_CHARS", self.graphql_max_query_chars),
+            ("TONGBAN_MAX_JSON_BODY_BYTES", self.max_json_body_bytes),
+        ):
+            if limit < 1:
+                raise ConfigError(limit_name, "must be >= 1")
         if self.graphql_max_page_size < 1:
             raise ConfigError("TONGBAN_GRAPHQL_MAX_PAGE_SIZE", "must be >= 1")
         quiet_hours(self.notify_quiet_hours)
