@@ -58,6 +58,13 @@ _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{8,128}$")
 # Paths authenticated otherwise (probes, scrapes; the SMS provider signs its receipts).
 _UNAUTHENTICATED_PATHS = ("/health/", "/metrics", "/notifications/")
 _encoder = msgspec.json.Encoder()
+# On every response: browsers must not guess a JSON answer is HTML, and no cache (shared or
+# the browser's) may keep a response, which may carry personal data.
+_SECURITY_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"cache-control", b"no-store"),
+]
+_SECURITY_HEADER_NAMES = {name for name, _ in _SECURITY_HEADERS}
 
 
 class RequestMiddleware:
@@ -100,7 +107,8 @@ class RequestMiddleware:
                 message.setdefault("headers", [])
                 # SQL statements the request ran: benchmarks and tests read it (N+1 shows here).
                 message["headers"] = [
-                    *message["headers"],
+                    *(h for h in message["headers"] if h[0].lower() not in _SECURITY_HEADER_NAMES),
+                    *_SECURITY_HEADERS,
                     (b"x-request-id", request_id.encode()),
                     (b"x-sql-statements", str(statement_cell[0]).encode()),
                 ]

@@ -71,6 +71,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         log_config=None,
         access_log=False,
         proxy_headers=True,
+        # No "server: uvicorn" banner telling a scanner which exploits to try.
+        server_header=False,
         # Kubernetes sends SIGTERM then waits terminationGracePeriodSeconds: finish in-flight
         # requests within that time.
         timeout_graceful_shutdown=20,
