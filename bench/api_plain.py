@@ -426,7 +426,7 @@ def create_plain_app(settings: Settings) -> Litestar:
             await app.state.pool.close()
 
     def middleware(app: ASGIApp) -> ASGIApp:
-        return RequestMiddleware(app, verifier)
+        return RequestMiddleware(app, verifier, settings)
 
     return Litestar(
         route_handlers=[case_view, worklist_view],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hmac
 import logging
 import re
 import time
@@ -80,6 +81,8 @@ class RequestMiddleware:
         self.verifier = verifier
         self.max_json_body = settings.max_json_body_bytes
         self.max_multipart_body = multipart_body_limit(settings)
+        # How many statements a request ran tells an attacker which inputs reach the database.
+        self.statements_header = not settings.production or settings.sql_statements_header
 
     async def __call__(self, asgi_scope: Scope, receive: Receive, send: Send) -> None:
         scope = cast(dict[str, Any], asgi_scope)
@@ -110,8 +113,11 @@ class RequestMiddleware:
                     *(h for h in message["headers"] if h[0].lower() not in _SECURITY_HEADER_NAMES),
                     *_SECURITY_HEADERS,
                     (b"x-request-id", request_id.encode()),
-                    (b"x-sql-statements", str(statement_cell[0]).encode()),
                 ]
+                if self.statements_header:
+                    message["headers"].append(
+                        (b"x-sql-statements", str(statement_cell[0]).encode())
+                    )
             await send(asgi_message)
 
         try:
@@ -294,7 +300,21 @@ async def health_ready(state: State) -> Response[Readiness]:
 
 
 @get("/metrics", include_in_schema=False)
-async def metrics(state: State) -> Response[bytes]:
+async def metrics(request: Request[Any, Any, Any], state: State) -> Response[Any]:
+    """Prometheus metrics, for the scraper only: they show traffic, queues and backlogs."""
+    settings: Settings = state.settings
+    if settings.metrics_token:
+        given = request.headers.get("authorization", "")
+        if not hmac.compare_digest(given.encode(), f"Bearer {settings.metrics_token}".encode()):
+            return Response(
+                http_error_body(401, "metrics need the scrape token"),
+                status_code=401,
+                headers={"www-authenticate": "Bearer"},
+            )
+    elif settings.production:
+        return Response(
+            http_error_body(404, "metrics are off: set TONGBAN_METRICS_TOKEN"), status_code=404
+        )
     pool: asyncpg.Pool | None = getattr(state, "pool", None)
     if pool is not None:
         DB_POOL_SIZE.set(pool.get_size())
@@ -396,7 +416,11 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         )
 
     base_controller = make_graphql_controller(
-        build_schema(max_depth=settings.graphql_max_depth),
+        build_schema(
+            max_depth=settings.graphql_max_depth,
+            introspection=not settings.production or settings.graphql_introspection,
+            suggestions=not settings.production,
+        ),
         path="/graphql",
         graphql_ide="graphiql" if settings.development else None,
         context_getter=get_context,

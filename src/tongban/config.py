@@ -53,6 +53,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     """Minimum level of the JSON logs."""
+    metrics_token: str = ""
+    """Bearer token Prometheus sends to /metrics; empty: open outside production, off in it."""
+    sql_statements_header: bool = False
+    """Production only: send x-sql-statements (benchmarks); always sent in development/test."""
 
     jwt_algorithm: Literal["HS256", "RS256"] = "HS256"
     """HS256 with a shared secret (development) or RS256 with keys from a JWKS."""
@@ -77,6 +81,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Longest GraphQL document accepted (characters); the front ends' largest is ~3,000."""
     max_json_body_bytes: int = 1024 * 1024
     """Largest non-multipart request body; only multipart submissions carry files."""
+    graphql_introspection: bool = False
+    """Production only: allow __schema/__type (always allowed in development and test)."""
 
     data_dir: str = ".data"
     """Where `tongban run` keeps embedded servers and development files (git-ignored)."""
@@ -269,6 +275,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def development(self) -> bool:
         return self.env == "development"
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
 
 
 def quiet_hours(value: str) -> tuple[int, int] | None:

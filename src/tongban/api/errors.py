@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from enum import Enum
 from typing import Any, cast
 
@@ -9,6 +10,7 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 from strawberry.scalars import JSON
+from strawberry.types import ExecutionContext
 
 from tongban.errors import DomainError, InvalidInputError
 from tongban.outages import ServiceUnavailableError, is_outage
@@ -156,3 +158,23 @@ def http_error_body(status: int, message: str, **extensions: Any) -> dict[str, A
         "data": None,
         "errors": [{"message": message, "extensions": {"code": code, **extensions}}],
     }
+
+
+_SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
+
+
+class TongbanSchema(strawberry.Schema):
+    """The schema with Tongban's error handling: no "Did you mean …?" in production (it spells
+    out field, argument and enum names introspection would have hidden)."""
+
+    def __init__(self, *args: Any, suggestions: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.suggestions = suggestions
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        for error in errors:
+            if not self.suggestions and "Did you mean" in error.message:
+                error.message = _SUGGESTION.sub("", error.message)
+        super().process_errors(errors, execution_context)

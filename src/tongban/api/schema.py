@@ -6,6 +6,7 @@ from collections.abc import Callable
 from functools import partial
 
 import strawberry
+from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import (
     AddValidationRules,
     MaxAliasesLimiter,
@@ -20,7 +21,7 @@ from tongban.api.calendar import CalendarMutation, CalendarQuery
 from tongban.api.case_mutations import CaseMutation
 from tongban.api.cases import CaseQuery
 from tongban.api.catalogue import CatalogueMutation, CatalogueQuery
-from tongban.api.errors import MaskUnexpected, should_mask
+from tongban.api.errors import MaskUnexpected, TongbanSchema, should_mask
 from tongban.api.government import GovernmentQuery
 from tongban.api.notifications import NotificationMutation, NotificationQuery
 from tongban.api.subscriptions import Subscription
@@ -41,7 +42,9 @@ class Mutation(CatalogueMutation, CaseMutation, CalendarMutation, NotificationMu
     pass
 
 
-def build_schema(*, max_depth: int = 12) -> strawberry.Schema:
+def build_schema(
+    *, max_depth: int = 12, introspection: bool = True, suggestions: bool = True
+) -> strawberry.Schema:
     # The limits' validation rules are built once: as factories, QueryDepthLimiter and
     # MaxAliasesLimiter make new rule classes per request, and ValidationCache (keyed by the
     # rules) would then never hit — validation was half of a small query's cost.
@@ -57,8 +60,15 @@ def build_schema(*, max_depth: int = 12) -> strawberry.Schema:
         partial(ValidationCache, maxsize=512),
         partial(MaskUnexpected, should_mask_error=should_mask),
     ]
-    return strawberry.Schema(
-        query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions
+    if not introspection:
+        # In production the schema is no map for an attacker (front ends use the exported SDL).
+        extensions.append(partial(AddValidationRules, [NoSchemaIntrospectionCustomRule]))
+    return TongbanSchema(
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        extensions=extensions,
+        suggestions=suggestions,
     )
 
 
