@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from enum import Enum
 from typing import Any, cast
 
+import asyncpg
 import strawberry
-from graphql import GraphQLError
+from graphql import GraphQLError, GraphQLSyntaxError
 from strawberry.extensions import MaskErrors
 from strawberry.scalars import JSON
 from strawberry.types import ExecutionContext
 
-from tongban.errors import DomainError, InvalidInputError
+from tongban.errors import DomainError, InvalidInputError, ValidationError
 from tongban.outages import ServiceUnavailableError, is_outage
 
 
@@ -105,18 +107,66 @@ def graphql_error(exc: DomainError) -> GraphQLError:
 
 def should_mask(error: GraphQLError) -> bool:
     """Mask unexpected exceptions; keep domain errors and GraphQL's own syntax/validation errors."""
+    if request_error(error):
+        return False
     original = error.original_error
     return not (original is None or isinstance(original, DomainError | GraphQLError))
+
+
+def _root_cause(error: GraphQLError) -> BaseException | None:
+    original: BaseException | None = error.original_error
+    while isinstance(original, GraphQLError) and original.original_error is not None:
+        original = original.original_error
+    return original
+
+
+def request_error(error: GraphQLError) -> bool:
+    """An error in the request itself — its syntax, its validation against the schema, its
+    variables — found before any resolver ran (such errors have no path): the caller's fault."""
+    if error.path is not None:
+        return False
+    cause = _root_cause(error)
+    # Scalars (Date, JSON, …) refuse a bad literal or variable with ValueError / TypeError.
+    return cause is None or isinstance(
+        cause, GraphQLError | ValueError | TypeError | RecursionError
+    )
+
+
+def rejected_by_database(exc: BaseException | None) -> bool:
+    """PostgreSQL (class 22, data exception) or asyncpg's argument encoder refused an input
+    value: a NUL character in a text, a string where a UUID belongs. The caller's input, not a
+    fault of ours — every text and id reaching SQL is covered, with no check per field."""
+    return isinstance(exc, asyncpg.DataError) or (
+        isinstance(exc, asyncpg.InterfaceError) and isinstance(exc, ValueError)
+    )
+
+
+MALFORMED_INPUT = (
+    "an input value is malformed (for example a NUL character in a text, or an id that is not one)"
+)
+
+
+def _request_error_code(error: GraphQLError) -> str:
+    if isinstance(error, GraphQLSyntaxError) or isinstance(_root_cause(error), RecursionError):
+        return "GRAPHQL_PARSE_FAILED"
+    if error.message.startswith("Variable '$"):
+        return "BAD_USER_INPUT"
+    return "GRAPHQL_VALIDATION_FAILED"
 
 
 class MaskUnexpected(MaskErrors):
     """Unexpected errors are masked — except a dependency outage (PostgreSQL or Redis lost,
     restarting, failing over), which a client can do something about: it becomes the typed,
-    retryable SERVICE_UNAVAILABLE, and the HTTP response a 503 with Retry-After."""
+    retryable SERVICE_UNAVAILABLE, and the HTTP response a 503 with Retry-After. An input the
+    database refused (NUL byte, malformed id) is the caller's VALIDATION error."""
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        typed: GraphQLError | None = None
         if is_outage(error.original_error):
             typed = graphql_error(ServiceUnavailableError())
+        elif rejected_by_database(_root_cause(error)):
+            typed = graphql_error(ValidationError(MALFORMED_INPUT))
+        if typed is not None:
             return GraphQLError(
                 typed.message,
                 nodes=error.nodes,
@@ -126,7 +176,9 @@ class MaskUnexpected(MaskErrors):
                 original_error=typed.original_error,
                 extensions=typed.extensions,
             )
-        return super().anonymise_error(error)
+        masked = super().anonymise_error(error)
+        masked.extensions = {"code": "INTERNAL_SERVER_ERROR"}
+        return masked
 
 
 def unavailable(errors: list[Any] | None) -> bool:
@@ -177,4 +229,29 @@ class TongbanSchema(strawberry.Schema):
         for error in errors:
             if not self.suggestions and "Did you mean" in error.message:
                 error.message = _SUGGESTION.sub("", error.message)
-        super().process_errors(errors, execution_context)
+            cause = _root_cause(error)
+            # Expected failures are logged at INFO without a traceback: anonymous callers can
+            # send invalid documents all day, and a stack per request would bury real faults.
+            if request_error(error):
+                code = _request_error_code(error)
+                if isinstance(cause, RecursionError):
+                    error.message = "the document nests too deeply"
+                _set_code(error, code)
+                _log.info("graphql request refused: %s", error.message, extra={"code": code})
+            elif isinstance(cause, DomainError):
+                _set_code(error, cause.code)
+                _log.info("graphql %s: %s", cause.code, cause.message, extra={"code": cause.code})
+            elif is_outage(cause):
+                _log.warning("graphql: dependency unavailable: %r", cause)
+            elif rejected_by_database(cause):
+                _log.info("graphql: input refused by the database: %s", cause)
+            else:
+                _log.error("graphql: unexpected error", exc_info=cause or error)
+
+
+_log = logging.getLogger("tongban.graphql")
+
+
+def _set_code(error: GraphQLError, code: str) -> None:
+    if not (error.extensions or {}).get("code"):
+        error.extensions = {**(error.extensions or {}), "code": code}
