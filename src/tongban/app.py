@@ -23,8 +23,10 @@ from litestar.exceptions import HTTPException
 from litestar.response import Response
 from litestar.types import ASGIApp, Message, Receive, ReceiveMessage, Scope, Send
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from strawberry.exceptions import ConnectionRejectionError
+from strawberry.exceptions import ConnectionRejectionError, MissingQueryError
 from strawberry.litestar import make_graphql_controller
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.types.graphql import OperationType
 
 from tongban import db
 from tongban.api.context import Context
@@ -440,6 +442,44 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
                         413, f"the GraphQL document is longer than {limit} characters"
                     )
             return data
+
+        async def execute_operation(
+            self,
+            request: Any,
+            request_adapter: Any,
+            request_data: Any,
+            context: Any,
+            root_value: Any,
+            sub_response: Any,
+        ) -> Any:
+            if isinstance(request_data, list):
+                raise StrawberryHTTPException(400, "batched requests are not supported")
+            # Subscriptions run over graphql-transport-ws only: over HTTP they would hold a
+            # request open outside the WebSocket connection limits and authentication.
+            allowed = {OperationType.QUERY}
+            if request_adapter.method == "POST":
+                allowed.add(OperationType.MUTATION)
+            try:
+                return await self.schema.execute(
+                    request_data.query,
+                    root_value=root_value,
+                    variable_values=request_data.variables,
+                    context_value=context,
+                    operation_name=request_data.operation_name,
+                    allowed_operation_types=allowed,
+                    operation_extensions=request_data.extensions,
+                )
+            except CannotGetOperationTypeError as exc:
+                raise StrawberryHTTPException(400, exc.as_http_error_reason()) from None
+            except InvalidOperationTypeError as exc:
+                reason = (
+                    "subscriptions run over WebSocket (graphql-transport-ws), not HTTP"
+                    if exc.operation_type == OperationType.SUBSCRIPTION
+                    else exc.as_http_error_reason(request_adapter.method)
+                )
+                raise StrawberryHTTPException(400, reason) from None
+            except MissingQueryError:
+                raise StrawberryHTTPException(400, "no GraphQL query in the request") from None
 
         async def execute_request(
             self, request: Request[Any, Any, Any], context: Any, root_value: Any

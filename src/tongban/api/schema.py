@@ -24,6 +24,7 @@ from tongban.api.catalogue import CatalogueMutation, CatalogueQuery
 from tongban.api.errors import MaskUnexpected, TongbanSchema, should_mask
 from tongban.api.government import GovernmentQuery
 from tongban.api.notifications import NotificationMutation, NotificationQuery
+from tongban.api.operations import OneOperationOrName
 from tongban.api.subscriptions import Subscription
 from tongban.api.supervision import SupervisionQuery
 
@@ -59,6 +60,7 @@ def build_schema(
         partial(ParserCache, maxsize=512),
         partial(ValidationCache, maxsize=512),
         partial(MaskUnexpected, should_mask_error=should_mask),
+        OneOperationOrName,
     ]
     if not introspection:
         # In production the schema is no map for an attacker (front ends use the exported SDL).
