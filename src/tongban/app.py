@@ -30,11 +30,12 @@ from strawberry.types.graphql import OperationType
 
 from tongban import db
 from tongban.api.context import Context
-from tongban.api.errors import http_error_body, unavailable
+from tongban.api.errors import graphql_error_body, http_error_body, unavailable
 from tongban.api.http import MsgspecJson, without_thread_hops
 from tongban.api.loaders import Loaders
 from tongban.api.schema import build_schema
 from tongban.auth.errors import TokenError
+from tongban.auth.status import OfficerStatus
 from tongban.auth.tokens import TokenVerifier
 from tongban.auth.types import ANONYMOUS, Principal
 from tongban.blobs import FilesystemBlobStore
@@ -53,7 +54,7 @@ from tongban.metrics import (
     READY,
     REGISTRY,
 )
-from tongban.outages import RETRY_AFTER_SECONDS
+from tongban.outages import RETRY_AFTER_SECONDS, ServiceUnavailableError, is_outage
 
 log = logging.getLogger("tongban.http")
 
@@ -78,9 +79,16 @@ class RequestMiddleware:
     catalogue.
     """
 
-    def __init__(self, app: ASGIApp, verifier: TokenVerifier, settings: Settings) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        verifier: TokenVerifier,
+        settings: Settings,
+        officers: OfficerStatus | None = None,
+    ) -> None:
         self.app = app
         self.verifier = verifier
+        self.officers = officers or OfficerStatus(settings.officer_status_cache_seconds)
         self.max_json_body = settings.max_json_body_bytes
         self.max_multipart_body = multipart_body_limit(settings)
         # How many statements a request ran tells an attacker which inputs reach the database.
@@ -132,11 +140,20 @@ class RequestMiddleware:
             if not path.startswith(_UNAUTHENTICATED_PATHS):
                 try:
                     principal = self._principal(headers.get("authorization"))
+                    if scope["type"] == "http" and principal.is_officer:
+                        await self.officers.require_active(scope["app"].state.pool, principal)
                 except TokenError as exc:
                     if scope["type"] == "http":
                         await self._refuse(send_wrapper, exc)
                         return
                     # WebSockets authenticate at connection_init (graphql-transport-ws).
+                except Exception as exc:
+                    if not is_outage(exc):
+                        raise
+                    body = graphql_error_body(ServiceUnavailableError())
+                    retry = [(b"retry-after", str(RETRY_AFTER_SECONDS).encode())]
+                    await send_error(send_wrapper, 503, body, retry)
+                    return
             scope.setdefault("state", {})["principal"] = principal
             await self.app(asgi_scope, receive, send_wrapper)
         finally:
@@ -375,6 +392,7 @@ def typed_http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Res
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Litestar:
     settings = config = settings or load_settings()
     verifier = TokenVerifier(settings)
+    officers = OfficerStatus(settings.officer_status_cache_seconds)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -516,6 +534,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
                 raise ConnectionRejectionError({"code": "UNAUTHENTICATED", "reason": "missing"})
             try:
                 principal = verifier.verify(token.strip())
+                await officers.require_active(context.pool, principal)
             except TokenError as exc:
                 raise ConnectionRejectionError(
                     {"code": "UNAUTHENTICATED", "reason": exc.problem}
@@ -528,7 +547,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     graphql = GraphQLController
 
     def middleware(app: ASGIApp) -> ASGIApp:
-        return RequestMiddleware(app, verifier, settings)
+        return RequestMiddleware(app, verifier, settings, officers)
 
     return Litestar(
         route_handlers=[graphql, health_live, health_ready, metrics, sms_receipts],

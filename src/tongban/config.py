@@ -72,6 +72,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Expected ``aud`` claim."""
     jwt_leeway_seconds: int = 30
     """Clock skew tolerated on ``exp`` / ``nbf``."""
+    jwt_max_lifetime_seconds: int = 12 * 3600
+    """Tokens whose ``exp - iat`` exceeds this are refused (a working day plus overtime)."""
+    officer_status_cache_seconds: float = 30.0
+    """How long a process trusts an officer's active status; a disabled officer is refused
+    within this time."""
 
     graphql_max_depth: int = 12
     """Deepest GraphQL selection accepted."""
@@ -235,11 +240,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                 raise ConfigError(
                     "TONGBAN_CLOCK_START", f"not an ISO instant with zone: {exc}"
                 ) from None
+        if self.officer_status_cache_seconds < 0:
+            raise ConfigError("TONGBAN_OFFICER_STATUS_CACHE_SECONDS", "must be >= 0")
         if self.clock_speed <= 0:
             raise ConfigError("TONGBAN_CLOCK_SPEED", "must be positive")
         for limit_name, limit in (
             ("TONGBAN_GRAPHQL_MAX_QUERY_CHARS", self.graphql_max_query_chars),
             ("TONGBAN_MAX_JSON_BODY_BYTES", self.max_json_body_bytes),
+            ("TONGBAN_JWT_MAX_LIFETIME_SECONDS", self.jwt_max_lifetime_seconds),
         ):
             if limit < 1:
                 raise ConfigError(limit_name, "must be >= 1")

@@ -255,3 +255,8 @@ _log = logging.getLogger("tongban.graphql")
 def _set_code(error: GraphQLError, code: str) -> None:
     if not (error.extensions or {}).get("code"):
         error.extensions = {**(error.extensions or {}), "code": code}
+
+
+def graphql_error_body(exc: DomainError) -> dict[str, Any]:
+    """A domain error as a whole response body, for refusals outside GraphQL execution."""
+    return {"data": None, "errors": [graphql_error(exc).formatted]}
