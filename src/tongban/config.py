@@ -149,7 +149,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     sms_region_id: str = "cn-hangzhou"
     """Provider RegionId parameter."""
     sms_callback_secret: str = "tongban-dev-sms-callback-secret"
-    """Shared secret authenticating delivery receipts (HMAC-SHA256 of the body)."""
+    """Shared secret authenticating delivery receipts (HMAC-SHA256 of timestamp and body)."""
+    sms_receipt_window_seconds: int = 300
+    """A delivery receipt signed longer ago (or ahead) than this is refused; a replay within it
+    is refused by its signature, remembered in Redis."""
     sms_timeout_seconds: float = 10.0
     """Timeout of one provider request."""
     sms_rate_per_second: float = 200.0
@@ -248,6 +251,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             ("TONGBAN_GRAPHQL_MAX_QUERY_CHARS", self.graphql_max_query_chars),
             ("TONGBAN_MAX_JSON_BODY_BYTES", self.max_json_body_bytes),
             ("TONGBAN_JWT_MAX_LIFETIME_SECONDS", self.jwt_max_lifetime_seconds),
+            ("TONGBAN_SMS_RECEIPT_WINDOW_SECONDS", self.sms_receipt_window_seconds),
         ):
             if limit < 1:
                 raise ConfigError(limit_name, "must be >= 1")
