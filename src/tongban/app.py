@@ -8,7 +8,7 @@ import logging
 import re
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any, cast
 
@@ -24,6 +24,7 @@ from litestar.response import Response
 from litestar.types import ASGIApp, Message, Receive, ReceiveMessage, Scope, Send
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from strawberry.exceptions import ConnectionRejectionError, MissingQueryError
+from strawberry.file_uploads.utils import replace_placeholders_with_files
 from strawberry.litestar import make_graphql_controller
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types.graphql import OperationType
@@ -236,7 +237,21 @@ class RequestMiddleware:
 
 def multipart_body_limit(settings: Settings) -> int:
     """Several materials per submission (each checked by the use case) plus the operations."""
-    return settings.max_upload_bytes * 8 + settings.max_json_body_bytes
+    return settings.max_upload_bytes * settings.max_files_per_request + settings.max_json_body_bytes
+
+
+def check_files_map(files_map: dict[str, Any], files: Mapping[str, Any], limit: int) -> None:
+    """The GraphQL multipart `map`: at most ``limit`` files, each bound to exactly one variable
+    (one upload read into several inputs would pass each check once and be stored many times)."""
+    if len(files_map) > limit or len(files) > limit:
+        raise StrawberryHTTPException(413, f"at most {limit} files per request")
+    seen: set[str] = set()
+    for key, paths in files_map.items():
+        if not (isinstance(paths, list) and len(paths) == 1 and isinstance(paths[0], str)):
+            raise StrawberryHTTPException(400, f"file {key!s:.20} must map to exactly one variable")
+        if paths[0] in seen:
+            raise StrawberryHTTPException(400, "two files map to the same variable")
+        seen.add(paths[0])
 
 
 async def send_error(
@@ -475,6 +490,28 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     class GraphQLController(MsgspecJson, base_controller):  # type: ignore[valid-type,misc]
         dependencies = without_thread_hops(base_controller.dependencies)
 
+        async def parse_multipart(self, request: Any) -> dict[str, str]:
+            try:
+                form_data = await request.get_form_data()
+            except ValueError:
+                raise StrawberryHTTPException(400, "unable to parse the multipart body") from None
+            operations = form_data.form.get("operations", "{}")
+            files_map = form_data.form.get("map", "{}")
+            if isinstance(operations, bytes | str):
+                operations = self.parse_json(operations)
+            if isinstance(files_map, bytes | str):
+                files_map = self.parse_json(files_map)
+            check_files_map(files_map, form_data.files, config.max_files_per_request)
+            try:
+                result: dict[str, str] = replace_placeholders_with_files(
+                    operations, files_map, form_data.files
+                )
+            except (KeyError, IndexError, TypeError, ValueError):
+                raise StrawberryHTTPException(
+                    400, "the map names a missing file or variable"
+                ) from None
+            return result
+
         async def parse_http_body(self, request: Any) -> Any:
             data = await super().parse_http_body(request)
             # Parsing and validation cost grows with the document: a long one is refused unread.
@@ -580,6 +617,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         middleware=[middleware],
         logging_config=None,
         request_max_body_size=multipart_body_limit(settings),
+        # operations, map and the files: Litestar stops parsing a form with many more parts.
+        multipart_form_part_limit=settings.max_files_per_request + 4,
         exception_handlers={HTTPException: typed_http_error},
         openapi_config=None,
         debug=False,

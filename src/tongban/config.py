@@ -105,6 +105,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         "application/ofd",
     )
     """Content types accepted for materials (comma-separated in the environment)."""
+    max_files_per_request: int = 8
+    """Files one multipart request may carry (a submission's or a supplement's materials)."""
     yellow_min_days: int = 2
     """Yellow card when remaining working days ≤ max(this, ⌈limit / divisor⌉)."""
     yellow_divisor: int = 3
@@ -223,6 +225,18 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             )
         if self.max_upload_bytes < 1:
             raise ConfigError("TONGBAN_MAX_UPLOAD_BYTES", "must be >= 1")
+        if self.max_files_per_request < 1:
+            raise ConfigError("TONGBAN_MAX_FILES_PER_REQUEST", "must be >= 1")
+        from tongban.cases.files import SIGNATURES
+
+        # A material's bytes must match its type; a type whose signature is unknown could never
+        # be checked, so it is refused here rather than let through unchecked.
+        unknown = [t for t in self.allowed_content_types if t not in SIGNATURES]
+        if unknown:
+            raise ConfigError(
+                "TONGBAN_ALLOWED_CONTENT_TYPES",
+                f"no content check for {', '.join(unknown)} (known: {', '.join(SIGNATURES)})",
+            )
         try:
             from zoneinfo import ZoneInfo
 
