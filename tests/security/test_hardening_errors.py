@@ -138,3 +138,18 @@ async def test_a_domain_error_is_logged_at_info(
         body = (await client.post('{ case(number: "44010620260302000001X") { number } }')).json()
     assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+
+
+async def test_a_bad_scalar_value_is_typed_and_not_masked(client: GraphQLClient) -> None:
+    token = await client.officer_token("admin")
+    mutation = (
+        "mutation ($h: [Date!]!) { publishCalendarYear(year: 2030, holidays: $h,"
+        " makeupWorkdays: []) { userErrors { message } } }"
+    )
+    for query, variables in (
+        (mutation, {"h": ["2030-13-45"]}),
+        (mutation.replace("$h,", '["2030-13-45"],').replace("($h: [Date!]!) ", ""), {}),
+    ):
+        [error] = (await client.post(query, variables, token=token)).json()["errors"]
+        assert error["message"] != "Unexpected error.", error
+        assert error["extensions"]["code"] in ("BAD_USER_INPUT", "GRAPHQL_VALIDATION_FAILED")

@@ -126,9 +126,12 @@ def request_error(error: GraphQLError) -> bool:
     if error.path is not None:
         return False
     cause = _root_cause(error)
-    # Scalars (Date, JSON, …) refuse a bad literal or variable with ValueError / TypeError.
-    return cause is None or isinstance(
-        cause, GraphQLError | ValueError | TypeError | RecursionError
+    if cause is None or isinstance(cause, GraphQLError | RecursionError):
+        return True
+    # Scalars (Date, JSON, …) refuse a bad literal or variable with ValueError / TypeError,
+    # which graphql-core wraps in these messages; any other exception here is a fault of ours.
+    return isinstance(cause, ValueError | TypeError) and error.message.startswith(
+        ("Variable '$", "Expected value of type")
     )
 
 
