@@ -1,10 +1,16 @@
 """Malformed request bodies are the client's mistake: 400 with a typed error, never a 500."""
 
+import asyncio
+import subprocess
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
+import websockets
 from tests.conftest import GraphQLClient
+from tests.events.test_subscriptions import serve, wait_ready
+from tests.servers import free_port
 
 JSON = {"content-type": "application/json"}
 
@@ -66,3 +72,25 @@ async def test_a_body_without_a_query_is_a_typed_400(client: GraphQLClient) -> N
 
 async def test_a_good_request_still_works(client: GraphQLClient) -> None:
     assert await client.execute("{ __typename }") == {"__typename": "Query"}
+
+
+@pytest.fixture
+def api_port(client: GraphQLClient, redis_url: str) -> Iterator[int]:
+    """`tongban serve` as a process of its own (WebSockets need a real server)."""
+    port = free_port()
+    server = serve(client, redis_url, port, stderr=subprocess.DEVNULL)
+    yield port
+    server.terminate()
+    server.wait(30)
+
+
+async def test_a_bad_websocket_message_closes_with_4400(api_port: int) -> None:
+    await wait_ready(api_port)
+    for message in ("{not json", "[1, 2]"):
+        ws = await websockets.connect(
+            f"ws://127.0.0.1:{api_port}/graphql", subprotocols=["graphql-transport-ws"]
+        )
+        await ws.send(message)
+        with pytest.raises(websockets.ConnectionClosed) as closed:
+            await asyncio.wait_for(ws.recv(), 10)
+        assert closed.value.rcvd is not None and closed.value.rcvd.code == 4400, message

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import msgspec
-from cross_web import HTTPException
 from litestar.background_tasks import BackgroundTasks
 from litestar.di import Provide
 from litestar.response import Response
@@ -37,14 +37,15 @@ class MsgspecJson:
         return _encoder.encode(data)
 
     def decode_json(self, data: str | bytes) -> object:
-        # Every body strawberry decodes (the request, multipart `operations` and `map`, GET
-        # `variables`) is a JSON object; anything else is the client's mistake, a 400 — never a
-        # 500 from `.get` on a list. msgspec refuses invalid UTF-8 and lone surrogates itself;
-        # deep nesting ends in RecursionError, whose text is not for clients.
+        # Everything strawberry decodes — the HTTP body, multipart `operations` and `map`, GET
+        # `variables`, each WebSocket message — is a JSON object. Anything else must raise the
+        # standard module's error, which strawberry turns into a 400 (HTTP) or a 4400 close
+        # (WebSocket); msgspec's own errors, or `.get` on a list, surfaced as 500s. msgspec
+        # refuses invalid UTF-8 and lone surrogates itself; deep nesting ends in RecursionError.
         try:
             value = _decoder.decode(data)
         except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):
-            raise HTTPException(400, "the request body is not valid JSON") from None
+            raise json.JSONDecodeError("not valid JSON", "", 0) from None
         if not isinstance(value, dict):
-            raise HTTPException(400, "the request body must be a JSON object")
+            raise json.JSONDecodeError("not a JSON object", "", 0)
         return value
