@@ -113,6 +113,8 @@ class Bench:
         jwks.write_text(jwks_json({"bench": self.key.public_key()}))
         self.env = {
             "TONGBAN_ENV": "production",
+            # The SQL/req column reads it; production hides it from everyone else.
+            "TONGBAN_SQL_STATEMENTS_HEADER": "true",
             "TONGBAN_DATABASE_URL": url,
             "TONGBAN_REDIS_URL": REDIS,
             "TONGBAN_JWT_ALGORITHM": "RS256",

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import hmac
 import logging
 import re
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, cast
@@ -16,32 +17,43 @@ import asyncpg
 import msgspec
 import redis.asyncio as aioredis
 from arq.connections import ArqRedis
+from cross_web import HTTPException as StrawberryHTTPException
 from litestar import Litestar, Request, get, post
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 from litestar.exceptions import HTTPException
 from litestar.response import Response
 from litestar.static_files import create_static_files_router
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import ASGIApp, Message, Receive, ReceiveMessage, Scope, Send
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from strawberry.exceptions import ConnectionRejectionError
+from strawberry.exceptions import ConnectionRejectionError, MissingQueryError
+from strawberry.file_uploads.utils import replace_placeholders_with_files
 from strawberry.http import GraphQLHTTPResponse, process_result
 from strawberry.litestar import make_graphql_controller
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
 
 from tongban import db
 from tongban.api import ratelimit
 from tongban.api.context import Context
-from tongban.api.errors import RATE_LIMIT_UNAVAILABLE, RATE_LIMITED, unavailable
+from tongban.api.errors import (
+    RATE_LIMIT_UNAVAILABLE,
+    RATE_LIMITED,
+    graphql_error_body,
+    http_error_body,
+    unavailable,
+)
 from tongban.api.guards import cut_if_timed_out
 from tongban.api.http import MsgspecJson, capped_json, without_thread_hops
 from tongban.api.loaders import Loaders
-from tongban.api.persisted import MAX_JSON_BODY_BYTES, PersistedQueries
+from tongban.api.persisted import PersistedQueries
 from tongban.api.ratelimit import ALLOWED, Verdict
 from tongban.api.schema import build_schema
 from tongban.api.subscriptions import PUBSUB_IDLE_SECONDS
 from tongban.auth.errors import TokenError
 from tongban.auth.service import ApplicantDirectory
+from tongban.auth.status import OfficerStatus
 from tongban.auth.tokens import TokenVerifier
 from tongban.auth.types import ANONYMOUS, Principal
 from tongban.blobs import FilesystemBlobStore
@@ -60,7 +72,7 @@ from tongban.metrics import (
     READY,
     REGISTRY,
 )
-from tongban.outages import RETRY_AFTER_SECONDS, is_outage
+from tongban.outages import RETRY_AFTER_SECONDS, ServiceUnavailableError, is_outage
 
 log = logging.getLogger("tongban.http")
 _API_DIR = Path(__file__).resolve().parent / "api"
@@ -74,6 +86,13 @@ _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{8,128}$")
 # Paths authenticated otherwise (probes, scrapes; the SMS provider signs its receipts).
 _UNAUTHENTICATED_PATHS = ("/health/", "/metrics", "/notifications/")
 _encoder = msgspec.json.Encoder()
+# On every response: browsers must not guess a JSON answer is HTML, and no cache (shared or
+# the browser's) may keep a response, which may carry personal data.
+_SECURITY_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"cache-control", b"no-store"),
+]
+_SECURITY_HEADER_NAMES = {name for name, _ in _SECURITY_HEADERS}
 
 
 class RequestMiddleware:
@@ -84,10 +103,21 @@ class RequestMiddleware:
     catalogue.
     """
 
-    def __init__(self, app: ASGIApp, verifier: TokenVerifier, settings: Settings) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        verifier: TokenVerifier,
+        settings: Settings,
+        officers: OfficerStatus | None = None,
+    ) -> None:
         self.app = app
         self.verifier = verifier
         self.settings = settings
+        self.officers = officers or OfficerStatus(settings.officer_status_cache_seconds)
+        self.max_json_body = settings.max_json_body_bytes
+        self.max_multipart_body = multipart_body_limit(settings)
+        # How many statements a request ran tells an attacker which inputs reach the database.
+        self.statements_header = not settings.production or settings.sql_statements_header
 
     async def __call__(self, asgi_scope: Scope, receive: Receive, send: Send) -> None:
         scope = cast(dict[str, Any], asgi_scope)
@@ -115,20 +145,38 @@ class RequestMiddleware:
                 message.setdefault("headers", [])
                 # SQL statements the request ran: benchmarks and tests read it (N+1 shows here).
                 message["headers"] = [
-                    *message["headers"],
+                    *(h for h in message["headers"] if h[0].lower() not in _SECURITY_HEADER_NAMES),
+                    *_SECURITY_HEADERS,
                     (b"x-request-id", request_id.encode()),
-                    (b"x-sql-statements", str(statement_cell[0]).encode()),
                 ]
+                if self.statements_header:
+                    message["headers"].append(
+                        (b"x-sql-statements", str(statement_cell[0]).encode())
+                    )
             await send(asgi_message)
 
         try:
+            if scope["type"] == "http":
+                limited = await self._limit_body(headers, receive, send_wrapper)
+                if limited is None:
+                    return
+                receive = limited
             principal: Principal = ANONYMOUS
             refused: TokenError | None = None
             if not path.startswith(_UNAUTHENTICATED_PATHS):
                 try:
                     principal = self._principal(headers.get("authorization"))
+                    if scope["type"] == "http" and principal.is_officer:
+                        await self.officers.require_active(scope["app"].state.pool, principal)
                 except TokenError as exc:
                     refused = exc
+                except Exception as exc:
+                    if not is_outage(exc):
+                        raise
+                    body = graphql_error_body(ServiceUnavailableError())
+                    retry = [(b"retry-after", str(RETRY_AFTER_SECONDS).encode())]
+                    await send_error(send_wrapper, 503, body, retry)
+                    return
             if path == "/graphql":
                 # Counted before a bad token is answered: guessing tokens is limited like any
                 # anonymous traffic from that address.
@@ -230,34 +278,92 @@ class RequestMiddleware:
             raise TokenError("malformed", "the Authorization header must be 'Bearer <token>'")
         return self.verifier.verify(credentials.strip())
 
+    async def _limit_body(
+        self, headers: dict[str, str], receive: Receive, send: Send
+    ) -> Receive | None:
+        """The request body within its limit, or None after a 413.
+
+        Only multipart submissions carry files; every other body is small, so it is read here
+        (at most the JSON limit, however it is chunked) instead of up to the upload limit that
+        Litestar applies to every route.
+        """
+        multipart = headers.get("content-type", "").lower().startswith("multipart/")
+        limit = self.max_multipart_body if multipart else self.max_json_body
+        declared = headers.get("content-length", "")
+        too_large = f"the request body is larger than {limit} bytes"
+        if declared.isdigit() and int(declared) > limit:
+            await send_error(send, 413, http_error_body(413, too_large))
+            return None
+        if multipart:
+            return receive  # Litestar stops reading the form at its request_max_body_size
+        chunks: list[bytes] = []
+        size = 0
+        last: ReceiveMessage
+        while True:
+            last = await receive()
+            if last["type"] != "http.request":
+                break  # a disconnect: handed on as it came
+            chunk = cast(dict[str, Any], last).get("body", b"")
+            size += len(chunk)
+            if size > limit:
+                await send_error(send, 413, http_error_body(413, too_large))
+                return None
+            chunks.append(chunk)
+            if not cast(dict[str, Any], last).get("more_body", False):
+                last = {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+                break
+        replay = [last]
+
+        async def replayed() -> ReceiveMessage:
+            return replay.pop() if replay else await receive()
+
+        return replayed
+
     @staticmethod
-    async def _refuse(asgi_send: Send, exc: TokenError) -> None:
-        send = cast(Any, asgi_send)
-        body = _encoder.encode(
-            {
-                "data": None,
-                "errors": [
-                    {
-                        "message": exc.message,
-                        "extensions": {"code": exc.code, "reason": exc.problem},
-                    }
-                ],
-            }
+    async def _refuse(send: Send, exc: TokenError) -> None:
+        challenge = f'Bearer error="invalid_token", error_description="{exc.problem}"'
+        await send_error(
+            send,
+            401,
+            http_error_body(401, exc.message, reason=exc.problem),
+            [(b"www-authenticate", challenge.encode())],
         )
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 401,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (
-                        b"www-authenticate",
-                        f'Bearer error="invalid_token", error_description="{exc.problem}"'.encode(),
-                    ),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+
+
+def multipart_body_limit(settings: Settings) -> int:
+    """Several materials per submission (each checked by the use case) plus the operations."""
+    return settings.max_upload_bytes * settings.max_files_per_request + settings.max_json_body_bytes
+
+
+def check_files_map(files_map: dict[str, Any], files: Mapping[str, Any], limit: int) -> None:
+    """The GraphQL multipart `map`: at most ``limit`` files, each bound to exactly one variable
+    (one upload read into several inputs would pass each check once and be stored many times)."""
+    if len(files_map) > limit or len(files) > limit:
+        raise StrawberryHTTPException(413, f"at most {limit} files per request")
+    seen: set[str] = set()
+    for key, paths in files_map.items():
+        if not (isinstance(paths, list) and len(paths) == 1 and isinstance(paths[0], str)):
+            raise StrawberryHTTPException(400, f"file {key!s:.20} must map to exactly one variable")
+        if paths[0] in seen:
+            raise StrawberryHTTPException(400, "two files map to the same variable")
+        seen.add(paths[0])
+
+
+async def send_error(
+    asgi_send: Send,
+    status: int,
+    body: dict[str, Any],
+    headers: list[tuple[bytes, bytes]] | None = None,
+) -> None:
+    send = cast(Any, asgi_send)
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", b"application/json"), *(headers or [])],
+        }
+    )
+    await send({"type": "http.response.body", "body": _encoder.encode(body)})
 
 
 class Readiness(msgspec.Struct):
@@ -323,7 +429,21 @@ async def health_ready(state: State) -> Response[Readiness]:
 
 
 @get("/metrics", include_in_schema=False)
-async def metrics(state: State) -> Response[bytes]:
+async def metrics(request: Request[Any, Any, Any], state: State) -> Response[Any]:
+    """Prometheus metrics, for the scraper only: they show traffic, queues and backlogs."""
+    settings: Settings = state.settings
+    if settings.metrics_token:
+        given = request.headers.get("authorization", "")
+        if not hmac.compare_digest(given.encode(), f"Bearer {settings.metrics_token}".encode()):
+            return Response(
+                http_error_body(401, "metrics need the scrape token"),
+                status_code=401,
+                headers={"www-authenticate": "Bearer"},
+            )
+    elif settings.production:
+        return Response(
+            http_error_body(404, "metrics are off: set TONGBAN_METRICS_TOKEN"), status_code=404
+        )
     pool: asyncpg.Pool | None = getattr(state, "pool", None)
     if pool is not None:
         DB_POOL_SIZE.set(pool.get_size())
@@ -358,13 +478,38 @@ async def sms_receipts(request: Request[Any, Any, Any], state: State) -> Respons
     body = await request.body()
     try:
         receipts = provider.parse_receipts(body, request.headers)
-    except InvalidReceiptSignature:
-        log.warning("sms receipts: bad signature refused")
+    except InvalidReceiptSignature as exc:
+        log.warning("sms receipts refused: %s", exc)
         return Response({"code": 1, "msg": "bad signature"}, status_code=401)
     except (ValueError, KeyError, TypeError, msgspec.DecodeError, msgspec.ValidationError) as exc:
         return Response({"code": 1, "msg": f"malformed report: {exc}"}, status_code=400)
-    async with state.pool.acquire() as conn:
-        recorded = await apply_receipts(conn, receipts)
+    # A signed report is accepted once: its signature (over timestamp and body) is remembered
+    # for twice the window, after which its timestamp alone refuses it. Redis away: refuse
+    # (503), the provider retries — a replay must never slip through.
+    settings: Settings = state.settings
+    signature = request.headers.get("x-tongban-signature", "").strip().lower()
+    seen_key = "tongban:sms-receipt:" + signature
+    try:
+        first = await state.redis.set(
+            seen_key, b"1", nx=True, ex=2 * settings.sms_receipt_window_seconds
+        )
+    except Exception as exc:
+        if not is_outage(exc):
+            raise
+        return Response(
+            {"code": 1, "msg": "temporarily unavailable"},
+            status_code=503,
+            headers={"retry-after": str(RETRY_AFTER_SECONDS)},
+        )
+    if not first:
+        log.warning("sms receipts: replayed report refused")
+        return Response({"code": 1, "msg": "replayed report"}, status_code=409)
+    try:
+        async with state.pool.acquire() as conn:
+            recorded = await apply_receipts(conn, receipts)
+    except Exception:
+        await state.redis.delete(seen_key)  # not applied: the provider's retry must count
+        raise
     log.info("sms receipts", extra={"reports": len(receipts), "recorded": recorded})
     return Response({"code": 0, "msg": "成功"})
 
@@ -386,9 +531,20 @@ async def _resolved(state: State, principal: Principal | None) -> Principal:
     return resolved
 
 
+def typed_http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    """Litestar's own refusals (a multipart body over the limit, an unknown path, a wrong
+    method) in the same typed shape as every other error."""
+    return Response(
+        http_error_body(exc.status_code, exc.detail),
+        status_code=exc.status_code,
+        headers=exc.headers,
+    )
+
+
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Litestar:
-    settings = settings or load_settings()
+    settings = config = settings or load_settings()
     verifier = TokenVerifier(settings)
+    officers = OfficerStatus(settings.officer_status_cache_seconds)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -446,7 +602,10 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         )
 
     base_controller = make_graphql_controller(
-        build_schema(),
+        build_schema(
+            introspection=not settings.production or settings.graphql_introspection,
+            suggestions=not settings.production,
+        ),
         path="/graphql",
         graphql_ide="graphiql" if settings.development else None,
         context_getter=get_context,
@@ -460,6 +619,92 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
 
     class GraphQLController(MsgspecJson, base_controller):  # type: ignore[valid-type,misc]
         dependencies = without_thread_hops(base_controller.dependencies)
+
+        async def parse_multipart(self, request: Any) -> dict[str, str]:
+            try:
+                form_data = await request.get_form_data()
+            except ValueError:
+                raise StrawberryHTTPException(400, "unable to parse the multipart body") from None
+            operations = form_data.form.get("operations", "{}")
+            files_map = form_data.form.get("map", "{}")
+            if isinstance(operations, bytes | str):
+                operations = self.parse_json(operations)
+            if isinstance(files_map, bytes | str):
+                files_map = self.parse_json(files_map)
+            check_files_map(files_map, form_data.files, config.max_files_per_request)
+            try:
+                result: dict[str, str] = replace_placeholders_with_files(
+                    operations, files_map, form_data.files
+                )
+            except (KeyError, IndexError, TypeError, ValueError):
+                raise StrawberryHTTPException(
+                    400, "the map names a missing file or variable"
+                ) from None
+            return result
+
+        async def parse_http_body(self, request: Any) -> Any:
+            data = await super().parse_http_body(request)
+            # Parsing and validation cost grows with the document: a long one is refused unread.
+            limit = config.graphql_max_query_chars
+            for item in data if isinstance(data, list) else [data]:
+                if item.query is not None and len(item.query) > limit:
+                    raise StrawberryHTTPException(
+                        413, f"the GraphQL document is longer than {limit} characters"
+                    )
+            return data
+
+        async def execute_operation(
+            self,
+            request: Any,
+            request_adapter: Any,
+            request_data: Any,
+            context: Any,
+            root_value: Any,
+            sub_response: Any,
+        ) -> Any:
+            if isinstance(request_data, list):
+                raise StrawberryHTTPException(400, "batched requests are not supported")
+            # Subscriptions run over graphql-transport-ws only: over HTTP they would hold a
+            # request open outside the WebSocket connection limits and authentication.
+            allowed = {OperationType.QUERY}
+            if request_adapter.method == "POST":
+                allowed.add(OperationType.MUTATION)
+            try:
+                return await self.schema.execute(
+                    request_data.query,
+                    root_value=root_value,
+                    variable_values=request_data.variables,
+                    context_value=context,
+                    operation_name=request_data.operation_name,
+                    allowed_operation_types=allowed,
+                    operation_extensions=request_data.extensions,
+                )
+            except CannotGetOperationTypeError as exc:
+                raise StrawberryHTTPException(400, exc.as_http_error_reason()) from None
+            except InvalidOperationTypeError as exc:
+                reason = (
+                    "subscriptions run over WebSocket (graphql-transport-ws), not HTTP"
+                    if exc.operation_type == OperationType.SUBSCRIPTION
+                    else exc.as_http_error_reason(request_adapter.method)
+                )
+                raise StrawberryHTTPException(400, reason) from None
+            except MissingQueryError:
+                raise StrawberryHTTPException(400, "no GraphQL query in the request") from None
+
+        async def execute_request(
+            self, request: Request[Any, Any, Any], context: Any, root_value: Any
+        ) -> Response[Any]:
+            # strawberry answers its refusals (bad JSON, no query, a subscription over POST,
+            # several operations and no operationName) as text/plain: typed JSON instead.
+            try:
+                response: Response[Any] = await self.run(
+                    request, context=context, root_value=root_value
+                )
+            except StrawberryHTTPException as exc:
+                return Response(
+                    http_error_body(exc.status_code, exc.reason), status_code=exc.status_code
+                )
+            return response
 
         def create_response(
             self, response_data: Any, sub_response: Response[bytes]
@@ -493,6 +738,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
                 raise ConnectionRejectionError({"code": "UNAUTHENTICATED", "reason": "missing"})
             try:
                 principal = verifier.verify(token.strip())
+                await officers.require_active(context.pool, principal)
             except TokenError as exc:
                 raise ConnectionRejectionError(
                     {"code": "UNAUTHENTICATED", "reason": exc.problem}
@@ -514,10 +760,10 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     graphql = GraphQLController
 
     def middleware(app: ASGIApp) -> ASGIApp:
-        return RequestMiddleware(app, verifier, settings)
+        return RequestMiddleware(app, verifier, settings, officers)
 
     def persisted_queries(app: ASGIApp) -> ASGIApp:
-        return PersistedQueries(app, max_body_bytes=MAX_JSON_BODY_BYTES)
+        return PersistedQueries(app, max_body_bytes=settings.max_json_body_bytes)
 
     handlers: list[Any] = [graphql, health_live, health_ready, metrics, sms_receipts]
     if settings.development:
@@ -551,8 +797,10 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             else None
         ),
         logging_config=None,
-        # Several materials per submission: the per-file limit is checked by the use case.
-        request_max_body_size=settings.max_upload_bytes * 8 + 1024 * 1024,
+        request_max_body_size=multipart_body_limit(settings),
+        # operations, map and the files: Litestar stops parsing a form with many more parts.
+        multipart_form_part_limit=settings.max_files_per_request + 4,
+        exception_handlers={HTTPException: typed_http_error},
         openapi_config=None,
         debug=False,
     )

@@ -152,6 +152,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         # The client address the per-address rate limit counts: from X-Forwarded-For only
         # when the ingress sent it, else every caller would share the ingress's address.
         forwarded_allow_ips=list(settings.trusted_proxies),
+        # No "server: uvicorn" banner telling a scanner which exploits to try.
+        server_header=False,
         # Kubernetes sends SIGTERM then waits terminationGracePeriodSeconds: finish in-flight
         # requests within that time.
         timeout_graceful_shutdown=20,

@@ -53,6 +53,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     """Minimum level of the JSON logs."""
+    metrics_token: str = ""
+    """Bearer token Prometheus sends to /metrics; empty: open outside production, off in it."""
+    sql_statements_header: bool = False
+    """Production only: send x-sql-statements (benchmarks); always sent in development/test."""
 
     jwt_algorithm: Literal["HS256", "RS256"] = "HS256"
     """HS256 with a shared secret (development) or RS256 with keys from a JWKS."""
@@ -68,6 +72,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Expected ``aud`` claim."""
     jwt_leeway_seconds: int = 30
     """Clock skew tolerated on ``exp`` / ``nbf``."""
+    jwt_max_lifetime_seconds: int = 12 * 3600
+    """Tokens whose ``exp - iat`` exceeds this are refused (a working day plus overtime)."""
+    officer_status_cache_seconds: float = 30.0
+    """How long a process trusts an officer's active status; a disabled officer is refused
+    within this time."""
 
     graphql_max_depth: int = 12
     """Deepest GraphQL selection accepted."""
@@ -105,6 +114,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Requests per window per signed-in principal; 0: no limit."""
     rate_limit_submissions: int = 10
     """submitCase calls per window per principal; 0: no limit."""
+    graphql_max_query_chars: int = 20_000
+    """Longest GraphQL document accepted (characters); the front ends' largest is ~3,000."""
+    max_json_body_bytes: int = 1024 * 1024
+    """Largest non-multipart request body; only multipart submissions carry files."""
+    graphql_introspection: bool = False
+    """Production only: allow __schema/__type (always allowed in development and test)."""
 
     data_dir: str = ".data"
     """Where `tongban run` keeps embedded servers and development files (git-ignored)."""
@@ -122,6 +137,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         "application/ofd",
     )
     """Content types accepted for materials (comma-separated in the environment)."""
+    max_files_per_request: int = 8
+    """Files one multipart request may carry (a submission's or a supplement's materials)."""
     yellow_min_days: int = 2
     """Yellow card when remaining working days ≤ max(this, ⌈limit / divisor⌉)."""
     yellow_divisor: int = 3
@@ -170,7 +187,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     sms_region_id: str = "cn-hangzhou"
     """Provider RegionId parameter."""
     sms_callback_secret: str = "tongban-dev-sms-callback-secret"
-    """Shared secret authenticating delivery receipts (HMAC-SHA256 of the body)."""
+    """Shared secret authenticating delivery receipts (HMAC-SHA256 of timestamp and body)."""
+    sms_receipt_window_seconds: int = 300
+    """A delivery receipt signed longer ago (or ahead) than this is refused; a replay within it
+    is refused by its signature, remembered in Redis."""
     sms_timeout_seconds: float = 10.0
     """Timeout of one provider request."""
     sms_rate_per_second: float = 200.0
@@ -241,6 +261,18 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             )
         if self.max_upload_bytes < 1:
             raise ConfigError("TONGBAN_MAX_UPLOAD_BYTES", "must be >= 1")
+        if self.max_files_per_request < 1:
+            raise ConfigError("TONGBAN_MAX_FILES_PER_REQUEST", "must be >= 1")
+        from tongban.cases.files import SIGNATURES
+
+        # A material's bytes must match its type; a type whose signature is unknown could never
+        # be checked, so it is refused here rather than let through unchecked.
+        unknown = [t for t in self.allowed_content_types if t not in SIGNATURES]
+        if unknown:
+            raise ConfigError(
+                "TONGBAN_ALLOWED_CONTENT_TYPES",
+                f"no content check for {', '.join(unknown)} (known: {', '.join(SIGNATURES)})",
+            )
         try:
             from zoneinfo import ZoneInfo
 
@@ -261,13 +293,23 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                 raise ConfigError(
                     "TONGBAN_CLOCK_START", f"not an ISO instant with zone: {exc}"
                 ) from None
+        if self.officer_status_cache_seconds < 0:
+            raise ConfigError("TONGBAN_OFFICER_STATUS_CACHE_SECONDS", "must be >= 0")
         if self.clock_speed <= 0:
             raise ConfigError("TONGBAN_CLOCK_SPEED", "must be positive")
         if self.rate_limit_window_seconds < 1:
             raise ConfigError("TONGBAN_RATE_LIMIT_WINDOW_SECONDS", "must be >= 1")
+        for limit_name, limit in (
+            ("TONGBAN_GRAPHQL_MAX_QUERY_CHARS", self.graphql_max_query_chars),
+            ("TONGBAN_MAX_JSON_BODY_BYTES", self.max_json_body_bytes),
+            ("TONGBAN_JWT_MAX_LIFETIME_SECONDS", self.jwt_max_lifetime_seconds),
+            ("TONGBAN_SMS_RECEIPT_WINDOW_SECONDS", self.sms_receipt_window_seconds),
+        ):
+            if limit < 1:
+                raise ConfigError(limit_name, "must be >= 1")
         if self.graphql_max_page_size < 1:
             raise ConfigError("TONGBAN_GRAPHQL_MAX_PAGE_SIZE", "must be >= 1")
-        for variable, limit in (
+        bounds: tuple[tuple[str, float], ...] = (
             ("TONGBAN_GRAPHQL_MAX_DEPTH", self.graphql_max_depth),
             ("TONGBAN_GRAPHQL_MAX_ALIASES", self.graphql_max_aliases),
             ("TONGBAN_GRAPHQL_MAX_FIELDS", self.graphql_max_fields),
@@ -279,8 +321,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             ("TONGBAN_RATE_LIMIT_ANONYMOUS", self.rate_limit_anonymous),
             ("TONGBAN_RATE_LIMIT_SIGNED_IN", self.rate_limit_signed_in),
             ("TONGBAN_RATE_LIMIT_SUBMISSIONS", self.rate_limit_submissions),
-        ):
-            if limit < 0:
+        )
+        for variable, bound in bounds:
+            if bound < 0:
                 raise ConfigError(variable, "must not be negative")
         quiet_hours(self.notify_quiet_hours)
         if self.env == "production":
@@ -312,6 +355,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def development(self) -> bool:
         return self.env == "development"
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
 
 
 def quiet_hours(value: str) -> tuple[int, int] | None:

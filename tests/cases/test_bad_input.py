@@ -120,7 +120,7 @@ async def test_an_oversized_file_and_a_forbidden_type_are_typed_errors(
         }
     }
     files = {
-        "input.materials.0.file": ("big.pdf", b"%PDF" + b"0" * limit, "application/pdf"),
+        "input.materials.0.file": ("big.pdf", b"%PDF-" + b"0" * limit, "application/pdf"),
         "input.materials.1.file": ("tool.exe", b"MZ\x90\x00", "application/x-msdownload"),
     }
     data = await client.upload(SUBMIT, variables, files, token=applicant)

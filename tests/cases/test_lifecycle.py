@@ -123,8 +123,8 @@ async def test_business_licence_from_street_window_to_rating(
             "m": [{"materialCode": "id", "file": None}, {"materialCode": "premises", "file": None}],
         },
         {
-            "m.0.file": ("id.pdf", b"%PDF id", "application/pdf"),
-            "m.1.file": ("premises.pdf", b"%PDF premises", "application/pdf"),
+            "m.0.file": ("id.pdf", b"%PDF-1.4 id", "application/pdf"),
+            "m.1.file": ("premises.pdf", b"%PDF-1.4 premises", "application/pdf"),
         },
         token=applicant,
     )

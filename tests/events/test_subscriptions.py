@@ -138,8 +138,8 @@ async def test_subscribers_on_two_processes_receive_three_mutations_in_order(
             "m": [{"materialCode": "id", "file": None}, {"materialCode": "premises", "file": None}],
         },
         {
-            "m.0.file": ("id.pdf", b"%PDF id", "application/pdf"),
-            "m.1.file": ("p.pdf", b"%PDF p", "application/pdf"),
+            "m.0.file": ("id.pdf", b"%PDF-1.4 id", "application/pdf"),
+            "m.1.file": ("p.pdf", b"%PDF-1.4 p", "application/pdf"),
         },
         token=applicant,
     )

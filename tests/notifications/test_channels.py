@@ -30,6 +30,7 @@ from tongban.config import Settings, load_settings
 from tongban.notifications.aliyun import (
     CHINA,
     SIGNATURE_HEADER,
+    TIMESTAMP_HEADER,
     AliyunSms,
     percent_encode,
     sign,
@@ -318,8 +319,12 @@ async def test_receipts_with_a_bad_signature_are_refused(
     [(body, headers)] = received.requests
     with pytest.raises(InvalidReceiptSignature):
         sms.parse_receipts(body, headers)
+    stamp = headers[TIMESTAMP_HEADER]
+    signed = stamp.encode() + b"." + body
     good = {
-        SIGNATURE_HEADER: "sha256=" + hmac.new(CALLBACK_SECRET.encode(), body, "sha256").hexdigest()
+        TIMESTAMP_HEADER: stamp,
+        SIGNATURE_HEADER: "sha256="
+        + hmac.new(CALLBACK_SECRET.encode(), signed, "sha256").hexdigest(),
     }
     assert len(sms.parse_receipts(body, good)) == 1
     with pytest.raises(InvalidReceiptSignature):

@@ -21,7 +21,7 @@ from tests.notifications.test_worker_processes import bench
 
 from tongban.cases.workflow import MovableClock
 from tongban.identifiers import resident_id_check_char
-from tongban.notifications.aliyun import receipt_signature
+from tongban.notifications.aliyun import receipt_headers
 from tongban.notifications.sender import Sender
 from tongban.notifications.sms_stub import SmsStub
 
@@ -61,9 +61,7 @@ async def report_delivery(client: GraphQLClient, sms: dict[str, Any]) -> None:
     answer = await client.http.post(
         "/notifications/sms/receipts",
         content=body,
-        headers={
-            "X-Tongban-Signature": receipt_signature(client.settings.sms_callback_secret, body)
-        },
+        headers=receipt_headers(client.settings.sms_callback_secret, body),
     )
     assert answer.status_code == 200, answer.text
 
@@ -172,7 +170,7 @@ async def test_delivery_reports_mark_sms_delivered_and_forged_reports_are_refuse
     answer = await client.http.post(
         "/notifications/sms/receipts",
         content=report,
-        headers={"X-Tongban-Signature": receipt_signature(secret, report)},
+        headers=receipt_headers(secret, report),
     )
     assert answer.status_code == 200 and answer.json() == {"code": 0, "msg": "成功"}
     [email, text] = await messages(client, number, applicant)

@@ -96,7 +96,7 @@ async def test_supplement_during_review_pauses_then_returns_to_review(
             "v": case["version"],
             "m": [{"materialCode": "premises", "file": None}],
         },
-        {"m.0.file": ("premises2.pdf", b"%PDF clearer", "application/pdf")},
+        {"m.0.file": ("premises2.pdf", b"%PDF-1.4 clearer", "application/pdf")},
         token=applicant,
     )
     assert data["supplementCase"]["case"]["state"] == "UNDER_REVIEW"

@@ -76,8 +76,10 @@ class CalendarMutation:
     ) -> CalendarYearPayload:
         principal = info.context.require_signed_in()
         try:
-            if not principal.has_role("admin"):
-                raise NotAllowedError("only administrators publish the calendar")
+            # The official schedule holds for every deadline in the province: one city's
+            # administrator must not shift another's.
+            if not principal.is_province_admin:
+                raise NotAllowedError("only the province's administrators publish the calendar")
             try:
                 schedule = YearSchedule(
                     year=year,

@@ -20,6 +20,7 @@ from tongban.auth.types import Principal
 from tongban.cases import conclusion, service
 from tongban.cases import repository as repo
 from tongban.cases import types as domain
+from tongban.cases.files import safe_filename
 from tongban.errors import DomainError
 from tongban.review import service as review
 
@@ -144,7 +145,7 @@ async def _files(info: Info, uploads: list[MaterialUpload]) -> list[domain.Uploa
         files.append(
             domain.UploadedFile(
                 material_code=u.material_code,
-                filename=getattr(u.file, "filename", "") or "",
+                filename=safe_filename(getattr(u.file, "filename", "") or ""),
                 content_type=getattr(u.file, "content_type", "") or "application/octet-stream",
                 data=data,
             )

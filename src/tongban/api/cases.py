@@ -32,7 +32,7 @@ from tongban.cases import repository as repo
 from tongban.cases import types as domain
 from tongban.cases.workflow import local_day
 from tongban.catalogue import types as domain_catalogue
-from tongban.errors import DomainError
+from tongban.errors import DomainError, ValidationError
 from tongban.government import types as domain_government
 from tongban.identifiers import mask_email, mask_id_number, mask_phone, validate_case_number
 from tongban.review import repository as review_repo
@@ -438,6 +438,9 @@ class Case:
         info: Info,
         last: Annotated[int | None, strawberry.argument(description="Keep the last N.")] = None,
     ) -> list[CaseEvent]:
+        if last is not None and last < 0:
+            raise graphql_error(ValidationError("last must be 0 or more", field="last"))
+
         def events(found: list[domain.Event]) -> list[CaseEvent]:
             if last is not None:
                 found = found[-last:] if last > 0 else []

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import logging
+import re
 from enum import Enum
 from typing import Any, cast
 
+import asyncpg
 import strawberry
-from graphql import GraphQLError
+from graphql import GraphQLError, GraphQLSyntaxError
 from strawberry.extensions import MaskErrors
 from strawberry.scalars import JSON
+from strawberry.types import ExecutionContext
 
-from tongban.errors import DomainError, InvalidInputError
+from tongban.errors import DomainError, InvalidInputError, ValidationError
 from tongban.outages import ServiceUnavailableError, is_outage
 
 
@@ -107,18 +111,69 @@ def graphql_error(exc: DomainError) -> GraphQLError:
 
 def should_mask(error: GraphQLError) -> bool:
     """Mask unexpected exceptions; keep domain errors and GraphQL's own syntax/validation errors."""
+    if request_error(error):
+        return False
     original = error.original_error
     return not (original is None or isinstance(original, DomainError | GraphQLError))
+
+
+def _root_cause(error: GraphQLError) -> BaseException | None:
+    original: BaseException | None = error.original_error
+    while isinstance(original, GraphQLError) and original.original_error is not None:
+        original = original.original_error
+    return original
+
+
+def request_error(error: GraphQLError) -> bool:
+    """An error in the request itself — its syntax, its validation against the schema, its
+    variables — found before any resolver ran (such errors have no path): the caller's fault."""
+    if error.path is not None:
+        return False
+    cause = _root_cause(error)
+    if cause is None or isinstance(cause, GraphQLError | RecursionError):
+        return True
+    # Scalars (Date, JSON, …) refuse a bad literal or variable with ValueError / TypeError,
+    # which graphql-core wraps in these messages; any other exception here is a fault of ours.
+    return isinstance(cause, ValueError | TypeError) and error.message.startswith(
+        ("Variable '$", "Expected value of type")
+    )
+
+
+def rejected_by_database(exc: BaseException | None) -> bool:
+    """PostgreSQL (class 22, data exception) or asyncpg's argument encoder refused an input
+    value: a NUL character in a text, a string where a UUID belongs. The caller's input, not a
+    fault of ours — every text and id reaching SQL is covered, with no check per field."""
+    return isinstance(exc, asyncpg.DataError) or (
+        isinstance(exc, asyncpg.InterfaceError) and isinstance(exc, ValueError)
+    )
+
+
+MALFORMED_INPUT = (
+    "an input value is malformed (for example a NUL character in a text, or an id that is not one)"
+)
+
+
+def _request_error_code(error: GraphQLError) -> str:
+    if isinstance(error, GraphQLSyntaxError) or isinstance(_root_cause(error), RecursionError):
+        return "GRAPHQL_PARSE_FAILED"
+    if error.message.startswith("Variable '$"):
+        return "BAD_USER_INPUT"
+    return "GRAPHQL_VALIDATION_FAILED"
 
 
 class MaskUnexpected(MaskErrors):
     """Unexpected errors are masked — except a dependency outage (PostgreSQL or Redis lost,
     restarting, failing over), which a client can do something about: it becomes the typed,
-    retryable SERVICE_UNAVAILABLE, and the HTTP response a 503 with Retry-After."""
+    retryable SERVICE_UNAVAILABLE, and the HTTP response a 503 with Retry-After. An input the
+    database refused (NUL byte, malformed id) is the caller's VALIDATION error."""
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        typed: GraphQLError | None = None
         if is_outage(error.original_error):
             typed = graphql_error(ServiceUnavailableError())
+        elif rejected_by_database(_root_cause(error)):
+            typed = graphql_error(ValidationError(MALFORMED_INPUT))
+        if typed is not None:
             return GraphQLError(
                 typed.message,
                 nodes=error.nodes,
@@ -128,7 +183,9 @@ class MaskUnexpected(MaskErrors):
                 original_error=typed.original_error,
                 extensions=typed.extensions,
             )
-        return super().anonymise_error(error)
+        masked = super().anonymise_error(error)
+        masked.extensions = {"code": "INTERNAL_SERVER_ERROR"}
+        return masked
 
 
 def unavailable(errors: list[Any] | None) -> bool:
@@ -152,7 +209,6 @@ RATE_LIMITED = "RATE_LIMITED"
 """Too many requests from this caller in the current window (HTTP 429, Retry-After)."""
 PERSISTED_QUERY_NOT_ALLOWED = "PERSISTED_QUERY_NOT_ALLOWED"
 """Only the front ends' registered operations are accepted (TONGBAN_GRAPHQL_PERSISTED_ONLY)."""
-"""Too many requests from this caller in the current window (HTTP 429, Retry-After)."""
 RATE_LIMIT_UNAVAILABLE = "RATE_LIMIT_UNAVAILABLE"
 """The limiter cannot count (Redis away) and this caller is not let through (HTTP 503)."""
 
@@ -164,3 +220,75 @@ def limit_error(code: str, message: str, **details: int | str) -> GraphQLError:
     if details:
         extensions["details"] = details
     return GraphQLError(message, extensions=extensions)
+
+
+# Refusals before any GraphQL runs (bad body, too large, bad token): the same shape as a
+# GraphQL error response, so a front end reads every failure the same way.
+HTTP_CODES = {
+    400: "BAD_REQUEST",
+    401: "UNAUTHENTICATED",
+    403: "FORBIDDEN",
+    404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    413: "PAYLOAD_TOO_LARGE",
+    415: "UNSUPPORTED_MEDIA_TYPE",
+}
+
+
+def http_error_body(status: int, message: str, **extensions: Any) -> dict[str, Any]:
+    """``{"data": null, "errors": [{"message", "extensions": {"code", …}}]}`` for a refusal."""
+    code = HTTP_CODES.get(status, "BAD_REQUEST" if status < 500 else "INTERNAL_SERVER_ERROR")
+    return {
+        "data": None,
+        "errors": [{"message": message, "extensions": {"code": code, **extensions}}],
+    }
+
+
+_SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
+
+
+class TongbanSchema(strawberry.Schema):
+    """The schema with Tongban's error handling: no "Did you mean …?" in production (it spells
+    out field, argument and enum names introspection would have hidden)."""
+
+    def __init__(self, *args: Any, suggestions: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.suggestions = suggestions
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        for error in errors:
+            if not self.suggestions and "Did you mean" in error.message:
+                error.message = _SUGGESTION.sub("", error.message)
+            cause = _root_cause(error)
+            # Expected failures are logged at INFO without a traceback: anonymous callers can
+            # send invalid documents all day, and a stack per request would bury real faults.
+            if request_error(error):
+                code = _request_error_code(error)
+                if isinstance(cause, RecursionError):
+                    error.message = "the document nests too deeply"
+                _set_code(error, code)
+                _log.info("graphql request refused: %s", error.message, extra={"code": code})
+            elif isinstance(cause, DomainError):
+                _set_code(error, cause.code)
+                _log.info("graphql %s: %s", cause.code, cause.message, extra={"code": cause.code})
+            elif is_outage(cause):
+                _log.warning("graphql: dependency unavailable: %r", cause)
+            elif rejected_by_database(cause):
+                _log.info("graphql: input refused by the database: %s", cause)
+            else:
+                _log.error("graphql: unexpected error", exc_info=cause or error)
+
+
+_log = logging.getLogger("tongban.graphql")
+
+
+def _set_code(error: GraphQLError, code: str) -> None:
+    if not (error.extensions or {}).get("code"):
+        error.extensions = {**(error.extensions or {}), "code": code}
+
+
+def graphql_error_body(exc: DomainError) -> dict[str, Any]:
+    """A domain error as a whole response body, for refusals outside GraphQL execution."""
+    return {"data": None, "errors": [graphql_error(exc).formatted]}

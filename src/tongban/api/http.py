@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import msgspec
@@ -50,4 +51,15 @@ class MsgspecJson:
         return _encoder.encode(data)
 
     def decode_json(self, data: str | bytes) -> object:
-        return _decoder.decode(data)
+        # Everything strawberry decodes — the HTTP body, multipart `operations` and `map`, GET
+        # `variables`, each WebSocket message — is a JSON object. Anything else must raise the
+        # standard module's error, which strawberry turns into a 400 (HTTP) or a 4400 close
+        # (WebSocket); msgspec's own errors, or `.get` on a list, surfaced as 500s. msgspec
+        # refuses invalid UTF-8 and lone surrogates itself; deep nesting ends in RecursionError.
+        try:
+            value = _decoder.decode(data)
+        except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):
+            raise json.JSONDecodeError("not valid JSON", "", 0) from None
+        if not isinstance(value, dict):
+            raise json.JSONDecodeError("not a JSON object", "", 0)
+        return value

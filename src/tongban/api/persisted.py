@@ -44,8 +44,6 @@ log = logging.getLogger(__name__)
 KEY_PREFIX = "tongban:apq:"
 # Kept a month after the last registration; a front end re-sends a query it finds missing.
 TTL_SECONDS = 30 * 24 * 3600
-# A JSON GraphQL request is a query and its variables, never files (those come multipart).
-MAX_JSON_BODY_BYTES = 1024 * 1024
 _encoder = msgspec.json.Encoder()
 
 
@@ -203,8 +201,8 @@ def registered(document: DocumentNode, directory: str) -> bool:
 def _decode(body: bytes) -> Any:
     try:
         return json.loads(body)
-    except ValueError:
-        return None  # the controller answers malformed JSON itself
+    except (ValueError, RecursionError):
+        return None  # the controller answers malformed or absurdly nested JSON itself
 
 
 async def _read_body(receive: Receive, limit: int) -> bytes | None:

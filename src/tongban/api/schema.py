@@ -6,17 +6,24 @@ from collections.abc import Callable
 from functools import partial
 
 import strawberry
-from strawberry.extensions import MaxTokensLimiter, ParserCache, SchemaExtension
+from graphql.validation import NoSchemaIntrospectionCustomRule
+from strawberry.extensions import (
+    AddValidationRules,
+    MaxTokensLimiter,
+    ParserCache,
+    SchemaExtension,
+)
 
 from tongban.api.applicants import ApplicantMutation
 from tongban.api.calendar import CalendarMutation, CalendarQuery
 from tongban.api.case_mutations import CaseMutation
 from tongban.api.cases import CaseQuery
 from tongban.api.catalogue import CatalogueMutation, CatalogueQuery
-from tongban.api.errors import MaskUnexpected, should_mask
+from tongban.api.errors import MaskUnexpected, TongbanSchema, should_mask
 from tongban.api.government import GovernmentQuery
 from tongban.api.guards import DeadlineExecutionContext, QueryLimits
 from tongban.api.notifications import NotificationMutation, NotificationQuery
+from tongban.api.operations import OneOperationOrName
 from tongban.api.subscriptions import Subscription
 from tongban.api.supervision import SupervisionQuery
 
@@ -37,9 +44,10 @@ class Mutation(
     pass
 
 
-def build_schema() -> strawberry.Schema:
+def build_schema(*, introspection: bool = True, suggestions: bool = True) -> strawberry.Schema:
     """The schema with its limits; each request's limits come from the settings in its context
-    (``guards.py``), so one schema serves every configuration."""
+    (``guards.py``), so one schema serves every configuration but production's introspection and
+    suggestions switches."""
     # Extensions are passed as factories: instances would share state between requests.
     # QueryLimits measures the document in one linear pass before graphql-core validates it
     # (and caches the validation, as strawberry's ValidationCache did): strawberry's depth and
@@ -49,13 +57,18 @@ def build_schema() -> strawberry.Schema:
         partial(ParserCache, maxsize=512),
         partial(QueryLimits, maxsize=512),
         partial(MaskUnexpected, should_mask_error=should_mask),
+        OneOperationOrName,
     ]
-    return strawberry.Schema(
+    if not introspection:
+        # In production the schema is no map for an attacker (front ends use the exported SDL).
+        extensions.append(partial(AddValidationRules, [NoSchemaIntrospectionCustomRule]))
+    return TongbanSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
         extensions=extensions,
         execution_context_class=DeadlineExecutionContext,
+        suggestions=suggestions,
     )
 
 

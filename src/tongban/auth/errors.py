@@ -4,7 +4,9 @@ from typing import Literal
 
 from tongban.errors import ForbiddenError, UnauthenticatedError
 
-TokenProblem = Literal["missing", "malformed", "expired", "invalid_signature", "invalid_claims"]
+TokenProblem = Literal[
+    "missing", "malformed", "expired", "invalid_signature", "invalid_claims", "revoked"
+]
 
 
 class TokenError(UnauthenticatedError):

@@ -74,6 +74,18 @@ class TokenVerifier:
             raise TokenError("invalid_signature", f"signing key unavailable: {exc}") from None
         except jwt.InvalidTokenError as exc:
             raise TokenError("invalid_claims", f"the access token is not valid: {exc}") from None
+        # A token minted to live for months (a stolen signing key, a misconfigured identity
+        # provider) would outlast every revocation short of rotating the key.
+        lifetime = claims["exp"] - claims["iat"]
+        if (
+            not isinstance(lifetime, int | float)
+            or lifetime > self._settings.jwt_max_lifetime_seconds
+        ):
+            raise TokenError(
+                "invalid_claims",
+                "the access token lives longer than "
+                f"{self._settings.jwt_max_lifetime_seconds} seconds",
+            )
         principal = principal_from_claims(claims)
         return msgspec.structs.replace(principal, expires_at=float(claims["exp"]))
 

@@ -50,6 +50,13 @@ class Principal(msgspec.Struct, frozen=True, kw_only=True):
     def has_role(self, *roles: str) -> bool:
         return not self.roles.isdisjoint(roles)
 
+    @property
+    def is_province_admin(self) -> bool:
+        """An administrator of a province-level region (xx0000): the only one who may change
+        what holds platform-wide — the working-day calendar, the notification templates."""
+        code = self.region_code or ""
+        return self.is_officer and self.has_role("admin") and len(code) == 6 and code[2:] == "0000"
+
 
 ANONYMOUS = Principal(kind="anonymous")
 

@@ -28,8 +28,6 @@ class ViewerSql:
         if not p.is_officer:
             return "FALSE"
         clearance = f"{c}.confidentiality <= {self._p(p.clearance)}"
-        if p.has_role("admin"):
-            return clearance
         region = self._p(p.region_code)
         department = self._p(p.department_id)
         reach = [
@@ -40,8 +38,9 @@ class ViewerSql:
             f"EXISTS (SELECT 1 FROM review_task vt WHERE vt.case_id = {c}.id"
             f" AND vt.department_id = {department}::uuid)",
         ]
-        if p.has_role("head", "supervisor"):
-            # Heads and supervisors oversee their region and every region below it.
+        if p.has_role("head", "supervisor", "admin"):
+            # Heads, supervisors and administrators oversee their region and every region
+            # below it — a city's administrator no other city, the province's all of them.
             reach.append(f"{c}.receiving_lineage @> ARRAY[{region}]::text[]")
             reach.append(f"{c}.handling_lineage @> ARRAY[{region}]::text[]")
         return f"({clearance} AND ({' OR '.join(reach)}))"

@@ -18,6 +18,7 @@ from tongban.blobs import BlobStore
 from tongban.cases import permissions, states
 from tongban.cases import repository as repo
 from tongban.cases.errors import IdempotencyKeyReusedError
+from tongban.cases.files import safe_filename, sniff_content_type
 from tongban.cases.types import Applicant, ApplicantInput, Case, UploadedFile
 from tongban.cases.workflow import (
     Clock,
@@ -155,6 +156,15 @@ def _check_files(files: list[UploadedFile], spec: MatterSpec, settings: Settings
                     "CONTENT_TYPE_NOT_ALLOWED",
                     f"{f.filename}: {f.content_type} is not accepted "
                     f"(allowed: {', '.join(settings.allowed_content_types)})",
+                )
+            )
+        elif (sniffed := sniff_content_type(f.data)) != f.content_type:
+            seen = f"they look like {sniffed}" if sniffed else "they match no accepted type"
+            problems.append(
+                Problem(
+                    f"{field}.file",
+                    "CONTENT_MISMATCH",
+                    f"{f.filename}: declared {f.content_type}, but {seen}",
                 )
             )
         if f.material_code is not None and f.material_code not in known:
@@ -353,7 +363,7 @@ async def _store_materials(
             conn,
             case_id=case_id,
             material_code=f.material_code,
-            name=f.filename or names.get(f.material_code or "", "material"),
+            name=safe_filename(f.filename) or names.get(f.material_code or "", "material"),
             size=len(f.data),
             content_type=f.content_type,
             sha256=key,

@@ -125,8 +125,7 @@ async def _ensure_admin_for(
     conn: asyncpg.Connection, principal: Principal, department_id: str
 ) -> None:
     """Admins manage the matters of departments in their own region or below it."""
-    if not principal.has_role("admin"):
-        raise NotAllowedError("only administrators manage the catalogue")
+    _require_admin_role(principal)
     placements = (
         await gov_repo.department_placements(conn, ids=[department_id])
         if is_uuid(department_id)
@@ -139,6 +138,13 @@ async def _ensure_admin_for(
         )
 
 
+def _require_admin_role(principal: Principal) -> None:
+    """Checked before anything is looked up: whether a matter, a draft or a code exists is
+    itself information a non-administrator must not learn from a refusal."""
+    if not (principal.is_officer and principal.has_role("admin")):
+        raise NotAllowedError("only administrators manage the catalogue")
+
+
 async def _require_valid(conn: asyncpg.Connection, spec: MatterSpec) -> None:
     problems = await validate_spec(conn, spec)
     if problems:
@@ -149,6 +155,7 @@ async def create_matter(
     conn: asyncpg.Connection, principal: Principal, *, code: str, spec: MatterSpec
 ) -> MatterVersion:
     """Create a matter with its first draft version."""
+    _require_admin_role(principal)
     if not _CODE_RE.match(code):
         raise InvalidInputError(
             [Problem("code", "INVALID_CODE", "code must be 2–64 letters, digits, '-' or '_'")]
@@ -179,6 +186,7 @@ async def save_draft(
     ``expected_revision`` is the draft revision the admin loaded; a different current one means
     someone else saved in between, and this save is refused rather than silently overwriting.
     """
+    _require_admin_role(principal)
     matter = await repo.lock_matter(conn, code=code)
     if matter is None:
         raise MatterNotFoundError(f"no matter with code {code}", field="code")
@@ -218,6 +226,7 @@ async def publish(
     conn: asyncpg.Connection, principal: Principal, *, code: str, expected_revision: int | None
 ) -> MatterVersion:
     """Publish the draft: from now on it never changes, and new cases pin it."""
+    _require_admin_role(principal)
     matter = await repo.lock_matter(conn, code=code)
     if matter is None:
         raise MatterNotFoundError(f"no matter with code {code}", field="code")

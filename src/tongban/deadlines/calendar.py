@@ -41,10 +41,15 @@ class YearSchedule(msgspec.Struct, frozen=True, kw_only=True):
     def __post_init__(self) -> None:
         stray = [d for d in (*self.holidays, *self.makeup_workdays) if d.year != self.year]
         if stray:
-            raise ValueError(f"dates outside {self.year}: {sorted(stray)}")
+            raise ValueError(f"dates outside {self.year}: {_days(stray)}")
         both = self.holidays & self.makeup_workdays
         if both:
-            raise ValueError(f"days both off and on: {sorted(both)}")
+            raise ValueError(f"days both off and on: {_days(both)}")
+
+
+def _days(days: Iterable[date]) -> str:
+    """ISO dates for a message a person reads (a list's repr shows datetime.date(...))."""
+    return ", ".join(d.isoformat() for d in sorted(set(days)))
 
 
 @cache

@@ -15,6 +15,7 @@ import base64
 import hashlib
 import hmac
 import re
+import time
 import uuid
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
 
 API_VERSION = "2017-05-25"
 SIGNATURE_HEADER = "X-Tongban-Signature"
+TIMESTAMP_HEADER = "X-Tongban-Timestamp"
 FORM = "application/x-www-form-urlencoded"
 # Alibaba's SMS records and reports use Beijing time.
 CHINA = ZoneInfo("Asia/Shanghai")
@@ -114,9 +116,22 @@ def timestamp(now: datetime | None = None) -> str:
     return (now or datetime.now(UTC)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def receipt_signature(secret: str, body: bytes) -> str:
-    """The ``X-Tongban-Signature`` value of a delivery-report callback body."""
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+def receipt_signature(secret: str, body: bytes, timestamp: str) -> str:
+    """The ``X-Tongban-Signature`` of a delivery-report callback: HMAC-SHA256 over the
+    ``X-Tongban-Timestamp`` value (Unix seconds), a dot and the body — the timestamp is signed,
+    so an old report cannot be replayed with a fresh one."""
+    signed = timestamp.encode() + b"." + body
+    return "sha256=" + hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
+
+
+def receipt_headers(secret: str, body: bytes, *, now: float | None = None) -> dict[str, str]:
+    """The headers that authenticate a delivery-report body (the stub and tests send them)."""
+    stamp = str(int(time.time() if now is None else now))
+    return {
+        "Content-Type": "application/json",
+        TIMESTAMP_HEADER: stamp,
+        SIGNATURE_HEADER: receipt_signature(secret, body, stamp),
+    }
 
 
 def _header(headers: Mapping[str, str], name: str) -> str | None:
@@ -127,13 +142,36 @@ def _header(headers: Mapping[str, str], name: str) -> str | None:
     return next((v for k, v in headers.items() if k.lower() == lowered), None)
 
 
-def verify_receipt_signature(secret: str, body: bytes, headers: Mapping[str, str]) -> None:
+def verify_receipt_signature(
+    secret: str,
+    body: bytes,
+    headers: Mapping[str, str],
+    *,
+    window_seconds: float,
+    now: float | None = None,
+) -> str:
+    """Check the signature and that the report was signed within ``window_seconds`` of now
+    (either way: clocks drift); returns the signature, the report's identity for replays.
+
+    The wall clock, not the platform's (simulated in development): freshness is about when the
+    provider sent the request.
+    """
     given = _header(headers, SIGNATURE_HEADER)
-    if given is None:
-        raise InvalidReceiptSignature(f"missing {SIGNATURE_HEADER} header")
-    expected = receipt_signature(secret, body)
+    stamp = _header(headers, TIMESTAMP_HEADER)
+    if given is None or stamp is None:
+        raise InvalidReceiptSignature(f"missing {SIGNATURE_HEADER} or {TIMESTAMP_HEADER} header")
+    stamp = stamp.strip()
+    expected = receipt_signature(secret, body, stamp)
     if not hmac.compare_digest(expected.encode(), given.strip().lower().encode("utf-8", "replace")):
         raise InvalidReceiptSignature("delivery report signature does not match")
+    try:
+        signed_at = int(stamp)
+    except ValueError:
+        raise InvalidReceiptSignature(f"{TIMESTAMP_HEADER} is not Unix seconds") from None
+    current = time.time() if now is None else now
+    if abs(current - signed_at) > window_seconds:
+        raise InvalidReceiptSignature("delivery report is outside the accepted time window")
+    return expected
 
 
 def classify_send(status: int, payload: Mapping[str, Any] | None) -> Outcome:
@@ -200,6 +238,7 @@ class AliyunSms:
         self._template_code = settings.sms_template_code
         self._region_id = settings.sms_region_id
         self._callback_secret = settings.sms_callback_secret
+        self._receipt_window = settings.sms_receipt_window_seconds
         self._timeout = aiohttp.ClientTimeout(total=settings.sms_timeout_seconds)
         self._pool_size = max(100, settings.notify_concurrency)
         self._session: aiohttp.ClientSession | None = None
@@ -295,9 +334,13 @@ class AliyunSms:
                 return None
         return None
 
-    def parse_receipts(self, body: bytes, headers: Mapping[str, str]) -> list[Receipt]:
+    def parse_receipts(
+        self, body: bytes, headers: Mapping[str, str], *, now: float | None = None
+    ) -> list[Receipt]:
         """Reports pushed by the provider; ``ValueError`` for a signed but malformed body."""
-        verify_receipt_signature(self._callback_secret, body, headers)
+        verify_receipt_signature(
+            self._callback_secret, body, headers, window_seconds=self._receipt_window, now=now
+        )
         try:
             reports = _REPORTS.decode(body)
         except msgspec.DecodeError as exc:

@@ -74,8 +74,11 @@ class SmsProvider(Protocol):
         """
         ...
 
-    def parse_receipts(self, body: bytes, headers: Mapping[str, str]) -> list[Receipt]:
-        """Authenticate and parse a delivery-report callback; raises InvalidReceiptSignature."""
+    def parse_receipts(
+        self, body: bytes, headers: Mapping[str, str], *, now: float | None = None
+    ) -> list[Receipt]:
+        """Authenticate and parse a delivery-report callback; raises InvalidReceiptSignature
+        when the signature is wrong or the report was signed outside the accepted window."""
         ...
 
     async def aclose(self) -> None: ...

@@ -110,7 +110,9 @@ async def publish_template(
     ``expected_version`` is the version the admin edited (0: the built-in default): if someone
     published in between, this is a CONFLICT instead of silently replacing their text.
     """
-    _require_admin(principal)
+    if not principal.is_province_admin:
+        # Templates speak to every applicant of the province: not one city's to change.
+        raise ForbiddenError("only the province's administrators publish notification templates")
     audience = templates.KINDS[kind].audience if kind in templates.KINDS else "applicant"
     template = Template(
         kind=kind,

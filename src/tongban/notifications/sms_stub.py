@@ -44,8 +44,7 @@ from aiohttp import web
 from tongban.notifications.aliyun import (
     API_VERSION,
     CHINA,
-    SIGNATURE_HEADER,
-    receipt_signature,
+    receipt_headers,
     sign,
 )
 
@@ -350,10 +349,7 @@ class SmsStub:
             for m in pending
         ]
         body = _encode(reports)
-        headers = {
-            "Content-Type": "application/json",
-            SIGNATURE_HEADER: receipt_signature(secret, body),
-        }
+        headers = receipt_headers(secret, body)
         async with (
             aiohttp.ClientSession() as session,
             session.post(callback_url, data=body, headers=headers) as response,
