@@ -4,6 +4,8 @@
   files, keeps `caseUpdated` open while idle and receives the intake window's acceptance, whose
   mutation payload updates the officer's normalised cache (`apollo.mjs`).
 - graphql-js: a full introspection of the live API equals the checked-in SDL (`introspect.mjs`).
+- GraphQL Code Generator over `graphql/schema.graphql` and `graphql/operations/`, compiled with
+  `tsc --strict` beside a typed use of the result (`codegen.yml`, `typed.ts`).
 
 The API and the outbox relay run as real processes, configured only through `TONGBAN_*` variables
 that all differ from the defaults (port, database, Redis, JWT secret), as a deployment runs them.
@@ -256,3 +258,11 @@ async def test_a_full_introspection_of_the_live_api_equals_the_checked_in_sdl(
     await run(
         [node, "introspect.mjs"], env=platform.client_env(), seconds=120, server_logs=platform.logs
     )
+
+
+async def test_codegen_types_of_the_example_operations_compile_under_strict_typescript(
+    node: str,
+) -> None:
+    bin_dir = HERE / "node_modules" / ".bin"
+    await run([str(bin_dir / "graphql-codegen"), "--config", "codegen.yml"], seconds=300)
+    await run([str(bin_dir / "tsc"), "-p", "tsconfig.json", "--strict", "--noEmit"], seconds=300)
