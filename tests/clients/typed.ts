@@ -64,7 +64,7 @@ export async function acceptIfAllowed(
 ): Promise<number | null> {
   const { data } = await client.query({ query: CaseView, variables: { number, last: 5 } });
   const view = data?.case;
-  if (!view?.allowedActions.includes("accept")) return null;
+  if (!view?.allowedActions.some((action) => action.toLowerCase() === "accept")) return null;
   // @ts-expect-error: expectedVersion is required ($version: Int!)
   await client.mutate({ mutation: AcceptCase, variables: { number } });
   const result = await client.mutate({
