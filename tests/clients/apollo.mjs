@@ -48,6 +48,12 @@ function countingLink(sent) {
   });
 }
 
+const VIEWER = gql`
+  query Viewer {
+    viewer { kind name applicant { name idNumber mobile } }
+  }
+`;
+
 const SUBMIT_CASE = gql`
   mutation SubmitCase($input: SubmitCaseInput!) {
     submitCase(input: $input) {
@@ -119,6 +125,13 @@ async function main() {
       ]),
     ),
   });
+
+  // Signed in with the identity provider's token alone: the first request creates the record.
+  const { data: me } = await applicant.query({ query: VIEWER });
+  log("applicant signed in", { kind: me.viewer.kind, name: me.viewer.name });
+  assert.equal(me.viewer.kind, "APPLICANT");
+  assert.ok(me.viewer.applicant, "no applicant record for the signed-in applicant");
+  assert.equal(me.viewer.applicant.name, me.viewer.name);
 
   const key = `apollo-${process.pid}-${Date.now()}`;
   const submitted = await applicant.mutate({
