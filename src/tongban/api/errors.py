@@ -277,6 +277,10 @@ class TongbanSchema(strawberry.Schema):
                 _log.warning("graphql: dependency unavailable: %r", cause)
             elif rejected_by_database(cause):
                 _log.info("graphql: input refused by the database: %s", cause)
+            elif (error.extensions or {}).get("code"):
+                # Typed where it was raised (a limit, a refusal): expected, like a domain error.
+                code = str((error.extensions or {})["code"])
+                _log.info("graphql %s: %s", code, error.message, extra={"code": code})
             else:
                 _log.error("graphql: unexpected error", exc_info=cause or error)
 
