@@ -36,6 +36,7 @@ from strawberry.types.graphql import OperationType
 
 from tongban import db
 from tongban.api import ratelimit
+from tongban.api.connections import ConnectionSlots
 from tongban.api.context import Context
 from tongban.api.errors import (
     RATE_LIMIT_UNAVAILABLE,
@@ -75,6 +76,8 @@ from tongban.metrics import (
 from tongban.outages import RETRY_AFTER_SECONDS, ServiceUnavailableError, is_outage
 
 log = logging.getLogger("tongban.http")
+# Where a WebSocket's scope keeps the principal holding one of its live-connection slots.
+WS_SLOT = "tongban_ws_slot"
 _API_DIR = Path(__file__).resolve().parent / "api"
 # GraphiQL (development) and the files it loads, served by the API itself: no CDN, so it works
 # offline and in locked-down networks (api/static/graphiql/README.md lists versions, licences).
@@ -109,11 +112,13 @@ class RequestMiddleware:
         verifier: TokenVerifier,
         settings: Settings,
         officers: OfficerStatus | None = None,
+        slots: ConnectionSlots | None = None,
     ) -> None:
         self.app = app
         self.verifier = verifier
         self.settings = settings
         self.officers = officers or OfficerStatus(settings.officer_status_cache_seconds)
+        self.slots = slots
         self.max_json_body = settings.max_json_body_bytes
         self.max_multipart_body = multipart_body_limit(settings)
         # How many statements a request ran tells an attacker which inputs reach the database.
@@ -191,6 +196,11 @@ class RequestMiddleware:
             scope.setdefault("state", {})["principal"] = principal
             await self.app(asgi_scope, receive, send_wrapper)
         finally:
+            held = (
+                scope.get("state", {}).pop(WS_SLOT, None) if scope["type"] == "websocket" else None
+            )
+            if held is not None and self.slots is not None:
+                self.slots.release(held)
             if scope["type"] == "http":
                 elapsed = time.perf_counter() - started
                 HTTP_REQUESTS.labels(scope["method"], route, str(status_holder[0])).inc()
@@ -752,6 +762,16 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
                 raise ConnectionRejectionError(
                     {"code": "SERVICE_UNAVAILABLE", "retryAfter": RETRY_AFTER_SECONDS}
                 ) from None
+            if not slots.acquire(principal.subject):
+                raise ConnectionRejectionError(
+                    {
+                        "code": "RATE_LIMITED",
+                        "reason": f"at most {slots.per_principal} live connections per caller",
+                    }
+                )
+            if context.request is not None:
+                # Released by RequestMiddleware when the connection ends, however it ends.
+                context.request.scope.setdefault("state", {})[WS_SLOT] = principal.subject
             context.principal = principal
             # One connection serves many operations: no per-connection DataLoader caches.
             context.loaders = Loaders(context.pool, principal)
@@ -759,8 +779,10 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
 
     graphql = GraphQLController
 
+    slots = ConnectionSlots(settings.ws_connections_per_principal)
+
     def middleware(app: ASGIApp) -> ASGIApp:
-        return RequestMiddleware(app, verifier, settings, officers)
+        return RequestMiddleware(app, verifier, settings, officers, slots)
 
     def persisted_queries(app: ASGIApp) -> ASGIApp:
         return PersistedQueries(app, max_body_bytes=settings.max_json_body_bytes)

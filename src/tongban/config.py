@@ -86,6 +86,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Accept only the front ends' registered operations (``graphql_operations_dir``)."""
     graphql_operations_dir: str = "graphql/operations"
     """Where the front ends' registered operations are (``*.graphql``)."""
+    ws_connections_per_principal: int = 10
+    """Live subscription connections one caller may hold per API process; 0: no cap."""
     cors_allowed_origins: tuple[str, ...] = ()
     """Browser origins allowed to call the API (CORS) and to open subscriptions; none unless set."""
     graphql_max_aliases: int = 30
