@@ -199,6 +199,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """SMS sent per second across all notification workers (Redis token bucket)."""
     sms_rate_burst: int = 200
     """Tokens the SMS bucket holds."""
+    sms_per_recipient_per_hour: int = 10
+    """Non-urgent SMS one phone number gets per clock hour; more wait for the next hour; 0: off."""
     smtp_host: str = "127.0.0.1"
     """SMTP relay host."""
     smtp_port: int = 8025

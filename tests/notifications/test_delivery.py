@@ -525,3 +525,44 @@ async def test_a_flood_to_one_phone_does_not_hold_up_everyone_elses_messages(
     second = await pipeline.sender._claim(clock.now(), {"sms": 2}, quiet=False)
     assert len(second) == 2
     assert "13912345678" not in {m.address for m in second}
+
+
+async def test_one_phone_gets_at_most_the_hourly_cap_of_non_urgent_sms(
+    database: str,
+    conn: asyncpg.Connection,
+    pipeline: Pipeline,
+    sms_stub: SmsStub,
+    clock: MovableClock,
+) -> None:
+    """A window filing case after case for one phone (300 SMS in 4 s) is throttled per number:
+    beyond the cap the rest wait for the next hour, without using up their attempts."""
+    b = bench()
+    await b.seed_events(database, 5, mobile="13912345678")
+    await pipeline.plan()
+    capped = Sender(
+        pipeline.pool,
+        pipeline.redis,
+        msgspec.structs.replace(pipeline.settings, sms_per_recipient_per_hour=3),
+        clock,
+        sms=pipeline.sms,
+        email=pipeline.email,
+    )
+    while await capped.run_once():
+        pass
+    await capped.close()
+    assert len(sms_stub.messages) == 3
+    waiting = await conn.fetch(
+        "SELECT attempts, next_attempt_at, last_error FROM notification_message "
+        "WHERE status = 'retry'"
+    )
+    assert len(waiting) == 2
+    next_hour = clock.now().replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    assert {(w["attempts"], w["next_attempt_at"]) for w in waiting} == {(0, next_hour)}
+    assert "non-urgent SMS this hour" in waiting[0]["last_error"]
+
+    # The next hour they go out.
+    clock.set(clock.now() + timedelta(hours=1))
+    while await capped.run_once():
+        pass
+    await capped.close()
+    assert len(sms_stub.messages) == 5

@@ -22,9 +22,11 @@ if TYPE_CHECKING:
 class Outcome(msgspec.Struct, frozen=True):
     """What became of one send."""
 
-    status: Literal["sent", "temporary_failure", "permanent_failure"]
+    status: Literal["sent", "temporary_failure", "permanent_failure", "deferred"]
     provider_message_id: str | None = None
     error: str | None = None
+    # "deferred": not sent and not an attempt (a per-recipient cap); try again at this instant.
+    retry_at: datetime | None = None
 
 
 def sent(provider_message_id: str | None) -> Outcome:

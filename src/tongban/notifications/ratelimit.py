@@ -8,6 +8,7 @@ different machines agree on the rate. If Redis cannot be reached the caller send
 from __future__ import annotations
 
 import contextlib
+import hashlib
 
 import redis.asyncio as aioredis
 
@@ -68,3 +69,24 @@ class TokenBucket:
         if tokens > 0:
             with contextlib.suppress(aioredis.RedisError, OSError):
                 await self._refund(keys=[self._key], args=[tokens, self.burst])
+
+
+async def recipient_over_cap(
+    redis: aioredis.Redis, *, address: str, cap: int, now: float
+) -> float | None:
+    """Count one non-urgent SMS to ``address`` in this clock hour; beyond ``cap`` the Unix time
+    when the next hour starts (send then), else None. A filing spree (300 cases by one window
+    token, each an SMS to the same phone) must not flood a person's phone."""
+    if cap <= 0:
+        return None
+    hour = int(now // 3600)
+    digest = hashlib.sha256(address.encode()).hexdigest()[:24]  # no phone numbers in Redis
+    key = f"tongban:smscap:{digest}:{hour}"
+    try:
+        async with redis.pipeline(transaction=True) as pipe:
+            pipe.set(key, 0, ex=3700, nx=True)
+            pipe.incr(key)
+            _, count = await pipe.execute()
+    except (aioredis.RedisError, OSError) as exc:
+        raise LimiterUnavailable(str(exc) or type(exc).__name__) from exc
+    return float((hour + 1) * 3600) if int(count) > cap else None

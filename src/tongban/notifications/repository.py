@@ -163,7 +163,10 @@ async def record(conn: asyncpg.Connection, *, results: Sequence[Recorded], now: 
     whose lease ran out (the row released, perhaps claimed again) changes nothing."""
     await conn.execute(
         """UPDATE notification_message m
-           SET status = r.status,
+           SET status = CASE WHEN r.status = 'deferred' THEN 'retry' ELSE r.status END,
+               -- A deferral (per-recipient cap) was no attempt: it does not count towards the
+               -- attempts after which a message is failed.
+               attempts = CASE WHEN r.status = 'deferred' THEN m.attempts - 1 ELSE m.attempts END,
                provider = r.provider,
                provider_message_id = coalesce(r.provider_id, m.provider_message_id),
                last_error = CASE WHEN r.status = 'sent' THEN m.last_error ELSE r.error END,

@@ -46,7 +46,7 @@ from tongban.notifications.channels import (
     temporary,
 )
 from tongban.notifications.planner import in_quiet_hours
-from tongban.notifications.ratelimit import LimiterUnavailable, TokenBucket
+from tongban.notifications.ratelimit import LimiterUnavailable, TokenBucket, recipient_over_cap
 from tongban.notifications.repository import Claimed, Recorded
 
 log = logging.getLogger(__name__)
@@ -99,6 +99,7 @@ class Sender:
         email: EmailSender | None,
     ) -> None:
         self.pool = pool
+        self.redis = redis
         self.settings = settings
         self.clock = clock
         self.sms = sms
@@ -304,6 +305,29 @@ class Sender:
             except Exception as exc:  # the database away: no proof of the lease, no send
                 log.warning("notifications: cannot renew the lease of %s: %s", m.id, exc)
                 return None
+            if m.channel == "sms" and not m.urgent:
+                try:
+                    later = await recipient_over_cap(
+                        self.redis,
+                        address=m.address,
+                        cap=self.settings.sms_per_recipient_per_hour,
+                        # The platform's clock, like quiet hours: a policy about people's hours.
+                        now=self.clock.now().timestamp(),
+                    )
+                except LimiterUnavailable as exc:  # cannot count: send nothing now
+                    return Result(m, temporary(f"per-recipient cap unavailable: {exc}"))
+                if later is not None:
+                    return Result(
+                        m,
+                        Outcome(
+                            "deferred",
+                            error=(
+                                f"more than {self.settings.sms_per_recipient_per_hour} "
+                                "non-urgent SMS this hour to this number"
+                            ),
+                            retry_at=datetime.fromtimestamp(later, UTC),
+                        ),
+                    )
             try:
                 if m.channel == "sms":
                     assert self.sms is not None
@@ -363,8 +387,10 @@ class Sender:
         rows: list[Recorded] = []
         for r in results:
             m, o = r.message, r.outcome
-            status = {"sent": "sent", "permanent_failure": "failed"}.get(o.status, "retry")
-            when = now
+            status = {"sent": "sent", "permanent_failure": "failed", "deferred": "deferred"}.get(
+                o.status, "retry"
+            )
+            when = o.retry_at or now
             if status == "retry":
                 if m.attempts >= self.settings.notify_max_attempts:
                     status = "failed"
