@@ -127,6 +127,7 @@ def fuzz(url: str, tokens: list[str | None]) -> list[str]:
         for result in schema.get_all_operations():
             checker(result.ok())()
     assert len(seen) >= 30 and all(seen.values()), "every operation was exercised"
+    print(f"fuzz: {sum(seen.values())} requests over {len(seen)} operations")
     return failures
 
 

@@ -231,6 +231,9 @@ class Material:
 
 @strawberry.type(description="One change in a case's history: who, when, what, why.")
 class CaseEvent:
+    id: strawberry.ID = strawberry.field(
+        description="Stable identifier of the event (the eventId of live updates)."
+    )
     seq: int = strawberry.field(description="Global order of events.")
     case_version: int = strawberry.field(description="Case version after the change.")
     action: str = strawberry.field(description="What happened, e.g. accepted, opinion_given.")
@@ -291,6 +294,10 @@ def _case_actions(
 
 @strawberry.type(description="A case (办件): the one record every department and level works on.")
 class Case:
+    id: strawberry.ID = strawberry.field(
+        description="Stable identifier (a UUID, unique across every type): the key clients "
+        "cache the case under, whatever its number."
+    )
     number: str = strawberry.field(description="Unified case number (统一办件编号).")
     state: CaseState = strawberry.field(description="Where the case is.")
     state_code: str | None = strawberry.field(description="National state code, when one exists.")
@@ -320,6 +327,7 @@ class Case:
     @classmethod
     def from_domain(cls, c: domain.Case) -> Case:
         return cls(
+            id=strawberry.ID(c.id),
             number=c.number,
             state=CaseState(c.state),
             state_code=states.STATE_CODES.get(c.state),
@@ -473,6 +481,7 @@ def _materials(found: list[domain.Material]) -> list[Material]:
 def _events(found: list[domain.Event]) -> list[CaseEvent]:
     return [
         CaseEvent(
+            id=strawberry.ID(e.id),
             seq=e.seq,
             case_version=e.case_version,
             action=e.action,

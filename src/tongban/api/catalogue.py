@@ -106,6 +106,9 @@ class ReviewStage:
 
 @strawberry.type(description="One version of a matter. A published version never changes.")
 class MatterVersion:
+    id: strawberry.ID = strawberry.field(
+        description="Stable identifier of this version: MatterVersion:<matter id>:<version>."
+    )
     code: str = strawberry.field(description="The matter's code.")
     version: int = strawberry.field(description="Version number, from 1.")
     status: VersionStatus = strawberry.field(description="Draft or published.")
@@ -136,6 +139,7 @@ class MatterVersion:
     def from_domain(cls, v: domain.MatterVersion) -> MatterVersion:
         s = v.spec
         return cls(
+            id=strawberry.ID(f"MatterVersion:{v.matter_id}:{v.version}"),
             code=v.code,
             version=v.version,
             status=VersionStatus.PUBLISHED if v.published else VersionStatus.DRAFT,

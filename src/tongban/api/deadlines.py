@@ -43,6 +43,7 @@ class Colour(Enum):
 
 @strawberry.type(description="A working-day deadline and where it stands today.")
 class Deadline:
+    id: strawberry.ID = strawberry.field(description="Stable identifier of the clock.")
     kind: DeadlineKind = strawberry.field(description="Which limit.")
     state: ClockState = strawberry.field(description="Running, paused or stopped.")
     start_on: date = strawberry.field(description="Day the clock started (not counted).")
@@ -86,6 +87,7 @@ def _views(info: Info, clocks: list[DeadlineClock], cal: WorkingCalendar) -> lis
         s = service.status(c, cal, settings, today)
         found.append(
             Deadline(
+                id=strawberry.ID(c.id),
                 kind=DeadlineKind(c.kind),
                 state=ClockState(c.state),
                 start_on=c.start_on,

@@ -41,6 +41,7 @@ class OfficerRole(Enum):
     description="An administrative region (行政区划) identified by its GB/T 2260 code."
 )
 class Region:
+    id: strawberry.ID = strawberry.field(description="Stable identifier: Region:<code>.")
     code: str = strawberry.field(
         description="GB/T 2260 code: 6 digits, 9 for townships and streets."
     )
@@ -52,6 +53,7 @@ class Region:
     @classmethod
     def from_domain(cls, r: domain.Region) -> Region:
         return cls(
+            id=strawberry.ID(f"Region:{r.code}"),
             code=r.code,
             name=r.name,
             level=RegionLevel(r.level),
