@@ -118,7 +118,7 @@ async def test_a_reconnect_with_after_event_id_misses_nothing_and_applicants_see
 
     # Then the live ones.
     await asyncio.sleep(0.5)
-    await client.upload(
+    supplemented = await client.upload(
         "mutation ($n: String!, $v: Int!, $m: [MaterialUpload!]!) { supplementCase(number: $n, expectedVersion: $v, materials: $m) { case { version } userErrors { code } } }",
         {
             "n": case["number"],
@@ -126,11 +126,12 @@ async def test_a_reconnect_with_after_event_id_misses_nothing_and_applicants_see
             "m": [{"materialCode": "id", "file": None}, {"materialCode": "premises", "file": None}],
         },
         {
-            "m.0.file": ("id.pdf", b"%PDF id", "application/pdf"),
-            "m.1.file": ("p.pdf", b"%PDF p", "application/pdf"),
+            "m.0.file": ("id.pdf", b"%PDF-1.4 id", "application/pdf"),
+            "m.1.file": ("p.pdf", b"%PDF-1.4 p", "application/pdf"),
         },
         token=applicant,
     )
+    assert supplemented["supplementCase"]["userErrors"] == []
     await relay.drain(pool, redis)
     for ws in (mine, theirs):
         assert [u["action"] for u in await received(ws, "caseUpdated", 1)] == ["supplemented"]
