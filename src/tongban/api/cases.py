@@ -15,6 +15,7 @@ from tongban.api.convert import as_json, raw, raw_or_none
 from tongban.api.deadlines import Deadline, deadlines_of, known_deadlines
 from tongban.api.errors import graphql_error
 from tongban.api.government import Department, Region
+from tongban.api.node import Node
 from tongban.api.notifications import NotificationMessage, messages_of
 from tongban.api.pagination import (
     Connection,
@@ -159,7 +160,7 @@ class StatedContact:
 
 
 @strawberry.type(description="A department's task on a case: a review opinion or a follow-up.")
-class Task:
+class Task(Node):
     id: strawberry.ID = strawberry.field(description="Stable identifier.")
     kind: TaskKind = strawberry.field(description="Review or follow-up.")
     stage_index: int | None = strawberry.field(description="Stage of the review plan, from 0.")
@@ -218,7 +219,7 @@ class Task:
 
 
 @strawberry.type(description="An uploaded material, with its fingerprint.")
-class Material:
+class Material(Node):
     id: strawberry.ID = strawberry.field(description="Stable identifier.")
     material_code: str | None = strawberry.field(description="The required material it satisfies.")
     name: str = strawberry.field(description="File name.")
@@ -230,7 +231,7 @@ class Material:
 
 
 @strawberry.type(description="One change in a case's history: who, when, what, why.")
-class CaseEvent:
+class CaseEvent(Node):
     id: strawberry.ID = strawberry.field(
         description="Stable identifier of the event (the eventId of live updates)."
     )
@@ -293,7 +294,7 @@ def _case_actions(
 
 
 @strawberry.type(description="A case (办件): the one record every department and level works on.")
-class Case:
+class Case(Node):
     id: strawberry.ID = strawberry.field(
         description="Stable identifier (a UUID, unique across every type): the key clients "
         "cache the case under, whatever its number."

@@ -13,6 +13,7 @@ from tongban.api.context import Info
 from tongban.api.convert import raw, raw_or_none
 from tongban.api.errors import UserError, graphql_error, user_errors
 from tongban.api.government import Department, RegionLevel
+from tongban.api.node import Node
 from tongban.api.pagination import (
     Connection,
     Edge,
@@ -105,7 +106,7 @@ class ReviewStage:
 
 
 @strawberry.type(description="One version of a matter. A published version never changes.")
-class MatterVersion:
+class MatterVersion(Node):
     id: strawberry.ID = strawberry.field(
         description="Stable identifier of this version: MatterVersion:<matter id>:<version>."
     )
@@ -187,7 +188,7 @@ class MatterVersion:
 
 
 @strawberry.type(description="A matter (事项) of the catalogue with its versions.")
-class Matter:
+class Matter(Node):
     id: strawberry.ID = strawberry.field(description="Stable identifier.")
     code: str = strawberry.field(description="Matter code (事项编码).")
     current_version: int | None = strawberry.field(

@@ -8,6 +8,7 @@ from enum import Enum
 import strawberry
 
 from tongban.api.context import Info
+from tongban.api.node import Node
 from tongban.api.preload import MISSING, known
 from tongban.cases.workflow import local_day
 from tongban.deadlines import service
@@ -42,7 +43,7 @@ class Colour(Enum):
 
 
 @strawberry.type(description="A working-day deadline and where it stands today.")
-class Deadline:
+class Deadline(Node):
     id: strawberry.ID = strawberry.field(description="Stable identifier of the clock.")
     kind: DeadlineKind = strawberry.field(description="Which limit.")
     state: ClockState = strawberry.field(description="Running, paused or stopped.")

@@ -10,6 +10,7 @@ import strawberry
 from tongban.api.context import Info
 from tongban.api.convert import raw_or_none
 from tongban.api.errors import graphql_error
+from tongban.api.node import Node
 from tongban.cases import repository as cases_repo
 from tongban.errors import ValidationError
 from tongban.government import repository as repo
@@ -40,7 +41,7 @@ class OfficerRole(Enum):
 @strawberry.type(
     description="An administrative region (行政区划) identified by its GB/T 2260 code."
 )
-class Region:
+class Region(Node):
     id: strawberry.ID = strawberry.field(description="Stable identifier: Region:<code>.")
     code: str = strawberry.field(
         description="GB/T 2260 code: 6 digits, 9 for townships and streets."
@@ -92,7 +93,7 @@ class Region:
 
 
 @strawberry.type(description="A government department (部门) of one region.")
-class Department:
+class Department(Node):
     id: strawberry.ID = strawberry.field(description="Stable identifier.")
     code: str = strawberry.field(description="Department code, unique across all levels.")
     name: str = strawberry.field(description="Official name, e.g. 广州市天河区市场监督管理局.")

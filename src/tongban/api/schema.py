@@ -22,6 +22,7 @@ from tongban.api.catalogue import CatalogueMutation, CatalogueQuery
 from tongban.api.errors import MaskUnexpected, TongbanSchema, should_mask
 from tongban.api.government import GovernmentQuery
 from tongban.api.guards import DeadlineExecutionContext, QueryLimits
+from tongban.api.node_query import NodeQuery
 from tongban.api.notifications import NotificationMutation, NotificationQuery
 from tongban.api.operations import OneOperationOrName
 from tongban.api.subscriptions import Subscription
@@ -30,7 +31,13 @@ from tongban.api.supervision import SupervisionQuery
 
 @strawberry.type(description="Everything that can be read.")
 class Query(
-    GovernmentQuery, CatalogueQuery, CaseQuery, CalendarQuery, SupervisionQuery, NotificationQuery
+    GovernmentQuery,
+    CatalogueQuery,
+    CaseQuery,
+    CalendarQuery,
+    SupervisionQuery,
+    NotificationQuery,
+    NodeQuery,
 ):
     pass
 

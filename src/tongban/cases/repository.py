@@ -461,3 +461,22 @@ async def events_of(conn: asyncpg.Connection, *, case_ids: Sequence[str]) -> lis
         list(case_ids),
     )
     return [msgspec.convert(dict(r), Event) for r in rows]
+
+
+async def kind_of_record(
+    conn: asyncpg.Connection, *, record_id: str
+) -> tuple[str, str | None] | None:
+    """Which kind of record a UUID names, and the case it belongs to, if any (the Relay
+    ``node(id:)`` lookup: one statement, whatever the kind)."""
+    row = await conn.fetchrow(
+        """SELECT 'Case' AS kind, id::text AS case_id FROM case_record WHERE id = $1::uuid
+           UNION ALL SELECT 'Task', case_id::text FROM review_task WHERE id = $1::uuid
+           UNION ALL SELECT 'Material', case_id::text FROM case_material WHERE id = $1::uuid
+           UNION ALL SELECT 'CaseEvent', case_id::text FROM case_event WHERE id = $1::uuid
+           UNION ALL SELECT 'Deadline', case_id::text FROM deadline_clock WHERE id = $1::uuid
+           UNION ALL SELECT 'Department', NULL FROM department WHERE id = $1::uuid
+           UNION ALL SELECT 'Matter', NULL FROM matter WHERE id = $1::uuid
+           LIMIT 1""",
+        record_id,
+    )
+    return None if row is None else (row["kind"], row["case_id"])

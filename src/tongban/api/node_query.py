@@ -1,0 +1,80 @@
+"""``node(id:)``: any object a client cached, fetched again by its id (Relay), with the same
+visibility as everywhere else — a case's parts only for those who may see the case."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+
+from tongban.api.cases import Case, Task, _events, _materials
+from tongban.api.catalogue import Matter, MatterVersion
+from tongban.api.context import Info
+from tongban.api.deadlines import _views
+from tongban.api.government import Department, Region
+from tongban.api.node import Node
+from tongban.cases import repository as repo
+from tongban.catalogue import repository as catalogue_repo
+from tongban.identifiers import is_uuid
+
+
+@strawberry.type
+class NodeQuery:
+    @strawberry.field(
+        description="Any object by its id (Relay), or null when it does not exist or you may "
+        "not see it."
+    )
+    async def node(
+        self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="Its id.")]
+    ) -> Node | None:
+        raw = str(id)
+        loaders = info.context.loaders
+        kind, _, key = raw.partition(":")
+        if kind == "Region" and key:
+            region = await loaders.region.load(key)
+            return None if region is None else Region.from_domain(region)
+        if kind == "MatterVersion" and key:
+            matter_id, _, number = key.partition(":")
+            if not is_uuid(matter_id) or not number.isdigit():
+                return None
+            admin = info.context.principal.has_role("admin")
+            for v in await loaders.matter_versions.load(matter_id):
+                if v.version == int(number) and (v.published or admin):
+                    return MatterVersion.from_domain(v)
+            return None
+        if not is_uuid(raw):
+            return None
+        async with info.context.pool.acquire() as conn:
+            found = await repo.kind_of_record(conn, record_id=raw)
+            if found is None:
+                return None
+            kind, case_id = found
+            if kind == "Department":
+                department = await loaders.department.load(raw)
+                return None if department is None else Department.from_domain(department)
+            if kind == "Matter":
+                versions = [v for v in await loaders.matter_versions.load(raw) if v.published]
+                if not versions:
+                    return None
+                matters = await catalogue_repo.matters_by_code(conn, codes=[versions[0].code])
+                current = matters[0].current_version if matters else None
+                return Matter.from_version(versions[0], current)
+        assert case_id is not None
+        case = await loaders.case.load(case_id)  # None unless the viewer may see the case
+        if case is None:
+            return None
+        if kind == "Case":
+            return Case.from_domain(case)
+        if kind == "Task":
+            tasks = [t for t in await loaders.tasks.load(case_id) if t.id == raw]
+            return Task.from_domain(tasks[0]) if tasks else None
+        if kind == "Material":
+            materials = [m for m in await loaders.materials.load(case_id) if m.id == raw]
+            return _materials(materials)[0] if materials else None
+        if kind == "CaseEvent":
+            events = [e for e in await loaders.events.load(case_id) if e.id == raw]
+            return _events(events)[0] if events else None
+        clocks = [c for c in await loaders.clocks.load(case_id) if c.id == raw]
+        if not clocks:
+            return None
+        return _views(info, clocks, await loaders.calendar())[0]
