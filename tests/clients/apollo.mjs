@@ -64,8 +64,19 @@ const SUBMIT_CASE = gql`
 `;
 
 const CASE_UPDATED = gql`
-  subscription CaseUpdated($number: String!) {
-    caseUpdated(caseNumber: $number) { eventId caseNumber action version state }
+  subscription CaseUpdated($number: String!, $after: ID) {
+    caseUpdated(caseNumber: $number, afterEventId: $after) {
+      eventId caseNumber action version state
+    }
+  }
+`;
+
+const WITHDRAW_CASE = gql`
+  mutation WithdrawCase($number: String!, $expectedVersion: Int!) {
+    withdrawCase(number: $number, expectedVersion: $expectedVersion, reason: "不再需要") {
+      case { id number state version allowedActions }
+      userErrors { code problem field message }
+    }
   }
 `;
 
@@ -266,8 +277,55 @@ async function main() {
   assert.equal(update.version, after.version);
   assert.equal(update.state?.toUpperCase(), "ACCEPTED");
 
+  // --- Away, then back: a reconnect with afterEventId misses nothing. ---
   subscription.unsubscribe();
   await ws.dispose();
+  // While the app is offline (no subscription), the applicant withdraws from another device.
+  const withdrawn = await applicant.mutate({
+    mutation: WITHDRAW_CASE,
+    variables: { number: received.number, expectedVersion: after.version },
+  });
+  assert.deepEqual(withdrawn.data.withdrawCase.userErrors, [], "withdrawCase reported errors");
+  assert.equal(withdrawn.data.withdrawCase.case.state, "WITHDRAWN");
+  const resumed = [];
+  const again = createClient({
+    url: WS_URL,
+    webSocketImpl: WebSocket,
+    connectionParams: { authorization: `Bearer ${APPLICANT_TOKEN}` },
+    retryAttempts: 0,
+  });
+  const back = new ApolloClient({ cache: new InMemoryCache(cacheConfig), link: new GraphQLWsLink(again) });
+  const resumedSubscription = back
+    .subscribe({ query: CASE_UPDATED, variables: { number: received.number, after: update.eventId } })
+    .subscribe({
+      next: (result) => {
+        if (result.error) subscriptionError = result.error;
+        else resumed.push(result.data.caseUpdated);
+        wake();
+      },
+      error: (error) => {
+        subscriptionError = error;
+        wake();
+      },
+    });
+  const resumeDeadline = Date.now() + WAIT_SECONDS * 1000;
+  while (!resumed.some((u) => u.action === "withdrawn") && !subscriptionError) {
+    if (Date.now() > resumeDeadline) break;
+    await new Promise((resolve) => {
+      wake = resolve;
+      setTimeout(resolve, 1000);
+    });
+  }
+  log("resumed", { resumed, error: subscriptionError && String(subscriptionError) });
+  assert.equal(subscriptionError, null, "the resumed subscription failed");
+  assert.deepEqual(
+    resumed.map((u) => u.action).slice(0, 1),
+    ["withdrawn"],
+    "the event missed while offline came first after the reconnect",
+  );
+  resumedSubscription.unsubscribe();
+  await again.dispose();
+  back.stop();
   applicant.stop();
   officer.stop();
   log("done", { applicantRequests: applicantSent, officerRequests: officerSent });
