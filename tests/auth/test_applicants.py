@@ -78,7 +78,7 @@ async def test_the_first_verified_token_creates_the_applicant_and_later_ones_upd
         me = first["data"]["viewer"]
         assert me["kind"] == "APPLICANT"
         assert me["applicant"] == {
-            "kind": "person",
+            "kind": "PERSON",
             "name": "王芳",
             "idNumber": "11010519491231002X",
             "creditCode": None,
@@ -163,7 +163,7 @@ async def test_an_organisation_is_known_by_its_credit_code(
             },
         )
     applicant = response.json()["data"]["viewer"]["applicant"]
-    assert (applicant["kind"], applicant["creditCode"]) == ("organisation", "91440101MA5CJQ4N59")
+    assert (applicant["kind"], applicant["creditCode"]) == ("ORGANISATION", "91440101MA5CJQ4N59")
     assert await conn.fetchval("SELECT legal_representative FROM applicant") == "李通"
 
 

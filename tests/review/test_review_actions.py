@@ -260,7 +260,7 @@ async def test_deferred_approval_revocation_and_withdrawal(
             },
         )
     )
-    assert (case["state"], case["decision"]) == ("APPROVED_DEFERRED", "approved_deferred")
+    assert (case["state"], case["decision"]) == ("APPROVED_DEFERRED", "APPROVED_DEFERRED")
     late = await act(
         client,
         applicant,

@@ -86,7 +86,7 @@ async def test_a_second_filing_with_someones_id_number_leaves_their_record_and_n
     )
     assert shown["case"] == {
         "applicant": {"name": "陈小明", "mobile": "13800138000"},
-        "statedContact": {"name": "冒名者", "mobile": "13900139000", "channels": ["sms", "email"]},
+        "statedContact": {"name": "冒名者", "mobile": "13900139000", "channels": ["SMS", "EMAIL"]},
     }
 
     await plan_messages(client, conn)
@@ -131,7 +131,7 @@ async def test_only_the_applicant_changes_their_contact_and_the_change_is_audite
         "name": "陈小明",
         "mobile": "13700137000",
         "email": None,
-        "channels": ["sms"],
+        "channels": ["SMS"],
     }
     audit = await conn.fetchrow(
         "SELECT changed_by, before, after FROM applicant_contact_change WHERE applicant_id = $1",

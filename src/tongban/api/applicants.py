@@ -6,10 +6,10 @@ from typing import Annotated
 
 import strawberry
 
-from tongban.api.case_mutations import Channel
 from tongban.api.cases import Applicant
 from tongban.api.context import Info
 from tongban.api.convert import raw
+from tongban.api.enums import Channel
 from tongban.api.errors import UserError, user_errors
 from tongban.cases import applicants
 from tongban.cases import types as domain

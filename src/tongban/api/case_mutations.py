@@ -15,6 +15,7 @@ from strawberry.scalars import JSON
 from tongban.api.cases import Case, Opinion
 from tongban.api.context import Info
 from tongban.api.convert import as_json, raw
+from tongban.api.enums import ApplicantKind, Channel, DecisionKind
 from tongban.api.errors import UserError, user_errors
 from tongban.auth.types import Principal
 from tongban.cases import conclusion, service
@@ -46,29 +47,6 @@ class SubmitCasePayload:
         description="False when the idempotency key returned an earlier identical submission."
     )
     user_errors: list[UserError] = strawberry.field(description="Why it failed; empty on success.")
-
-
-@strawberry.enum(description="Applicant kind.")
-class ApplicantKind(Enum):
-    PERSON = strawberry.enum_value("person", description="A natural person (resident ID number).")
-    ORGANISATION = strawberry.enum_value(
-        "organisation", description="An organisation (unified social credit code)."
-    )
-
-
-@strawberry.enum(description="A notice channel.")
-class Channel(Enum):
-    SMS = strawberry.enum_value("sms", description="Text message.")
-    EMAIL = strawberry.enum_value("email", description="E-mail.")
-
-
-@strawberry.enum(description="The decision on a case.")
-class DecisionKind(Enum):
-    APPROVED = strawberry.enum_value("approved", description="准予.")
-    APPROVED_DEFERRED = strawberry.enum_value(
-        "approved_deferred", description="容缺: approved, materials to follow."
-    )
-    DENIED = strawberry.enum_value("denied", description="不予.")
 
 
 @strawberry.enum(description="Special procedures of Art. 45, whose time is not counted.")

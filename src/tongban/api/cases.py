@@ -13,6 +13,7 @@ from tongban.api.catalogue import MatterVersion
 from tongban.api.context import Info
 from tongban.api.convert import as_json, raw, raw_or_none
 from tongban.api.deadlines import Deadline, deadlines_of, known_deadlines
+from tongban.api.enums import ApplicantKind, Channel, DecisionKind, MaterialPhase
 from tongban.api.errors import graphql_error
 from tongban.api.government import Department, Region
 from tongban.api.node import Node
@@ -100,14 +101,14 @@ class TaskKind(Enum):
 )
 class Applicant:
     id: strawberry.ID = strawberry.field(description="Stable identifier.")
-    kind: str = strawberry.field(description="person or organisation.")
+    kind: ApplicantKind = strawberry.field(description="Person or organisation.")
     name: str = strawberry.field(description="Name.")
     id_number: str | None = strawberry.field(description="Resident ID number (masked).")
     credit_code: str | None = strawberry.field(description="Unified social credit code.")
     legal_representative: str | None = strawberry.field(description="Legal representative.")
     mobile: str | None = strawberry.field(description="Mobile number (masked).")
     email: str | None = strawberry.field(description="E-mail address (masked).")
-    channels: list[str] = strawberry.field(description="Preferred notice channels: sms, email.")
+    channels: list[Channel] = strawberry.field(description="Preferred notice channels.")
 
     @classmethod
     def from_domain(cls, a: domain.Applicant, *, unmasked: bool) -> Applicant:
@@ -118,14 +119,14 @@ class Applicant:
 
         return cls(
             id=strawberry.ID(a.id),
-            kind=a.kind,
+            kind=ApplicantKind(a.kind),
             name=a.name,
             id_number=show(a.id_number, mask_id_number),
             credit_code=a.credit_code,
             legal_representative=a.legal_representative,
             mobile=show(a.mobile, mask_phone),
             email=show(a.email, mask_email),
-            channels=list(a.channels),
+            channels=[Channel(c) for c in a.channels],
         )
 
 
@@ -139,7 +140,7 @@ class StatedContact:
     contact_name: str | None = strawberry.field(description="Contact person as stated.")
     mobile: str | None = strawberry.field(description="Mobile number (masked).")
     email: str | None = strawberry.field(description="E-mail address (masked).")
-    channels: list[str] = strawberry.field(description="Notice channels for this case.")
+    channels: list[Channel] = strawberry.field(description="Notice channels for this case.")
 
     @classmethod
     def of(cls, c: domain.Case) -> StatedContact | None:
@@ -155,7 +156,7 @@ class StatedContact:
             email=c.stated_email
             if unmasked or c.stated_email is None
             else mask_email(c.stated_email),
-            channels=list(c.stated_channels),
+            channels=[Channel(x) for x in c.stated_channels],
         )
 
 
@@ -226,7 +227,7 @@ class Material(Node):
     size: int = strawberry.field(description="Size in bytes.")
     content_type: str = strawberry.field(description="MIME type.")
     sha256: str = strawberry.field(description="SHA-256 of the content.")
-    phase: str = strawberry.field(description="submission or supplement.")
+    phase: MaterialPhase = strawberry.field(description="With the application or a supplement.")
     uploaded_at: datetime = strawberry.field(description="When it was uploaded.")
 
 
@@ -313,7 +314,7 @@ class Case(Node):
     supplement_count: int = strawberry.field(description="Supplement notices so far.")
     extension_days: int | None = strawberry.field(description="Working days added by 延期.")
     extension_reason: str | None = strawberry.field(description="Why the limit was extended.")
-    decision: str | None = strawberry.field(description="approved, approved_deferred or denied.")
+    decision: DecisionKind | None = strawberry.field(description="The decision, once made.")
     decision_reason: str | None = strawberry.field(description="Reasons of the decision.")
     result_number: str | None = strawberry.field(description="Licence / certificate number.")
     delivered_at: datetime | None = strawberry.field(description="When the result was delivered.")
@@ -343,7 +344,7 @@ class Case(Node):
             supplement_count=c.supplement_count,
             extension_days=c.extension_days,
             extension_reason=c.extension_reason,
-            decision=c.decision,
+            decision=None if c.decision is None else DecisionKind(c.decision),
             decision_reason=c.decision_reason,
             result_number=c.result_number,
             delivered_at=c.delivered_at,
@@ -472,7 +473,7 @@ def _materials(found: list[domain.Material]) -> list[Material]:
             size=m.size,
             content_type=m.content_type,
             sha256=m.sha256,
-            phase=m.phase,
+            phase=MaterialPhase(m.phase),
             uploaded_at=m.uploaded_at,
         )
         for m in found
@@ -533,7 +534,7 @@ class CaseProgress:
         description="The promised decision date (承诺时限); null before acceptance or while paused."
     )
     decided_on: date | None = strawberry.field(description="Day of the decision.")
-    decision: str | None = strawberry.field(description="approved, approved_deferred or denied.")
+    decision: DecisionKind | None = strawberry.field(description="The decision, once made.")
 
 
 @strawberry.type
@@ -584,7 +585,7 @@ class CaseQuery:
             stage_name=found.stage_name,
             promised_due_on=found.promised_due_on,
             decided_on=found.decided_on,
-            decision=found.decision,
+            decision=None if found.decision is None else DecisionKind(found.decision),
         )
 
     @strawberry.field(description="A case by its number, if you may see it.")

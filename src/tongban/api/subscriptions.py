@@ -13,6 +13,7 @@ import msgspec
 import strawberry
 from redis.exceptions import RedisError
 
+from tongban.api.cases import CaseState
 from tongban.api.context import Info
 from tongban.api.errors import graphql_error
 from tongban.auth.errors import NotAllowedError, TokenError
@@ -35,7 +36,7 @@ class CaseUpdate:
     case_number: str = strawberry.field(description="The case.")
     action: str = strawberry.field(description="What happened, e.g. accepted, deadline_red.")
     version: int | None = strawberry.field(description="Case version after the change.")
-    state: str | None = strawberry.field(description="Case state after the change.")
+    state: CaseState | None = strawberry.field(description="Case state after the change.")
 
 
 class _Message(msgspec.Struct):
@@ -148,7 +149,7 @@ def _update(event: _Message, number: str) -> CaseUpdate:
         case_number=number,
         action=str(payload.get("action", "")),
         version=version if isinstance(version, int) else None,
-        state=state if isinstance(state, str) else None,
+        state=CaseState(state) if isinstance(state, str) else None,
     )
 
 
