@@ -95,3 +95,32 @@ async def test_an_action_not_offered_is_refused(
     )
     assert refused["case"] is None
     assert refused["userErrors"][0]["code"] == "FORBIDDEN"
+
+
+async def test_history_speaks_the_apis_field_names(
+    client: GraphQLClient, conn: asyncpg.Connection
+) -> None:
+    applicant = client.applicant_token(await make_applicant(conn))
+    case = ok(await submit(client, applicant))
+    window = await client.officer_token("th.shipai.window")
+    ok(
+        await act(
+            client,
+            window,
+            "acceptCase",
+            "",
+            {"number": case["number"], "expectedVersion": case["version"]},
+        )
+    )
+    history = (
+        await client.execute(
+            "query ($n: String!) { case(number: $n) { history(last: 1) { action changes } } }",
+            {"n": case["number"]},
+            token=window,
+        )
+    )["case"]["history"]
+    assert history[0]["action"] == "accepted"
+    changes = history[0]["changes"]
+    assert changes["state"] == ["RECEIVED", "ACCEPTED"]
+    assert changes["acceptedOn"][1] == "2026-03-02"
+    assert "accepted_on" not in changes and "current_stage" not in changes

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from enum import Enum
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.scalars import JSON
@@ -244,7 +245,9 @@ class CaseEvent(Node):
     actor_roles: list[str] = strawberry.field(description="The actor's roles at the time.")
     actor_department_id: strawberry.ID | None = strawberry.field(description="Actor's department.")
     reason: str | None = strawberry.field(description="Why, as the actor said.")
-    changes: JSON = strawberry.field(description="Changed fields: {field: [before, after]}.")
+    changes: JSON = strawberry.field(
+        description="Changed fields of the case, by their API names: {field: [before, after]}."
+    )
     payload: JSON = strawberry.field(description="Facts of the event (e.g. the opinion given).")
     occurred_at: datetime = strawberry.field(description="When it happened.")
 
@@ -480,6 +483,29 @@ def _materials(found: list[domain.Material]) -> list[Material]:
     ]
 
 
+# History speaks the API's names, not the columns a change was stored under; values of enum
+# fields are the enum names a front end compares with. Lineages and claim holders are storage.
+_CHANGE_NAMES = {
+    "handling_region": "handlingRegionCode",
+    "receiving_region": "receivingRegionCode",
+    "handling_department_id": "handlingDepartmentId",
+}
+_HIDDEN_CHANGES = frozenset({"handling_lineage", "receiving_lineage", "claimed_by"})
+_ENUM_CHANGES = frozenset({"state", "decision"})
+
+
+def _api_changes(changes: dict[str, Any]) -> dict[str, Any]:
+    shown: dict[str, Any] = {}
+    for column, values in changes.items():
+        if column in _HIDDEN_CHANGES:
+            continue
+        name = _CHANGE_NAMES.get(column) or re.sub(r"_(\w)", lambda m: m.group(1).upper(), column)
+        if column in _ENUM_CHANGES and isinstance(values, list):
+            values = [v.upper() if isinstance(v, str) else v for v in values]
+        shown[name] = values
+    return shown
+
+
 def _events(found: list[domain.Event]) -> list[CaseEvent]:
     return [
         CaseEvent(
@@ -494,7 +520,7 @@ def _events(found: list[domain.Event]) -> list[CaseEvent]:
             if e.actor_department_id is None
             else strawberry.ID(e.actor_department_id),
             reason=e.reason,
-            changes=as_json(e.changes),
+            changes=as_json(_api_changes(e.changes)),
             payload=as_json(e.payload),
             occurred_at=e.occurred_at,
         )
