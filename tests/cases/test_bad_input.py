@@ -43,31 +43,31 @@ CASES: list[tuple[str, dict[str, Any], str, str]] = [
     (
         "invalid ID number",
         {"applicant": PERSON | {"idNumber": "110105194912310021"}},
-        "applicant.idNumber",
+        "input.applicant.idNumber",
         "INVALID_IDENTIFIER",
     ),
     (
         "invalid credit code",
         {"applicant": ORGANISATION | {"creditCode": "91350100M000100Y44"}},
-        "applicant.creditCode",
+        "input.applicant.creditCode",
         "INVALID_IDENTIFIER",
     ),
     (
         "credit code with I",
         {"applicant": ORGANISATION | {"creditCode": "91350100I000100Y43"}},
-        "applicant.creditCode",
+        "input.applicant.creditCode",
         "INVALID_IDENTIFIER",
     ),
     (
         "invalid mobile",
         {"applicant": PERSON | {"mobile": "12345"}},
-        "applicant.mobile",
+        "input.applicant.mobile",
         "INVALID_IDENTIFIER",
     ),
-    ("unknown matter", {"matter": "NO-SUCH-MATTER"}, "matterCode", None),
-    ("unknown region", {"region": "440199"}, "regionCode", None),
-    ("malformed region", {"region": "44A"}, "regionCode", None),
-    ("bad idempotency key", {"key": "x"}, "idempotencyKey", None),
+    ("unknown matter", {"matter": "NO-SUCH-MATTER"}, "input.matterCode", "UNKNOWN_MATTER"),
+    ("unknown region", {"region": "440199"}, "input.regionCode", "UNKNOWN_REGION"),
+    ("malformed region", {"region": "44A"}, "input.regionCode", "INVALID_REGION"),
+    ("bad idempotency key", {"key": "x"}, "input.idempotencyKey", "INVALID_KEY"),
 ]
 
 
@@ -87,6 +87,7 @@ async def test_bad_submission_is_typed_and_writes_nothing(
     assert result["case"] is None
     error = result["userErrors"][0]
     assert error["field"] == field, result["userErrors"]
+    assert error["problem"]  # every user error names its rule
     if problem:
         assert error["problem"] == problem
     assert await row_counts(conn) == before
@@ -126,8 +127,8 @@ async def test_an_oversized_file_and_a_forbidden_type_are_typed_errors(
     data = await client.upload(SUBMIT, variables, files, token=applicant)
     errors = data["submitCase"]["userErrors"]
     assert {(e["field"], e["problem"]) for e in errors} == {
-        ("materials[0].file", "FILE_TOO_LARGE"),
-        ("materials[1].file", "CONTENT_TYPE_NOT_ALLOWED"),
+        ("input.materials[0].file", "FILE_TOO_LARGE"),
+        ("input.materials[1].file", "CONTENT_TYPE_NOT_ALLOWED"),
     }
     assert await row_counts(conn) == before
 

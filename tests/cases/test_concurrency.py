@@ -37,7 +37,7 @@ async def test_the_same_key_with_other_content_is_a_typed_error(
     assert (error["code"], error["problem"], error["field"]) == (
         "CONFLICT",
         "IDEMPOTENCY_KEY_REUSED",
-        "idempotencyKey",
+        "input.idempotencyKey",
     )
     assert error["details"] == {"caseNumber": first["case"]["number"]}
     assert await conn.fetchval("SELECT count(*) FROM case_record") == 1

@@ -251,7 +251,7 @@ async def test_each_validation_error_is_typed_and_writes_nothing(
     )["createMatter"]
     assert result["matter"] is None
     errors = {(e["field"], e["problem"]) for e in result["userErrors"]}
-    assert (field, problem) in errors, result["userErrors"]
+    assert (f"spec.{field}", problem) in errors, result["userErrors"]
     assert all(e["code"] == "VALIDATION" for e in result["userErrors"])
     assert await count_rows(conn) == before
 
@@ -274,11 +274,11 @@ async def test_stage_problems_name_the_stage(
     )["createMatter"]
     problems = {(e["field"], e["problem"]) for e in result["userErrors"]}
     assert problems == {
-        ("reviewPlan[0].departmentIds", "EMPTY_STAGE"),
-        ("reviewPlan[1].name", "REQUIRED"),
-        ("reviewPlan[1].departmentIds", "DUPLICATE_DEPARTMENT"),
-        ("reviewPlan[1].limitDays", "STAGE_LIMIT_OUT_OF_RANGE"),
-        ("reviewPlan[2].departmentIds", "UNRELATED_REGION"),
+        ("spec.reviewPlan[0].departmentIds", "EMPTY_STAGE"),
+        ("spec.reviewPlan[1].name", "REQUIRED"),
+        ("spec.reviewPlan[1].departmentIds", "DUPLICATE_DEPARTMENT"),
+        ("spec.reviewPlan[1].limitDays", "STAGE_LIMIT_OUT_OF_RANGE"),
+        ("spec.reviewPlan[2].departmentIds", "UNRELATED_REGION"),
     }
     assert await count_rows(conn) == before
 

@@ -60,9 +60,9 @@ async def test_every_bad_placeholder_is_reported_and_nothing_is_written(
     )
     assert result["template"] is None
     assert [(e["field"], e["problem"]) for e in result["userErrors"]] == [
-        ("body", "UNKNOWN_PLACEHOLDER"),
-        ("body", "MALFORMED_PLACEHOLDER"),
-        ("subject", "UNKNOWN_PLACEHOLDER"),
+        ("input.body", "UNKNOWN_PLACEHOLDER"),
+        ("input.body", "MALFORMED_PLACEHOLDER"),
+        ("input.subject", "UNKNOWN_PLACEHOLDER"),
     ]
     assert "missingMaterials" in result["userErrors"][0]["message"]
     assert await conn.fetchval("SELECT count(*) FROM notification_template") == 0

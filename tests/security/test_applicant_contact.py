@@ -144,7 +144,7 @@ async def test_only_the_applicant_changes_their_contact_and_the_change_is_audite
         UPDATE, {"input": {"mobile": "12345", "channels": ["SMS", "EMAIL"]}}, token=own
     )
     problems = {(e["field"], e["problem"]) for e in bad["updateMyContact"]["userErrors"]}
-    assert problems == {("mobile", "INVALID"), ("email", "REQUIRED")}
+    assert problems == {("input.mobile", "INVALID"), ("input.email", "REQUIRED")}
 
 
 async def test_names_reasons_and_form_data_are_bounded(
@@ -155,13 +155,13 @@ async def test_names_reasons_and_form_data_are_bounded(
         client, window, key="filing-long-00001", applicant=PERSON | {"name": "名" * 101}
     )
     assert {(e["field"], e["problem"]) for e in long_name["userErrors"]} == {
-        ("applicant.name", "TOO_LONG")
+        ("input.applicant.name", "TOO_LONG")
     }
     big_form = await submit(
         client, window, key="filing-form-00001", applicant=PERSON, form={"x": "字" * 30000}
     )
     assert [(e["field"], e["problem"]) for e in big_form["userErrors"]] == [
-        ("formData", "TOO_LARGE")
+        ("input.formData", "TOO_LARGE")
     ]
     case = await submit(client, window, key="filing-reason-001", applicant=PERSON)
     refuse = """mutation ($n: String!, $v: Int!, $r: String) {

@@ -56,8 +56,8 @@ async def test_an_exe_declared_as_pdf_and_html_declared_as_png_are_refused(
     )
     errors = data["submitCase"]["userErrors"]
     assert {(e["code"], e["field"], e["problem"]) for e in errors} == {
-        ("VALIDATION", "materials[0].file", "CONTENT_MISMATCH"),
-        ("VALIDATION", "materials[1].file", "CONTENT_MISMATCH"),
+        ("VALIDATION", "input.materials[0].file", "CONTENT_MISMATCH"),
+        ("VALIDATION", "input.materials[1].file", "CONTENT_MISMATCH"),
     }
     assert data["submitCase"]["case"] is None
     assert await conn.fetchval("SELECT count(*) FROM case_material") == 0

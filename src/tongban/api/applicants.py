@@ -58,7 +58,7 @@ class ApplicantMutation:
                     conn, principal, contact=input.to_domain(), clock=info.context.clock
                 )
         except DomainError as exc:
-            return ApplicantPayload(applicant=None, user_errors=user_errors(exc))
+            return ApplicantPayload(applicant=None, user_errors=user_errors(exc, root="input"))
         return ApplicantPayload(
             applicant=Applicant.from_domain(updated, unmasked=True), user_errors=[]
         )

@@ -179,7 +179,9 @@ class CaseMutation:
                 )
                 visible = await repo.visible_cases_by_id(conn, principal=principal, ids=[case.id])
         except DomainError as exc:
-            return SubmitCasePayload(case=None, created=False, user_errors=user_errors(exc))
+            return SubmitCasePayload(
+                case=None, created=False, user_errors=user_errors(exc, root="input")
+            )
         await info.context.after_commit([case.id])
         return SubmitCasePayload(
             case=Case.from_domain(visible[0]) if visible else None, created=created, user_errors=[]

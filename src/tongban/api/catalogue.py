@@ -339,8 +339,16 @@ def _payload(v: domain.MatterVersion, current_version: int | None) -> MatterPayl
     )
 
 
-def _failed(exc: DomainError) -> MatterPayload:
-    return MatterPayload(matter=None, version=None, user_errors=user_errors(exc))
+def _failed(exc: DomainError, *, root: str | None = "spec") -> MatterPayload:
+    """A refusal; the fields of a draft sit under the ``spec`` argument (publishMatter has
+    none: its problems name the stored draft's fields)."""
+    return MatterPayload(
+        matter=None,
+        version=None,
+        user_errors=user_errors(
+            exc, root=root, top_level=frozenset({"code", "expectedRevision", "expectedVersion"})
+        ),
+    )
 
 
 class _MatterCursor(msgspec.Struct, array_like=True):
@@ -479,5 +487,5 @@ class CatalogueMutation:
                     conn, principal, code=code, expected_revision=expected_revision
                 )
         except DomainError as exc:
-            return _failed(exc)
+            return _failed(exc, root=None)
         return _payload(v, v.version)

@@ -63,37 +63,63 @@ def _error_code(code: str) -> ErrorCode:
 class UserError:
     code: ErrorCode = strawberry.field(description="Category of the failure.")
     problem: str | None = strawberry.field(
-        description="Specific rule that failed (e.g. PROMISED_EXCEEDS_STATUTORY), when known."
+        description="Stable code of the specific rule that failed (e.g. "
+        "PROMISED_EXCEEDS_STATUTORY, STALE_VERSION); always set."
     )
     message: str = strawberry.field(description="Human-readable explanation.")
     field: str | None = strawberry.field(
-        description="Input field the failure is about, as a path (e.g. reviewPlan[1].name)."
+        description="The input the failure is about, as a path from the mutation's arguments "
+        "(e.g. input.materials[0].file, spec.reviewPlan[1].name, number)."
     )
     details: JSON | None = strawberry.field(
         description="Extra machine-readable facts (e.g. the current version on a conflict)."
     )
 
 
-def user_errors(exc: DomainError) -> list[UserError]:
+def problem_of(exc: DomainError) -> str:
+    """The stable code of the specific rule that failed: the one the error names, else its
+    class's (StaleVersionError → STALE_VERSION), so every user error carries one."""
+    named = exc.details.get("problem")
+    if isinstance(named, str) and named:
+        return named
+    name = type(exc).__name__.removesuffix("Error") or "DOMAIN"
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).upper()
+
+
+def _path(field: str | None, root: str | None, top_level: frozenset[str]) -> str | None:
+    """A field as a path from the mutation's arguments (``input.materials[0].file``)."""
+    if field is None or root is None:
+        return field
+    head = re.split(r"[.\[]", field, maxsplit=1)[0]
+    if head == root or head in top_level:
+        return field
+    return f"{root}.{field}"
+
+
+def user_errors(
+    exc: DomainError, *, root: str | None = None, top_level: frozenset[str] = frozenset()
+) -> list[UserError]:
+    """The error as userErrors; ``root`` names the input argument the fields sit under (those
+    in ``top_level`` are arguments of their own)."""
     if isinstance(exc, InvalidInputError):
         return [
             UserError(
                 code=ErrorCode.VALIDATION,
                 problem=p.code,
                 message=p.message,
-                field=p.field,
+                field=_path(p.field, root, top_level),
                 details=None,
             )
             for p in exc.problems
         ]
     details: dict[str, Any] = dict(exc.details)
-    problem = details.pop("problem", None)
+    details.pop("problem", None)
     return [
         UserError(
             code=_error_code(exc.code),
-            problem=problem,
+            problem=problem_of(exc),
             message=exc.message,
-            field=exc.field,
+            field=_path(exc.field, root, top_level),
             details=cast(JSON, details) if details else None,
         )
     ]

@@ -231,7 +231,9 @@ class NotificationMutation:
                     expected_version=input.expected_version,
                 )
         except DomainError as exc:
-            return NotificationTemplatePayload(template=None, user_errors=user_errors(exc))
+            return NotificationTemplatePayload(
+                template=None, user_errors=user_errors(exc, root="input")
+            )
         return NotificationTemplatePayload(
             template=NotificationTemplate.from_domain(published), user_errors=[]
         )

@@ -225,29 +225,50 @@ async def submit_case(
             )
     else:
         raise NotAllowedError("only applicants and intake officers submit cases")
+    # Every problem of the input at once, so a form shows them all in one round trip.
+    problems: list[Problem] = []
     if not _KEY_RE.match(idempotency_key):
-        raise ValidationError(
-            "the idempotency key is 8–128 letters, digits or . _ : -", field="idempotencyKey"
+        problems.append(
+            Problem(
+                "idempotencyKey",
+                "INVALID_KEY",
+                "the idempotency key is 8–128 letters, digits or . _ : -",
+            )
         )
-    region_code = validate_region_code(region_code, field="regionCode")
-    regions = await gov_repo.regions_by_code(conn, codes=[region_code])
-    if not regions:
-        raise NotFoundError(f"unknown region {region_code}", field="regionCode")
+    checked: ApplicantInput | None = None
+    if applicant is not None:
+        try:
+            checked = validate_applicant(applicant, settings)
+        except InvalidInputError as exc:
+            problems += exc.problems
+    regions = []
+    try:
+        region_code = validate_region_code(region_code, field="regionCode")
+    except ValidationError as exc:
+        problems.append(Problem("regionCode", "INVALID_REGION", exc.message))
+    else:
+        regions = await gov_repo.regions_by_code(conn, codes=[region_code])
+        if not regions:
+            problems.append(
+                Problem("regionCode", "UNKNOWN_REGION", f"unknown region {region_code}")
+            )
     current = await catalogue_repo.current_versions_by_code(conn, codes=[matter_code])
     if not current:
-        raise NotFoundError(f"no published matter {matter_code}", field="matterCode")
-    matter = current[0]
-    problems = _check_files(files, matter.spec, settings)
+        problems.append(
+            Problem("matterCode", "UNKNOWN_MATTER", f"no published matter {matter_code}")
+        )
+    else:
+        problems += _check_files(files, current[0].spec, settings)
     if len(msgspec.json.encode(form_data)) > MAX_FORM_BYTES:
         problems.append(
             Problem("formData", "TOO_LARGE", f"the form data exceeds {MAX_FORM_BYTES} bytes")
         )
     if problems:
         raise InvalidInputError(problems)
+    matter = current[0]
 
     found: Applicant
-    if applicant is not None:
-        checked = validate_applicant(applicant, settings)
+    if checked is not None:
         # The whole statement of who applies (name, contacts, channels), not only the ID
         # number: a reused key with another name or phone is another request.
         applicant_key: Any = msgspec.to_builtins(checked)
@@ -276,7 +297,7 @@ async def submit_case(
         return case, False
 
     stated: dict[str, Any] = {}
-    if applicant is not None:
+    if checked is not None:
         # The person's record is created from a first filing but never rewritten by a later
         # one: the window records what it was told on this case, and this case's notices go
         # there (issue 13: naming someone's ID number redirected all their SMS).
