@@ -58,8 +58,11 @@ from tongban.auth.status import OfficerStatus
 from tongban.auth.tokens import TokenVerifier
 from tongban.auth.types import ANONYMOUS, Principal
 from tongban.blobs import FilesystemBlobStore
+from tongban.cases import downloads
 from tongban.cases.workflow import Clock, clock_from_settings
 from tongban.config import Settings, load_settings
+from tongban.errors import DomainError, NotFoundError
+from tongban.identifiers import is_uuid
 from tongban.logs import request_id_var
 from tongban.metrics import (
     CALENDAR_NEXT_YEAR_KNOWN,
@@ -87,7 +90,8 @@ GRAPHIQL_ASSETS_PATH = "/static/graphiql"
 
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{8,128}$")
 # Paths authenticated otherwise (probes, scrapes; the SMS provider signs its receipts).
-_UNAUTHENTICATED_PATHS = ("/health/", "/metrics", "/notifications/")
+# (Signed download links carry their permission; a browser follows them without a token.)
+_UNAUTHENTICATED_PATHS = ("/health/", "/metrics", "/notifications/", "/files/")
 _encoder = msgspec.json.Encoder()
 # On every response: browsers must not guess a JSON answer is HTML, and no cache (shared or
 # the browser's) may keep a response, which may carry personal data.
@@ -476,6 +480,40 @@ async def metrics(request: Request[Any, Any, Any], state: State) -> Response[Any
     return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
 
 
+@get("/files/materials/{material_id:str}", include_in_schema=False)
+async def download_material(
+    material_id: str, state: State, expires: str = "", signature: str = ""
+) -> Response[Any]:
+    """A material through its signed link (handed out as Material.downloadUrl)."""
+    settings: Settings = state.settings
+    try:
+        if not is_uuid(material_id):
+            raise NotFoundError("no such material")
+        async with state.pool.acquire() as conn:
+            material = await downloads.material_for_download(
+                conn,
+                settings,
+                material_id=material_id,
+                expires=expires,
+                signature=signature,
+                now=time.time(),
+            )
+        data = await state.blobs.get(material.blob_key)
+    except DomainError as exc:
+        status = 404 if isinstance(exc, NotFoundError) else 403
+        return Response(graphql_error_body(exc), status_code=status)
+    return Response(
+        data,
+        media_type=material.content_type,
+        headers={
+            "content-disposition": downloads.content_disposition(material.name),
+            # Personal documents: never kept by a shared cache, never sniffed into HTML.
+            "cache-control": "private, no-store",
+            "x-content-type-options": "nosniff",
+        },
+    )
+
+
 @post("/notifications/sms/receipts", include_in_schema=False, status_code=200)
 async def sms_receipts(request: Request[Any, Any, Any], state: State) -> Response[dict[str, Any]]:
     """Delivery reports pushed by the SMS provider, authenticated by their signature."""
@@ -787,7 +825,14 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     def persisted_queries(app: ASGIApp) -> ASGIApp:
         return PersistedQueries(app, max_body_bytes=settings.max_json_body_bytes)
 
-    handlers: list[Any] = [graphql, health_live, health_ready, metrics, sms_receipts]
+    handlers: list[Any] = [
+        graphql,
+        health_live,
+        health_ready,
+        metrics,
+        sms_receipts,
+        download_material,
+    ]
     if settings.development:
         handlers.append(
             create_static_files_router(

@@ -189,6 +189,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     sms_region_id: str = "cn-hangzhou"
     """Provider RegionId parameter."""
     sms_callback_secret: str = "tongban-dev-sms-callback-secret"
+    download_secret: str = "tongban-dev-download-secret"
+    """HMAC key of the short-lived download links of materials (Secret)."""
+    download_url_seconds: int = 300
+    """How long a material's download link works."""
     """Shared secret authenticating delivery receipts (HMAC-SHA256 of timestamp and body)."""
     sms_receipt_window_seconds: int = 300
     """A delivery receipt signed longer ago (or ahead) than this is refused; a replay within it
@@ -334,6 +338,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             for variable, value, dev in (
                 ("TONGBAN_SMS_ACCESS_KEY_SECRET", self.sms_access_key_secret, "tongban-dev-"),
                 ("TONGBAN_SMS_CALLBACK_SECRET", self.sms_callback_secret, "tongban-dev-"),
+                ("TONGBAN_DOWNLOAD_SECRET", self.download_secret, "tongban-dev-"),
             ):
                 if value.startswith(dev):
                     raise ConfigError(variable, "the development secret is refused in production")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from datetime import date, datetime
 from enum import Enum
 from typing import Annotated, Any
@@ -30,7 +31,7 @@ from tongban.api.pagination import (
 from tongban.api.preload import preload_case, preload_tasks, resolve
 from tongban.auth.errors import NotAllowedError
 from tongban.auth.types import Principal
-from tongban.cases import permissions, progress, states
+from tongban.cases import downloads, permissions, progress, states
 from tongban.cases import repository as repo
 from tongban.cases import types as domain
 from tongban.cases.workflow import local_day
@@ -230,6 +231,16 @@ class Material(Node):
     sha256: str = strawberry.field(description="SHA-256 of the content.")
     phase: MaterialPhase = strawberry.field(description="With the application or a supplement.")
     uploaded_at: datetime = strawberry.field(description="When it was uploaded.")
+    downloadable: strawberry.Private[bool]
+
+    @strawberry.field(
+        description="A short-lived signed link (a path on the API's origin) that downloads the "
+        "file without a token; null unless you are the applicant or work on the case."
+    )
+    def download_url(self, info: Info) -> str | None:
+        if not self.downloadable:
+            return None
+        return downloads.signed_path(info.context.settings, str(self.id), now=time.time())
 
 
 @strawberry.type(description="One change in a case's history: who, when, what, why.")
@@ -436,7 +447,12 @@ class Case(Node):
 
     @strawberry.field(description="Uploaded materials.")
     def materials(self, info: Info) -> list[Material]:
-        return resolve(info.context.loaders.materials, self.domain_case.id, _materials)
+        involved = self.domain_case.viewer_involved
+        return resolve(
+            info.context.loaders.materials,
+            self.domain_case.id,
+            lambda found: _materials(found, downloadable=involved),
+        )
 
     @strawberry.field(
         description="SMS and e-mails about the case with their delivery status, oldest first "
@@ -467,7 +483,7 @@ def _department(found: domain_government.Department | None) -> Department:
     return Department.from_domain(found)
 
 
-def _materials(found: list[domain.Material]) -> list[Material]:
+def _materials(found: list[domain.Material], *, downloadable: bool) -> list[Material]:
     return [
         Material(
             id=strawberry.ID(m.id),
@@ -478,6 +494,7 @@ def _materials(found: list[domain.Material]) -> list[Material]:
             sha256=m.sha256,
             phase=MaterialPhase(m.phase),
             uploaded_at=m.uploaded_at,
+            downloadable=downloadable,
         )
         for m in found
     ]

@@ -70,7 +70,9 @@ class NodeQuery:
             return Task.from_domain(tasks[0]) if tasks else None
         if kind == "Material":
             materials = [m for m in await loaders.materials.load(case_id) if m.id == raw]
-            return _materials(materials)[0] if materials else None
+            return (
+                _materials(materials, downloadable=case.viewer_involved)[0] if materials else None
+            )
         if kind == "CaseEvent":
             events = [e for e in await loaders.events.load(case_id) if e.id == raw]
             return _events(events)[0] if events else None

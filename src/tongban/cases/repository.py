@@ -346,6 +346,16 @@ async def list_visible_cases(
     return [_case(r) for r in rows]
 
 
+async def material_by_id(conn: asyncpg.Connection, *, material_id: str) -> Material | None:
+    row = await conn.fetchrow(
+        """SELECT id::text, case_id::text, material_code, name, size, content_type, sha256,
+                  blob_key, phase, uploaded_at
+           FROM case_material WHERE id = $1::uuid""",
+        material_id,
+    )
+    return None if row is None else msgspec.convert(dict(row), Material)
+
+
 async def materials_of(conn: asyncpg.Connection, *, case_ids: Sequence[str]) -> list[Material]:
     rows = await conn.fetch(
         """SELECT id::text, case_id::text, material_code, name, size, content_type, sha256,

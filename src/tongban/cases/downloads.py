@@ -1,0 +1,66 @@
+"""Downloads of uploaded materials through short-lived signed URLs.
+
+A browser follows a link without the API's bearer token, so the link itself carries the
+permission: the material's id and an expiry, signed with ``TONGBAN_DOWNLOAD_SECRET``. Links are
+handed out only to those who may see the material unmasked (the applicant, officers working on
+the case) and expire after ``TONGBAN_DOWNLOAD_URL_SECONDS`` (real time: a security window, not
+a legal date).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from urllib.parse import quote
+
+import asyncpg
+
+from tongban.cases import repository as repo
+from tongban.cases.types import Material
+from tongban.config import Settings
+from tongban.errors import ForbiddenError, NotFoundError
+
+PATH = "/files/materials/"
+
+
+def _signature(secret: str, material_id: str, expires: int) -> str:
+    message = f"material:{material_id}:{expires}".encode()
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+
+
+def signed_path(settings: Settings, material_id: str, *, now: float) -> str:
+    expires = int(now) + settings.download_url_seconds
+    signature = _signature(settings.download_secret, material_id, expires)
+    return f"{PATH}{material_id}?expires={expires}&signature={signature}"
+
+
+class DownloadRefusedError(ForbiddenError):
+    """The link was forged, altered or has expired: ask the API for a new one."""
+
+
+async def material_for_download(
+    conn: asyncpg.Connection,
+    settings: Settings,
+    *,
+    material_id: str,
+    expires: str,
+    signature: str,
+    now: float,
+) -> Material:
+    if not expires.isdigit() or not signature:
+        raise DownloadRefusedError("a download link needs its expiry and signature")
+    expected = _signature(settings.download_secret, material_id, int(expires))
+    if not hmac.compare_digest(expected, signature):
+        raise DownloadRefusedError("the download link is not valid")
+    if int(expires) < now:
+        raise DownloadRefusedError("the download link has expired; ask for a new one")
+    found = await repo.material_by_id(conn, material_id=material_id)
+    if found is None:
+        raise NotFoundError("no such material")
+    return found
+
+
+def content_disposition(name: str) -> str:
+    """``attachment`` (never rendered in the API's origin), with the UTF-8 name (RFC 6266)."""
+    ascii_name = name.encode("ascii", "replace").decode().replace('"', "") or "material"
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
