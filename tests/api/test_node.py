@@ -10,11 +10,13 @@ from tests.conftest import GraphQLClient
 
 IDS = """query ($n: String!) { case(number: $n) {
   id tasks { id } materials { id } history(last: 5) { id } deadlines { id }
-  receivingRegion { id } handlingDepartment { id } matter { id } } }"""
+  receivingRegion { id } handlingDepartment { id }
+  matter { id materials { id } reviewPlan { id } } } }"""
 NODE = """query ($id: ID!) { node(id: $id) { __typename id
   ... on Case { number } ... on Region { code } ... on MatterVersion { code version }
   ... on Department { code } ... on Task { stageName } ... on Material { name }
-  ... on CaseEvent { action } ... on Deadline { kind } ... on Matter { code } } }"""
+  ... on CaseEvent { action } ... on Deadline { kind } ... on Matter { code }
+  ... on RequiredMaterial { name } ... on ReviewStage { name } } }"""
 
 
 async def test_every_cached_object_comes_back_by_its_id_for_those_who_may_see_it(
@@ -42,6 +44,8 @@ async def test_every_cached_object_comes_back_by_its_id_for_those_who_may_see_it
         found["receivingRegion"]["id"]: ("Region", "code", "440106005"),
         found["handlingDepartment"]["id"]: ("Department", "code", "TH-SCJG"),
         found["matter"]["id"]: ("MatterVersion", "code", "GD-BL-001"),
+        found["matter"]["materials"][0]["id"]: ("RequiredMaterial", "name", None),
+        found["matter"]["reviewPlan"][1]["id"]: ("ReviewStage", "name", None),
     }
     for node_id, (typename, field, value) in expected.items():
         node = (await client.execute(NODE, {"id": node_id}, token=window))["node"]
@@ -58,7 +62,13 @@ async def test_every_cached_object_comes_back_by_its_id_for_those_who_may_see_it
     for token in (stranger, None):
         for node_id, (typename, _, _) in expected.items():
             answer = (await client.post(NODE, {"id": node_id}, token=token)).json()
-            if typename in ("Region", "Department", "MatterVersion"):
+            if typename in (
+                "Region",
+                "Department",
+                "MatterVersion",
+                "RequiredMaterial",
+                "ReviewStage",
+            ):
                 assert answer["data"]["node"]["id"] == node_id
             else:
                 assert answer["data"]["node"] is None, (typename, answer)

@@ -77,7 +77,10 @@ class VersionStatus(Enum):
 
 
 @strawberry.type(description="A material the applicant submits (申请材料).")
-class RequiredMaterial:
+class RequiredMaterial(Node):
+    id: strawberry.ID = strawberry.field(
+        description="Stable identifier: RequiredMaterial:<matter id>:<version>:<code>."
+    )
     code: str = strawberry.field(description="Material code, unique within the matter.")
     name: str = strawberry.field(description="Material name, e.g. 营业执照申请书.")
     required: bool = strawberry.field(description="Required (必要) rather than optional.")
@@ -88,7 +91,10 @@ class RequiredMaterial:
 
 
 @strawberry.type(description="One stage of a matter's review plan.")
-class ReviewStage:
+class ReviewStage(Node):
+    id: strawberry.ID = strawberry.field(
+        description="Stable identifier: ReviewStage:<matter id>:<version>:<index from 0>."
+    )
     name: str = strawberry.field(description="Stage name, e.g. 部门会签.")
     mode: StageMode = strawberry.field(description="Parallel or sequential.")
     join: JoinPolicy = strawberry.field(description="When the stage is done.")
@@ -157,6 +163,7 @@ class MatterVersion(Node):
             confidentiality=s.confidentiality,
             materials=[
                 RequiredMaterial(
+                    id=strawberry.ID(f"RequiredMaterial:{v.matter_id}:{v.version}:{m.code}"),
                     code=m.code,
                     name=m.name,
                     required=m.required,
@@ -167,13 +174,14 @@ class MatterVersion(Node):
             ],
             review_plan=[
                 ReviewStage(
+                    id=strawberry.ID(f"ReviewStage:{v.matter_id}:{v.version}:{i}"),
                     name=st.name,
                     mode=StageMode(st.mode),
                     join=JoinPolicy(st.join),
                     limit_days=st.limit_days,
                     department_ids=[strawberry.ID(d) for d in st.department_ids],
                 )
-                for st in s.review_plan
+                for i, st in enumerate(s.review_plan)
             ],
             created_at=v.created_at,
             updated_at=v.updated_at,

@@ -33,14 +33,23 @@ class NodeQuery:
         if kind == "Region" and key:
             region = await loaders.region.load(key)
             return None if region is None else Region.from_domain(region)
-        if kind == "MatterVersion" and key:
-            matter_id, _, number = key.partition(":")
+        if kind in ("MatterVersion", "RequiredMaterial", "ReviewStage") and key:
+            matter_id, _, rest = key.partition(":")
+            number = rest.partition(":")[0]
             if not is_uuid(matter_id) or not number.isdigit():
                 return None
             admin = info.context.principal.has_role("admin")
             for v in await loaders.matter_versions.load(matter_id):
                 if v.version == int(number) and (v.published or admin):
-                    return MatterVersion.from_domain(v)
+                    version = MatterVersion.from_domain(v)
+                    if kind == "MatterVersion":
+                        return version
+                    parts: list[Node] = (
+                        list(version.materials)
+                        if kind == "RequiredMaterial"
+                        else list(version.review_plan)
+                    )
+                    return next((p for p in parts if str(p.id) == raw), None)
             return None
         if not is_uuid(raw):
             return None

@@ -111,6 +111,10 @@ class Placeholder:
 
 @strawberry.type(description="The text of one notification kind on one channel.")
 class NotificationTemplate:
+    id: strawberry.ID = strawberry.field(
+        description="Stable identifier of this version: "
+        "NotificationTemplate:<kind>:<channel>:<audience>:<version>."
+    )
     kind: str = strawberry.field(description="Notification kind (see `title`).")
     title: str = strawberry.field(description="What the notification is about, in Chinese.")
     channel: MessageChannel = strawberry.field(description="SMS or e-mail.")
@@ -132,6 +136,7 @@ class NotificationTemplate:
     def from_domain(cls, p: service.PublishedTemplate) -> NotificationTemplate:
         t = p.template
         return cls(
+            id=strawberry.ID(f"NotificationTemplate:{t.kind}:{t.channel}:{t.audience}:{t.version}"),
             kind=t.kind,
             title=templates.KINDS[t.kind].title,
             channel=MessageChannel(t.channel),
