@@ -4,8 +4,8 @@ everywhere else (Relay's Node interface)."""
 from __future__ import annotations
 
 import asyncpg
-from tests.cases.factories import make_applicant, submit
-from tests.cases.test_lifecycle import act, ok
+from tests.cases.factories import make_applicant
+from tests.cases.test_concurrency import accepted_case
 from tests.conftest import GraphQLClient
 
 IDS = """query ($n: String!) { case(number: $n) {
@@ -22,18 +22,8 @@ NODE = """query ($id: ID!) { node(id: $id) { __typename id
 async def test_every_cached_object_comes_back_by_its_id_for_those_who_may_see_it(
     client: GraphQLClient, conn: asyncpg.Connection
 ) -> None:
-    applicant = client.applicant_token(await make_applicant(conn))
-    case = ok(await submit(client, applicant))
+    case = await accepted_case(client, conn)
     window = await client.officer_token("th.shipai.window")
-    ok(
-        await act(
-            client,
-            window,
-            "acceptCase",
-            "",
-            {"number": case["number"], "expectedVersion": case["version"]},
-        )
-    )
     found = (await client.execute(IDS, {"n": case["number"]}, token=window))["case"]
     expected = {
         found["id"]: ("Case", "number", case["number"]),

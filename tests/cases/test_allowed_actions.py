@@ -8,6 +8,7 @@ from typing import Any
 
 import asyncpg
 from tests.cases.factories import make_applicant, submit
+from tests.cases.test_concurrency import accepted_case
 from tests.cases.test_lifecycle import act, ok
 from tests.conftest import GraphQLClient
 
@@ -100,18 +101,8 @@ async def test_an_action_not_offered_is_refused(
 async def test_history_speaks_the_apis_field_names(
     client: GraphQLClient, conn: asyncpg.Connection
 ) -> None:
-    applicant = client.applicant_token(await make_applicant(conn))
-    case = ok(await submit(client, applicant))
+    case = await accepted_case(client, conn)
     window = await client.officer_token("th.shipai.window")
-    ok(
-        await act(
-            client,
-            window,
-            "acceptCase",
-            "",
-            {"number": case["number"], "expectedVersion": case["version"]},
-        )
-    )
     history = (
         await client.execute(
             "query ($n: String!) { case(number: $n) { history(last: 1) { action changes } } }",

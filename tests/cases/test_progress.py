@@ -5,12 +5,10 @@ identifier, and never more often than the limits allow."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 import asyncpg
 import msgspec
-from tests.cases.factories import make_applicant, submit
-from tests.cases.test_lifecycle import act, ok
+from tests.cases.test_concurrency import accepted_case
 from tests.conftest import GraphQLClient, running
 
 from tongban.app import create_app
@@ -24,25 +22,10 @@ PROGRESS = """query ($n: String!, $id: String!) {
 ID_NUMBER = "440524188001015368"
 
 
-async def accepted(client: GraphQLClient, conn: asyncpg.Connection) -> dict[str, Any]:
-    applicant = client.applicant_token(await make_applicant(conn))
-    case = ok(await submit(client, applicant))
-    window = await client.officer_token("th.shipai.window")
-    return ok(
-        await act(
-            client,
-            window,
-            "acceptCase",
-            "",
-            {"number": case["number"], "expectedVersion": case["version"]},
-        )
-    )
-
-
 async def test_the_public_progress_by_number_and_the_last_six_of_the_id(
     client: GraphQLClient, conn: asyncpg.Connection
 ) -> None:
-    case = await accepted(client, conn)
+    case = await accepted_case(client, conn)
     officer_view = await client.execute(
         "query ($n: String!) { case(number: $n) { deadlines { kind dueOn } } }",
         {"n": case["number"]},
@@ -70,7 +53,7 @@ async def test_the_public_progress_by_number_and_the_last_six_of_the_id(
 async def test_a_wrong_identifier_looks_like_an_unknown_number(
     client: GraphQLClient, conn: asyncpg.Connection
 ) -> None:
-    case = await accepted(client, conn)
+    case = await accepted_case(client, conn)
     answers = []
     for number, identifier in (
         (case["number"], "015369"),
@@ -89,7 +72,7 @@ async def test_a_wrong_identifier_looks_like_an_unknown_number(
 async def test_progress_queries_are_limited_per_client_and_per_case(
     client: GraphQLClient, conn: asyncpg.Connection, settings: Settings
 ) -> None:
-    case = await accepted(client, conn)
+    case = await accepted_case(client, conn)
     variables = {"n": case["number"], "id": ID_NUMBER[-6:]}
     for limits, allowed in (
         ({"progress_rate_per_minute": 3, "progress_rate_per_case_hour": 100}, 3),
@@ -115,7 +98,7 @@ async def test_progress_queries_are_limited_per_client_and_per_case(
 async def test_without_redis_anonymous_progress_queries_are_refused(
     client: GraphQLClient, conn: asyncpg.Connection, settings: Settings
 ) -> None:
-    case = await accepted(client, conn)
+    case = await accepted_case(client, conn)
     away = msgspec.structs.replace(settings, redis_url="redis://127.0.0.1:1/0")
     async with running(create_app(away, clock=client.clock)) as http:
         response = await http.post(
