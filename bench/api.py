@@ -130,6 +130,7 @@ class Bench:
             "TONGBAN_RATE_LIMIT_SUBMISSIONS": "0",
             "TONGBAN_SMS_ACCESS_KEY_SECRET": "bench-" + os.urandom(16).hex(),
             "TONGBAN_SMS_CALLBACK_SECRET": "bench-" + os.urandom(16).hex(),
+            "TONGBAN_DOWNLOAD_SECRET": "bench-" + os.urandom(16).hex(),
         }
         self.settings: Settings = load_settings(
             {},

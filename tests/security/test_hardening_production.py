@@ -22,6 +22,7 @@ def production(settings: Settings, **overrides: object) -> Settings:
         jwt_secret=SECRET,
         sms_access_key_secret="prod-sms-key",
         sms_callback_secret="prod-callback",
+        download_secret="prod-download-key",
         **overrides,
     )
 
