@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 import asyncpg
@@ -61,28 +60,6 @@ async def update_applicant(
         f"UPDATE applicant SET {assignments} WHERE id = $1",
         applicant_id,
         *(changes[c] for c in columns),
-    )
-
-
-async def insert_change(
-    conn: asyncpg.Connection,
-    *,
-    applicant_id: str,
-    changed_at: datetime,
-    subject: str,
-    before: dict[str, Any],
-    after: dict[str, Any],
-) -> None:
-    """An audit row of a change the identity provider verified (the shared contact audit)."""
-    await conn.execute(
-        """INSERT INTO applicant_contact_change
-               (applicant_id, changed_by, changed_at, source, before, after)
-           VALUES ($1, $2, $3, 'identity_provider', $4, $5)""",
-        applicant_id,
-        subject,
-        changed_at,
-        before,
-        after,
     )
 
 

@@ -143,13 +143,18 @@ async def insert_contact_change(
     changed_at: datetime,
     before: dict[str, Any],
     after: dict[str, Any],
+    source: str = "applicant",
 ) -> None:
+    """An audit row of a change to a person's contact details: by the person themselves
+    (``applicant``) or as the identity provider verified it (``identity_provider``)."""
     await conn.execute(
-        """INSERT INTO applicant_contact_change (applicant_id, changed_by, changed_at, before, after)
-           VALUES ($1, $2, $3, $4, $5)""",
+        """INSERT INTO applicant_contact_change
+               (applicant_id, changed_by, changed_at, source, before, after)
+           VALUES ($1, $2, $3, $4, $5, $6)""",
         applicant_id,
         changed_by,
         changed_at,
+        source,
         before,
         after,
     )
@@ -346,21 +351,21 @@ async def list_visible_cases(
     return [_case(r) for r in rows]
 
 
+_MATERIAL_COLUMNS = """id::text, case_id::text, material_code, name, size, content_type, sha256,
+    blob_key, phase, uploaded_at"""
+
+
 async def material_by_id(conn: asyncpg.Connection, *, material_id: str) -> Material | None:
     row = await conn.fetchrow(
-        """SELECT id::text, case_id::text, material_code, name, size, content_type, sha256,
-                  blob_key, phase, uploaded_at
-           FROM case_material WHERE id = $1::uuid""",
-        material_id,
+        f"SELECT {_MATERIAL_COLUMNS} FROM case_material WHERE id = $1::uuid", material_id
     )
     return None if row is None else msgspec.convert(dict(row), Material)
 
 
 async def materials_of(conn: asyncpg.Connection, *, case_ids: Sequence[str]) -> list[Material]:
     rows = await conn.fetch(
-        """SELECT id::text, case_id::text, material_code, name, size, content_type, sha256,
-                  blob_key, phase, uploaded_at
-           FROM case_material WHERE case_id = ANY($1::uuid[]) ORDER BY uploaded_at, id""",
+        f"""SELECT {_MATERIAL_COLUMNS} FROM case_material
+            WHERE case_id = ANY($1::uuid[]) ORDER BY uploaded_at, id""",
         list(case_ids),
     )
     return [msgspec.convert(dict(r), Material) for r in rows]
