@@ -115,7 +115,9 @@ class PersistedQueries:
             if body is None:
                 await _answer(send, _error("BAD_REQUEST", "the request body is too large"), 413)
                 return
-            data = _decode(body)
+            # Only a request naming a persisted query is looked into; every other body goes
+            # on untouched and is decoded once, by the controller.
+            data = _decode(body) if b"persistedQuery" in body else None
             if isinstance(data, dict):
                 outcome = await self._resolve(scope, data)
                 if isinstance(outcome, bytes):
