@@ -5,13 +5,14 @@ that the tests stop, restart and cut, and the SMS provider stub recording what i
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import subprocess
 import sys
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from types import ModuleType
+
+from tests.notifications.test_worker_processes import bench
 
 from tongban.cli import load_worker_settings, worker_groups
 from tongban.system.worker import check_health
@@ -22,13 +23,7 @@ GROUPS = worker_groups()
 
 def bench_notifications() -> ModuleType:
     """bench/notifications.py: seeding events, the provider stub and its record."""
-    spec = importlib.util.spec_from_file_location(
-        "bench_notifications", ROOT / "bench" / "notifications.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return bench()
 
 
 def start_group(group: str, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
