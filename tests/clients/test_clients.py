@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -46,30 +45,6 @@ IDLE_SECONDS = 30
 REGION = "440106"
 WINDOW = "th.window"
 APPLICANT = "chen.xiaoming"
-
-
-def _needs_install() -> bool:
-    installed = HERE / "node_modules" / ".package-lock.json"
-    lockfile = HERE / "package-lock.json"
-    return not installed.exists() or lockfile.stat().st_mtime > installed.stat().st_mtime
-
-
-@pytest.fixture(scope="session")
-def node() -> str:
-    """Node with the locked dependencies of tests/clients installed (`npm ci` when missing)."""
-    node, npm = shutil.which("node"), shutil.which("npm")
-    if node is None or npm is None:
-        pytest.fail("tests/clients needs Node.js 20+ and npm (`./dev test` installs them)")
-    if _needs_install():
-        done = subprocess.run(
-            [npm, "ci", "--no-audit", "--no-fund"],
-            cwd=HERE,
-            capture_output=True,
-            text=True,
-            timeout=900,
-        )
-        assert done.returncode == 0, f"npm ci failed:\n{done.stdout}\n{done.stderr}"
-    return node
 
 
 async def run(
