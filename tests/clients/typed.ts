@@ -8,6 +8,7 @@ import type { ApolloClient, TypedDocumentNode } from "@apollo/client";
 import type {
   AcceptCaseMutation,
   AcceptCaseMutationVariables,
+  CaseEventAction,
   CaseState,
   CaseUpdatedSubscription,
   CaseUpdatedSubscriptionVariables,
@@ -78,12 +79,15 @@ export async function acceptIfAllowed(
 export function follow(
   client: ApolloClient,
   number: string,
-  onUpdate: (action: string, version: number | null | undefined) => void,
+  onUpdate: (action: CaseEventAction, version: number | null | undefined) => void,
 ): () => void {
   const subscription = client
     .subscribe({ query: CaseUpdated, variables: { number } })
     .subscribe(({ data }) => {
-      if (data) onUpdate(data.caseUpdated.action, data.caseUpdated.version);
+      if (!data) return;
+      // @ts-expect-error: actions are enum values (ACCEPTED), never the stored lower-case words
+      if (data.caseUpdated.action === "accepted") return;
+      onUpdate(data.caseUpdated.action, data.caseUpdated.version);
     });
   return () => subscription.unsubscribe();
 }

@@ -11,7 +11,15 @@ import msgspec
 
 from tongban.auth.types import Principal
 from tongban.cases.access import ViewerSql
-from tongban.cases.types import Applicant, ApplicantInput, Case, Event, Material
+from tongban.cases.types import (
+    EVENT_ACTIONS,
+    Applicant,
+    ApplicantInput,
+    Case,
+    Event,
+    EventAction,
+    Material,
+)
 
 _APPLICANT_COLUMNS = """id::text, kind, name, id_number, credit_code, legal_representative,
     contact_name, mobile, email, channels"""
@@ -426,7 +434,7 @@ async def insert_event(
     *,
     case_id: str,
     case_version: int,
-    action: str,
+    action: EventAction,
     principal: Principal,
     reason: str | None,
     changes: dict[str, Any],
@@ -435,6 +443,10 @@ async def insert_event(
     outbox_payload: dict[str, Any],
 ) -> str:
     """Append to the history and to the outbox, in the caller's transaction."""
+    # The API reads the history through an enum derived from EventAction: an action outside it
+    # would break every history query of the case, so it is refused before it is written.
+    if action not in EVENT_ACTIONS:
+        raise ValueError(f"{action!r} is not an EventAction")
     actor_id = principal.officer_id or principal.applicant_id
     event_id: str = await conn.fetchval(
         """
