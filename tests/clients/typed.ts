@@ -14,6 +14,8 @@ import type {
   CaseUpdatedSubscriptionVariables,
   CaseViewQuery,
   CaseViewQueryVariables,
+  DecideCaseMutation,
+  DecideCaseMutationVariables,
   SubmitCaseInput,
   SubmitCaseMutation,
   SubmitCaseMutationVariables,
@@ -23,6 +25,7 @@ import type {
 declare const SubmitCase: TypedDocumentNode<SubmitCaseMutation, SubmitCaseMutationVariables>;
 declare const CaseView: TypedDocumentNode<CaseViewQuery, CaseViewQueryVariables>;
 declare const AcceptCase: TypedDocumentNode<AcceptCaseMutation, AcceptCaseMutationVariables>;
+declare const DecideCase: TypedDocumentNode<DecideCaseMutation, DecideCaseMutationVariables>;
 declare const CaseUpdated: TypedDocumentNode<
   CaseUpdatedSubscription,
   CaseUpdatedSubscriptionVariables
@@ -90,4 +93,23 @@ export function follow(
       onUpdate(data.caseUpdated.action, data.caseUpdated.version);
     });
   return () => subscription.unsubscribe();
+}
+
+// The head approves with the signed decision document; the case then links to it.
+export async function approveWithDocument(
+  client: ApolloClient,
+  number: string,
+  version: number,
+  document: File,
+): Promise<string | null> {
+  const result = await client.mutate({
+    mutation: DecideCase,
+    variables: { number, version, decision: "APPROVED", resultNumber: "R-1", document },
+  });
+  const payload = result.data?.decideCase;
+  const decided = orThrow(payload?.case, payload?.userErrors ?? []);
+  const link: string | null | undefined = decided.decisionDocument?.downloadUrl;
+  // @ts-expect-error: the operation did not select the document's storage key (there is none)
+  void decided.decisionDocument?.blobKey;
+  return link ?? null;
 }

@@ -15,6 +15,7 @@ from tongban.api.catalogue import MatterVersion
 from tongban.api.context import Info
 from tongban.api.convert import as_json, raw, raw_or_none
 from tongban.api.deadlines import Deadline, deadlines_of, known_deadlines
+from tongban.api.decision_documents import DecisionDocument
 from tongban.api.enums import (
     ActorKind,
     ApplicantKind,
@@ -461,6 +462,17 @@ class Case(Node):
             info.context.loaders.materials,
             self.domain_case.id,
             lambda found: _materials(found, downloadable=involved),
+        )
+
+    @strawberry.field(
+        description="The signed decision document (决定书), when one was uploaded with the decision."
+    )
+    def decision_document(self, info: Info) -> DecisionDocument | None:
+        involved = self.domain_case.viewer_involved
+        return resolve(
+            info.context.loaders.decision_document,
+            self.domain_case.id,
+            lambda found: DecisionDocument.from_domain(found, downloadable=involved),
         )
 
     @strawberry.field(

@@ -16,6 +16,7 @@ from tongban.cases.types import (
     Applicant,
     ApplicantInput,
     Case,
+    DecisionDocument,
     Event,
     EventAction,
     Material,
@@ -377,6 +378,54 @@ async def materials_of(conn: asyncpg.Connection, *, case_ids: Sequence[str]) -> 
         list(case_ids),
     )
     return [msgspec.convert(dict(r), Material) for r in rows]
+
+
+_DOCUMENT_COLUMNS = """id::text, case_id::text, file_name, size, content_type, sha256, blob_key,
+    uploaded_at"""
+
+
+async def insert_decision_document(
+    conn: asyncpg.Connection,
+    *,
+    case_id: str,
+    file_name: str,
+    size: int,
+    content_type: str,
+    sha256: str,
+    blob_key: str,
+) -> str:
+    document_id: str = await conn.fetchval(
+        """INSERT INTO case_decision_document (case_id, file_name, size, content_type, sha256,
+                                               blob_key)
+           VALUES ($1, $2, $3, $4, $5, $6) RETURNING id::text""",
+        case_id,
+        file_name,
+        size,
+        content_type,
+        sha256,
+        blob_key,
+    )
+    return document_id
+
+
+async def decision_document_by_id(
+    conn: asyncpg.Connection, *, document_id: str
+) -> DecisionDocument | None:
+    row = await conn.fetchrow(
+        f"SELECT {_DOCUMENT_COLUMNS} FROM case_decision_document WHERE id = $1::uuid",
+        document_id,
+    )
+    return None if row is None else msgspec.convert(dict(row), DecisionDocument)
+
+
+async def decision_documents_of(
+    conn: asyncpg.Connection, *, case_ids: Sequence[str]
+) -> list[DecisionDocument]:
+    rows = await conn.fetch(
+        f"SELECT {_DOCUMENT_COLUMNS} FROM case_decision_document WHERE case_id = ANY($1::uuid[])",
+        list(case_ids),
+    )
+    return [msgspec.convert(dict(r), DecisionDocument) for r in rows]
 
 
 async def material_codes_of(conn: asyncpg.Connection, *, case_id: str) -> set[str]:

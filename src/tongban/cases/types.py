@@ -162,6 +162,19 @@ class Material(msgspec.Struct, frozen=True, kw_only=True):
     uploaded_at: datetime
 
 
+class DecisionDocument(msgspec.Struct, frozen=True, kw_only=True):
+    """The signed decision (决定书) uploaded with the decision."""
+
+    id: str
+    case_id: str
+    file_name: str
+    size: int
+    content_type: str
+    sha256: str
+    blob_key: str
+    uploaded_at: datetime
+
+
 class Event(msgspec.Struct, frozen=True, kw_only=True):
     seq: int
     id: str
