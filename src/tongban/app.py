@@ -8,7 +8,7 @@ import logging
 import re
 import time
 import uuid
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, cast
@@ -480,38 +480,71 @@ async def metrics(request: Request[Any, Any, Any], state: State) -> Response[Any
     return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
 
 
-@get("/files/materials/{material_id:str}", include_in_schema=False)
-async def download_material(
-    material_id: str, state: State, expires: str = "", signature: str = ""
+async def _signed_file(
+    state: State,
+    file_id: str,
+    load: Callable[[asyncpg.Connection], Awaitable[tuple[str, str, str]]],
 ) -> Response[Any]:
-    """A material through its signed link (handed out as Material.downloadUrl)."""
-    settings: Settings = state.settings
+    """The file a signed link names: ``load`` checks the link and gives (blob key, type, name)."""
     try:
-        if not is_uuid(material_id):
-            raise NotFoundError("no such material")
+        if not is_uuid(file_id):
+            raise NotFoundError("no such file")
         async with state.pool.acquire() as conn:
-            material = await downloads.material_for_download(
-                conn,
-                settings,
-                material_id=material_id,
-                expires=expires,
-                signature=signature,
-                now=time.time(),
-            )
-        data = await state.blobs.get(material.blob_key)
+            blob_key, content_type, name = await load(conn)
+        data = await state.blobs.get(blob_key)
     except DomainError as exc:
         status = 404 if isinstance(exc, NotFoundError) else 403
         return Response(graphql_error_body(exc), status_code=status)
     return Response(
         data,
-        media_type=material.content_type,
+        media_type=content_type,
         headers={
-            "content-disposition": downloads.content_disposition(material.name),
+            "content-disposition": downloads.content_disposition(name),
             # Personal documents: never kept by a shared cache, never sniffed into HTML.
             "cache-control": "private, no-store",
             "x-content-type-options": "nosniff",
         },
     )
+
+
+@get("/files/materials/{material_id:str}", include_in_schema=False)
+async def download_material(
+    material_id: str, state: State, expires: str = "", signature: str = ""
+) -> Response[Any]:
+    """A material through its signed link (handed out as Material.downloadUrl)."""
+
+    async def load(conn: asyncpg.Connection) -> tuple[str, str, str]:
+        found = await downloads.material_for_download(
+            conn,
+            state.settings,
+            material_id=material_id,
+            expires=expires,
+            signature=signature,
+            now=time.time(),
+        )
+        return found.blob_key, found.content_type, found.name
+
+    return await _signed_file(state, material_id, load)
+
+
+@get("/files/decisions/{document_id:str}", include_in_schema=False)
+async def download_decision_document(
+    document_id: str, state: State, expires: str = "", signature: str = ""
+) -> Response[Any]:
+    """A decision document through its signed link (DecisionDocument.downloadUrl)."""
+
+    async def load(conn: asyncpg.Connection) -> tuple[str, str, str]:
+        found = await downloads.decision_document_for_download(
+            conn,
+            state.settings,
+            document_id=document_id,
+            expires=expires,
+            signature=signature,
+            now=time.time(),
+        )
+        return found.blob_key, found.content_type, found.file_name
+
+    return await _signed_file(state, document_id, load)
 
 
 @post("/notifications/sms/receipts", include_in_schema=False, status_code=200)
@@ -832,6 +865,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         metrics,
         sms_receipts,
         download_material,
+        download_decision_document,
     ]
     if settings.development:
         handlers.append(

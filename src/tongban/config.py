@@ -190,9 +190,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Provider RegionId parameter."""
     sms_callback_secret: str = "tongban-dev-sms-callback-secret"
     download_secret: str = "tongban-dev-download-secret"
-    """HMAC key of the short-lived download links of materials (Secret)."""
+    """HMAC key of the short-lived download links of materials and decision documents (Secret)."""
     download_url_seconds: int = 300
-    """How long a material's download link works."""
+    """How long a download link works."""
     """Shared secret authenticating delivery receipts (HMAC-SHA256 of timestamp and body)."""
     sms_receipt_window_seconds: int = 300
     """A delivery receipt signed longer ago (or ahead) than this is refused; a replay within it

@@ -110,7 +110,7 @@ async def test_history_speaks_the_apis_field_names(
             token=window,
         )
     )["case"]["history"]
-    assert history[0]["action"] == "accepted"
+    assert history[0]["action"] == "ACCEPTED"
     changes = history[0]["changes"]
     assert changes["state"] == ["RECEIVED", "ACCEPTED"]
     assert changes["acceptedOn"][1] == "2026-03-02"

@@ -254,28 +254,28 @@ async def test_business_licence_from_street_window_to_rating(
         )
     )["case"]["history"]
     assert [e["action"] for e in history] == [
-        "submitted",
-        "supplement_requested",
-        "supplemented",
-        "accepted",
-        "opinion_given",
-        "opinion_given",
-        "opinion_given",
-        "sent_back",
-        "opinion_given",
-        "opinion_given",
-        "opinion_given",
-        "opinion_given",
-        "handed_up",
-        "decided",
-        "delivered",
-        "rated",
+        "SUBMITTED",
+        "SUPPLEMENT_REQUESTED",
+        "SUPPLEMENTED",
+        "ACCEPTED",
+        "OPINION_GIVEN",
+        "OPINION_GIVEN",
+        "OPINION_GIVEN",
+        "SENT_BACK",
+        "OPINION_GIVEN",
+        "OPINION_GIVEN",
+        "OPINION_GIVEN",
+        "OPINION_GIVEN",
+        "HANDED_UP",
+        "DECIDED",
+        "DELIVERED",
+        "RATED",
     ]
     assert [e["caseVersion"] for e in history] == list(range(2, 2 + len(history)))
     assert history[0]["actorName"] == "陈小明"
     assert history[1]["actorName"] == "石牌街道便民服务中心窗口" and history[1]["actorRoles"] == [
-        "intake",
-        "reviewer",
+        "INTAKE",
+        "REVIEWER",
     ]
     assert history[6]["reason"] == "经营场所存在治安隐患，需整改"
     assert history[7]["reason"] == "公安意见需整改后复核"

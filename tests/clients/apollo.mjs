@@ -207,7 +207,7 @@ async function main() {
     "the server answered none of the client's keep-alive pings",
   );
   // Anything delivered so far belongs to the submission, never to what the officer does next.
-  assert.ok(updates.every((u) => u.action !== "accepted"));
+  assert.ok(updates.every((u) => u.action !== "ACCEPTED"));
 
   // --- The intake window's workbench: a normalised cache, mutations that update it. ---
   const officerSent = [];
@@ -261,7 +261,7 @@ async function main() {
 
   // --- The idle subscription receives the officer's change. ---
   const deadline = Date.now() + WAIT_SECONDS * 1000;
-  const acceptedUpdate = () => updates.slice(beforeAction).find((u) => u.action === "accepted");
+  const acceptedUpdate = () => updates.slice(beforeAction).find((u) => u.action === "ACCEPTED");
   while (!acceptedUpdate() && !subscriptionError && !subscriptionCompleted) {
     if (Date.now() > deadline) break;
     await new Promise((resolve) => {
@@ -309,7 +309,7 @@ async function main() {
       },
     });
   const resumeDeadline = Date.now() + WAIT_SECONDS * 1000;
-  while (!resumed.some((u) => u.action === "withdrawn") && !subscriptionError) {
+  while (!resumed.some((u) => u.action === "WITHDRAWN") && !subscriptionError) {
     if (Date.now() > resumeDeadline) break;
     await new Promise((resolve) => {
       wake = resolve;
@@ -320,7 +320,7 @@ async function main() {
   assert.equal(subscriptionError, null, "the resumed subscription failed");
   assert.deepEqual(
     resumed.map((u) => u.action).slice(0, 1),
-    ["withdrawn"],
+    ["WITHDRAWN"],
     "the event missed while offline came first after the reconnect",
   );
   resumedSubscription.unsubscribe();

@@ -8,11 +8,14 @@ import type { ApolloClient, TypedDocumentNode } from "@apollo/client";
 import type {
   AcceptCaseMutation,
   AcceptCaseMutationVariables,
+  CaseEventAction,
   CaseState,
   CaseUpdatedSubscription,
   CaseUpdatedSubscriptionVariables,
   CaseViewQuery,
   CaseViewQueryVariables,
+  DecideCaseMutation,
+  DecideCaseMutationVariables,
   SubmitCaseInput,
   SubmitCaseMutation,
   SubmitCaseMutationVariables,
@@ -22,6 +25,7 @@ import type {
 declare const SubmitCase: TypedDocumentNode<SubmitCaseMutation, SubmitCaseMutationVariables>;
 declare const CaseView: TypedDocumentNode<CaseViewQuery, CaseViewQueryVariables>;
 declare const AcceptCase: TypedDocumentNode<AcceptCaseMutation, AcceptCaseMutationVariables>;
+declare const DecideCase: TypedDocumentNode<DecideCaseMutation, DecideCaseMutationVariables>;
 declare const CaseUpdated: TypedDocumentNode<
   CaseUpdatedSubscription,
   CaseUpdatedSubscriptionVariables
@@ -78,12 +82,34 @@ export async function acceptIfAllowed(
 export function follow(
   client: ApolloClient,
   number: string,
-  onUpdate: (action: string, version: number | null | undefined) => void,
+  onUpdate: (action: CaseEventAction, version: number | null | undefined) => void,
 ): () => void {
   const subscription = client
     .subscribe({ query: CaseUpdated, variables: { number } })
     .subscribe(({ data }) => {
-      if (data) onUpdate(data.caseUpdated.action, data.caseUpdated.version);
+      if (!data) return;
+      // @ts-expect-error: actions are enum values (ACCEPTED), never the stored lower-case words
+      if (data.caseUpdated.action === "accepted") return;
+      onUpdate(data.caseUpdated.action, data.caseUpdated.version);
     });
   return () => subscription.unsubscribe();
+}
+
+// The head approves with the signed decision document; the case then links to it.
+export async function approveWithDocument(
+  client: ApolloClient,
+  number: string,
+  version: number,
+  document: File,
+): Promise<string | null> {
+  const result = await client.mutate({
+    mutation: DecideCase,
+    variables: { number, version, decision: "APPROVED", resultNumber: "R-1", document },
+  });
+  const payload = result.data?.decideCase;
+  const decided = orThrow(payload?.case, payload?.userErrors ?? []);
+  const link: string | null | undefined = decided.decisionDocument?.downloadUrl;
+  // @ts-expect-error: the operation did not select the document's storage key (there is none)
+  void decided.decisionDocument?.blobKey;
+  return link ?? null;
 }

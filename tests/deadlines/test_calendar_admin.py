@@ -61,7 +61,7 @@ async def test_a_deadline_in_an_unpublished_year_waits_and_publishing_fixes_it(
     admin = await client.officer_token("admin")
     published = (await client.execute(PUBLISH, Y2027, token=admin))["publishCalendarYear"]
     assert published["userErrors"] == []
-    assert published["calendarYear"]["source"] == "published"
+    assert published["calendarYear"]["source"] == "PUBLISHED"
     ready = (await client.http.get("/health/ready")).json()
     assert ready["warnings"] == []
     from tongban import db
@@ -99,5 +99,5 @@ async def test_only_administrators_publish_and_bad_schedules_are_typed(
     years = (await client.execute("{ calendarYears { year source } }", token=admin))[
         "calendarYears"
     ]
-    assert {"year": 2026, "source": "package"} in years
+    assert {"year": 2026, "source": "PACKAGE"} in years
     assert all(y["year"] != 2027 for y in years)

@@ -62,7 +62,7 @@ async def test_an_idle_subscription_answers_pings_and_receives_the_next_event(
             },
         )
         await relay.drain(pool, redis)
-        assert [u["action"] for u in await next_updates(ws, 1)] == ["supplement_requested"]
+        assert [u["action"] for u in await next_updates(ws, 1)] == ["SUPPLEMENT_REQUESTED"]
         await ws.close()
     finally:
         await pool.close()

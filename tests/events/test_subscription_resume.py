@@ -110,10 +110,10 @@ async def test_a_reconnect_with_after_event_id_misses_nothing_and_applicants_see
     # Both reconnect after the first event: the gap comes from the history, in order.
     mine = await subscribe(api, applicant, CASE, {"n": case["number"], "after": first})
     theirs = await subscribe(api, window, CASE, {"n": case["number"], "after": first})
-    assert [u["action"] for u in await received(mine, "caseUpdated", 1)] == ["supplement_requested"]
+    assert [u["action"] for u in await received(mine, "caseUpdated", 1)] == ["SUPPLEMENT_REQUESTED"]
     assert [u["action"] for u in await received(theirs, "caseUpdated", 2)] == [
-        "supplement_requested",
-        "deadline_yellow",
+        "SUPPLEMENT_REQUESTED",
+        "DEADLINE_YELLOW",
     ]
 
     # Then the live ones.
@@ -134,7 +134,7 @@ async def test_a_reconnect_with_after_event_id_misses_nothing_and_applicants_see
     assert supplemented["supplementCase"]["userErrors"] == []
     await relay.drain(pool, redis)
     for ws in (mine, theirs):
-        assert [u["action"] for u in await received(ws, "caseUpdated", 1)] == ["supplemented"]
+        assert [u["action"] for u in await received(ws, "caseUpdated", 1)] == ["SUPPLEMENTED"]
         await ws.close()
 
     unknown = await subscribe(
@@ -161,7 +161,7 @@ async def test_an_intake_window_receives_the_new_cases_of_its_region(
     redis = aioredis.Redis.from_url(redis_url)
     await relay.drain(pool, redis)
     update = (await received(ws, "worklistUpdated", 1))[0]
-    assert (update["caseNumber"], update["action"]) == (case["number"], "submitted")
+    assert (update["caseNumber"], update["action"]) == (case["number"], "SUBMITTED")
     await ws.close()
     await pool.close()
     await redis.aclose()

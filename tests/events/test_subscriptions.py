@@ -152,7 +152,7 @@ async def test_subscribers_on_two_processes_receive_three_mutations_in_order(
     )
     await relay.drain(pool, redis)
 
-    expected = [("supplement_requested", 3), ("supplemented", 4), ("accepted", 5)]
+    expected = [("SUPPLEMENT_REQUESTED", 3), ("SUPPLEMENTED", 4), ("ACCEPTED", 5)]
     for ws in (first, second):
         updates = await next_updates(ws, 3)
         assert [(u["action"], u["version"]) for u in updates] == expected
@@ -241,7 +241,7 @@ async def test_the_worklist_feed_reaches_only_the_departments_working_on_the_cas
     message = json.loads(await asyncio.wait_for(tax.recv(), 10))
     assert message["payload"]["data"]["worklistUpdated"] == {
         "caseNumber": case["number"],
-        "action": "accepted",
+        "action": "ACCEPTED",
         "version": 3,
     }
     with pytest.raises(TimeoutError):
@@ -280,7 +280,7 @@ async def test_on_sigterm_subscribers_are_told_to_reconnect_and_the_api_stops_pr
             },
         )
         await relay.drain(pool, redis)
-        assert [u["action"] for u in await next_updates(ws, 1)] == ["supplement_requested"]
+        assert [u["action"] for u in await next_updates(ws, 1)] == ["SUPPLEMENT_REQUESTED"]
         await pool.close()
         await redis.aclose()
 

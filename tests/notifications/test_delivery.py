@@ -131,7 +131,7 @@ async def test_the_business_licence_scenario_sends_exactly_the_expected_messages
     )
     seen = await messages(client, number, applicant)
     assert [(m["kind"], m["channel"], m["status"]) for m in seen] == [
-        (kind, channel, "SENT")
+        (kind.upper(), channel, "SENT")
         for kind in (
             "received",
             "supplement_requested",

@@ -20,7 +20,7 @@ TEMPLATES = """{ notificationTemplates { kind title channel audience version bod
 
 
 async def publish(client: GraphQLClient, token: str, **input: Any) -> dict[str, Any]:
-    values = {"kind": "received", "channel": "SMS", "expectedVersion": 0} | input
+    values = {"kind": "RECEIVED", "channel": "SMS", "expectedVersion": 0} | input
     data = await client.execute(PUBLISH, {"input": values}, token=token)
     result: dict[str, Any] = data["publishNotificationTemplate"]
     return result
@@ -30,7 +30,7 @@ async def test_admins_see_every_template_in_force(client: GraphQLClient) -> None
     admin = await client.officer_token("admin")
     found = (await client.execute(TEMPLATES, token=admin))["notificationTemplates"]
     assert len(found) == 2 * 15
-    received = [t for t in found if t["kind"] == "received"]
+    received = [t for t in found if t["kind"] == "RECEIVED"]
     assert [(t["channel"], t["version"], t["audience"]) for t in received] == [
         ("EMAIL", 0, "APPLICANT"),
         ("SMS", 0, "APPLICANT"),
@@ -53,7 +53,7 @@ async def test_every_bad_placeholder_is_reported_and_nothing_is_written(
     result = await publish(
         client,
         admin,
-        kind="accepted",
+        kind="ACCEPTED",
         channel="EMAIL",
         subject="受理${casenumber}",
         body="${caseNumber}已受理，${promisedDueOn}前办结，${missingMaterials}，${oops",
@@ -111,7 +111,7 @@ async def test_a_published_version_is_used_by_the_next_event_and_stale_edits_con
 
     versions = (
         await client.execute(
-            """{ notificationTemplateVersions(kind: "received", channel: SMS) { version } }""",
+            """{ notificationTemplateVersions(kind: RECEIVED, channel: SMS) { version } }""",
             token=admin,
         )
     )["notificationTemplateVersions"]

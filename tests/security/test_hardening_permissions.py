@@ -106,7 +106,7 @@ async def test_an_applicant_subscribes_to_their_own_case(
         ok(await act(client, window, "acceptCase", "", variables))
         await relay.drain(pool, redis)
         [update] = await next_updates(ws, 1)
-        assert update["action"] == "accepted"
+        assert update["action"] == "ACCEPTED"
         await ws.close()
     finally:
         await pool.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from enum import Enum
 from typing import Annotated
 
 import strawberry
@@ -16,11 +17,17 @@ from tongban.deadlines.calendar import YearSchedule, package_schedule
 from tongban.errors import DomainError, InvalidInputError, Problem
 
 
+@strawberry.enum(description="Where a year's schedule comes from.")
+class CalendarSource(Enum):
+    PUBLISHED = strawberry.enum_value("published", description="Published by an administrator.")
+    PACKAGE = strawberry.enum_value("package", description="The chinese-calendar package's data.")
+
+
 @strawberry.type(description="One year's official schedule of holidays and make-up working days.")
 class CalendarYear:
     year: int = strawberry.field(description="The year.")
-    source: str = strawberry.field(
-        description="published (by an administrator) or package (chinese-calendar data)."
+    source: CalendarSource = strawberry.field(
+        description="Published by an administrator, or the package's data."
     )
     holidays: list[date] = strawberry.field(description="Days off (statutory holidays).")
     makeup_workdays: list[date] = strawberry.field(
@@ -28,7 +35,7 @@ class CalendarYear:
     )
 
 
-def _view(schedule: YearSchedule, source: str) -> CalendarYear:
+def _view(schedule: YearSchedule, source: CalendarSource) -> CalendarYear:
     return CalendarYear(
         year=schedule.year,
         source=source,
@@ -53,9 +60,9 @@ class CalendarQuery:
         years = []
         for year in sorted(set(published) | set(range(2004, 2027))):
             if year in published:
-                years.append(_view(published[year], "published"))
+                years.append(_view(published[year], CalendarSource.PUBLISHED))
             elif (found := package_schedule(year)) is not None:
-                years.append(_view(found, "package"))
+                years.append(_view(found, CalendarSource.PACKAGE))
         return years
 
 
@@ -103,4 +110,6 @@ class CalendarMutation:
         except DomainError as exc:
             return CalendarYearPayload(calendar_year=None, user_errors=user_errors(exc))
         _ = service
-        return CalendarYearPayload(calendar_year=_view(schedule, "published"), user_errors=[])
+        return CalendarYearPayload(
+            calendar_year=_view(schedule, CalendarSource.PUBLISHED), user_errors=[]
+        )

@@ -467,7 +467,25 @@ class CaseMutation:
         result_number: Annotated[
             str | None, strawberry.argument(description="Licence / certificate number.")
         ] = None,
+        document: Annotated[
+            Upload | None,
+            strawberry.argument(
+                description="The signed decision document (决定书), a PDF (multipart request)."
+            ),
+        ] = None,
     ) -> CasePayload:
+        upload: Any = document
+        file = (
+            None
+            if upload is None
+            else domain.UploadedFile(
+                material_code=None,
+                filename=safe_filename(getattr(upload, "filename", "") or ""),
+                content_type=getattr(upload, "content_type", "") or "application/octet-stream",
+                # One byte past the limit: enough to refuse it, never the whole file.
+                data=await upload.read(info.context.settings.max_upload_bytes + 1),
+            )
+        )
         return await _run(
             info,
             lambda c, p: conclusion.decide(
@@ -478,6 +496,8 @@ class CaseMutation:
                 decision=raw(decision),
                 reason=reason,
                 result_number=result_number,
+                document=file,
+                blobs=info.context.blobs,
                 **_common(info),
             ),
         )

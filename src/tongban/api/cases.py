@@ -15,9 +15,17 @@ from tongban.api.catalogue import MatterVersion
 from tongban.api.context import Info
 from tongban.api.convert import as_json, raw, raw_or_none
 from tongban.api.deadlines import Deadline, deadlines_of, known_deadlines
-from tongban.api.enums import ApplicantKind, Channel, DecisionKind, MaterialPhase
+from tongban.api.decision_documents import DecisionDocument
+from tongban.api.enums import (
+    ActorKind,
+    ApplicantKind,
+    CaseEventAction,
+    Channel,
+    DecisionKind,
+    MaterialPhase,
+)
 from tongban.api.errors import graphql_error
-from tongban.api.government import Department, Region
+from tongban.api.government import Department, OfficerRole, Region
 from tongban.api.node import Node
 from tongban.api.notifications import NotificationMessage, messages_of
 from tongban.api.pagination import (
@@ -250,10 +258,12 @@ class CaseEvent(Node):
     )
     seq: int = strawberry.field(description="Global order of events.")
     case_version: int = strawberry.field(description="Case version after the change.")
-    action: str = strawberry.field(description="What happened, e.g. accepted, opinion_given.")
-    actor_kind: str = strawberry.field(description="applicant, officer or system.")
+    action: CaseEventAction = strawberry.field(description="What happened.")
+    actor_kind: ActorKind = strawberry.field(description="Applicant, officer or the system.")
     actor_name: str = strawberry.field(description="Who acted.")
-    actor_roles: list[str] = strawberry.field(description="The actor's roles at the time.")
+    actor_roles: list[OfficerRole] = strawberry.field(
+        description="The actor's roles at the time (officers only)."
+    )
     actor_department_id: strawberry.ID | None = strawberry.field(description="Actor's department.")
     reason: str | None = strawberry.field(description="Why, as the actor said.")
     changes: JSON = strawberry.field(
@@ -455,6 +465,17 @@ class Case(Node):
         )
 
     @strawberry.field(
+        description="The signed decision document (决定书), when one was uploaded with the decision."
+    )
+    def decision_document(self, info: Info) -> DecisionDocument | None:
+        involved = self.domain_case.viewer_involved
+        return resolve(
+            info.context.loaders.decision_document,
+            self.domain_case.id,
+            lambda found: DecisionDocument.from_domain(found, downloadable=involved),
+        )
+
+    @strawberry.field(
         description="SMS and e-mails about the case with their delivery status, oldest first "
         "(applicants: those sent to them)."
     )
@@ -529,10 +550,10 @@ def _events(found: list[domain.Event]) -> list[CaseEvent]:
             id=strawberry.ID(e.id),
             seq=e.seq,
             case_version=e.case_version,
-            action=e.action,
-            actor_kind=e.actor_kind,
+            action=CaseEventAction(e.action),
+            actor_kind=ActorKind(e.actor_kind),
             actor_name=e.actor_name,
-            actor_roles=list(e.actor_roles),
+            actor_roles=[OfficerRole(r) for r in e.actor_roles],
             actor_department_id=None
             if e.actor_department_id is None
             else strawberry.ID(e.actor_department_id),

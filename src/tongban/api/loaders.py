@@ -13,7 +13,7 @@ from strawberry.dataloader import DataLoader
 
 from tongban.auth.types import Principal
 from tongban.cases import repository as cases_repo
-from tongban.cases.types import Applicant, Case, Event, Material, Task
+from tongban.cases.types import Applicant, Case, DecisionDocument, Event, Material, Task
 from tongban.catalogue import repository as catalogue_repo
 from tongban.catalogue.types import MatterVersion
 from tongban.deadlines import repository as deadlines_repo
@@ -66,6 +66,7 @@ class Loaders:
     applicant: DataLoader[str, Applicant | None] = field(init=False)
     tasks: DataLoader[str, list[Task]] = field(init=False)
     materials: DataLoader[str, list[Material]] = field(init=False)
+    decision_document: DataLoader[str, DecisionDocument | None] = field(init=False)
     events: DataLoader[str, list[Event]] = field(init=False)
     clocks: DataLoader[str, list[DeadlineClock]] = field(init=False)
     messages: DataLoader[str, list[Message]] = field(init=False)
@@ -151,6 +152,12 @@ class Loaders:
         async def materials(conn: asyncpg.Connection, ids: list[str]) -> dict[str, list[Material]]:
             return _grouped(await cases_repo.materials_of(conn, case_ids=ids), "case_id")
 
+        async def decision_documents(
+            conn: asyncpg.Connection, ids: list[str]
+        ) -> dict[str, DecisionDocument | None]:
+            found = await cases_repo.decision_documents_of(conn, case_ids=ids)
+            return {d.case_id: d for d in found}
+
         async def events(conn: asyncpg.Connection, ids: list[str]) -> dict[str, list[Event]]:
             return _grouped(await cases_repo.events_of(conn, case_ids=ids), "case_id")
 
@@ -168,6 +175,7 @@ class Loaders:
         self.applicant = _loader(self.pool, applicants, _none)
         self.tasks = _loader(self.pool, tasks, _empty)
         self.materials = _loader(self.pool, materials, _empty)
+        self.decision_document = _loader(self.pool, decision_documents, _none)
         self.events = _loader(self.pool, events, _empty)
         self.region = _loader(self.pool, regions, _none)
         self.region_children = _loader(self.pool, children, _empty)

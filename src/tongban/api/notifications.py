@@ -10,6 +10,7 @@ import strawberry
 
 from tongban.api.context import Info
 from tongban.api.convert import raw
+from tongban.api.enums import NotificationKind
 from tongban.api.errors import UserError, graphql_error, user_errors
 from tongban.errors import DomainError
 from tongban.identifiers import mask_email, mask_phone
@@ -41,7 +42,7 @@ class MessageStatus(Enum):
 @strawberry.type(description="One SMS or e-mail about a case, with its delivery status.")
 class NotificationMessage:
     id: strawberry.ID = strawberry.field(description="Message id (the provider's OutId).")
-    kind: str = strawberry.field(description="Notification kind, e.g. accepted, deadline_red.")
+    kind: NotificationKind = strawberry.field(description="What the notification is about.")
     audience: MessageAudience = strawberry.field(description="Applicant or officer.")
     channel: MessageChannel = strawberry.field(description="SMS or e-mail.")
     address: str = strawberry.field(
@@ -72,7 +73,7 @@ class NotificationMessage:
             address = mask_phone(address) if m.channel == "sms" else mask_email(address)
         return cls(
             id=strawberry.ID(m.id),
-            kind=m.kind,
+            kind=NotificationKind(m.kind),
             audience=MessageAudience(m.audience),
             channel=MessageChannel(m.channel),
             address=address,
@@ -115,7 +116,7 @@ class NotificationTemplate:
         description="Stable identifier of this version: "
         "NotificationTemplate:<kind>:<channel>:<audience>:<version>."
     )
-    kind: str = strawberry.field(description="Notification kind (see `title`).")
+    kind: NotificationKind = strawberry.field(description="Notification kind (see `title`).")
     title: str = strawberry.field(description="What the notification is about, in Chinese.")
     channel: MessageChannel = strawberry.field(description="SMS or e-mail.")
     audience: MessageAudience = strawberry.field(description="Who receives it.")
@@ -137,7 +138,7 @@ class NotificationTemplate:
         t = p.template
         return cls(
             id=strawberry.ID(f"NotificationTemplate:{t.kind}:{t.channel}:{t.audience}:{t.version}"),
-            kind=t.kind,
+            kind=NotificationKind(t.kind),
             title=templates.KINDS[t.kind].title,
             channel=MessageChannel(t.channel),
             audience=MessageAudience(t.audience),
@@ -156,7 +157,7 @@ class NotificationTemplate:
 
 @strawberry.input(description="A new version of a template.")
 class NotificationTemplateInput:
-    kind: str = strawberry.field(description="Notification kind, e.g. accepted.")
+    kind: NotificationKind = strawberry.field(description="Notification kind.")
     channel: MessageChannel = strawberry.field(description="SMS or e-mail.")
     body: str = strawberry.field(description="Text with ${placeholders} of this kind.")
     subject: str = strawberry.field(default="", description="E-mail subject (SMS: empty).")
@@ -193,14 +194,14 @@ class NotificationQuery:
     async def notification_template_versions(
         self,
         info: Info,
-        kind: Annotated[str, strawberry.argument(description="Notification kind.")],
+        kind: Annotated[NotificationKind, strawberry.argument(description="Notification kind.")],
         channel: Annotated[MessageChannel, strawberry.argument(description="SMS or e-mail.")],
     ) -> list[NotificationTemplate]:
         principal = info.context.require_signed_in()
         try:
             async with info.context.pool.acquire() as conn:
                 found = await service.template_versions(
-                    conn, principal, kind=kind, channel=raw(channel)
+                    conn, principal, kind=raw(kind), channel=raw(channel)
                 )
         except DomainError as exc:
             raise graphql_error(exc) from None
@@ -227,7 +228,7 @@ class NotificationMutation:
                 published = await service.publish_template(
                     conn,
                     principal,
-                    kind=input.kind,
+                    kind=raw(input.kind),
                     channel=raw(input.channel),
                     subject=input.subject,
                     body=input.body,

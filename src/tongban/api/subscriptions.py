@@ -15,6 +15,7 @@ from redis.exceptions import RedisError
 
 from tongban.api.cases import CaseState
 from tongban.api.context import Info
+from tongban.api.enums import CaseEventAction
 from tongban.api.errors import graphql_error
 from tongban.auth.errors import NotAllowedError, TokenError
 from tongban.auth.types import Principal
@@ -34,7 +35,7 @@ PUBSUB_IDLE_SECONDS = 30
 class CaseUpdate:
     event_id: strawberry.ID = strawberry.field(description="The event; ignore one seen before.")
     case_number: str = strawberry.field(description="The case.")
-    action: str = strawberry.field(description="What happened, e.g. accepted, deadline_red.")
+    action: CaseEventAction = strawberry.field(description="What happened.")
     version: int | None = strawberry.field(description="Case version after the change.")
     state: CaseState | None = strawberry.field(description="Case state after the change.")
 
@@ -147,7 +148,7 @@ def _update(event: _Message, number: str) -> CaseUpdate:
     return CaseUpdate(
         event_id=strawberry.ID(event.eventId),
         case_number=number,
-        action=str(payload.get("action", "")),
+        action=CaseEventAction(payload.get("action")),
         version=version if isinstance(version, int) else None,
         state=CaseState(state) if isinstance(state, str) else None,
     )

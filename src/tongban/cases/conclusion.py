@@ -2,18 +2,65 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import asyncpg
 
 from tongban.auth.types import Principal
+from tongban.blobs import BlobStore
 from tongban.cases import permissions, states
-from tongban.cases.types import Case, Decision
+from tongban.cases import repository as repo
+from tongban.cases.files import safe_filename, sniff_content_type
+from tongban.cases.types import Case, Decision, UploadedFile
 from tongban.cases.workflow import Clock, load_for_action, local_day, record, require_reason
 from tongban.config import Settings
 from tongban.deadlines import service as deadlines
-from tongban.errors import MAX_TEXT_CHARS, ConflictError, ValidationError, check_length
+from tongban.errors import (
+    MAX_TEXT_CHARS,
+    ConflictError,
+    InvalidInputError,
+    Problem,
+    ValidationError,
+    check_length,
+)
 from tongban.review import repository as review_repo
 
 BAD_RATINGS = (4, 5)  # GB/T 39046 A.8: 1 very satisfied … 5 very dissatisfied
+# The decision document is what the applicant keeps and prints: PDF only, whatever else
+# materials may be.
+DECISION_DOCUMENT_TYPE = "application/pdf"
+
+
+def check_decision_document(document: UploadedFile, settings: Settings) -> list[Problem]:
+    """Why an uploaded decision document is refused (empty: accepted)."""
+    field = "document"
+    if len(document.data) > settings.max_upload_bytes:
+        return [
+            Problem(
+                field,
+                "FILE_TOO_LARGE",
+                f"{document.filename} is {len(document.data)} bytes; "
+                f"the limit is {settings.max_upload_bytes}",
+            )
+        ]
+    if document.content_type != DECISION_DOCUMENT_TYPE:
+        return [
+            Problem(
+                field,
+                "CONTENT_TYPE_NOT_ALLOWED",
+                f"{document.filename}: a decision document is a PDF, not {document.content_type}",
+            )
+        ]
+    if (sniffed := sniff_content_type(document.data)) != DECISION_DOCUMENT_TYPE:
+        seen = f"they look like {sniffed}" if sniffed else "they match no accepted type"
+        return [
+            Problem(
+                field,
+                "CONTENT_MISMATCH",
+                f"{document.filename}: declared {document.content_type}, but {seen}",
+            )
+        ]
+    return []
 
 
 async def decide(
@@ -27,8 +74,11 @@ async def decide(
     decision: Decision,
     reason: str | None,
     result_number: str | None,
+    document: UploadedFile | None = None,
+    blobs: BlobStore | None = None,
 ) -> Case:
-    """The handling department's head approves (with the licence number) or denies (with reasons)."""
+    """The handling department's head approves (with the licence number) or denies (with reasons),
+    optionally with the signed decision document."""
     case = await load_for_action(conn, principal, number=number, expected_version=expected_version)
     permissions.require("decide", principal, case)
     states.check("decide", case.state)
@@ -49,6 +99,21 @@ async def decide(
     if decision != "approved" and not (reason or "").strip():
         raise ValidationError(
             "a denial or a deferred-materials approval states its reasons", field="reason"
+        )
+    if document is not None:
+        problems = check_decision_document(document, settings)
+        if problems:
+            raise InvalidInputError(problems)
+        assert blobs is not None, "a decision document needs the blob store"
+        key = await blobs.put(document.data)
+        await repo.insert_decision_document(
+            conn,
+            case_id=case.id,
+            file_name=safe_filename(document.filename) or f"{case.number}-决定书.pdf",
+            size=len(document.data),
+            content_type=DECISION_DOCUMENT_TYPE,
+            sha256=hashlib.sha256(document.data).hexdigest(),
+            blob_key=key,
         )
     today = local_day(clock.now(), settings.timezone)
     await deadlines.stop(conn, case_id=case.id, on=today, kinds=["promised", "statutory", "stage"])

@@ -1,41 +1,75 @@
-"""Downloads of uploaded materials through short-lived signed URLs.
+"""Downloads of uploaded materials and decision documents through short-lived signed URLs.
 
 A browser follows a link without the API's bearer token, so the link itself carries the
-permission: the material's id and an expiry, signed with ``TONGBAN_DOWNLOAD_SECRET``. Links are
-handed out only to those who may see the material unmasked (the applicant, officers working on
-the case) and expire after ``TONGBAN_DOWNLOAD_URL_SECONDS`` (real time: a security window, not
-a legal date).
+permission: what it names (a material or a decision document, by id) and an expiry, signed with
+``TONGBAN_DOWNLOAD_SECRET``. The kind is part of what is signed, so a material's link can never
+be turned into a decision document's. Links are handed out only to those who may see the file
+unmasked (the applicant, officers working on the case) and expire after
+``TONGBAN_DOWNLOAD_URL_SECONDS`` (real time: a security window, not a legal date).
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+from typing import Literal
 from urllib.parse import quote
 
 import asyncpg
 
 from tongban.cases import repository as repo
-from tongban.cases.types import Material
+from tongban.cases.types import DecisionDocument, Material
 from tongban.config import Settings
 from tongban.errors import ForbiddenError, NotFoundError
 
+FileKind = Literal["material", "decision"]
 PATH = "/files/materials/"
+PATHS: dict[FileKind, str] = {"material": PATH, "decision": "/files/decisions/"}
 
 
-def _signature(secret: str, material_id: str, expires: int) -> str:
-    message = f"material:{material_id}:{expires}".encode()
+def _signature(secret: str, kind: FileKind, file_id: str, expires: int) -> str:
+    message = f"{kind}:{file_id}:{expires}".encode()
     return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
 
 
-def signed_path(settings: Settings, material_id: str, *, now: float) -> str:
+def signed_path(
+    settings: Settings, file_id: str, *, now: float, kind: FileKind = "material"
+) -> str:
     expires = int(now) + settings.download_url_seconds
-    signature = _signature(settings.download_secret, material_id, expires)
-    return f"{PATH}{material_id}?expires={expires}&signature={signature}"
+    signature = _signature(settings.download_secret, kind, file_id, expires)
+    return f"{PATHS[kind]}{file_id}?expires={expires}&signature={signature}"
 
 
 class DownloadRefusedError(ForbiddenError):
     """The link was forged, altered or has expired: ask the API for a new one."""
+
+
+def _check_link(
+    settings: Settings, kind: FileKind, file_id: str, expires: str, signature: str, now: float
+) -> None:
+    if not expires.isdigit() or not signature:
+        raise DownloadRefusedError("a download link needs its expiry and signature")
+    expected = _signature(settings.download_secret, kind, file_id, int(expires))
+    if not hmac.compare_digest(expected, signature):
+        raise DownloadRefusedError("the download link is not valid")
+    if int(expires) < now:
+        raise DownloadRefusedError("the download link has expired; ask for a new one")
+
+
+async def decision_document_for_download(
+    conn: asyncpg.Connection,
+    settings: Settings,
+    *,
+    document_id: str,
+    expires: str,
+    signature: str,
+    now: float,
+) -> DecisionDocument:
+    _check_link(settings, "decision", document_id, expires, signature, now)
+    found = await repo.decision_document_by_id(conn, document_id=document_id)
+    if found is None:
+        raise NotFoundError("no such decision document")
+    return found
 
 
 async def material_for_download(
@@ -47,13 +81,7 @@ async def material_for_download(
     signature: str,
     now: float,
 ) -> Material:
-    if not expires.isdigit() or not signature:
-        raise DownloadRefusedError("a download link needs its expiry and signature")
-    expected = _signature(settings.download_secret, material_id, int(expires))
-    if not hmac.compare_digest(expected, signature):
-        raise DownloadRefusedError("the download link is not valid")
-    if int(expires) < now:
-        raise DownloadRefusedError("the download link has expired; ask for a new one")
+    _check_link(settings, "material", material_id, expires, signature, now)
     found = await repo.material_by_id(conn, material_id=material_id)
     if found is None:
         raise NotFoundError("no such material")

@@ -11,7 +11,16 @@ import msgspec
 
 from tongban.auth.types import Principal
 from tongban.cases.access import ViewerSql
-from tongban.cases.types import Applicant, ApplicantInput, Case, Event, Material
+from tongban.cases.types import (
+    EVENT_ACTIONS,
+    Applicant,
+    ApplicantInput,
+    Case,
+    DecisionDocument,
+    Event,
+    EventAction,
+    Material,
+)
 
 _APPLICANT_COLUMNS = """id::text, kind, name, id_number, credit_code, legal_representative,
     contact_name, mobile, email, channels"""
@@ -371,6 +380,54 @@ async def materials_of(conn: asyncpg.Connection, *, case_ids: Sequence[str]) -> 
     return [msgspec.convert(dict(r), Material) for r in rows]
 
 
+_DOCUMENT_COLUMNS = """id::text, case_id::text, file_name, size, content_type, sha256, blob_key,
+    uploaded_at"""
+
+
+async def insert_decision_document(
+    conn: asyncpg.Connection,
+    *,
+    case_id: str,
+    file_name: str,
+    size: int,
+    content_type: str,
+    sha256: str,
+    blob_key: str,
+) -> str:
+    document_id: str = await conn.fetchval(
+        """INSERT INTO case_decision_document (case_id, file_name, size, content_type, sha256,
+                                               blob_key)
+           VALUES ($1, $2, $3, $4, $5, $6) RETURNING id::text""",
+        case_id,
+        file_name,
+        size,
+        content_type,
+        sha256,
+        blob_key,
+    )
+    return document_id
+
+
+async def decision_document_by_id(
+    conn: asyncpg.Connection, *, document_id: str
+) -> DecisionDocument | None:
+    row = await conn.fetchrow(
+        f"SELECT {_DOCUMENT_COLUMNS} FROM case_decision_document WHERE id = $1::uuid",
+        document_id,
+    )
+    return None if row is None else msgspec.convert(dict(row), DecisionDocument)
+
+
+async def decision_documents_of(
+    conn: asyncpg.Connection, *, case_ids: Sequence[str]
+) -> list[DecisionDocument]:
+    rows = await conn.fetch(
+        f"SELECT {_DOCUMENT_COLUMNS} FROM case_decision_document WHERE case_id = ANY($1::uuid[])",
+        list(case_ids),
+    )
+    return [msgspec.convert(dict(r), DecisionDocument) for r in rows]
+
+
 async def material_codes_of(conn: asyncpg.Connection, *, case_id: str) -> set[str]:
     rows = await conn.fetch(
         "SELECT DISTINCT material_code FROM case_material WHERE case_id = $1 AND material_code IS NOT NULL",
@@ -426,7 +483,7 @@ async def insert_event(
     *,
     case_id: str,
     case_version: int,
-    action: str,
+    action: EventAction,
     principal: Principal,
     reason: str | None,
     changes: dict[str, Any],
@@ -435,6 +492,10 @@ async def insert_event(
     outbox_payload: dict[str, Any],
 ) -> str:
     """Append to the history and to the outbox, in the caller's transaction."""
+    # The API reads the history through an enum derived from EventAction: an action outside it
+    # would break every history query of the case, so it is refused before it is written.
+    if action not in EVENT_ACTIONS:
+        raise ValueError(f"{action!r} is not an EventAction")
     actor_id = principal.officer_id or principal.applicant_id
     event_id: str = await conn.fetchval(
         """

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from typing import Any
+from typing import Any, Literal
 
 import asyncpg
 import msgspec
@@ -448,7 +448,7 @@ async def _accept_as_of(
     spec: MatterSpec,
     settings: Settings,
     accepted_on: Any,
-    action: str,
+    action: Literal["accepted", "accepted_automatically"],
 ) -> Case:
     await deadlines.stop(conn, case_id=case.id, on=accepted_on, kinds=["one_notice"])
     # Both decision clocks start the working day after acceptance (Art. 42, Civil Code Art. 201).

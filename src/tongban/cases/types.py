@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import msgspec
 
@@ -10,6 +10,37 @@ Channel = Literal["sms", "email"]
 Opinion = Literal["agree", "agree_with_conditions", "disagree"]
 TaskState = Literal["waiting", "open", "claimed", "completed", "cancelled"]
 Decision = Literal["approved", "approved_deferred", "denied"]
+# Every action the case history records: the one list, read by the API's CaseEventAction.
+EventAction = Literal[
+    "submitted",
+    "accepted",
+    "accepted_automatically",
+    "declared_not_applicable",
+    "refused",
+    "supplement_requested",
+    "supplemented",
+    # The state machine's close_no_supplement transition (补正不来办结).
+    "closed_no_supplement",
+    "task_claimed",
+    "opinion_given",
+    "sent_back",
+    "handed_up",
+    "transferred",
+    "special_procedure_started",
+    "special_procedure_ended",
+    "extended",
+    "decided",
+    "delivered",
+    "withdrawn",
+    "revoked",
+    "rated",
+    "deadline_yellow",
+    "deadline_red",
+    "deadline_escalation",
+]
+EVENT_ACTIONS: frozenset[str] = frozenset(get_args(EventAction))
+# Who acted: the system acts with no token (deadline jobs, automatic acceptance).
+ActorKind = Literal["applicant", "officer", "system"]
 SpecialProcedureKind = Literal[
     "hearing",
     "tendering",
@@ -131,13 +162,26 @@ class Material(msgspec.Struct, frozen=True, kw_only=True):
     uploaded_at: datetime
 
 
+class DecisionDocument(msgspec.Struct, frozen=True, kw_only=True):
+    """The signed decision (决定书) uploaded with the decision."""
+
+    id: str
+    case_id: str
+    file_name: str
+    size: int
+    content_type: str
+    sha256: str
+    blob_key: str
+    uploaded_at: datetime
+
+
 class Event(msgspec.Struct, frozen=True, kw_only=True):
     seq: int
     id: str
     case_id: str
     case_version: int
-    action: str
-    actor_kind: str
+    action: EventAction
+    actor_kind: ActorKind
     actor_id: str | None
     actor_name: str
     actor_roles: tuple[str, ...]

@@ -16,7 +16,7 @@ from tongban.auth.types import Principal
 from tongban.cases import repository as repo
 from tongban.cases import states
 from tongban.cases.errors import CaseNotFoundError, StaleVersionError
-from tongban.cases.types import Case
+from tongban.cases.types import Case, EventAction
 from tongban.catalogue.types import MatterSpec
 from tongban.config import Settings
 from tongban.errors import MAX_TEXT_CHARS, InvalidInputError, Problem, ValidationError, check_length
@@ -110,7 +110,7 @@ async def record(
     case: Case,
     principal: Principal,
     *,
-    action: str,
+    action: EventAction,
     changes: dict[str, Any] | None = None,
     reason: str | None = None,
     payload: dict[str, Any] | None = None,

@@ -19,6 +19,7 @@ from arq import cron, func
 from arq.connections import ArqRedis
 
 from tongban.cases import repository as cases_repo
+from tongban.cases.types import EventAction
 from tongban.cases.workflow import Clock, SystemClock, clock_from_settings, real_seconds_until
 from tongban.config import Settings, load_settings
 from tongban.deadlines import repository as repo
@@ -96,6 +97,13 @@ async def check(
     return last
 
 
+_WARNING_ACTIONS: dict[str, EventAction] = {
+    "yellow": "deadline_yellow",
+    "red": "deadline_red",
+    "escalation": "deadline_escalation",
+}
+
+
 async def _announce(
     conn: asyncpg.Connection, case: Any, clock: Any, level: str, now: datetime
 ) -> None:
@@ -115,7 +123,7 @@ async def _announce(
         conn,
         case_id=case.id,
         case_version=case.version,
-        action=f"deadline_{level}",
+        action=_WARNING_ACTIONS[level],
         principal=service.SYSTEM,
         reason=None,
         changes={},
