@@ -462,7 +462,7 @@ async def metrics(request: Request[Any, Any, Any], state: State) -> Response[Any
     if pool is not None:
         DB_POOL_SIZE.set(pool.get_size())
         DB_POOL_IDLE.set(pool.get_idle_size())
-        from tongban.events.relay import oldest_unpublished_age
+        from tongban.events.repository import oldest_unpublished_age
 
         try:
             async with pool.acquire(timeout=2) as conn:
