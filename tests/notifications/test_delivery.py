@@ -20,10 +20,10 @@ from tests.notifications.conftest import Mailbox, Pipeline
 from tests.notifications.test_worker_processes import bench
 
 from tongban.cases.workflow import MovableClock
+from tongban.devtools.sms_stub import SmsStub
 from tongban.identifiers import resident_id_check_char
 from tongban.notifications.aliyun import receipt_headers
 from tongban.notifications.sender import Sender
-from tongban.notifications.sms_stub import SmsStub
 
 CHINA = ZoneInfo("Asia/Shanghai")
 MESSAGES = """query ($n: String!) { case(number: $n) { messages {
