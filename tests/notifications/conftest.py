@@ -23,8 +23,8 @@ from tongban.devtools.sms_stub import SmsStub
 from tongban.events import relay
 from tongban.notifications.aliyun import AliyunSms
 from tongban.notifications.email import SmtpSender
+from tongban.notifications.notifier import Notifier
 from tongban.notifications.sender import Sender
-from tongban.notifications.tasks import Notifier
 
 ACCESS_KEY_SECRET = "test-access-key-secret"
 

@@ -23,7 +23,7 @@ from tongban.deadlines.types import DeadlineClock
 from tongban.government import repository as gov_repo
 from tongban.government.types import Department, Region
 from tongban.notifications import service as notifications_service
-from tongban.notifications.service import Message
+from tongban.notifications.types import Message
 from tongban.review import repository as review_repo
 
 K = TypeVar("K")
