@@ -37,6 +37,17 @@ def pauses_of(clock: DeadlineClock) -> list[Pause]:
     return found
 
 
+def due_of(clock: DeadlineClock, cal: WorkingCalendar) -> date | None:
+    """The clock's due date, counting its pauses and extensions."""
+    return due_date(
+        cal,
+        start=clock.start_on,
+        limit_days=clock.limit_days,
+        pauses=pauses_of(clock),
+        extension_days=clock.extension_days,
+    )
+
+
 def plan(
     clock: DeadlineClock, cal: WorkingCalendar, settings: Settings, raised: set[str]
 ) -> dict[str, Any]:
@@ -45,13 +56,7 @@ def plan(
         return {"next_check_at": None, "next_level": None}
     pauses = pauses_of(clock)
     try:
-        due = due_date(
-            cal,
-            start=clock.start_on,
-            limit_days=clock.limit_days,
-            pauses=pauses,
-            extension_days=clock.extension_days,
-        )
+        due = due_of(clock, cal)
         assert due is not None
         candidates: list[tuple[datetime, str]] = []
         for level in LEVELS[clock.kind]:

@@ -20,9 +20,9 @@ from tongban.cases import repository as cases_repo
 from tongban.config import Settings
 from tongban.deadlines import repository as repo
 from tongban.deadlines.calendar import WorkingCalendar
-from tongban.deadlines.clock import clock_status, colour, due_date
+from tongban.deadlines.clock import clock_status, colour
 from tongban.deadlines.errors import UnknownCalendarYearError
-from tongban.deadlines.schedule import LEVELS, pauses_of, plan
+from tongban.deadlines.schedule import LEVELS, due_of, pauses_of, plan
 from tongban.deadlines.types import DeadlineClock
 from tongban.government import repository as gov_repo
 from tongban.review import repository as review_repo
@@ -52,13 +52,7 @@ async def reschedule(
     due = clock.due_on
     if clock.state == "running":
         try:
-            due = due_date(
-                cal,
-                start=clock.start_on,
-                limit_days=clock.limit_days,
-                pauses=pauses_of(clock),
-                extension_days=clock.extension_days,
-            )
+            due = due_of(clock, cal)
         except UnknownCalendarYearError:
             due = None
     raised = await repo.raised_levels(conn, clock_id=clock.id, due_on=due) if due else set()
@@ -98,16 +92,7 @@ async def stop(
             continue
         if task_ids is not None and clock.task_id not in task_ids:
             continue
-        await repo.update_clock(
-            conn,
-            clock_id=clock.id,
-            changes={
-                "state": "stopped",
-                "stopped_on": on,
-                "next_check_at": None,
-                "next_level": None,
-            },
-        )
+        await _halt(conn, clock.id, state="stopped", stopped_on=on)
         await repo.resolve_warnings(conn, clock_ids=[clock.id])
 
 
@@ -115,16 +100,14 @@ async def pause(conn: asyncpg.Connection, *, case_id: str, on: date) -> None:
     """Art. 45 / supplements after acceptance: the running clocks stop counting."""
     for clock in await repo.lock_clocks_of_case(conn, case_id=case_id):
         if clock.state == "running" and clock.kind in (*DECISION_KINDS, "stage"):
-            await repo.update_clock(
-                conn,
-                clock_id=clock.id,
-                changes={
-                    "state": "paused",
-                    "paused_since": on,
-                    "next_check_at": None,
-                    "next_level": None,
-                },
-            )
+            await _halt(conn, clock.id, state="paused", paused_since=on)
+
+
+async def _halt(conn: asyncpg.Connection, clock_id: str, **changes: Any) -> None:
+    """A clock that does not count has no next threshold: no job or sweep acts on it."""
+    await repo.update_clock(
+        conn, clock_id=clock_id, changes={**changes, "next_check_at": None, "next_level": None}
+    )
 
 
 async def resume(conn: asyncpg.Connection, *, settings: Settings, case_id: str, on: date) -> None:
