@@ -8,8 +8,6 @@ sweeper or a second worker does, the warning row's uniqueness raises each warnin
 
 from __future__ import annotations
 
-import os
-import socket
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -19,11 +17,11 @@ from arq import cron, func
 from arq.connections import ArqRedis
 
 from tongban.cases.workflow import Clock, SystemClock, clock_from_settings, real_seconds_until
-from tongban.config import Settings, load_settings
+from tongban.config import Settings
 from tongban.deadlines import repository as repo
 from tongban.deadlines import service
-from tongban.system.tasks import redis_settings, shutdown
 from tongban.system.tasks import startup as base_startup
+from tongban.system.tasks import worker_group
 
 QUEUE = "tongban:deadlines"
 
@@ -88,18 +86,13 @@ async def startup(ctx: dict[str, Any]) -> None:
     ctx["clock"] = clock_from_settings(ctx["settings"])
 
 
+@worker_group(QUEUE)
 class WorkerSettings:
     functions: list[Any] = [
         func(check_clock, name="deadlines.check_clock", max_tries=5),
     ]
     cron_jobs = [cron(sweep_job, name="deadlines.sweep", second=set(range(0, 60, 5)), unique=True)]
-    queue_name = QUEUE
-    redis_settings = redis_settings(load_settings())
     on_startup = startup
-    on_shutdown = shutdown
-    health_check_key = f"{QUEUE}:health:{socket.gethostname()}:{os.getpid()}"
-    health_check_interval = 10
-    job_completion_wait = 20
     max_jobs = 50
     # A SIGKILLed worker's job is blocked for job_timeout + 10 s before it runs again; checks
     # take milliseconds.

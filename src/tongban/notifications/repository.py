@@ -98,6 +98,12 @@ async def claim_due(
     ids = [i for _, i in sorted(chosen.values())[:limit]]
     if not ids:
         return []
+    return await _lease(conn, ids=ids, lease_seconds=lease_seconds)
+
+
+async def _lease(
+    conn: asyncpg.Connection, *, ids: Sequence[str], lease_seconds: float
+) -> list[Claimed]:
     rows = await conn.fetch(
         """UPDATE notification_message m
            SET status = 'sending', attempts = m.attempts + 1,
@@ -105,7 +111,7 @@ async def claim_due(
            WHERE m.id = ANY($1::uuid[])
            RETURNING m.id::text, m.channel, m.address, m.subject, m.body, m.params,
                      m.urgent, m.attempts, m.created_at, m.event_seq""",
-        ids,
+        list(ids),
         lease_seconds,
     )
     return [Claimed(**dict(r)) for r in rows]

@@ -12,12 +12,12 @@ import redis.asyncio as aioredis
 from arq import cron
 
 from tongban.cases.workflow import clock_from_settings
-from tongban.config import Settings, load_settings
+from tongban.config import Settings
 from tongban.notifications.channels import sms_provider_from_settings
 from tongban.notifications.email import SmtpSender
 from tongban.notifications.notifier import Notifier
 from tongban.notifications.sender import Sender
-from tongban.system.tasks import redis_settings, shutdown, startup
+from tongban.system.tasks import JOB_COMPLETION_WAIT, shutdown, startup, worker_group
 
 QUEUE = "tongban:notifications"
 
@@ -48,7 +48,7 @@ async def _start(ctx: dict[str, Any]) -> None:
 async def _stop(ctx: dict[str, Any]) -> None:
     notifier: Notifier | None = ctx.get("notifier")
     if notifier is not None:
-        await notifier.stop(grace_seconds=WorkerSettings.job_completion_wait)
+        await notifier.stop(grace_seconds=JOB_COMPLETION_WAIT)
     for channel in ctx.get("notify_channels", ()):
         if channel is not None:
             await channel.aclose()
@@ -63,13 +63,9 @@ async def heartbeat(ctx: dict[str, Any]) -> bool:
     return notifier is not None and notifier.alive
 
 
+@worker_group(QUEUE)
 class WorkerSettings:
     functions: list[Any] = []
     cron_jobs = [cron(heartbeat, name="notifications.heartbeat", second=set(range(0, 60, 10)))]
-    queue_name = QUEUE
-    redis_settings = redis_settings(load_settings())
     on_startup = _start
     on_shutdown = _stop
-    health_check_key = f"{QUEUE}:health:{socket.gethostname()}:{os.getpid()}"
-    health_check_interval = 10
-    job_completion_wait = 20
