@@ -187,7 +187,7 @@ def status(
     }
 
 
-async def _check_once(
+async def check(
     conn: asyncpg.Connection,
     *,
     clock_id: str,
@@ -195,12 +195,27 @@ async def _check_once(
     settings: Settings,
     skip_locked: bool = False,
 ) -> str | None:
-    """Act on the clock's next threshold if it is due; return the level acted on."""
-    clock = await repo.lock_clock(conn, clock_id=clock_id, skip_locked=skip_locked)
-    if clock is None or clock.state != "running" or clock.next_check_at is None:
-        return None
-    if clock.next_check_at > now:
-        return None
+    """Act on every threshold of the clock that is due by ``now`` (a worker that was down may
+    find yellow and red both due); return the last level acted on."""
+    last = None
+    for _ in range(len(LEVELS["promised"]) + 2):
+        clock = await repo.lock_clock(conn, clock_id=clock_id, skip_locked=skip_locked)
+        skip_locked = False  # the row lock is ours now
+        if clock is None or clock.state != "running" or clock.next_check_at is None:
+            break
+        if clock.next_check_at > now:
+            break
+        level = await _act(conn, clock, now=now, settings=settings)
+        if level is None:
+            break
+        last = level
+    return last
+
+
+async def _act(
+    conn: asyncpg.Connection, clock: DeadlineClock, *, now: datetime, settings: Settings
+) -> str | None:
+    """Act on the clock's threshold that is due; return the level acted on."""
     level = clock.next_level
     cal = await load_calendar(conn)
     if level == "recheck":
@@ -228,28 +243,6 @@ async def _check_once(
         await _announce(conn, case, clock, level, now)
     await reschedule(conn, clock.id, cal, settings)
     return level
-
-
-async def check(
-    conn: asyncpg.Connection,
-    *,
-    clock_id: str,
-    now: datetime,
-    settings: Settings,
-    skip_locked: bool = False,
-) -> str | None:
-    """Act on every threshold of the clock that is due by ``now`` (a worker that was down may
-    find yellow and red both due); return the last level acted on."""
-    last = None
-    for _ in range(len(LEVELS["promised"]) + 2):
-        level = await _check_once(
-            conn, clock_id=clock_id, now=now, settings=settings, skip_locked=skip_locked
-        )
-        if level is None:
-            break
-        last = level
-        skip_locked = False  # the row lock is ours now
-    return last
 
 
 async def _announce(
