@@ -319,6 +319,7 @@ async def insert_template(
 
 
 _EVENTS_TO_PLAN = (Path(__file__).parent / "events_to_plan.sql").read_text()
+_INSERT_MESSAGES = (Path(__file__).parent / "insert_messages.sql").read_text()
 
 
 async def lock_unplanned(conn: asyncpg.Connection, *, outbox_ids: Sequence[int]) -> list[int]:
@@ -382,18 +383,7 @@ async def insert_messages(conn: asyncpg.Connection, *, messages: Sequence[NewMes
     if not messages:
         return 0
     rows = await conn.fetch(
-        """INSERT INTO notification_message
-               (event_id, event_seq, case_id, kind, audience, recipient_id, channel, address,
-                template_version, urgent, subject, body, params, next_attempt_at)
-           SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::uuid[], $4::text[],
-                                $5::text[], $6::uuid[], $7::text[], $8::text[],
-                                $9::int[], $10::bool[], $11::text[], $12::text[],
-                                $13::jsonb[], $14::timestamptz[])
-                    AS m(event_id, event_seq, case_id, kind, audience, recipient_id, channel,
-                         address, template_version, urgent, subject, body, params,
-                         next_attempt_at)
-           ON CONFLICT (event_id, recipient_id, channel) DO NOTHING
-           RETURNING id""",
+        _INSERT_MESSAGES,
         *([getattr(m, c) for m in messages] for c in _NEW_MESSAGE_COLUMNS),
     )
     return len(rows)
