@@ -160,7 +160,7 @@ def start_stub(port: int, record: Path) -> subprocess.Popen[bytes]:
         [
             sys.executable,
             "-m",
-            "tongban.notifications.sms_stub",
+            "tongban.devtools.sms_stub",
             "--port",
             str(port),
             "--secret",

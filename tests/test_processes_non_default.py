@@ -29,7 +29,7 @@ from tests.servers import RedisProcess, free_port
 
 from tongban.cli import load_worker_settings, worker_groups
 from tongban.config import load_settings
-from tongban.notifications.sms_stub import SmsStub
+from tongban.devtools.sms_stub import SmsStub
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[1]

@@ -462,19 +462,15 @@ async def metrics(request: Request[Any, Any, Any], state: State) -> Response[Any
     if pool is not None:
         DB_POOL_SIZE.set(pool.get_size())
         DB_POOL_IDLE.set(pool.get_idle_size())
-        from tongban.events.relay import oldest_unpublished_age
+        from tongban.events.repository import oldest_unpublished_age
+        from tongban.notifications import repository as notifications_repo
 
         try:
             async with pool.acquire(timeout=2) as conn:
                 OUTBOX_OLDEST_AGE.set(await oldest_unpublished_age(conn))
-                due, oldest = await conn.fetchrow(
-                    """SELECT count(*),
-                              coalesce(extract(epoch FROM now() - min(next_attempt_at)), 0)::float8
-                       FROM notification_message
-                       WHERE status IN ('pending', 'retry') AND next_attempt_at <= now()"""
-                )
-                NOTIFICATIONS_DUE.set(due)
-                NOTIFICATIONS_OLDEST_DUE.set(oldest)
+                backlog = await notifications_repo.due_backlog(conn)
+                NOTIFICATIONS_DUE.set(backlog.due)
+                NOTIFICATIONS_OLDEST_DUE.set(backlog.oldest_seconds)
         except (OSError, asyncpg.PostgresError, TimeoutError):
             pass  # the scrape still reports everything else
     return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)

@@ -303,9 +303,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_sms_stub(args: argparse.Namespace) -> int:
-    from tongban.notifications import sms_stub
+    from tongban.devtools.sms_stub.cli import main
 
-    sms_stub.main(args.rest)
+    main(args.rest)
     return 0
 
 

@@ -193,7 +193,7 @@ def _local_outboxes(settings: Any, data_dir: Path) -> list[subprocess.Popen[byte
                 [
                     sys.executable,
                     "-m",
-                    "tongban.notifications.sms_stub",
+                    "tongban.devtools.sms_stub",
                     "--port",
                     str(sms_port),
                     "--record",

@@ -15,6 +15,7 @@ from tests.servers import free_port
 
 from tongban import db
 from tongban.events import relay
+from tongban.events import repository as events_repo
 
 pytestmark = pytest.mark.slow
 # The relay's polling fallback, far beyond every wait below: whatever is published in time was
@@ -59,12 +60,12 @@ async def test_the_relay_survives_its_backend_terminated_mid_transaction_and_lis
 
         # Hold the relay in the middle of its transaction: it has read and published the rows,
         # and waits to mark them published behind our row locks.
-        await holder.execute("SELECT pg_advisory_lock($1)", relay.LOCK)
+        await holder.execute("SELECT pg_advisory_lock($1)", events_repo.RELAY_LOCK)
         await b.seed_events(database, 20, start=10)
         blocker = holder.transaction()
         await blocker.start()
         await holder.execute("SELECT id FROM outbox WHERE published_at IS NULL FOR SHARE")
-        await holder.execute("SELECT pg_advisory_unlock($1)", relay.LOCK)
+        await holder.execute("SELECT pg_advisory_unlock($1)", events_repo.RELAY_LOCK)
         # (NOTIFY inside a transaction is sent on commit: wake the relay from outside it.)
         await conn.execute("SELECT pg_notify('tongban_outbox', '')")
 

@@ -65,7 +65,7 @@ async def test_a_deadline_in_an_unpublished_year_waits_and_publishing_fixes_it(
     ready = (await client.http.get("/health/ready")).json()
     assert ready["warnings"] == []
     from tongban import db
-    from tongban.deadlines.tasks import sweep
+    from tongban.deadlines.service import sweep
 
     pool = await db.create_pool(client.settings)
     try:

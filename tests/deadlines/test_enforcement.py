@@ -20,7 +20,8 @@ from tests.conftest import GraphQLClient
 
 from tongban import db
 from tongban.config import Settings
-from tongban.deadlines.tasks import QUEUE, check_clock, schedule_jobs, sweep
+from tongban.deadlines.service import sweep
+from tongban.deadlines.tasks import QUEUE, check_clock, schedule_jobs, sweep_job
 
 TZ = ZoneInfo("Asia/Shanghai")
 DEADLINES = "deadlines { kind state dueOn remainingDays colour daysPaused limitDays overdue }"
@@ -322,6 +323,54 @@ async def test_racing_workers_and_the_sweeper_raise_one_warning(
     await sweep(pool, now=at("2026-03-03"), settings=client.settings)
     assert sorted(await warnings(conn)) == [
         ("promised", "yellow", "2026-03-05"),
+        ("stage", "yellow", "2026-03-05"),
+    ]
+    await redis.aclose()
+
+
+async def test_the_sweeper_queues_precise_jobs_for_the_thresholds_after_those_it_handled(
+    client: GraphQLClient, conn: asyncpg.Connection, pool: asyncpg.Pool, redis_url: str
+) -> None:
+    await accepted_withdrawal(client, conn)
+    redis = ArqRedis(connection_pool=ConnectionPool.from_url(redis_url))
+    # The API's deferred jobs are lost (arq drops a job not picked up within a day of its due
+    # time): only the sweeper finds the yellow thresholds.
+    await redis.flushdb()
+    client.clock.set(at("2026-03-03"))
+    ctx = {"pool": pool, "settings": client.settings, "redis": redis, "clock": client.clock}
+    assert await sweep_job(ctx) == 2
+    assert sorted(await warnings(conn)) == [
+        ("promised", "yellow", "2026-03-05"),
+        ("stage", "yellow", "2026-03-05"),
+    ]
+
+    # Every running clock of the case has its precise job again, for its current version.
+    clocks = await conn.fetch(
+        "SELECT id::text, version FROM deadline_clock WHERE state = 'running'"
+    )
+    queued = {m.decode() for m in await redis.zrange(QUEUE, 0, -1)}
+    assert queued == {f"deadline:{c['id']}:{c['version']}" for c in clocks}
+
+    # Those jobs raise the red warnings when their time comes, with no sweep.
+    client.clock.set(at("2026-03-06"))
+    now_ms = int(datetime.now().timestamp() * 1000)
+    await redis.zadd(QUEUE, dict.fromkeys(queued, now_ms))
+    worker = Worker(
+        [func(check_clock, name="deadlines.check_clock")],
+        redis_pool=ArqRedis(connection_pool=ConnectionPool.from_url(redis_url)),
+        queue_name=QUEUE,
+        burst=True,
+        handle_signals=False,
+        poll_delay=0.01,
+        ctx={"pool": pool, "settings": client.settings, "clock": client.clock},
+    )
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(worker.main(), 2)
+    await worker.close()
+    assert sorted(await warnings(conn)) == [
+        ("promised", "red", "2026-03-05"),
+        ("promised", "yellow", "2026-03-05"),
+        ("stage", "red", "2026-03-05"),
         ("stage", "yellow", "2026-03-05"),
     ]
     await redis.aclose()

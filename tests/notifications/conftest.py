@@ -19,12 +19,12 @@ from tests.servers import free_port
 from tongban import db
 from tongban.cases.workflow import MovableClock
 from tongban.config import Settings
+from tongban.devtools.sms_stub import SmsStub
 from tongban.events import relay
 from tongban.notifications.aliyun import AliyunSms
 from tongban.notifications.email import SmtpSender
+from tongban.notifications.notifier import Notifier
 from tongban.notifications.sender import Sender
-from tongban.notifications.sms_stub import SmsStub
-from tongban.notifications.tasks import Notifier
 
 ACCESS_KEY_SECRET = "test-access-key-secret"
 

@@ -27,6 +27,7 @@ from aiosmtpd.smtp import AuthResult, Envelope, Session
 from tests.servers import free_port
 
 from tongban.config import Settings, load_settings
+from tongban.devtools.sms_stub import SmsStub
 from tongban.notifications.aliyun import (
     CHINA,
     SIGNATURE_HEADER,
@@ -39,7 +40,6 @@ from tongban.notifications.aliyun import (
 )
 from tongban.notifications.channels import InvalidReceiptSignature, sms_provider_from_settings
 from tongban.notifications.email import SmtpSender
-from tongban.notifications.sms_stub import SmsStub
 
 SECRET = "stub-access-key-secret"
 CALLBACK_SECRET = "stub-callback-secret"
@@ -342,7 +342,7 @@ async def test_a_stub_process_records_each_accepted_message_in_its_file(tmp_path
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "tongban.notifications.sms_stub",
+        "tongban.devtools.sms_stub",
         "--port",
         "0",
         "--secret",

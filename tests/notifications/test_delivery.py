@@ -20,10 +20,10 @@ from tests.notifications.conftest import Mailbox, Pipeline
 from tests.notifications.test_worker_processes import bench
 
 from tongban.cases.workflow import MovableClock
+from tongban.devtools.sms_stub import SmsStub
 from tongban.identifiers import resident_id_check_char
 from tongban.notifications.aliyun import receipt_headers
 from tongban.notifications.sender import Sender
-from tongban.notifications.sms_stub import SmsStub
 
 CHINA = ZoneInfo("Asia/Shanghai")
 MESSAGES = """query ($n: String!) { case(number: $n) { messages {
@@ -328,7 +328,7 @@ async def test_officers_get_warnings_and_red_ones_come_through_quiet_hours(
     sms_stub: SmsStub,
     clock: MovableClock,
 ) -> None:
-    from tongban.deadlines.tasks import sweep
+    from tongban.deadlines.service import sweep
 
     applicant = client.applicant_token(await make_applicant(conn), name="陈小明")
     case = ok(await submit(client, applicant))

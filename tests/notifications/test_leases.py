@@ -13,8 +13,8 @@ from tests.conftest import GraphQLClient
 from tests.notifications.conftest import Pipeline
 from tests.notifications.test_delivery import resident_id
 
+from tongban.devtools.sms_stub import SmsStub
 from tongban.notifications.sender import Sender
-from tongban.notifications.sms_stub import SmsStub
 
 
 async def six_applicants_submit(client: GraphQLClient, conn: asyncpg.Connection) -> None:

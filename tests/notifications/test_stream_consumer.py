@@ -9,7 +9,7 @@ from tests.notifications.conftest import Pipeline
 
 from tongban import db
 from tongban.events import relay
-from tongban.notifications.tasks import GROUP
+from tongban.notifications.notifier import GROUP
 
 
 async def pending_entries(pipeline: Pipeline) -> int:

@@ -9,7 +9,7 @@ from tests.cases.factories import make_applicant, submit
 from tests.conftest import GraphQLClient
 from tests.notifications.conftest import Pipeline
 
-from tongban.notifications.sms_stub import SmsStub
+from tongban.devtools.sms_stub import SmsStub
 
 PUBLISH = """mutation ($input: NotificationTemplateInput!) {
   publishNotificationTemplate(input: $input) {

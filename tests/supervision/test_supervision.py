@@ -10,7 +10,7 @@ from tests.cases.test_lifecycle import act, complete, ok
 from tests.conftest import GraphQLClient
 
 from tongban import db
-from tongban.deadlines.tasks import sweep
+from tongban.deadlines.service import sweep
 
 TZ = ZoneInfo("Asia/Shanghai")
 

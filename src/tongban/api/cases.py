@@ -48,6 +48,7 @@ from tongban.errors import DomainError, ValidationError
 from tongban.government import types as domain_government
 from tongban.identifiers import mask_email, mask_id_number, mask_phone, validate_case_number
 from tongban.review import repository as review_repo
+from tongban.review import types as domain_review
 
 
 @strawberry.enum(description="Where a case is in its life (codes per GB/T 39046 / BLZT).")
@@ -187,7 +188,7 @@ class Task(Node):
     case_id: strawberry.Private[str]
 
     @classmethod
-    def from_domain(cls, t: domain.Task) -> Task:
+    def from_domain(cls, t: domain_review.Task) -> Task:
         return cls(
             id=strawberry.ID(t.id),
             kind=TaskKind(t.kind),
@@ -312,7 +313,7 @@ _ACTION_ALIASES = {
 
 
 def _case_actions(
-    principal: Principal, case: domain.Case, tasks: list[domain.Task]
+    principal: Principal, case: domain.Case, tasks: list[domain_review.Task]
 ) -> list[CaseAction]:
     names = permissions.allowed_actions(principal, case, tasks)
     return [CaseAction(n) for n in dict.fromkeys(_ACTION_ALIASES.get(n, n) for n in names)]

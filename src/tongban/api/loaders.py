@@ -13,7 +13,7 @@ from strawberry.dataloader import DataLoader
 
 from tongban.auth.types import Principal
 from tongban.cases import repository as cases_repo
-from tongban.cases.types import Applicant, Case, DecisionDocument, Event, Material, Task
+from tongban.cases.types import Applicant, Case, DecisionDocument, Event, Material
 from tongban.catalogue import repository as catalogue_repo
 from tongban.catalogue.types import MatterVersion
 from tongban.deadlines import repository as deadlines_repo
@@ -23,8 +23,9 @@ from tongban.deadlines.types import DeadlineClock
 from tongban.government import repository as gov_repo
 from tongban.government.types import Department, Region
 from tongban.notifications import service as notifications_service
-from tongban.notifications.service import Message
+from tongban.notifications.types import Message
 from tongban.review import repository as review_repo
+from tongban.review.types import Task
 
 K = TypeVar("K")
 V = TypeVar("V")

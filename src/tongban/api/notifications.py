@@ -15,6 +15,7 @@ from tongban.api.errors import UserError, graphql_error, user_errors
 from tongban.errors import DomainError
 from tongban.identifiers import mask_email, mask_phone
 from tongban.notifications import service, templates
+from tongban.notifications.types import Message, PublishedTemplate
 
 
 @strawberry.enum(description="How a message travels.")
@@ -67,7 +68,7 @@ class NotificationMessage:
     failed_at: datetime | None = strawberry.field(description="When it was given up.")
 
     @classmethod
-    def from_domain(cls, m: service.Message, *, own: bool) -> NotificationMessage:
+    def from_domain(cls, m: Message, *, own: bool) -> NotificationMessage:
         address = m.address
         if not own:
             address = mask_phone(address) if m.channel == "sms" else mask_email(address)
@@ -134,7 +135,7 @@ class NotificationTemplate:
     published_by: str | None = strawberry.field(description="Who published it.")
 
     @classmethod
-    def from_domain(cls, p: service.PublishedTemplate) -> NotificationTemplate:
+    def from_domain(cls, p: PublishedTemplate) -> NotificationTemplate:
         t = p.template
         return cls(
             id=strawberry.ID(f"NotificationTemplate:{t.kind}:{t.channel}:{t.audience}:{t.version}"),

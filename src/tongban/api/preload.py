@@ -19,13 +19,14 @@ from strawberry.dataloader import DataLoader
 
 from tongban.api.context import Info
 from tongban.cases import repository as cases_repo
-from tongban.cases.types import Case, Task
+from tongban.cases.types import Case
 from tongban.catalogue import repository as catalogue_repo
 from tongban.catalogue.types import MatterVersion
 from tongban.deadlines import repository as deadlines_repo
 from tongban.deadlines.types import DeadlineClock
 from tongban.government import repository as gov_repo
 from tongban.review import repository as review_repo
+from tongban.review.types import Task
 
 K = TypeVar("K")
 V = TypeVar("V")

@@ -16,7 +16,8 @@ from typing import Final
 from tongban.auth.errors import NotAllowedError
 from tongban.auth.types import Principal
 from tongban.cases import states
-from tongban.cases.types import Case, Task
+from tongban.cases.types import Case
+from tongban.review.types import Task
 
 Rule = Callable[[Principal, Case, Sequence[Task]], bool]
 

@@ -7,8 +7,6 @@ import msgspec
 
 ApplicantKind = Literal["person", "organisation"]
 Channel = Literal["sms", "email"]
-Opinion = Literal["agree", "agree_with_conditions", "disagree"]
-TaskState = Literal["waiting", "open", "claimed", "completed", "cancelled"]
 Decision = Literal["approved", "approved_deferred", "denied"]
 # Every action the case history records: the one list, read by the API's CaseEventAction.
 EventAction = Literal[
@@ -41,16 +39,6 @@ EventAction = Literal[
 EVENT_ACTIONS: frozenset[str] = frozenset(get_args(EventAction))
 # Who acted: the system acts with no token (deadline jobs, automatic acceptance).
 ActorKind = Literal["applicant", "officer", "system"]
-SpecialProcedureKind = Literal[
-    "hearing",
-    "tendering",
-    "auction",
-    "testing",
-    "inspection",
-    "quarantine",
-    "appraisal",
-    "expert_review",
-]
 
 
 class Applicant(msgspec.Struct, frozen=True, kw_only=True):
@@ -127,26 +115,6 @@ class Case(msgspec.Struct, frozen=True, kw_only=True):
     stated_channels: tuple[str, ...] | None = None
     # Whether the viewer works on this case (decides what personal data they see unmasked).
     viewer_involved: bool = False
-
-
-class Task(msgspec.Struct, frozen=True, kw_only=True):
-    id: str
-    case_id: str
-    kind: Literal["review", "follow_up"]
-    stage_index: int | None
-    stage_name: str
-    position: int
-    round: int
-    department_id: str
-    state: TaskState
-    claimed_by: str | None
-    opinion: Opinion | None
-    comment: str | None
-    completed_by: str | None
-    created_at: datetime
-    opened_at: datetime | None
-    completed_at: datetime | None
-    due_on: date | None
 
 
 class Material(msgspec.Struct, frozen=True, kw_only=True):

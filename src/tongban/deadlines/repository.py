@@ -183,3 +183,26 @@ async def warning_recipients(
     return [
         {"officerId": r["id"], "username": r["username"], "roles": list(r["roles"])} for r in rows
     ]
+
+
+SWEEP_LOCK = 0x7467_7377_6570  # one active sweeper across all pods
+
+
+async def try_sweep_lock(conn: asyncpg.Connection) -> bool:
+    """Take the sweeper's lock for the caller's transaction, unless another sweeper has it."""
+    return bool(await conn.fetchval("SELECT pg_try_advisory_xact_lock($1)", SWEEP_LOCK))
+
+
+async def clock_version(conn: asyncpg.Connection, *, clock_id: str) -> int | None:
+    value: int | None = await conn.fetchval(
+        "SELECT version FROM deadline_clock WHERE id = $1", clock_id
+    )
+    return value
+
+
+async def case_ids_of_clocks(conn: asyncpg.Connection, *, clock_ids: Sequence[str]) -> list[str]:
+    rows = await conn.fetch(
+        "SELECT DISTINCT case_id::text FROM deadline_clock WHERE id = ANY($1::uuid[])",
+        list(clock_ids),
+    )
+    return [r["case_id"] for r in rows]

@@ -10,31 +10,27 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import asyncpg
 
 from tongban.auth.types import Principal
+from tongban.cases import repository as cases_repo
+from tongban.cases.types import EventAction
 from tongban.config import Settings
 from tongban.deadlines import repository as repo
 from tongban.deadlines.calendar import WorkingCalendar
-from tongban.deadlines.clock import Pause, clock_status, colour, due_date, yellow_threshold
+from tongban.deadlines.clock import clock_status, colour
 from tongban.deadlines.errors import UnknownCalendarYearError
+from tongban.deadlines.schedule import LEVELS, due_of, pauses_of, plan
 from tongban.deadlines.types import DeadlineClock
+from tongban.government import repository as gov_repo
+from tongban.review import repository as review_repo
 
 log = logging.getLogger(__name__)
 
 SYSTEM = Principal(kind="anonymous", name="电子监察")
-LEVELS: dict[str, tuple[str, ...]] = {
-    "one_notice": ("auto_accept",),
-    "promised": ("yellow", "red"),
-    "statutory": ("escalation",),
-    "stage": ("yellow", "red"),
-    "delivery": ("yellow", "red"),
-    "follow_up": ("yellow", "red"),
-}
 DECISION_KINDS = ("promised", "statutory")
 
 _calendar: tuple[tuple[int, datetime | None], WorkingCalendar] | None = None
@@ -49,67 +45,7 @@ async def load_calendar(conn: asyncpg.Connection) -> WorkingCalendar:
     return _calendar[1]
 
 
-def _midnight(day: date, settings: Settings) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=ZoneInfo(settings.timezone))
-
-
-def _pauses(clock: DeadlineClock) -> list[Pause]:
-    found = [Pause(s, e) for s, e in clock.pauses]
-    if clock.paused_since is not None:
-        found.append(Pause(clock.paused_since))
-    return found
-
-
-def plan(
-    clock: DeadlineClock, cal: WorkingCalendar, settings: Settings, raised: set[str]
-) -> dict[str, Any]:
-    """Due date and the next threshold (instant and level) of a clock."""
-    if clock.state != "running":
-        return {"next_check_at": None, "next_level": None}
-    pauses = _pauses(clock)
-    try:
-        due = due_date(
-            cal,
-            start=clock.start_on,
-            limit_days=clock.limit_days,
-            pauses=pauses,
-            extension_days=clock.extension_days,
-        )
-        assert due is not None
-        candidates: list[tuple[datetime, str]] = []
-        for level in LEVELS[clock.kind]:
-            if level in raised:
-                continue
-            if level == "yellow":
-                total = clock.limit_days + clock.extension_days
-                before = total - yellow_threshold(
-                    total, minimum=settings.yellow_min_days, divisor=settings.yellow_divisor
-                )
-                day = (
-                    clock.start_on
-                    if before <= 0
-                    else due_date(cal, start=clock.start_on, limit_days=before, pauses=pauses)
-                )
-                assert day is not None
-                candidates.append((_midnight(day, settings), level))
-            else:
-                # Due at the end of its last working day: the threshold is the next midnight.
-                candidates.append((_midnight(due + timedelta(days=1), settings), level))
-    except UnknownCalendarYearError as exc:
-        # Never guess a year's schedule: check again daily until an administrator publishes it.
-        log.warning("calendar year unknown", extra={"year": exc.year, "clock": clock.id})
-        return {
-            "due_on": None,
-            "next_check_at": _midnight(date.today() + timedelta(days=1), settings),
-            "next_level": "recheck",
-        }
-    if not candidates:
-        return {"due_on": due, "next_check_at": None, "next_level": None}
-    instant, level = min(candidates)
-    return {"due_on": due, "next_check_at": instant, "next_level": level}
-
-
-async def _reschedule(
+async def reschedule(
     conn: asyncpg.Connection, clock_id: str, cal: WorkingCalendar, settings: Settings
 ) -> DeadlineClock:
     clock = await repo.lock_clock(conn, clock_id=clock_id)
@@ -117,13 +53,7 @@ async def _reschedule(
     due = clock.due_on
     if clock.state == "running":
         try:
-            due = due_date(
-                cal,
-                start=clock.start_on,
-                limit_days=clock.limit_days,
-                pauses=_pauses(clock),
-                extension_days=clock.extension_days,
-            )
+            due = due_of(clock, cal)
         except UnknownCalendarYearError:
             due = None
     raised = await repo.raised_levels(conn, clock_id=clock.id, due_on=due) if due else set()
@@ -147,7 +77,7 @@ async def start(
     clock_id = await repo.insert_clock(
         conn, case_id=case_id, task_id=task_id, kind=kind, start_on=start_on, limit_days=limit_days
     )
-    return await _reschedule(conn, clock_id, cal, settings)
+    return await reschedule(conn, clock_id, cal, settings)
 
 
 async def stop(
@@ -163,16 +93,7 @@ async def stop(
             continue
         if task_ids is not None and clock.task_id not in task_ids:
             continue
-        await repo.update_clock(
-            conn,
-            clock_id=clock.id,
-            changes={
-                "state": "stopped",
-                "stopped_on": on,
-                "next_check_at": None,
-                "next_level": None,
-            },
-        )
+        await _halt(conn, clock.id, state="stopped", stopped_on=on)
         await repo.resolve_warnings(conn, clock_ids=[clock.id])
 
 
@@ -180,16 +101,14 @@ async def pause(conn: asyncpg.Connection, *, case_id: str, on: date) -> None:
     """Art. 45 / supplements after acceptance: the running clocks stop counting."""
     for clock in await repo.lock_clocks_of_case(conn, case_id=case_id):
         if clock.state == "running" and clock.kind in (*DECISION_KINDS, "stage"):
-            await repo.update_clock(
-                conn,
-                clock_id=clock.id,
-                changes={
-                    "state": "paused",
-                    "paused_since": on,
-                    "next_check_at": None,
-                    "next_level": None,
-                },
-            )
+            await _halt(conn, clock.id, state="paused", paused_since=on)
+
+
+async def _halt(conn: asyncpg.Connection, clock_id: str, **changes: Any) -> None:
+    """A clock that does not count has no next threshold: no job or sweep acts on it."""
+    await repo.update_clock(
+        conn, clock_id=clock_id, changes={**changes, "next_check_at": None, "next_level": None}
+    )
 
 
 async def resume(conn: asyncpg.Connection, *, settings: Settings, case_id: str, on: date) -> None:
@@ -206,7 +125,7 @@ async def resume(conn: asyncpg.Connection, *, settings: Settings, case_id: str, 
                     "pauses": [[s.isoformat(), e.isoformat()] for s, e in pauses],
                 },
             )
-            await _reschedule(conn, clock.id, cal, settings)
+            await reschedule(conn, clock.id, cal, settings)
 
 
 async def extend(conn: asyncpg.Connection, *, settings: Settings, case_id: str, days: int) -> None:
@@ -216,7 +135,7 @@ async def extend(conn: asyncpg.Connection, *, settings: Settings, case_id: str, 
             await repo.update_clock(
                 conn, clock_id=clock.id, changes={"extension_days": clock.extension_days + days}
             )
-            await _reschedule(conn, clock.id, cal, settings)
+            await reschedule(conn, clock.id, cal, settings)
 
 
 async def summary(conn: asyncpg.Connection, *, case_id: str) -> dict[str, str | None]:
@@ -238,7 +157,7 @@ def status(
             start=clock.start_on,
             limit_days=clock.limit_days,
             today=today,
-            pauses=_pauses(clock),
+            pauses=pauses_of(clock),
             extension_days=clock.extension_days,
             stopped_on=clock.stopped_on,
         )
@@ -267,3 +186,140 @@ def status(
             divisor=settings.yellow_divisor,
         ),
     }
+
+
+async def check(
+    conn: asyncpg.Connection,
+    *,
+    clock_id: str,
+    now: datetime,
+    settings: Settings,
+    skip_locked: bool = False,
+) -> str | None:
+    """Act on every threshold of the clock that is due by ``now`` (a worker that was down may
+    find yellow and red both due); return the last level acted on."""
+    last = None
+    for _ in range(len(LEVELS["promised"]) + 2):
+        clock = await repo.lock_clock(conn, clock_id=clock_id, skip_locked=skip_locked)
+        skip_locked = False  # the row lock is ours now
+        if clock is None or clock.state != "running" or clock.next_check_at is None:
+            break
+        if clock.next_check_at > now:
+            break
+        level = await _act(conn, clock, now=now, settings=settings)
+        if level is None:
+            break
+        last = level
+    return last
+
+
+async def _act(
+    conn: asyncpg.Connection, clock: DeadlineClock, *, now: datetime, settings: Settings
+) -> str | None:
+    """Act on the clock's threshold that is due; return the level acted on."""
+    level = clock.next_level
+    cal = await load_calendar(conn)
+    if level == "recheck":
+        # Waiting for a year's official schedule: recompute now that it may be published.
+        await reschedule(conn, clock.id, cal, settings)
+        return None
+    case = await cases_repo.lock_case_by_id(conn, case_id=clock.case_id)
+    assert case is not None
+    if level == "auto_accept":
+        # cases.service starts and stops clocks through this module: imported here, not above.
+        from tongban.cases import service as cases_service
+
+        if case.state == "received":
+            await cases_service.accept_automatically(conn, case, settings=settings)
+        await stop(conn, case_id=case.id, on=case.received_on, kinds=["one_notice"])
+        return level
+    warned = (
+        level in ("yellow", "red", "escalation")
+        and clock.due_on is not None
+        and await repo.insert_warning(
+            conn, clock_id=clock.id, case_id=case.id, level=level, due_on=clock.due_on
+        )
+    )
+    if warned and level is not None:
+        await _announce(conn, case, clock, level, now)
+    await reschedule(conn, clock.id, cal, settings)
+    return level
+
+
+_WARNING_ACTIONS: dict[str, EventAction] = {
+    "yellow": "deadline_yellow",
+    "red": "deadline_red",
+    "escalation": "deadline_escalation",
+}
+
+
+async def _announce(
+    conn: asyncpg.Connection, case: Any, clock: DeadlineClock, level: str, now: datetime
+) -> None:
+    department = case.handling_department_id
+    if clock.task_id is not None:
+        task = await review_repo.task_by_id(conn, task_id=clock.task_id)
+        if task is not None:
+            department = task.department_id
+    recipients = await repo.warning_recipients(
+        conn, department_id=department, region_lineage=await _lineage(conn, case.handling_region)
+    )
+    assert clock.due_on is not None and clock.next_check_at is not None
+    # A warning is about the case, not a change of it: the case version stays, so officers
+    # acting on the case are not pushed into conflicts by the supervision worker.
+    await cases_repo.insert_event(
+        conn,
+        case_id=case.id,
+        case_version=case.version,
+        action=_WARNING_ACTIONS[level],
+        principal=SYSTEM,
+        reason=None,
+        changes={},
+        payload={
+            "clock": clock.kind,
+            "dueOn": clock.due_on.isoformat(),
+            "level": level,
+            "threshold": clock.next_check_at.isoformat(),
+            "at": now.isoformat(),
+            "departmentId": department,
+            "recipients": recipients,
+        },
+        topic=f"deadline.{level}",
+        outbox_payload={
+            "caseId": case.id,
+            "caseNumber": case.number,
+            "action": f"deadline_{level}",
+            "level": level,
+            "clock": clock.kind,
+            "recipients": [r["officerId"] for r in recipients],
+        },
+    )
+
+
+async def _lineage(conn: asyncpg.Connection, region_code: str) -> list[str]:
+    found = await gov_repo.regions_by_code(conn, codes=[region_code])
+    return list(found[0].lineage) if found else [region_code]
+
+
+async def sweep_clocks(pool: asyncpg.Pool, *, now: datetime, settings: Settings) -> list[str]:
+    """Handle every threshold that is due (through the partial index: cost follows the number
+    due); return the ids of the clocks acted on. One sweeper at a time across all pods."""
+    handled: list[str] = []
+    async with pool.acquire() as conn, conn.transaction():
+        if not await repo.try_sweep_lock(conn):
+            return []
+        for clock_id in await repo.due_clock_ids(conn, now=now, limit=settings.sweep_batch):
+            try:
+                async with conn.transaction():
+                    if await check(
+                        conn, clock_id=clock_id, now=now, settings=settings, skip_locked=True
+                    ):
+                        handled.append(clock_id)
+            except Exception:
+                log.exception("deadline check failed", extra={"clock": clock_id})
+    return handled
+
+
+async def sweep(pool: asyncpg.Pool, *, now: datetime, settings: Settings) -> int:
+    """``sweep_clocks``, counted."""
+    return len(await sweep_clocks(pool, now=now, settings=settings))

@@ -24,6 +24,7 @@ import asyncpg
 import msgspec
 import redis.asyncio as aioredis
 
+from tongban.events import repository as repo
 from tongban.outages import is_outage
 
 log = logging.getLogger(__name__)
@@ -34,7 +35,6 @@ STREAM_MAXLEN = 100_000
 CHANNEL_PREFIX = "tongban:case:"
 DEPARTMENT_PREFIX = "tongban:department:"
 REGION_PREFIX = "tongban:region:"
-LOCK = 0x7467_7265_6C79  # one publishing relay at a time
 # Shown in pg_stat_activity, so operators (and the fault tests) can find the relay's sessions.
 APP_NAME = "tongban-relay"
 # An idle relay still beats this often (liveness tells idle from hung).
@@ -47,61 +47,40 @@ _encoder = msgspec.json.Encoder()
 async def publish_pending(pool: asyncpg.Pool, redis: aioredis.Redis, *, batch: int = 500) -> int:
     """Publish up to ``batch`` unpublished rows in id order; return how many were published."""
     async with pool.acquire() as conn, conn.transaction():
-        if not await conn.fetchval("SELECT pg_try_advisory_xact_lock($1)", LOCK):
+        if not await repo.try_relay_lock(conn):
             return 0
-        rows = await conn.fetch(
-            """SELECT id, event_id::text, case_id::text, topic, payload, created_at
-               FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $1""",
-            batch,
-        )
+        rows = await repo.unpublished(conn, limit=batch)
         if not rows:
             return 0
         # Worklist feeds: every department handling the case or holding a task on it, and the
         # intake windows of the region that received it (new cases arrive there).
-        audiences = {
-            r["case_id"]: (r["departments"], r["receiving_region"])
-            for r in await conn.fetch(
-                """SELECT c.id::text AS case_id, c.receiving_region,
-                          array_agg(DISTINCT d)::text[] AS departments
-                   FROM case_record c
-                   CROSS JOIN LATERAL (
-                       SELECT c.handling_department_id AS d
-                       UNION SELECT t.department_id FROM review_task t WHERE t.case_id = c.id
-                   ) x
-                   WHERE c.id = ANY($1::uuid[])
-                   GROUP BY c.id""",
-                list({r["case_id"] for r in rows}),
-            )
-        }
+        audiences = await repo.audiences(conn, case_ids=list({r.case_id for r in rows}))
         async with redis.pipeline(transaction=True) as pipe:
             for r in rows:
                 message = _encoder.encode(
                     {
-                        "outboxId": r["id"],
-                        "eventId": r["event_id"],
-                        "caseId": r["case_id"],
-                        "topic": r["topic"],
-                        "payload": r["payload"],
-                        "createdAt": r["created_at"].isoformat(),
+                        "outboxId": r.id,
+                        "eventId": r.event_id,
+                        "caseId": r.case_id,
+                        "topic": r.topic,
+                        "payload": r.payload,
+                        "createdAt": r.created_at.isoformat(),
                     }
                 )
                 pipe.xadd(
                     STREAM,
-                    {"event": message, "topic": r["topic"], "eventId": r["event_id"]},
+                    {"event": message, "topic": r.topic, "eventId": r.event_id},
                     maxlen=STREAM_MAXLEN,
                     approximate=True,
                 )
-                pipe.publish(CHANNEL_PREFIX + r["case_id"], message)
-                departments, region = audiences.get(r["case_id"], ([], None))
-                for department in departments:
-                    pipe.publish(DEPARTMENT_PREFIX + department, message)
-                if region is not None:
-                    pipe.publish(REGION_PREFIX + region, message)
+                pipe.publish(CHANNEL_PREFIX + r.case_id, message)
+                audience = audiences.get(r.case_id)
+                if audience is not None:
+                    for department in audience.departments:
+                        pipe.publish(DEPARTMENT_PREFIX + department, message)
+                    pipe.publish(REGION_PREFIX + audience.receiving_region, message)
             await pipe.execute()
-        await conn.execute(
-            "UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])",
-            [r["id"] for r in rows],
-        )
+        await repo.mark_published(conn, ids=[r.id for r in rows])
         return len(rows)
 
 
@@ -112,15 +91,6 @@ async def drain(pool: asyncpg.Pool, redis: aioredis.Redis, *, batch: int = 500) 
         total += published
         if published < batch:
             return total
-
-
-async def oldest_unpublished_age(conn: asyncpg.Connection) -> float:
-    """Seconds since the oldest unpublished event was written (0 when none waits)."""
-    age: float | None = await conn.fetchval(
-        """SELECT extract(epoch FROM now() - min(created_at))::float8
-           FROM outbox WHERE published_at IS NULL"""
-    )
-    return age or 0.0
 
 
 async def _idle(wake: asyncio.Event, seconds: float, beat: Callable[[], None]) -> None:

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
-import socket
 from typing import Any
 
 import redis.asyncio as aioredis
 from arq import cron
 
-from tongban.config import Settings, load_settings
+from tongban.config import Settings
 from tongban.events import relay
-from tongban.system.tasks import redis_settings, shutdown, startup
+from tongban.system.tasks import shutdown, startup, worker_group
 from tongban.system.worker import Heartbeats
 
 QUEUE = "tongban:relay"
@@ -54,13 +52,9 @@ async def heartbeat(ctx: dict[str, Any]) -> bool:
     return task is not None and not task.done()
 
 
+@worker_group(QUEUE)
 class WorkerSettings:
     functions: list[Any] = []
     cron_jobs = [cron(heartbeat, name="relay.heartbeat", second=set(range(0, 60, 10)))]
-    queue_name = QUEUE
-    redis_settings = redis_settings(load_settings())
     on_startup = _start
     on_shutdown = _stop
-    health_check_key = f"{QUEUE}:health:{socket.gethostname()}:{os.getpid()}"
-    health_check_interval = 10
-    job_completion_wait = 20

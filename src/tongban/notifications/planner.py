@@ -19,11 +19,18 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import asyncpg
-import msgspec
 
 from tongban.config import Settings, quiet_hours
+from tongban.notifications import repository as repo
 from tongban.notifications import templates
 from tongban.notifications.templates import Template
+from tongban.notifications.types import (
+    Contact,
+    EventToPlan,
+    NewMessage,
+    Planned,
+    PublishedTemplate,
+)
 
 log = logging.getLogger(__name__)
 
@@ -95,77 +102,27 @@ def in_quiet_hours(now: datetime, settings: Settings) -> datetime | None:
     return end_at
 
 
-def template_of(row: asyncpg.Record) -> Template:
-    """A published template row as a Template (its publication columns left out)."""
-    return Template(
-        **{k: v for k, v in dict(row).items() if k not in ("published_at", "published_by")}
-    )
-
-
-async def newest_published(
-    conn: asyncpg.Connection,
-) -> dict[tuple[str, str, str], asyncpg.Record]:
-    """The newest published version of every (kind, channel, audience) that has one."""
-    return {
-        (r["kind"], r["channel"], r["audience"]): r
-        for r in await conn.fetch(
-            """SELECT DISTINCT ON (kind, channel, audience)
-                      kind, channel, audience, version, enabled, urgent, subject, body,
-                      published_at, published_by
-               FROM notification_template ORDER BY kind, channel, audience, version DESC"""
-        )
-    }
-
-
 def in_force(
-    published: dict[tuple[str, str, str], asyncpg.Record],
+    published: dict[tuple[str, str, str], PublishedTemplate],
 ) -> dict[tuple[str, str, str], Template]:
     """The template in force for every (kind, channel, audience): newest published, else default."""
     found: dict[tuple[str, str, str], Template] = {
         (t.kind, t.channel, t.audience): t for t in templates.DEFAULTS.values()
     }
-    found.update({key: template_of(r) for key, r in published.items()})
+    found.update({key: p.template for key, p in published.items()})
     return found
 
 
-_EVENTS = """
-SELECT o.id AS outbox_id, o.event_id::text AS event_id, e.action, e.payload, e.reason,
-       c.id::text AS case_id, c.number, c.received_on, c.result_number, c.competent_agency,
-       c.terminal_reason, c.decision_reason, rr.name AS receiving_region_name,
-       rr.level AS receiving_region_level,
-       a.id::text AS applicant_id,
-       -- A window-filed case's notices go to the contact stated for it, never to whatever
-       -- the person's record says (and a filing never rewrites that record).
-       CASE WHEN c.stated_channels IS NULL THEN a.name ELSE c.stated_name END AS applicant_name,
-       CASE WHEN c.stated_channels IS NULL THEN a.mobile ELSE c.stated_mobile END AS mobile,
-       CASE WHEN c.stated_channels IS NULL THEN a.email ELSE c.stated_email END AS email,
-       coalesce(c.stated_channels, a.channels) AS channels,
-       mv.name AS matter_name, d.name AS department_name,
-       (SELECT k.due_on FROM deadline_clock k
-        WHERE k.case_id = c.id AND k.kind = 'delivery' AND k.task_id IS NULL
-        ORDER BY k.created_at DESC LIMIT 1) AS delivery_due_on
-FROM outbox o
-JOIN case_event e ON e.id = o.event_id
-JOIN case_record c ON c.id = o.case_id
-JOIN applicant a ON a.id = c.applicant_id
-JOIN matter_version mv ON mv.matter_id = c.matter_id AND mv.version = c.matter_version
-JOIN department d ON d.id = c.handling_department_id
-JOIN region rr ON rr.code = c.receiving_region
-WHERE o.id = ANY($1::bigint[])
-ORDER BY o.id
-"""
-
-
-def _values(row: asyncpg.Record, kind: str) -> dict[str, str]:
-    payload: dict[str, Any] = row["payload"] or {}
+def _values(row: EventToPlan, kind: str) -> dict[str, str]:
+    payload: dict[str, Any] = row.payload or {}
     deadlines: dict[str, Any] = payload.get("deadlines") or {}
-    reason = row["reason"] or ""
-    values = {
-        "caseNumber": row["number"],
-        "matterName": row["matter_name"],
-        "applicantName": row["applicant_name"],
-        "receivedOn": chinese_date(row["received_on"]),
-        "department": row["department_name"],
+    reason = row.reason or ""
+    values: dict[str, Any] = {
+        "caseNumber": row.number,
+        "matterName": row.matter_name,
+        "applicantName": row.applicant_name,
+        "receivedOn": chinese_date(row.received_on),
+        "department": row.department_name,
     }
     if kind == "supplement_requested":
         values["missingMaterials"] = "、".join(m["name"] for m in payload.get("materials", []))
@@ -185,28 +142,21 @@ def _values(row: asyncpg.Record, kind: str) -> dict[str, str]:
         values["reason"] = reason
     elif kind in ("decided", "ready_for_delivery"):
         values["decision"] = DECISIONS.get(str(payload.get("decision")), "")
-        values["reason"] = reason or row["decision_reason"] or ""
-        values["resultNumber"] = payload.get("resultNumber") or row["result_number"] or "无"
-        suffix = "便民服务中心" if row["receiving_region_level"] == "township" else "政务服务中心"
-        values["collectAt"] = row["receiving_region_name"] + suffix
-        values["deliveryDueOn"] = chinese_date(row["delivery_due_on"])
+        values["reason"] = reason or row.decision_reason or ""
+        values["resultNumber"] = payload.get("resultNumber") or row.result_number or "无"
+        suffix = "便民服务中心" if row.receiving_region_level == "township" else "政务服务中心"
+        values["collectAt"] = row.receiving_region_name + suffix
+        values["deliveryDueOn"] = chinese_date(row.delivery_due_on)
     elif kind in ("refused", "revoked"):
-        values["reason"] = reason or row["terminal_reason"] or ""
+        values["reason"] = reason or row.terminal_reason or ""
     elif kind == "not_applicable":
-        values["reason"] = reason or row["terminal_reason"] or ""
-        values["competentAgency"] = row["competent_agency"] or "有权机关"
+        values["reason"] = reason or row.terminal_reason or ""
+        values["competentAgency"] = row.competent_agency or "有权机关"
     elif kind.startswith("deadline_"):
         values["deadline"] = DEADLINES.get(str(payload.get("clock")), "办理期限")
         values["dueOn"] = chinese_date(payload.get("dueOn"))
         values["level"] = LEVELS.get(str(payload.get("level")), "")
     return values
-
-
-class Planned(msgspec.Struct, frozen=True):
-    events: int
-    messages: int
-    busy: frozenset[int] = frozenset()
-    """Outbox ids not handled yet and locked by another transaction: try them again shortly."""
 
 
 async def plan(
@@ -216,128 +166,72 @@ async def plan(
 
     Rows already handled are skipped; rows another transaction holds come back in ``busy``.
     """
-    locked = [
-        r["id"]
-        for r in await conn.fetch(
-            """SELECT id FROM outbox WHERE id = ANY($1::bigint[]) AND notified_at IS NULL
-               ORDER BY id FOR UPDATE SKIP LOCKED""",
-            outbox_ids,
-        )
-    ]
+    locked = await repo.lock_unplanned(conn, outbox_ids=outbox_ids)
     busy: frozenset[int] = frozenset()
     if len(locked) < len(set(outbox_ids)):
         # Skipped by SKIP LOCKED, or handled already (by us earlier or by a planner that has
         # committed since): only the former are still unhandled.
-        busy = frozenset(
-            r["id"]
-            for r in await conn.fetch(
-                """SELECT id FROM outbox WHERE id = ANY($1::bigint[]) AND notified_at IS NULL
-                   AND NOT (id = ANY($2::bigint[]))""",
-                outbox_ids,
-                locked,
-            )
-        )
+        busy = await repo.unplanned_among(conn, outbox_ids=outbox_ids, besides=locked)
     if not locked:
         return Planned(0, 0, busy)
-    rows = await conn.fetch(_EVENTS, locked)
-    in_force_now = in_force(await newest_published(conn))
+    rows = await repo.events_to_plan(conn, outbox_ids=locked)
+    in_force_now = in_force(await repo.newest_published(conn))
     officers = await _officers(conn, rows)
     quiet_until = in_quiet_hours(now, settings)
-    columns: dict[str, list[Any]] = {
-        k: []
-        for k in (
-            "event_id",
-            "event_seq",
-            "case_id",
-            "kind",
-            "audience",
-            "recipient_id",
-            "channel",
-            "address",
-            "template_version",
-            "urgent",
-            "subject",
-            "body",
-            "params",
-            "next_attempt_at",
-        )
-    }
+    messages: list[NewMessage] = []
     for row in rows:
-        kind = kind_of(row["action"], row["payload"] or {})
+        kind = kind_of(row.action, row.payload or {})
         if kind is None:
             continue
         audience = templates.KINDS[kind].audience
         values = _values(row, kind)
         if audience == "applicant":
-            recipients = [(row["applicant_id"], row["mobile"], row["email"], row["channels"])]
+            recipients = [Contact(row.applicant_id, row.mobile, row.email, row.channels)]
         else:
-            ids = (row["payload"] or {}).get("recipients", [])
+            ids = (row.payload or {}).get("recipients", [])
             recipients = [officers[r["officerId"]] for r in ids if r.get("officerId") in officers]
-        for recipient_id, mobile, email, channels in recipients:
-            for channel, address in (("sms", mobile), ("email", email)):
+        for recipient in recipients:
+            for channel, address in (("sms", recipient.mobile), ("email", recipient.email)):
                 template = in_force_now[(kind, channel, audience)]
-                if channel not in channels or not address or not template.enabled:
+                if channel not in recipient.channels or not address or not template.enabled:
                     continue
                 waits = channel == "sms" and not template.urgent and quiet_until is not None
-                columns["event_id"].append(row["event_id"])
-                columns["event_seq"].append(row["outbox_id"])
-                columns["case_id"].append(row["case_id"])
-                columns["kind"].append(kind)
-                columns["audience"].append(audience)
-                columns["recipient_id"].append(recipient_id)
-                columns["channel"].append(channel)
-                columns["address"].append(address)
-                columns["template_version"].append(template.version)
-                columns["urgent"].append(template.urgent)
-                columns["subject"].append(templates.render(template.subject, values))
-                columns["body"].append(templates.render(template.body, values))
-                columns["params"].append(values)
-                columns["next_attempt_at"].append(quiet_until if waits else now)
-    inserted = 0
-    if columns["event_id"]:
-        inserted = len(
-            await conn.fetch(
-                """INSERT INTO notification_message
-                       (event_id, event_seq, case_id, kind, audience, recipient_id, channel, address,
-                        template_version, urgent, subject, body, params, next_attempt_at)
-                   SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::uuid[], $4::text[],
-                                        $5::text[], $6::uuid[], $7::text[], $8::text[],
-                                        $9::int[], $10::bool[], $11::text[], $12::text[],
-                                        $13::jsonb[], $14::timestamptz[])
-                            AS m(event_id, event_seq, case_id, kind, audience, recipient_id, channel,
-                                 address, template_version, urgent, subject, body, params,
-                                 next_attempt_at)
-                   ON CONFLICT (event_id, recipient_id, channel) DO NOTHING
-                   RETURNING id""",
-                *columns.values(),
-            )
-        )
+                messages.append(
+                    NewMessage(
+                        event_id=row.event_id,
+                        event_seq=row.outbox_id,
+                        case_id=row.case_id,
+                        kind=kind,
+                        audience=audience,
+                        recipient_id=recipient.recipient_id,
+                        channel=channel,
+                        address=address,
+                        template_version=template.version,
+                        urgent=template.urgent,
+                        subject=templates.render(template.subject, values),
+                        body=templates.render(template.body, values),
+                        params=values,
+                        next_attempt_at=quiet_until if waits and quiet_until else now,
+                    )
+                )
+    inserted = await repo.insert_messages(conn, messages=messages)
     # Every locked row is handled, also one whose event notifies nobody: left unmarked it would
     # come back to every catch-up scan and keep its stream entry pending for ever.
-    await conn.execute("UPDATE outbox SET notified_at = now() WHERE id = ANY($1::bigint[])", locked)
+    await repo.mark_planned(conn, outbox_ids=locked)
     return Planned(len(locked), inserted, busy)
 
 
-async def _officers(
-    conn: asyncpg.Connection, rows: list[asyncpg.Record]
-) -> dict[str, tuple[str, str | None, str | None, list[str]]]:
+async def _officers(conn: asyncpg.Connection, rows: list[EventToPlan]) -> dict[str, Contact]:
     ids = {
         r["officerId"]
         for row in rows
-        if str(row["action"]).startswith("deadline_")
-        for r in (row["payload"] or {}).get("recipients", [])
+        if row.action.startswith("deadline_")
+        for r in (row.payload or {}).get("recipients", [])
         if r.get("officerId")
     }
     if not ids:
         return {}
-    return {
-        r["id"]: (r["id"], r["mobile"], r["email"], r["channels"])
-        for r in await conn.fetch(
-            """SELECT id::text, mobile, email, channels FROM officer
-               WHERE id = ANY($1::uuid[]) AND active""",
-            list(ids),
-        )
-    }
+    return await repo.officer_contacts(conn, ids=list(ids))
 
 
 async def plan_pending(
@@ -358,17 +252,9 @@ async def plan_pending(
         async with pool.acquire() as conn, conn.transaction():
             ids = outbox_ids
             if ids is None:
-                ids = [
-                    r["id"]
-                    for r in await conn.fetch(
-                        """SELECT id FROM outbox
-                           WHERE notified_at IS NULL AND published_at IS NOT NULL
-                             AND published_at <= now() - make_interval(secs => $1)
-                           ORDER BY id LIMIT $2""",
-                        older_than_seconds,
-                        batch,
-                    )
-                ]
+                ids = await repo.unplanned_published(
+                    conn, older_than_seconds=older_than_seconds, limit=batch
+                )
             if not ids:
                 return Planned(events, messages)
             done = await plan(conn, ids, settings=settings, now=now)

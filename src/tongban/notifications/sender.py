@@ -26,18 +26,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import random
 import time
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
 
 import asyncpg
-import msgspec
 import redis.asyncio as aioredis
 
-from tongban.cases.workflow import Clock, local_day
+from tongban.cases.workflow import Clock
 from tongban.config import Settings
 from tongban.notifications import repository
+from tongban.notifications.attempts import Result, already_sent, recorded
 from tongban.notifications.channels import (
     EmailSender,
     Outcome,
@@ -47,7 +46,7 @@ from tongban.notifications.channels import (
 )
 from tongban.notifications.planner import in_quiet_hours
 from tongban.notifications.ratelimit import LimiterUnavailable, TokenBucket, recipient_over_cap
-from tongban.notifications.repository import Claimed, Recorded
+from tongban.notifications.types import Claimed
 
 log = logging.getLogger(__name__)
 
@@ -56,11 +55,6 @@ log = logging.getLogger(__name__)
 # a flood to one busy phone are still reached.
 CLAIM_WINDOW = 4
 CLAIM_PAGES = 4
-
-
-class Result(msgspec.Struct, frozen=True):
-    message: Claimed
-    outcome: Outcome
 
 
 class _Hold:
@@ -73,16 +67,6 @@ class _Hold:
         self.message = message
         self.until = until
         self.result: Result | None = None
-
-
-def backoff(settings: Settings, attempts: int, *, jitter: float | None = None) -> float:
-    """Seconds before the next attempt after ``attempts`` failed ones (±20 % jitter)."""
-    base = min(
-        settings.notify_backoff_max_seconds,
-        settings.notify_backoff_seconds * 2 ** max(attempts - 1, 0),
-    )
-    factor = jitter if jitter is not None else random.uniform(0.8, 1.2)
-    return float(base * factor)
 
 
 class Sender:
@@ -290,7 +274,8 @@ class Sender:
         async with self._gate:
             try:
                 if m.channel == "sms" and m.attempts > 1:
-                    found = await self._already_sent(m)
+                    assert self.sms is not None
+                    found = await already_sent(self.sms, m, timezone=self.settings.timezone)
                     if found is not None:
                         return Result(m, Outcome("sent", provider_message_id=found))
             except ProviderError as exc:  # cannot tell whether it was sent: do not resend yet
@@ -306,57 +291,47 @@ class Sender:
                 log.warning("notifications: cannot renew the lease of %s: %s", m.id, exc)
                 return None
             if m.channel == "sms" and not m.urgent:
-                try:
-                    later = await recipient_over_cap(
-                        self.redis,
-                        address=m.address,
-                        cap=self.settings.sms_per_recipient_per_hour,
-                        # The platform's clock, like quiet hours: a policy about people's hours.
-                        now=self.clock.now().timestamp(),
-                    )
-                except LimiterUnavailable as exc:  # cannot count: send nothing now
-                    return Result(m, temporary(f"per-recipient cap unavailable: {exc}"))
-                if later is not None:
-                    return Result(
-                        m,
-                        Outcome(
-                            "deferred",
-                            error=(
-                                f"more than {self.settings.sms_per_recipient_per_hour} "
-                                "non-urgent SMS this hour to this number"
-                            ),
-                            retry_at=datetime.fromtimestamp(later, UTC),
-                        ),
-                    )
-            try:
-                if m.channel == "sms":
-                    assert self.sms is not None
-                    # The provider template carries our rendered text in ${content} alone.
-                    outcome = await self.sms.send(
-                        message_id=m.id, phone=m.address, text=m.body, params={}
-                    )
-                else:
-                    assert self.email is not None
-                    outcome = await self.email.send(
-                        message_id=m.id, to=m.address, subject=m.subject, body=m.body
-                    )
-            except Exception as exc:  # a channel bug must not lose the row's lease bookkeeping
-                log.exception("notifications: channel raised")
-                outcome = temporary(f"{type(exc).__name__}: {exc}")
-            return Result(m, outcome)
+                capped = await self._over_cap(m)
+                if capped is not None:
+                    return Result(m, capped)
+            return Result(m, await self._dispatch(m))
 
-    async def _already_sent(self, m: Claimed) -> str | None:
-        assert self.sms is not None
-        # The provider files messages by the real day it got them, not the platform's clock.
-        today = local_day(datetime.now(UTC), self.settings.timezone)
-        days: list[date] = sorted(
-            {local_day(m.created_at, self.settings.timezone), today - timedelta(days=1), today}
+    async def _over_cap(self, m: Claimed) -> Outcome | None:
+        """A deferral when the number had its hourly share of non-urgent SMS (None: send)."""
+        try:
+            later = await recipient_over_cap(
+                self.redis,
+                address=m.address,
+                cap=self.settings.sms_per_recipient_per_hour,
+                # The platform's clock, like quiet hours: a policy about people's hours.
+                now=self.clock.now().timestamp(),
+            )
+        except LimiterUnavailable as exc:  # cannot count: send nothing now
+            return temporary(f"per-recipient cap unavailable: {exc}")
+        if later is None:
+            return None
+        return Outcome(
+            "deferred",
+            error=(
+                f"more than {self.settings.sms_per_recipient_per_hour} "
+                "non-urgent SMS this hour to this number"
+            ),
+            retry_at=datetime.fromtimestamp(later, UTC),
         )
-        for day in days:
-            found = await self.sms.find_sent(message_id=m.id, phone=m.address, sent_on=day)
-            if found is not None:
-                return found
-        return None
+
+    async def _dispatch(self, m: Claimed) -> Outcome:
+        try:
+            if m.channel == "sms":
+                assert self.sms is not None
+                # The provider template carries our rendered text in ${content} alone.
+                return await self.sms.send(message_id=m.id, phone=m.address, text=m.body, params={})
+            assert self.email is not None
+            return await self.email.send(
+                message_id=m.id, to=m.address, subject=m.subject, body=m.body
+            )
+        except Exception as exc:  # a channel bug must not lose the row's lease bookkeeping
+            log.exception("notifications: channel raised")
+            return temporary(f"{type(exc).__name__}: {exc}")
 
     async def _record_soon(self, result: Result) -> None:
         """Record one result now; results arriving while a write is under way share the next
@@ -383,31 +358,6 @@ class Sender:
 
     async def _record(self, results: Sequence[Result]) -> None:
         now = self.clock.now()
-        provider = {"sms": self.settings.sms_provider, "email": "smtp"}
-        rows: list[Recorded] = []
-        for r in results:
-            m, o = r.message, r.outcome
-            status = {"sent": "sent", "permanent_failure": "failed", "deferred": "deferred"}.get(
-                o.status, "retry"
-            )
-            when = o.retry_at or now
-            if status == "retry":
-                if m.attempts >= self.settings.notify_max_attempts:
-                    status = "failed"
-                else:
-                    when = now + timedelta(seconds=backoff(self.settings, m.attempts))
-                    if m.channel == "sms" and not m.urgent:
-                        when = in_quiet_hours(when, self.settings) or when
-            rows.append(
-                Recorded(
-                    id=m.id,
-                    attempts=m.attempts,
-                    status=status,
-                    provider=provider[m.channel],
-                    provider_message_id=o.provider_message_id,
-                    error=o.error,
-                    next_attempt_at=when,
-                )
-            )
+        rows = recorded(results, now=now, settings=self.settings)
         async with self.pool.acquire() as conn:
             await repository.record(conn, results=rows, now=now)

@@ -11,7 +11,7 @@ import msgspec
 
 from tongban.auth.types import Principal
 from tongban.cases.access import ViewerSql
-from tongban.cases.types import Task
+from tongban.review.types import Task
 
 _TASK_COLUMNS = """t.id::text, t.case_id::text, t.kind, t.stage_index, t.stage_name, t.position,
     t.round, t.department_id::text, t.state, t.claimed_by::text, t.opinion, t.comment,

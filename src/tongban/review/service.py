@@ -9,7 +9,7 @@ import asyncpg
 
 from tongban.auth.types import Principal
 from tongban.cases import permissions, states
-from tongban.cases.types import Case, Opinion, SpecialProcedureKind
+from tongban.cases.types import Case
 from tongban.cases.workflow import (
     Clock,
     checked_material_list,
@@ -35,6 +35,7 @@ from tongban.errors import (
 from tongban.government import repository as gov_repo
 from tongban.identifiers import is_uuid
 from tongban.review import repository as repo
+from tongban.review.types import Opinion, SpecialProcedureKind
 
 EXTENSION_DAYS = 10  # Art. 42
 JOINT_EXTENSION_DAYS = 15  # Art. 26 joint handling: 45 + 15

@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 import os
 import socket
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from arq import cron
 from arq.connections import RedisSettings
@@ -15,6 +16,9 @@ from tongban.config import Settings, load_settings
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T", bound=type)
+JOB_COMPLETION_WAIT = 20
+
 
 def redis_settings(settings: Settings) -> RedisSettings:
     redis = RedisSettings.from_dsn(settings.redis_url)
@@ -22,6 +26,30 @@ def redis_settings(settings: Settings) -> RedisSettings:
     # exiting after five tries; once running, system.worker rides out outages.
     redis.conn_retries = 1_000_000
     return redis
+
+
+def worker_group(queue: str) -> Callable[[T], T]:
+    """Class decorator: the settings every worker group shares, unless the class sets its own.
+
+    Set on the class itself, not inherited: arq reads a settings class's own ``__dict__``."""
+
+    def apply(cls: T) -> T:
+        shared: dict[str, Any] = {
+            "queue_name": queue,
+            "redis_settings": redis_settings(load_settings()),
+            "on_startup": startup,
+            "on_shutdown": shutdown,
+            # Per-pod health key (STACK_NOTES): one shared key would hide a dead pod.
+            "health_check_key": f"{queue}:health:{socket.gethostname()}:{os.getpid()}",
+            "health_check_interval": 10,
+            "job_completion_wait": JOB_COMPLETION_WAIT,
+        }
+        for name, value in shared.items():
+            if name not in cls.__dict__:
+                setattr(cls, name, value)
+        return cls
+
+    return apply
 
 
 async def startup(ctx: dict[str, Any], *, application_name: str = "tongban-worker") -> None:
@@ -43,15 +71,8 @@ async def heartbeat(ctx: dict[str, Any]) -> str:
     return str(now)
 
 
+@worker_group("tongban:system")
 class WorkerSettings:
     functions: list[Any] = []
     cron_jobs = [cron(heartbeat, name="system.heartbeat", second=0, run_at_startup=False)]
-    queue_name = "tongban:system"
-    redis_settings = redis_settings(load_settings())
-    on_startup = startup
-    on_shutdown = shutdown
-    # Per-pod health key (STACK_NOTES): one shared key would hide a dead pod.
-    health_check_key = f"tongban:system:health:{socket.gethostname()}:{os.getpid()}"
-    health_check_interval = 10
-    job_completion_wait = 20
     max_jobs = 10

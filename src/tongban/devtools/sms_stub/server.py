@@ -10,7 +10,7 @@ sender must survive. In-process::
 or as a process of its own, appending one JSON line per accepted message to FILE (flushed, so
 another process can count deliveries)::
 
-    python -m tongban.notifications.sms_stub --port 8090 --secret S --record FILE
+    python -m tongban.devtools.sms_stub --port 8090 --secret S --record FILE
 
 A separate process is steered over HTTP: ``GET /_stub/messages``,
 ``POST /_stub/fail_next?n=3&status=500``, ``POST /_stub/reject_phone?phone=…&code=…``,
@@ -19,18 +19,14 @@ A separate process is steered over HTTP: ``GET /_stub/messages``,
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import collections
-import contextlib
 import hmac
 import itertools
-import os
 import re
 import secrets
 import socket
 import uuid
-from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
@@ -41,12 +37,7 @@ import aiohttp
 import msgspec
 from aiohttp import web
 
-from tongban.notifications.aliyun import (
-    API_VERSION,
-    CHINA,
-    receipt_headers,
-    sign,
-)
+from tongban.notifications.aliyun import API_VERSION, CHINA, receipt_headers, sign
 
 COMMON = (
     "AccessKeyId",
@@ -376,45 +367,3 @@ class SmsStub:
     async def _control_delay(self, request: web.Request) -> web.Response:
         self.delay = float(request.query.get("seconds", "0"))
         return _answer(200, {"ok": True})
-
-
-async def _serve(args: argparse.Namespace) -> None:
-    async with SmsStub(
-        access_key_secret=args.secret,
-        host=args.host,
-        port=args.port,
-        access_key_id=args.access_key_id,
-        record=args.record,
-    ) as stub:
-        print(f"sms stub listening on {stub.url}", flush=True)
-        await asyncio.Event().wait()
-
-
-def main(argv: list[str] | None = None) -> None:
-    from tongban.config import Settings
-
-    defaults = Settings()
-    parser = argparse.ArgumentParser(description="Local stand-in for Alibaba Cloud SMS.")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8090, help="0 picks a free port")
-    parser.add_argument(
-        "--secret",
-        default=os.environ.get("TONGBAN_SMS_ACCESS_KEY_SECRET", defaults.sms_access_key_secret),
-        help="AccessKeySecret the requests must be signed with",
-    )
-    parser.add_argument("--access-key-id", default=None, help="accept only this AccessKeyId")
-    parser.add_argument("--record", default=None, help="append one JSON line per message here")
-    args = parser.parse_args(argv)
-    run: Callable[[Coroutine[Any, Any, None]], None] = asyncio.run
-    try:
-        import uvloop
-
-        run = uvloop.run
-    except ImportError:
-        pass
-    with contextlib.suppress(KeyboardInterrupt):
-        run(_serve(args))
-
-
-if __name__ == "__main__":
-    main()

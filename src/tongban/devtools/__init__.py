@@ -1,0 +1,2 @@
+"""Development tools: local stand-ins for outside services. Not domain code: production
+configuration never points at them."""

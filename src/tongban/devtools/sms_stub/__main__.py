@@ -1,0 +1,3 @@
+from tongban.devtools.sms_stub.cli import main
+
+main()
