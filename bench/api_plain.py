@@ -34,8 +34,8 @@ from tongban.auth.types import ANONYMOUS, Principal  # noqa: E402
 from tongban.cases import repository as cases_repo  # noqa: E402
 from tongban.cases import states  # noqa: E402
 from tongban.cases import types as domain  # noqa: E402
-from tongban.cases.workflow import clock_from_settings, local_day  # noqa: E402
 from tongban.catalogue import repository as catalogue_repo  # noqa: E402
+from tongban.clock import clock_from_settings, local_day  # noqa: E402
 from tongban.config import Settings, load_settings  # noqa: E402
 from tongban.deadlines import repository as deadlines_repo  # noqa: E402
 from tongban.deadlines import service as deadlines_service  # noqa: E402

@@ -28,7 +28,7 @@ from tongban import db
 from tongban.app import create_app
 from tongban.auth.tokens import mint_token
 from tongban.auth.types import Principal
-from tongban.cases.workflow import MovableClock
+from tongban.clock import MovableClock
 from tongban.config import Settings, load_settings
 from tongban.demo import load_demo_data
 from tongban.migrate import migrate

@@ -59,7 +59,7 @@ from tongban.auth.tokens import TokenVerifier
 from tongban.auth.types import ANONYMOUS, Principal
 from tongban.blobs import FilesystemBlobStore
 from tongban.cases import downloads
-from tongban.cases.workflow import Clock, clock_from_settings
+from tongban.clock import Clock, clock_from_settings
 from tongban.config import Settings, load_settings
 from tongban.errors import DomainError, NotFoundError
 from tongban.identifiers import is_uuid
@@ -415,7 +415,7 @@ async def check_readiness(state: State) -> Readiness:
 async def _calendar_warnings(state: State) -> list[str]:
     """From 1 December, say so when next year's official schedule is still unknown: every
     deadline reaching into it waits (never guessed) until an administrator publishes it."""
-    from tongban.cases.workflow import local_day
+    from tongban.clock import local_day
     from tongban.deadlines.service import load_calendar
 
     settings: Settings = state.settings

@@ -20,7 +20,7 @@ from tests.conftest import GraphQLClient
 from tests.deadlines.test_enforcement import accepted_withdrawal
 
 from tongban import db
-from tongban.cases.workflow import FastClock
+from tongban.clock import FastClock
 from tongban.deadlines.tasks import schedule_jobs
 
 pytestmark = pytest.mark.slow

@@ -17,7 +17,7 @@ from tests.servers import RedisProcess
 
 from tongban import db
 from tongban.app import create_app
-from tongban.cases.workflow import MovableClock
+from tongban.clock import MovableClock
 from tongban.config import Settings
 from tongban.events import relay
 

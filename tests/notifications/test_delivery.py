@@ -19,7 +19,7 @@ from tests.conftest import GraphQLClient
 from tests.notifications.conftest import Mailbox, Pipeline
 from tests.notifications.test_worker_processes import bench
 
-from tongban.cases.workflow import MovableClock
+from tongban.clock import MovableClock
 from tongban.identifiers import resident_id_check_char
 from tongban.notifications.aliyun import receipt_headers
 from tongban.notifications.sender import Sender

@@ -34,8 +34,8 @@ from tongban.auth.types import Principal
 from tongban.cases import downloads, permissions, progress, states
 from tongban.cases import repository as repo
 from tongban.cases import types as domain
-from tongban.cases.workflow import local_day
 from tongban.catalogue import types as domain_catalogue
+from tongban.clock import local_day
 from tongban.errors import DomainError, ValidationError
 from tongban.government import types as domain_government
 from tongban.identifiers import mask_email, mask_id_number, mask_phone, validate_case_number

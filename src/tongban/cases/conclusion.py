@@ -7,7 +7,8 @@ import asyncpg
 from tongban.auth.types import Principal
 from tongban.cases import permissions, states
 from tongban.cases.types import Case, Decision
-from tongban.cases.workflow import Clock, load_for_action, local_day, record, require_reason
+from tongban.cases.workflow import load_for_action, record, require_reason
+from tongban.clock import Clock, local_day
 from tongban.config import Settings
 from tongban.deadlines import service as deadlines
 from tongban.errors import MAX_TEXT_CHARS, ConflictError, ValidationError, check_length

@@ -21,16 +21,15 @@ from tongban.cases.errors import IdempotencyKeyReusedError
 from tongban.cases.files import safe_filename, sniff_content_type
 from tongban.cases.types import Applicant, ApplicantInput, Case, UploadedFile
 from tongban.cases.workflow import (
-    Clock,
     checked_material_list,
     file_supplement_notice,
     load_for_action,
-    local_day,
     record,
     require_reason,
 )
 from tongban.catalogue import repository as catalogue_repo
 from tongban.catalogue.types import MatterSpec, MatterVersion
+from tongban.clock import Clock, local_day
 from tongban.config import Settings
 from tongban.deadlines import service as deadlines
 from tongban.errors import (

@@ -4,10 +4,8 @@ it and saw its current version, apply the transition, and record the event with 
 
 from __future__ import annotations
 
-import time
-from datetime import UTC, date, datetime, timedelta
-from typing import Any, Protocol
-from zoneinfo import ZoneInfo
+from datetime import date, datetime
+from typing import Any
 
 import asyncpg
 
@@ -18,70 +16,8 @@ from tongban.cases import states
 from tongban.cases.errors import CaseNotFoundError, StaleVersionError
 from tongban.cases.types import Case
 from tongban.catalogue.types import MatterSpec
-from tongban.config import Settings
 from tongban.errors import MAX_TEXT_CHARS, InvalidInputError, Problem, ValidationError, check_length
 from tongban.identifiers import validate_case_number
-
-
-class Clock(Protocol):
-    def now(self) -> datetime: ...
-
-
-class SystemClock:
-    def now(self) -> datetime:
-        return datetime.now(UTC)
-
-
-class FastClock:
-    """Starts at ``start`` and runs ``speed`` times faster than real time: worker processes in
-    tests live through days of deadlines in seconds."""
-
-    def __init__(self, start: datetime, speed: float, anchor: float | None = None) -> None:
-        self._start = start
-        self._speed = speed
-        # Wall-clock second at which the clock reads ``start``: processes sharing the anchor
-        # share the simulated time.
-        self._anchor = time.time() if anchor is None else anchor
-
-    def now(self) -> datetime:
-        return self._start + timedelta(seconds=(time.time() - self._anchor) * self._speed)
-
-    def real_seconds_until(self, instant: datetime) -> float:
-        return (instant - self.now()).total_seconds() / self._speed
-
-
-def clock_from_settings(settings: Settings) -> Clock:
-    if settings.clock_start:
-        return FastClock(
-            datetime.fromisoformat(settings.clock_start),
-            settings.clock_speed,
-            settings.clock_anchor or None,
-        )
-    return SystemClock()
-
-
-def real_seconds_until(clock: Clock, instant: datetime) -> float:
-    """How long to really wait until ``instant`` on ``clock`` (for deferring jobs)."""
-    if isinstance(clock, FastClock):
-        return clock.real_seconds_until(instant)
-    return (instant - clock.now()).total_seconds()
-
-
-class MovableClock:
-    """A clock tests and benchmarks set and move (deadlines are enforced "on time" by it)."""
-
-    def __init__(self, now: datetime) -> None:
-        self._now = now
-
-    def now(self) -> datetime:
-        return self._now
-
-    def set(self, now: datetime) -> None:
-        self._now = now
-
-
-def local_day(moment: datetime, timezone: str) -> date:
-    return moment.astimezone(ZoneInfo(timezone)).date()
 
 
 async def load_for_action(

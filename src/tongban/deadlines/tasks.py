@@ -19,7 +19,7 @@ from arq import cron, func
 from arq.connections import ArqRedis
 
 from tongban.cases import repository as cases_repo
-from tongban.cases.workflow import Clock, SystemClock, clock_from_settings, real_seconds_until
+from tongban.clock import Clock, SystemClock, clock_from_settings, real_seconds_until
 from tongban.config import Settings, load_settings
 from tongban.deadlines import repository as repo
 from tongban.deadlines import service

@@ -35,7 +35,7 @@ import asyncpg
 import msgspec
 import redis.asyncio as aioredis
 
-from tongban.cases.workflow import Clock, local_day
+from tongban.clock import Clock, local_day
 from tongban.config import Settings
 from tongban.notifications import repository
 from tongban.notifications.channels import (

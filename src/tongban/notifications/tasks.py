@@ -28,7 +28,7 @@ import msgspec
 import redis.asyncio as aioredis
 from arq import cron
 
-from tongban.cases.workflow import Clock, clock_from_settings
+from tongban.clock import Clock, clock_from_settings
 from tongban.config import Settings, load_settings
 from tongban.events.relay import STREAM
 from tongban.notifications.channels import sms_provider_from_settings

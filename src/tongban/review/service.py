@@ -11,16 +11,15 @@ from tongban.auth.types import Principal
 from tongban.cases import permissions, states
 from tongban.cases.types import Case, Opinion, SpecialProcedureKind
 from tongban.cases.workflow import (
-    Clock,
     checked_material_list,
     file_supplement_notice,
     load_for_action,
-    local_day,
     record,
     require_reason,
 )
 from tongban.catalogue import repository as catalogue_repo
 from tongban.catalogue.types import MatterSpec
+from tongban.clock import Clock, local_day
 from tongban.config import Settings
 from tongban.deadlines import service as deadlines
 from tongban.errors import (
