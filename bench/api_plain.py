@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from tongban import db  # noqa: E402
 from tongban.api.pagination import encode_cursor  # noqa: E402
-from tongban.app import RequestMiddleware  # noqa: E402
+from tongban.web.middleware import RequestMiddleware  # noqa: E402
 from tongban.auth.tokens import TokenVerifier  # noqa: E402
 from tongban.auth.types import ANONYMOUS, Principal  # noqa: E402
 from tongban.cases import repository as cases_repo  # noqa: E402
