@@ -94,6 +94,7 @@ async def test_a_reconnect_with_after_event_id_misses_nothing_and_applicants_see
             conn,
             case_id=locked.id,
             case_version=locked.version,
+            occurred_at=client.clock.now(),
             action="deadline_yellow",
             principal=Principal(kind="anonymous"),
             reason=None,

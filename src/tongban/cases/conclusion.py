@@ -52,7 +52,9 @@ async def decide(
             "a denial or a deferred-materials approval states its reasons", field="reason"
         )
     today = local_day(clock.now(), settings.timezone)
-    await deadlines.stop(conn, case_id=case.id, on=today, kinds=["promised", "statutory", "stage"])
+    await deadlines.stop(
+        conn, case_id=case.id, at=clock.now(), on=today, kinds=["promised", "statutory", "stage"]
+    )
     if decision != "denied":
         # Art. 44: the licence is issued and delivered within 10 working days.
         await deadlines.start(
@@ -77,6 +79,7 @@ async def decide(
             "decided_at": clock.now(),
         },
         payload={"decision": decision, "resultNumber": result_number},
+        at=clock.now(),
     )
 
 
@@ -94,7 +97,11 @@ async def deliver(
     permissions.require("deliver", principal, case)
     states.check("deliver", case.state)
     await deadlines.stop(
-        conn, case_id=case.id, on=local_day(clock.now(), settings.timezone), kinds=["delivery"]
+        conn,
+        case_id=case.id,
+        at=clock.now(),
+        on=local_day(clock.now(), settings.timezone),
+        kinds=["delivery"],
     )
     return await record(
         conn,
@@ -103,6 +110,7 @@ async def deliver(
         action="delivered",
         transition="deliver",
         changes={"delivered_at": clock.now()},
+        at=clock.now(),
     )
 
 
@@ -121,7 +129,9 @@ async def withdraw(
     permissions.require("withdraw", principal, case)
     states.check("withdraw", case.state)
     await review_repo.cancel_unfinished(conn, case_id=case.id)
-    await deadlines.stop(conn, case_id=case.id, on=local_day(clock.now(), settings.timezone))
+    await deadlines.stop(
+        conn, case_id=case.id, at=clock.now(), on=local_day(clock.now(), settings.timezone)
+    )
     return await record(
         conn,
         case,
@@ -130,6 +140,7 @@ async def withdraw(
         transition="withdraw",
         reason=(reason or "").strip() or None,
         changes={"terminal_reason": (reason or "").strip() or "withdrawn by the applicant"},
+        at=clock.now(),
     )
 
 
@@ -148,7 +159,9 @@ async def revoke(
     permissions.require("revoke", principal, case)
     text = require_reason(reason)
     states.check("revoke", case.state)
-    await deadlines.stop(conn, case_id=case.id, on=local_day(clock.now(), settings.timezone))
+    await deadlines.stop(
+        conn, case_id=case.id, at=clock.now(), on=local_day(clock.now(), settings.timezone)
+    )
     return await record(
         conn,
         case,
@@ -157,6 +170,7 @@ async def revoke(
         transition="revoke",
         reason=text,
         changes={"terminal_reason": text},
+        at=clock.now(),
     )
 
 
@@ -194,6 +208,7 @@ async def rate(
             round=case.review_round,
             department_id=case.handling_department_id,
             open_now=True,
+            at=clock.now(),
         )
         # The follow-up of a bad rating has its own limit (a setting, 5 working days).
         await deadlines.start(
@@ -214,4 +229,5 @@ async def rate(
         reason=comment or None,
         changes={"rating": rating, "rating_comment": comment or None},
         payload={"rating": rating, "followUp": bad},
+        at=clock.now(),
     )

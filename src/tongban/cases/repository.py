@@ -220,11 +220,12 @@ async def insert_material(
     sha256: str,
     blob_key: str,
     phase: str,
+    at: datetime,
 ) -> None:
     await conn.execute(
         """INSERT INTO case_material (case_id, material_code, name, size, content_type, sha256,
-                                      blob_key, phase)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)""",
+                                      blob_key, phase, uploaded_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)""",
         case_id,
         material_code,
         name,
@@ -233,6 +234,7 @@ async def insert_material(
         sha256,
         blob_key,
         phase,
+        at,
     )
 
 
@@ -267,16 +269,19 @@ async def lock_case_by_id(conn: asyncpg.Connection, *, case_id: str) -> Case | N
     return None if row is None else _case(row)
 
 
-async def update_case(conn: asyncpg.Connection, *, case_id: str, changes: dict[str, Any]) -> int:
-    """Apply ``changes`` and bump the version; returns the new version."""
+async def update_case(
+    conn: asyncpg.Connection, *, case_id: str, changes: dict[str, Any], at: datetime
+) -> int:
+    """Apply ``changes`` and bump the version, updated ``at``; returns the new version."""
     unknown = set(changes) - _UPDATABLE
     assert not unknown, unknown
     assignments = [f"{column} = ${i}" for i, column in enumerate(changes, start=2)]
-    assignments += ["version = version + 1", "updated_at = now()"]
+    assignments += ["version = version + 1", f"updated_at = ${len(changes) + 2}"]
     version: int = await conn.fetchval(
         f"UPDATE case_record SET {', '.join(assignments)} WHERE id = $1 RETURNING version",
         case_id,
         *changes.values(),
+        at,
     )
     return version
 
@@ -388,17 +393,19 @@ async def insert_supplement_notice(
     note: str,
     officer_id: str,
     on: date,
+    at: datetime,
 ) -> None:
     await conn.execute(
         """INSERT INTO supplement_notice (case_id, phase, material_codes, note, requested_by,
-                                          requested_on)
-           VALUES ($1, $2, $3, $4, $5, $6)""",
+                                          requested_on, requested_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7)""",
         case_id,
         phase,
         list(material_codes),
         note,
         officer_id,
         on,
+        at,
     )
 
 
@@ -413,11 +420,14 @@ async def open_supplement_notice(
     return None if row is None else (row["id"], list(row["material_codes"]))
 
 
-async def fulfil_supplement_notice(conn: asyncpg.Connection, *, notice_id: str, on: date) -> None:
+async def fulfil_supplement_notice(
+    conn: asyncpg.Connection, *, notice_id: str, on: date, at: datetime
+) -> None:
     await conn.execute(
-        "UPDATE supplement_notice SET fulfilled_at = now(), fulfilled_on = $2 WHERE id = $1",
+        "UPDATE supplement_notice SET fulfilled_at = $3, fulfilled_on = $2 WHERE id = $1",
         notice_id,
         on,
+        at,
     )
 
 
@@ -426,6 +436,7 @@ async def insert_event(
     *,
     case_id: str,
     case_version: int,
+    occurred_at: datetime,
     action: str,
     principal: Principal,
     reason: str | None,
@@ -441,8 +452,8 @@ async def insert_event(
         WITH e AS (
             INSERT INTO case_event (case_id, case_version, action, actor_kind, actor_id,
                                     actor_name, actor_roles, actor_department_id, reason,
-                                    changes, payload)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                                    changes, payload, occurred_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $14)
             RETURNING id, seq
         )
         INSERT INTO outbox (event_id, case_id, topic, payload)
@@ -463,6 +474,7 @@ async def insert_event(
         payload,
         topic,
         outbox_payload,
+        occurred_at,
     )
     return event_id
 

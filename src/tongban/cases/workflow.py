@@ -51,8 +51,10 @@ async def record(
     reason: str | None = None,
     payload: dict[str, Any] | None = None,
     transition: str | None = None,
+    at: datetime,
 ) -> Case:
-    """Apply the state machine and ``changes``, append the event; return the updated case."""
+    """Apply the state machine and ``changes``, append the event (stamped ``at``, the instant on
+    the injectable clock the action happened); return the updated case."""
     # Every reason of every action passes here on its way into the history (and into SMS).
     check_length(reason, field="reason", max_chars=MAX_TEXT_CHARS)
     changes = dict(changes or {})
@@ -62,12 +64,13 @@ async def record(
             changes["state"] = new_state
     before = {k: _jsonable(getattr(case, k, None)) for k in changes}
     after = {k: _jsonable(v) for k, v in changes.items()}
-    version = await repo.update_case(conn, case_id=case.id, changes=changes)
+    version = await repo.update_case(conn, case_id=case.id, changes=changes, at=at)
     diff = {k: [before[k], after[k]] for k in changes if before[k] != after[k]}
     await repo.insert_event(
         conn,
         case_id=case.id,
         case_version=version,
+        occurred_at=at,
         action=action,
         principal=principal,
         reason=reason,
@@ -134,6 +137,7 @@ async def file_supplement_notice(
     note: str,
     today: date,
     phase: str,
+    at: datetime,
 ) -> Case:
     """Record the one notice of what to bring (at intake or during review) and its event."""
     check_length(note, field="note", max_chars=MAX_TEXT_CHARS)
@@ -145,6 +149,7 @@ async def file_supplement_notice(
         note=note,
         officer_id=principal.officer_id or "",
         on=today,
+        at=at,
     )
     names = {m.code: m.name for m in spec.materials}
     return await record(
@@ -162,4 +167,5 @@ async def file_supplement_notice(
             "materials": [{"code": c, "name": names[c]} for c in codes],
             "requestedOn": today.isoformat(),
         },
+        at=at,
     )

@@ -155,6 +155,7 @@ async def stop(
     *,
     case_id: str,
     on: date,
+    at: datetime,
     kinds: Sequence[str] | None = None,
     task_ids: Sequence[str] | None = None,
 ) -> None:
@@ -173,7 +174,7 @@ async def stop(
                 "next_level": None,
             },
         )
-        await repo.resolve_warnings(conn, clock_ids=[clock.id])
+        await repo.resolve_warnings(conn, clock_ids=[clock.id], at=at)
 
 
 async def pause(conn: asyncpg.Connection, *, case_id: str, on: date) -> None:

@@ -58,14 +58,19 @@ async def _check_once(
         from tongban.cases import service as cases_service
 
         if case.state == "received":
-            await cases_service.accept_automatically(conn, case, settings=settings)
-        await service.stop(conn, case_id=case.id, on=case.received_on, kinds=["one_notice"])
+            await cases_service.accept_automatically(conn, case, settings=settings, at=now)
+        await service.stop(conn, case_id=case.id, on=case.received_on, at=now, kinds=["one_notice"])
         return level
     warned = (
         level in ("yellow", "red", "escalation")
         and clock.due_on is not None
         and await repo.insert_warning(
-            conn, clock_id=clock.id, case_id=case.id, level=level, due_on=clock.due_on
+            conn,
+            clock_id=clock.id,
+            case_id=case.id,
+            level=level,
+            due_on=clock.due_on,
+            raised_at=now,
         )
     )
     if warned and level is not None:
@@ -115,6 +120,7 @@ async def _announce(
         conn,
         case_id=case.id,
         case_version=case.version,
+        occurred_at=now,
         action=f"deadline_{level}",
         principal=service.SYSTEM,
         reason=None,

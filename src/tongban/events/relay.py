@@ -98,6 +98,7 @@ async def publish_pending(pool: asyncpg.Pool, redis: aioredis.Redis, *, batch: i
                 if region is not None:
                     pipe.publish(REGION_PREFIX + region, message)
             await pipe.execute()
+        # Delivery bookkeeping on the database clock: its age measures real lag, not case time.
         await conn.execute(
             "UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])",
             [r["id"] for r in rows],

@@ -314,6 +314,7 @@ async def plan(
         )
     # Every locked row is handled, also one whose event notifies nobody: left unmarked it would
     # come back to every catch-up scan and keep its stream entry pending for ever.
+    # Delivery bookkeeping (database clock): catch-up scans compare it with real elapsed time.
     await conn.execute("UPDATE outbox SET notified_at = now() WHERE id = ANY($1::bigint[])", locked)
     return Planned(len(locked), inserted, busy)
 
@@ -361,6 +362,7 @@ async def plan_pending(
                 ids = [
                     r["id"]
                     for r in await conn.fetch(
+                        # Real elapsed time since publishing (the stream's own lag), not case time.
                         """SELECT id FROM outbox
                            WHERE notified_at IS NULL AND published_at IS NOT NULL
                              AND published_at <= now() - make_interval(secs => $1)

@@ -208,6 +208,7 @@ async def apply_receipts(conn: asyncpg.Connection, receipts: Sequence[Receipt]) 
                                  ELSE coalesce(r.error, 'not delivered') END,
                provider_message_id = coalesce(m.provider_message_id, r.provider_id),
                lease_until = NULL,
+               -- delivery bookkeeping: real time, like the leases
                updated_at = now()
            FROM unnest($1::uuid[], $2::text[], $3::bool[], $4::text[], $5::timestamptz[])
                 AS r(id, provider_id, delivered, error, at)

@@ -3,7 +3,7 @@ transfer across levels, special procedures (Art. 45), supplements during review,
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import asyncpg
 
@@ -54,6 +54,7 @@ async def open_stage(
     stage_index: int,
     settings: Settings,
     today: date,
+    at: datetime,
 ) -> None:
     """Create the stage's tasks: all open when parallel, one after another when sequential."""
     stage = spec.review_plan[stage_index]
@@ -69,6 +70,7 @@ async def open_stage(
             round=case.review_round,
             department_id=department_id,
             open_now=open_now,
+            at=at,
         )
         if open_now:
             await _start_stage_clock(conn, case, stage.limit_days, task_id, settings, today)
@@ -101,6 +103,7 @@ async def claim_task(
     number: str,
     expected_version: int,
     task_id: str,
+    clock: Clock,
 ) -> Case:
     case = await load_for_action(conn, principal, number=number, expected_version=expected_version)
     task = await repo.task_by_id(conn, task_id=task_id)
@@ -120,6 +123,7 @@ async def claim_task(
         action="task_claimed",
         transition="claim_task",
         payload={"taskId": task.id, "stage": task.stage_name},
+        at=clock.now(),
     )
 
 
@@ -161,7 +165,7 @@ async def complete_task(
         },
     )
     today = local_day(clock.now(), settings.timezone)
-    await deadlines.stop(conn, case_id=case.id, on=today, task_ids=[task.id])
+    await deadlines.stop(conn, case_id=case.id, at=clock.now(), on=today, task_ids=[task.id])
     spec = await _spec(conn, case)
     changes: dict[str, object] = {}
     stage_done = False
@@ -174,7 +178,11 @@ async def complete_task(
         ]
         if stage.mode == "sequential" and stage.join == "all":
             opened = await repo.open_next_waiting(
-                conn, case_id=case.id, stage_index=task.stage_index, round=task.round
+                conn,
+                case_id=case.id,
+                stage_index=task.stage_index,
+                round=task.round,
+                at=clock.now(),
             )
             stage_done = opened is None
             if opened is not None:
@@ -182,7 +190,7 @@ async def complete_task(
         elif stage.join == "any":
             stage_done = True
             await repo.cancel_unfinished(conn, case_id=case.id)
-            await deadlines.stop(conn, case_id=case.id, on=today, kinds=["stage"])
+            await deadlines.stop(conn, case_id=case.id, at=clock.now(), on=today, kinds=["stage"])
         else:
             stage_done = all(t.state == "completed" for t in tasks)
         if stage_done:
@@ -203,10 +211,17 @@ async def complete_task(
             "opinion": opinion,
             "stageDone": stage_done,
         },
+        at=clock.now(),
     )
     if stage_done and case.current_stage is not None:
         await open_stage(
-            conn, case, spec, stage_index=case.current_stage, settings=settings, today=today
+            conn,
+            case,
+            spec,
+            stage_index=case.current_stage,
+            settings=settings,
+            today=today,
+            at=clock.now(),
         )
     return case
 
@@ -233,7 +248,7 @@ async def send_back(
     text = require_reason(reason)
     today = local_day(clock.now(), settings.timezone)
     await repo.cancel_unfinished(conn, case_id=case.id)
-    await deadlines.stop(conn, case_id=case.id, on=today, kinds=["stage"])
+    await deadlines.stop(conn, case_id=case.id, at=clock.now(), on=today, kinds=["stage"])
     case = await record(
         conn,
         case,
@@ -243,8 +258,11 @@ async def send_back(
         reason=text,
         changes={"current_stage": to_stage, "review_round": case.review_round + 1},
         payload={"toStage": to_stage, "stageName": spec.review_plan[to_stage].name},
+        at=clock.now(),
     )
-    await open_stage(conn, case, spec, stage_index=to_stage, settings=settings, today=today)
+    await open_stage(
+        conn, case, spec, stage_index=to_stage, settings=settings, today=today, at=clock.now()
+    )
     return case
 
 
@@ -257,6 +275,7 @@ async def _move(
     department_id: str,
     reason: str | None,
     upward: bool,
+    clock: Clock,
 ) -> Case:
     case = await load_for_action(conn, principal, number=number, expected_version=expected_version)
     action = "hand_up" if upward else "transfer"
@@ -305,6 +324,7 @@ async def _move(
             "handling_department_id": department_id,
         },
         payload={"toRegion": target.code, "toDepartmentId": department_id},
+        at=clock.now(),
     )
 
 
@@ -316,6 +336,7 @@ async def hand_up(
     expected_version: int,
     department_id: str,
     reason: str | None,
+    clock: Clock,
 ) -> Case:
     """上报: a higher level takes over; number and history stay."""
     return await _move(
@@ -326,6 +347,7 @@ async def hand_up(
         department_id=department_id,
         reason=reason,
         upward=True,
+        clock=clock,
     )
 
 
@@ -337,6 +359,7 @@ async def transfer(
     expected_version: int,
     department_id: str,
     reason: str | None,
+    clock: Clock,
 ) -> Case:
     """转办: another region handles it (跨域通办 keeps the receiving region on record)."""
     return await _move(
@@ -347,6 +370,7 @@ async def transfer(
         department_id=department_id,
         reason=reason,
         upward=False,
+        clock=clock,
     )
 
 
@@ -378,6 +402,7 @@ async def start_special_procedure(
         reason=text,
         officer_id=principal.officer_id or "",
         on=today,
+        at=clock.now(),
     )
     await deadlines.pause(conn, case_id=case.id, on=today)
     return await record(
@@ -388,6 +413,7 @@ async def start_special_procedure(
         transition="start_special_procedure",
         reason=text,
         payload={"kind": kind, "expectedDays": expected_days, "startedOn": today.isoformat()},
+        at=clock.now(),
     )
 
 
@@ -404,7 +430,7 @@ async def end_special_procedure(
     permissions.require("end_special_procedure", principal, case)
     states.check("end_special_procedure", case.state)
     today = local_day(clock.now(), settings.timezone)
-    ended = await repo.end_special_procedure(conn, case_id=case.id, on=today)
+    ended = await repo.end_special_procedure(conn, case_id=case.id, on=today, at=clock.now())
     assert ended is not None
     await deadlines.resume(conn, settings=settings, case_id=case.id, on=today)
     return await record(
@@ -419,6 +445,7 @@ async def end_special_procedure(
             # The pause moved the due dates: the history says where to.
             "deadlines": await deadlines.summary(conn, case_id=case.id),
         },
+        at=clock.now(),
     )
 
 
@@ -451,6 +478,7 @@ async def request_review_supplement(
         note=note,
         today=today,
         phase="review",
+        at=clock.now(),
     )
 
 
@@ -486,4 +514,5 @@ async def extend(
         reason=text,
         changes={"extension_days": days, "extension_reason": text},
         payload={"days": days, "deadlines": await deadlines.summary(conn, case_id=case.id)},
+        at=clock.now(),
     )

@@ -47,6 +47,7 @@ async def metrics(request: Request[Any, Any, Any], state: State) -> Response[Any
         try:
             async with pool.acquire(timeout=2) as conn:
                 OUTBOX_OLDEST_AGE.set(await oldest_unpublished_age(conn))
+                # Real backlog age for operators: the database clock, not the simulated one.
                 due, oldest = await conn.fetchrow(
                     """SELECT count(*),
                               coalesce(extract(epoch FROM now() - min(next_attempt_at)), 0)::float8
