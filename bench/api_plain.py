@@ -28,7 +28,6 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from tongban import db  # noqa: E402
 from tongban.api.pagination import encode_cursor  # noqa: E402
-from tongban.web.middleware import RequestMiddleware  # noqa: E402
 from tongban.auth.tokens import TokenVerifier  # noqa: E402
 from tongban.auth.types import ANONYMOUS, Principal  # noqa: E402
 from tongban.cases import repository as cases_repo  # noqa: E402
@@ -44,6 +43,7 @@ from tongban.government import repository as gov_repo  # noqa: E402
 from tongban.identifiers import mask_email, mask_id_number, mask_phone  # noqa: E402
 from tongban.logs import configure_logging  # noqa: E402
 from tongban.review import repository as review_repo  # noqa: E402
+from tongban.web.middleware import RequestMiddleware  # noqa: E402
 
 
 class DeadlineView(msgspec.Struct, rename="camel"):

@@ -12,17 +12,16 @@ import itertools
 import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 import asyncpg
 import httpx
 import pytest
 import redis.asyncio as aioredis
 from litestar import Litestar
+from tests.scenarios import START
 
 from tongban import db
 from tongban.app import create_app
@@ -265,7 +264,6 @@ async def running(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
 
 # Tests run on a fixed date, so that working-day arithmetic never depends on the day CI runs
 # (and never reaches a year whose official schedule is not yet published).
-START = datetime(2026, 3, 2, 9, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 
 @pytest.fixture

@@ -11,8 +11,8 @@ import msgspec
 import pytest
 import redis.asyncio as aioredis
 from tests.cases.factories import make_applicant, submit
-from tests.cases.test_lifecycle import act, ok
 from tests.conftest import GraphQLClient, running
+from tests.scenarios import act, ok
 from tests.servers import RedisProcess
 
 from tongban import db
