@@ -21,7 +21,8 @@ from zoneinfo import ZoneInfo
 import asyncpg
 import msgspec
 
-from tongban.config import Settings, quiet_hours
+from tongban.config import Settings
+from tongban.config_checks import quiet_hours
 from tongban.notifications import templates
 from tongban.notifications.templates import Template
 
