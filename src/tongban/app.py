@@ -4,8 +4,8 @@ the connections every request shares."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 import redis.asyncio as aioredis
@@ -36,10 +36,10 @@ from tongban.web.middleware import RequestMiddleware, multipart_body_limit
 from tongban.web.receipts import sms_receipts
 
 
-def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Litestar:
-    settings = settings or load_settings()
-    verifier = TokenVerifier(settings)
-    officers = OfficerStatus(settings.officer_status_cache_seconds)
+def _lifespan(
+    settings: Settings, clock: Clock | None
+) -> Callable[[Litestar], AbstractAsyncContextManager[None]]:
+    """The connections every request shares, opened at start-up and closed at shutdown."""
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -78,6 +78,37 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             await app.state.arq.aclose()
             await app.state.pool.close()
 
+    return lifespan
+
+
+def _cors(settings: Settings) -> CORSConfig | None:
+    """Browsers on the configured origins may call the API (none configured: same origin only)."""
+    return (
+        CORSConfig(
+            allow_origins=list(settings.cors_allowed_origins),
+            allow_methods=["GET", "POST", "OPTIONS"],
+            allow_headers=[
+                "authorization",
+                "content-type",
+                "x-request-id",
+                "accept-language",
+                # apollo-upload-client's multipart requests carry it (CSRF guard).
+                "apollo-require-preflight",
+            ],
+            expose_headers=["x-request-id", "retry-after"],
+            # Bearer tokens, not cookies: no credentials, so no ambient authority.
+            allow_credentials=False,
+            max_age=600,
+        )
+        if settings.cors_allowed_origins
+        else None
+    )
+
+
+def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Litestar:
+    settings = settings or load_settings()
+    verifier = TokenVerifier(settings)
+    officers = OfficerStatus(settings.officer_status_cache_seconds)
     slots = ConnectionSlots(settings.ws_connections_per_principal)
 
     def middleware(app: ASGIApp) -> ASGIApp:
@@ -102,28 +133,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         )
     return Litestar(
         route_handlers=handlers,
-        lifespan=[lifespan],
+        lifespan=[_lifespan(settings, clock)],
         middleware=[middleware, persisted_queries],
-        cors_config=(
-            CORSConfig(
-                allow_origins=list(settings.cors_allowed_origins),
-                allow_methods=["GET", "POST", "OPTIONS"],
-                allow_headers=[
-                    "authorization",
-                    "content-type",
-                    "x-request-id",
-                    "accept-language",
-                    # apollo-upload-client's multipart requests carry it (CSRF guard).
-                    "apollo-require-preflight",
-                ],
-                expose_headers=["x-request-id", "retry-after"],
-                # Bearer tokens, not cookies: no credentials, so no ambient authority.
-                allow_credentials=False,
-                max_age=600,
-            )
-            if settings.cors_allowed_origins
-            else None
-        ),
+        cors_config=_cors(settings),
         logging_config=None,
         request_max_body_size=multipart_body_limit(settings),
         # operations, map and the files: Litestar stops parsing a form with many more parts.

@@ -240,6 +240,7 @@ class Material(Node):
     def download_url(self, info: Info) -> str | None:
         if not self.downloadable:
             return None
+        # A link expires in real time (browsers and proxies), not on the platform clock.
         return downloads.signed_path(info.context.settings, str(self.id), now=time.time())
 
 

@@ -32,6 +32,7 @@ async def download_material(
                 material_id=material_id,
                 expires=expires,
                 signature=signature,
+                # A link expires in real time, whatever the platform clock reads.
                 now=time.time(),
             )
         data = await state.blobs.get(material.blob_key)

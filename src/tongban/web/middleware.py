@@ -115,62 +115,77 @@ class RequestMiddleware:
             await send(asgi_message)
 
         try:
-            if scope["type"] == "http":
-                limited = await self._limit_body(headers, receive, send_wrapper)
-                if limited is None:
-                    return
-                receive = limited
-            principal: Principal = ANONYMOUS
-            refused: TokenError | None = None
-            if not path.startswith(_UNAUTHENTICATED_PATHS):
-                try:
-                    principal = self._principal(headers.get("authorization"))
-                    if scope["type"] == "http" and principal.is_officer:
-                        await self.officers.require_active(scope["app"].state.pool, principal)
-                except TokenError as exc:
-                    refused = exc
-                except Exception as exc:
-                    if not is_outage(exc):
-                        raise
-                    body = graphql_error_body(ServiceUnavailableError())
-                    retry = [(b"retry-after", str(RETRY_AFTER_SECONDS).encode())]
-                    await send_error(send_wrapper, 503, body, retry)
-                    return
-            if path == "/graphql":
-                # Counted before a bad token is answered: guessing tokens is limited like any
-                # anonymous traffic from that address.
-                verdict = await self._limit(scope, None if refused else principal)
-                if not verdict.allowed:
-                    await self._too_many(asgi_scope, send_wrapper, verdict)
-                    return
-            if refused is not None and scope["type"] == "http":
-                await self._refuse(send_wrapper, refused)
-                return
-            # WebSockets authenticate at connection_init (graphql-transport-ws).
-            scope.setdefault("state", {})["principal"] = principal
-            await self.app(asgi_scope, receive, send_wrapper)
+            await self._admit(asgi_scope, headers, receive, send_wrapper)
         finally:
-            held = (
-                scope.get("state", {}).pop(WS_SLOT, None) if scope["type"] == "websocket" else None
-            )
-            if held is not None and self.slots is not None:
-                self.slots.release(held)
-            if scope["type"] == "http":
-                elapsed = time.perf_counter() - started
-                HTTP_REQUESTS.labels(scope["method"], route, str(status_holder[0])).inc()
-                HTTP_LATENCY.labels(route).observe(elapsed)
-                if route not in ("/health/live", "/health/ready", "/metrics"):
-                    log.info(
-                        "request",
-                        extra={
-                            "method": scope["method"],
-                            "path": path,
-                            "status": status_holder[0],
-                            "duration_ms": round(elapsed * 1000, 2),
-                        },
-                    )
+            self._finish(scope, route, status_holder[0], started)
             statements.__exit__(None, None, None)
             request_id_var.reset(token)
+
+    async def _admit(
+        self,
+        asgi_scope: Scope,
+        headers: dict[str, str],
+        receive: Receive,
+        send_wrapper: Send,
+    ) -> None:
+        """Body limit, token and rate limit; then the app, or the refusal."""
+        scope = cast(dict[str, Any], asgi_scope)
+        path: str = scope["path"]
+        if scope["type"] == "http":
+            limited = await self._limit_body(headers, receive, send_wrapper)
+            if limited is None:
+                return
+            receive = limited
+        principal: Principal = ANONYMOUS
+        refused: TokenError | None = None
+        if not path.startswith(_UNAUTHENTICATED_PATHS):
+            try:
+                principal = self._principal(headers.get("authorization"))
+                if scope["type"] == "http" and principal.is_officer:
+                    await self.officers.require_active(scope["app"].state.pool, principal)
+            except TokenError as exc:
+                refused = exc
+            except Exception as exc:
+                if not is_outage(exc):
+                    raise
+                body = graphql_error_body(ServiceUnavailableError())
+                retry = [(b"retry-after", str(RETRY_AFTER_SECONDS).encode())]
+                await send_error(send_wrapper, 503, body, retry)
+                return
+        if path == "/graphql":
+            # Counted before a bad token is answered: guessing tokens is limited like any
+            # anonymous traffic from that address.
+            verdict = await self._limit(scope, None if refused else principal)
+            if not verdict.allowed:
+                await self._too_many(asgi_scope, send_wrapper, verdict)
+                return
+        if refused is not None and scope["type"] == "http":
+            await self._refuse(send_wrapper, refused)
+            return
+        # WebSockets authenticate at connection_init (graphql-transport-ws).
+        scope.setdefault("state", {})["principal"] = principal
+        await self.app(asgi_scope, receive, send_wrapper)
+
+    def _finish(self, scope: dict[str, Any], route: str, status: int, started: float) -> None:
+        """Release a WebSocket's connection slot; count, time and log an HTTP request."""
+        path: str = scope["path"]
+        held = scope.get("state", {}).pop(WS_SLOT, None) if scope["type"] == "websocket" else None
+        if held is not None and self.slots is not None:
+            self.slots.release(held)
+        if scope["type"] == "http":
+            elapsed = time.perf_counter() - started
+            HTTP_REQUESTS.labels(scope["method"], route, str(status)).inc()
+            HTTP_LATENCY.labels(route).observe(elapsed)
+            if route not in ("/health/live", "/health/ready", "/metrics"):
+                log.info(
+                    "request",
+                    extra={
+                        "method": scope["method"],
+                        "path": path,
+                        "status": status,
+                        "duration_ms": round(elapsed * 1000, 2),
+                    },
+                )
 
     async def _limit(self, scope: dict[str, Any], principal: Principal | None) -> Verdict:
         settings = self.settings
