@@ -58,7 +58,7 @@ from tongban.blobs import FilesystemBlobStore  # noqa: E402
 from tongban.cases import repository as cases_repo  # noqa: E402
 from tongban.cases import service as cases_service  # noqa: E402
 from tongban.cases.types import ApplicantInput, UploadedFile  # noqa: E402
-from tongban.cases.workflow import SystemClock  # noqa: E402
+from tongban.clock import SystemClock  # noqa: E402
 from tongban.config import Settings, load_settings  # noqa: E402
 from tongban.deadlines.tasks import schedule_jobs  # noqa: E402
 from tongban.identifiers import resident_id_check_char  # noqa: E402

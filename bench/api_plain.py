@@ -28,14 +28,13 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from tongban import db  # noqa: E402
 from tongban.api.pagination import encode_cursor  # noqa: E402
-from tongban.app import RequestMiddleware  # noqa: E402
 from tongban.auth.tokens import TokenVerifier  # noqa: E402
 from tongban.auth.types import ANONYMOUS, Principal  # noqa: E402
 from tongban.cases import repository as cases_repo  # noqa: E402
 from tongban.cases import states  # noqa: E402
 from tongban.cases import types as domain  # noqa: E402
-from tongban.cases.workflow import clock_from_settings, local_day  # noqa: E402
 from tongban.catalogue import repository as catalogue_repo  # noqa: E402
+from tongban.clock import clock_from_settings, local_day  # noqa: E402
 from tongban.config import Settings, load_settings  # noqa: E402
 from tongban.deadlines import repository as deadlines_repo  # noqa: E402
 from tongban.deadlines import service as deadlines_service  # noqa: E402
@@ -44,6 +43,7 @@ from tongban.government import repository as gov_repo  # noqa: E402
 from tongban.identifiers import mask_email, mask_id_number, mask_phone  # noqa: E402
 from tongban.logs import configure_logging  # noqa: E402
 from tongban.review import repository as review_repo  # noqa: E402
+from tongban.web.middleware import RequestMiddleware  # noqa: E402
 
 
 class DeadlineView(msgspec.Struct, rename="camel"):

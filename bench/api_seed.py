@@ -29,7 +29,9 @@ from tongban.deadlines import repository as deadlines_repo
 from tongban.deadlines.calendar import WorkingCalendar, YearSchedule
 from tongban.deadlines.clock import clock_status, colour, due_date
 from tongban.deadlines.errors import UnknownCalendarYearError
-from tongban.demo import MATTERS, OFFICERS, REGIONS, load_demo_data
+from tongban.demo import load_demo_data
+from tongban.demo.directory import OFFICERS, REGIONS
+from tongban.demo.matters import MATTERS
 from tongban.identifiers import make_case_number
 
 ZONE = ZoneInfo("Asia/Shanghai")

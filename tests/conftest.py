@@ -12,23 +12,22 @@ import itertools
 import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 import asyncpg
 import httpx
 import pytest
 import redis.asyncio as aioredis
 from litestar import Litestar
+from tests.scenarios import START
 
 from tongban import db
 from tongban.app import create_app
 from tongban.auth.tokens import mint_token
 from tongban.auth.types import Principal
-from tongban.cases.workflow import MovableClock
+from tongban.clock import MovableClock
 from tongban.config import Settings, load_settings
 from tongban.demo import load_demo_data
 from tongban.migrate import migrate
@@ -265,7 +264,6 @@ async def running(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
 
 # Tests run on a fixed date, so that working-day arithmetic never depends on the day CI runs
 # (and never reaches a year whose official schedule is not yet published).
-START = datetime(2026, 3, 2, 9, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 import pytest
 
-from tongban.config import ConfigError, load_settings, variable_names
+from tongban.config import load_settings, variable_names
+from tongban.config_checks import ConfigError
 
 
 def test_defaults_are_safe_for_development() -> None:

@@ -1,7 +1,8 @@
 import asyncpg
 
 from tongban import db
-from tongban.demo import MATTERS, load_demo_data
+from tongban.demo import load_demo_data
+from tongban.demo.matters import MATTERS
 
 
 async def _counts(conn: asyncpg.Connection) -> dict[str, int]:

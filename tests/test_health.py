@@ -6,7 +6,7 @@ from tests.conftest import START, running
 from tests.servers import RedisProcess
 
 from tongban.app import create_app
-from tongban.cases.workflow import MovableClock
+from tongban.clock import MovableClock
 from tongban.config import load_settings
 
 

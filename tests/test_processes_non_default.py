@@ -22,9 +22,9 @@ import httpx
 import pytest
 import redis.asyncio as aioredis
 from tests.cases.factories import make_applicant, submit
-from tests.cases.test_lifecycle import ok
 from tests.conftest import START, GraphQLClient
 from tests.notifications.conftest import Mailbox
+from tests.scenarios import ok
 from tests.servers import RedisProcess, free_port
 
 from tongban.cli import load_worker_settings, worker_groups

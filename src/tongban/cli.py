@@ -13,7 +13,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from tongban import db
-from tongban.config import ConfigError, Settings, load_settings
+from tongban.config import Settings, load_settings
+from tongban.config_checks import ConfigError
 from tongban.logs import configure_logging
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -255,7 +256,7 @@ def _applicant_token(settings: Settings, name: str, ttl: int) -> int:
     the API creates the record on the first request, as for a real applicant)."""
     from tongban.auth.tokens import mint_token
     from tongban.auth.types import Principal
-    from tongban.demo import DEMO_APPLICANTS
+    from tongban.demo.directory import DEMO_APPLICANTS
 
     found = DEMO_APPLICANTS.get(name)
     if found is None:

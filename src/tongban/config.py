@@ -1,7 +1,8 @@
 """Settings: one frozen struct read from ``TONGBAN_*`` environment variables at start-up.
 
 A bad value stops start-up with a message naming the variable, so a typo in a Kubernetes
-ConfigMap fails the rollout instead of running with a silent default.
+ConfigMap fails the rollout instead of running with a silent default; the rules are in
+``tongban.config_checks``.
 """
 
 from __future__ import annotations
@@ -12,18 +13,10 @@ from typing import Any, Literal
 
 import msgspec
 
+from tongban.config_checks import DEV_JWT_SECRET, ConfigError, check
+
 PREFIX = "TONGBAN_"
 TEST_PREFIX = "TONGBAN_TEST_"
-
-DEV_JWT_SECRET = "tongban-development-secret-change-me-0123456789"
-
-
-class ConfigError(Exception):
-    """A configuration variable is missing or malformed."""
-
-    def __init__(self, variable: str, problem: str) -> None:
-        super().__init__(f"{variable}: {problem}")
-        self.variable = variable
 
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
@@ -243,123 +236,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """A message claimed by a worker that died is reconciled after this (> the send timeouts)."""
 
     def __post_init__(self) -> None:
-        if self.db_pool_min < 0 or self.db_pool_max < 1 or self.db_pool_min > self.db_pool_max:
-            raise ConfigError(
-                "TONGBAN_DB_POOL_MAX", "must be >= 1 and >= TONGBAN_DB_POOL_MIN (>= 0)"
-            )
-        if not 0 < self.http_port < 65536:
-            raise ConfigError("TONGBAN_HTTP_PORT", "must be a TCP port (1-65535)")
-        if not self.database_url.startswith(("postgresql://", "postgres://")):
-            raise ConfigError("TONGBAN_DATABASE_URL", "must start with postgresql://")
-        if not self.redis_url.startswith(("redis://", "rediss://", "unix://")):
-            raise ConfigError("TONGBAN_REDIS_URL", "must start with redis://, rediss:// or unix://")
-        if self.jwt_algorithm == "HS256" and len(self.jwt_secret) < 32:
-            raise ConfigError("TONGBAN_JWT_SECRET", "must be at least 32 characters for HS256")
-        if self.jwt_algorithm == "RS256" and not (self.jwt_jwks_file or self.jwt_jwks_url):
-            raise ConfigError(
-                "TONGBAN_JWT_JWKS_FILE", "RS256 needs TONGBAN_JWT_JWKS_FILE or TONGBAN_JWT_JWKS_URL"
-            )
-        if (
-            self.env == "production"
-            and self.jwt_algorithm == "HS256"
-            and (self.jwt_secret == DEV_JWT_SECRET)
-        ):
-            raise ConfigError(
-                "TONGBAN_JWT_SECRET", "the development secret is refused in production"
-            )
-        if self.max_upload_bytes < 1:
-            raise ConfigError("TONGBAN_MAX_UPLOAD_BYTES", "must be >= 1")
-        if self.max_files_per_request < 1:
-            raise ConfigError("TONGBAN_MAX_FILES_PER_REQUEST", "must be >= 1")
-        from tongban.cases.files import SIGNATURES
-
-        # A material's bytes must match its type; a type whose signature is unknown could never
-        # be checked, so it is refused here rather than let through unchecked.
-        unknown = [t for t in self.allowed_content_types if t not in SIGNATURES]
-        if unknown:
-            raise ConfigError(
-                "TONGBAN_ALLOWED_CONTENT_TYPES",
-                f"no content check for {', '.join(unknown)} (known: {', '.join(SIGNATURES)})",
-            )
-        try:
-            from zoneinfo import ZoneInfo
-
-            ZoneInfo(self.timezone)
-        except Exception:
-            raise ConfigError("TONGBAN_TIMEZONE", f"unknown time zone {self.timezone!r}") from None
-        if self.clock_start:
-            if self.env == "production":
-                raise ConfigError(
-                    "TONGBAN_CLOCK_START", "a simulated clock is refused in production"
-                )
-            try:
-                from datetime import datetime
-
-                if datetime.fromisoformat(self.clock_start).tzinfo is None:
-                    raise ValueError("no time zone")
-            except ValueError as exc:
-                raise ConfigError(
-                    "TONGBAN_CLOCK_START", f"not an ISO instant with zone: {exc}"
-                ) from None
-        if self.officer_status_cache_seconds < 0:
-            raise ConfigError("TONGBAN_OFFICER_STATUS_CACHE_SECONDS", "must be >= 0")
-        if self.clock_speed <= 0:
-            raise ConfigError("TONGBAN_CLOCK_SPEED", "must be positive")
-        if self.rate_limit_window_seconds < 1:
-            raise ConfigError("TONGBAN_RATE_LIMIT_WINDOW_SECONDS", "must be >= 1")
-        for limit_name, limit in (
-            ("TONGBAN_GRAPHQL_MAX_QUERY_CHARS", self.graphql_max_query_chars),
-            ("TONGBAN_MAX_JSON_BODY_BYTES", self.max_json_body_bytes),
-            ("TONGBAN_JWT_MAX_LIFETIME_SECONDS", self.jwt_max_lifetime_seconds),
-            ("TONGBAN_SMS_RECEIPT_WINDOW_SECONDS", self.sms_receipt_window_seconds),
-        ):
-            if limit < 1:
-                raise ConfigError(limit_name, "must be >= 1")
-        if self.graphql_max_page_size < 1:
-            raise ConfigError("TONGBAN_GRAPHQL_MAX_PAGE_SIZE", "must be >= 1")
-        bounds: tuple[tuple[str, float], ...] = (
-            ("TONGBAN_GRAPHQL_MAX_DEPTH", self.graphql_max_depth),
-            ("TONGBAN_GRAPHQL_MAX_ALIASES", self.graphql_max_aliases),
-            ("TONGBAN_GRAPHQL_MAX_FIELDS", self.graphql_max_fields),
-            ("TONGBAN_GRAPHQL_COST_ANONYMOUS", self.graphql_cost_anonymous),
-            ("TONGBAN_GRAPHQL_COST_APPLICANT", self.graphql_cost_applicant),
-            ("TONGBAN_GRAPHQL_COST_OFFICER", self.graphql_cost_officer),
-            ("TONGBAN_GRAPHQL_DEADLINE_SECONDS", self.graphql_deadline_seconds),
-            ("TONGBAN_GRAPHQL_MAX_RESPONSE_BYTES", self.graphql_max_response_bytes),
-            ("TONGBAN_RATE_LIMIT_ANONYMOUS", self.rate_limit_anonymous),
-            ("TONGBAN_RATE_LIMIT_SIGNED_IN", self.rate_limit_signed_in),
-            ("TONGBAN_RATE_LIMIT_SUBMISSIONS", self.rate_limit_submissions),
-        )
-        for variable, bound in bounds:
-            if bound < 0:
-                raise ConfigError(variable, "must not be negative")
-        quiet_hours(self.notify_quiet_hours)
-        if self.env == "production":
-            for variable, value, dev in (
-                ("TONGBAN_SMS_ACCESS_KEY_SECRET", self.sms_access_key_secret, "tongban-dev-"),
-                ("TONGBAN_SMS_CALLBACK_SECRET", self.sms_callback_secret, "tongban-dev-"),
-                ("TONGBAN_DOWNLOAD_SECRET", self.download_secret, "tongban-dev-"),
-            ):
-                if value.startswith(dev):
-                    raise ConfigError(variable, "the development secret is refused in production")
-        if self.smtp_starttls and self.smtp_tls:
-            raise ConfigError("TONGBAN_SMTP_STARTTLS", "use STARTTLS or implicit TLS, not both")
-        for variable, number in (
-            ("TONGBAN_SMS_RATE_PER_SECOND", self.sms_rate_per_second),
-            ("TONGBAN_EMAIL_RATE_PER_SECOND", self.email_rate_per_second),
-            ("TONGBAN_SMS_RATE_BURST", self.sms_rate_burst),
-            ("TONGBAN_EMAIL_RATE_BURST", self.email_rate_burst),
-            ("TONGBAN_NOTIFY_MAX_ATTEMPTS", self.notify_max_attempts),
-            ("TONGBAN_NOTIFY_BATCH", self.notify_batch),
-            ("TONGBAN_NOTIFY_CONCURRENCY", self.notify_concurrency),
-            ("TONGBAN_SMTP_CONNECTIONS", self.smtp_connections),
-        ):
-            if number <= 0:
-                raise ConfigError(variable, "must be positive")
-        if self.notify_lease_seconds <= max(self.sms_timeout_seconds, self.smtp_timeout_seconds):
-            raise ConfigError(
-                "TONGBAN_NOTIFY_LEASE_SECONDS", "must exceed the SMS and SMTP timeouts"
-            )
+        check(self)
 
     @property
     def development(self) -> bool:
@@ -368,28 +245,6 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def production(self) -> bool:
         return self.env == "production"
-
-
-def quiet_hours(value: str) -> tuple[int, int] | None:
-    """``"22:00-08:00"`` → minutes of the day (1320, 480); ``""`` → None."""
-    if not value.strip():
-        return None
-    try:
-        start, end = (part.strip() for part in value.split("-"))
-        minutes = []
-        for part in (start, end):
-            hours, mins = part.split(":")
-            h, m = int(hours), int(mins)
-            if not (0 <= h < 24 and 0 <= m < 60):
-                raise ValueError
-            minutes.append(h * 60 + m)
-    except ValueError:
-        raise ConfigError(
-            "TONGBAN_NOTIFY_QUIET_HOURS", f"expected HH:MM-HH:MM, got {value!r}"
-        ) from None
-    if minutes[0] == minutes[1]:
-        raise ConfigError("TONGBAN_NOTIFY_QUIET_HOURS", "start and end are the same")
-    return minutes[0], minutes[1]
 
 
 def _is_tuple(annotation: Any) -> bool:

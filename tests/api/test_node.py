@@ -4,8 +4,7 @@ everywhere else (Relay's Node interface)."""
 from __future__ import annotations
 
 import asyncpg
-from tests.cases.factories import make_applicant
-from tests.cases.test_concurrency import accepted_case
+from tests.cases.factories import make_applicant, make_case
 from tests.conftest import GraphQLClient
 
 IDS = """query ($n: String!) { case(number: $n) {
@@ -22,7 +21,7 @@ NODE = """query ($id: ID!) { node(id: $id) { __typename id
 async def test_every_cached_object_comes_back_by_its_id_for_those_who_may_see_it(
     client: GraphQLClient, conn: asyncpg.Connection
 ) -> None:
-    case = await accepted_case(client, conn)
+    case, _ = await make_case(client, conn, accepted=True)
     window = await client.officer_token("th.shipai.window")
     found = (await client.execute(IDS, {"n": case["number"]}, token=window))["case"]
     expected = {

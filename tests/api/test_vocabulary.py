@@ -13,7 +13,7 @@ from tongban.api.enums import ActorKind, CaseEventAction, NotificationKind
 from tongban.auth.types import Principal
 from tongban.cases import repository as repo
 from tongban.cases import types as cases
-from tongban.deadlines.tasks import _WARNING_ACTIONS
+from tongban.deadlines.service import _WARNING_ACTIONS
 from tongban.notifications.planner import kind_of
 from tongban.notifications.templates import KINDS
 

@@ -6,20 +6,12 @@ from typing import Any
 
 import asyncpg
 from tests.conftest import GraphQLClient
+from tests.scenarios import PAYLOAD, act, ok
 
 from tongban.cases import repository as repo
 from tongban.cases.types import ApplicantInput
 
 PDF = b"%PDF-1.4 tongban test material\n"
-
-CASE_FIELDS = """
-  number state version stateCode receivedOn acceptedOn currentStage handlingRegionCode
-  receivingRegionCode decision resultNumber rating
-  applicant { name idNumber mobile }
-  tasks { id kind stageIndex stageName round state opinion department { code } }
-  materials { materialCode name size contentType sha256 }
-"""
-PAYLOAD = f"case {{ {CASE_FIELDS} }} userErrors {{ code problem field message details }}"
 
 SUBMIT = f"""mutation ($input: SubmitCaseInput!) {{
   submitCase(input: $input) {{ created {PAYLOAD} }} }}"""
@@ -70,3 +62,46 @@ async def submit(
     data = await client.upload(SUBMIT, variables, files_for(codes), token=token)
     result: dict[str, Any] = data["submitCase"]
     return result
+
+
+async def make_case(
+    client: GraphQLClient,
+    conn: asyncpg.Connection,
+    *,
+    accepted: bool = False,
+    window: str = "th.shipai.window",
+    applicant_record: dict[str, Any] | None = None,
+    **submission: Any,
+) -> tuple[dict[str, Any], str]:
+    """The one case builder: a new applicant (``applicant_record`` overrides make_applicant's) files a case
+    (``submission``: matter, region, codes, key, form …); with ``accepted``, the intake officer
+    ``window`` accepts it. Returns the case and the applicant's token."""
+    token = client.applicant_token(await make_applicant(conn, **(applicant_record or {})))
+    case = ok(await submit(client, token, **submission))
+    if accepted:
+        intake = await client.officer_token(window)
+        case = ok(
+            await act(
+                client,
+                intake,
+                "acceptCase",
+                "",
+                {"number": case["number"], "expectedVersion": case["version"]},
+            )
+        )
+    return case, token
+
+
+async def accepted_withdrawal(client: GraphQLClient, conn: asyncpg.Connection) -> dict[str, Any]:
+    """A housing-fund withdrawal (promised 3, statutory 5, stage 3), accepted at the clock's time
+    (Monday 2026-03-02 unless a test moved it)."""
+    case, _ = await make_case(
+        client,
+        conn,
+        accepted=True,
+        window="gz.gjj.intake",
+        matter="GZ-HPF-WITHDRAW",
+        region="440100",
+        codes=["id", "contract", "invoice"],
+    )
+    return case

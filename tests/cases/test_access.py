@@ -5,9 +5,9 @@ from typing import Any
 
 import asyncpg
 import pytest
-from tests.cases.factories import make_applicant, submit
-from tests.cases.test_lifecycle import act, ok
+from tests.cases.factories import make_applicant, make_case
 from tests.conftest import GraphQLClient
+from tests.scenarios import act
 
 READ = "query ($n: String!) { case(number: $n) { number applicant { idNumber mobile } } }"
 LIST = "{ cases(first: 100) { edges { node { number } } } }"
@@ -33,19 +33,7 @@ MATRIX: dict[str, tuple[bool, bool]] = {
 async def filed_case(
     client: GraphQLClient, conn: asyncpg.Connection, confidentiality: int = 0
 ) -> tuple[dict[str, Any], str]:
-    applicant_id = await make_applicant(conn)
-    token = client.applicant_token(applicant_id)
-    case = ok(await submit(client, token))
-    window = await client.officer_token("th.shipai.window")
-    case = ok(
-        await act(
-            client,
-            window,
-            "acceptCase",
-            "",
-            {"number": case["number"], "expectedVersion": case["version"]},
-        )
-    )
+    case, token = await make_case(client, conn, accepted=True)
     await conn.execute("UPDATE case_record SET confidentiality = $1", confidentiality)
     return case, token
 

@@ -7,10 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 import asyncpg
-from tests.cases.factories import make_applicant, submit
-from tests.cases.test_concurrency import accepted_case
-from tests.cases.test_lifecycle import act, ok
+from tests.cases.factories import make_applicant, make_case, submit
 from tests.conftest import GraphQLClient
+from tests.scenarios import act, ok
 
 ACTIONS = "query ($n: String!) { case(number: $n) { version allowedActions } }"
 
@@ -101,7 +100,7 @@ async def test_an_action_not_offered_is_refused(
 async def test_history_speaks_the_apis_field_names(
     client: GraphQLClient, conn: asyncpg.Connection
 ) -> None:
-    case = await accepted_case(client, conn)
+    case, _ = await make_case(client, conn, accepted=True)
     window = await client.officer_token("th.shipai.window")
     history = (
         await client.execute(

@@ -5,8 +5,8 @@ from typing import Any
 import asyncpg
 import pytest
 from tests.cases.factories import SUBMIT, make_applicant, submit
-from tests.cases.test_lifecycle import act
 from tests.conftest import GraphQLClient
+from tests.scenarios import act
 
 TABLES = (
     "applicant",

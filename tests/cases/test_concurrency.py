@@ -1,12 +1,11 @@
 """Retries and races: one case per idempotency key, one winner per contested action."""
 
 import asyncio
-from typing import Any
 
 import asyncpg
-from tests.cases.factories import PAYLOAD, make_applicant, submit
-from tests.cases.test_lifecycle import act, ok
+from tests.cases.factories import make_applicant, make_case, submit
 from tests.conftest import GraphQLClient
+from tests.scenarios import PAYLOAD, act, ok
 
 
 async def test_ten_concurrent_submissions_with_one_key_create_one_case(
@@ -43,25 +42,10 @@ async def test_the_same_key_with_other_content_is_a_typed_error(
     assert await conn.fetchval("SELECT count(*) FROM case_record") == 1
 
 
-async def accepted_case(client: GraphQLClient, conn: asyncpg.Connection) -> dict[str, Any]:
-    applicant = client.applicant_token(await make_applicant(conn))
-    case = ok(await submit(client, applicant))
-    window = await client.officer_token("th.shipai.window")
-    return ok(
-        await act(
-            client,
-            window,
-            "acceptCase",
-            "",
-            {"number": case["number"], "expectedVersion": case["version"]},
-        )
-    )
-
-
 async def test_two_officers_completing_one_task_at_once_one_gets_conflict(
     client: GraphQLClient, conn: asyncpg.Connection
 ) -> None:
-    case = await accepted_case(client, conn)
+    case, _ = await make_case(client, conn, accepted=True)
     await conn.execute(
         """INSERT INTO officer (username, name, department_id, roles, clearance)
            SELECT 'th.scjg.reviewer2', '第二审查员', department_id, roles, clearance
@@ -98,7 +82,7 @@ async def test_two_officers_completing_one_task_at_once_one_gets_conflict(
 async def test_two_heads_deciding_one_case_at_once_one_gets_conflict(
     client: GraphQLClient, conn: asyncpg.Connection
 ) -> None:
-    case = await accepted_case(client, conn)
+    case, _ = await make_case(client, conn, accepted=True)
     for username, department in (
         ("th.scjg.reviewer", "TH-SCJG"),
         ("th.swj.reviewer", "TH-SWJ"),

@@ -1,82 +1,9 @@
 """The business-licence scenario, end to end through HTTP GraphQL on real PostgreSQL."""
 
-from typing import Any
-
 import asyncpg
-from tests.cases.factories import PAYLOAD, files_for, make_applicant, submit
+from tests.cases.factories import files_for, make_applicant, submit
 from tests.conftest import GraphQLClient
-
-
-def ok(result: dict[str, Any]) -> dict[str, Any]:
-    assert result["userErrors"] == [], result["userErrors"]
-    case: dict[str, Any] = result["case"]
-    return case
-
-
-async def act(
-    client: GraphQLClient, token: str, mutation: str, args: str, variables: dict[str, Any]
-) -> dict[str, Any]:
-    decl = ", ".join(f"${k}: {t}" for k, t in _types(variables).items())
-    call = ", ".join(f"{k}: ${k}" for k in variables)
-    data = await client.execute(
-        f"mutation ({decl}) {{ {mutation}({call}) {{ {PAYLOAD} }} }}", variables, token=token
-    )
-    result: dict[str, Any] = data[mutation]
-    return result
-
-
-def _types(variables: dict[str, Any]) -> dict[str, str]:
-    known = {
-        "number": "String!",
-        "expectedVersion": "Int!",
-        "materialCodes": "[String!]!",
-        "note": "String!",
-        "taskId": "ID!",
-        "opinion": "Opinion!",
-        "comment": "String!",
-        "toStage": "Int!",
-        "reason": "String",
-        "departmentId": "ID!",
-        "decision": "DecisionKind!",
-        "resultNumber": "String",
-        "rating": "Int!",
-        "competentAgency": "String",
-    }
-    return {k: known[k] for k in variables}
-
-
-async def department_id(conn: asyncpg.Connection, code: str) -> str:
-    value: str = await conn.fetchval("SELECT id::text FROM department WHERE code = $1", code)
-    return value
-
-
-async def complete(
-    client: GraphQLClient,
-    username: str,
-    case: dict[str, Any],
-    department: str,
-    opinion: str,
-    comment: str = "",
-) -> dict[str, Any]:
-    token = await client.officer_token(username)
-    task = next(
-        t for t in case["tasks"] if t["department"]["code"] == department and t["state"] == "OPEN"
-    )
-    return ok(
-        await act(
-            client,
-            token,
-            "completeTask",
-            "",
-            {
-                "number": case["number"],
-                "expectedVersion": case["version"],
-                "taskId": task["id"],
-                "opinion": opinion,
-                "comment": comment,
-            },
-        )
-    )
+from tests.scenarios import PAYLOAD, act, complete, department_id, ok
 
 
 async def test_business_licence_from_street_window_to_rating(

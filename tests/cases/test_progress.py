@@ -8,7 +8,7 @@ from datetime import date
 
 import asyncpg
 import msgspec
-from tests.cases.test_concurrency import accepted_case
+from tests.cases.factories import make_case
 from tests.conftest import GraphQLClient, running
 
 from tongban.app import create_app
@@ -25,7 +25,7 @@ ID_NUMBER = "440524188001015368"
 async def test_the_public_progress_by_number_and_the_last_six_of_the_id(
     client: GraphQLClient, conn: asyncpg.Connection
 ) -> None:
-    case = await accepted_case(client, conn)
+    case, _ = await make_case(client, conn, accepted=True)
     officer_view = await client.execute(
         "query ($n: String!) { case(number: $n) { deadlines { kind dueOn } } }",
         {"n": case["number"]},
@@ -53,7 +53,7 @@ async def test_the_public_progress_by_number_and_the_last_six_of_the_id(
 async def test_a_wrong_identifier_looks_like_an_unknown_number(
     client: GraphQLClient, conn: asyncpg.Connection
 ) -> None:
-    case = await accepted_case(client, conn)
+    case, _ = await make_case(client, conn, accepted=True)
     answers = []
     for number, identifier in (
         (case["number"], "015369"),
@@ -72,7 +72,7 @@ async def test_a_wrong_identifier_looks_like_an_unknown_number(
 async def test_progress_queries_are_limited_per_client_and_per_case(
     client: GraphQLClient, conn: asyncpg.Connection, settings: Settings
 ) -> None:
-    case = await accepted_case(client, conn)
+    case, _ = await make_case(client, conn, accepted=True)
     variables = {"n": case["number"], "id": ID_NUMBER[-6:]}
     for limits, allowed in (
         ({"progress_rate_per_minute": 3, "progress_rate_per_case_hour": 100}, 3),
@@ -98,7 +98,7 @@ async def test_progress_queries_are_limited_per_client_and_per_case(
 async def test_without_redis_anonymous_progress_queries_are_refused(
     client: GraphQLClient, conn: asyncpg.Connection, settings: Settings
 ) -> None:
-    case = await accepted_case(client, conn)
+    case, _ = await make_case(client, conn, accepted=True)
     away = msgspec.structs.replace(settings, redis_url="redis://127.0.0.1:1/0")
     async with running(create_app(away, clock=client.clock)) as http:
         response = await http.post(

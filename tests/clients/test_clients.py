@@ -31,7 +31,7 @@ from tests.servers import free_port
 from tongban.auth.tokens import mint_token
 from tongban.auth.types import Principal
 from tongban.config import Settings, load_settings
-from tongban.demo import DEMO_APPLICANTS
+from tongban.demo.directory import DEMO_APPLICANTS
 from tongban.government import repository as gov_repo
 
 pytestmark = pytest.mark.slow

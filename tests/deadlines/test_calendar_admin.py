@@ -1,15 +1,13 @@
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import asyncpg
 from tests.cases.factories import make_applicant, submit
-from tests.cases.test_lifecycle import act, ok
 from tests.conftest import GraphQLClient
+from tests.scenarios import TZ, act, ok
 
 PUBLISH = """mutation ($y: Int!, $h: [Date!]!, $m: [Date!]!) {
   publishCalendarYear(year: $y, holidays: $h, makeupWorkdays: $m) {
     calendarYear { year source holidays makeupWorkdays } userErrors { code problem field message } } }"""
-TZ = ZoneInfo("Asia/Shanghai")
 Y2027 = {
     "y": 2027,
     "h": ["2027-01-01", "2027-02-08", "2027-02-09", "2027-02-10"],

@@ -5,8 +5,6 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from datetime import datetime
-from typing import Any
-from zoneinfo import ZoneInfo
 
 import asyncpg
 import pytest
@@ -14,21 +12,16 @@ from arq import func
 from arq.connections import ArqRedis
 from arq.worker import Worker
 from redis.asyncio import ConnectionPool
-from tests.cases.factories import make_applicant, submit
-from tests.cases.test_lifecycle import act, ok
+from tests.cases.factories import accepted_withdrawal, make_applicant, submit
 from tests.conftest import GraphQLClient
+from tests.scenarios import act, at, ok
 
 from tongban import db
 from tongban.config import Settings
 from tongban.deadlines.service import sweep
 from tongban.deadlines.tasks import QUEUE, check_clock, schedule_jobs, sweep_job
 
-TZ = ZoneInfo("Asia/Shanghai")
 DEADLINES = "deadlines { kind state dueOn remainingDays colour daysPaused limitDays overdue }"
-
-
-def at(day: str, hhmm: str = "00:00:01") -> datetime:
-    return datetime.fromisoformat(f"{day}T{hhmm}").replace(tzinfo=TZ)
 
 
 @pytest.fixture
@@ -44,30 +37,6 @@ async def warnings(conn: asyncpg.Connection) -> list[tuple[str, str, str]]:
            JOIN deadline_clock c ON c.id = w.clock_id ORDER BY w.raised_at, c.kind"""
     )
     return [(r["kind"], r["level"], r["due_on"]) for r in rows]
-
-
-async def accepted_withdrawal(client: GraphQLClient, conn: asyncpg.Connection) -> dict[str, Any]:
-    """A housing-fund withdrawal (promised 3, statutory 5, stage 3) accepted Monday 2026-03-02."""
-    token = client.applicant_token(await make_applicant(conn))
-    case = ok(
-        await submit(
-            client,
-            token,
-            matter="GZ-HPF-WITHDRAW",
-            region="440100",
-            codes=["id", "contract", "invoice"],
-        )
-    )
-    window = await client.officer_token("gz.gjj.intake")
-    return ok(
-        await act(
-            client,
-            window,
-            "acceptCase",
-            "",
-            {"number": case["number"], "expectedVersion": case["version"]},
-        )
-    )
 
 
 async def test_a_case_left_alone_gets_each_warning_once_at_its_instant(

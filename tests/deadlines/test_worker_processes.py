@@ -8,23 +8,20 @@ import subprocess
 import sys
 import time
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import asyncpg
 import pytest
 from arq.connections import ArqRedis
 from redis.asyncio import ConnectionPool
-from tests.cases.factories import make_applicant, submit
-from tests.cases.test_lifecycle import act, ok
+from tests.cases.factories import accepted_withdrawal, make_applicant, submit
 from tests.conftest import GraphQLClient
-from tests.deadlines.test_enforcement import accepted_withdrawal
+from tests.scenarios import TZ, act, ok
 
 from tongban import db
-from tongban.cases.workflow import FastClock
+from tongban.clock import FastClock
 from tongban.deadlines.tasks import schedule_jobs
 
 pytestmark = pytest.mark.slow
-TZ = ZoneInfo("Asia/Shanghai")
 SPEED = 43_200  # half a simulated day per real second
 
 

@@ -11,13 +11,13 @@ import msgspec
 import pytest
 import redis.asyncio as aioredis
 from tests.cases.factories import make_applicant, submit
-from tests.cases.test_lifecycle import act, ok
 from tests.conftest import GraphQLClient, running
+from tests.scenarios import act, ok
 from tests.servers import RedisProcess
 
 from tongban import db
 from tongban.app import create_app
-from tongban.cases.workflow import MovableClock
+from tongban.clock import MovableClock
 from tongban.config import Settings
 from tongban.events import relay
 from tongban.events import repository as events_repo

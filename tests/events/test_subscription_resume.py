@@ -15,9 +15,9 @@ import pytest
 import redis.asyncio as aioredis
 import websockets
 from tests.cases.factories import make_applicant, submit
-from tests.cases.test_lifecycle import act, ok
 from tests.conftest import GraphQLClient
 from tests.events.test_subscriptions import serve, wait_ready
+from tests.scenarios import act, ok
 from tests.servers import free_port
 
 from tongban import db
@@ -94,6 +94,7 @@ async def test_a_reconnect_with_after_event_id_misses_nothing_and_applicants_see
             conn,
             case_id=locked.id,
             case_version=locked.version,
+            occurred_at=client.clock.now(),
             action="deadline_yellow",
             principal=Principal(kind="anonymous"),
             reason=None,

@@ -16,8 +16,8 @@ import pytest
 import redis.asyncio as aioredis
 import websockets
 from tests.cases.factories import make_applicant, submit
-from tests.cases.test_lifecycle import act, ok
 from tests.conftest import GraphQLClient
+from tests.scenarios import act, ok
 from tests.servers import free_port
 
 from tongban import db

@@ -17,7 +17,7 @@ from aiosmtpd.controller import Controller
 from tests.servers import free_port
 
 from tongban import db
-from tongban.cases.workflow import MovableClock
+from tongban.clock import MovableClock
 from tongban.config import Settings
 from tongban.devtools.sms_stub import SmsStub
 from tongban.events import relay

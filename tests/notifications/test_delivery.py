@@ -10,16 +10,18 @@ import asyncpg
 import msgspec
 import redis.asyncio as aioredis
 from tests.cases.factories import make_applicant, submit
+
+# The whole business-licence scenario, run here for the notifications it causes (an alias, so
+# pytest does not collect it a second time).
 from tests.cases.test_lifecycle import (
-    act,
-    ok,
-    test_business_licence_from_street_window_to_rating,
+    test_business_licence_from_street_window_to_rating as business_licence_scenario,
 )
 from tests.conftest import GraphQLClient
 from tests.notifications.conftest import Mailbox, Pipeline
 from tests.notifications.test_worker_processes import bench
+from tests.scenarios import act, ok
 
-from tongban.cases.workflow import MovableClock
+from tongban.clock import MovableClock
 from tongban.devtools.sms_stub import SmsStub
 from tongban.identifiers import resident_id_check_char
 from tongban.notifications.aliyun import receipt_headers
@@ -77,7 +79,7 @@ async def test_the_business_licence_scenario_sends_exactly_the_expected_messages
     sms_stub: SmsStub,
     mailbox: Mailbox,
 ) -> None:
-    await test_business_licence_from_street_window_to_rating(client, conn)
+    await business_licence_scenario(client, conn)
     number = await conn.fetchval("SELECT number FROM case_record")
     await pipeline.flush()
 

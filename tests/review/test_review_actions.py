@@ -1,36 +1,16 @@
 """Review operations beyond the main scenario: transfer, pauses, supplements, extension,
 sequential stages, deferred-materials approval, revocation, withdrawal."""
 
-from typing import Any
-
 import asyncpg
-from tests.cases.factories import make_applicant, submit
-from tests.cases.test_lifecycle import act, complete, department_id, ok
+from tests.cases.factories import make_applicant, make_case, submit
 from tests.conftest import GraphQLClient
-
-
-async def accepted(
-    client: GraphQLClient, conn: asyncpg.Connection, **kwargs: Any
-) -> tuple[dict[str, Any], str]:
-    token = client.applicant_token(await make_applicant(conn))
-    case = ok(await submit(client, token, **kwargs))
-    window = await client.officer_token(kwargs.pop("window", "th.shipai.window"))
-    case = ok(
-        await act(
-            client,
-            window,
-            "acceptCase",
-            "",
-            {"number": case["number"], "expectedVersion": case["version"]},
-        )
-    )
-    return case, token
+from tests.scenarios import act, complete, department_id, ok
 
 
 async def test_special_procedure_pauses_and_resumes(
     client: GraphQLClient, conn: asyncpg.Connection
 ) -> None:
-    case, _ = await accepted(client, conn)
+    case, _ = await make_case(client, conn, accepted=True)
     head = await client.officer_token("th.scjg.head")
     mutation = 'mutation ($n: String!, $v: Int!) { startSpecialProcedure(number: $n, expectedVersion: $v, kind: EXPERT_REVIEW, expectedDays: 10, reason: "需专家评审") { case { state version } userErrors { code } } }'
     started = (
@@ -72,7 +52,7 @@ async def test_special_procedure_pauses_and_resumes(
 async def test_supplement_during_review_pauses_then_returns_to_review(
     client: GraphQLClient, conn: asyncpg.Connection
 ) -> None:
-    case, applicant = await accepted(client, conn)
+    case, applicant = await make_case(client, conn, accepted=True)
     reviewer = await client.officer_token("th.gafj.reviewer")
     case = ok(
         await act(
@@ -104,7 +84,7 @@ async def test_supplement_during_review_pauses_then_returns_to_review(
 
 
 async def test_one_extension_only(client: GraphQLClient, conn: asyncpg.Connection) -> None:
-    case, _ = await accepted(client, conn)
+    case, _ = await make_case(client, conn, accepted=True)
     head = await client.officer_token("th.scjg.head")
     first = await act(
         client,
@@ -132,7 +112,7 @@ async def test_one_extension_only(client: GraphQLClient, conn: asyncpg.Connectio
 async def test_transfer_to_another_region_keeps_the_number_and_receiving_region(
     client: GraphQLClient, conn: asyncpg.Connection
 ) -> None:
-    case, _ = await accepted(client, conn)
+    case, _ = await make_case(client, conn, accepted=True)
     head = await client.officer_token("th.scjg.head")
     yuexiu = await department_id(conn, "YX-SCJG")
     moved = ok(
@@ -172,7 +152,7 @@ async def test_transfer_to_another_region_keeps_the_number_and_receiving_region(
 
 
 async def test_hand_up_goes_only_upwards(client: GraphQLClient, conn: asyncpg.Connection) -> None:
-    case, _ = await accepted(client, conn)
+    case, _ = await make_case(client, conn, accepted=True)
     head = await client.officer_token("th.scjg.head")
     sideways = await act(
         client,
@@ -222,7 +202,7 @@ async def test_sequential_stage_opens_departments_one_after_another(
 async def test_deferred_approval_revocation_and_withdrawal(
     client: GraphQLClient, conn: asyncpg.Connection
 ) -> None:
-    case, applicant = await accepted(client, conn)
+    case, applicant = await make_case(client, conn, accepted=True)
     for username, department in (
         ("th.scjg.reviewer", "TH-SCJG"),
         ("th.swj.reviewer", "TH-SWJ"),
@@ -289,7 +269,7 @@ async def test_deferred_approval_revocation_and_withdrawal(
 async def test_a_good_rating_opens_no_follow_up_and_rating_is_once(
     client: GraphQLClient, conn: asyncpg.Connection
 ) -> None:
-    case, applicant = await accepted(client, conn)
+    case, applicant = await make_case(client, conn, accepted=True)
     for username, department in (
         ("th.scjg.reviewer", "TH-SCJG"),
         ("th.swj.reviewer", "TH-SWJ"),

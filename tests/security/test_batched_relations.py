@@ -15,7 +15,7 @@ from tests.cases.test_query_cost import seed
 from tests.conftest import GraphQLClient, running
 
 from tongban.app import create_app
-from tongban.cases.workflow import MovableClock
+from tongban.clock import MovableClock
 from tongban.config import Settings
 from tongban.government import repository as gov_repo
 

@@ -9,9 +9,9 @@ import asyncpg
 import pytest
 import redis.asyncio as aioredis
 from tests.cases.factories import make_applicant, submit
-from tests.cases.test_lifecycle import act, ok
 from tests.conftest import GraphQLClient
 from tests.events.test_subscriptions import next_updates, open_subscription, serve, wait_ready
+from tests.scenarios import act, ok
 from tests.servers import free_port
 
 from tongban import db

@@ -9,7 +9,7 @@ import pytest
 from tests.conftest import START, GraphQLClient, running
 
 from tongban.app import create_app
-from tongban.cases.workflow import MovableClock
+from tongban.clock import MovableClock
 from tongban.config import Settings
 
 SECRET = "production-test-secret-0123456789abcdef"

@@ -11,7 +11,7 @@ from tests.conftest import START, GraphQLClient, running
 from tongban.app import create_app
 from tongban.auth.tokens import mint_token
 from tongban.auth.types import Principal
-from tongban.cases.workflow import MovableClock
+from tongban.clock import MovableClock
 from tongban.config import Settings
 
 VIEWER = "{ viewer { kind name } }"

@@ -19,7 +19,7 @@ from tongban.api.limits import CAP, analyse
 from tongban.api.schema import schema
 from tongban.app import create_app
 from tongban.auth.types import ANONYMOUS, Principal
-from tongban.cases.workflow import MovableClock
+from tongban.clock import MovableClock
 from tongban.config import Settings
 
 

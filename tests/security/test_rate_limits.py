@@ -16,7 +16,7 @@ from tests.cases.factories import make_applicant, submit
 from tests.conftest import GraphQLClient, running
 
 from tongban.app import create_app
-from tongban.cases.workflow import MovableClock
+from tongban.clock import MovableClock
 from tongban.config import Settings
 
 QUERY = {"query": '{ region(code: "440000") { name } }'}

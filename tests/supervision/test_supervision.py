@@ -1,51 +1,34 @@
 """Supervision figures checked against values computed by hand on a seeded data set."""
 
-from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import asyncpg
-from tests.cases.factories import make_applicant, submit
-from tests.cases.test_lifecycle import act, complete, ok
+from tests.cases.factories import make_applicant, make_case, submit
 from tests.conftest import GraphQLClient
+from tests.scenarios import act, at, complete, ok
 
 from tongban import db
 from tongban.deadlines.service import sweep
 
-TZ = ZoneInfo("Asia/Shanghai")
 
-
-def at(day: str, hhmm: str = "10:00") -> datetime:
-    return datetime.fromisoformat(f"{day}T{hhmm}").replace(tzinfo=TZ)
-
-
-async def withdrawal(client: GraphQLClient, token: str, key: str) -> dict[str, Any]:
-    case = ok(
-        await submit(
-            client,
-            token,
-            matter="GZ-HPF-WITHDRAW",
-            region="440100",
-            codes=["id", "contract", "invoice"],
-            key=key,
-        )
+async def withdrawal(client: GraphQLClient, conn: asyncpg.Connection, key: str) -> dict[str, Any]:
+    case, _ = await make_case(
+        client,
+        conn,
+        accepted=True,
+        window="gz.gjj.intake",
+        matter="GZ-HPF-WITHDRAW",
+        region="440100",
+        codes=["id", "contract", "invoice"],
+        key=key,
     )
-    window = await client.officer_token("gz.gjj.intake")
-    return ok(
-        await act(
-            client,
-            window,
-            "acceptCase",
-            "",
-            {"number": case["number"], "expectedVersion": case["version"]},
-        )
-    )
+    return case
 
 
 async def decide_on(client: GraphQLClient, case: dict[str, Any], day: str) -> None:
-    client.clock.set(at("2026-03-03"))
+    client.clock.set(at("2026-03-03", "10:00"))
     case = await complete(client, "gz.gjj.reviewer", case, "GZ-GJJ", "AGREE")
-    client.clock.set(at(day))
+    client.clock.set(at(day, "10:00"))
     head = await client.officer_token("gz.gjj.head")
     ok(
         await act(
@@ -69,20 +52,10 @@ async def test_figures_per_department_and_region(
 ) -> None:
     # All accepted Monday 2026-03-02; promised limit 3 → due Thursday 03-05.
     applicant = client.applicant_token(await make_applicant(conn))
-    on_time = await withdrawal(client, applicant, "sup-case-a")
-    late = await withdrawal(client, applicant, "sup-case-b")
-    still_open = await withdrawal(client, applicant, "sup-case-c")
-    tianhe = ok(await submit(client, applicant, key="sup-case-d"))
-    window = await client.officer_token("th.shipai.window")
-    tianhe = ok(
-        await act(
-            client,
-            window,
-            "acceptCase",
-            "",
-            {"number": tianhe["number"], "expectedVersion": tianhe["version"]},
-        )
-    )
+    on_time = await withdrawal(client, conn, "sup-case-a")
+    late = await withdrawal(client, conn, "sup-case-b")
+    still_open = await withdrawal(client, conn, "sup-case-c")
+    tianhe, _ = await make_case(client, conn, accepted=True, key="sup-case-d")
     shenzhen = ok(
         await submit(
             client,
@@ -106,7 +79,7 @@ async def test_figures_per_department_and_region(
 
     await decide_on(client, on_time, "2026-03-04")  # used 2 working days, on time
     await decide_on(client, late, "2026-03-06")  # used 4, a day late
-    client.clock.set(at("2026-04-01"))
+    client.clock.set(at("2026-04-01", "10:00"))
 
     supervisor = await client.officer_token("gz.supervisor")
     query = """query ($r: String!, $g: FigureGrouping!) { supervisionFigures(regionCode: $r, from: "2026-03-01", to: "2026-03-31", groupBy: $g) {
@@ -161,7 +134,7 @@ async def test_figures_per_department_and_region(
     # delivery clocks (10 working days from approval, never delivered) still warn.
     pool = await db.create_pool(client.settings)
     try:
-        await sweep(pool, now=at("2026-03-31"), settings=client.settings)
+        await sweep(pool, now=at("2026-03-31", "10:00"), settings=client.settings)
     finally:
         await pool.close()
     warnings_query = """query ($r: String, $d: ID, $l: [WarningLevel!]) { openWarnings(regionCode: $r, departmentId: $d, levels: $l, first: 100) {

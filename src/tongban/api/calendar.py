@@ -104,8 +104,9 @@ class CalendarMutation:
                     conn, schedule=schedule, officer_id=principal.officer_id
                 )
                 await conn.execute(
-                    """UPDATE deadline_clock SET next_check_at = now(), version = version + 1
-                       WHERE state = 'running' AND next_level = 'recheck'"""
+                    """UPDATE deadline_clock SET next_check_at = $1, version = version + 1
+                       WHERE state = 'running' AND next_level = 'recheck'""",
+                    info.context.clock.now(),
                 )
         except DomainError as exc:
             return CalendarYearPayload(calendar_year=None, user_errors=user_errors(exc))

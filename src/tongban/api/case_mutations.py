@@ -205,7 +205,12 @@ class CaseMutation:
         return await _run(
             info,
             lambda c, p: service.declare_not_applicable(
-                c, p, number=number, expected_version=expected_version, reason=reason
+                c,
+                p,
+                number=number,
+                expected_version=expected_version,
+                reason=reason,
+                clock=info.context.clock,
             ),
         )
 
@@ -229,6 +234,7 @@ class CaseMutation:
                 expected_version=expected_version,
                 reason=reason,
                 competent_agency=competent_agency,
+                clock=info.context.clock,
             ),
         )
 
@@ -303,7 +309,12 @@ class CaseMutation:
         return await _run(
             info,
             lambda c, p: review.claim_task(
-                c, p, number=number, expected_version=expected_version, task_id=str(task_id)
+                c,
+                p,
+                number=number,
+                expected_version=expected_version,
+                task_id=str(task_id),
+                clock=info.context.clock,
             ),
         )
 
@@ -375,6 +386,7 @@ class CaseMutation:
                 expected_version=expected_version,
                 department_id=str(department_id),
                 reason=reason,
+                clock=info.context.clock,
             ),
         )
 
@@ -398,6 +410,7 @@ class CaseMutation:
                 expected_version=expected_version,
                 department_id=str(department_id),
                 reason=reason,
+                clock=info.context.clock,
             ),
         )
 

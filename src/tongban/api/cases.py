@@ -42,8 +42,8 @@ from tongban.auth.types import Principal
 from tongban.cases import downloads, permissions, progress, states
 from tongban.cases import repository as repo
 from tongban.cases import types as domain
-from tongban.cases.workflow import local_day
 from tongban.catalogue import types as domain_catalogue
+from tongban.clock import local_day
 from tongban.errors import DomainError, ValidationError
 from tongban.government import types as domain_government
 from tongban.identifiers import mask_email, mask_id_number, mask_phone, validate_case_number
@@ -249,6 +249,7 @@ class Material(Node):
     def download_url(self, info: Info) -> str | None:
         if not self.downloadable:
             return None
+        # A link expires in real time (browsers and proxies), not on the platform clock.
         return downloads.signed_path(info.context.settings, str(self.id), now=time.time())
 
 

@@ -20,7 +20,7 @@ from tongban.auth.errors import TokenError
 from tongban.auth.service import ApplicantDirectory
 from tongban.auth.types import Principal
 from tongban.blobs import BlobStore
-from tongban.cases.workflow import Clock
+from tongban.clock import Clock
 from tongban.config import Settings
 
 

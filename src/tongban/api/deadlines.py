@@ -10,7 +10,7 @@ import strawberry
 from tongban.api.context import Info
 from tongban.api.node import Node
 from tongban.api.preload import MISSING, known
-from tongban.cases.workflow import local_day
+from tongban.clock import local_day
 from tongban.deadlines import service
 from tongban.deadlines.calendar import WorkingCalendar
 from tongban.deadlines.types import DeadlineClock

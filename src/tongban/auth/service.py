@@ -19,7 +19,7 @@ import msgspec
 from tongban.auth import repository as repo
 from tongban.auth.types import Principal, VerifiedApplicant
 from tongban.cases import repository as cases_repo
-from tongban.cases.workflow import Clock
+from tongban.clock import Clock
 
 # Resolved identities kept per process: a token's claims map to one record, so only the first
 # request of each claim set (per process) touches the database.

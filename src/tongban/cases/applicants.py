@@ -16,7 +16,7 @@ from tongban.auth.errors import NotAllowedError
 from tongban.auth.types import Principal
 from tongban.cases import repository as repo
 from tongban.cases.types import Applicant, ContactInput
-from tongban.cases.workflow import Clock
+from tongban.clock import Clock
 from tongban.errors import (
     MAX_NAME_CHARS,
     InvalidInputError,

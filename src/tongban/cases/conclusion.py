@@ -12,7 +12,8 @@ from tongban.cases import permissions, states
 from tongban.cases import repository as repo
 from tongban.cases.files import safe_filename, sniff_content_type
 from tongban.cases.types import Case, Decision, UploadedFile
-from tongban.cases.workflow import Clock, load_for_action, local_day, record, require_reason
+from tongban.cases.workflow import load_for_action, record, require_reason
+from tongban.clock import Clock, local_day
 from tongban.config import Settings
 from tongban.deadlines import service as deadlines
 from tongban.errors import (
@@ -116,7 +117,9 @@ async def decide(
             blob_key=key,
         )
     today = local_day(clock.now(), settings.timezone)
-    await deadlines.stop(conn, case_id=case.id, on=today, kinds=["promised", "statutory", "stage"])
+    await deadlines.stop(
+        conn, case_id=case.id, at=clock.now(), on=today, kinds=["promised", "statutory", "stage"]
+    )
     if decision != "denied":
         # Art. 44: the licence is issued and delivered within 10 working days.
         await deadlines.start(
@@ -141,6 +144,7 @@ async def decide(
             "decided_at": clock.now(),
         },
         payload={"decision": decision, "resultNumber": result_number},
+        at=clock.now(),
     )
 
 
@@ -158,7 +162,11 @@ async def deliver(
     permissions.require("deliver", principal, case)
     states.check("deliver", case.state)
     await deadlines.stop(
-        conn, case_id=case.id, on=local_day(clock.now(), settings.timezone), kinds=["delivery"]
+        conn,
+        case_id=case.id,
+        at=clock.now(),
+        on=local_day(clock.now(), settings.timezone),
+        kinds=["delivery"],
     )
     return await record(
         conn,
@@ -167,6 +175,7 @@ async def deliver(
         action="delivered",
         transition="deliver",
         changes={"delivered_at": clock.now()},
+        at=clock.now(),
     )
 
 
@@ -185,7 +194,9 @@ async def withdraw(
     permissions.require("withdraw", principal, case)
     states.check("withdraw", case.state)
     await review_repo.cancel_unfinished(conn, case_id=case.id)
-    await deadlines.stop(conn, case_id=case.id, on=local_day(clock.now(), settings.timezone))
+    await deadlines.stop(
+        conn, case_id=case.id, at=clock.now(), on=local_day(clock.now(), settings.timezone)
+    )
     return await record(
         conn,
         case,
@@ -194,6 +205,7 @@ async def withdraw(
         transition="withdraw",
         reason=(reason or "").strip() or None,
         changes={"terminal_reason": (reason or "").strip() or "withdrawn by the applicant"},
+        at=clock.now(),
     )
 
 
@@ -212,7 +224,9 @@ async def revoke(
     permissions.require("revoke", principal, case)
     text = require_reason(reason)
     states.check("revoke", case.state)
-    await deadlines.stop(conn, case_id=case.id, on=local_day(clock.now(), settings.timezone))
+    await deadlines.stop(
+        conn, case_id=case.id, at=clock.now(), on=local_day(clock.now(), settings.timezone)
+    )
     return await record(
         conn,
         case,
@@ -221,6 +235,7 @@ async def revoke(
         transition="revoke",
         reason=text,
         changes={"terminal_reason": text},
+        at=clock.now(),
     )
 
 
@@ -258,6 +273,7 @@ async def rate(
             round=case.review_round,
             department_id=case.handling_department_id,
             open_now=True,
+            at=clock.now(),
         )
         # The follow-up of a bad rating has its own limit (a setting, 5 working days).
         await deadlines.start(
@@ -278,4 +294,5 @@ async def rate(
         reason=comment or None,
         changes={"rating": rating, "rating_comment": comment or None},
         payload={"rating": rating, "followUp": bad},
+        at=clock.now(),
     )

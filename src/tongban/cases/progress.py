@@ -15,8 +15,8 @@ import msgspec
 import redis.asyncio as aioredis
 
 from tongban.cases import repository as repo
-from tongban.cases.workflow import local_day
 from tongban.catalogue import repository as catalogue_repo
+from tongban.clock import local_day
 from tongban.config import Settings
 from tongban.deadlines import repository as deadlines_repo
 from tongban.deadlines import service as deadlines

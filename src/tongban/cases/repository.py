@@ -229,11 +229,12 @@ async def insert_material(
     sha256: str,
     blob_key: str,
     phase: str,
+    at: datetime,
 ) -> None:
     await conn.execute(
         """INSERT INTO case_material (case_id, material_code, name, size, content_type, sha256,
-                                      blob_key, phase)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)""",
+                                      blob_key, phase, uploaded_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)""",
         case_id,
         material_code,
         name,
@@ -242,6 +243,7 @@ async def insert_material(
         sha256,
         blob_key,
         phase,
+        at,
     )
 
 
@@ -276,16 +278,19 @@ async def lock_case_by_id(conn: asyncpg.Connection, *, case_id: str) -> Case | N
     return None if row is None else _case(row)
 
 
-async def update_case(conn: asyncpg.Connection, *, case_id: str, changes: dict[str, Any]) -> int:
-    """Apply ``changes`` and bump the version; returns the new version."""
+async def update_case(
+    conn: asyncpg.Connection, *, case_id: str, changes: dict[str, Any], at: datetime
+) -> int:
+    """Apply ``changes`` and bump the version, updated ``at``; returns the new version."""
     unknown = set(changes) - _UPDATABLE
     assert not unknown, unknown
     assignments = [f"{column} = ${i}" for i, column in enumerate(changes, start=2)]
-    assignments += ["version = version + 1", "updated_at = now()"]
+    assignments += ["version = version + 1", f"updated_at = ${len(changes) + 2}"]
     version: int = await conn.fetchval(
         f"UPDATE case_record SET {', '.join(assignments)} WHERE id = $1 RETURNING version",
         case_id,
         *changes.values(),
+        at,
     )
     return version
 
@@ -445,17 +450,19 @@ async def insert_supplement_notice(
     note: str,
     officer_id: str,
     on: date,
+    at: datetime,
 ) -> None:
     await conn.execute(
         """INSERT INTO supplement_notice (case_id, phase, material_codes, note, requested_by,
-                                          requested_on)
-           VALUES ($1, $2, $3, $4, $5, $6)""",
+                                          requested_on, requested_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7)""",
         case_id,
         phase,
         list(material_codes),
         note,
         officer_id,
         on,
+        at,
     )
 
 
@@ -470,11 +477,14 @@ async def open_supplement_notice(
     return None if row is None else (row["id"], list(row["material_codes"]))
 
 
-async def fulfil_supplement_notice(conn: asyncpg.Connection, *, notice_id: str, on: date) -> None:
+async def fulfil_supplement_notice(
+    conn: asyncpg.Connection, *, notice_id: str, on: date, at: datetime
+) -> None:
     await conn.execute(
-        "UPDATE supplement_notice SET fulfilled_at = now(), fulfilled_on = $2 WHERE id = $1",
+        "UPDATE supplement_notice SET fulfilled_at = $3, fulfilled_on = $2 WHERE id = $1",
         notice_id,
         on,
+        at,
     )
 
 
@@ -483,6 +493,7 @@ async def insert_event(
     *,
     case_id: str,
     case_version: int,
+    occurred_at: datetime,
     action: EventAction,
     principal: Principal,
     reason: str | None,
@@ -502,8 +513,8 @@ async def insert_event(
         WITH e AS (
             INSERT INTO case_event (case_id, case_version, action, actor_kind, actor_id,
                                     actor_name, actor_roles, actor_department_id, reason,
-                                    changes, payload)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                                    changes, payload, occurred_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $14)
             RETURNING id, seq
         )
         INSERT INTO outbox (event_id, case_id, topic, payload)
@@ -524,6 +535,7 @@ async def insert_event(
         payload,
         topic,
         outbox_payload,
+        occurred_at,
     )
     return event_id
 

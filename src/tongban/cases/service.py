@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from datetime import datetime
 from typing import Any, Literal
 
 import asyncpg
@@ -21,16 +22,15 @@ from tongban.cases.errors import IdempotencyKeyReusedError
 from tongban.cases.files import safe_filename, sniff_content_type
 from tongban.cases.types import Applicant, ApplicantInput, Case, UploadedFile
 from tongban.cases.workflow import (
-    Clock,
     checked_material_list,
     file_supplement_notice,
     load_for_action,
-    local_day,
     record,
     require_reason,
 )
 from tongban.catalogue import repository as catalogue_repo
 from tongban.catalogue.types import MatterSpec, MatterVersion
+from tongban.clock import Clock, local_day
 from tongban.config import Settings
 from tongban.deadlines import service as deadlines
 from tongban.errors import (
@@ -337,7 +337,7 @@ async def submit_case(
         received_on=today,
         **stated,
     )
-    await _store_materials(conn, blobs, case_id, files, "submission", matter.spec)
+    await _store_materials(conn, blobs, case_id, files, "submission", matter.spec, clock.now())
     # Art. 32: the one-time notice is due within 5 days of receipt, or the case counts as
     # accepted on the day it was received.
     notice = await deadlines.start(
@@ -365,6 +365,7 @@ async def submit_case(
                 "one_notice": None if notice.due_on is None else notice.due_on.isoformat()
             },
         },
+        at=clock.now(),
     )
     return case, True
 
@@ -376,6 +377,7 @@ async def _store_materials(
     files: list[UploadedFile],
     phase: str,
     spec: MatterSpec,
+    at: datetime,
 ) -> None:
     names = {m.code: m.name for m in spec.materials}
     for f in files:
@@ -390,6 +392,7 @@ async def _store_materials(
             sha256=key,
             blob_key=key,
             phase=phase,
+            at=at,
         )
 
 
@@ -424,10 +427,14 @@ async def accept(
             ]
         )
     today = local_day(clock.now(), settings.timezone)
-    return await _accept_as_of(conn, case, principal, matter.spec, settings, today, "accepted")
+    return await _accept_as_of(
+        conn, case, principal, matter.spec, settings, today, "accepted", clock.now()
+    )
 
 
-async def accept_automatically(conn: asyncpg.Connection, case: Case, *, settings: Settings) -> Case:
+async def accept_automatically(
+    conn: asyncpg.Connection, case: Case, *, settings: Settings, at: datetime
+) -> Case:
     """Art. 32: no intake decision within 5 days — accepted as of the day it was received."""
     matter = await pinned_matter(conn, case)
     return await _accept_as_of(
@@ -438,6 +445,7 @@ async def accept_automatically(conn: asyncpg.Connection, case: Case, *, settings
         settings,
         case.received_on,
         "accepted_automatically",
+        at,
     )
 
 
@@ -449,8 +457,9 @@ async def _accept_as_of(
     settings: Settings,
     accepted_on: Any,
     action: Literal["accepted", "accepted_automatically"],
+    at: datetime,
 ) -> Case:
-    await deadlines.stop(conn, case_id=case.id, on=accepted_on, kinds=["one_notice"])
+    await deadlines.stop(conn, case_id=case.id, at=at, on=accepted_on, kinds=["one_notice"])
     # Both decision clocks start the working day after acceptance (Art. 42, Civil Code Art. 201).
     for kind, limit in (("promised", spec.promised_limit), ("statutory", spec.statutory_limit)):
         await deadlines.start(
@@ -472,8 +481,11 @@ async def _accept_as_of(
             "acceptedOn": accepted_on.isoformat(),
             "deadlines": await deadlines.summary(conn, case_id=case.id),
         },
+        at=at,
     )
-    await review.open_stage(conn, case, spec, stage_index=0, settings=settings, today=accepted_on)
+    await review.open_stage(
+        conn, case, spec, stage_index=0, settings=settings, today=accepted_on, at=at
+    )
     return case
 
 
@@ -484,11 +496,12 @@ async def declare_not_applicable(
     number: str,
     expected_version: int,
     reason: str | None,
+    clock: Clock,
 ) -> Case:
     """Art. 32 (1): the matter needs no licence."""
     case = await load_for_action(conn, principal, number=number, expected_version=expected_version)
     permissions.require("declare_not_applicable", principal, case)
-    await deadlines.stop(conn, case_id=case.id, on=case.received_on)
+    await deadlines.stop(conn, case_id=case.id, at=clock.now(), on=case.received_on)
     return await record(
         conn,
         case,
@@ -497,6 +510,7 @@ async def declare_not_applicable(
         transition="declare_not_applicable",
         reason=require_reason(reason),
         changes={"terminal_reason": require_reason(reason)},
+        at=clock.now(),
     )
 
 
@@ -508,13 +522,14 @@ async def refuse(
     expected_version: int,
     reason: str | None,
     competent_agency: str | None,
+    clock: Clock,
 ) -> Case:
     """不予受理 (Art. 32 (2)): outside our powers; the notice names the competent agency."""
     case = await load_for_action(conn, principal, number=number, expected_version=expected_version)
     permissions.require("refuse", principal, case)
     agency = require_reason(competent_agency, "competentAgency")
     text = require_reason(reason)
-    await deadlines.stop(conn, case_id=case.id, on=case.received_on)
+    await deadlines.stop(conn, case_id=case.id, at=clock.now(), on=case.received_on)
     return await record(
         conn,
         case,
@@ -523,6 +538,7 @@ async def refuse(
         transition="refuse",
         reason=text,
         changes={"terminal_reason": text, "competent_agency": agency},
+        at=clock.now(),
     )
 
 
@@ -558,7 +574,7 @@ async def request_intake_supplement(
         )
     today = local_day(clock.now(), settings.timezone)
     # The notice went out in time: the Art. 32 timer has done its work.
-    await deadlines.stop(conn, case_id=case.id, on=today, kinds=["one_notice"])
+    await deadlines.stop(conn, case_id=case.id, at=clock.now(), on=today, kinds=["one_notice"])
     return await file_supplement_notice(
         conn,
         case,
@@ -568,6 +584,7 @@ async def request_intake_supplement(
         note=note,
         today=today,
         phase="intake",
+        at=clock.now(),
     )
 
 
@@ -601,9 +618,9 @@ async def supplement(
         raise InvalidInputError(
             [Problem("materials", "INCOMPLETE_SUPPLEMENT", f"still missing: {', '.join(still)}")]
         )
-    await _store_materials(conn, blobs, case.id, files, "supplement", matter.spec)
+    await _store_materials(conn, blobs, case.id, files, "supplement", matter.spec, clock.now())
     today = local_day(clock.now(), settings.timezone)
-    await repo.fulfil_supplement_notice(conn, notice_id=notice_id, on=today)
+    await repo.fulfil_supplement_notice(conn, notice_id=notice_id, on=today, at=clock.now())
     back_to = "received" if case.state == "supplement_requested" else "under_review"
     if back_to == "under_review":
         await deadlines.resume(conn, settings=settings, case_id=case.id, on=today)
@@ -619,4 +636,5 @@ async def supplement(
             "completeOn": today.isoformat(),
             "deadlines": await deadlines.summary(conn, case_id=case.id),
         },
+        at=clock.now(),
     )

@@ -4,10 +4,8 @@ it and saw its current version, apply the transition, and record the event with 
 
 from __future__ import annotations
 
-import time
-from datetime import UTC, date, datetime, timedelta
-from typing import Any, Protocol
-from zoneinfo import ZoneInfo
+from datetime import date, datetime
+from typing import Any
 
 import asyncpg
 
@@ -18,70 +16,8 @@ from tongban.cases import states
 from tongban.cases.errors import CaseNotFoundError, StaleVersionError
 from tongban.cases.types import Case, EventAction
 from tongban.catalogue.types import MatterSpec
-from tongban.config import Settings
 from tongban.errors import MAX_TEXT_CHARS, InvalidInputError, Problem, ValidationError, check_length
 from tongban.identifiers import validate_case_number
-
-
-class Clock(Protocol):
-    def now(self) -> datetime: ...
-
-
-class SystemClock:
-    def now(self) -> datetime:
-        return datetime.now(UTC)
-
-
-class FastClock:
-    """Starts at ``start`` and runs ``speed`` times faster than real time: worker processes in
-    tests live through days of deadlines in seconds."""
-
-    def __init__(self, start: datetime, speed: float, anchor: float | None = None) -> None:
-        self._start = start
-        self._speed = speed
-        # Wall-clock second at which the clock reads ``start``: processes sharing the anchor
-        # share the simulated time.
-        self._anchor = time.time() if anchor is None else anchor
-
-    def now(self) -> datetime:
-        return self._start + timedelta(seconds=(time.time() - self._anchor) * self._speed)
-
-    def real_seconds_until(self, instant: datetime) -> float:
-        return (instant - self.now()).total_seconds() / self._speed
-
-
-def clock_from_settings(settings: Settings) -> Clock:
-    if settings.clock_start:
-        return FastClock(
-            datetime.fromisoformat(settings.clock_start),
-            settings.clock_speed,
-            settings.clock_anchor or None,
-        )
-    return SystemClock()
-
-
-def real_seconds_until(clock: Clock, instant: datetime) -> float:
-    """How long to really wait until ``instant`` on ``clock`` (for deferring jobs)."""
-    if isinstance(clock, FastClock):
-        return clock.real_seconds_until(instant)
-    return (instant - clock.now()).total_seconds()
-
-
-class MovableClock:
-    """A clock tests and benchmarks set and move (deadlines are enforced "on time" by it)."""
-
-    def __init__(self, now: datetime) -> None:
-        self._now = now
-
-    def now(self) -> datetime:
-        return self._now
-
-    def set(self, now: datetime) -> None:
-        self._now = now
-
-
-def local_day(moment: datetime, timezone: str) -> date:
-    return moment.astimezone(ZoneInfo(timezone)).date()
 
 
 async def load_for_action(
@@ -115,8 +51,10 @@ async def record(
     reason: str | None = None,
     payload: dict[str, Any] | None = None,
     transition: str | None = None,
+    at: datetime,
 ) -> Case:
-    """Apply the state machine and ``changes``, append the event; return the updated case."""
+    """Apply the state machine and ``changes``, append the event (stamped ``at``, the instant on
+    the injectable clock the action happened); return the updated case."""
     # Every reason of every action passes here on its way into the history (and into SMS).
     check_length(reason, field="reason", max_chars=MAX_TEXT_CHARS)
     changes = dict(changes or {})
@@ -126,12 +64,13 @@ async def record(
             changes["state"] = new_state
     before = {k: _jsonable(getattr(case, k, None)) for k in changes}
     after = {k: _jsonable(v) for k, v in changes.items()}
-    version = await repo.update_case(conn, case_id=case.id, changes=changes)
+    version = await repo.update_case(conn, case_id=case.id, changes=changes, at=at)
     diff = {k: [before[k], after[k]] for k in changes if before[k] != after[k]}
     await repo.insert_event(
         conn,
         case_id=case.id,
         case_version=version,
+        occurred_at=at,
         action=action,
         principal=principal,
         reason=reason,
@@ -198,6 +137,7 @@ async def file_supplement_notice(
     note: str,
     today: date,
     phase: str,
+    at: datetime,
 ) -> Case:
     """Record the one notice of what to bring (at intake or during review) and its event."""
     check_length(note, field="note", max_chars=MAX_TEXT_CHARS)
@@ -209,6 +149,7 @@ async def file_supplement_notice(
         note=note,
         officer_id=principal.officer_id or "",
         on=today,
+        at=at,
     )
     names = {m.code: m.name for m in spec.materials}
     return await record(
@@ -226,4 +167,5 @@ async def file_supplement_notice(
             "materials": [{"code": c, "name": names[c]} for c in codes],
             "requestedOn": today.isoformat(),
         },
+        at=at,
     )

@@ -114,6 +114,7 @@ async def update_draft(
             name = $3, description = $4, category = $5, case_type = $6, level = $7,
             department_id = $8, statutory_limit = $9, promised_limit = $10,
             joint_handling = $11, confidentiality = $12, materials = $13, review_plan = $14,
+            -- audit of an administrator's real act (not case time): the database clock
             revision = revision + 1, updated_at = now()
         WHERE matter_id = $1 AND version = $2 AND revision = $15 AND published_at IS NULL
         """,
@@ -162,6 +163,7 @@ async def publish(
     conn: asyncpg.Connection, *, matter_id: str, version: int, officer_id: str | None
 ) -> None:
     await conn.execute(
+        # Audit of an administrator's real act (not case time): the database clock.
         """UPDATE matter_version SET published_at = now(), published_by = $3
            WHERE matter_id = $1 AND version = $2 AND published_at IS NULL""",
         matter_id,

@@ -47,6 +47,7 @@ async def upsert_calendar_year(
         """INSERT INTO calendar_year (year, holidays, makeup_workdays, published_by)
            VALUES ($1, $2, $3, $4)
            ON CONFLICT (year) DO UPDATE SET holidays = EXCLUDED.holidays,
+               -- audit of an administrator's real act (not case time): the database clock
                makeup_workdays = EXCLUDED.makeup_workdays, published_at = now(),
                published_by = EXCLUDED.published_by""",
         schedule.year,
@@ -117,6 +118,7 @@ async def update_clock(conn: asyncpg.Connection, *, clock_id: str, changes: dict
     }
     assert set(changes) <= allowed, set(changes) - allowed
     assignments = [f"{c} = ${i}" for i, c in enumerate(changes, start=2)]
+    # Row bookkeeping for operators (never read by the deadline rules): the database clock.
     assignments += ["version = version + 1", "updated_at = now()"]
     version: int = await conn.fetchval(
         f"UPDATE deadline_clock SET {', '.join(assignments)} WHERE id = $1 RETURNING version",
@@ -145,24 +147,36 @@ async def raised_levels(conn: asyncpg.Connection, *, clock_id: str, due_on: date
 
 
 async def insert_warning(
-    conn: asyncpg.Connection, *, clock_id: str, case_id: str, level: str, due_on: date
+    conn: asyncpg.Connection,
+    *,
+    clock_id: str,
+    case_id: str,
+    level: str,
+    due_on: date,
+    raised_at: datetime,
 ) -> bool:
     """True when this call raised it; False when it had been raised already."""
     inserted = await conn.fetchval(
-        """INSERT INTO deadline_warning (clock_id, case_id, level, due_on) VALUES ($1, $2, $3, $4)
+        """INSERT INTO deadline_warning (clock_id, case_id, level, due_on, raised_at)
+           VALUES ($1, $2, $3, $4, $5)
            ON CONFLICT (clock_id, level, due_on) DO NOTHING RETURNING true""",
         clock_id,
         case_id,
         level,
         due_on,
+        raised_at,
     )
     return bool(inserted)
 
 
-async def resolve_warnings(conn: asyncpg.Connection, *, clock_ids: Sequence[str]) -> None:
+async def resolve_warnings(
+    conn: asyncpg.Connection, *, clock_ids: Sequence[str], at: datetime
+) -> None:
     await conn.execute(
-        "UPDATE deadline_warning SET resolved_at = now() WHERE clock_id = ANY($1::uuid[]) AND resolved_at IS NULL",
+        """UPDATE deadline_warning SET resolved_at = $2
+           WHERE clock_id = ANY($1::uuid[]) AND resolved_at IS NULL""",
         list(clock_ids),
+        at,
     )
 
 

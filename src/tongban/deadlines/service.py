@@ -85,6 +85,7 @@ async def stop(
     *,
     case_id: str,
     on: date,
+    at: datetime,
     kinds: Sequence[str] | None = None,
     task_ids: Sequence[str] | None = None,
 ) -> None:
@@ -94,7 +95,7 @@ async def stop(
         if task_ids is not None and clock.task_id not in task_ids:
             continue
         await _halt(conn, clock.id, state="stopped", stopped_on=on)
-        await repo.resolve_warnings(conn, clock_ids=[clock.id])
+        await repo.resolve_warnings(conn, clock_ids=[clock.id], at=at)
 
 
 async def pause(conn: asyncpg.Connection, *, case_id: str, on: date) -> None:
@@ -230,14 +231,19 @@ async def _act(
         from tongban.cases import service as cases_service
 
         if case.state == "received":
-            await cases_service.accept_automatically(conn, case, settings=settings)
-        await stop(conn, case_id=case.id, on=case.received_on, kinds=["one_notice"])
+            await cases_service.accept_automatically(conn, case, settings=settings, at=now)
+        await stop(conn, case_id=case.id, on=case.received_on, at=now, kinds=["one_notice"])
         return level
     warned = (
         level in ("yellow", "red", "escalation")
         and clock.due_on is not None
         and await repo.insert_warning(
-            conn, clock_id=clock.id, case_id=case.id, level=level, due_on=clock.due_on
+            conn,
+            clock_id=clock.id,
+            case_id=case.id,
+            level=level,
+            due_on=clock.due_on,
+            raised_at=now,
         )
     )
     if warned and level is not None:
@@ -271,6 +277,7 @@ async def _announce(
         conn,
         case_id=case.id,
         case_version=case.version,
+        occurred_at=now,
         action=_WARNING_ACTIONS[level],
         principal=SYSTEM,
         reason=None,

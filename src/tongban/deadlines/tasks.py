@@ -16,7 +16,7 @@ import asyncpg
 from arq import cron, func
 from arq.connections import ArqRedis
 
-from tongban.cases.workflow import Clock, SystemClock, clock_from_settings, real_seconds_until
+from tongban.clock import Clock, SystemClock, clock_from_settings, real_seconds_until
 from tongban.config import Settings
 from tongban.deadlines import repository as repo
 from tongban.deadlines import service

@@ -80,6 +80,7 @@ async def publish_pending(pool: asyncpg.Pool, redis: aioredis.Redis, *, batch: i
                         pipe.publish(DEPARTMENT_PREFIX + department, message)
                     pipe.publish(REGION_PREFIX + audience.receiving_region, message)
             await pipe.execute()
+        # Delivery bookkeeping on the database clock: its age measures real lag, not case time.
         await repo.mark_published(conn, ids=[r.id for r in rows])
         return len(rows)
 

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import msgspec
 
-from tongban.cases.workflow import local_day
+from tongban.clock import local_day
 from tongban.config import Settings
 from tongban.notifications.channels import Outcome, SmsProvider
 from tongban.notifications.planner import in_quiet_hours

@@ -25,7 +25,7 @@ import asyncpg
 import msgspec
 import redis.asyncio as aioredis
 
-from tongban.cases.workflow import Clock
+from tongban.clock import Clock
 from tongban.config import Settings
 from tongban.events.relay import STREAM
 from tongban.notifications.planner import plan_pending

@@ -20,7 +20,8 @@ from zoneinfo import ZoneInfo
 
 import asyncpg
 
-from tongban.config import Settings, quiet_hours
+from tongban.config import Settings
+from tongban.config_checks import quiet_hours
 from tongban.notifications import repository as repo
 from tongban.notifications import templates
 from tongban.notifications.templates import Template
@@ -217,6 +218,7 @@ async def plan(
     inserted = await repo.insert_messages(conn, messages=messages)
     # Every locked row is handled, also one whose event notifies nobody: left unmarked it would
     # come back to every catch-up scan and keep its stream entry pending for ever.
+    # Delivery bookkeeping (database clock): catch-up scans compare it with real elapsed time.
     await repo.mark_planned(conn, outbox_ids=locked)
     return Planned(len(locked), inserted, busy)
 

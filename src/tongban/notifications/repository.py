@@ -125,7 +125,8 @@ async def lock_claims(conn: asyncpg.Connection) -> None:
 async def renew_leases(
     conn: asyncpg.Connection, *, ids: Sequence[str], attempts: Sequence[int], lease_seconds: float
 ) -> set[str]:
-    """Extend the leases these attempts still hold; return the ids whose lease was extended."""
+    """Extend the leases these attempts still hold; return the ids whose lease was extended.
+    Leases are real time (the database clock), whatever the platform clock reads."""
     return {
         r["id"]
         for r in await conn.fetch(
@@ -142,7 +143,8 @@ async def renew_leases(
 
 
 async def release_expired(conn: asyncpg.Connection, *, next_attempt_at: datetime) -> int:
-    """Messages whose lease ran out (their worker died or was cut off) go back to retry."""
+    """Messages whose lease ran out (their worker died or was cut off) go back to retry; leases
+    run on the database clock, real time between workers."""
     status = await conn.execute(
         """UPDATE notification_message
            SET status = 'retry', next_attempt_at = $1, lease_until = NULL,
@@ -170,6 +172,7 @@ async def record(conn: asyncpg.Connection, *, results: Sequence[Recorded], now: 
                sent_at = CASE WHEN r.status = 'sent' THEN $7 ELSE m.sent_at END,
                failed_at = CASE WHEN r.status = 'failed' THEN $7 ELSE NULL END,
                lease_until = NULL,
+               -- delivery bookkeeping: real time, like the leases
                updated_at = now()
            FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[],
                        $5::timestamptz[], $6::int[], $8::text[])

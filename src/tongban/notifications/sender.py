@@ -33,7 +33,7 @@ from datetime import UTC, datetime
 import asyncpg
 import redis.asyncio as aioredis
 
-from tongban.cases.workflow import Clock
+from tongban.clock import Clock
 from tongban.config import Settings
 from tongban.notifications import repository
 from tongban.notifications.attempts import Result, already_sent, recorded

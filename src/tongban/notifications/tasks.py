@@ -11,7 +11,7 @@ from typing import Any
 import redis.asyncio as aioredis
 from arq import cron
 
-from tongban.cases.workflow import clock_from_settings
+from tongban.clock import clock_from_settings
 from tongban.config import Settings
 from tongban.notifications.channels import sms_provider_from_settings
 from tongban.notifications.email import SmtpSender

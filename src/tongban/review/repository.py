@@ -33,11 +33,12 @@ async def insert_task(
     round: int,
     department_id: str,
     open_now: bool,
+    at: datetime,
 ) -> str:
     task_id: str = await conn.fetchval(
         """INSERT INTO review_task (case_id, kind, stage_index, stage_name, position, round,
                                     department_id, state, opened_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, CASE WHEN $9 THEN now() END)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, CASE WHEN $9 THEN $10::timestamptz END)
            RETURNING id::text""",
         case_id,
         kind,
@@ -48,6 +49,7 @@ async def insert_task(
         department_id,
         "open" if open_now else "waiting",
         open_now,
+        at,
     )
     return task_id
 
@@ -84,11 +86,11 @@ async def update_task(conn: asyncpg.Connection, *, task_id: str, changes: dict[s
 
 
 async def open_next_waiting(
-    conn: asyncpg.Connection, *, case_id: str, stage_index: int, round: int
+    conn: asyncpg.Connection, *, case_id: str, stage_index: int, round: int, at: datetime
 ) -> str | None:
     """Open the next department of a sequential stage; None when none is waiting."""
     task_id: str | None = await conn.fetchval(
-        """UPDATE review_task SET state = 'open', opened_at = now()
+        """UPDATE review_task SET state = 'open', opened_at = $4
            WHERE id = (SELECT id FROM review_task
                        WHERE case_id = $1 AND stage_index = $2 AND round = $3 AND state = 'waiting'
                        ORDER BY position LIMIT 1)
@@ -96,6 +98,7 @@ async def open_next_waiting(
         case_id,
         stage_index,
         round,
+        at,
     )
     return task_id
 
@@ -188,27 +191,31 @@ async def insert_special_procedure(
     reason: str,
     officer_id: str,
     on: date,
+    at: datetime,
 ) -> str:
     value: str = await conn.fetchval(
-        """INSERT INTO special_procedure (case_id, kind, expected_days, reason, started_by, started_on)
-           VALUES ($1, $2, $3, $4, $5, $6) RETURNING id::text""",
+        """INSERT INTO special_procedure (case_id, kind, expected_days, reason, started_by, started_on,
+                                          started_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id::text""",
         case_id,
         kind,
         expected_days,
         reason,
         officer_id,
         on,
+        at,
     )
     return value
 
 
 async def end_special_procedure(
-    conn: asyncpg.Connection, *, case_id: str, on: date
+    conn: asyncpg.Connection, *, case_id: str, on: date, at: datetime
 ) -> tuple[str, int] | None:
     row = await conn.fetchrow(
-        """UPDATE special_procedure SET ended_at = now(), ended_on = $2
+        """UPDATE special_procedure SET ended_at = $3, ended_on = $2
            WHERE case_id = $1 AND ended_at IS NULL RETURNING kind, expected_days""",
         case_id,
         on,
+        at,
     )
     return None if row is None else (row["kind"], row["expected_days"])

@@ -3,7 +3,7 @@ transfer across levels, special procedures (Art. 45), supplements during review,
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import asyncpg
 
@@ -11,16 +11,15 @@ from tongban.auth.types import Principal
 from tongban.cases import permissions, states
 from tongban.cases.types import Case
 from tongban.cases.workflow import (
-    Clock,
     checked_material_list,
     file_supplement_notice,
     load_for_action,
-    local_day,
     record,
     require_reason,
 )
 from tongban.catalogue import repository as catalogue_repo
 from tongban.catalogue.types import MatterSpec
+from tongban.clock import Clock, local_day
 from tongban.config import Settings
 from tongban.deadlines import service as deadlines
 from tongban.errors import (
@@ -56,6 +55,7 @@ async def open_stage(
     stage_index: int,
     settings: Settings,
     today: date,
+    at: datetime,
 ) -> None:
     """Create the stage's tasks: all open when parallel, one after another when sequential."""
     stage = spec.review_plan[stage_index]
@@ -71,6 +71,7 @@ async def open_stage(
             round=case.review_round,
             department_id=department_id,
             open_now=open_now,
+            at=at,
         )
         if open_now:
             await _start_stage_clock(conn, case, stage.limit_days, task_id, settings, today)
@@ -103,6 +104,7 @@ async def claim_task(
     number: str,
     expected_version: int,
     task_id: str,
+    clock: Clock,
 ) -> Case:
     case = await load_for_action(conn, principal, number=number, expected_version=expected_version)
     task = await repo.task_by_id(conn, task_id=task_id)
@@ -122,6 +124,7 @@ async def claim_task(
         action="task_claimed",
         transition="claim_task",
         payload={"taskId": task.id, "stage": task.stage_name},
+        at=clock.now(),
     )
 
 
@@ -163,7 +166,7 @@ async def complete_task(
         },
     )
     today = local_day(clock.now(), settings.timezone)
-    await deadlines.stop(conn, case_id=case.id, on=today, task_ids=[task.id])
+    await deadlines.stop(conn, case_id=case.id, at=clock.now(), on=today, task_ids=[task.id])
     spec = await _spec(conn, case)
     changes: dict[str, object] = {}
     stage_done = False
@@ -176,7 +179,11 @@ async def complete_task(
         ]
         if stage.mode == "sequential" and stage.join == "all":
             opened = await repo.open_next_waiting(
-                conn, case_id=case.id, stage_index=task.stage_index, round=task.round
+                conn,
+                case_id=case.id,
+                stage_index=task.stage_index,
+                round=task.round,
+                at=clock.now(),
             )
             stage_done = opened is None
             if opened is not None:
@@ -184,7 +191,7 @@ async def complete_task(
         elif stage.join == "any":
             stage_done = True
             await repo.cancel_unfinished(conn, case_id=case.id)
-            await deadlines.stop(conn, case_id=case.id, on=today, kinds=["stage"])
+            await deadlines.stop(conn, case_id=case.id, at=clock.now(), on=today, kinds=["stage"])
         else:
             stage_done = all(t.state == "completed" for t in tasks)
         if stage_done:
@@ -205,10 +212,17 @@ async def complete_task(
             "opinion": opinion,
             "stageDone": stage_done,
         },
+        at=clock.now(),
     )
     if stage_done and case.current_stage is not None:
         await open_stage(
-            conn, case, spec, stage_index=case.current_stage, settings=settings, today=today
+            conn,
+            case,
+            spec,
+            stage_index=case.current_stage,
+            settings=settings,
+            today=today,
+            at=clock.now(),
         )
     return case
 
@@ -235,7 +249,7 @@ async def send_back(
     text = require_reason(reason)
     today = local_day(clock.now(), settings.timezone)
     await repo.cancel_unfinished(conn, case_id=case.id)
-    await deadlines.stop(conn, case_id=case.id, on=today, kinds=["stage"])
+    await deadlines.stop(conn, case_id=case.id, at=clock.now(), on=today, kinds=["stage"])
     case = await record(
         conn,
         case,
@@ -245,8 +259,11 @@ async def send_back(
         reason=text,
         changes={"current_stage": to_stage, "review_round": case.review_round + 1},
         payload={"toStage": to_stage, "stageName": spec.review_plan[to_stage].name},
+        at=clock.now(),
     )
-    await open_stage(conn, case, spec, stage_index=to_stage, settings=settings, today=today)
+    await open_stage(
+        conn, case, spec, stage_index=to_stage, settings=settings, today=today, at=clock.now()
+    )
     return case
 
 
@@ -259,6 +276,7 @@ async def _move(
     department_id: str,
     reason: str | None,
     upward: bool,
+    clock: Clock,
 ) -> Case:
     case = await load_for_action(conn, principal, number=number, expected_version=expected_version)
     action = "hand_up" if upward else "transfer"
@@ -307,6 +325,7 @@ async def _move(
             "handling_department_id": department_id,
         },
         payload={"toRegion": target.code, "toDepartmentId": department_id},
+        at=clock.now(),
     )
 
 
@@ -318,6 +337,7 @@ async def hand_up(
     expected_version: int,
     department_id: str,
     reason: str | None,
+    clock: Clock,
 ) -> Case:
     """上报: a higher level takes over; number and history stay."""
     return await _move(
@@ -328,6 +348,7 @@ async def hand_up(
         department_id=department_id,
         reason=reason,
         upward=True,
+        clock=clock,
     )
 
 
@@ -339,6 +360,7 @@ async def transfer(
     expected_version: int,
     department_id: str,
     reason: str | None,
+    clock: Clock,
 ) -> Case:
     """转办: another region handles it (跨域通办 keeps the receiving region on record)."""
     return await _move(
@@ -349,6 +371,7 @@ async def transfer(
         department_id=department_id,
         reason=reason,
         upward=False,
+        clock=clock,
     )
 
 
@@ -380,6 +403,7 @@ async def start_special_procedure(
         reason=text,
         officer_id=principal.officer_id or "",
         on=today,
+        at=clock.now(),
     )
     await deadlines.pause(conn, case_id=case.id, on=today)
     return await record(
@@ -390,6 +414,7 @@ async def start_special_procedure(
         transition="start_special_procedure",
         reason=text,
         payload={"kind": kind, "expectedDays": expected_days, "startedOn": today.isoformat()},
+        at=clock.now(),
     )
 
 
@@ -406,7 +431,7 @@ async def end_special_procedure(
     permissions.require("end_special_procedure", principal, case)
     states.check("end_special_procedure", case.state)
     today = local_day(clock.now(), settings.timezone)
-    ended = await repo.end_special_procedure(conn, case_id=case.id, on=today)
+    ended = await repo.end_special_procedure(conn, case_id=case.id, on=today, at=clock.now())
     assert ended is not None
     await deadlines.resume(conn, settings=settings, case_id=case.id, on=today)
     return await record(
@@ -421,6 +446,7 @@ async def end_special_procedure(
             # The pause moved the due dates: the history says where to.
             "deadlines": await deadlines.summary(conn, case_id=case.id),
         },
+        at=clock.now(),
     )
 
 
@@ -453,6 +479,7 @@ async def request_review_supplement(
         note=note,
         today=today,
         phase="review",
+        at=clock.now(),
     )
 
 
@@ -488,4 +515,5 @@ async def extend(
         reason=text,
         changes={"extension_days": days, "extension_reason": text},
         payload={"days": days, "deadlines": await deadlines.summary(conn, case_id=case.id)},
+        at=clock.now(),
     )

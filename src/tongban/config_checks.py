@@ -1,0 +1,170 @@
+"""The rules settings must satisfy, checked when the settings struct is built: a bad value stops
+start-up with a message naming the variable, so a typo in a Kubernetes ConfigMap fails the
+rollout instead of running with a silent default."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from tongban.cases.files import SIGNATURES
+
+if TYPE_CHECKING:
+    from tongban.config import Settings
+
+DEV_JWT_SECRET = "tongban-development-secret-change-me-0123456789"
+# Development defaults of the other secrets start so: production refuses them.
+DEV_SECRET_PREFIX = "tongban-dev-"
+
+
+class ConfigError(Exception):
+    """A configuration variable is missing or malformed."""
+
+    def __init__(self, variable: str, problem: str) -> None:
+        super().__init__(f"{variable}: {problem}")
+        self.variable = variable
+
+
+def check(settings: Settings) -> None:
+    for rules in (_connections, _authentication, _uploads, _time, _limits, _notifications):
+        rules(settings)
+
+
+def _connections(s: Settings) -> None:
+    if s.db_pool_min < 0 or s.db_pool_max < 1 or s.db_pool_min > s.db_pool_max:
+        raise ConfigError("TONGBAN_DB_POOL_MAX", "must be >= 1 and >= TONGBAN_DB_POOL_MIN (>= 0)")
+    if not 0 < s.http_port < 65536:
+        raise ConfigError("TONGBAN_HTTP_PORT", "must be a TCP port (1-65535)")
+    if not s.database_url.startswith(("postgresql://", "postgres://")):
+        raise ConfigError("TONGBAN_DATABASE_URL", "must start with postgresql://")
+    if not s.redis_url.startswith(("redis://", "rediss://", "unix://")):
+        raise ConfigError("TONGBAN_REDIS_URL", "must start with redis://, rediss:// or unix://")
+
+
+def _authentication(s: Settings) -> None:
+    if s.jwt_algorithm == "HS256" and len(s.jwt_secret) < 32:
+        raise ConfigError("TONGBAN_JWT_SECRET", "must be at least 32 characters for HS256")
+    if s.jwt_algorithm == "RS256" and not (s.jwt_jwks_file or s.jwt_jwks_url):
+        raise ConfigError(
+            "TONGBAN_JWT_JWKS_FILE", "RS256 needs TONGBAN_JWT_JWKS_FILE or TONGBAN_JWT_JWKS_URL"
+        )
+    if s.env == "production" and s.jwt_algorithm == "HS256" and (s.jwt_secret == DEV_JWT_SECRET):
+        raise ConfigError("TONGBAN_JWT_SECRET", "the development secret is refused in production")
+    if s.officer_status_cache_seconds < 0:
+        raise ConfigError("TONGBAN_OFFICER_STATUS_CACHE_SECONDS", "must be >= 0")
+
+
+def _uploads(s: Settings) -> None:
+    if s.max_upload_bytes < 1:
+        raise ConfigError("TONGBAN_MAX_UPLOAD_BYTES", "must be >= 1")
+    if s.max_files_per_request < 1:
+        raise ConfigError("TONGBAN_MAX_FILES_PER_REQUEST", "must be >= 1")
+    # A material's bytes must match its type; a type whose signature is unknown could never
+    # be checked, so it is refused here rather than let through unchecked.
+    unknown = [t for t in s.allowed_content_types if t not in SIGNATURES]
+    if unknown:
+        raise ConfigError(
+            "TONGBAN_ALLOWED_CONTENT_TYPES",
+            f"no content check for {', '.join(unknown)} (known: {', '.join(SIGNATURES)})",
+        )
+
+
+def _time(s: Settings) -> None:
+    try:
+        ZoneInfo(s.timezone)
+    except Exception:
+        raise ConfigError("TONGBAN_TIMEZONE", f"unknown time zone {s.timezone!r}") from None
+    if s.clock_start:
+        if s.env == "production":
+            raise ConfigError("TONGBAN_CLOCK_START", "a simulated clock is refused in production")
+        try:
+            if datetime.fromisoformat(s.clock_start).tzinfo is None:
+                raise ValueError("no time zone")
+        except ValueError as exc:
+            raise ConfigError(
+                "TONGBAN_CLOCK_START", f"not an ISO instant with zone: {exc}"
+            ) from None
+    if s.clock_speed <= 0:
+        raise ConfigError("TONGBAN_CLOCK_SPEED", "must be positive")
+
+
+def _limits(s: Settings) -> None:
+    if s.rate_limit_window_seconds < 1:
+        raise ConfigError("TONGBAN_RATE_LIMIT_WINDOW_SECONDS", "must be >= 1")
+    for limit_name, limit in (
+        ("TONGBAN_GRAPHQL_MAX_QUERY_CHARS", s.graphql_max_query_chars),
+        ("TONGBAN_MAX_JSON_BODY_BYTES", s.max_json_body_bytes),
+        ("TONGBAN_JWT_MAX_LIFETIME_SECONDS", s.jwt_max_lifetime_seconds),
+        ("TONGBAN_SMS_RECEIPT_WINDOW_SECONDS", s.sms_receipt_window_seconds),
+    ):
+        if limit < 1:
+            raise ConfigError(limit_name, "must be >= 1")
+    if s.graphql_max_page_size < 1:
+        raise ConfigError("TONGBAN_GRAPHQL_MAX_PAGE_SIZE", "must be >= 1")
+    bounds: tuple[tuple[str, float], ...] = (
+        ("TONGBAN_GRAPHQL_MAX_DEPTH", s.graphql_max_depth),
+        ("TONGBAN_GRAPHQL_MAX_ALIASES", s.graphql_max_aliases),
+        ("TONGBAN_GRAPHQL_MAX_FIELDS", s.graphql_max_fields),
+        ("TONGBAN_GRAPHQL_COST_ANONYMOUS", s.graphql_cost_anonymous),
+        ("TONGBAN_GRAPHQL_COST_APPLICANT", s.graphql_cost_applicant),
+        ("TONGBAN_GRAPHQL_COST_OFFICER", s.graphql_cost_officer),
+        ("TONGBAN_GRAPHQL_DEADLINE_SECONDS", s.graphql_deadline_seconds),
+        ("TONGBAN_GRAPHQL_MAX_RESPONSE_BYTES", s.graphql_max_response_bytes),
+        ("TONGBAN_RATE_LIMIT_ANONYMOUS", s.rate_limit_anonymous),
+        ("TONGBAN_RATE_LIMIT_SIGNED_IN", s.rate_limit_signed_in),
+        ("TONGBAN_RATE_LIMIT_SUBMISSIONS", s.rate_limit_submissions),
+    )
+    for variable, bound in bounds:
+        if bound < 0:
+            raise ConfigError(variable, "must not be negative")
+
+
+def _notifications(s: Settings) -> None:
+    quiet_hours(s.notify_quiet_hours)
+    if s.env == "production":
+        for variable, value in (
+            ("TONGBAN_SMS_ACCESS_KEY_SECRET", s.sms_access_key_secret),
+            ("TONGBAN_SMS_CALLBACK_SECRET", s.sms_callback_secret),
+            ("TONGBAN_DOWNLOAD_SECRET", s.download_secret),
+        ):
+            if value.startswith(DEV_SECRET_PREFIX):
+                raise ConfigError(variable, "the development secret is refused in production")
+    if s.smtp_starttls and s.smtp_tls:
+        raise ConfigError("TONGBAN_SMTP_STARTTLS", "use STARTTLS or implicit TLS, not both")
+    for variable, number in (
+        ("TONGBAN_SMS_RATE_PER_SECOND", s.sms_rate_per_second),
+        ("TONGBAN_EMAIL_RATE_PER_SECOND", s.email_rate_per_second),
+        ("TONGBAN_SMS_RATE_BURST", s.sms_rate_burst),
+        ("TONGBAN_EMAIL_RATE_BURST", s.email_rate_burst),
+        ("TONGBAN_NOTIFY_MAX_ATTEMPTS", s.notify_max_attempts),
+        ("TONGBAN_NOTIFY_BATCH", s.notify_batch),
+        ("TONGBAN_NOTIFY_CONCURRENCY", s.notify_concurrency),
+        ("TONGBAN_SMTP_CONNECTIONS", s.smtp_connections),
+    ):
+        if number <= 0:
+            raise ConfigError(variable, "must be positive")
+    if s.notify_lease_seconds <= max(s.sms_timeout_seconds, s.smtp_timeout_seconds):
+        raise ConfigError("TONGBAN_NOTIFY_LEASE_SECONDS", "must exceed the SMS and SMTP timeouts")
+
+
+def quiet_hours(value: str) -> tuple[int, int] | None:
+    """``"22:00-08:00"`` → minutes of the day (1320, 480); ``""`` → None."""
+    if not value.strip():
+        return None
+    try:
+        start, end = (part.strip() for part in value.split("-"))
+        minutes = []
+        for part in (start, end):
+            hours, mins = part.split(":")
+            h, m = int(hours), int(mins)
+            if not (0 <= h < 24 and 0 <= m < 60):
+                raise ValueError
+            minutes.append(h * 60 + m)
+    except ValueError:
+        raise ConfigError(
+            "TONGBAN_NOTIFY_QUIET_HOURS", f"expected HH:MM-HH:MM, got {value!r}"
+        ) from None
+    if minutes[0] == minutes[1]:
+        raise ConfigError("TONGBAN_NOTIFY_QUIET_HOURS", "start and end are the same")
+    return minutes[0], minutes[1]

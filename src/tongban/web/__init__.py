@@ -1,0 +1,1 @@
+"""The HTTP side of the API process, one role per module; tongban.app assembles them."""

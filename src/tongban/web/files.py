@@ -1,0 +1,85 @@
+"""Downloads through signed links: the link carries its permission, so no bearer token."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import asyncpg
+from litestar import get
+from litestar.datastructures import State
+from litestar.response import Response
+
+from tongban.api.errors import graphql_error_body
+from tongban.cases import downloads
+from tongban.errors import DomainError, NotFoundError
+from tongban.identifiers import is_uuid
+
+
+async def _signed_file(
+    state: State,
+    file_id: str,
+    load: Callable[[asyncpg.Connection], Awaitable[tuple[str, str, str]]],
+) -> Response[Any]:
+    """The file a signed link names: ``load`` checks the link and gives (blob key, type, name)."""
+    try:
+        if not is_uuid(file_id):
+            raise NotFoundError("no such file")
+        async with state.pool.acquire() as conn:
+            blob_key, content_type, name = await load(conn)
+        data = await state.blobs.get(blob_key)
+    except DomainError as exc:
+        status = 404 if isinstance(exc, NotFoundError) else 403
+        return Response(graphql_error_body(exc), status_code=status)
+    return Response(
+        data,
+        media_type=content_type,
+        headers={
+            "content-disposition": downloads.content_disposition(name),
+            # Personal documents: never kept by a shared cache, never sniffed into HTML.
+            "cache-control": "private, no-store",
+            "x-content-type-options": "nosniff",
+        },
+    )
+
+
+@get("/files/materials/{material_id:str}", include_in_schema=False)
+async def download_material(
+    material_id: str, state: State, expires: str = "", signature: str = ""
+) -> Response[Any]:
+    """A material through its signed link (handed out as Material.downloadUrl)."""
+
+    async def load(conn: asyncpg.Connection) -> tuple[str, str, str]:
+        found = await downloads.material_for_download(
+            conn,
+            state.settings,
+            material_id=material_id,
+            expires=expires,
+            signature=signature,
+            # A link expires in real time, whatever the platform clock reads.
+            now=time.time(),
+        )
+        return found.blob_key, found.content_type, found.name
+
+    return await _signed_file(state, material_id, load)
+
+
+@get("/files/decisions/{document_id:str}", include_in_schema=False)
+async def download_decision_document(
+    document_id: str, state: State, expires: str = "", signature: str = ""
+) -> Response[Any]:
+    """A decision document through its signed link (DecisionDocument.downloadUrl)."""
+
+    async def load(conn: asyncpg.Connection) -> tuple[str, str, str]:
+        found = await downloads.decision_document_for_download(
+            conn,
+            state.settings,
+            document_id=document_id,
+            expires=expires,
+            signature=signature,
+            now=time.time(),
+        )
+        return found.blob_key, found.content_type, found.file_name
+
+    return await _signed_file(state, document_id, load)
