@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import get_args
 
@@ -72,6 +73,7 @@ async def test_an_action_outside_the_vocabulary_is_never_written(
             conn,
             case_id="00000000-0000-0000-0000-000000000000",
             case_version=1,
+            occurred_at=datetime.now(UTC),
             action="teleported",  # type: ignore[arg-type]
             principal=Principal(kind="anonymous", name="test"),
             reason=None,

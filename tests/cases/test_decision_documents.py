@@ -9,10 +9,9 @@ from typing import Any
 
 import asyncpg
 import msgspec
-from tests.cases.factories import make_applicant
-from tests.cases.test_lifecycle import complete
+from tests.cases.factories import make_applicant, make_case
 from tests.conftest import GraphQLClient
-from tests.review.test_review_actions import accepted
+from tests.scenarios import complete
 
 from tongban.cases import downloads
 
@@ -30,7 +29,7 @@ VIEW = """query ($n: String!) { case(number: $n) {
 
 async def reviewed(client: GraphQLClient, conn: asyncpg.Connection) -> tuple[dict[str, Any], str]:
     """A case every stage agreed on, waiting for the head's decision; and its applicant."""
-    case, applicant = await accepted(client, conn)
+    case, applicant = await make_case(client, conn, accepted=True)
     for username, department in (
         ("th.scjg.reviewer", "TH-SCJG"),
         ("th.swj.reviewer", "TH-SWJ"),
