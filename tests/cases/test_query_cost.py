@@ -6,7 +6,8 @@ from tests.conftest import GraphQLClient
 
 from tongban.auth.types import Principal
 from tongban.blobs import FilesystemBlobStore
-from tongban.cases import service
+from tongban.cases import intake, service
+from tongban.cases.runner import Env, perform
 from tongban.cases.types import UploadedFile
 
 WORKLIST = """query ($first: Int!) { worklist(first: $first) { edges { node {
@@ -68,14 +69,8 @@ async def seed(client: GraphQLClient, conn: asyncpg.Connection, count: int) -> N
                 files=files,
                 idempotency_key=f"seed-key-{i:04d}",
             )
-            await service.accept(
-                conn,
-                window,
-                settings=client.settings,
-                clock=client.clock,
-                number=case.number,
-                expected_version=case.version,
-            )
+            env = Env(settings=client.settings, clock=client.clock)
+            await perform(conn, window, env, intake.accept, case.number, case.version)
 
 
 async def statements(client: GraphQLClient, token: str, query: str, first: int) -> tuple[int, int]:

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import asyncpg
-
-from tongban.auth.types import Principal
-from tongban.cases import permissions, states
+from tongban.cases import states
+from tongban.cases.runner import ActionContext, case_action
 from tongban.cases.types import Case, Decision
-from tongban.cases.workflow import Clock, load_for_action, local_day, record, require_reason
-from tongban.config import Settings
+from tongban.cases.workflow import require_reason
 from tongban.deadlines import service as deadlines
 from tongban.errors import MAX_TEXT_CHARS, ConflictError, ValidationError, check_length
 from tongban.review import repository as review_repo
@@ -16,22 +13,12 @@ from tongban.review import repository as review_repo
 BAD_RATINGS = (4, 5)  # GB/T 39046 A.8: 1 very satisfied … 5 very dissatisfied
 
 
+@case_action("decide")
 async def decide(
-    conn: asyncpg.Connection,
-    principal: Principal,
-    *,
-    settings: Settings,
-    clock: Clock,
-    number: str,
-    expected_version: int,
-    decision: Decision,
-    reason: str | None,
-    result_number: str | None,
+    ctx: ActionContext, decision: Decision, reason: str | None, result_number: str | None
 ) -> Case:
     """The handling department's head approves (with the licence number) or denies (with reasons)."""
-    case = await load_for_action(conn, principal, number=number, expected_version=expected_version)
-    permissions.require("decide", principal, case)
-    states.check("decide", case.state)
+    conn, case, clock, settings = ctx.conn, ctx.case, ctx.clock, ctx.settings
     unfinished = [
         t
         for t in await review_repo.tasks_of(conn, case_ids=[case.id])
@@ -50,7 +37,7 @@ async def decide(
         raise ValidationError(
             "a denial or a deferred-materials approval states its reasons", field="reason"
         )
-    today = local_day(clock.now(), settings.timezone)
+    today = ctx.today
     await deadlines.stop(conn, case_id=case.id, on=today, kinds=["promised", "statutory", "stage"])
     if decision != "denied":
         # Art. 44: the licence is issued and delivered within 10 working days.
@@ -62,10 +49,7 @@ async def decide(
             start_on=today,
             limit_days=settings.delivery_days,
         )
-    return await record(
-        conn,
-        case,
-        principal,
+    return await ctx.record(
         action="decided",
         reason=(reason or "").strip() or None,
         changes={
@@ -79,52 +63,21 @@ async def decide(
     )
 
 
-async def deliver(
-    conn: asyncpg.Connection,
-    principal: Principal,
-    *,
-    settings: Settings,
-    clock: Clock,
-    number: str,
-    expected_version: int,
-) -> Case:
+@case_action("deliver")
+async def deliver(ctx: ActionContext) -> Case:
     """送达: the result (licence, certificate, decision notice) reached the applicant."""
-    case = await load_for_action(conn, principal, number=number, expected_version=expected_version)
-    permissions.require("deliver", principal, case)
-    states.check("deliver", case.state)
-    await deadlines.stop(
-        conn, case_id=case.id, on=local_day(clock.now(), settings.timezone), kinds=["delivery"]
-    )
-    return await record(
-        conn,
-        case,
-        principal,
-        action="delivered",
-        transition="deliver",
-        changes={"delivered_at": clock.now()},
+    await deadlines.stop(ctx.conn, case_id=ctx.case.id, on=ctx.today, kinds=["delivery"])
+    return await ctx.record(
+        action="delivered", transition="deliver", changes={"delivered_at": ctx.clock.now()}
     )
 
 
-async def withdraw(
-    conn: asyncpg.Connection,
-    principal: Principal,
-    *,
-    number: str,
-    expected_version: int,
-    reason: str | None,
-    settings: Settings,
-    clock: Clock,
-) -> Case:
+@case_action("withdraw")
+async def withdraw(ctx: ActionContext, reason: str | None) -> Case:
     """撤回: the applicant's own choice, before a decision."""
-    case = await load_for_action(conn, principal, number=number, expected_version=expected_version)
-    permissions.require("withdraw", principal, case)
-    states.check("withdraw", case.state)
-    await review_repo.cancel_unfinished(conn, case_id=case.id)
-    await deadlines.stop(conn, case_id=case.id, on=local_day(clock.now(), settings.timezone))
-    return await record(
-        conn,
-        case,
-        principal,
+    await review_repo.cancel_unfinished(ctx.conn, case_id=ctx.case.id)
+    await deadlines.stop(ctx.conn, case_id=ctx.case.id, on=ctx.today)
+    return await ctx.record(
         action="withdrawn",
         transition="withdraw",
         reason=(reason or "").strip() or None,
@@ -132,26 +85,12 @@ async def withdraw(
     )
 
 
-async def revoke(
-    conn: asyncpg.Connection,
-    principal: Principal,
-    *,
-    number: str,
-    expected_version: int,
-    reason: str | None,
-    settings: Settings,
-    clock: Clock,
-) -> Case:
+@case_action("revoke")
+async def revoke(ctx: ActionContext, reason: str | None) -> Case:
     """撤销: an administrator revokes a granted decision, with a reason."""
-    case = await load_for_action(conn, principal, number=number, expected_version=expected_version)
-    permissions.require("revoke", principal, case)
     text = require_reason(reason)
-    states.check("revoke", case.state)
-    await deadlines.stop(conn, case_id=case.id, on=local_day(clock.now(), settings.timezone))
-    return await record(
-        conn,
-        case,
-        principal,
+    await deadlines.stop(ctx.conn, case_id=ctx.case.id, on=ctx.today)
+    return await ctx.record(
         action="revoked",
         transition="revoke",
         reason=text,
@@ -159,21 +98,10 @@ async def revoke(
     )
 
 
-async def rate(
-    conn: asyncpg.Connection,
-    principal: Principal,
-    *,
-    number: str,
-    expected_version: int,
-    rating: int,
-    comment: str,
-    settings: Settings,
-    clock: Clock,
-) -> Case:
+@case_action("rate")
+async def rate(ctx: ActionContext, rating: int, comment: str) -> Case:
     """好差评: once per case; a bad rating opens a follow-up task for the handling department."""
-    case = await load_for_action(conn, principal, number=number, expected_version=expected_version)
-    permissions.require("rate", principal, case)
-    states.check("rate", case.state)
+    conn, case, settings = ctx.conn, ctx.case, ctx.settings
     if case.rating is not None:
         raise ConflictError("this case was already rated", details={"problem": "ALREADY_RATED"})
     check_length(comment, field="comment", max_chars=MAX_TEXT_CHARS)
@@ -200,14 +128,11 @@ async def rate(
             settings=settings,
             case_id=case.id,
             kind="follow_up",
-            start_on=local_day(clock.now(), settings.timezone),
+            start_on=ctx.today,
             limit_days=settings.follow_up_days,
             task_id=task_id,
         )
-    return await record(
-        conn,
-        case,
-        principal,
+    return await ctx.record(
         action="rated",
         transition="rate",
         reason=comment or None,

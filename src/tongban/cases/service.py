@@ -1,4 +1,5 @@
-"""Case use cases: submission, intake (Art. 32), supplements, decision and what follows.
+"""Filing a case: the applicant's details and files checked, the case created with its number,
+its materials stored and the Art. 32 clock started (intake itself is in ``intake``).
 
 The caller owns the transaction; a raised error rolls back everything the use case wrote.
 """
@@ -15,22 +16,13 @@ import msgspec
 from tongban.auth.errors import NotAllowedError
 from tongban.auth.types import Principal
 from tongban.blobs import BlobStore
-from tongban.cases import permissions, states
 from tongban.cases import repository as repo
 from tongban.cases.errors import IdempotencyKeyReusedError
 from tongban.cases.files import safe_filename, sniff_content_type
 from tongban.cases.types import Applicant, ApplicantInput, Case, UploadedFile
-from tongban.cases.workflow import (
-    Clock,
-    checked_material_list,
-    file_supplement_notice,
-    load_for_action,
-    local_day,
-    record,
-    require_reason,
-)
+from tongban.cases.workflow import Clock, local_day, record
 from tongban.catalogue import repository as catalogue_repo
-from tongban.catalogue.types import MatterSpec, MatterVersion
+from tongban.catalogue.types import MatterSpec
 from tongban.config import Settings
 from tongban.deadlines import service as deadlines
 from tongban.errors import (
@@ -51,16 +43,8 @@ from tongban.identifiers import (
     validate_region_code,
     validate_resident_id,
 )
-from tongban.review import service as review
 
 _KEY_RE = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
-
-
-async def pinned_matter(conn: asyncpg.Connection, case: Case) -> MatterVersion:
-    versions = await catalogue_repo.versions_of(
-        conn, matter_ids=[case.matter_id], published_only=True
-    )
-    return next(v for v in versions if v.version == case.matter_version)
 
 
 def validate_applicant(applicant: ApplicantInput, settings: Settings) -> ApplicantInput:
@@ -136,7 +120,7 @@ def validate_applicant(applicant: ApplicantInput, settings: Settings) -> Applica
     return msgspec.convert(values, ApplicantInput)
 
 
-def _check_files(files: list[UploadedFile], spec: MatterSpec, settings: Settings) -> list[Problem]:
+def check_files(files: list[UploadedFile], spec: MatterSpec, settings: Settings) -> list[Problem]:
     known = {m.code for m in spec.materials}
     problems: list[Problem] = []
     for i, f in enumerate(files):
@@ -258,7 +242,7 @@ async def submit_case(
             Problem("matterCode", "UNKNOWN_MATTER", f"no published matter {matter_code}")
         )
     else:
-        problems += _check_files(files, current[0].spec, settings)
+        problems += check_files(files, current[0].spec, settings)
     if len(msgspec.json.encode(form_data)) > MAX_FORM_BYTES:
         problems.append(
             Problem("formData", "TOO_LARGE", f"the form data exceeds {MAX_FORM_BYTES} bytes")
@@ -337,7 +321,7 @@ async def submit_case(
         received_on=today,
         **stated,
     )
-    await _store_materials(conn, blobs, case_id, files, "submission", matter.spec)
+    await store_materials(conn, blobs, case_id, files, "submission", matter.spec)
     # Art. 32: the one-time notice is due within 5 days of receipt, or the case counts as
     # accepted on the day it was received.
     notice = await deadlines.start(
@@ -369,7 +353,7 @@ async def submit_case(
     return case, True
 
 
-async def _store_materials(
+async def store_materials(
     conn: asyncpg.Connection,
     blobs: BlobStore,
     case_id: str,
@@ -391,232 +375,3 @@ async def _store_materials(
             blob_key=key,
             phase=phase,
         )
-
-
-async def _missing_required(conn: asyncpg.Connection, case: Case, spec: MatterSpec) -> list[str]:
-    provided = await repo.material_codes_of(conn, case_id=case.id)
-    return [m.code for m in spec.materials if m.required and m.code not in provided]
-
-
-async def accept(
-    conn: asyncpg.Connection,
-    principal: Principal,
-    *,
-    settings: Settings,
-    clock: Clock,
-    number: str,
-    expected_version: int,
-) -> Case:
-    """受理: the decision clock starts the next working day; review tasks open."""
-    case = await load_for_action(conn, principal, number=number, expected_version=expected_version)
-    permissions.require("accept", principal, case)
-    matter = await pinned_matter(conn, case)
-    states.check("accept", case.state)
-    missing = await _missing_required(conn, case, matter.spec)
-    if missing:
-        raise InvalidInputError(
-            [
-                Problem(
-                    "caseNumber",
-                    "MISSING_MATERIALS",
-                    f"required materials are missing ({', '.join(missing)}); request a supplement",
-                )
-            ]
-        )
-    today = local_day(clock.now(), settings.timezone)
-    return await _accept_as_of(conn, case, principal, matter.spec, settings, today, "accepted")
-
-
-async def accept_automatically(conn: asyncpg.Connection, case: Case, *, settings: Settings) -> Case:
-    """Art. 32: no intake decision within 5 days — accepted as of the day it was received."""
-    matter = await pinned_matter(conn, case)
-    return await _accept_as_of(
-        conn,
-        case,
-        deadlines.SYSTEM,
-        matter.spec,
-        settings,
-        case.received_on,
-        "accepted_automatically",
-    )
-
-
-async def _accept_as_of(
-    conn: asyncpg.Connection,
-    case: Case,
-    principal: Principal,
-    spec: MatterSpec,
-    settings: Settings,
-    accepted_on: Any,
-    action: str,
-) -> Case:
-    await deadlines.stop(conn, case_id=case.id, on=accepted_on, kinds=["one_notice"])
-    # Both decision clocks start the working day after acceptance (Art. 42, Civil Code Art. 201).
-    for kind, limit in (("promised", spec.promised_limit), ("statutory", spec.statutory_limit)):
-        await deadlines.start(
-            conn,
-            settings=settings,
-            case_id=case.id,
-            kind=kind,
-            start_on=accepted_on,
-            limit_days=limit,
-        )
-    case = await record(
-        conn,
-        case,
-        principal,
-        action=action,
-        transition="accept",
-        changes={"accepted_on": accepted_on, "current_stage": 0},
-        payload={
-            "acceptedOn": accepted_on.isoformat(),
-            "deadlines": await deadlines.summary(conn, case_id=case.id),
-        },
-    )
-    await review.open_stage(conn, case, spec, stage_index=0, settings=settings, today=accepted_on)
-    return case
-
-
-async def declare_not_applicable(
-    conn: asyncpg.Connection,
-    principal: Principal,
-    *,
-    number: str,
-    expected_version: int,
-    reason: str | None,
-) -> Case:
-    """Art. 32 (1): the matter needs no licence."""
-    case = await load_for_action(conn, principal, number=number, expected_version=expected_version)
-    permissions.require("declare_not_applicable", principal, case)
-    await deadlines.stop(conn, case_id=case.id, on=case.received_on)
-    return await record(
-        conn,
-        case,
-        principal,
-        action="declared_not_applicable",
-        transition="declare_not_applicable",
-        reason=require_reason(reason),
-        changes={"terminal_reason": require_reason(reason)},
-    )
-
-
-async def refuse(
-    conn: asyncpg.Connection,
-    principal: Principal,
-    *,
-    number: str,
-    expected_version: int,
-    reason: str | None,
-    competent_agency: str | None,
-) -> Case:
-    """不予受理 (Art. 32 (2)): outside our powers; the notice names the competent agency."""
-    case = await load_for_action(conn, principal, number=number, expected_version=expected_version)
-    permissions.require("refuse", principal, case)
-    agency = require_reason(competent_agency, "competentAgency")
-    text = require_reason(reason)
-    await deadlines.stop(conn, case_id=case.id, on=case.received_on)
-    return await record(
-        conn,
-        case,
-        principal,
-        action="refused",
-        transition="refuse",
-        reason=text,
-        changes={"terminal_reason": text, "competent_agency": agency},
-    )
-
-
-async def request_intake_supplement(
-    conn: asyncpg.Connection,
-    principal: Principal,
-    *,
-    settings: Settings,
-    clock: Clock,
-    number: str,
-    expected_version: int,
-    material_codes: list[str],
-    note: str,
-) -> Case:
-    """一次性告知补正 (Art. 32 (4)): one notice listing everything missing."""
-    case = await load_for_action(conn, principal, number=number, expected_version=expected_version)
-    permissions.require("request_intake_supplement", principal, case)
-    states.check("request_intake_supplement", case.state)
-    matter = await pinned_matter(conn, case)
-    codes = checked_material_list(material_codes, matter.spec)
-    missing = await _missing_required(conn, case, matter.spec)
-    forgotten = [c for c in missing if c not in codes]
-    if forgotten:
-        raise InvalidInputError(
-            [
-                Problem(
-                    "materialCodes",
-                    "INCOMPLETE_NOTICE",
-                    "the notice must list every missing required material at once; "
-                    f"also missing: {', '.join(forgotten)}",
-                )
-            ]
-        )
-    today = local_day(clock.now(), settings.timezone)
-    # The notice went out in time: the Art. 32 timer has done its work.
-    await deadlines.stop(conn, case_id=case.id, on=today, kinds=["one_notice"])
-    return await file_supplement_notice(
-        conn,
-        case,
-        principal,
-        spec=matter.spec,
-        codes=codes,
-        note=note,
-        today=today,
-        phase="intake",
-    )
-
-
-async def supplement(
-    conn: asyncpg.Connection,
-    principal: Principal,
-    *,
-    settings: Settings,
-    blobs: BlobStore,
-    clock: Clock,
-    number: str,
-    expected_version: int,
-    files: list[UploadedFile],
-) -> Case:
-    """The applicant brings what the notice listed; the case returns to intake or review."""
-    case = await load_for_action(conn, principal, number=number, expected_version=expected_version)
-    permissions.require("supplement", principal, case)
-    states.check("supplement", case.state)
-    matter = await pinned_matter(conn, case)
-    problems = _check_files(files, matter.spec, settings)
-    if not files:
-        problems.append(Problem("materials", "REQUIRED", "upload the requested materials"))
-    if problems:
-        raise InvalidInputError(problems)
-    notice = await repo.open_supplement_notice(conn, case_id=case.id)
-    assert notice is not None
-    notice_id, requested = notice
-    brought = {f.material_code for f in files}
-    still = [c for c in requested if c not in brought]
-    if still:
-        raise InvalidInputError(
-            [Problem("materials", "INCOMPLETE_SUPPLEMENT", f"still missing: {', '.join(still)}")]
-        )
-    await _store_materials(conn, blobs, case.id, files, "supplement", matter.spec)
-    today = local_day(clock.now(), settings.timezone)
-    await repo.fulfil_supplement_notice(conn, notice_id=notice_id, on=today)
-    back_to = "received" if case.state == "supplement_requested" else "under_review"
-    if back_to == "under_review":
-        await deadlines.resume(conn, settings=settings, case_id=case.id, on=today)
-    return await record(
-        conn,
-        case,
-        principal,
-        action="supplemented",
-        transition="supplement",
-        changes={"state": back_to},
-        payload={
-            "materials": sorted(c for c in brought if c),
-            "completeOn": today.isoformat(),
-            "deadlines": await deadlines.summary(conn, case_id=case.id),
-        },
-    )

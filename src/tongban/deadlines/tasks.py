@@ -18,6 +18,7 @@ import asyncpg
 from arq import cron, func
 from arq.connections import ArqRedis
 
+from tongban.cases import intake
 from tongban.cases import repository as cases_repo
 from tongban.cases.workflow import Clock, SystemClock, clock_from_settings, real_seconds_until
 from tongban.config import Settings, load_settings
@@ -55,10 +56,8 @@ async def _check_once(
     case = await cases_repo.lock_case_by_id(conn, case_id=clock.case_id)
     assert case is not None
     if level == "auto_accept":
-        from tongban.cases import service as cases_service
-
         if case.state == "received":
-            await cases_service.accept_automatically(conn, case, settings=settings)
+            await intake.accept_automatically(conn, case, settings=settings)
         await service.stop(conn, case_id=case.id, on=case.received_on, kinds=["one_notice"])
         return level
     warned = (
