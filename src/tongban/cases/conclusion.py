@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tongban.cases import states
+from tongban.cases import events, states
 from tongban.cases.runner import ActionContext, case_action
 from tongban.cases.types import Case, Decision
 from tongban.cases.workflow import require_reason
@@ -50,7 +50,7 @@ async def decide(
             limit_days=settings.delivery_days,
         )
     return await ctx.record(
-        action="decided",
+        event=events.Decided(decision=decision, result_number=result_number),
         reason=(reason or "").strip() or None,
         changes={
             "state": decision,
@@ -59,7 +59,6 @@ async def decide(
             "result_number": (result_number or "").strip() or None,
             "decided_at": clock.now(),
         },
-        payload={"decision": decision, "resultNumber": result_number},
     )
 
 
@@ -68,7 +67,7 @@ async def deliver(ctx: ActionContext) -> Case:
     """送达: the result (licence, certificate, decision notice) reached the applicant."""
     await deadlines.stop(ctx.conn, case_id=ctx.case.id, on=ctx.today, kinds=["delivery"])
     return await ctx.record(
-        action="delivered", transition="deliver", changes={"delivered_at": ctx.clock.now()}
+        event=events.Delivered(), transition="deliver", changes={"delivered_at": ctx.clock.now()}
     )
 
 
@@ -78,7 +77,7 @@ async def withdraw(ctx: ActionContext, reason: str | None) -> Case:
     await review_repo.cancel_unfinished(ctx.conn, case_id=ctx.case.id)
     await deadlines.stop(ctx.conn, case_id=ctx.case.id, on=ctx.today)
     return await ctx.record(
-        action="withdrawn",
+        event=events.Withdrawn(),
         transition="withdraw",
         reason=(reason or "").strip() or None,
         changes={"terminal_reason": (reason or "").strip() or "withdrawn by the applicant"},
@@ -91,7 +90,7 @@ async def revoke(ctx: ActionContext, reason: str | None) -> Case:
     text = require_reason(reason)
     await deadlines.stop(ctx.conn, case_id=ctx.case.id, on=ctx.today)
     return await ctx.record(
-        action="revoked",
+        event=events.Revoked(),
         transition="revoke",
         reason=text,
         changes={"terminal_reason": text},
@@ -133,9 +132,8 @@ async def rate(ctx: ActionContext, rating: int, comment: str) -> Case:
             task_id=task_id,
         )
     return await ctx.record(
-        action="rated",
+        event=events.Rated(rating=rating, follow_up=bad),
         transition="rate",
         reason=comment or None,
         changes={"rating": rating, "rating_comment": comment or None},
-        payload={"rating": rating, "followUp": bad},
     )

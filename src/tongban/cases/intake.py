@@ -9,6 +9,7 @@ from datetime import date
 import asyncpg
 
 from tongban.auth.types import Principal
+from tongban.cases import events
 from tongban.cases import repository as repo
 from tongban.cases.runner import ActionContext, CaseAction, case_action, pinned_matter, routed
 from tongban.cases.service import check_files, store_materials
@@ -47,7 +48,7 @@ async def accept(ctx: ActionContext) -> Case:
             ]
         )
     return await _accept_as_of(
-        ctx.conn, ctx.case, ctx.principal, matter.spec, ctx.settings, ctx.today, "accepted"
+        ctx.conn, ctx.case, ctx.principal, matter.spec, ctx.settings, ctx.today, events.Accepted
     )
 
 
@@ -61,7 +62,7 @@ async def accept_automatically(conn: asyncpg.Connection, case: Case, *, settings
         matter.spec,
         settings,
         case.received_on,
-        "accepted_automatically",
+        events.AcceptedAutomatically,
     )
 
 
@@ -72,7 +73,7 @@ async def _accept_as_of(
     spec: MatterSpec,
     settings: Settings,
     accepted_on: date,
-    action: str,
+    event: type[events.Accepted],
 ) -> Case:
     await deadlines.stop(conn, case_id=case.id, on=accepted_on, kinds=["one_notice"])
     # Both decision clocks start the working day after acceptance (Art. 42, Civil Code Art. 201).
@@ -89,13 +90,11 @@ async def _accept_as_of(
         conn,
         case,
         principal,
-        action=action,
+        event=event(
+            accepted_on=accepted_on, deadlines=await deadlines.summary(conn, case_id=case.id)
+        ),
         transition="accept",
         changes={"accepted_on": accepted_on, "current_stage": 0},
-        payload={
-            "acceptedOn": accepted_on.isoformat(),
-            "deadlines": await deadlines.summary(conn, case_id=case.id),
-        },
     )
     await review.open_stage(conn, case, spec, stage_index=0, settings=settings, today=accepted_on)
     return case
@@ -106,7 +105,7 @@ async def declare_not_applicable(ctx: ActionContext, reason: str | None) -> Case
     """Art. 32 (1): the matter needs no licence."""
     await deadlines.stop(ctx.conn, case_id=ctx.case.id, on=ctx.case.received_on)
     return await ctx.record(
-        action="declared_not_applicable",
+        event=events.DeclaredNotApplicable(),
         transition="declare_not_applicable",
         reason=require_reason(reason),
         changes={"terminal_reason": require_reason(reason)},
@@ -120,7 +119,7 @@ async def refuse(ctx: ActionContext, reason: str | None, competent_agency: str |
     text = require_reason(reason)
     await deadlines.stop(ctx.conn, case_id=ctx.case.id, on=ctx.case.received_on)
     return await ctx.record(
-        action="refused",
+        event=events.Refused(),
         transition="refuse",
         reason=text,
         changes={"terminal_reason": text, "competent_agency": agency},
@@ -195,12 +194,11 @@ async def supplement(ctx: ActionContext, files: list[UploadedFile]) -> Case:
     if back_to == "under_review":
         await deadlines.resume(ctx.conn, settings=ctx.settings, case_id=case.id, on=ctx.today)
     return await ctx.record(
-        action="supplemented",
+        event=events.Supplemented(
+            materials=sorted(c for c in brought if c),
+            complete_on=ctx.today,
+            deadlines=await deadlines.summary(ctx.conn, case_id=case.id),
+        ),
         transition="supplement",
         changes={"state": back_to},
-        payload={
-            "materials": sorted(c for c in brought if c),
-            "completeOn": ctx.today.isoformat(),
-            "deadlines": await deadlines.summary(ctx.conn, case_id=case.id),
-        },
     )

@@ -12,6 +12,7 @@ import msgspec
 from tongban.auth.types import Principal
 from tongban.cases.access import ViewerSql
 from tongban.cases.types import Applicant, ApplicantInput, Case, Event, Material
+from tongban.events import types as events
 
 _APPLICANT_COLUMNS = """id::text, kind, name, id_number, credit_code, legal_representative,
     contact_name, mobile, email, channels"""
@@ -426,13 +427,12 @@ async def insert_event(
     *,
     case_id: str,
     case_version: int,
-    action: str,
     principal: Principal,
     reason: str | None,
     changes: dict[str, Any],
-    payload: dict[str, Any],
+    event: events.Event,
     topic: str,
-    outbox_payload: dict[str, Any],
+    outbox: events.OutboxMessage,
 ) -> str:
     """Append to the history and to the outbox, in the caller's transaction."""
     actor_id = principal.officer_id or principal.applicant_id
@@ -452,7 +452,7 @@ async def insert_event(
         """,
         case_id,
         case_version,
-        action,
+        events.action_of(event),
         principal.kind if not principal.is_anonymous else "system",
         actor_id,
         principal.name,
@@ -460,9 +460,9 @@ async def insert_event(
         principal.department_id,
         reason,
         changes,
-        payload,
+        events.payload_of(event),
         topic,
-        outbox_payload,
+        msgspec.to_builtins(outbox),
     )
     return event_id
 

@@ -16,6 +16,7 @@ import msgspec
 from tongban.auth.errors import NotAllowedError
 from tongban.auth.types import Principal
 from tongban.blobs import BlobStore
+from tongban.cases import events
 from tongban.cases import repository as repo
 from tongban.cases.errors import IdempotencyKeyReusedError
 from tongban.cases.files import safe_filename, sniff_content_type
@@ -338,17 +339,14 @@ async def submit_case(
         conn,
         case,
         principal,
-        action="submitted",
-        payload={
-            "matterCode": matter_code,
-            "matterVersion": matter.version,
-            "receivingRegion": region_code,
-            "materials": [f.material_code for f in files],
-            "receivedOn": today.isoformat(),
-            "deadlines": {
-                "one_notice": None if notice.due_on is None else notice.due_on.isoformat()
-            },
-        },
+        event=events.Submitted(
+            matter_code=matter_code,
+            matter_version=matter.version,
+            receiving_region=region_code,
+            materials=[f.material_code for f in files],
+            received_on=today,
+            deadlines={"one_notice": None if notice.due_on is None else notice.due_on.isoformat()},
+        ),
     )
     return case, True
 

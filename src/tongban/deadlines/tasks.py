@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import asyncpg
+import msgspec
 from arq import cron, func
 from arq.connections import ArqRedis
 
@@ -24,6 +25,8 @@ from tongban.cases.workflow import Clock, SystemClock, clock_from_settings, real
 from tongban.config import Settings, load_settings
 from tongban.deadlines import repository as repo
 from tongban.deadlines import service
+from tongban.deadlines.events import WARNINGS, Recipient
+from tongban.events.types import OutboxMessage, action_of
 from tongban.system.tasks import redis_settings, shutdown
 from tongban.system.tasks import startup as base_startup
 
@@ -110,32 +113,32 @@ async def _announce(
     )
     # A warning is about the case, not a change of it: the case version stays, so officers
     # acting on the case are not pushed into conflicts by the supervision worker.
+    event = WARNINGS[level](
+        clock=clock.kind,
+        due_on=clock.due_on,
+        level=level,
+        threshold=clock.next_check_at.isoformat(),
+        at=now.isoformat(),
+        department_id=department,
+        recipients=msgspec.convert(recipients, list[Recipient]),
+    )
     await cases_repo.insert_event(
         conn,
         case_id=case.id,
         case_version=case.version,
-        action=f"deadline_{level}",
         principal=service.SYSTEM,
         reason=None,
         changes={},
-        payload={
-            "clock": clock.kind,
-            "dueOn": clock.due_on.isoformat(),
-            "level": level,
-            "threshold": clock.next_check_at.isoformat(),
-            "at": now.isoformat(),
-            "departmentId": department,
-            "recipients": recipients,
-        },
+        event=event,
         topic=f"deadline.{level}",
-        outbox_payload={
-            "caseId": case.id,
-            "caseNumber": case.number,
-            "action": f"deadline_{level}",
-            "level": level,
-            "clock": clock.kind,
-            "recipients": [r["officerId"] for r in recipients],
-        },
+        outbox=OutboxMessage(
+            action=action_of(event),
+            caseId=case.id,
+            caseNumber=case.number,
+            level=level,
+            clock=clock.kind,
+            recipients=[r["officerId"] for r in recipients],
+        ),
     )
 
 

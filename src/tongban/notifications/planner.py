@@ -14,6 +14,7 @@ an event nobody planned.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -21,9 +22,14 @@ from zoneinfo import ZoneInfo
 import asyncpg
 import msgspec
 
+from tongban.cases import events as ce
 from tongban.config import Settings, quiet_hours
+from tongban.deadlines import events as de
+from tongban.events.catalog import AnyEvent, decode
+from tongban.events.types import Event
 from tongban.notifications import templates
 from tongban.notifications.templates import Template
+from tongban.review import events as rv
 
 log = logging.getLogger(__name__)
 
@@ -56,26 +62,53 @@ def chinese_date(value: str | date | None) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
-def kind_of(action: str, payload: dict[str, Any]) -> str | None:
+def _decision_notice(event: Any) -> str:
+    # A denial is the decision itself; an approval first tells where to collect the licence.
+    return "decided" if event.decision == "denied" else "ready_for_delivery"
+
+
+# Every kind of event decides here which notification it gives; None: internal steps notify
+# nobody. A new kind of event without a row here fails tests/events/test_event_types.py.
+NOTIFICATIONS: dict[type[Event], str | Callable[[Any], str] | None] = {
+    ce.Submitted: "received",
+    ce.Accepted: "accepted",
+    ce.AcceptedAutomatically: "accepted",
+    ce.DeclaredNotApplicable: "not_applicable",
+    ce.Refused: "refused",
+    ce.SupplementRequested: "supplement_requested",
+    ce.Supplemented: None,
+    ce.Decided: _decision_notice,
+    ce.Delivered: "rating_invitation",
+    ce.Withdrawn: "withdrawn",
+    ce.Revoked: "revoked",
+    ce.Rated: None,
+    rv.TaskClaimed: None,
+    rv.OpinionGiven: None,
+    rv.SentBack: None,
+    rv.HandedUp: None,
+    rv.Transferred: None,
+    rv.SpecialProcedureStarted: "special_procedure",
+    rv.SpecialProcedureEnded: None,
+    rv.Extended: "extended",
+    de.DeadlineYellow: "deadline_yellow",
+    de.DeadlineRed: "deadline_red",
+    de.DeadlineEscalation: "deadline_escalation",
+}
+
+
+def kind_of(event: Event) -> str | None:
     """The notification an event gives, or None (internal steps notify nobody)."""
-    if action == "decided":
-        return "decided" if payload.get("decision") == "denied" else "ready_for_delivery"
-    return {
-        "submitted": "received",
-        "supplement_requested": "supplement_requested",
-        "accepted": "accepted",
-        "accepted_automatically": "accepted",
-        "extended": "extended",
-        "special_procedure_started": "special_procedure",
-        "delivered": "rating_invitation",
-        "refused": "refused",
-        "declared_not_applicable": "not_applicable",
-        "withdrawn": "withdrawn",
-        "revoked": "revoked",
-        "deadline_yellow": "deadline_yellow",
-        "deadline_red": "deadline_red",
-        "deadline_escalation": "deadline_escalation",
-    }.get(action)
+    decision = NOTIFICATIONS.get(type(event))
+    return decision(event) if callable(decision) else decision
+
+
+def _event_of(row: asyncpg.Record) -> AnyEvent | None:
+    try:
+        return decode(row["action"], row["payload"])
+    except msgspec.ValidationError as exc:
+        # One malformed history row must not hold up the notices of every event after it.
+        log.warning("event %s not planned: %s", row["event_id"], exc)
+        return None
 
 
 def in_quiet_hours(now: datetime, settings: Settings) -> datetime | None:
@@ -156,9 +189,8 @@ ORDER BY o.id
 """
 
 
-def _values(row: asyncpg.Record, kind: str) -> dict[str, str]:
-    payload: dict[str, Any] = row["payload"] or {}
-    deadlines: dict[str, Any] = payload.get("deadlines") or {}
+def _values(row: asyncpg.Record, event: Any, kind: str) -> dict[str, str]:
+    deadlines: dict[str, Any] = getattr(event, "deadlines", None) or {}
     reason = row["reason"] or ""
     values = {
         "caseNumber": row["number"],
@@ -168,25 +200,24 @@ def _values(row: asyncpg.Record, kind: str) -> dict[str, str]:
         "department": row["department_name"],
     }
     if kind == "supplement_requested":
-        values["missingMaterials"] = "、".join(m["name"] for m in payload.get("materials", []))
+        values["missingMaterials"] = "、".join(m.name for m in event.materials)
         values["note"] = reason or "无"
     elif kind == "accepted":
-        values["acceptedOn"] = chinese_date(payload.get("acceptedOn"))
+        values["acceptedOn"] = chinese_date(event.accepted_on)
         values["promisedDueOn"] = chinese_date(deadlines.get("promised"))
         values["statutoryDueOn"] = chinese_date(deadlines.get("statutory"))
     elif kind == "extended":
-        values["extensionDays"] = str(payload.get("days", ""))
+        values["extensionDays"] = str(event.days)
         values["dueOn"] = chinese_date(deadlines.get("statutory"))
         values["reason"] = reason
     elif kind == "special_procedure":
-        procedure = str(payload.get("kind", ""))
-        values["procedure"] = PROCEDURES.get(procedure, procedure)
-        values["expectedDays"] = str(payload.get("expectedDays", ""))
+        values["procedure"] = PROCEDURES.get(event.kind, event.kind)
+        values["expectedDays"] = str(event.expected_days)
         values["reason"] = reason
     elif kind in ("decided", "ready_for_delivery"):
-        values["decision"] = DECISIONS.get(str(payload.get("decision")), "")
+        values["decision"] = DECISIONS.get(event.decision, "")
         values["reason"] = reason or row["decision_reason"] or ""
-        values["resultNumber"] = payload.get("resultNumber") or row["result_number"] or "无"
+        values["resultNumber"] = event.result_number or row["result_number"] or "无"
         suffix = "便民服务中心" if row["receiving_region_level"] == "township" else "政务服务中心"
         values["collectAt"] = row["receiving_region_name"] + suffix
         values["deliveryDueOn"] = chinese_date(row["delivery_due_on"])
@@ -196,9 +227,9 @@ def _values(row: asyncpg.Record, kind: str) -> dict[str, str]:
         values["reason"] = reason or row["terminal_reason"] or ""
         values["competentAgency"] = row["competent_agency"] or "有权机关"
     elif kind.startswith("deadline_"):
-        values["deadline"] = DEADLINES.get(str(payload.get("clock")), "办理期限")
-        values["dueOn"] = chinese_date(payload.get("dueOn"))
-        values["level"] = LEVELS.get(str(payload.get("level")), "")
+        values["deadline"] = DEADLINES.get(str(event.clock), "办理期限")
+        values["dueOn"] = chinese_date(event.due_on)
+        values["level"] = LEVELS.get(str(event.level), "")
     return values
 
 
@@ -240,8 +271,9 @@ async def plan(
     if not locked:
         return Planned(0, 0, busy)
     rows = await conn.fetch(_EVENTS, locked)
+    events = [(row, _event_of(row)) for row in rows]
     in_force_now = in_force(await newest_published(conn))
-    officers = await _officers(conn, rows)
+    officers = await _officers(conn, [e for _, e in events])
     quiet_until = in_quiet_hours(now, settings)
     columns: dict[str, list[Any]] = {
         k: []
@@ -262,17 +294,17 @@ async def plan(
             "next_attempt_at",
         )
     }
-    for row in rows:
-        kind = kind_of(row["action"], row["payload"] or {})
+    for row, event in events:
+        kind = None if event is None else kind_of(event)
         if kind is None:
             continue
         audience = templates.KINDS[kind].audience
-        values = _values(row, kind)
+        values = _values(row, event, kind)
         if audience == "applicant":
             recipients = [(row["applicant_id"], row["mobile"], row["email"], row["channels"])]
         else:
-            ids = (row["payload"] or {}).get("recipients", [])
-            recipients = [officers[r["officerId"]] for r in ids if r.get("officerId") in officers]
+            ids = event.recipients if isinstance(event, de.DeadlineWarning) else []
+            recipients = [officers[r.officer_id] for r in ids if r.officer_id in officers]
         for recipient_id, mobile, email, channels in recipients:
             for channel, address in (("sms", mobile), ("email", email)):
                 template = in_force_now[(kind, channel, audience)]
@@ -319,14 +351,14 @@ async def plan(
 
 
 async def _officers(
-    conn: asyncpg.Connection, rows: list[asyncpg.Record]
+    conn: asyncpg.Connection, events: list[AnyEvent | None]
 ) -> dict[str, tuple[str, str | None, str | None, list[str]]]:
     ids = {
-        r["officerId"]
-        for row in rows
-        if str(row["action"]).startswith("deadline_")
-        for r in (row["payload"] or {}).get("recipients", [])
-        if r.get("officerId")
+        r.officer_id
+        for event in events
+        if isinstance(event, de.DeadlineWarning)
+        for r in event.recipients
+        if r.officer_id
     }
     if not ids:
         return {}

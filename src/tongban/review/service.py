@@ -24,6 +24,7 @@ from tongban.errors import (
 )
 from tongban.government import repository as gov_repo
 from tongban.identifiers import is_uuid
+from tongban.review import events
 from tongban.review import repository as repo
 
 EXTENSION_DAYS = 10  # Art. 42
@@ -107,9 +108,8 @@ async def claim_task(ctx: ActionContext, task_id: str) -> Case:
         changes={"state": "claimed", "claimed_by": ctx.principal.officer_id},
     )
     return await ctx.record(
-        action="task_claimed",
+        event=events.TaskClaimed(task_id=task.id, stage=task.stage_name),
         transition="claim_task",
-        payload={"taskId": task.id, "stage": task.stage_name},
     )
 
 
@@ -171,17 +171,16 @@ async def complete_task(ctx: ActionContext, task_id: str, opinion: Opinion, comm
             next_index = task.stage_index + 1
             changes["current_stage"] = next_index if next_index < len(spec.review_plan) else None
     case = await ctx.record(
-        action="opinion_given",
+        event=events.OpinionGiven(
+            task_id=task.id,
+            stage=task.stage_name,
+            department_id=task.department_id,
+            opinion=opinion,
+            stage_done=stage_done,
+        ),
         transition="complete_task",
         reason=comment or None,
         changes=changes,
-        payload={
-            "taskId": task.id,
-            "stage": task.stage_name,
-            "departmentId": task.department_id,
-            "opinion": opinion,
-            "stageDone": stage_done,
-        },
     )
     if stage_done and case.current_stage is not None:
         await open_stage(
@@ -202,11 +201,10 @@ async def send_back(ctx: ActionContext, to_stage: int, reason: str | None) -> Ca
     await repo.cancel_unfinished(conn, case_id=case.id)
     await deadlines.stop(conn, case_id=case.id, on=today, kinds=["stage"])
     case = await ctx.record(
-        action="sent_back",
+        event=events.SentBack(to_stage=to_stage, stage_name=spec.review_plan[to_stage].name),
         transition="send_back",
         reason=text,
         changes={"current_stage": to_stage, "review_round": case.review_round + 1},
-        payload={"toStage": to_stage, "stageName": spec.review_plan[to_stage].name},
     )
     await open_stage(conn, case, spec, stage_index=to_stage, settings=settings, today=today)
     return case
@@ -245,7 +243,9 @@ async def _move(ctx: ActionContext, department_id: str, reason: str | None, upwa
             ]
         )
     return await ctx.record(
-        action="handed_up" if upward else "transferred",
+        event=(events.HandedUp if upward else events.Transferred)(
+            to_region=target.code, to_department_id=department_id
+        ),
         transition="hand_up" if upward else "transfer",
         reason=text,
         changes={
@@ -253,7 +253,6 @@ async def _move(ctx: ActionContext, department_id: str, reason: str | None, upwa
             "handling_lineage": list(target.lineage),
             "handling_department_id": department_id,
         },
-        payload={"toRegion": target.code, "toDepartmentId": department_id},
     )
 
 
@@ -289,10 +288,11 @@ async def start_special_procedure(
     )
     await deadlines.pause(conn, case_id=case.id, on=today)
     return await ctx.record(
-        action="special_procedure_started",
+        event=events.SpecialProcedureStarted(
+            kind=kind, expected_days=expected_days, started_on=today
+        ),
         transition="start_special_procedure",
         reason=text,
-        payload={"kind": kind, "expectedDays": expected_days, "startedOn": today.isoformat()},
     )
 
 
@@ -303,14 +303,13 @@ async def end_special_procedure(ctx: ActionContext) -> Case:
     assert ended is not None
     await deadlines.resume(conn, settings=ctx.settings, case_id=case.id, on=today)
     return await ctx.record(
-        action="special_procedure_ended",
-        transition="end_special_procedure",
-        payload={
-            "kind": ended[0],
-            "endedOn": today.isoformat(),
+        event=events.SpecialProcedureEnded(
+            kind=ended[0],
+            ended_on=today,
             # The pause moved the due dates: the history says where to.
-            "deadlines": await deadlines.summary(conn, case_id=case.id),
-        },
+            deadlines=await deadlines.summary(conn, case_id=case.id),
+        ),
+        transition="end_special_procedure",
     )
 
 
@@ -348,9 +347,8 @@ async def extend(ctx: ActionContext, reason: str | None) -> Case:
     text = require_reason(reason)
     await deadlines.extend(conn, settings=ctx.settings, case_id=case.id, days=days)
     return await ctx.record(
-        action="extended",
+        event=events.Extended(days=days, deadlines=await deadlines.summary(conn, case_id=case.id)),
         transition="extend",
         reason=text,
         changes={"extension_days": days, "extension_reason": text},
-        payload={"days": days, "deadlines": await deadlines.summary(conn, case_id=case.id)},
     )
