@@ -12,8 +12,9 @@ from tongban.auth.types import Principal
 from tongban.cases import events
 from tongban.cases import repository as repo
 from tongban.cases.runner import ActionContext, CaseAction, case_action, pinned_matter, routed
-from tongban.cases.service import check_files, store_materials
+from tongban.cases.service import store_materials
 from tongban.cases.types import Case, UploadedFile
+from tongban.cases.validation import check_files
 from tongban.cases.workflow import (
     checked_material_list,
     file_supplement_notice,

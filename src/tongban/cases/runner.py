@@ -25,6 +25,7 @@ from tongban.cases.workflow import Clock, load_for_action, local_day, record
 from tongban.catalogue import repository as catalogue_repo
 from tongban.catalogue.types import MatterVersion
 from tongban.config import Settings
+from tongban.events.types import Event
 
 P = ParamSpec("P")
 
@@ -64,9 +65,24 @@ class ActionContext:
         assert self.env.blobs is not None, "this action stores files: pass a blob store"
         return self.env.blobs
 
-    async def record(self, **event: Any) -> Case:
-        """Apply the transition and changes to the case and append its event (``record``)."""
-        return await record(self.conn, self.case, self.principal, **event)
+    async def record(
+        self,
+        *,
+        event: Event,
+        changes: dict[str, Any] | None = None,
+        reason: str | None = None,
+        transition: str | None = None,
+    ) -> Case:
+        """Apply the transition and changes to the locked case and append ``event``."""
+        return await record(
+            self.conn,
+            self.case,
+            self.principal,
+            event=event,
+            changes=changes,
+            reason=reason,
+            transition=transition,
+        )
 
 
 async def pinned_matter(conn: asyncpg.Connection, case: Case) -> MatterVersion:

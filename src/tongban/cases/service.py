@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from datetime import date
 from typing import Any
 
 import asyncpg
@@ -19,148 +20,29 @@ from tongban.blobs import BlobStore
 from tongban.cases import events
 from tongban.cases import repository as repo
 from tongban.cases.errors import IdempotencyKeyReusedError
-from tongban.cases.files import safe_filename, sniff_content_type
+from tongban.cases.files import safe_filename
 from tongban.cases.types import Applicant, ApplicantInput, Case, UploadedFile
+from tongban.cases.validation import check_files, validate_applicant
 from tongban.cases.workflow import Clock, local_day, record
 from tongban.catalogue import repository as catalogue_repo
-from tongban.catalogue.types import MatterSpec
+from tongban.catalogue.types import MatterSpec, MatterVersion
 from tongban.config import Settings
 from tongban.deadlines import service as deadlines
 from tongban.errors import (
     MAX_FORM_BYTES,
-    MAX_NAME_CHARS,
     InvalidInputError,
     NotFoundError,
     Problem,
     ValidationError,
-    too_long,
 )
 from tongban.government import repository as gov_repo
+from tongban.government.types import Region
 from tongban.identifiers import (
     make_case_number,
-    validate_credit_code,
-    validate_email,
-    validate_mobile,
     validate_region_code,
-    validate_resident_id,
 )
 
 _KEY_RE = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
-
-
-def validate_applicant(applicant: ApplicantInput, settings: Settings) -> ApplicantInput:
-    """Normalised applicant details; every invalid field reported at once."""
-    problems: list[Problem] = []
-    values: dict[str, Any] = msgspec.structs.asdict(applicant)
-
-    def check(where: str, fn: Any, /, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except ValidationError as exc:
-            problems.append(Problem(exc.field or where, "INVALID_IDENTIFIER", exc.message))
-            return None
-
-    for where, text, limit in (
-        ("applicant.name", applicant.name, MAX_NAME_CHARS),
-        ("applicant.legalRepresentative", applicant.legal_representative, MAX_NAME_CHARS),
-        ("applicant.contactName", applicant.contact_name, MAX_NAME_CHARS),
-    ):
-        if (long := too_long(text, field=where, max_chars=limit)) is not None:
-            problems.append(long)
-    if not applicant.name.strip():
-        problems.append(Problem("applicant.name", "REQUIRED", "the applicant's name is required"))
-    if applicant.kind == "person":
-        if not applicant.id_number:
-            problems.append(
-                Problem("applicant.idNumber", "REQUIRED", "a person needs an ID number")
-            )
-        else:
-            values["id_number"] = check(
-                "applicant.idNumber",
-                validate_resident_id,
-                applicant.id_number,
-                field="applicant.idNumber",
-            )
-        values["credit_code"] = None
-    else:
-        if not applicant.credit_code:
-            problems.append(
-                Problem("applicant.creditCode", "REQUIRED", "an organisation needs its credit code")
-            )
-        else:
-            result = check(
-                "applicant.creditCode",
-                validate_credit_code,
-                applicant.credit_code,
-                allow_list=frozenset(settings.credit_code_allow_list),
-                mode=settings.credit_code_mode,
-                field="applicant.creditCode",
-            )
-            values["credit_code"] = None if result is None else result.code
-        values["id_number"] = None
-        if not (applicant.legal_representative or "").strip():
-            problems.append(
-                Problem(
-                    "applicant.legalRepresentative", "REQUIRED", "name the legal representative"
-                )
-            )
-    if applicant.mobile:
-        values["mobile"] = check(
-            "applicant.mobile", validate_mobile, applicant.mobile, field="applicant.mobile"
-        )
-    if applicant.email:
-        values["email"] = check(
-            "applicant.email", validate_email, applicant.email, field="applicant.email"
-        )
-    if "sms" in applicant.channels and not applicant.mobile:
-        problems.append(Problem("applicant.mobile", "REQUIRED", "SMS notices need a mobile number"))
-    if "email" in applicant.channels and not applicant.email:
-        problems.append(Problem("applicant.email", "REQUIRED", "e-mail notices need an address"))
-    if problems:
-        raise InvalidInputError(problems)
-    return msgspec.convert(values, ApplicantInput)
-
-
-def check_files(files: list[UploadedFile], spec: MatterSpec, settings: Settings) -> list[Problem]:
-    known = {m.code for m in spec.materials}
-    problems: list[Problem] = []
-    for i, f in enumerate(files):
-        field = f"materials[{i}]"
-        if len(f.data) > settings.max_upload_bytes:
-            problems.append(
-                Problem(
-                    f"{field}.file",
-                    "FILE_TOO_LARGE",
-                    f"{f.filename} is {len(f.data)} bytes; the limit is {settings.max_upload_bytes}",
-                )
-            )
-        if f.content_type not in settings.allowed_content_types:
-            problems.append(
-                Problem(
-                    f"{field}.file",
-                    "CONTENT_TYPE_NOT_ALLOWED",
-                    f"{f.filename}: {f.content_type} is not accepted "
-                    f"(allowed: {', '.join(settings.allowed_content_types)})",
-                )
-            )
-        elif (sniffed := sniff_content_type(f.data)) != f.content_type:
-            seen = f"they look like {sniffed}" if sniffed else "they match no accepted type"
-            problems.append(
-                Problem(
-                    f"{field}.file",
-                    "CONTENT_MISMATCH",
-                    f"{f.filename}: declared {f.content_type}, but {seen}",
-                )
-            )
-        if f.material_code is not None and f.material_code not in known:
-            problems.append(
-                Problem(
-                    f"{field}.materialCode",
-                    "UNKNOWN_MATERIAL",
-                    f"the matter asks for no material {f.material_code!r}",
-                )
-            )
-    return problems
 
 
 def _request_hash(
@@ -185,21 +67,16 @@ def _request_hash(
     return hashlib.sha256(canonical).hexdigest()
 
 
-async def submit_case(
-    conn: asyncpg.Connection,
-    principal: Principal,
-    *,
-    settings: Settings,
-    blobs: BlobStore,
-    clock: Clock,
-    matter_code: str,
-    region_code: str,
-    applicant: ApplicantInput | None,
-    form_data: dict[str, Any],
-    files: list[UploadedFile],
-    idempotency_key: str,
-) -> tuple[Case, bool]:
-    """File a case; the same key with the same content returns the first case (created=False)."""
+class _Filing(msgspec.Struct, frozen=True, kw_only=True):
+    """A submission whose every input passed its checks."""
+
+    applicant: ApplicantInput | None  # None: the signed-in applicant files for themselves
+    region_code: str  # normalised
+    region: Region
+    matter: MatterVersion
+
+
+def _check_caller(principal: Principal, applicant: ApplicantInput | None) -> None:
     if principal.is_applicant:
         if applicant is not None:
             raise ValidationError("applicants file for themselves", field="applicant")
@@ -210,7 +87,20 @@ async def submit_case(
             )
     else:
         raise NotAllowedError("only applicants and intake officers submit cases")
-    # Every problem of the input at once, so a form shows them all in one round trip.
+
+
+async def _check_input(
+    conn: asyncpg.Connection,
+    *,
+    settings: Settings,
+    matter_code: str,
+    region_code: str,
+    applicant: ApplicantInput | None,
+    form_data: dict[str, Any],
+    files: list[UploadedFile],
+    idempotency_key: str,
+) -> _Filing:
+    """Every problem of the input at once, so a form shows them all in one round trip."""
     problems: list[Problem] = []
     if not _KEY_RE.match(idempotency_key):
         problems.append(
@@ -250,68 +140,143 @@ async def submit_case(
         )
     if problems:
         raise InvalidInputError(problems)
-    matter = current[0]
+    return _Filing(applicant=checked, region_code=region_code, region=regions[0], matter=current[0])
 
-    found: Applicant
+
+async def _earlier_submission(
+    conn: asyncpg.Connection, principal: Principal, key: str, request_hash: str
+) -> Case | None:
+    """The case this key filed before, if the same request did; a different one is refused."""
+    await repo.lock_idempotency_key(conn, submitted_by=principal.subject, key=key)
+    prior = await repo.find_by_idempotency_key(conn, submitted_by=principal.subject, key=key)
+    if prior is None:
+        return None
+    number, prior_hash = prior
+    if prior_hash != request_hash:
+        raise IdempotencyKeyReusedError(
+            "this idempotency key was used for a different submission",
+            field="idempotencyKey",
+            details={"caseNumber": number, "problem": "IDEMPOTENCY_KEY_REUSED"},
+        )
+    case = await repo.lock_case(conn, number=number)
+    assert case is not None
+    return case
+
+
+async def _who_applies(
+    conn: asyncpg.Connection, principal: Principal, checked: ApplicantInput | None
+) -> tuple[Applicant | None, Any]:
+    """The registered applicant filing for themselves (None at a window), and what of the
+    applicant a reused idempotency key must match."""
     if checked is not None:
         # The whole statement of who applies (name, contacts, channels), not only the ID
         # number: a reused key with another name or phone is another request.
-        applicant_key: Any = msgspec.to_builtins(checked)
-    else:
-        existing = await repo.applicants_by_id(conn, ids=[principal.applicant_id or ""])
-        if not existing:
-            raise NotFoundError("the signed-in applicant is not registered", field="applicant")
-        found = existing[0]
-        applicant_key = found.id_number or found.credit_code or ""
+        return None, msgspec.to_builtins(checked)
+    existing = await repo.applicants_by_id(conn, ids=[principal.applicant_id or ""])
+    if not existing:
+        raise NotFoundError("the signed-in applicant is not registered", field="applicant")
+    return existing[0], existing[0].id_number or existing[0].credit_code or ""
 
-    request_hash = _request_hash(matter_code, region_code, applicant_key, form_data, files)
-    await repo.lock_idempotency_key(conn, submitted_by=principal.subject, key=idempotency_key)
-    prior = await repo.find_by_idempotency_key(
-        conn, submitted_by=principal.subject, key=idempotency_key
+
+async def submit_case(
+    conn: asyncpg.Connection,
+    principal: Principal,
+    *,
+    settings: Settings,
+    blobs: BlobStore,
+    clock: Clock,
+    matter_code: str,
+    region_code: str,
+    applicant: ApplicantInput | None,
+    form_data: dict[str, Any],
+    files: list[UploadedFile],
+    idempotency_key: str,
+) -> tuple[Case, bool]:
+    """File a case; the same key with the same content returns the first case (created=False)."""
+    _check_caller(principal, applicant)
+    filing = await _check_input(
+        conn,
+        settings=settings,
+        matter_code=matter_code,
+        region_code=region_code,
+        applicant=applicant,
+        form_data=form_data,
+        files=files,
+        idempotency_key=idempotency_key,
     )
-    if prior is not None:
-        number, prior_hash = prior
-        if prior_hash != request_hash:
-            raise IdempotencyKeyReusedError(
-                "this idempotency key was used for a different submission",
-                field="idempotencyKey",
-                details={"caseNumber": number, "problem": "IDEMPOTENCY_KEY_REUSED"},
-            )
-        case = await repo.lock_case(conn, number=number)
-        assert case is not None
-        return case, False
-
+    found, applicant_key = await _who_applies(conn, principal, filing.applicant)
+    request_hash = _request_hash(matter_code, filing.region_code, applicant_key, form_data, files)
+    earlier = await _earlier_submission(conn, principal, idempotency_key, request_hash)
+    if earlier is not None:
+        return earlier, False
     stated: dict[str, Any] = {}
-    if checked is not None:
+    if filing.applicant is not None:
         # The person's record is created from a first filing but never rewritten by a later
         # one: the window records what it was told on this case, and this case's notices go
         # there (issue 13: naming someone's ID number redirected all their SMS).
-        found, _ = await repo.find_or_create_applicant(conn, applicant=checked)
-        stated = {
-            "stated_name": checked.name,
-            "stated_contact_name": checked.contact_name,
-            "stated_mobile": checked.mobile,
-            "stated_email": checked.email,
-            "stated_channels": list(checked.channels),
-        }
+        found, _ = await repo.find_or_create_applicant(conn, applicant=filing.applicant)
+        stated = _stated(filing.applicant)
+    assert found is not None
+    case_id, today = await _create(
+        conn,
+        principal,
+        filing,
+        found,
+        settings=settings,
+        clock=clock,
+        form_data=form_data,
+        idempotency_key=idempotency_key,
+        request_hash=request_hash,
+        stated=stated,
+    )
+    await store_materials(conn, blobs, case_id, files, "submission", filing.matter.spec)
+    case = await _started(conn, case_id, today, principal, filing, settings, matter_code, files)
+    return case, True
+
+
+def _stated(checked: ApplicantInput) -> dict[str, Any]:
+    return {
+        "stated_name": checked.name,
+        "stated_contact_name": checked.contact_name,
+        "stated_mobile": checked.mobile,
+        "stated_email": checked.email,
+        "stated_channels": list(checked.channels),
+    }
+
+
+async def _create(
+    conn: asyncpg.Connection,
+    principal: Principal,
+    filing: _Filing,
+    applicant: Applicant,
+    *,
+    settings: Settings,
+    clock: Clock,
+    form_data: dict[str, Any],
+    idempotency_key: str,
+    request_hash: str,
+    stated: dict[str, Any],
+) -> tuple[str, date]:
+    """The case row, numbered in its receiving region's daily sequence; its id and the day it
+    was received."""
+    matter, region_code = filing.matter, filing.region_code
     department = (await gov_repo.department_placements(conn, ids=[matter.spec.department_id]))[
         matter.spec.department_id
     ]
     now = clock.now()
     today = local_day(now, settings.timezone)
     sequence = await repo.next_sequence(conn, region_code=region_code[:6], day=today)
-    number = make_case_number(region_code[:6], today, sequence)
     case_id = await repo.insert_case(
         conn,
-        number=number,
+        number=make_case_number(region_code[:6], today, sequence),
         matter_id=matter.matter_id,
         matter_version=matter.version,
-        applicant_id=found.id,
+        applicant_id=applicant.id,
         submitted_by=principal.subject,
         idempotency_key=idempotency_key,
         request_hash=request_hash,
         receiving_region=region_code,
-        receiving_lineage=list(regions[0].lineage),
+        receiving_lineage=list(filing.region.lineage),
         handling_region=department.code,
         handling_lineage=list(department.lineage),
         handling_department_id=matter.spec.department_id,
@@ -322,7 +287,20 @@ async def submit_case(
         received_on=today,
         **stated,
     )
-    await store_materials(conn, blobs, case_id, files, "submission", matter.spec)
+    return case_id, today
+
+
+async def _started(
+    conn: asyncpg.Connection,
+    case_id: str,
+    today: date,
+    principal: Principal,
+    filing: _Filing,
+    settings: Settings,
+    matter_code: str,
+    files: list[UploadedFile],
+) -> Case:
+    """The Art. 32 clock started and the submission recorded."""
     # Art. 32: the one-time notice is due within 5 days of receipt, or the case counts as
     # accepted on the day it was received.
     notice = await deadlines.start(
@@ -335,20 +313,19 @@ async def submit_case(
     )
     case = await repo.lock_case_by_id(conn, case_id=case_id)
     assert case is not None
-    case = await record(
+    return await record(
         conn,
         case,
         principal,
         event=events.Submitted(
             matter_code=matter_code,
-            matter_version=matter.version,
-            receiving_region=region_code,
+            matter_version=filing.matter.version,
+            receiving_region=filing.region_code,
             materials=[f.material_code for f in files],
             received_on=today,
             deadlines={"one_notice": None if notice.due_on is None else notice.due_on.isoformat()},
         ),
     )
-    return case, True
 
 
 async def store_materials(

@@ -116,13 +116,7 @@ async def claim_task(ctx: ActionContext, task_id: str) -> Case:
 @case_action("complete_task", tasks=_the_task)
 async def complete_task(ctx: ActionContext, task_id: str, opinion: Opinion, comment: str) -> Case:
     """Give the department's opinion; the stage's join policy decides when it is done."""
-    conn, principal, case, settings, clock = (
-        ctx.conn,
-        ctx.principal,
-        ctx.case,
-        ctx.settings,
-        ctx.clock,
-    )
+    conn, principal, case, today = ctx.conn, ctx.principal, ctx.case, ctx.today
     task = ctx.tasks[0]
     if task.state not in ("open", "claimed"):
         raise ConflictError(f"the task is {task.state}", field="taskId")
@@ -139,37 +133,16 @@ async def complete_task(ctx: ActionContext, task_id: str, opinion: Opinion, comm
             "opinion": opinion,
             "comment": comment,
             "completed_by": principal.officer_id,
-            "completed_at": clock.now(),
+            "completed_at": ctx.clock.now(),
         },
     )
-    today = ctx.today
     await deadlines.stop(conn, case_id=case.id, on=today, task_ids=[task.id])
     spec = await _spec(conn, case)
     changes: dict[str, object] = {}
-    stage_done = False
-    if task.kind == "review" and task.stage_index is not None:
-        stage = spec.review_plan[task.stage_index]
-        tasks = [
-            t
-            for t in await repo.tasks_of(conn, case_ids=[case.id])
-            if t.stage_index == task.stage_index and t.round == task.round and t.kind == "review"
-        ]
-        if stage.mode == "sequential" and stage.join == "all":
-            opened = await repo.open_next_waiting(
-                conn, case_id=case.id, stage_index=task.stage_index, round=task.round
-            )
-            stage_done = opened is None
-            if opened is not None:
-                await _start_stage_clock(conn, case, stage.limit_days, opened, settings, today)
-        elif stage.join == "any":
-            stage_done = True
-            await repo.cancel_unfinished(conn, case_id=case.id)
-            await deadlines.stop(conn, case_id=case.id, on=today, kinds=["stage"])
-        else:
-            stage_done = all(t.state == "completed" for t in tasks)
-        if stage_done:
-            next_index = task.stage_index + 1
-            changes["current_stage"] = next_index if next_index < len(spec.review_plan) else None
+    stage_done = task.stage_index is not None and await _stage_done(ctx, task, spec)
+    if stage_done and task.stage_index is not None:
+        next_index = task.stage_index + 1
+        changes["current_stage"] = next_index if next_index < len(spec.review_plan) else None
     case = await ctx.record(
         event=events.OpinionGiven(
             task_id=task.id,
@@ -184,9 +157,35 @@ async def complete_task(ctx: ActionContext, task_id: str, opinion: Opinion, comm
     )
     if stage_done and case.current_stage is not None:
         await open_stage(
-            conn, case, spec, stage_index=case.current_stage, settings=settings, today=today
+            conn, case, spec, stage_index=case.current_stage, settings=ctx.settings, today=today
         )
     return case
+
+
+async def _stage_done(ctx: ActionContext, task: Task, spec: MatterSpec) -> bool:
+    """Whether the opinion on ``task`` finishes its stage, by the stage's join policy; the
+    next department of a sequential stage gets its turn."""
+    if task.kind != "review" or task.stage_index is None:
+        return False
+    conn, case = ctx.conn, ctx.case
+    stage = spec.review_plan[task.stage_index]
+    tasks = [
+        t
+        for t in await repo.tasks_of(conn, case_ids=[case.id])
+        if t.stage_index == task.stage_index and t.round == task.round and t.kind == "review"
+    ]
+    if stage.mode == "sequential" and stage.join == "all":
+        opened = await repo.open_next_waiting(
+            conn, case_id=case.id, stage_index=task.stage_index, round=task.round
+        )
+        if opened is not None:
+            await _start_stage_clock(conn, case, stage.limit_days, opened, ctx.settings, ctx.today)
+        return opened is None
+    if stage.join == "any":
+        await repo.cancel_unfinished(conn, case_id=case.id)
+        await deadlines.stop(conn, case_id=case.id, on=ctx.today, kinds=["stage"])
+        return True
+    return all(t.state == "completed" for t in tasks)
 
 
 @case_action("send_back")
