@@ -11,7 +11,7 @@ from strawberry.scalars import JSON
 
 from tongban.api.cases import Case
 from tongban.api.context import Info
-from tongban.api.convert import raw
+from tongban.api.convert import as_json, raw
 from tongban.api.enums import ApplicantKind, Channel
 from tongban.api.errors import UserError
 from tongban.cases import types as domain
@@ -97,6 +97,16 @@ class SubmitCaseInput:
     applicant: ApplicantInput | None = strawberry.field(
         default=None, description="The applicant, when an intake officer files at the window."
     )
+
+    def to_domain(self, files: list[domain.UploadedFile]) -> domain.Submission:
+        return domain.Submission(
+            matter_code=self.matter_code,
+            region_code=self.region_code,
+            applicant=None if self.applicant is None else self.applicant.to_domain(),
+            form_data=dict(as_json(self.form_data) or {}),
+            files=files,
+            idempotency_key=self.idempotency_key,
+        )
 
 
 async def read_files(info: Info, uploads: list[MaterialUpload]) -> list[domain.UploadedFile]:

@@ -18,7 +18,7 @@ from tongban.api.case_inputs import (
 )
 from tongban.api.cases import Case, Opinion
 from tongban.api.context import Info
-from tongban.api.convert import as_json, raw
+from tongban.api.convert import raw
 from tongban.api.enums import DecisionKind
 from tongban.api.errors import user_errors
 from tongban.cases import conclusion, intake, service
@@ -79,15 +79,10 @@ class CaseMutation:
                 case, created = await service.submit_case(
                     conn,
                     principal,
+                    input.to_domain(files),
                     settings=info.context.settings,
                     blobs=info.context.blobs,
                     clock=info.context.clock,
-                    matter_code=input.matter_code,
-                    region_code=input.region_code,
-                    applicant=None if input.applicant is None else input.applicant.to_domain(),
-                    form_data=dict(as_json(input.form_data) or {}),
-                    files=files,
-                    idempotency_key=input.idempotency_key,
                 )
                 visible = await repo.visible_cases_by_id(conn, principal=principal, ids=[case.id])
         except DomainError as exc:

@@ -21,7 +21,7 @@ from tongban.cases import events
 from tongban.cases import repository as repo
 from tongban.cases.errors import IdempotencyKeyReusedError
 from tongban.cases.files import safe_filename
-from tongban.cases.types import Applicant, ApplicantInput, Case, UploadedFile
+from tongban.cases.types import Applicant, ApplicantInput, Case, Submission, UploadedFile
 from tongban.cases.validation import check_files, validate_applicant
 from tongban.cases.workflow import Clock, local_day, record
 from tongban.catalogue import repository as catalogue_repo
@@ -45,21 +45,16 @@ from tongban.identifiers import (
 _KEY_RE = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
 
 
-def _request_hash(
-    matter_code: str,
-    region_code: str,
-    applicant: Any,
-    form_data: dict[str, Any],
-    files: list[UploadedFile],
-) -> str:
+def _request_hash(submission: Submission, region_code: str, applicant: Any) -> str:
     canonical = msgspec.json.encode(
         {
-            "matter": matter_code,
+            "matter": submission.matter_code,
             "region": region_code,
             "applicant": applicant,
-            "form": form_data,
+            "form": submission.form_data,
             "materials": sorted(
-                [f.material_code or "", hashlib.sha256(f.data).hexdigest()] for f in files
+                [f.material_code or "", hashlib.sha256(f.data).hexdigest()]
+                for f in submission.files
             ),
         },
         order="sorted",
@@ -70,6 +65,7 @@ def _request_hash(
 class _Filing(msgspec.Struct, frozen=True, kw_only=True):
     """A submission whose every input passed its checks."""
 
+    submission: Submission
     applicant: ApplicantInput | None  # None: the signed-in applicant files for themselves
     region_code: str  # normalised
     region: Region
@@ -90,19 +86,13 @@ def _check_caller(principal: Principal, applicant: ApplicantInput | None) -> Non
 
 
 async def _check_input(
-    conn: asyncpg.Connection,
-    *,
-    settings: Settings,
-    matter_code: str,
-    region_code: str,
-    applicant: ApplicantInput | None,
-    form_data: dict[str, Any],
-    files: list[UploadedFile],
-    idempotency_key: str,
+    conn: asyncpg.Connection, submission: Submission, settings: Settings
 ) -> _Filing:
     """Every problem of the input at once, so a form shows them all in one round trip."""
+    matter_code, region_code = submission.matter_code, submission.region_code
+    applicant, files = submission.applicant, submission.files
     problems: list[Problem] = []
-    if not _KEY_RE.match(idempotency_key):
+    if not _KEY_RE.match(submission.idempotency_key):
         problems.append(
             Problem(
                 "idempotencyKey",
@@ -134,13 +124,19 @@ async def _check_input(
         )
     else:
         problems += check_files(files, current[0].spec, settings)
-    if len(msgspec.json.encode(form_data)) > MAX_FORM_BYTES:
+    if len(msgspec.json.encode(submission.form_data)) > MAX_FORM_BYTES:
         problems.append(
             Problem("formData", "TOO_LARGE", f"the form data exceeds {MAX_FORM_BYTES} bytes")
         )
     if problems:
         raise InvalidInputError(problems)
-    return _Filing(applicant=checked, region_code=region_code, region=regions[0], matter=current[0])
+    return _Filing(
+        submission=submission,
+        applicant=checked,
+        region_code=region_code,
+        region=regions[0],
+        matter=current[0],
+    )
 
 
 async def _earlier_submission(
@@ -181,32 +177,19 @@ async def _who_applies(
 async def submit_case(
     conn: asyncpg.Connection,
     principal: Principal,
+    submission: Submission,
     *,
     settings: Settings,
     blobs: BlobStore,
     clock: Clock,
-    matter_code: str,
-    region_code: str,
-    applicant: ApplicantInput | None,
-    form_data: dict[str, Any],
-    files: list[UploadedFile],
-    idempotency_key: str,
 ) -> tuple[Case, bool]:
     """File a case; the same key with the same content returns the first case (created=False)."""
-    _check_caller(principal, applicant)
-    filing = await _check_input(
-        conn,
-        settings=settings,
-        matter_code=matter_code,
-        region_code=region_code,
-        applicant=applicant,
-        form_data=form_data,
-        files=files,
-        idempotency_key=idempotency_key,
-    )
+    _check_caller(principal, submission.applicant)
+    filing = await _check_input(conn, submission, settings)
     found, applicant_key = await _who_applies(conn, principal, filing.applicant)
-    request_hash = _request_hash(matter_code, filing.region_code, applicant_key, form_data, files)
-    earlier = await _earlier_submission(conn, principal, idempotency_key, request_hash)
+    request_hash = _request_hash(submission, filing.region_code, applicant_key)
+    key = submission.idempotency_key
+    earlier = await _earlier_submission(conn, principal, key, request_hash)
     if earlier is not None:
         return earlier, False
     stated: dict[str, Any] = {}
@@ -224,13 +207,12 @@ async def submit_case(
         found,
         settings=settings,
         clock=clock,
-        form_data=form_data,
-        idempotency_key=idempotency_key,
         request_hash=request_hash,
         stated=stated,
     )
-    await store_materials(conn, blobs, case_id, files, "submission", filing.matter.spec)
-    case = await _started(conn, case_id, today, principal, filing, settings, matter_code, files)
+    spec = filing.matter.spec
+    await store_materials(conn, blobs, case_id, submission.files, "submission", spec)
+    case = await _started(conn, case_id, today, principal, filing, settings)
     return case, True
 
 
@@ -252,8 +234,6 @@ async def _create(
     *,
     settings: Settings,
     clock: Clock,
-    form_data: dict[str, Any],
-    idempotency_key: str,
     request_hash: str,
     stated: dict[str, Any],
 ) -> tuple[str, date]:
@@ -273,7 +253,7 @@ async def _create(
         matter_version=matter.version,
         applicant_id=applicant.id,
         submitted_by=principal.subject,
-        idempotency_key=idempotency_key,
+        idempotency_key=filing.submission.idempotency_key,
         request_hash=request_hash,
         receiving_region=region_code,
         receiving_lineage=list(filing.region.lineage),
@@ -282,7 +262,7 @@ async def _create(
         handling_department_id=matter.spec.department_id,
         state="received",
         confidentiality=matter.spec.confidentiality,
-        form_data=form_data,
+        form_data=filing.submission.form_data,
         received_at=now,
         received_on=today,
         **stated,
@@ -297,8 +277,6 @@ async def _started(
     principal: Principal,
     filing: _Filing,
     settings: Settings,
-    matter_code: str,
-    files: list[UploadedFile],
 ) -> Case:
     """The Art. 32 clock started and the submission recorded."""
     # Art. 32: the one-time notice is due within 5 days of receipt, or the case counts as
@@ -318,10 +296,10 @@ async def _started(
         case,
         principal,
         event=events.Submitted(
-            matter_code=matter_code,
+            matter_code=filing.submission.matter_code,
             matter_version=filing.matter.version,
             receiving_region=filing.region_code,
-            materials=[f.material_code for f in files],
+            materials=[f.material_code for f in filing.submission.files],
             received_on=today,
             deadlines={"one_notice": None if notice.due_on is None else notice.due_on.isoformat()},
         ),
