@@ -4,7 +4,7 @@ the one case-action runner (``cases.runner``)."""
 
 from __future__ import annotations
 
-from typing import Annotated, ParamSpec
+from typing import Annotated, Any, ParamSpec
 
 import strawberry
 
@@ -61,6 +61,41 @@ async def _act(
     return CasePayload(case=Case.from_domain(visible[0]) if visible else None, user_errors=[])
 
 
+def _plain(action: CaseAction[[]], description: str) -> Any:
+    """A mutation of the case alone (number and version)."""
+
+    async def resolver(info: Info, number: Number, expected_version: Version) -> CasePayload:
+        return await _act(info, action, number, expected_version)
+
+    return strawberry.mutation(resolver=resolver, description=description)
+
+
+def _with_reason(action: CaseAction[[str | None]], description: str) -> Any:
+    """A mutation that states why."""
+
+    async def resolver(
+        info: Info, number: Number, expected_version: Version, reason: Reason = None
+    ) -> CasePayload:
+        return await _act(info, action, number, expected_version, reason)
+
+    return strawberry.mutation(resolver=resolver, description=description)
+
+
+def _to_department(action: CaseAction[[str, str | None]], description: str) -> Any:
+    """A mutation that moves the case to another department, stating why."""
+
+    async def resolver(
+        info: Info,
+        number: Number,
+        expected_version: Version,
+        department_id: DepartmentId,
+        reason: Reason = None,
+    ) -> CasePayload:
+        return await _act(info, action, number, expected_version, str(department_id), reason)
+
+    return strawberry.mutation(resolver=resolver, description=description)
+
+
 @strawberry.type
 class CaseMutation:
     @strawberry.mutation(
@@ -94,17 +129,11 @@ class CaseMutation:
             case=Case.from_domain(visible[0]) if visible else None, created=created, user_errors=[]
         )
 
-    @strawberry.mutation(description="受理: accept the case (intake of the receiving region).")
-    async def accept_case(
-        self, info: Info, number: Number, expected_version: Version
-    ) -> CasePayload:
-        return await _act(info, intake.accept, number, expected_version)
+    accept_case = _plain(intake.accept, "受理: accept the case (intake of the receiving region).")
 
-    @strawberry.mutation(description="不受理: the matter needs no licence (Art. 32 (1)).")
-    async def declare_not_applicable(
-        self, info: Info, number: Number, expected_version: Version, reason: Reason = None
-    ) -> CasePayload:
-        return await _act(info, intake.declare_not_applicable, number, expected_version, reason)
+    declare_not_applicable = _with_reason(
+        intake.declare_not_applicable, "不受理: the matter needs no licence (Art. 32 (1))."
+    )
 
     @strawberry.mutation(description="不予受理: outside our powers; name the competent agency.")
     async def refuse_case(
@@ -187,31 +216,12 @@ class CaseMutation:
     ) -> CasePayload:
         return await _act(info, review.send_back, number, expected_version, to_stage, reason)
 
-    @strawberry.mutation(description="上报: hand the case up to a department of a higher level.")
-    async def hand_up(
-        self,
-        info: Info,
-        number: Number,
-        expected_version: Version,
-        department_id: DepartmentId,
-        reason: Reason = None,
-    ) -> CasePayload:
-        return await _act(
-            info, review.hand_up, number, expected_version, str(department_id), reason
-        )
-
-    @strawberry.mutation(description="转办: transfer the case to a department of another region.")
-    async def transfer_case(
-        self,
-        info: Info,
-        number: Number,
-        expected_version: Version,
-        department_id: DepartmentId,
-        reason: Reason = None,
-    ) -> CasePayload:
-        return await _act(
-            info, review.transfer, number, expected_version, str(department_id), reason
-        )
+    hand_up = _to_department(
+        review.hand_up, "上报: hand the case up to a department of a higher level."
+    )
+    transfer_case = _to_department(
+        review.transfer, "转办: transfer the case to a department of another region."
+    )
 
     @strawberry.mutation(description="Start a special procedure (Art. 45); the clock pauses.")
     async def start_special_procedure(
@@ -235,17 +245,12 @@ class CaseMutation:
             reason,
         )
 
-    @strawberry.mutation(description="End the special procedure; the clock resumes.")
-    async def end_special_procedure(
-        self, info: Info, number: Number, expected_version: Version
-    ) -> CasePayload:
-        return await _act(info, review.end_special_procedure, number, expected_version)
-
-    @strawberry.mutation(description="延期: extend the limit once (10 working days, 15 if joint).")
-    async def extend_deadline(
-        self, info: Info, number: Number, expected_version: Version, reason: Reason = None
-    ) -> CasePayload:
-        return await _act(info, review.extend, number, expected_version, reason)
+    end_special_procedure = _plain(
+        review.end_special_procedure, "End the special procedure; the clock resumes."
+    )
+    extend_deadline = _with_reason(
+        review.extend, "延期: extend the limit once (10 working days, 15 if joint)."
+    )
 
     @strawberry.mutation(
         description="Decide: approve (with the result number), approve with deferred materials, or deny."
@@ -265,23 +270,11 @@ class CaseMutation:
             info, conclusion.decide, number, expected_version, raw(decision), reason, result_number
         )
 
-    @strawberry.mutation(description="送达: record that the result reached the applicant.")
-    async def deliver_case(
-        self, info: Info, number: Number, expected_version: Version
-    ) -> CasePayload:
-        return await _act(info, conclusion.deliver, number, expected_version)
-
-    @strawberry.mutation(description="撤回: the applicant withdraws before a decision.")
-    async def withdraw_case(
-        self, info: Info, number: Number, expected_version: Version, reason: Reason = None
-    ) -> CasePayload:
-        return await _act(info, conclusion.withdraw, number, expected_version, reason)
-
-    @strawberry.mutation(description="撤销: an administrator revokes a decision.")
-    async def revoke_case(
-        self, info: Info, number: Number, expected_version: Version, reason: Reason = None
-    ) -> CasePayload:
-        return await _act(info, conclusion.revoke, number, expected_version, reason)
+    deliver_case = _plain(conclusion.deliver, "送达: record that the result reached the applicant.")
+    withdraw_case = _with_reason(
+        conclusion.withdraw, "撤回: the applicant withdraws before a decision."
+    )
+    revoke_case = _with_reason(conclusion.revoke, "撤销: an administrator revokes a decision.")
 
     @strawberry.mutation(
         description="好差评: rate the service (1 very satisfied … 5 very dissatisfied)."
