@@ -94,14 +94,7 @@ class Subscription:
                 raise graphql_error(
                     NotFoundError("no such event of this case", field="afterEventId")
                 )
-            return [
-                RelayMessage(
-                    eventId=r.event_id,
-                    caseId=case_id,
-                    payload=msgspec.convert(r.payload, OutboxMessage),
-                )
-                for r in rows
-            ]
+            return [_replayed(case_id, r.event_id, r.payload) for r in rows]
 
         seen: set[str] = set()
         stream = _events(info, [CHANNEL_PREFIX + case_id], replay=missed)
@@ -144,6 +137,13 @@ class Subscription:
                 if not visible:
                     continue
                 yield _update(event, visible[0].number)
+
+
+def _replayed(case_id: str, event_id: str, payload: object) -> RelayMessage:
+    """An event from the outbox table, as the relay published it."""
+    return RelayMessage(
+        eventId=event_id, caseId=case_id, payload=msgspec.convert(payload, OutboxMessage)
+    )
 
 
 def _update(event: RelayMessage, number: str) -> CaseUpdate:
