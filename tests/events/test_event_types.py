@@ -12,14 +12,14 @@ from tongban.deadlines import events as de
 from tongban.events.catalog import EVENT_TYPES, decode
 from tongban.events.types import OutboxMessage, action_of, payload_of
 from tongban.notifications import templates
-from tongban.notifications.planner import NOTIFICATIONS, kind_of
+from tongban.notifications.kinds import NOTIFICATIONS, kind_of
 from tongban.review import events as rv
 
 
 @pytest.mark.parametrize("action", sorted(EVENT_TYPES))
 def test_every_event_has_a_notification_decision(action: str) -> None:
     # "No notification" (None) is a decision too; a missing row is not.
-    assert EVENT_TYPES[action] in NOTIFICATIONS, f"planner.NOTIFICATIONS has no row for {action}"
+    assert EVENT_TYPES[action] in NOTIFICATIONS, f"notifications/kinds.py has no row for {action}"
     decision = NOTIFICATIONS[EVENT_TYPES[action]]
     if isinstance(decision, str):
         assert decision in templates.KINDS

@@ -14,7 +14,6 @@ an event nobody planned.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -22,14 +21,12 @@ from zoneinfo import ZoneInfo
 import asyncpg
 import msgspec
 
-from tongban.cases import events as ce
 from tongban.config import Settings, quiet_hours
 from tongban.deadlines import events as de
 from tongban.events.catalog import AnyEvent, decode
-from tongban.events.types import Event
 from tongban.notifications import templates
+from tongban.notifications.kinds import kind_of
 from tongban.notifications.templates import Template
-from tongban.review import events as rv
 
 log = logging.getLogger(__name__)
 
@@ -60,46 +57,6 @@ def chinese_date(value: str | date | None) -> str:
         return "待定"
     day = date.fromisoformat(value) if isinstance(value, str) else value
     return f"{day.year}年{day.month}月{day.day}日"
-
-
-def _decision_notice(event: Any) -> str:
-    # A denial is the decision itself; an approval first tells where to collect the licence.
-    return "decided" if event.decision == "denied" else "ready_for_delivery"
-
-
-# Every kind of event decides here which notification it gives; None: internal steps notify
-# nobody. A new kind of event without a row here fails tests/events/test_event_types.py.
-NOTIFICATIONS: dict[type[Event], str | Callable[[Any], str] | None] = {
-    ce.Submitted: "received",
-    ce.Accepted: "accepted",
-    ce.AcceptedAutomatically: "accepted",
-    ce.DeclaredNotApplicable: "not_applicable",
-    ce.Refused: "refused",
-    ce.SupplementRequested: "supplement_requested",
-    ce.Supplemented: None,
-    ce.Decided: _decision_notice,
-    ce.Delivered: "rating_invitation",
-    ce.Withdrawn: "withdrawn",
-    ce.Revoked: "revoked",
-    ce.Rated: None,
-    rv.TaskClaimed: None,
-    rv.OpinionGiven: None,
-    rv.SentBack: None,
-    rv.HandedUp: None,
-    rv.Transferred: None,
-    rv.SpecialProcedureStarted: "special_procedure",
-    rv.SpecialProcedureEnded: None,
-    rv.Extended: "extended",
-    de.DeadlineYellow: "deadline_yellow",
-    de.DeadlineRed: "deadline_red",
-    de.DeadlineEscalation: "deadline_escalation",
-}
-
-
-def kind_of(event: Event) -> str | None:
-    """The notification an event gives, or None (internal steps notify nobody)."""
-    decision = NOTIFICATIONS.get(type(event))
-    return decision(event) if callable(decision) else decision
 
 
 def _event_of(row: asyncpg.Record) -> AnyEvent | None:
