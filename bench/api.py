@@ -57,7 +57,7 @@ from tongban.auth.types import Principal  # noqa: E402
 from tongban.blobs import FilesystemBlobStore  # noqa: E402
 from tongban.cases import repository as cases_repo  # noqa: E402
 from tongban.cases import service as cases_service  # noqa: E402
-from tongban.cases.types import ApplicantInput, UploadedFile  # noqa: E402
+from tongban.cases.types import ApplicantInput, Submission, UploadedFile  # noqa: E402
 from tongban.clock import SystemClock  # noqa: E402
 from tongban.config import Settings, load_settings  # noqa: E402
 from tongban.deadlines.tasks import schedule_jobs  # noqa: E402
@@ -390,12 +390,7 @@ class Bench:
             key = f"direct-{os.getpid()}-{n:09d}"
             a = self.applicant(n)
             async with pool.acquire() as conn, conn.transaction():
-                case, _ = await cases_service.submit_case(
-                    conn,
-                    principal,
-                    settings=self.settings,
-                    blobs=blobs,
-                    clock=clock,
+                submission = Submission(
                     matter_code="GD-BL-001",
                     region_code="440106005",
                     applicant=ApplicantInput(
@@ -415,6 +410,9 @@ class Bench:
                         )
                     ],
                     idempotency_key=key,
+                )
+                case, _ = await cases_service.submit_case(
+                    conn, principal, submission, settings=self.settings, blobs=blobs, clock=clock
                 )
                 await cases_repo.visible_cases_by_id(conn, principal=principal, ids=[case.id])
             await schedule_jobs(pool, arq, case_ids=[case.id], clock=clock)

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
+import msgspec
 import redis.asyncio as aioredis
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -42,8 +43,10 @@ sys.path.insert(0, str(ROOT / "bench"))  # also when a test loads this file
 
 from support import free_port, fresh_database, wait_for_port  # noqa: E402
 from tongban import db  # noqa: E402
+from tongban.cases.events import Submitted  # noqa: E402
 from tongban.config import load_settings  # noqa: E402
 from tongban.events import relay  # noqa: E402
+from tongban.events.types import OutboxMessage, payload_of  # noqa: E402
 
 REDIS = os.environ.get("TONGBAN_TEST_REDIS_URL", "redis://127.0.0.1:6379/12")
 SECRET = "bench-access-key-secret"
@@ -123,15 +126,31 @@ async def seed_events(
             for i, c in enumerate(cases)
         ],
     )
+    # The history payload the API writes for a submission (the planner decodes it by type).
+    submitted = payload_of(
+        Submitted(
+            matter_code="GD-BL-001",
+            matter_version=1,
+            receiving_region="440106005",
+            materials=[],
+            received_on=now.date(),
+            deadlines={},
+        )
+    )
     await conn.copy_records_to_table(
         "case_event",
         columns=["id", "case_id", "case_version", "action", "actor_kind", "payload"],
-        records=[(e, cases[i], 1, "submitted", "applicant", {}) for i, e in enumerate(events)],
+        records=[
+            (e, cases[i], 1, "submitted", "applicant", submitted) for i, e in enumerate(events)
+        ],
     )
     await conn.copy_records_to_table(
         "outbox",
         columns=["event_id", "case_id", "topic", "payload"],
-        records=[(e, cases[i], "case.submitted", {}) for i, e in enumerate(events)],
+        records=[
+            (e, c, "case.submitted", msgspec.to_builtins(OutboxMessage(action="submitted")))
+            for e, c in zip(events, cases, strict=True)
+        ],
     )
     await conn.close()
 

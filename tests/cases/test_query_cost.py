@@ -6,8 +6,9 @@ from tests.conftest import GraphQLClient
 
 from tongban.auth.types import Principal
 from tongban.blobs import FilesystemBlobStore
-from tongban.cases import service
-from tongban.cases.types import UploadedFile
+from tongban.cases import intake, service
+from tongban.cases.runner import Env, perform
+from tongban.cases.types import Submission, UploadedFile
 
 WORKLIST = """query ($first: Int!) { worklist(first: $first) { edges { node {
   stageName state dueOn department { code } deadline { dueOn remainingDays colour }
@@ -55,12 +56,7 @@ async def seed(client: GraphQLClient, conn: asyncpg.Connection, count: int) -> N
             applicant_type="person",
         )
         async with conn.transaction():
-            case, _ = await service.submit_case(
-                conn,
-                person,
-                settings=client.settings,
-                blobs=blobs,
-                clock=client.clock,
+            submission = Submission(
                 matter_code="GD-BL-001",
                 region_code="440106005",
                 applicant=None,
@@ -68,14 +64,11 @@ async def seed(client: GraphQLClient, conn: asyncpg.Connection, count: int) -> N
                 files=files,
                 idempotency_key=f"seed-key-{i:04d}",
             )
-            await service.accept(
-                conn,
-                window,
-                settings=client.settings,
-                clock=client.clock,
-                number=case.number,
-                expected_version=case.version,
+            case, _ = await service.submit_case(
+                conn, person, submission, settings=client.settings, blobs=blobs, clock=client.clock
             )
+            env = Env(settings=client.settings, clock=client.clock)
+            await perform(conn, window, env, intake.accept, case.number, case.version)
 
 
 async def statements(client: GraphQLClient, token: str, query: str, first: int) -> tuple[int, int]:

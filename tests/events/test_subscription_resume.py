@@ -23,7 +23,9 @@ from tests.servers import free_port
 from tongban import db
 from tongban.auth.types import Principal
 from tongban.cases import repository as repo
+from tongban.deadlines.events import DeadlineYellow
 from tongban.events import relay
+from tongban.events.types import OutboxMessage
 
 pytestmark = pytest.mark.slow
 CASE = """subscription ($n: String!, $after: ID) {
@@ -95,13 +97,12 @@ async def test_a_reconnect_with_after_event_id_misses_nothing_and_applicants_see
             case_id=locked.id,
             case_version=locked.version,
             occurred_at=client.clock.now(),
-            action="deadline_yellow",
             principal=Principal(kind="anonymous"),
             reason=None,
             changes={},
-            payload={},
+            event=DeadlineYellow(),
             topic="case.deadline_yellow",
-            outbox_payload={"action": "deadline_yellow", "version": locked.version},
+            outbox=OutboxMessage(action="deadline_yellow", version=locked.version),
         )
     pool = await db.create_pool(client.settings)
     redis = aioredis.Redis.from_url(redis_url)

@@ -1,143 +1,61 @@
 """GraphQL mutations of the case lifecycle. Each carries the case version the caller saw;
-expected failures come back as userErrors and write nothing."""
+expected failures come back as userErrors and write nothing. Every resolver hands its action to
+the one case-action runner (``cases.runner``)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from enum import Enum
-from typing import Annotated, Any
+from typing import Annotated, Any, ParamSpec
 
-import asyncpg
 import strawberry
 from strawberry.file_uploads import Upload
-from strawberry.scalars import JSON
 
+from tongban.api.case_inputs import (
+    CasePayload,
+    MaterialUpload,
+    SpecialProcedureKind,
+    SubmitCaseInput,
+    SubmitCasePayload,
+    read_file,
+    read_files,
+)
 from tongban.api.cases import Case, Opinion
 from tongban.api.context import Info
-from tongban.api.convert import as_json, raw
-from tongban.api.enums import ApplicantKind, Channel, DecisionKind
-from tongban.api.errors import UserError, user_errors
-from tongban.auth.types import Principal
-from tongban.cases import conclusion, service
+from tongban.api.convert import raw
+from tongban.api.enums import DecisionKind
+from tongban.api.errors import user_errors
+from tongban.cases import conclusion, intake, service
 from tongban.cases import repository as repo
-from tongban.cases import types as domain
-from tongban.cases.files import safe_filename
+from tongban.cases.runner import CaseAction, Env, perform
 from tongban.errors import DomainError
 from tongban.review import service as review
+
+P = ParamSpec("P")
 
 Number = Annotated[str, strawberry.argument(description="Case number.")]
 Version = Annotated[
     int, strawberry.argument(description="The case version you saw; a newer one is a CONFLICT.")
 ]
 Reason = Annotated[str | None, strawberry.argument(description="Why (shown in the history).")]
+TaskId = Annotated[strawberry.ID, strawberry.argument(description="The task.")]
+DepartmentId = Annotated[strawberry.ID, strawberry.argument(description="Target department.")]
 
 
-@strawberry.type(description="Result of a case mutation.")
-class CasePayload:
-    case: Case | None = strawberry.field(description="The case after the change.")
-    user_errors: list[UserError] = strawberry.field(
-        description="Why it failed; empty on success. Nothing was written on failure."
-    )
-
-
-@strawberry.type(description="Result of submitting a case.")
-class SubmitCasePayload:
-    case: Case | None = strawberry.field(description="The case.")
-    created: bool = strawberry.field(
-        description="False when the idempotency key returned an earlier identical submission."
-    )
-    user_errors: list[UserError] = strawberry.field(description="Why it failed; empty on success.")
-
-
-@strawberry.enum(description="Special procedures of Art. 45, whose time is not counted.")
-class SpecialProcedureKind(Enum):
-    HEARING = strawberry.enum_value("hearing", description="听证.")
-    TENDERING = strawberry.enum_value("tendering", description="招标.")
-    AUCTION = strawberry.enum_value("auction", description="拍卖.")
-    TESTING = strawberry.enum_value("testing", description="检验/检测.")
-    INSPECTION = strawberry.enum_value("inspection", description="检验.")
-    QUARANTINE = strawberry.enum_value("quarantine", description="检疫.")
-    APPRAISAL = strawberry.enum_value("appraisal", description="鉴定.")
-    EXPERT_REVIEW = strawberry.enum_value("expert_review", description="专家评审.")
-
-
-@strawberry.input(description="Who applies (filed at a window on the applicant's behalf).")
-class ApplicantInput:
-    kind: ApplicantKind = strawberry.field(description="Person or organisation.")
-    name: str = strawberry.field(description="Name.")
-    id_number: str | None = strawberry.field(default=None, description="Resident ID number.")
-    credit_code: str | None = strawberry.field(default=None, description="Credit code.")
-    legal_representative: str | None = strawberry.field(default=None, description="法定代表人.")
-    contact_name: str | None = strawberry.field(default=None, description="Contact person.")
-    mobile: str | None = strawberry.field(default=None, description="Mobile number.")
-    email: str | None = strawberry.field(default=None, description="E-mail address.")
-    channels: list[Channel] = strawberry.field(
-        default_factory=lambda: [Channel.SMS], description="Preferred notice channels."
-    )
-
-    def to_domain(self) -> domain.ApplicantInput:
-        return domain.ApplicantInput(
-            kind=raw(self.kind),
-            name=self.name,
-            id_number=self.id_number,
-            credit_code=self.credit_code,
-            legal_representative=self.legal_representative,
-            contact_name=self.contact_name,
-            mobile=self.mobile,
-            email=self.email,
-            channels=tuple(raw(c) for c in self.channels),
-        )
-
-
-@strawberry.input(description="An uploaded file for a required material (multipart request).")
-class MaterialUpload:
-    material_code: str = strawberry.field(description="The required material it satisfies.")
-    file: Upload = strawberry.field(description="The file.")
-
-
-@strawberry.input(description="A new case.")
-class SubmitCaseInput:
-    matter_code: str = strawberry.field(description="Matter code; its published version is pinned.")
-    region_code: str = strawberry.field(description="Receiving region.")
-    idempotency_key: str = strawberry.field(
-        description="Client-chosen key: a retry with the same key and content returns the same case."
-    )
-    # Nullable with a null default: graphql-core cannot print an object default ({}) in
-    # introspection, and a full introspection (GraphiQL, codegen) must never fail.
-    form_data: JSON | None = strawberry.field(
-        default=None, description="The application form (an object); omitted or null: empty."
-    )
-    materials: list[MaterialUpload] = strawberry.field(default_factory=list, description="Files.")
-    applicant: ApplicantInput | None = strawberry.field(
-        default=None, description="The applicant, when an intake officer files at the window."
-    )
-
-
-async def _files(info: Info, uploads: list[MaterialUpload]) -> list[domain.UploadedFile]:
-    limit = info.context.settings.max_upload_bytes
-    files = []
-    for u in uploads:
-        # Read one byte past the limit: enough to know it is too large, never the whole file.
-        upload: Any = u.file
-        data = await upload.read(limit + 1)
-        files.append(
-            domain.UploadedFile(
-                material_code=u.material_code,
-                filename=safe_filename(getattr(u.file, "filename", "") or ""),
-                content_type=getattr(u.file, "content_type", "") or "application/octet-stream",
-                data=data,
-            )
-        )
-    return files
-
-
-async def _run(
-    info: Info, action: Callable[[asyncpg.Connection, Principal], Awaitable[domain.Case]]
+async def _act(
+    info: Info,
+    action: CaseAction[P],
+    number: str,
+    expected_version: int,
+    /,
+    *args: P.args,
+    **kwargs: P.kwargs,
 ) -> CasePayload:
     principal = info.context.require_signed_in()
+    env = Env(settings=info.context.settings, clock=info.context.clock, blobs=info.context.blobs)
     try:
         async with info.context.transaction() as conn:
-            updated = await action(conn, principal)
+            updated = await perform(
+                conn, principal, env, action, number, expected_version, *args, **kwargs
+            )
             visible = await repo.visible_cases_by_id(conn, principal=principal, ids=[updated.id])
     except DomainError as exc:
         return CasePayload(case=None, user_errors=user_errors(exc))
@@ -145,8 +63,39 @@ async def _run(
     return CasePayload(case=Case.from_domain(visible[0]) if visible else None, user_errors=[])
 
 
-def _common(info: Info) -> dict[str, Any]:
-    return {"settings": info.context.settings, "clock": info.context.clock}
+def _plain(action: CaseAction[[]], description: str) -> Any:
+    """A mutation of the case alone (number and version)."""
+
+    async def resolver(info: Info, number: Number, expected_version: Version) -> CasePayload:
+        return await _act(info, action, number, expected_version)
+
+    return strawberry.mutation(resolver=resolver, description=description)
+
+
+def _with_reason(action: CaseAction[[str | None]], description: str) -> Any:
+    """A mutation that states why."""
+
+    async def resolver(
+        info: Info, number: Number, expected_version: Version, reason: Reason = None
+    ) -> CasePayload:
+        return await _act(info, action, number, expected_version, reason)
+
+    return strawberry.mutation(resolver=resolver, description=description)
+
+
+def _to_department(action: CaseAction[[str, str | None]], description: str) -> Any:
+    """A mutation that moves the case to another department, stating why."""
+
+    async def resolver(
+        info: Info,
+        number: Number,
+        expected_version: Version,
+        department_id: DepartmentId,
+        reason: Reason = None,
+    ) -> CasePayload:
+        return await _act(info, action, number, expected_version, str(department_id), reason)
+
+    return strawberry.mutation(resolver=resolver, description=description)
 
 
 @strawberry.type
@@ -161,21 +110,16 @@ class CaseMutation:
     ) -> SubmitCasePayload:
         principal = info.context.require_signed_in()
         await info.context.limit_submissions()
-        files = await _files(info, input.materials)
+        files = await read_files(info, input.materials)
         try:
             async with info.context.transaction() as conn:
                 case, created = await service.submit_case(
                     conn,
                     principal,
+                    input.to_domain(files),
                     settings=info.context.settings,
                     blobs=info.context.blobs,
                     clock=info.context.clock,
-                    matter_code=input.matter_code,
-                    region_code=input.region_code,
-                    applicant=None if input.applicant is None else input.applicant.to_domain(),
-                    form_data=dict(as_json(input.form_data) or {}),
-                    files=files,
-                    idempotency_key=input.idempotency_key,
                 )
                 visible = await repo.visible_cases_by_id(conn, principal=principal, ids=[case.id])
         except DomainError as exc:
@@ -187,32 +131,11 @@ class CaseMutation:
             case=Case.from_domain(visible[0]) if visible else None, created=created, user_errors=[]
         )
 
-    @strawberry.mutation(description="受理: accept the case (intake of the receiving region).")
-    async def accept_case(
-        self, info: Info, number: Number, expected_version: Version
-    ) -> CasePayload:
-        return await _run(
-            info,
-            lambda c, p: service.accept(
-                c, p, number=number, expected_version=expected_version, **_common(info)
-            ),
-        )
+    accept_case = _plain(intake.accept, "受理: accept the case (intake of the receiving region).")
 
-    @strawberry.mutation(description="不受理: the matter needs no licence (Art. 32 (1)).")
-    async def declare_not_applicable(
-        self, info: Info, number: Number, expected_version: Version, reason: Reason = None
-    ) -> CasePayload:
-        return await _run(
-            info,
-            lambda c, p: service.declare_not_applicable(
-                c,
-                p,
-                number=number,
-                expected_version=expected_version,
-                reason=reason,
-                clock=info.context.clock,
-            ),
-        )
+    declare_not_applicable = _with_reason(
+        intake.declare_not_applicable, "不受理: the matter needs no licence (Art. 32 (1))."
+    )
 
     @strawberry.mutation(description="不予受理: outside our powers; name the competent agency.")
     async def refuse_case(
@@ -225,18 +148,7 @@ class CaseMutation:
             str | None, strawberry.argument(description="The agency to apply to.")
         ] = None,
     ) -> CasePayload:
-        return await _run(
-            info,
-            lambda c, p: service.refuse(
-                c,
-                p,
-                number=number,
-                expected_version=expected_version,
-                reason=reason,
-                competent_agency=competent_agency,
-                clock=info.context.clock,
-            ),
-        )
+        return await _act(info, intake.refuse, number, expected_version, reason, competent_agency)
 
     @strawberry.mutation(
         description="Ask for materials in one notice: at intake it must list every missing required "
@@ -252,29 +164,9 @@ class CaseMutation:
         ],
         note: Annotated[str, strawberry.argument(description="What is wrong or missing.")] = "",
     ) -> CasePayload:
-        async def act(conn: asyncpg.Connection, p: Principal) -> domain.Case:
-            found = await repo.visible_cases_by_number(conn, principal=p, numbers=[number])
-            if found and found[0].state == "received":
-                return await service.request_intake_supplement(
-                    conn,
-                    p,
-                    number=number,
-                    expected_version=expected_version,
-                    material_codes=material_codes,
-                    note=note,
-                    **_common(info),
-                )
-            return await review.request_review_supplement(
-                conn,
-                p,
-                number=number,
-                expected_version=expected_version,
-                material_codes=material_codes,
-                note=note,
-                **_common(info),
-            )
-
-        return await _run(info, act)
+        return await _act(
+            info, intake.request_supplement, number, expected_version, material_codes, note
+        )
 
     @strawberry.mutation(description="Bring the materials a supplement notice asked for.")
     async def supplement_case(
@@ -284,39 +176,14 @@ class CaseMutation:
         expected_version: Version,
         materials: Annotated[list[MaterialUpload], strawberry.argument(description="The files.")],
     ) -> CasePayload:
-        files = await _files(info, materials)
-        return await _run(
-            info,
-            lambda c, p: service.supplement(
-                c,
-                p,
-                number=number,
-                expected_version=expected_version,
-                files=files,
-                blobs=info.context.blobs,
-                **_common(info),
-            ),
-        )
+        files = await read_files(info, materials)
+        return await _act(info, intake.supplement, number, expected_version, files)
 
     @strawberry.mutation(description="Claim an open task of your department.")
     async def claim_task(
-        self,
-        info: Info,
-        number: Number,
-        expected_version: Version,
-        task_id: Annotated[strawberry.ID, strawberry.argument(description="The task.")],
+        self, info: Info, number: Number, expected_version: Version, task_id: TaskId
     ) -> CasePayload:
-        return await _run(
-            info,
-            lambda c, p: review.claim_task(
-                c,
-                p,
-                number=number,
-                expected_version=expected_version,
-                task_id=str(task_id),
-                clock=info.context.clock,
-            ),
-        )
+        return await _act(info, review.claim_task, number, expected_version, str(task_id))
 
     @strawberry.mutation(description="Give your department's opinion on a task.")
     async def complete_task(
@@ -324,24 +191,20 @@ class CaseMutation:
         info: Info,
         number: Number,
         expected_version: Version,
-        task_id: Annotated[strawberry.ID, strawberry.argument(description="The task.")],
+        task_id: TaskId,
         opinion: Annotated[Opinion, strawberry.argument(description="The opinion.")],
         comment: Annotated[
             str, strawberry.argument(description="Reasons (required unless agreeing).")
         ] = "",
     ) -> CasePayload:
-        return await _run(
+        return await _act(
             info,
-            lambda c, p: review.complete_task(
-                c,
-                p,
-                number=number,
-                expected_version=expected_version,
-                task_id=str(task_id),
-                opinion=raw(opinion),
-                comment=comment,
-                **_common(info),
-            ),
+            review.complete_task,
+            number,
+            expected_version,
+            str(task_id),
+            raw(opinion),
+            comment,
         )
 
     @strawberry.mutation(description="Send the case back to an earlier review stage (heads).")
@@ -353,66 +216,14 @@ class CaseMutation:
         to_stage: Annotated[int, strawberry.argument(description="Stage index, from 0.")],
         reason: Reason = None,
     ) -> CasePayload:
-        return await _run(
-            info,
-            lambda c, p: review.send_back(
-                c,
-                p,
-                number=number,
-                expected_version=expected_version,
-                to_stage=to_stage,
-                reason=reason,
-                **_common(info),
-            ),
-        )
+        return await _act(info, review.send_back, number, expected_version, to_stage, reason)
 
-    @strawberry.mutation(description="上报: hand the case up to a department of a higher level.")
-    async def hand_up(
-        self,
-        info: Info,
-        number: Number,
-        expected_version: Version,
-        department_id: Annotated[
-            strawberry.ID, strawberry.argument(description="Target department.")
-        ],
-        reason: Reason = None,
-    ) -> CasePayload:
-        return await _run(
-            info,
-            lambda c, p: review.hand_up(
-                c,
-                p,
-                number=number,
-                expected_version=expected_version,
-                department_id=str(department_id),
-                reason=reason,
-                clock=info.context.clock,
-            ),
-        )
-
-    @strawberry.mutation(description="转办: transfer the case to a department of another region.")
-    async def transfer_case(
-        self,
-        info: Info,
-        number: Number,
-        expected_version: Version,
-        department_id: Annotated[
-            strawberry.ID, strawberry.argument(description="Target department.")
-        ],
-        reason: Reason = None,
-    ) -> CasePayload:
-        return await _run(
-            info,
-            lambda c, p: review.transfer(
-                c,
-                p,
-                number=number,
-                expected_version=expected_version,
-                department_id=str(department_id),
-                reason=reason,
-                clock=info.context.clock,
-            ),
-        )
+    hand_up = _to_department(
+        review.hand_up, "上报: hand the case up to a department of a higher level."
+    )
+    transfer_case = _to_department(
+        review.transfer, "转办: transfer the case to a department of another region."
+    )
 
     @strawberry.mutation(description="Start a special procedure (Art. 45); the clock pauses.")
     async def start_special_procedure(
@@ -426,46 +237,22 @@ class CaseMutation:
         ],
         reason: Reason = None,
     ) -> CasePayload:
-        return await _run(
+        return await _act(
             info,
-            lambda c, p: review.start_special_procedure(
-                c,
-                p,
-                number=number,
-                expected_version=expected_version,
-                kind=raw(kind),
-                expected_days=expected_days,
-                reason=reason,
-                **_common(info),
-            ),
+            review.start_special_procedure,
+            number,
+            expected_version,
+            raw(kind),
+            expected_days,
+            reason,
         )
 
-    @strawberry.mutation(description="End the special procedure; the clock resumes.")
-    async def end_special_procedure(
-        self, info: Info, number: Number, expected_version: Version
-    ) -> CasePayload:
-        return await _run(
-            info,
-            lambda c, p: review.end_special_procedure(
-                c, p, number=number, expected_version=expected_version, **_common(info)
-            ),
-        )
-
-    @strawberry.mutation(description="延期: extend the limit once (10 working days, 15 if joint).")
-    async def extend_deadline(
-        self, info: Info, number: Number, expected_version: Version, reason: Reason = None
-    ) -> CasePayload:
-        return await _run(
-            info,
-            lambda c, p: review.extend(
-                c,
-                p,
-                number=number,
-                expected_version=expected_version,
-                reason=reason,
-                **_common(info),
-            ),
-        )
+    end_special_procedure = _plain(
+        review.end_special_procedure, "End the special procedure; the clock resumes."
+    )
+    extend_deadline = _with_reason(
+        review.extend, "延期: extend the limit once (10 working days, 15 if joint)."
+    )
 
     @strawberry.mutation(
         description="Decide: approve (with the result number), approve with deferred materials, or deny."
@@ -487,76 +274,23 @@ class CaseMutation:
             ),
         ] = None,
     ) -> CasePayload:
-        upload: Any = document
-        file = (
-            None
-            if upload is None
-            else domain.UploadedFile(
-                material_code=None,
-                filename=safe_filename(getattr(upload, "filename", "") or ""),
-                content_type=getattr(upload, "content_type", "") or "application/octet-stream",
-                # One byte past the limit: enough to refuse it, never the whole file.
-                data=await upload.read(info.context.settings.max_upload_bytes + 1),
-            )
-        )
-        return await _run(
+        file = None if document is None else await read_file(info, document)
+        return await _act(
             info,
-            lambda c, p: conclusion.decide(
-                c,
-                p,
-                number=number,
-                expected_version=expected_version,
-                decision=raw(decision),
-                reason=reason,
-                result_number=result_number,
-                document=file,
-                blobs=info.context.blobs,
-                **_common(info),
-            ),
+            conclusion.decide,
+            number,
+            expected_version,
+            raw(decision),
+            reason,
+            result_number,
+            file,
         )
 
-    @strawberry.mutation(description="送达: record that the result reached the applicant.")
-    async def deliver_case(
-        self, info: Info, number: Number, expected_version: Version
-    ) -> CasePayload:
-        return await _run(
-            info,
-            lambda c, p: conclusion.deliver(
-                c, p, number=number, expected_version=expected_version, **_common(info)
-            ),
-        )
-
-    @strawberry.mutation(description="撤回: the applicant withdraws before a decision.")
-    async def withdraw_case(
-        self, info: Info, number: Number, expected_version: Version, reason: Reason = None
-    ) -> CasePayload:
-        return await _run(
-            info,
-            lambda c, p: conclusion.withdraw(
-                c,
-                p,
-                number=number,
-                expected_version=expected_version,
-                reason=reason,
-                **_common(info),
-            ),
-        )
-
-    @strawberry.mutation(description="撤销: an administrator revokes a decision.")
-    async def revoke_case(
-        self, info: Info, number: Number, expected_version: Version, reason: Reason = None
-    ) -> CasePayload:
-        return await _run(
-            info,
-            lambda c, p: conclusion.revoke(
-                c,
-                p,
-                number=number,
-                expected_version=expected_version,
-                reason=reason,
-                **_common(info),
-            ),
-        )
+    deliver_case = _plain(conclusion.deliver, "送达: record that the result reached the applicant.")
+    withdraw_case = _with_reason(
+        conclusion.withdraw, "撤回: the applicant withdraws before a decision."
+    )
+    revoke_case = _with_reason(conclusion.revoke, "撤销: an administrator revokes a decision.")
 
     @strawberry.mutation(
         description="好差评: rate the service (1 very satisfied … 5 very dissatisfied)."
@@ -569,15 +303,4 @@ class CaseMutation:
         rating: Annotated[int, strawberry.argument(description="1 … 5 (GB/T 39046 A.8).")],
         comment: Annotated[str, strawberry.argument(description="Comment.")] = "",
     ) -> CasePayload:
-        return await _run(
-            info,
-            lambda c, p: conclusion.rate(
-                c,
-                p,
-                number=number,
-                expected_version=expected_version,
-                rating=rating,
-                comment=comment,
-                **_common(info),
-            ),
-        )
+        return await _act(info, conclusion.rate, number, expected_version, rating, comment)

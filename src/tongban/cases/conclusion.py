@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import hashlib
 
-import asyncpg
-
-from tongban.auth.types import Principal
-from tongban.blobs import BlobStore
-from tongban.cases import permissions, states
+from tongban.cases import events, states
 from tongban.cases import repository as repo
 from tongban.cases.files import safe_filename, sniff_content_type
+from tongban.cases.runner import ActionContext, case_action
 from tongban.cases.types import Case, Decision, UploadedFile
-from tongban.cases.workflow import load_for_action, record, require_reason
-from tongban.clock import Clock, local_day
+from tongban.cases.workflow import require_reason
 from tongban.config import Settings
 from tongban.deadlines import service as deadlines
 from tongban.errors import (
@@ -64,25 +60,33 @@ def check_decision_document(document: UploadedFile, settings: Settings) -> list[
     return []
 
 
+async def _store_document(ctx: ActionContext, document: UploadedFile) -> None:
+    problems = check_decision_document(document, ctx.settings)
+    if problems:
+        raise InvalidInputError(problems)
+    key = await ctx.blobs.put(document.data)
+    await repo.insert_decision_document(
+        ctx.conn,
+        case_id=ctx.case.id,
+        file_name=safe_filename(document.filename) or f"{ctx.case.number}-决定书.pdf",
+        size=len(document.data),
+        content_type=DECISION_DOCUMENT_TYPE,
+        sha256=hashlib.sha256(document.data).hexdigest(),
+        blob_key=key,
+    )
+
+
+@case_action("decide")
 async def decide(
-    conn: asyncpg.Connection,
-    principal: Principal,
-    *,
-    settings: Settings,
-    clock: Clock,
-    number: str,
-    expected_version: int,
+    ctx: ActionContext,
     decision: Decision,
     reason: str | None,
     result_number: str | None,
     document: UploadedFile | None = None,
-    blobs: BlobStore | None = None,
 ) -> Case:
     """The handling department's head approves (with the licence number) or denies (with reasons),
     optionally with the signed decision document."""
-    case = await load_for_action(conn, principal, number=number, expected_version=expected_version)
-    permissions.require("decide", principal, case)
-    states.check("decide", case.state)
+    conn, case, settings = ctx.conn, ctx.case, ctx.settings
     unfinished = [
         t
         for t in await review_repo.tasks_of(conn, case_ids=[case.id])
@@ -102,23 +106,10 @@ async def decide(
             "a denial or a deferred-materials approval states its reasons", field="reason"
         )
     if document is not None:
-        problems = check_decision_document(document, settings)
-        if problems:
-            raise InvalidInputError(problems)
-        assert blobs is not None, "a decision document needs the blob store"
-        key = await blobs.put(document.data)
-        await repo.insert_decision_document(
-            conn,
-            case_id=case.id,
-            file_name=safe_filename(document.filename) or f"{case.number}-决定书.pdf",
-            size=len(document.data),
-            content_type=DECISION_DOCUMENT_TYPE,
-            sha256=hashlib.sha256(document.data).hexdigest(),
-            blob_key=key,
-        )
-    today = local_day(clock.now(), settings.timezone)
+        await _store_document(ctx, document)
+    today = ctx.today
     await deadlines.stop(
-        conn, case_id=case.id, at=clock.now(), on=today, kinds=["promised", "statutory", "stage"]
+        conn, case_id=case.id, at=ctx.now, on=today, kinds=["promised", "statutory", "stage"]
     )
     if decision != "denied":
         # Art. 44: the licence is issued and delivered within 10 working days.
@@ -130,130 +121,60 @@ async def decide(
             start_on=today,
             limit_days=settings.delivery_days,
         )
-    return await record(
-        conn,
-        case,
-        principal,
-        action="decided",
+    return await ctx.record(
+        event=events.Decided(decision=decision, result_number=result_number),
         reason=(reason or "").strip() or None,
         changes={
             "state": decision,
             "decision": decision,
             "decision_reason": (reason or "").strip() or None,
             "result_number": (result_number or "").strip() or None,
-            "decided_at": clock.now(),
+            "decided_at": ctx.now,
         },
-        payload={"decision": decision, "resultNumber": result_number},
-        at=clock.now(),
     )
 
 
-async def deliver(
-    conn: asyncpg.Connection,
-    principal: Principal,
-    *,
-    settings: Settings,
-    clock: Clock,
-    number: str,
-    expected_version: int,
-) -> Case:
+@case_action("deliver")
+async def deliver(ctx: ActionContext) -> Case:
     """送达: the result (licence, certificate, decision notice) reached the applicant."""
-    case = await load_for_action(conn, principal, number=number, expected_version=expected_version)
-    permissions.require("deliver", principal, case)
-    states.check("deliver", case.state)
     await deadlines.stop(
-        conn,
-        case_id=case.id,
-        at=clock.now(),
-        on=local_day(clock.now(), settings.timezone),
-        kinds=["delivery"],
+        ctx.conn, case_id=ctx.case.id, at=ctx.now, on=ctx.today, kinds=["delivery"]
     )
-    return await record(
-        conn,
-        case,
-        principal,
-        action="delivered",
-        transition="deliver",
-        changes={"delivered_at": clock.now()},
-        at=clock.now(),
+    return await ctx.record(
+        event=events.Delivered(), transition="deliver", changes={"delivered_at": ctx.now}
     )
 
 
-async def withdraw(
-    conn: asyncpg.Connection,
-    principal: Principal,
-    *,
-    number: str,
-    expected_version: int,
-    reason: str | None,
-    settings: Settings,
-    clock: Clock,
-) -> Case:
+@case_action("withdraw")
+async def withdraw(ctx: ActionContext, reason: str | None) -> Case:
     """撤回: the applicant's own choice, before a decision."""
-    case = await load_for_action(conn, principal, number=number, expected_version=expected_version)
-    permissions.require("withdraw", principal, case)
-    states.check("withdraw", case.state)
-    await review_repo.cancel_unfinished(conn, case_id=case.id)
-    await deadlines.stop(
-        conn, case_id=case.id, at=clock.now(), on=local_day(clock.now(), settings.timezone)
-    )
-    return await record(
-        conn,
-        case,
-        principal,
-        action="withdrawn",
+    await review_repo.cancel_unfinished(ctx.conn, case_id=ctx.case.id)
+    await deadlines.stop(ctx.conn, case_id=ctx.case.id, at=ctx.now, on=ctx.today)
+    return await ctx.record(
+        event=events.Withdrawn(),
         transition="withdraw",
         reason=(reason or "").strip() or None,
         changes={"terminal_reason": (reason or "").strip() or "withdrawn by the applicant"},
-        at=clock.now(),
     )
 
 
-async def revoke(
-    conn: asyncpg.Connection,
-    principal: Principal,
-    *,
-    number: str,
-    expected_version: int,
-    reason: str | None,
-    settings: Settings,
-    clock: Clock,
-) -> Case:
+@case_action("revoke")
+async def revoke(ctx: ActionContext, reason: str | None) -> Case:
     """撤销: an administrator revokes a granted decision, with a reason."""
-    case = await load_for_action(conn, principal, number=number, expected_version=expected_version)
-    permissions.require("revoke", principal, case)
     text = require_reason(reason)
-    states.check("revoke", case.state)
-    await deadlines.stop(
-        conn, case_id=case.id, at=clock.now(), on=local_day(clock.now(), settings.timezone)
-    )
-    return await record(
-        conn,
-        case,
-        principal,
-        action="revoked",
+    await deadlines.stop(ctx.conn, case_id=ctx.case.id, at=ctx.now, on=ctx.today)
+    return await ctx.record(
+        event=events.Revoked(),
         transition="revoke",
         reason=text,
         changes={"terminal_reason": text},
-        at=clock.now(),
     )
 
 
-async def rate(
-    conn: asyncpg.Connection,
-    principal: Principal,
-    *,
-    number: str,
-    expected_version: int,
-    rating: int,
-    comment: str,
-    settings: Settings,
-    clock: Clock,
-) -> Case:
+@case_action("rate")
+async def rate(ctx: ActionContext, rating: int, comment: str) -> Case:
     """好差评: once per case; a bad rating opens a follow-up task for the handling department."""
-    case = await load_for_action(conn, principal, number=number, expected_version=expected_version)
-    permissions.require("rate", principal, case)
-    states.check("rate", case.state)
+    conn, case, settings = ctx.conn, ctx.case, ctx.settings
     if case.rating is not None:
         raise ConflictError("this case was already rated", details={"problem": "ALREADY_RATED"})
     check_length(comment, field="comment", max_chars=MAX_TEXT_CHARS)
@@ -273,7 +194,7 @@ async def rate(
             round=case.review_round,
             department_id=case.handling_department_id,
             open_now=True,
-            at=clock.now(),
+            at=ctx.now,
         )
         # The follow-up of a bad rating has its own limit (a setting, 5 working days).
         await deadlines.start(
@@ -281,18 +202,13 @@ async def rate(
             settings=settings,
             case_id=case.id,
             kind="follow_up",
-            start_on=local_day(clock.now(), settings.timezone),
+            start_on=ctx.today,
             limit_days=settings.follow_up_days,
             task_id=task_id,
         )
-    return await record(
-        conn,
-        case,
-        principal,
-        action="rated",
+    return await ctx.record(
+        event=events.Rated(rating=rating, follow_up=bad),
         transition="rate",
         reason=comment or None,
         changes={"rating": rating, "rating_comment": comment or None},
-        payload={"rating": rating, "followUp": bad},
-        at=clock.now(),
     )

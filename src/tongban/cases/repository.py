@@ -18,9 +18,9 @@ from tongban.cases.types import (
     Case,
     DecisionDocument,
     Event,
-    EventAction,
     Material,
 )
+from tongban.events import types as events
 
 _APPLICANT_COLUMNS = """id::text, kind, name, id_number, credit_code, legal_representative,
     contact_name, mobile, email, channels"""
@@ -494,17 +494,17 @@ async def insert_event(
     case_id: str,
     case_version: int,
     occurred_at: datetime,
-    action: EventAction,
     principal: Principal,
     reason: str | None,
     changes: dict[str, Any],
-    payload: dict[str, Any],
+    event: events.Event,
     topic: str,
-    outbox_payload: dict[str, Any],
+    outbox: events.OutboxMessage,
 ) -> str:
     """Append to the history and to the outbox, in the caller's transaction."""
     # The API reads the history through an enum derived from EventAction: an action outside it
     # would break every history query of the case, so it is refused before it is written.
+    action = events.action_of(event)
     if action not in EVENT_ACTIONS:
         raise ValueError(f"{action!r} is not an EventAction")
     actor_id = principal.officer_id or principal.applicant_id
@@ -532,9 +532,9 @@ async def insert_event(
         principal.department_id,
         reason,
         changes,
-        payload,
+        events.payload_of(event),
         topic,
-        outbox_payload,
+        msgspec.to_builtins(outbox),
         occurred_at,
     )
     return event_id

@@ -167,3 +167,14 @@ class UploadedFile(msgspec.Struct, frozen=True, kw_only=True):
     filename: str
     content_type: str
     data: bytes
+
+
+class Submission(msgspec.Struct, frozen=True, kw_only=True):
+    """A case as filed: by the applicant (``applicant`` None) or at a window on their behalf."""
+
+    matter_code: str
+    region_code: str
+    applicant: ApplicantInput | None
+    form_data: dict[str, Any]
+    files: list[UploadedFile]
+    idempotency_key: str

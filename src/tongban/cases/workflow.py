@@ -14,9 +14,11 @@ from tongban.auth.types import Principal
 from tongban.cases import repository as repo
 from tongban.cases import states
 from tongban.cases.errors import CaseNotFoundError, StaleVersionError
-from tongban.cases.types import Case, EventAction
+from tongban.cases.events import RequestedMaterial, SupplementRequested
+from tongban.cases.types import Case
 from tongban.catalogue.types import MatterSpec
 from tongban.errors import MAX_TEXT_CHARS, InvalidInputError, Problem, ValidationError, check_length
+from tongban.events.types import Event, OutboxMessage, action_of
 from tongban.identifiers import validate_case_number
 
 
@@ -46,10 +48,9 @@ async def record(
     case: Case,
     principal: Principal,
     *,
-    action: EventAction,
+    event: Event,
     changes: dict[str, Any] | None = None,
     reason: str | None = None,
-    payload: dict[str, Any] | None = None,
     transition: str | None = None,
     at: datetime,
 ) -> Case:
@@ -71,19 +72,18 @@ async def record(
         case_id=case.id,
         case_version=version,
         occurred_at=at,
-        action=action,
         principal=principal,
         reason=reason,
         changes=diff,
-        payload=payload or {},
-        topic=f"case.{action}",
-        outbox_payload={
-            "caseId": case.id,
-            "caseNumber": case.number,
-            "action": action,
-            "version": version,
-            "state": changes.get("state", case.state),
-        },
+        event=event,
+        topic=f"case.{action_of(event)}",
+        outbox=OutboxMessage(
+            action=action_of(event),
+            caseId=case.id,
+            caseNumber=case.number,
+            version=version,
+            state=changes.get("state", case.state),
+        ),
     )
     updated = await repo.lock_case_by_id(conn, case_id=case.id)
     assert updated is not None
@@ -156,16 +156,15 @@ async def file_supplement_notice(
         conn,
         case,
         principal,
-        action="supplement_requested",
+        event=SupplementRequested(
+            phase=phase,
+            materials=[RequestedMaterial(code=c, name=names[c]) for c in codes],
+            requested_on=today,
+        ),
         transition="request_intake_supplement"
         if phase == "intake"
         else "request_review_supplement",
         reason=note or None,
         changes={"supplement_count": case.supplement_count + 1},
-        payload={
-            "phase": phase,
-            "materials": [{"code": c, "name": names[c]} for c in codes],
-            "requestedOn": today.isoformat(),
-        },
         at=at,
     )

@@ -14,17 +14,19 @@ from datetime import date, datetime
 from typing import Any
 
 import asyncpg
+import msgspec
 
 from tongban.auth.types import Principal
 from tongban.cases import repository as cases_repo
-from tongban.cases.types import EventAction
 from tongban.config import Settings
 from tongban.deadlines import repository as repo
 from tongban.deadlines.calendar import WorkingCalendar
 from tongban.deadlines.clock import clock_status, colour
 from tongban.deadlines.errors import UnknownCalendarYearError
+from tongban.deadlines.events import WARNINGS, Recipient
 from tongban.deadlines.schedule import LEVELS, due_of, pauses_of, plan
 from tongban.deadlines.types import DeadlineClock
+from tongban.events.types import OutboxMessage, action_of
 from tongban.government import repository as gov_repo
 from tongban.review import repository as review_repo
 
@@ -227,11 +229,11 @@ async def _act(
     case = await cases_repo.lock_case_by_id(conn, case_id=clock.case_id)
     assert case is not None
     if level == "auto_accept":
-        # cases.service starts and stops clocks through this module: imported here, not above.
-        from tongban.cases import service as cases_service
+        # cases.intake starts and stops clocks through this module: imported here, not above.
+        from tongban.cases import intake
 
         if case.state == "received":
-            await cases_service.accept_automatically(conn, case, settings=settings, at=now)
+            await intake.accept_automatically(conn, case, settings=settings, at=now)
         await stop(conn, case_id=case.id, on=case.received_on, at=now, kinds=["one_notice"])
         return level
     warned = (
@@ -252,13 +254,6 @@ async def _act(
     return level
 
 
-_WARNING_ACTIONS: dict[str, EventAction] = {
-    "yellow": "deadline_yellow",
-    "red": "deadline_red",
-    "escalation": "deadline_escalation",
-}
-
-
 async def _announce(
     conn: asyncpg.Connection, case: Any, clock: DeadlineClock, level: str, now: datetime
 ) -> None:
@@ -273,33 +268,33 @@ async def _announce(
     assert clock.due_on is not None and clock.next_check_at is not None
     # A warning is about the case, not a change of it: the case version stays, so officers
     # acting on the case are not pushed into conflicts by the supervision worker.
+    event = WARNINGS[level](
+        clock=clock.kind,
+        due_on=clock.due_on,
+        level=level,
+        threshold=clock.next_check_at.isoformat(),
+        at=now.isoformat(),
+        department_id=department,
+        recipients=msgspec.convert(recipients, list[Recipient]),
+    )
     await cases_repo.insert_event(
         conn,
         case_id=case.id,
         case_version=case.version,
         occurred_at=now,
-        action=_WARNING_ACTIONS[level],
         principal=SYSTEM,
         reason=None,
         changes={},
-        payload={
-            "clock": clock.kind,
-            "dueOn": clock.due_on.isoformat(),
-            "level": level,
-            "threshold": clock.next_check_at.isoformat(),
-            "at": now.isoformat(),
-            "departmentId": department,
-            "recipients": recipients,
-        },
+        event=event,
         topic=f"deadline.{level}",
-        outbox_payload={
-            "caseId": case.id,
-            "caseNumber": case.number,
-            "action": f"deadline_{level}",
-            "level": level,
-            "clock": clock.kind,
-            "recipients": [r["officerId"] for r in recipients],
-        },
+        outbox=OutboxMessage(
+            action=action_of(event),
+            caseId=case.id,
+            caseNumber=case.number,
+            level=level,
+            clock=clock.kind,
+            recipients=[r["officerId"] for r in recipients],
+        ),
     )
 
 

@@ -19,11 +19,15 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import asyncpg
+import msgspec
 
 from tongban.config import Settings
 from tongban.config_checks import quiet_hours
+from tongban.deadlines import events as de
+from tongban.events.catalog import AnyEvent, decode
 from tongban.notifications import repository as repo
 from tongban.notifications import templates
+from tongban.notifications.kinds import kind_of
 from tongban.notifications.templates import Template
 from tongban.notifications.types import (
     Contact,
@@ -64,26 +68,13 @@ def chinese_date(value: str | date | None) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
-def kind_of(action: str, payload: dict[str, Any]) -> str | None:
-    """The notification an event gives, or None (internal steps notify nobody)."""
-    if action == "decided":
-        return "decided" if payload.get("decision") == "denied" else "ready_for_delivery"
-    return {
-        "submitted": "received",
-        "supplement_requested": "supplement_requested",
-        "accepted": "accepted",
-        "accepted_automatically": "accepted",
-        "extended": "extended",
-        "special_procedure_started": "special_procedure",
-        "delivered": "rating_invitation",
-        "refused": "refused",
-        "declared_not_applicable": "not_applicable",
-        "withdrawn": "withdrawn",
-        "revoked": "revoked",
-        "deadline_yellow": "deadline_yellow",
-        "deadline_red": "deadline_red",
-        "deadline_escalation": "deadline_escalation",
-    }.get(action)
+def _event_of(row: EventToPlan) -> AnyEvent | None:
+    try:
+        return decode(row.action, row.payload)
+    except msgspec.ValidationError as exc:
+        # One malformed history row must not hold up the notices of every event after it.
+        log.warning("event %s not planned: %s", row.event_id, exc)
+        return None
 
 
 def in_quiet_hours(now: datetime, settings: Settings) -> datetime | None:
@@ -114,9 +105,8 @@ def in_force(
     return found
 
 
-def _values(row: EventToPlan, kind: str) -> dict[str, str]:
-    payload: dict[str, Any] = row.payload or {}
-    deadlines: dict[str, Any] = payload.get("deadlines") or {}
+def _values(row: EventToPlan, event: Any, kind: str) -> dict[str, str]:
+    deadlines: dict[str, Any] = getattr(event, "deadlines", None) or {}
     reason = row.reason or ""
     values: dict[str, Any] = {
         "caseNumber": row.number,
@@ -126,25 +116,24 @@ def _values(row: EventToPlan, kind: str) -> dict[str, str]:
         "department": row.department_name,
     }
     if kind == "supplement_requested":
-        values["missingMaterials"] = "、".join(m["name"] for m in payload.get("materials", []))
+        values["missingMaterials"] = "、".join(m.name for m in event.materials)
         values["note"] = reason or "无"
     elif kind == "accepted":
-        values["acceptedOn"] = chinese_date(payload.get("acceptedOn"))
+        values["acceptedOn"] = chinese_date(event.accepted_on)
         values["promisedDueOn"] = chinese_date(deadlines.get("promised"))
         values["statutoryDueOn"] = chinese_date(deadlines.get("statutory"))
     elif kind == "extended":
-        values["extensionDays"] = str(payload.get("days", ""))
+        values["extensionDays"] = str(event.days)
         values["dueOn"] = chinese_date(deadlines.get("statutory"))
         values["reason"] = reason
     elif kind == "special_procedure":
-        procedure = str(payload.get("kind", ""))
-        values["procedure"] = PROCEDURES.get(procedure, procedure)
-        values["expectedDays"] = str(payload.get("expectedDays", ""))
+        values["procedure"] = PROCEDURES.get(event.kind, event.kind)
+        values["expectedDays"] = str(event.expected_days)
         values["reason"] = reason
     elif kind in ("decided", "ready_for_delivery"):
-        values["decision"] = DECISIONS.get(str(payload.get("decision")), "")
+        values["decision"] = DECISIONS.get(event.decision, "")
         values["reason"] = reason or row.decision_reason or ""
-        values["resultNumber"] = payload.get("resultNumber") or row.result_number or "无"
+        values["resultNumber"] = event.result_number or row.result_number or "无"
         suffix = "便民服务中心" if row.receiving_region_level == "township" else "政务服务中心"
         values["collectAt"] = row.receiving_region_name + suffix
         values["deliveryDueOn"] = chinese_date(row.delivery_due_on)
@@ -154,9 +143,9 @@ def _values(row: EventToPlan, kind: str) -> dict[str, str]:
         values["reason"] = reason or row.terminal_reason or ""
         values["competentAgency"] = row.competent_agency or "有权机关"
     elif kind.startswith("deadline_"):
-        values["deadline"] = DEADLINES.get(str(payload.get("clock")), "办理期限")
-        values["dueOn"] = chinese_date(payload.get("dueOn"))
-        values["level"] = LEVELS.get(str(payload.get("level")), "")
+        values["deadline"] = DEADLINES.get(str(event.clock), "办理期限")
+        values["dueOn"] = chinese_date(event.due_on)
+        values["level"] = LEVELS.get(str(event.level), "")
     return values
 
 
@@ -176,21 +165,22 @@ async def plan(
     if not locked:
         return Planned(0, 0, busy)
     rows = await repo.events_to_plan(conn, outbox_ids=locked)
+    events = [(row, _event_of(row)) for row in rows]
     in_force_now = in_force(await repo.newest_published(conn))
-    officers = await _officers(conn, rows)
+    officers = await _officers(conn, [e for _, e in events])
     quiet_until = in_quiet_hours(now, settings)
     messages: list[NewMessage] = []
-    for row in rows:
-        kind = kind_of(row.action, row.payload or {})
+    for row, event in events:
+        kind = None if event is None else kind_of(event)
         if kind is None:
             continue
         audience = templates.KINDS[kind].audience
-        values = _values(row, kind)
+        values = _values(row, event, kind)
         if audience == "applicant":
             recipients = [Contact(row.applicant_id, row.mobile, row.email, row.channels)]
         else:
-            ids = (row.payload or {}).get("recipients", [])
-            recipients = [officers[r["officerId"]] for r in ids if r.get("officerId") in officers]
+            ids = event.recipients if isinstance(event, de.DeadlineWarning) else []
+            recipients = [officers[r.officer_id] for r in ids if r.officer_id in officers]
         for recipient in recipients:
             for channel, address in (("sms", recipient.mobile), ("email", recipient.email)):
                 template = in_force_now[(kind, channel, audience)]
@@ -223,13 +213,13 @@ async def plan(
     return Planned(len(locked), inserted, busy)
 
 
-async def _officers(conn: asyncpg.Connection, rows: list[EventToPlan]) -> dict[str, Contact]:
+async def _officers(conn: asyncpg.Connection, events: list[AnyEvent | None]) -> dict[str, Contact]:
     ids = {
-        r["officerId"]
-        for row in rows
-        if row.action.startswith("deadline_")
-        for r in (row.payload or {}).get("recipients", [])
-        if r.get("officerId")
+        r.officer_id
+        for event in events
+        if isinstance(event, de.DeadlineWarning)
+        for r in event.recipients
+        if r.officer_id
     }
     if not ids:
         return {}

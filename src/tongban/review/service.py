@@ -7,19 +7,10 @@ from datetime import date, datetime
 
 import asyncpg
 
-from tongban.auth.types import Principal
-from tongban.cases import permissions, states
+from tongban.cases.runner import ActionContext, case_action, pinned_matter
 from tongban.cases.types import Case
-from tongban.cases.workflow import (
-    checked_material_list,
-    file_supplement_notice,
-    load_for_action,
-    record,
-    require_reason,
-)
-from tongban.catalogue import repository as catalogue_repo
+from tongban.cases.workflow import checked_material_list, file_supplement_notice, require_reason
 from tongban.catalogue.types import MatterSpec
-from tongban.clock import Clock, local_day
 from tongban.config import Settings
 from tongban.deadlines import service as deadlines
 from tongban.errors import (
@@ -33,18 +24,30 @@ from tongban.errors import (
 )
 from tongban.government import repository as gov_repo
 from tongban.identifiers import is_uuid
+from tongban.review import events
 from tongban.review import repository as repo
-from tongban.review.types import Opinion, SpecialProcedureKind
+from tongban.review.types import Opinion, SpecialProcedureKind, Task
 
 EXTENSION_DAYS = 10  # Art. 42
 JOINT_EXTENSION_DAYS = 15  # Art. 26 joint handling: 45 + 15
 
 
 async def _spec(conn: asyncpg.Connection, case: Case) -> MatterSpec:
-    versions = await catalogue_repo.versions_of(
-        conn, matter_ids=[case.matter_id], published_only=True
-    )
-    return next(v.spec for v in versions if v.version == case.matter_version)
+    return (await pinned_matter(conn, case)).spec
+
+
+async def _the_task(
+    conn: asyncpg.Connection, case: Case, task_id: str, *_: object, **__: object
+) -> list[Task]:
+    """The task acted on; its department is who may act."""
+    task = await repo.task_by_id(conn, task_id=task_id)
+    if task is None or task.case_id != case.id:
+        raise NotFoundError("no such task on this case", field="taskId")
+    return [task]
+
+
+async def _all_tasks(conn: asyncpg.Connection, case: Case, *_: object, **__: object) -> list[Task]:
+    return await repo.tasks_of(conn, case_ids=[case.id])
 
 
 async def open_stage(
@@ -97,56 +100,27 @@ async def _start_stage_clock(
         )
 
 
-async def claim_task(
-    conn: asyncpg.Connection,
-    principal: Principal,
-    *,
-    number: str,
-    expected_version: int,
-    task_id: str,
-    clock: Clock,
-) -> Case:
-    case = await load_for_action(conn, principal, number=number, expected_version=expected_version)
-    task = await repo.task_by_id(conn, task_id=task_id)
-    if task is None or task.case_id != case.id:
-        raise NotFoundError("no such task on this case", field="taskId")
-    permissions.require("claim_task", principal, case, [task])
-    states.check("claim_task", case.state)
+@case_action("claim_task", tasks=_the_task)
+async def claim_task(ctx: ActionContext, task_id: str) -> Case:
+    task = ctx.tasks[0]
     if task.state != "open":
         raise ConflictError(f"the task is {task.state}, not open", field="taskId")
     await repo.update_task(
-        conn, task_id=task.id, changes={"state": "claimed", "claimed_by": principal.officer_id}
+        ctx.conn,
+        task_id=task.id,
+        changes={"state": "claimed", "claimed_by": ctx.principal.officer_id},
     )
-    return await record(
-        conn,
-        case,
-        principal,
-        action="task_claimed",
+    return await ctx.record(
+        event=events.TaskClaimed(task_id=task.id, stage=task.stage_name),
         transition="claim_task",
-        payload={"taskId": task.id, "stage": task.stage_name},
-        at=clock.now(),
     )
 
 
-async def complete_task(
-    conn: asyncpg.Connection,
-    principal: Principal,
-    *,
-    number: str,
-    expected_version: int,
-    task_id: str,
-    opinion: Opinion,
-    comment: str,
-    settings: Settings,
-    clock: Clock,
-) -> Case:
+@case_action("complete_task", tasks=_the_task)
+async def complete_task(ctx: ActionContext, task_id: str, opinion: Opinion, comment: str) -> Case:
     """Give the department's opinion; the stage's join policy decides when it is done."""
-    case = await load_for_action(conn, principal, number=number, expected_version=expected_version)
-    task = await repo.task_by_id(conn, task_id=task_id)
-    if task is None or task.case_id != case.id:
-        raise NotFoundError("no such task on this case", field="taskId")
-    permissions.require("complete_task", principal, case, [task])
-    states.check("complete_task", case.state)
+    conn, principal, case, today = ctx.conn, ctx.principal, ctx.case, ctx.today
+    task = ctx.tasks[0]
     if task.state not in ("open", "claimed"):
         raise ConflictError(f"the task is {task.state}", field="taskId")
     if task.state == "claimed" and task.claimed_by != principal.officer_id:
@@ -162,57 +136,27 @@ async def complete_task(
             "opinion": opinion,
             "comment": comment,
             "completed_by": principal.officer_id,
-            "completed_at": clock.now(),
+            "completed_at": ctx.now,
         },
     )
-    today = local_day(clock.now(), settings.timezone)
-    await deadlines.stop(conn, case_id=case.id, at=clock.now(), on=today, task_ids=[task.id])
+    await deadlines.stop(conn, case_id=case.id, at=ctx.now, on=today, task_ids=[task.id])
     spec = await _spec(conn, case)
     changes: dict[str, object] = {}
-    stage_done = False
-    if task.kind == "review" and task.stage_index is not None:
-        stage = spec.review_plan[task.stage_index]
-        tasks = [
-            t
-            for t in await repo.tasks_of(conn, case_ids=[case.id])
-            if t.stage_index == task.stage_index and t.round == task.round and t.kind == "review"
-        ]
-        if stage.mode == "sequential" and stage.join == "all":
-            opened = await repo.open_next_waiting(
-                conn,
-                case_id=case.id,
-                stage_index=task.stage_index,
-                round=task.round,
-                at=clock.now(),
-            )
-            stage_done = opened is None
-            if opened is not None:
-                await _start_stage_clock(conn, case, stage.limit_days, opened, settings, today)
-        elif stage.join == "any":
-            stage_done = True
-            await repo.cancel_unfinished(conn, case_id=case.id)
-            await deadlines.stop(conn, case_id=case.id, at=clock.now(), on=today, kinds=["stage"])
-        else:
-            stage_done = all(t.state == "completed" for t in tasks)
-        if stage_done:
-            next_index = task.stage_index + 1
-            changes["current_stage"] = next_index if next_index < len(spec.review_plan) else None
-    case = await record(
-        conn,
-        case,
-        principal,
-        action="opinion_given",
+    stage_done = task.stage_index is not None and await _stage_done(ctx, task, spec)
+    if stage_done and task.stage_index is not None:
+        next_index = task.stage_index + 1
+        changes["current_stage"] = next_index if next_index < len(spec.review_plan) else None
+    case = await ctx.record(
+        event=events.OpinionGiven(
+            task_id=task.id,
+            stage=task.stage_name,
+            department_id=task.department_id,
+            opinion=opinion,
+            stage_done=stage_done,
+        ),
         transition="complete_task",
         reason=comment or None,
         changes=changes,
-        payload={
-            "taskId": task.id,
-            "stage": task.stage_name,
-            "departmentId": task.department_id,
-            "opinion": opinion,
-            "stageDone": stage_done,
-        },
-        at=clock.now(),
     )
     if stage_done and case.current_stage is not None:
         await open_stage(
@@ -220,68 +164,64 @@ async def complete_task(
             case,
             spec,
             stage_index=case.current_stage,
-            settings=settings,
+            settings=ctx.settings,
             today=today,
-            at=clock.now(),
+            at=ctx.now,
         )
     return case
 
 
-async def send_back(
-    conn: asyncpg.Connection,
-    principal: Principal,
-    *,
-    number: str,
-    expected_version: int,
-    to_stage: int,
-    reason: str | None,
-    settings: Settings,
-    clock: Clock,
-) -> Case:
+async def _stage_done(ctx: ActionContext, task: Task, spec: MatterSpec) -> bool:
+    """Whether the opinion on ``task`` finishes its stage, by the stage's join policy; the
+    next department of a sequential stage gets its turn."""
+    if task.kind != "review" or task.stage_index is None:
+        return False
+    conn, case = ctx.conn, ctx.case
+    stage = spec.review_plan[task.stage_index]
+    tasks = [
+        t
+        for t in await repo.tasks_of(conn, case_ids=[case.id])
+        if t.stage_index == task.stage_index and t.round == task.round and t.kind == "review"
+    ]
+    if stage.mode == "sequential" and stage.join == "all":
+        opened = await repo.open_next_waiting(
+            conn, case_id=case.id, stage_index=task.stage_index, round=task.round, at=ctx.now
+        )
+        if opened is not None:
+            await _start_stage_clock(conn, case, stage.limit_days, opened, ctx.settings, ctx.today)
+        return opened is None
+    if stage.join == "any":
+        await repo.cancel_unfinished(conn, case_id=case.id)
+        await deadlines.stop(conn, case_id=case.id, at=ctx.now, on=ctx.today, kinds=["stage"])
+        return True
+    return all(t.state == "completed" for t in tasks)
+
+
+@case_action("send_back")
+async def send_back(ctx: ActionContext, to_stage: int, reason: str | None) -> Case:
     """A head returns the case to an earlier stage: its departments review again."""
-    case = await load_for_action(conn, principal, number=number, expected_version=expected_version)
-    permissions.require("send_back", principal, case)
-    states.check("send_back", case.state)
+    conn, case, settings, today = ctx.conn, ctx.case, ctx.settings, ctx.today
     spec = await _spec(conn, case)
     furthest = len(spec.review_plan) - 1 if case.current_stage is None else case.current_stage
     if not 0 <= to_stage <= furthest:
         raise ValidationError(f"send back to a stage between 1 and {furthest + 1}", field="toStage")
     text = require_reason(reason)
-    today = local_day(clock.now(), settings.timezone)
     await repo.cancel_unfinished(conn, case_id=case.id)
-    await deadlines.stop(conn, case_id=case.id, at=clock.now(), on=today, kinds=["stage"])
-    case = await record(
-        conn,
-        case,
-        principal,
-        action="sent_back",
+    await deadlines.stop(conn, case_id=case.id, at=ctx.now, on=today, kinds=["stage"])
+    case = await ctx.record(
+        event=events.SentBack(to_stage=to_stage, stage_name=spec.review_plan[to_stage].name),
         transition="send_back",
         reason=text,
         changes={"current_stage": to_stage, "review_round": case.review_round + 1},
-        payload={"toStage": to_stage, "stageName": spec.review_plan[to_stage].name},
-        at=clock.now(),
     )
     await open_stage(
-        conn, case, spec, stage_index=to_stage, settings=settings, today=today, at=clock.now()
+        conn, case, spec, stage_index=to_stage, settings=settings, today=today, at=ctx.now
     )
     return case
 
 
-async def _move(
-    conn: asyncpg.Connection,
-    principal: Principal,
-    *,
-    number: str,
-    expected_version: int,
-    department_id: str,
-    reason: str | None,
-    upward: bool,
-    clock: Clock,
-) -> Case:
-    case = await load_for_action(conn, principal, number=number, expected_version=expected_version)
-    action = "hand_up" if upward else "transfer"
-    permissions.require(action, principal, case)
-    states.check(action, case.state)
+async def _move(ctx: ActionContext, department_id: str, reason: str | None, upward: bool) -> Case:
+    conn, case = ctx.conn, ctx.case
     text = require_reason(reason)
     placements = (
         await gov_repo.department_placements(conn, ids=[department_id])
@@ -312,191 +252,103 @@ async def _move(
                 )
             ]
         )
-    return await record(
-        conn,
-        case,
-        principal,
-        action="handed_up" if upward else "transferred",
-        transition=action,
+    return await ctx.record(
+        event=(events.HandedUp if upward else events.Transferred)(
+            to_region=target.code, to_department_id=department_id
+        ),
+        transition="hand_up" if upward else "transfer",
         reason=text,
         changes={
             "handling_region": target.code,
             "handling_lineage": list(target.lineage),
             "handling_department_id": department_id,
         },
-        payload={"toRegion": target.code, "toDepartmentId": department_id},
-        at=clock.now(),
     )
 
 
-async def hand_up(
-    conn: asyncpg.Connection,
-    principal: Principal,
-    *,
-    number: str,
-    expected_version: int,
-    department_id: str,
-    reason: str | None,
-    clock: Clock,
-) -> Case:
+@case_action("hand_up")
+async def hand_up(ctx: ActionContext, department_id: str, reason: str | None) -> Case:
     """上报: a higher level takes over; number and history stay."""
-    return await _move(
-        conn,
-        principal,
-        number=number,
-        expected_version=expected_version,
-        department_id=department_id,
-        reason=reason,
-        upward=True,
-        clock=clock,
-    )
+    return await _move(ctx, department_id, reason, upward=True)
 
 
-async def transfer(
-    conn: asyncpg.Connection,
-    principal: Principal,
-    *,
-    number: str,
-    expected_version: int,
-    department_id: str,
-    reason: str | None,
-    clock: Clock,
-) -> Case:
+@case_action("transfer")
+async def transfer(ctx: ActionContext, department_id: str, reason: str | None) -> Case:
     """转办: another region handles it (跨域通办 keeps the receiving region on record)."""
-    return await _move(
-        conn,
-        principal,
-        number=number,
-        expected_version=expected_version,
-        department_id=department_id,
-        reason=reason,
-        upward=False,
-        clock=clock,
-    )
+    return await _move(ctx, department_id, reason, upward=False)
 
 
+@case_action("start_special_procedure")
 async def start_special_procedure(
-    conn: asyncpg.Connection,
-    principal: Principal,
-    *,
-    settings: Settings,
-    clock: Clock,
-    number: str,
-    expected_version: int,
-    kind: SpecialProcedureKind,
-    expected_days: int,
-    reason: str | None,
+    ctx: ActionContext, kind: SpecialProcedureKind, expected_days: int, reason: str | None
 ) -> Case:
     """Art. 45: hearings, testing, appraisal … pause the clock; the applicant is told how long."""
-    case = await load_for_action(conn, principal, number=number, expected_version=expected_version)
-    permissions.require("start_special_procedure", principal, case)
-    states.check("start_special_procedure", case.state)
+    conn, case, today = ctx.conn, ctx.case, ctx.today
     if not 0 < expected_days <= 365:
         raise ValidationError("expected duration is 1–365 days", field="expectedDays")
     text = require_reason(reason)
-    today = local_day(clock.now(), settings.timezone)
     await repo.insert_special_procedure(
         conn,
         case_id=case.id,
         kind=kind,
         expected_days=expected_days,
         reason=text,
-        officer_id=principal.officer_id or "",
+        officer_id=ctx.principal.officer_id or "",
         on=today,
-        at=clock.now(),
+        at=ctx.now,
     )
     await deadlines.pause(conn, case_id=case.id, on=today)
-    return await record(
-        conn,
-        case,
-        principal,
-        action="special_procedure_started",
+    return await ctx.record(
+        event=events.SpecialProcedureStarted(
+            kind=kind, expected_days=expected_days, started_on=today
+        ),
         transition="start_special_procedure",
         reason=text,
-        payload={"kind": kind, "expectedDays": expected_days, "startedOn": today.isoformat()},
-        at=clock.now(),
     )
 
 
-async def end_special_procedure(
-    conn: asyncpg.Connection,
-    principal: Principal,
-    *,
-    settings: Settings,
-    clock: Clock,
-    number: str,
-    expected_version: int,
-) -> Case:
-    case = await load_for_action(conn, principal, number=number, expected_version=expected_version)
-    permissions.require("end_special_procedure", principal, case)
-    states.check("end_special_procedure", case.state)
-    today = local_day(clock.now(), settings.timezone)
-    ended = await repo.end_special_procedure(conn, case_id=case.id, on=today, at=clock.now())
+@case_action("end_special_procedure")
+async def end_special_procedure(ctx: ActionContext) -> Case:
+    conn, case, today = ctx.conn, ctx.case, ctx.today
+    ended = await repo.end_special_procedure(conn, case_id=case.id, on=today, at=ctx.now)
     assert ended is not None
-    await deadlines.resume(conn, settings=settings, case_id=case.id, on=today)
-    return await record(
-        conn,
-        case,
-        principal,
-        action="special_procedure_ended",
-        transition="end_special_procedure",
-        payload={
-            "kind": ended[0],
-            "endedOn": today.isoformat(),
+    await deadlines.resume(conn, settings=ctx.settings, case_id=case.id, on=today)
+    return await ctx.record(
+        event=events.SpecialProcedureEnded(
+            kind=ended[0],
+            ended_on=today,
             # The pause moved the due dates: the history says where to.
-            "deadlines": await deadlines.summary(conn, case_id=case.id),
-        },
-        at=clock.now(),
+            deadlines=await deadlines.summary(conn, case_id=case.id),
+        ),
+        transition="end_special_procedure",
     )
 
 
+@case_action("request_review_supplement", tasks=_all_tasks)
 async def request_review_supplement(
-    conn: asyncpg.Connection,
-    principal: Principal,
-    *,
-    settings: Settings,
-    clock: Clock,
-    number: str,
-    expected_version: int,
-    material_codes: list[str],
-    note: str,
+    ctx: ActionContext, material_codes: list[str], note: str
 ) -> Case:
     """A supplement after acceptance pauses the clock (and is flagged to supervisors)."""
-    case = await load_for_action(conn, principal, number=number, expected_version=expected_version)
-    tasks = await repo.tasks_of(conn, case_ids=[case.id])
-    permissions.require("request_review_supplement", principal, case, tasks)
-    states.check("request_review_supplement", case.state)
-    spec = await _spec(conn, case)
+    spec = await _spec(ctx.conn, ctx.case)
     codes = checked_material_list(material_codes, spec)
-    today = local_day(clock.now(), settings.timezone)
-    await deadlines.pause(conn, case_id=case.id, on=today)
+    await deadlines.pause(ctx.conn, case_id=ctx.case.id, on=ctx.today)
     return await file_supplement_notice(
-        conn,
-        case,
-        principal,
+        ctx.conn,
+        ctx.case,
+        ctx.principal,
         spec=spec,
         codes=codes,
         note=note,
-        today=today,
+        today=ctx.today,
         phase="review",
-        at=clock.now(),
+        at=ctx.now,
     )
 
 
-async def extend(
-    conn: asyncpg.Connection,
-    principal: Principal,
-    *,
-    number: str,
-    expected_version: int,
-    reason: str | None,
-    settings: Settings,
-    clock: Clock,
-) -> Case:
+@case_action("extend")
+async def extend(ctx: ActionContext, reason: str | None) -> Case:
     """延期 (Art. 42): once, by the head, with a reason told to the applicant."""
-    case = await load_for_action(conn, principal, number=number, expected_version=expected_version)
-    permissions.require("extend", principal, case)
-    states.check("extend", case.state)
+    conn, case = ctx.conn, ctx.case
     if case.extension_days is not None:
         raise ConflictError(
             "the limit was already extended once (Art. 42 allows one extension)",
@@ -505,15 +357,10 @@ async def extend(
     spec = await _spec(conn, case)
     days = JOINT_EXTENSION_DAYS if spec.joint_handling else EXTENSION_DAYS
     text = require_reason(reason)
-    await deadlines.extend(conn, settings=settings, case_id=case.id, days=days)
-    return await record(
-        conn,
-        case,
-        principal,
-        action="extended",
+    await deadlines.extend(conn, settings=ctx.settings, case_id=case.id, days=days)
+    return await ctx.record(
+        event=events.Extended(days=days, deadlines=await deadlines.summary(conn, case_id=case.id)),
         transition="extend",
         reason=text,
         changes={"extension_days": days, "extension_reason": text},
-        payload={"days": days, "deadlines": await deadlines.summary(conn, case_id=case.id)},
-        at=clock.now(),
     )

@@ -1,0 +1,223 @@
+"""Intake (Art. 32): accept, declare not applicable, refuse, the one-time supplement notice, and
+the applicant's supplement. Each is a case action (``runner``): the case arrives locked and
+checked; a raised error rolls back everything the action wrote."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import asyncpg
+
+from tongban.auth.types import Principal
+from tongban.cases import events
+from tongban.cases import repository as repo
+from tongban.cases.runner import ActionContext, CaseAction, case_action, pinned_matter, routed
+from tongban.cases.service import store_materials
+from tongban.cases.types import Case, UploadedFile
+from tongban.cases.validation import check_files
+from tongban.cases.workflow import (
+    checked_material_list,
+    file_supplement_notice,
+    record,
+    require_reason,
+)
+from tongban.catalogue.types import MatterSpec
+from tongban.config import Settings
+from tongban.deadlines import service as deadlines
+from tongban.errors import InvalidInputError, Problem
+from tongban.review import service as review
+
+
+async def _missing_required(conn: asyncpg.Connection, case: Case, spec: MatterSpec) -> list[str]:
+    provided = await repo.material_codes_of(conn, case_id=case.id)
+    return [m.code for m in spec.materials if m.required and m.code not in provided]
+
+
+@case_action("accept")
+async def accept(ctx: ActionContext) -> Case:
+    """受理: the decision clock starts the next working day; review tasks open."""
+    matter = await pinned_matter(ctx.conn, ctx.case)
+    missing = await _missing_required(ctx.conn, ctx.case, matter.spec)
+    if missing:
+        raise InvalidInputError(
+            [
+                Problem(
+                    "caseNumber",
+                    "MISSING_MATERIALS",
+                    f"required materials are missing ({', '.join(missing)}); request a supplement",
+                )
+            ]
+        )
+    return await _accept_as_of(
+        ctx.conn,
+        ctx.case,
+        ctx.principal,
+        matter.spec,
+        ctx.settings,
+        ctx.today,
+        events.Accepted,
+        at=ctx.now,
+    )
+
+
+async def accept_automatically(
+    conn: asyncpg.Connection, case: Case, *, settings: Settings, at: datetime
+) -> Case:
+    """Art. 32: no intake decision within 5 days — accepted as of the day it was received."""
+    matter = await pinned_matter(conn, case)
+    return await _accept_as_of(
+        conn,
+        case,
+        deadlines.SYSTEM,
+        matter.spec,
+        settings,
+        case.received_on,
+        events.AcceptedAutomatically,
+        at=at,
+    )
+
+
+async def _accept_as_of(
+    conn: asyncpg.Connection,
+    case: Case,
+    principal: Principal,
+    spec: MatterSpec,
+    settings: Settings,
+    accepted_on: date,
+    event: type[events.Accepted],
+    *,
+    at: datetime,
+) -> Case:
+    await deadlines.stop(conn, case_id=case.id, at=at, on=accepted_on, kinds=["one_notice"])
+    # Both decision clocks start the working day after acceptance (Art. 42, Civil Code Art. 201).
+    for kind, limit in (("promised", spec.promised_limit), ("statutory", spec.statutory_limit)):
+        await deadlines.start(
+            conn,
+            settings=settings,
+            case_id=case.id,
+            kind=kind,
+            start_on=accepted_on,
+            limit_days=limit,
+        )
+    case = await record(
+        conn,
+        case,
+        principal,
+        event=event(
+            accepted_on=accepted_on, deadlines=await deadlines.summary(conn, case_id=case.id)
+        ),
+        transition="accept",
+        changes={"accepted_on": accepted_on, "current_stage": 0},
+        at=at,
+    )
+    await review.open_stage(
+        conn, case, spec, stage_index=0, settings=settings, today=accepted_on, at=at
+    )
+    return case
+
+
+@case_action("declare_not_applicable")
+async def declare_not_applicable(ctx: ActionContext, reason: str | None) -> Case:
+    """Art. 32 (1): the matter needs no licence."""
+    await deadlines.stop(ctx.conn, case_id=ctx.case.id, at=ctx.now, on=ctx.case.received_on)
+    return await ctx.record(
+        event=events.DeclaredNotApplicable(),
+        transition="declare_not_applicable",
+        reason=require_reason(reason),
+        changes={"terminal_reason": require_reason(reason)},
+    )
+
+
+@case_action("refuse")
+async def refuse(ctx: ActionContext, reason: str | None, competent_agency: str | None) -> Case:
+    """不予受理 (Art. 32 (2)): outside our powers; the notice names the competent agency."""
+    agency = require_reason(competent_agency, "competentAgency")
+    text = require_reason(reason)
+    await deadlines.stop(ctx.conn, case_id=ctx.case.id, at=ctx.now, on=ctx.case.received_on)
+    return await ctx.record(
+        event=events.Refused(),
+        transition="refuse",
+        reason=text,
+        changes={"terminal_reason": text, "competent_agency": agency},
+    )
+
+
+@case_action("request_intake_supplement")
+async def request_intake_supplement(
+    ctx: ActionContext, material_codes: list[str], note: str
+) -> Case:
+    """一次性告知补正 (Art. 32 (4)): one notice listing everything missing."""
+    matter = await pinned_matter(ctx.conn, ctx.case)
+    codes = checked_material_list(material_codes, matter.spec)
+    missing = await _missing_required(ctx.conn, ctx.case, matter.spec)
+    forgotten = [c for c in missing if c not in codes]
+    if forgotten:
+        raise InvalidInputError(
+            [
+                Problem(
+                    "materialCodes",
+                    "INCOMPLETE_NOTICE",
+                    "the notice must list every missing required material at once; "
+                    f"also missing: {', '.join(forgotten)}",
+                )
+            ]
+        )
+    # The notice went out in time: the Art. 32 timer has done its work.
+    await deadlines.stop(
+        ctx.conn, case_id=ctx.case.id, at=ctx.now, on=ctx.today, kinds=["one_notice"]
+    )
+    return await file_supplement_notice(
+        ctx.conn,
+        ctx.case,
+        ctx.principal,
+        spec=matter.spec,
+        codes=codes,
+        note=note,
+        today=ctx.today,
+        phase="intake",
+        at=ctx.now,
+    )
+
+
+# One mutation asks for materials: before acceptance it is the one-time intake notice (Art. 32),
+# after it a review supplement that pauses the clock.
+request_supplement: CaseAction[[list[str], str]] = routed(
+    lambda case: (
+        request_intake_supplement if case.state == "received" else review.request_review_supplement
+    )
+)
+
+
+@case_action("supplement")
+async def supplement(ctx: ActionContext, files: list[UploadedFile]) -> Case:
+    """The applicant brings what the notice listed; the case returns to intake or review."""
+    case = ctx.case
+    matter = await pinned_matter(ctx.conn, case)
+    problems = check_files(files, matter.spec, ctx.settings)
+    if not files:
+        problems.append(Problem("materials", "REQUIRED", "upload the requested materials"))
+    if problems:
+        raise InvalidInputError(problems)
+    notice = await repo.open_supplement_notice(ctx.conn, case_id=case.id)
+    assert notice is not None
+    notice_id, requested = notice
+    brought = {f.material_code for f in files}
+    still = [c for c in requested if c not in brought]
+    if still:
+        raise InvalidInputError(
+            [Problem("materials", "INCOMPLETE_SUPPLEMENT", f"still missing: {', '.join(still)}")]
+        )
+    await store_materials(ctx.conn, ctx.blobs, case.id, files, "supplement", matter.spec, ctx.now)
+    await repo.fulfil_supplement_notice(ctx.conn, notice_id=notice_id, on=ctx.today, at=ctx.now)
+    back_to = "received" if case.state == "supplement_requested" else "under_review"
+    if back_to == "under_review":
+        await deadlines.resume(ctx.conn, settings=ctx.settings, case_id=case.id, on=ctx.today)
+    return await ctx.record(
+        event=events.Supplemented(
+            materials=sorted(c for c in brought if c),
+            complete_on=ctx.today,
+            deadlines=await deadlines.summary(ctx.conn, case_id=case.id),
+        ),
+        transition="supplement",
+        changes={"state": back_to},
+    )

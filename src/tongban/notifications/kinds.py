@@ -1,0 +1,53 @@
+"""Which notification each kind of event gives: one row per event type, so that a new kind of
+event cannot be forgotten (tests/events/test_event_types.py fails without its row)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from tongban.cases import events as ce
+from tongban.deadlines import events as de
+from tongban.events.types import Event
+from tongban.review import events as rv
+
+
+def _decision_notice(event: Any) -> str:
+    # A denial is the decision itself; an approval first tells where to collect the licence.
+    return "decided" if event.decision == "denied" else "ready_for_delivery"
+
+
+# Every kind of event decides here which notification it gives; None: internal steps notify
+# nobody. A new kind of event without a row here fails tests/events/test_event_types.py.
+NOTIFICATIONS: dict[type[Event], str | Callable[[Any], str] | None] = {
+    ce.Submitted: "received",
+    ce.Accepted: "accepted",
+    ce.AcceptedAutomatically: "accepted",
+    ce.DeclaredNotApplicable: "not_applicable",
+    ce.Refused: "refused",
+    ce.SupplementRequested: "supplement_requested",
+    ce.Supplemented: None,
+    ce.Decided: _decision_notice,
+    ce.Delivered: "rating_invitation",
+    ce.Withdrawn: "withdrawn",
+    ce.ClosedNoSupplement: None,
+    ce.Revoked: "revoked",
+    ce.Rated: None,
+    rv.TaskClaimed: None,
+    rv.OpinionGiven: None,
+    rv.SentBack: None,
+    rv.HandedUp: None,
+    rv.Transferred: None,
+    rv.SpecialProcedureStarted: "special_procedure",
+    rv.SpecialProcedureEnded: None,
+    rv.Extended: "extended",
+    de.DeadlineYellow: "deadline_yellow",
+    de.DeadlineRed: "deadline_red",
+    de.DeadlineEscalation: "deadline_escalation",
+}
+
+
+def kind_of(event: Event) -> str | None:
+    """The notification an event gives, or None (internal steps notify nobody)."""
+    decision = NOTIFICATIONS.get(type(event))
+    return decision(event) if callable(decision) else decision
