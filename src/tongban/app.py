@@ -34,15 +34,17 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
-from tongban import db
+from tongban import db, messages
 from tongban.api import ratelimit
 from tongban.api.connections import ConnectionSlots
 from tongban.api.context import Context
 from tongban.api.errors import (
     RATE_LIMIT_UNAVAILABLE,
     RATE_LIMITED,
+    Refusal,
     graphql_error_body,
     http_error_body,
+    refusal_body,
     unavailable,
 )
 from tongban.api.guards import cut_if_timed_out
@@ -64,6 +66,7 @@ from tongban.config import Settings, load_settings
 from tongban.errors import DomainError, NotFoundError
 from tongban.identifiers import is_uuid
 from tongban.logs import request_id_var
+from tongban.messages import localise, pick_language
 from tongban.metrics import (
     CALENDAR_NEXT_YEAR_KNOWN,
     DB_POOL_IDLE,
@@ -137,6 +140,9 @@ class RequestMiddleware:
         given = headers.get("x-request-id", "")
         request_id = given if _REQUEST_ID_RE.match(given) else uuid.uuid4().hex
         token = request_id_var.set(request_id)
+        # Every message this request produces — GraphQL errors, user errors, the refusals below
+        # — reads the language from here (a WebSocket: its upgrade request, or connection_init).
+        language_token = messages.language.set(pick_language(headers.get("accept-language")))
         started = time.perf_counter()
         status_holder = [500]
         path: str = scope["path"]
@@ -220,6 +226,7 @@ class RequestMiddleware:
                         },
                     )
             statements.__exit__(None, None, None)
+            messages.language.reset(language_token)
             request_id_var.reset(token)
 
     async def _limit(self, scope: dict[str, Any], principal: Principal | None) -> Verdict:
@@ -253,17 +260,23 @@ class RequestMiddleware:
             # Refusing before the handshake answers the upgrade with 403.
             await send({"type": "websocket.close", "code": 1008})
             return
-        code, status, message = (
-            (RATE_LIMIT_UNAVAILABLE, 503, "the request limiter is unavailable; try again soon")
+        code, problem, status, message = (
+            (
+                RATE_LIMIT_UNAVAILABLE,
+                RATE_LIMIT_UNAVAILABLE,
+                503,
+                "the request limiter is unavailable; try again soon",
+            )
             if verdict.unavailable
-            else (RATE_LIMITED, 429, "too many requests; try again later")
+            else (RATE_LIMITED, "REQUESTS_RATE_LIMITED", 429, "too many requests; try again later")
         )
+        text = localise(problem, message, {"retryAfter": verdict.retry_after})
         body = _encoder.encode(
             {
                 "data": None,
                 "errors": [
                     {
-                        "message": message,
+                        "message": text,
                         "extensions": {
                             "code": code,
                             "details": {"retryAfter": verdict.retry_after},
@@ -304,9 +317,14 @@ class RequestMiddleware:
         multipart = headers.get("content-type", "").lower().startswith("multipart/")
         limit = self.max_multipart_body if multipart else self.max_json_body
         declared = headers.get("content-length", "")
-        too_large = f"the request body is larger than {limit} bytes"
+        too_large = http_error_body(
+            413,
+            f"the request body is larger than {limit} bytes",
+            problem="BODY_TOO_LARGE",
+            params={"limit": limit},
+        )
         if declared.isdigit() and int(declared) > limit:
-            await send_error(send, 413, http_error_body(413, too_large))
+            await send_error(send, 413, too_large)
             return None
         if multipart:
             return receive  # Litestar stops reading the form at its request_max_body_size
@@ -320,7 +338,7 @@ class RequestMiddleware:
             chunk = cast(dict[str, Any], last).get("body", b"")
             size += len(chunk)
             if size > limit:
-                await send_error(send, 413, http_error_body(413, too_large))
+                await send_error(send, 413, too_large)
                 return None
             chunks.append(chunk)
             if not cast(dict[str, Any], last).get("more_body", False):
@@ -335,11 +353,11 @@ class RequestMiddleware:
 
     @staticmethod
     async def _refuse(send: Send, exc: TokenError) -> None:
-        challenge = f'Bearer error="invalid_token", error_description="{exc.problem}"'
+        challenge = f'Bearer error="invalid_token", error_description="{exc.reason}"'
         await send_error(
             send,
             401,
-            http_error_body(401, exc.message, reason=exc.problem),
+            http_error_body(401, exc.message, problem=exc.problem, reason=exc.reason),
             [(b"www-authenticate", challenge.encode())],
         )
 
@@ -353,13 +371,15 @@ def check_files_map(files_map: dict[str, Any], files: Mapping[str, Any], limit: 
     """The GraphQL multipart `map`: at most ``limit`` files, each bound to exactly one variable
     (one upload read into several inputs would pass each check once and be stored many times)."""
     if len(files_map) > limit or len(files) > limit:
-        raise StrawberryHTTPException(413, f"at most {limit} files per request")
+        raise Refusal(413, f"at most {limit} files per request", "TOO_MANY_FILES", limit=limit)
     seen: set[str] = set()
     for key, paths in files_map.items():
         if not (isinstance(paths, list) and len(paths) == 1 and isinstance(paths[0], str)):
-            raise StrawberryHTTPException(400, f"file {key!s:.20} must map to exactly one variable")
+            raise Refusal(
+                400, f"file {key!s:.20} must map to exactly one variable", "BAD_FILES_MAP"
+            )
         if paths[0] in seen:
-            raise StrawberryHTTPException(400, "two files map to the same variable")
+            raise Refusal(400, "two files map to the same variable", "BAD_FILES_MAP")
         seen.add(paths[0])
 
 
@@ -450,13 +470,18 @@ async def metrics(request: Request[Any, Any, Any], state: State) -> Response[Any
         given = request.headers.get("authorization", "")
         if not hmac.compare_digest(given.encode(), f"Bearer {settings.metrics_token}".encode()):
             return Response(
-                http_error_body(401, "metrics need the scrape token"),
+                http_error_body(
+                    401, "metrics need the scrape token", problem="METRICS_TOKEN_REQUIRED"
+                ),
                 status_code=401,
                 headers={"www-authenticate": "Bearer"},
             )
     elif settings.production:
         return Response(
-            http_error_body(404, "metrics are off: set TONGBAN_METRICS_TOKEN"), status_code=404
+            http_error_body(
+                404, "metrics are off: set TONGBAN_METRICS_TOKEN", problem="METRICS_OFF"
+            ),
+            status_code=404,
         )
     pool: asyncpg.Pool | None = getattr(state, "pool", None)
     if pool is not None:
@@ -488,7 +513,7 @@ async def download_material(
     settings: Settings = state.settings
     try:
         if not is_uuid(material_id):
-            raise NotFoundError("no such material")
+            raise NotFoundError("no such material", problem="MATERIAL_NOT_FOUND")
         async with state.pool.acquire() as conn:
             material = await downloads.material_for_download(
                 conn,
@@ -672,7 +697,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             try:
                 form_data = await request.get_form_data()
             except ValueError:
-                raise StrawberryHTTPException(400, "unable to parse the multipart body") from None
+                raise Refusal(400, "unable to parse the multipart body", "BAD_MULTIPART") from None
             operations = form_data.form.get("operations", "{}")
             files_map = form_data.form.get("map", "{}")
             if isinstance(operations, bytes | str):
@@ -685,8 +710,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
                     operations, files_map, form_data.files
                 )
             except (KeyError, IndexError, TypeError, ValueError):
-                raise StrawberryHTTPException(
-                    400, "the map names a missing file or variable"
+                raise Refusal(
+                    400, "the map names a missing file or variable", "BAD_FILES_MAP"
                 ) from None
             return result
 
@@ -696,8 +721,11 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             limit = config.graphql_max_query_chars
             for item in data if isinstance(data, list) else [data]:
                 if item.query is not None and len(item.query) > limit:
-                    raise StrawberryHTTPException(
-                        413, f"the GraphQL document is longer than {limit} characters"
+                    raise Refusal(
+                        413,
+                        f"the GraphQL document is longer than {limit} characters",
+                        "DOCUMENT_TOO_LONG",
+                        limit=limit,
                     )
             return data
 
@@ -711,7 +739,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             sub_response: Any,
         ) -> Any:
             if isinstance(request_data, list):
-                raise StrawberryHTTPException(400, "batched requests are not supported")
+                raise Refusal(400, "batched requests are not supported", "BATCH_NOT_SUPPORTED")
             # Subscriptions run over graphql-transport-ws only: over HTTP they would hold a
             # request open outside the WebSocket connection limits and authentication.
             allowed = {OperationType.QUERY}
@@ -728,16 +756,19 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
                     operation_extensions=request_data.extensions,
                 )
             except CannotGetOperationTypeError as exc:
-                raise StrawberryHTTPException(400, exc.as_http_error_reason()) from None
+                raise Refusal(400, exc.as_http_error_reason(), "OPERATION_NOT_CHOSEN") from None
             except InvalidOperationTypeError as exc:
-                reason = (
-                    "subscriptions run over WebSocket (graphql-transport-ws), not HTTP"
-                    if exc.operation_type == OperationType.SUBSCRIPTION
-                    else exc.as_http_error_reason(request_adapter.method)
-                )
-                raise StrawberryHTTPException(400, reason) from None
+                if exc.operation_type == OperationType.SUBSCRIPTION:
+                    raise Refusal(
+                        400,
+                        "subscriptions run over WebSocket (graphql-transport-ws), not HTTP",
+                        "SUBSCRIPTION_OVER_HTTP",
+                    ) from None
+                raise Refusal(
+                    400, exc.as_http_error_reason(request_adapter.method), "OPERATION_NOT_ALLOWED"
+                ) from None
             except MissingQueryError:
-                raise StrawberryHTTPException(400, "no GraphQL query in the request") from None
+                raise Refusal(400, "no GraphQL query in the request", "NO_QUERY") from None
 
         async def execute_request(
             self, request: Request[Any, Any, Any], context: Any, root_value: Any
@@ -749,9 +780,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
                     request, context=context, root_value=root_value
                 )
             except StrawberryHTTPException as exc:
-                return Response(
-                    http_error_body(exc.status_code, exc.reason), status_code=exc.status_code
-                )
+                return Response(refusal_body(exc), status_code=exc.status_code)
             return response
 
         def create_response(
@@ -778,8 +807,13 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             return capped_json(data, max_response_bytes)
 
         async def on_ws_connect(self, context: Context) -> dict[str, object]:
-            """Subscriptions authenticate at connection_init: {"authorization": "Bearer …"}."""
+            """Subscriptions authenticate at connection_init: {"authorization": "Bearer …"}.
+            A browser cannot set headers on a WebSocket, so the payload may name the language
+            too ({"acceptLanguage": "en"}); the operations of the connection inherit it."""
             params = context.connection_params or {}
+            wanted = params.get("acceptLanguage") or params.get("Accept-Language")
+            if isinstance(wanted, str):
+                messages.language.set(pick_language(wanted))
             raw = str(params.get("authorization") or params.get("Authorization") or "")
             scheme, _, token = raw.partition(" ")
             if scheme.lower() != "bearer" or not token.strip():
@@ -789,7 +823,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
                 await officers.require_active(context.pool, principal)
             except TokenError as exc:
                 raise ConnectionRejectionError(
-                    {"code": "UNAUTHENTICATED", "reason": exc.problem}
+                    {"code": "UNAUTHENTICATED", "reason": exc.reason}
                 ) from None
             try:
                 if context.applicants is not None:

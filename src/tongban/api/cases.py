@@ -16,7 +16,6 @@ from tongban.api.context import Info
 from tongban.api.convert import as_json, raw, raw_or_none
 from tongban.api.deadlines import Deadline, deadlines_of, known_deadlines
 from tongban.api.enums import ApplicantKind, Channel, DecisionKind, MaterialPhase
-from tongban.api.errors import graphql_error
 from tongban.api.government import Department, Region
 from tongban.api.node import Node
 from tongban.api.notifications import NotificationMessage, messages_of
@@ -36,7 +35,7 @@ from tongban.cases import repository as repo
 from tongban.cases import types as domain
 from tongban.cases.workflow import local_day
 from tongban.catalogue import types as domain_catalogue
-from tongban.errors import DomainError, ValidationError
+from tongban.errors import ValidationError
 from tongban.government import types as domain_government
 from tongban.identifiers import mask_email, mask_id_number, mask_phone, validate_case_number
 from tongban.review import repository as review_repo
@@ -468,7 +467,7 @@ class Case(Node):
         last: Annotated[int | None, strawberry.argument(description="Keep the last N.")] = None,
     ) -> list[CaseEvent]:
         if last is not None and last < 0:
-            raise graphql_error(ValidationError("last must be 0 or more", field="last"))
+            raise ValidationError("last must be 0 or more", field="last", problem="OUT_OF_RANGE")
 
         def events(found: list[domain.Event]) -> list[CaseEvent]:
             if last is not None:
@@ -601,23 +600,20 @@ class CaseQuery:
         ],
     ) -> CaseProgress:
         context = info.context
-        try:
-            await progress.check_rate(
-                context.redis,
-                client=context.client_address,
+        await progress.check_rate(
+            context.redis,
+            client=context.client_address,
+            number=number,
+            settings=context.settings,
+        )
+        async with context.pool.acquire() as conn:
+            found = await progress.public_progress(
+                conn,
                 number=number,
+                identifier=applicant_identifier,
                 settings=context.settings,
+                today=local_day(context.clock.now(), context.settings.timezone),
             )
-            async with context.pool.acquire() as conn:
-                found = await progress.public_progress(
-                    conn,
-                    number=number,
-                    identifier=applicant_identifier,
-                    settings=context.settings,
-                    today=local_day(context.clock.now(), context.settings.timezone),
-                )
-        except DomainError as exc:
-            raise graphql_error(exc) from None
         return CaseProgress(
             number=found.number,
             matter_code=found.matter_code,
@@ -636,10 +632,7 @@ class CaseQuery:
         self, info: Info, number: Annotated[str, strawberry.argument(description="Case number.")]
     ) -> Case | None:
         principal = info.context.require_signed_in()
-        try:
-            number = validate_case_number(number, field="number")
-        except DomainError as exc:
-            raise graphql_error(exc) from None
+        number = validate_case_number(number, field="number")
         async with info.context.pool.acquire() as conn:
             found = await repo.visible_cases_by_number(conn, principal=principal, numbers=[number])
             if found:
@@ -660,11 +653,8 @@ class CaseQuery:
         after: Annotated[str | None, strawberry.argument(description="Cursor.")] = None,
     ) -> Connection[Case]:
         principal = info.context.require_signed_in()
-        try:
-            limit = check_page_size(first, info.context.settings.graphql_max_page_size)
-            key = None if after is None else decode_cursor(after, tuple[datetime, str])
-        except DomainError as exc:
-            raise graphql_error(exc) from None
+        limit = check_page_size(first, info.context.settings.graphql_max_page_size)
+        key = None if after is None else decode_cursor(after, tuple[datetime, str])
         async with info.context.pool.acquire() as conn:
             found = await repo.list_visible_cases(
                 conn,
@@ -700,15 +690,12 @@ class CaseQuery:
     ) -> Connection[Task]:
         principal = info.context.require_signed_in()
         if not principal.is_officer or principal.department_id is None:
-            raise graphql_error(NotAllowedError("worklists belong to officers"))
+            raise NotAllowedError("worklists belong to officers", problem="WORKLIST_OFFICERS_ONLY")
         f = filter or WorklistFilter()
         task_states: list[str] = [raw(s) for s in f.states] if f.states else ["open", "claimed"]
         sort_value: str = raw(sort)
-        try:
-            limit = check_page_size(first, info.context.settings.graphql_max_page_size)
-            cursor = None if after is None else decode_cursor(after, tuple[str, str])
-        except DomainError as exc:
-            raise graphql_error(exc) from None
+        limit = check_page_size(first, info.context.settings.graphql_max_page_size)
+        cursor = None if after is None else decode_cursor(after, tuple[str, str])
         async with info.context.pool.acquire() as conn:
             key = None
             if cursor is not None:

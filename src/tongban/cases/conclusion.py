@@ -41,14 +41,19 @@ async def decide(
         raise states.InvalidStateError(
             "the review is not finished: every stage must give its opinions first",
             details={"state": case.state, "openTasks": len(unfinished)},
+            problem="REVIEW_NOT_FINISHED",
         )
     if decision in ("approved", "approved_deferred") and not (result_number or "").strip():
         raise ValidationError(
-            "an approval records its result document number", field="resultNumber"
+            "an approval records its result document number",
+            field="resultNumber",
+            problem="RESULT_NUMBER_REQUIRED",
         )
     if decision != "approved" and not (reason or "").strip():
         raise ValidationError(
-            "a denial or a deferred-materials approval states its reasons", field="reason"
+            "a denial or a deferred-materials approval states its reasons",
+            field="reason",
+            problem="DECISION_REASON_REQUIRED",
         )
     today = local_day(clock.now(), settings.timezone)
     await deadlines.stop(conn, case_id=case.id, on=today, kinds=["promised", "statutory", "stage"])
@@ -175,11 +180,13 @@ async def rate(
     permissions.require("rate", principal, case)
     states.check("rate", case.state)
     if case.rating is not None:
-        raise ConflictError("this case was already rated", details={"problem": "ALREADY_RATED"})
+        raise ConflictError("this case was already rated", problem="ALREADY_RATED")
     check_length(comment, field="comment", max_chars=MAX_TEXT_CHARS)
     if not 1 <= rating <= 5:
         raise ValidationError(
-            "ratings run from 1 (very satisfied) to 5 (very dissatisfied)", field="rating"
+            "ratings run from 1 (very satisfied) to 5 (very dissatisfied)",
+            field="rating",
+            problem="RATING_OUT_OF_RANGE",
         )
     bad = rating in BAD_RATINGS
     if bad:

@@ -56,7 +56,7 @@ async def material_for_download(
         raise DownloadRefusedError("the download link has expired; ask for a new one")
     found = await repo.material_by_id(conn, material_id=material_id)
     if found is None:
-        raise NotFoundError("no such material")
+        raise NotFoundError("no such material", problem="MATERIAL_NOT_FOUND")
     return found
 
 

@@ -72,7 +72,11 @@ def validate_applicant(applicant: ApplicantInput, settings: Settings) -> Applica
         try:
             return fn(*args, **kwargs)
         except ValidationError as exc:
-            problems.append(Problem(exc.field or where, "INVALID_IDENTIFIER", exc.message))
+            problems.append(
+                Problem(
+                    exc.field or where, "INVALID_IDENTIFIER", exc.message, {"cause": exc.problem}
+                )
+            )
             return None
 
     for where, text, limit in (
@@ -217,14 +221,22 @@ async def submit_case(
     """File a case; the same key with the same content returns the first case (created=False)."""
     if principal.is_applicant:
         if applicant is not None:
-            raise ValidationError("applicants file for themselves", field="applicant")
+            raise ValidationError(
+                "applicants file for themselves",
+                field="applicant",
+                problem="APPLICANT_FILES_FOR_SELF",
+            )
     elif principal.is_officer and principal.has_role("intake"):
         if applicant is None:
             raise ValidationError(
-                "a case filed at the window names its applicant", field="applicant"
+                "a case filed at the window names its applicant",
+                field="applicant",
+                problem="WINDOW_NAMES_APPLICANT",
             )
     else:
-        raise NotAllowedError("only applicants and intake officers submit cases")
+        raise NotAllowedError(
+            "only applicants and intake officers submit cases", problem="SUBMITTERS_ONLY"
+        )
     # Every problem of the input at once, so a form shows them all in one round trip.
     problems: list[Problem] = []
     if not _KEY_RE.match(idempotency_key):
@@ -245,7 +257,9 @@ async def submit_case(
     try:
         region_code = validate_region_code(region_code, field="regionCode")
     except ValidationError as exc:
-        problems.append(Problem("regionCode", "INVALID_REGION", exc.message))
+        problems.append(
+            Problem("regionCode", "INVALID_REGION", exc.message, {"cause": exc.problem})
+        )
     else:
         regions = await gov_repo.regions_by_code(conn, codes=[region_code])
         if not regions:
@@ -275,7 +289,11 @@ async def submit_case(
     else:
         existing = await repo.applicants_by_id(conn, ids=[principal.applicant_id or ""])
         if not existing:
-            raise NotFoundError("the signed-in applicant is not registered", field="applicant")
+            raise NotFoundError(
+                "the signed-in applicant is not registered",
+                field="applicant",
+                problem="APPLICANT_NOT_REGISTERED",
+            )
         found = existing[0]
         applicant_key = found.id_number or found.credit_code or ""
 
@@ -290,7 +308,7 @@ async def submit_case(
             raise IdempotencyKeyReusedError(
                 "this idempotency key was used for a different submission",
                 field="idempotencyKey",
-                details={"caseNumber": number, "problem": "IDEMPOTENCY_KEY_REUSED"},
+                details={"caseNumber": number},
             )
         case = await repo.lock_case(conn, number=number)
         assert case is not None
@@ -420,6 +438,7 @@ async def accept(
                     "caseNumber",
                     "MISSING_MATERIALS",
                     f"required materials are missing ({', '.join(missing)}); request a supplement",
+                    {"materials": missing},
                 )
             ]
         )
@@ -553,6 +572,7 @@ async def request_intake_supplement(
                     "INCOMPLETE_NOTICE",
                     "the notice must list every missing required material at once; "
                     f"also missing: {', '.join(forgotten)}",
+                    {"materials": forgotten},
                 )
             ]
         )
@@ -599,7 +619,14 @@ async def supplement(
     still = [c for c in requested if c not in brought]
     if still:
         raise InvalidInputError(
-            [Problem("materials", "INCOMPLETE_SUPPLEMENT", f"still missing: {', '.join(still)}")]
+            [
+                Problem(
+                    "materials",
+                    "INCOMPLETE_SUPPLEMENT",
+                    f"still missing: {', '.join(still)}",
+                    {"materials": still},
+                )
+            ]
         )
     await _store_materials(conn, blobs, case.id, files, "supplement", matter.spec)
     today = local_day(clock.now(), settings.timezone)

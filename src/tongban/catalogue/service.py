@@ -134,7 +134,8 @@ async def _ensure_admin_for(
     placed = placements.get(department_id)
     if placed is not None and principal.region_code not in placed.lineage:
         raise NotAllowedError(
-            "administrators manage only matters of departments in their region or below it"
+            "administrators manage only matters of departments in their region or below it",
+            problem="OUTSIDE_ADMIN_REGION",
         )
 
 
@@ -142,7 +143,7 @@ def _require_admin_role(principal: Principal) -> None:
     """Checked before anything is looked up: whether a matter, a draft or a code exists is
     itself information a non-administrator must not learn from a refusal."""
     if not (principal.is_officer and principal.has_role("admin")):
-        raise NotAllowedError("only administrators manage the catalogue")
+        raise NotAllowedError("only administrators manage the catalogue", problem="ADMINS_ONLY")
 
 
 async def _require_valid(conn: asyncpg.Connection, spec: MatterSpec) -> None:
@@ -164,7 +165,9 @@ async def create_matter(
     await _require_valid(conn, spec)
     matter_id = await repo.insert_matter(conn, code=code)
     if matter_id is None:
-        raise MatterCodeTakenError(f"a matter with code {code} already exists", field="code")
+        raise MatterCodeTakenError(
+            f"a matter with code {code} already exists", field="code", params={"code": code}
+        )
     await repo.insert_version(
         conn, matter_id=matter_id, version=1, spec=spec, created_by=principal.officer_id
     )
@@ -189,7 +192,9 @@ async def save_draft(
     _require_admin_role(principal)
     matter = await repo.lock_matter(conn, code=code)
     if matter is None:
-        raise MatterNotFoundError(f"no matter with code {code}", field="code")
+        raise MatterNotFoundError(
+            f"no matter with code {code}", field="code", params={"code": code}
+        )
     await _ensure_admin_for(conn, principal, spec.department_id)
     current_department = await _department_of_current(conn, matter.id)
     if current_department is not None:
@@ -229,10 +234,17 @@ async def publish(
     _require_admin_role(principal)
     matter = await repo.lock_matter(conn, code=code)
     if matter is None:
-        raise MatterNotFoundError(f"no matter with code {code}", field="code")
+        raise MatterNotFoundError(
+            f"no matter with code {code}", field="code", params={"code": code}
+        )
     draft = await repo.draft_of(conn, matter_id=matter.id)
     if draft is None:
-        raise ConflictError(f"matter {code} has no draft to publish", field="code")
+        raise ConflictError(
+            f"matter {code} has no draft to publish",
+            field="code",
+            problem="NO_DRAFT",
+            params={"code": code},
+        )
     await _ensure_admin_for(conn, principal, draft.spec.department_id)
     if expected_revision is not None and expected_revision != draft.revision:
         raise StaleDraftError(

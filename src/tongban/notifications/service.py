@@ -45,7 +45,9 @@ class Message(msgspec.Struct, frozen=True, kw_only=True):
 
 def _require_admin(principal: Principal) -> None:
     if not (principal.is_officer and principal.has_role("admin")):
-        raise ForbiddenError("only administrators manage notification templates")
+        raise ForbiddenError(
+            "only administrators manage notification templates", problem="ADMINS_ONLY"
+        )
 
 
 async def templates_in_force(
@@ -112,7 +114,10 @@ async def publish_template(
     """
     if not principal.is_province_admin:
         # Templates speak to every applicant of the province: not one city's to change.
-        raise ForbiddenError("only the province's administrators publish notification templates")
+        raise ForbiddenError(
+            "only the province's administrators publish notification templates",
+            problem="PROVINCE_ADMINS_ONLY",
+        )
     audience = templates.KINDS[kind].audience if kind in templates.KINDS else "applicant"
     template = Template(
         kind=kind,
@@ -138,6 +143,8 @@ async def publish_template(
             f"version {current} was published since you loaded version {expected_version}",
             field="expectedVersion",
             details={"currentVersion": current},
+            problem="TEMPLATE_VERSION_CHANGED",
+            params={"currentVersion": current},
         )
     try:
         row = await conn.fetchrow(
@@ -160,6 +167,8 @@ async def publish_template(
             "another administrator published this template at the same moment",
             field="expectedVersion",
             details={"currentVersion": template.version},
+            problem="TEMPLATE_VERSION_CHANGED",
+            params={"currentVersion": template.version},
         ) from None
     assert row is not None
     return PublishedTemplate(

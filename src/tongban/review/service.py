@@ -106,11 +106,16 @@ async def claim_task(
     case = await load_for_action(conn, principal, number=number, expected_version=expected_version)
     task = await repo.task_by_id(conn, task_id=task_id)
     if task is None or task.case_id != case.id:
-        raise NotFoundError("no such task on this case", field="taskId")
+        raise NotFoundError("no such task on this case", field="taskId", problem="TASK_NOT_FOUND")
     permissions.require("claim_task", principal, case, [task])
     states.check("claim_task", case.state)
     if task.state != "open":
-        raise ConflictError(f"the task is {task.state}, not open", field="taskId")
+        raise ConflictError(
+            f"the task is {task.state}, not open",
+            field="taskId",
+            problem="TASK_NOT_OPEN",
+            params={"state": task.state},
+        )
     await repo.update_task(
         conn, task_id=task.id, changes={"state": "claimed", "claimed_by": principal.officer_id}
     )
@@ -140,16 +145,27 @@ async def complete_task(
     case = await load_for_action(conn, principal, number=number, expected_version=expected_version)
     task = await repo.task_by_id(conn, task_id=task_id)
     if task is None or task.case_id != case.id:
-        raise NotFoundError("no such task on this case", field="taskId")
+        raise NotFoundError("no such task on this case", field="taskId", problem="TASK_NOT_FOUND")
     permissions.require("complete_task", principal, case, [task])
     states.check("complete_task", case.state)
     if task.state not in ("open", "claimed"):
-        raise ConflictError(f"the task is {task.state}", field="taskId")
+        raise ConflictError(
+            f"the task is {task.state}",
+            field="taskId",
+            problem="TASK_NOT_OPEN",
+            params={"state": task.state},
+        )
     if task.state == "claimed" and task.claimed_by != principal.officer_id:
-        raise ConflictError("another officer has claimed this task", field="taskId")
+        raise ConflictError(
+            "another officer has claimed this task", field="taskId", problem="TASK_CLAIMED_BY_OTHER"
+        )
     check_length(comment, field="comment", max_chars=MAX_TEXT_CHARS)
     if opinion != "agree" and not comment.strip():
-        raise ValidationError("explain a conditional or negative opinion", field="comment")
+        raise ValidationError(
+            "explain a conditional or negative opinion",
+            field="comment",
+            problem="OPINION_NEEDS_COMMENT",
+        )
     await repo.update_task(
         conn,
         task_id=task.id,
@@ -230,7 +246,12 @@ async def send_back(
     spec = await _spec(conn, case)
     furthest = len(spec.review_plan) - 1 if case.current_stage is None else case.current_stage
     if not 0 <= to_stage <= furthest:
-        raise ValidationError(f"send back to a stage between 1 and {furthest + 1}", field="toStage")
+        raise ValidationError(
+            f"send back to a stage between 1 and {furthest + 1}",
+            field="toStage",
+            problem="STAGE_OUT_OF_RANGE",
+            params={"max": furthest + 1},
+        )
     text = require_reason(reason)
     today = local_day(clock.now(), settings.timezone)
     await repo.cancel_unfinished(conn, case_id=case.id)
@@ -271,7 +292,11 @@ async def _move(
     )
     target = placements.get(department_id)
     if target is None:
-        raise NotFoundError(f"unknown department {department_id}", field="departmentId")
+        raise NotFoundError(
+            f"unknown department {department_id}",
+            field="departmentId",
+            problem="UNKNOWN_DEPARTMENT",
+        )
     current = (await gov_repo.regions_by_code(conn, codes=[case.handling_region]))[0]
     if upward and not (target.code in current.lineage and target.code != current.code):
         raise InvalidInputError(
@@ -368,7 +393,9 @@ async def start_special_procedure(
     permissions.require("start_special_procedure", principal, case)
     states.check("start_special_procedure", case.state)
     if not 0 < expected_days <= 365:
-        raise ValidationError("expected duration is 1–365 days", field="expectedDays")
+        raise ValidationError(
+            "expected duration is 1–365 days", field="expectedDays", problem="DURATION_OUT_OF_RANGE"
+        )
     text = require_reason(reason)
     today = local_day(clock.now(), settings.timezone)
     await repo.insert_special_procedure(
@@ -472,7 +499,7 @@ async def extend(
     if case.extension_days is not None:
         raise ConflictError(
             "the limit was already extended once (Art. 42 allows one extension)",
-            details={"problem": "ALREADY_EXTENDED"},
+            problem="ALREADY_EXTENDED",
         )
     spec = await _spec(conn, case)
     days = JOINT_EXTENSION_DAYS if spec.joint_handling else EXTENSION_DAYS
