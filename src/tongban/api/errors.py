@@ -269,6 +269,8 @@ HTTP_CODES = {
     405: "METHOD_NOT_ALLOWED",
     413: "PAYLOAD_TOO_LARGE",
     415: "UNSUPPORTED_MEDIA_TYPE",
+    429: RATE_LIMITED,
+    503: ServiceUnavailableError.code,
 }
 
 

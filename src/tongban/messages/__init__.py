@@ -65,7 +65,7 @@ def pick_language(accept_language: str | None) -> Language:
     return DEFAULT_LANGUAGE if best is None else best[2]
 
 
-_LABELLED = frozenset({"state", "action", "roles", "allowedActions"})
+_LABELLED = frozenset({"state", "action", "roles", "allowedActions", "limit"})
 """Parameters whose values are codes (states, actions, roles) a person should read as words."""
 
 

@@ -353,8 +353,10 @@ _ROLES_ZH: Final[dict[str, str]] = {
     "admin": "管理员",
 }
 
+_LIMITS_ZH: Final[dict[str, str]] = {"depth": "嵌套深度", "aliases": "别名数", "fields": "字段数"}
+
 LABELS: Final[dict[str, dict[str, str]]] = {
-    "zh": {**_STATES_ZH, **_ACTIONS_ZH, **_ROLES_ZH},
+    "zh": {**_STATES_ZH, **_ACTIONS_ZH, **_ROLES_ZH, **_LIMITS_ZH},
     "en": {},
 }
 """Codes that appear as parameters (states, actions, roles), as a person reads them."""
