@@ -75,7 +75,7 @@ async def test_user_errors_of_a_submission_are_in_chinese_by_default(
         "input.applicant.name": ("TOO_LONG", "不能超过 100 个字"),
         "input.applicant.idNumber": ("INVALID_IDENTIFIER", "居民身份证号码不正确"),
         "input.idempotencyKey": ("INVALID_KEY", "幂等键应为 8–128 位字母、数字或 . _ : -"),
-        "input.regionCode": ("UNKNOWN_REGION", "行政区划不存在"),
+        "input.regionCode": ("UNKNOWN_REGION", "行政区划 440199 不存在"),
     }
     assert by_field(await submit_badly(client, ZH)) == errors
 

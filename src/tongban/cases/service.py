@@ -151,6 +151,7 @@ def _check_files(files: list[UploadedFile], spec: MatterSpec, settings: Settings
                     f"{field}.file",
                     "FILE_TOO_LARGE",
                     f"{f.filename} is {len(f.data)} bytes; the limit is {settings.max_upload_bytes}",
+                    {"name": f.filename, "limit": settings.max_upload_bytes},
                 )
             )
         if f.content_type not in settings.allowed_content_types:
@@ -160,6 +161,7 @@ def _check_files(files: list[UploadedFile], spec: MatterSpec, settings: Settings
                     "CONTENT_TYPE_NOT_ALLOWED",
                     f"{f.filename}: {f.content_type} is not accepted "
                     f"(allowed: {', '.join(settings.allowed_content_types)})",
+                    {"name": f.filename, "allowed": list(settings.allowed_content_types)},
                 )
             )
         elif (sniffed := sniff_content_type(f.data)) != f.content_type:
@@ -169,6 +171,7 @@ def _check_files(files: list[UploadedFile], spec: MatterSpec, settings: Settings
                     f"{field}.file",
                     "CONTENT_MISMATCH",
                     f"{f.filename}: declared {f.content_type}, but {seen}",
+                    {"name": f.filename, "type": f.content_type},
                 )
             )
         if f.material_code is not None and f.material_code not in known:
@@ -177,6 +180,7 @@ def _check_files(files: list[UploadedFile], spec: MatterSpec, settings: Settings
                     f"{field}.materialCode",
                     "UNKNOWN_MATERIAL",
                     f"the matter asks for no material {f.material_code!r}",
+                    {"codes": [f.material_code]},
                 )
             )
     return problems
@@ -264,18 +268,33 @@ async def submit_case(
         regions = await gov_repo.regions_by_code(conn, codes=[region_code])
         if not regions:
             problems.append(
-                Problem("regionCode", "UNKNOWN_REGION", f"unknown region {region_code}")
+                Problem(
+                    "regionCode",
+                    "UNKNOWN_REGION",
+                    f"unknown region {region_code}",
+                    {"code": region_code},
+                )
             )
     current = await catalogue_repo.current_versions_by_code(conn, codes=[matter_code])
     if not current:
         problems.append(
-            Problem("matterCode", "UNKNOWN_MATTER", f"no published matter {matter_code}")
+            Problem(
+                "matterCode",
+                "UNKNOWN_MATTER",
+                f"no published matter {matter_code}",
+                {"code": matter_code},
+            )
         )
     else:
         problems += _check_files(files, current[0].spec, settings)
     if len(msgspec.json.encode(form_data)) > MAX_FORM_BYTES:
         problems.append(
-            Problem("formData", "TOO_LARGE", f"the form data exceeds {MAX_FORM_BYTES} bytes")
+            Problem(
+                "formData",
+                "TOO_LARGE",
+                f"the form data exceeds {MAX_FORM_BYTES} bytes",
+                {"max": MAX_FORM_BYTES},
+            )
         )
     if problems:
         raise InvalidInputError(problems)

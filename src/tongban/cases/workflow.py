@@ -186,6 +186,7 @@ def checked_material_list(material_codes: list[str], spec: MatterSpec) -> list[s
                     "materialCodes",
                     "UNKNOWN_MATERIAL",
                     f"the matter asks for no {', '.join(unknown)}",
+                    {"codes": unknown},
                 )
             ]
         )

@@ -133,7 +133,7 @@ PROBLEMS: Final[dict[str, Entry]] = {
     # Input problems (several reported at once on a form)
     "REQUIRED": _e("此项为必填项", "{message}"),
     "TOO_LONG": _e("不能超过 {max} 个字", "at most {max} characters"),
-    "TOO_LARGE": _e("表单内容过大", "{message}"),
+    "TOO_LARGE": _e("表单内容不能超过 {max} 字节", "{message}"),
     "INVALID": _e("填写的内容格式不正确", "{message}"),
     "INVALID_IDENTIFIER": _e("证件号码格式不正确", "{message}"),
     "INVALID_KEY": _e(
@@ -141,12 +141,14 @@ PROBLEMS: Final[dict[str, Entry]] = {
         "the idempotency key is 8–128 letters, digits or . _ : -",
     ),
     "INVALID_REGION": _e("行政区划代码格式不正确", "{message}"),
-    "UNKNOWN_REGION": _e("行政区划不存在", "{message}"),
-    "UNKNOWN_MATTER": _e("该事项不存在或尚未发布", "{message}"),
-    "UNKNOWN_MATERIAL": _e("该事项不需要此项材料", "{message}"),
-    "FILE_TOO_LARGE": _e("文件超过大小限制", "{message}"),
-    "CONTENT_TYPE_NOT_ALLOWED": _e("不支持该文件类型", "{message}"),
-    "CONTENT_MISMATCH": _e("文件内容与声明的类型不符", "{message}"),
+    "UNKNOWN_REGION": _e("行政区划 {code} 不存在", "{message}"),
+    "UNKNOWN_MATTER": _e("事项 {code} 不存在或尚未发布", "{message}"),
+    "UNKNOWN_MATERIAL": _e("该事项不需要材料 {codes}", "{message}"),
+    "FILE_TOO_LARGE": _e("文件“{name}”超过 {limit} 字节的大小上限", "{message}"),
+    "CONTENT_TYPE_NOT_ALLOWED": _e(
+        "文件“{name}”的类型不在允许范围内（允许：{allowed}）", "{message}"
+    ),
+    "CONTENT_MISMATCH": _e("文件“{name}”的内容与声明的类型 {type} 不符", "{message}"),
     "MISSING_MATERIALS": _e("必要材料不齐全（缺少：{materials}），请一次性告知补正", "{message}"),
     "INCOMPLETE_NOTICE": _e(
         "补正告知须一次性列明全部缺少的必要材料，还缺少：{materials}", "{message}"
@@ -193,17 +195,24 @@ PROBLEMS: Final[dict[str, Entry]] = {
     "UNKNOWN_CATEGORY": _e("事项类别不存在", "{message}"),
     "UNKNOWN_CASE_TYPE": _e("办件类型不存在", "{message}"),
     "UNKNOWN_LEVEL": _e("行使层级不存在", "{message}"),
-    "PROMISED_EXCEEDS_STATUTORY": _e("承诺办结时限不能超过法定办结时限", "{message}"),
+    "PROMISED_EXCEEDS_STATUTORY": _e(
+        "承诺办结时限（{promised} 个工作日）不能超过法定办结时限（{statutory} 个工作日）",
+        "{message}",
+    ),
     "DUPLICATE_MATERIAL": _e(
         "同一事项的材料编码不能重复", "material codes must be unique within a matter"
     ),
     "EMPTY_PLAN": _e("审查流程至少需要一个环节", "the review plan needs at least one stage"),
-    "UNKNOWN_DEPARTMENT": _e("部门不存在", "{message}"),
+    "UNKNOWN_DEPARTMENT": _e("部门 {id} 不存在", "{message}"),
     "LEVEL_MISMATCH": _e("实施部门的层级与事项的行使层级不一致", "{message}"),
-    "EMPTY_STAGE": _e("该审查环节未指定部门", "{message}"),
-    "DUPLICATE_DEPARTMENT": _e("该审查环节的部门重复", "{message}"),
-    "STAGE_LIMIT_OUT_OF_RANGE": _e("环节时限应在 1 天到法定办结时限之间", "{message}"),
-    "UNRELATED_REGION": _e("审查部门须为实施部门所在行政区划的上级或下级", "{message}"),
+    "EMPTY_STAGE": _e("第 {stage} 个审查环节未指定部门", "{message}"),
+    "DUPLICATE_DEPARTMENT": _e("第 {stage} 个审查环节的部门重复", "{message}"),
+    "STAGE_LIMIT_OUT_OF_RANGE": _e(
+        "第 {stage} 个审查环节的时限应在 1 天到法定办结时限之间", "{message}"
+    ),
+    "UNRELATED_REGION": _e(
+        "第 {stage} 个审查环节的部门须在实施部门所在行政区划的上级或下级", "{message}"
+    ),
     # Calendar
     "UNKNOWN_CALENDAR_YEAR": _e(
         "{year} 年的法定工作日安排尚未公布，需由管理员发布后才能计算该年的日期",
