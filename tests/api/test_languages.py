@@ -138,6 +138,24 @@ async def test_a_forbidden_query_answers_in_the_request_language(
     )
 
 
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ({}, "请求的查询语句与接口定义不符：Cannot query field 'zzzzzz' on type 'Query'."),
+        (EN, "Cannot query field 'zzzzzz' on type 'Query'."),
+    ],
+)
+async def test_an_invalid_document_is_worded_once_with_graphql_s_own_detail(
+    client: GraphQLClient, language: dict[str, str], message: str
+) -> None:
+    response = await client.http.post("/graphql", json={"query": "{ zzzzzz }"}, headers=language)
+    (error,) = response.json()["errors"]
+    assert (error["message"], error["extensions"]["code"]) == (
+        message,
+        "GRAPHQL_VALIDATION_FAILED",
+    )
+
+
 def the_one_error(response: httpx.Response) -> dict[str, Any]:
     """Every refusal has the shape of a GraphQL error response."""
     body = response.json()

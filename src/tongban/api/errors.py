@@ -343,12 +343,13 @@ class TongbanSchema(strawberry.Schema):
             # Expected failures are logged at INFO without a traceback: anonymous callers can
             # send invalid documents all day, and a stack per request would bury real faults.
             if request_error(error):
+                if (error.extensions or {}).get("code"):
+                    continue  # typed and worded already
                 code = _request_error_code(error)
-                _log.info("graphql request refused: %s", error.message, extra={"code": code})
-                if isinstance(cause, RecursionError):
-                    error.message = localise("DOCUMENT_TOO_DEEP", "the document nests too deeply")
-                else:
-                    error.message = localise(code, error.message)
+                too_deep = isinstance(cause, RecursionError)
+                english = "the document nests too deeply" if too_deep else error.message
+                _log.info("graphql request refused: %s", english, extra={"code": code})
+                error.message = localise("DOCUMENT_TOO_DEEP" if too_deep else code, english)
                 _set_code(error, code)
             elif isinstance(cause, DomainError):
                 # The one mapping of a domain error a query resolver raised: resolvers do not
