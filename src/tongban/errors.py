@@ -1,29 +1,52 @@
 """The one base of every expected failure.
 
-Each domain area subclasses :class:`DomainError` with a stable ``code``; the GraphQL adapter
-maps them to typed errors in one place (``tongban.api.errors``). Anything that is not a
-``DomainError`` is unexpected and is masked from clients.
+Each domain area subclasses :class:`DomainError` with a stable ``code`` (its category, the
+GraphQL ``ErrorCode``) and each raise names the rule that failed with a stable ``problem`` (the key
+of its Chinese and English wording in ``tongban.messages``; the message a raise site writes is the
+English one logs keep). The GraphQL adapter maps them to typed errors in one place
+(``tongban.api.errors``). Anything that is not a ``DomainError`` is unexpected and is masked from
+clients.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any, ClassVar
 
 import msgspec
 
 
+def default_problem(cls: type[DomainError]) -> str:
+    """The problem code an error class stands for when a raise names none
+    (StaleVersionError → STALE_VERSION)."""
+    name = cls.__name__.removesuffix("Error") or "DOMAIN"
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).upper()
+
+
 class DomainError(Exception):
-    """An expected failure a front end can show to a person."""
+    """An expected failure a front end can show to a person.
+
+    ``problem`` is the stable code of the rule that failed (defaults to the class's, see
+    :func:`default_problem`); ``params`` fill the placeholders of its localised wording.
+    """
 
     code: ClassVar[str] = "DOMAIN_ERROR"
 
     def __init__(
-        self, message: str, *, field: str | None = None, details: dict[str, Any] | None = None
+        self,
+        message: str,
+        *,
+        field: str | None = None,
+        details: dict[str, Any] | None = None,
+        problem: str | None = None,
+        params: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
         self.details = details or {}
+        self.problem = problem or default_problem(type(self))
+        self.params = params or {}
 
 
 class ValidationError(DomainError):
@@ -55,8 +78,13 @@ class RateLimitedError(DomainError):
 
     code = "RATE_LIMITED"
 
-    def __init__(self, message: str, *, retry_after: int) -> None:
-        super().__init__(message, details={"retryAfter": retry_after})
+    def __init__(self, message: str, *, retry_after: int, problem: str | None = None) -> None:
+        super().__init__(
+            message,
+            details={"retryAfter": retry_after},
+            problem=problem,
+            params={"retryAfter": retry_after},
+        )
 
 
 # How long a client should wait before retrying after an outage (seconds): a PostgreSQL restart
@@ -71,20 +99,19 @@ class ServiceUnavailableError(DomainError):
     code = "SERVICE_UNAVAILABLE"
 
     def __init__(
-        self,
-        message: str = (
-            "服务暂时不可用，请稍后重试 (the service is temporarily unavailable; retry shortly)"
-        ),
+        self, message: str = "the service is temporarily unavailable; retry shortly"
     ) -> None:
         super().__init__(message, details={"retryAfter": RETRY_AFTER_SECONDS, "retryable": True})
 
 
 class Problem(msgspec.Struct, frozen=True):
-    """One thing wrong with an input, tied to the field a form should highlight."""
+    """One thing wrong with an input, tied to the field a form should highlight; ``code`` is its
+    stable problem code, ``params`` fill the placeholders of its localised wording."""
 
     field: str
     code: str
     message: str
+    params: dict[str, Any] | None = None
 
 
 class InvalidInputError(DomainError):
@@ -113,7 +140,7 @@ def too_long(value: str | None, *, field: str, max_chars: int) -> Problem | None
     """The problem with ``value`` when it is longer than ``max_chars`` characters."""
     if value is None or len(value) <= max_chars:
         return None
-    return Problem(field, "TOO_LONG", f"at most {max_chars} characters")
+    return Problem(field, "TOO_LONG", f"at most {max_chars} characters", {"max": max_chars})
 
 
 def check_length(value: str | None, *, field: str, max_chars: int) -> None:

@@ -59,22 +59,28 @@ def validate_resident_id(value: str, *, field: str = "idNumber") -> str:
     if len(v) != 18:
         hint = " (15-digit first-generation numbers are not accepted)" if len(v) == 15 else ""
         raise ValidationError(
-            f"a resident ID number has 18 characters, not {len(v)}{hint}", field=field
+            f"a resident ID number has 18 characters, not {len(v)}{hint}",
+            field=field,
+            problem="INVALID_ID_NUMBER",
         )
     if not _DIGITS.fullmatch(v[:17]) or v[17] not in _MOD11_CHECK:
         raise ValidationError(
-            "a resident ID number is 17 digits followed by a digit or X", field=field
+            "a resident ID number is 17 digits followed by a digit or X",
+            field=field,
+            problem="INVALID_ID_NUMBER",
         )
     if _real_date(v[6:14]) is None:
         raise ValidationError(
             "the birth date in the resident ID number (characters 7–14) is not a real date",
             field=field,
+            problem="INVALID_ID_NUMBER",
         )
     expected = resident_id_check_char(v[:17])
     if v[17] != expected:
         raise ValidationError(
             f"the resident ID number's check character is {v[17]} but should be {expected}",
             field=field,
+            problem="INVALID_ID_NUMBER",
         )
     return v
 
@@ -110,7 +116,9 @@ def validate_credit_code(
     v = value.strip().upper()
     if len(v) != 18:
         raise ValidationError(
-            f"a unified social credit code has 18 characters, not {len(v)}", field=field
+            f"a unified social credit code has 18 characters, not {len(v)}",
+            field=field,
+            problem="INVALID_CREDIT_CODE",
         )
     bad = sorted({c for c in v if c not in _USCC_CHARS})
     if bad:
@@ -118,6 +126,7 @@ def validate_credit_code(
             f"a unified social credit code uses only 0-9 and A-Y without I, O, S, V, Z; "
             f"found {', '.join(repr(c) for c in bad)}",
             field=field,
+            problem="INVALID_CREDIT_CODE",
         )
     expected = credit_code_check_char(v[:17])
     if v[17] == expected:
@@ -127,7 +136,7 @@ def validate_credit_code(
         return CreditCodeResult(v, f"{wrong}; accepted because the code is on the allow-list")
     if mode == "warn":
         return CreditCodeResult(v, f"{wrong}; accepted (check failures only warn)")
-    raise ValidationError(wrong, field=field)
+    raise ValidationError(wrong, field=field, problem="INVALID_CREDIT_CODE")
 
 
 # --- Region codes (GB/T 2260; 9-digit township/street codes) ----------------------------------
@@ -153,7 +162,9 @@ def validate_region_code(value: str, *, field: str = "regionCode") -> str:
     v = value.strip()
     problem = _region_problem(v)
     if problem is not None:
-        raise ValidationError(f"{problem}; got {value!r}", field=field)
+        raise ValidationError(
+            f"{problem}; got {value!r}", field=field, problem="INVALID_REGION_CODE"
+        )
     return v
 
 
@@ -198,22 +209,41 @@ def validate_case_number(value: str, *, field: str = "caseNumber") -> str:
     if v.endswith("x"):
         v = v[:-1] + "X"
     if len(v) != 21:
-        raise ValidationError(f"a case number has 21 characters, not {len(v)}", field=field)
+        raise ValidationError(
+            f"a case number has 21 characters, not {len(v)}",
+            field=field,
+            problem="INVALID_CASE_NUMBER",
+        )
     if not _DIGITS.fullmatch(v[:20]) or v[20] not in _MOD11_CHECK:
         raise ValidationError(
-            f"a case number is 20 digits followed by a digit or X; got {v!r}", field=field
+            f"a case number is 20 digits followed by a digit or X; got {v!r}",
+            field=field,
+            problem="INVALID_CASE_NUMBER",
         )
     if _region_problem(v[:6]) is not None:
-        raise ValidationError(f"case number {v} does not start with a region code", field=field)
+        raise ValidationError(
+            f"case number {v} does not start with a region code",
+            field=field,
+            problem="INVALID_CASE_NUMBER",
+        )
     if _real_date(v[6:14]) is None:
-        raise ValidationError(f"the date in case number {v} is not a real date", field=field)
+        raise ValidationError(
+            f"the date in case number {v} is not a real date",
+            field=field,
+            problem="INVALID_CASE_NUMBER",
+        )
     if v[14:20] == "000000":
-        raise ValidationError(f"the daily sequence in case number {v} is 000000", field=field)
+        raise ValidationError(
+            f"the daily sequence in case number {v} is 000000",
+            field=field,
+            problem="INVALID_CASE_NUMBER",
+        )
     expected = _mod11_2(v[:20])
     if v[20] != expected:
         raise ValidationError(
             f"the check character of case number {v} is {v[20]} but should be {expected}",
             field=field,
+            problem="INVALID_CASE_NUMBER",
         )
     return v
 
@@ -232,6 +262,7 @@ def validate_mobile(value: str, *, field: str = "mobile") -> str:
         raise ValidationError(
             "a mainland mobile number has 11 digits starting with 13–19 (optionally after +86)",
             field=field,
+            problem="INVALID_MOBILE",
         )
     return v
 
@@ -253,7 +284,11 @@ def validate_email(value: str, *, field: str = "email") -> str:
         or not all(_EMAIL_LABEL.fullmatch(label) for label in labels)
         or not labels[-1].isalpha()
     ):
-        raise ValidationError("not a valid e-mail address (expected name@example.com)", field=field)
+        raise ValidationError(
+            "not a valid e-mail address (expected name@example.com)",
+            field=field,
+            problem="INVALID_EMAIL",
+        )
     return v
 
 

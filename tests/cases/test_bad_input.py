@@ -155,6 +155,7 @@ async def test_an_action_in_the_wrong_state_names_the_state_and_allowed_actions(
     assert error["code"] == "INVALID_STATE"
     assert error["details"]["state"] == "received"
     assert "accept" in error["details"]["allowedActions"]
+    assert error["message"] == "办件当前为“已收件”状态，不能延长办理时限"
     assert await row_counts(conn) == before
 
 
@@ -174,6 +175,7 @@ async def test_a_stale_version_is_a_conflict_carrying_the_current_version(
     )
     error = result["userErrors"][0]
     assert (error["code"], error["details"]["currentVersion"]) == ("CONFLICT", case["version"])
+    assert error["message"] == f"办件已被他人更新（当前为第 {case['version']} 版），请刷新后重试"
     assert await row_counts(conn) == before
 
 

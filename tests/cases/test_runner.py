@@ -4,8 +4,8 @@ before the action sees it."""
 import asyncpg
 import pytest
 from tests.cases.factories import make_applicant, submit
-from tests.cases.test_lifecycle import ok
 from tests.conftest import GraphQLClient
+from tests.scenarios import ok
 
 from tongban.auth.errors import NotAllowedError
 from tongban.auth.types import Principal

@@ -95,7 +95,6 @@ async def test_when_redis_goes_away_the_subscription_ends_with_a_retryable_code(
         private.stop()
         message = json.loads(await asyncio.wait_for(ws.recv(), 10))
         errors = message["payload"] if message["type"] == "error" else message["payload"]["errors"]
-        assert errors[0]["message"] != "Unexpected error."
         assert errors[0]["extensions"]["code"] == "SERVICE_UNAVAILABLE"
         assert errors[0]["extensions"]["details"] == {"retryable": True, "retryAfter": 2}
         if message["type"] == "next":

@@ -170,28 +170,36 @@ async def test_a_client_without_access_is_refused(
     stranger = client.applicant_token(
         await make_applicant(conn, id_number="11010519491231002X", name="李四")
     )
-    ws = await websockets.connect(
-        f"ws://127.0.0.1:{api_processes[0]}/graphql", subprotocols=["graphql-transport-ws"]
-    )
-    await ws.send(
-        json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {stranger}"}})
-    )
-    assert json.loads(await ws.recv())["type"] == "connection_ack"
-    await ws.send(
-        json.dumps(
-            {
-                "id": "1",
-                "type": "subscribe",
-                "payload": {"query": SUBSCRIBE, "variables": {"n": case["number"]}},
-            }
+    # The message is in Chinese unless the upgrade request or connection_init asks for English.
+    for headers, extra, message_text in (
+        ({}, {}, f"办件 {case['number']} 不存在"),
+        ({"Accept-Language": "en"}, {}, f"no case {case['number']}"),
+        ({}, {"acceptLanguage": "en-GB,zh;q=0.5"}, f"no case {case['number']}"),
+    ):
+        ws = await websockets.connect(
+            f"ws://127.0.0.1:{api_processes[0]}/graphql",
+            subprotocols=["graphql-transport-ws"],
+            additional_headers=headers,
         )
-    )
-    message = json.loads(await asyncio.wait_for(ws.recv(), 5))
-    # The subscription is refused with the typed error and no data, then completed.
-    errors = message["payload"] if message["type"] == "error" else message["payload"]["errors"]
-    assert errors[0]["extensions"]["code"] == "NOT_FOUND"
-    assert message["type"] == "error" or message["payload"].get("data") is None
-    await ws.close()
+        payload = {"authorization": f"Bearer {stranger}", **extra}
+        await ws.send(json.dumps({"type": "connection_init", "payload": payload}))
+        assert json.loads(await ws.recv())["type"] == "connection_ack"
+        await ws.send(
+            json.dumps(
+                {
+                    "id": "1",
+                    "type": "subscribe",
+                    "payload": {"query": SUBSCRIBE, "variables": {"n": case["number"]}},
+                }
+            )
+        )
+        message = json.loads(await asyncio.wait_for(ws.recv(), 5))
+        # The subscription is refused with the typed error and no data, then completed.
+        errors = message["payload"] if message["type"] == "error" else message["payload"]["errors"]
+        assert errors[0]["extensions"]["code"] == "NOT_FOUND"
+        assert errors[0]["message"] == message_text
+        assert message["type"] == "error" or message["payload"].get("data") is None
+        await ws.close()
 
     anonymous = await websockets.connect(
         f"ws://127.0.0.1:{api_processes[0]}/graphql", subprotocols=["graphql-transport-ws"]

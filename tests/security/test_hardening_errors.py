@@ -72,7 +72,7 @@ async def test_nul_bytes_and_bad_ids_are_typed(client: GraphQLClient) -> None:
     for query, variables, who in attempts:
         body = (await client.post(query, variables, token=who)).json()
         for error in body.get("errors") or []:
-            assert error["message"] != "Unexpected error.", (query, body)
+            assert error["extensions"]["code"] != "INTERNAL_SERVER_ERROR", (query, body)
             assert error["extensions"]["code"], body
             assert_no_internals(error["message"])
 
@@ -96,7 +96,7 @@ async def test_a_nul_byte_in_form_data_is_a_user_error(client: GraphQLClient) ->
     }
     body = (await client.post(SUBMIT, variables, token=token)).json()
     assert body.get("errors") is None or all(
-        e["message"] != "Unexpected error." for e in body["errors"]
+        e["extensions"]["code"] != "INTERNAL_SERVER_ERROR" for e in body["errors"]
     ), body
     if body.get("errors") is None:
         assert body["data"]["submitCase"]["userErrors"]
@@ -151,5 +151,5 @@ async def test_a_bad_scalar_value_is_typed_and_not_masked(client: GraphQLClient)
         (mutation.replace("$h,", '["2030-13-45"],').replace("($h: [Date!]!) ", ""), {}),
     ):
         [error] = (await client.post(query, variables, token=token)).json()["errors"]
-        assert error["message"] != "Unexpected error.", error
+        assert error["extensions"]["code"] != "INTERNAL_SERVER_ERROR", error
         assert error["extensions"]["code"] in ("BAD_USER_INPUT", "GRAPHQL_VALIDATION_FAILED")

@@ -13,7 +13,7 @@ from tongban.api.errors import UserError, user_errors
 from tongban.auth.errors import NotAllowedError
 from tongban.deadlines import repository as repo
 from tongban.deadlines import service
-from tongban.deadlines.calendar import YearSchedule, package_schedule
+from tongban.deadlines.calendar import ScheduleError, YearSchedule, package_schedule
 from tongban.errors import DomainError, InvalidInputError, Problem
 
 
@@ -86,7 +86,10 @@ class CalendarMutation:
             # The official schedule holds for every deadline in the province: one city's
             # administrator must not shift another's.
             if not principal.is_province_admin:
-                raise NotAllowedError("only the province's administrators publish the calendar")
+                raise NotAllowedError(
+                    "only the province's administrators publish the calendar",
+                    problem="PROVINCE_ADMINS_ONLY",
+                )
             try:
                 schedule = YearSchedule(
                     year=year,
@@ -94,8 +97,9 @@ class CalendarMutation:
                     makeup_workdays=frozenset(makeup_workdays),
                 )
             except ValueError as exc:
+                days = {"days": exc.days} if isinstance(exc, ScheduleError) else None
                 raise InvalidInputError(
-                    [Problem("holidays", "INVALID_SCHEDULE", str(exc))]
+                    [Problem("holidays", "INVALID_SCHEDULE", str(exc), days)]
                 ) from None
             if not 2000 <= year <= 2100:
                 raise InvalidInputError([Problem("year", "OUT_OF_RANGE", "year must be 2000–2100")])

@@ -24,7 +24,6 @@ from tongban.api.enums import (
     DecisionKind,
     MaterialPhase,
 )
-from tongban.api.errors import graphql_error
 from tongban.api.government import Department, OfficerRole, Region
 from tongban.api.node import Node
 from tongban.api.notifications import NotificationMessage, messages_of
@@ -44,7 +43,7 @@ from tongban.cases import repository as repo
 from tongban.cases import types as domain
 from tongban.catalogue import types as domain_catalogue
 from tongban.clock import local_day
-from tongban.errors import DomainError, ValidationError
+from tongban.errors import ValidationError
 from tongban.government import types as domain_government
 from tongban.identifiers import mask_email, mask_id_number, mask_phone, validate_case_number
 from tongban.review import repository as review_repo
@@ -491,7 +490,7 @@ class Case(Node):
         last: Annotated[int | None, strawberry.argument(description="Keep the last N.")] = None,
     ) -> list[CaseEvent]:
         if last is not None and last < 0:
-            raise graphql_error(ValidationError("last must be 0 or more", field="last"))
+            raise ValidationError("last must be 0 or more", field="last", problem="OUT_OF_RANGE")
 
         def events(found: list[domain.Event]) -> list[CaseEvent]:
             if last is not None:
@@ -624,23 +623,20 @@ class CaseQuery:
         ],
     ) -> CaseProgress:
         context = info.context
-        try:
-            await progress.check_rate(
-                context.redis,
-                client=context.client_address,
+        await progress.check_rate(
+            context.redis,
+            client=context.client_address,
+            number=number,
+            settings=context.settings,
+        )
+        async with context.pool.acquire() as conn:
+            found = await progress.public_progress(
+                conn,
                 number=number,
+                identifier=applicant_identifier,
                 settings=context.settings,
+                today=local_day(context.clock.now(), context.settings.timezone),
             )
-            async with context.pool.acquire() as conn:
-                found = await progress.public_progress(
-                    conn,
-                    number=number,
-                    identifier=applicant_identifier,
-                    settings=context.settings,
-                    today=local_day(context.clock.now(), context.settings.timezone),
-                )
-        except DomainError as exc:
-            raise graphql_error(exc) from None
         return CaseProgress(
             number=found.number,
             matter_code=found.matter_code,
@@ -659,10 +655,7 @@ class CaseQuery:
         self, info: Info, number: Annotated[str, strawberry.argument(description="Case number.")]
     ) -> Case | None:
         principal = info.context.require_signed_in()
-        try:
-            number = validate_case_number(number, field="number")
-        except DomainError as exc:
-            raise graphql_error(exc) from None
+        number = validate_case_number(number, field="number")
         async with info.context.pool.acquire() as conn:
             found = await repo.visible_cases_by_number(conn, principal=principal, numbers=[number])
             if found:
@@ -683,11 +676,8 @@ class CaseQuery:
         after: Annotated[str | None, strawberry.argument(description="Cursor.")] = None,
     ) -> Connection[Case]:
         principal = info.context.require_signed_in()
-        try:
-            limit = check_page_size(first, info.context.settings.graphql_max_page_size)
-            key = None if after is None else decode_cursor(after, tuple[datetime, str])
-        except DomainError as exc:
-            raise graphql_error(exc) from None
+        limit = check_page_size(first, info.context.settings.graphql_max_page_size)
+        key = None if after is None else decode_cursor(after, tuple[datetime, str])
         async with info.context.pool.acquire() as conn:
             found = await repo.list_visible_cases(
                 conn,
@@ -723,15 +713,12 @@ class CaseQuery:
     ) -> Connection[Task]:
         principal = info.context.require_signed_in()
         if not principal.is_officer or principal.department_id is None:
-            raise graphql_error(NotAllowedError("worklists belong to officers"))
+            raise NotAllowedError("worklists belong to officers", problem="WORKLIST_OFFICERS_ONLY")
         f = filter or WorklistFilter()
         task_states: list[str] = [raw(s) for s in f.states] if f.states else ["open", "claimed"]
         sort_value: str = raw(sort)
-        try:
-            limit = check_page_size(first, info.context.settings.graphql_max_page_size)
-            cursor = None if after is None else decode_cursor(after, tuple[str, str])
-        except DomainError as exc:
-            raise graphql_error(exc) from None
+        limit = check_page_size(first, info.context.settings.graphql_max_page_size)
+        cursor = None if after is None else decode_cursor(after, tuple[str, str])
         async with info.context.pool.acquire() as conn:
             key = None
             if cursor is not None:

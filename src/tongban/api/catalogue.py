@@ -11,7 +11,7 @@ import strawberry
 
 from tongban.api.context import Info
 from tongban.api.convert import raw, raw_or_none
-from tongban.api.errors import UserError, graphql_error, user_errors
+from tongban.api.errors import UserError, user_errors
 from tongban.api.government import Department, RegionLevel
 from tongban.api.node import Node
 from tongban.api.pagination import (
@@ -377,11 +377,8 @@ class CatalogueQuery:
             str | None, strawberry.argument(description="Cursor of the previous page's end.")
         ] = None,
     ) -> MatterConnection:
-        try:
-            limit = check_page_size(first, info.context.settings.graphql_max_page_size)
-            after_code = None if after is None else decode_cursor(after, _MatterCursor).code
-        except DomainError as exc:
-            raise graphql_error(exc) from None
+        limit = check_page_size(first, info.context.settings.graphql_max_page_size)
+        after_code = None if after is None else decode_cursor(after, _MatterCursor).code
         f = filter or MatterFilterInput()
         found = await _search(info, f, after_code, limit + 1)
         edges = [

@@ -76,7 +76,10 @@ class Context(BaseContext, kw_only=True):
             self.response.status_code = 429
             self.response.headers["retry-after"] = str(verdict.retry_after)
         raise limit_error(
-            RATE_LIMITED, "too many submissions; try again later", retryAfter=verdict.retry_after
+            RATE_LIMITED,
+            "too many submissions; try again later",
+            problem="SUBMISSIONS_RATE_LIMITED",
+            retryAfter=verdict.retry_after,
         )
 
     def require_signed_in(self) -> Principal:

@@ -9,12 +9,14 @@ from typing import Any, cast
 
 import asyncpg
 import strawberry
+from cross_web import HTTPException as StrawberryHTTPException
 from graphql import GraphQLError, GraphQLSyntaxError
 from strawberry.extensions import MaskErrors
 from strawberry.scalars import JSON
 from strawberry.types import ExecutionContext
 
 from tongban.errors import DomainError, InvalidInputError, ValidationError
+from tongban.messages import localise
 from tongban.outages import ServiceUnavailableError, is_outage
 
 
@@ -66,7 +68,10 @@ class UserError:
         description="Stable code of the specific rule that failed (e.g. "
         "PROMISED_EXCEEDS_STATUTORY, STALE_VERSION); always set."
     )
-    message: str = strawberry.field(description="Human-readable explanation.")
+    message: str = strawberry.field(
+        description="Human-readable explanation, in Chinese unless the request's "
+        "Accept-Language prefers English."
+    )
     field: str | None = strawberry.field(
         description="The input the failure is about, as a path from the mutation's arguments "
         "(e.g. input.materials[0].file, spec.reviewPlan[1].name, number)."
@@ -76,14 +81,10 @@ class UserError:
     )
 
 
-def problem_of(exc: DomainError) -> str:
-    """The stable code of the specific rule that failed: the one the error names, else its
-    class's (StaleVersionError → STALE_VERSION), so every user error carries one."""
-    named = exc.details.get("problem")
-    if isinstance(named, str) and named:
-        return named
-    name = type(exc).__name__.removesuffix("Error") or "DOMAIN"
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).upper()
+def message_of(exc: DomainError) -> str:
+    """The error's wording in the request's language (its category's when its own template
+    needs a parameter the raise did not give)."""
+    return localise(exc.problem, exc.message, exc.params, fallback=exc.code)
 
 
 def _path(field: str | None, root: str | None, top_level: frozenset[str]) -> str | None:
@@ -106,33 +107,39 @@ def user_errors(
             UserError(
                 code=ErrorCode.VALIDATION,
                 problem=p.code,
-                message=p.message,
+                message=localise(p.code, p.message, p.params, fallback="VALIDATION"),
                 field=_path(p.field, root, top_level),
                 details=None,
             )
             for p in exc.problems
         ]
-    details: dict[str, Any] = dict(exc.details)
-    details.pop("problem", None)
     return [
         UserError(
             code=_error_code(exc.code),
-            problem=problem_of(exc),
-            message=exc.message,
+            problem=exc.problem,
+            message=message_of(exc),
             field=_path(exc.field, root, top_level),
-            details=cast(JSON, details) if details else None,
+            details=cast(JSON, dict(exc.details)) if exc.details else None,
         )
     ]
 
 
-def graphql_error(exc: DomainError) -> GraphQLError:
-    """A query-level error (queries have no payload) with the same typed information."""
-    extensions: dict[str, Any] = {"code": exc.code}
+def error_extensions(exc: DomainError) -> dict[str, Any]:
+    """What a query-level error carries besides its message: the same typed facts as a user
+    error (category, problem, field, details)."""
+    extensions: dict[str, Any] = {"code": exc.code, "problem": exc.problem}
     if exc.field:
         extensions["field"] = exc.field
     if exc.details:
         extensions["details"] = exc.details
-    return GraphQLError(exc.message, original_error=exc, extensions=extensions)
+    return extensions
+
+
+def graphql_error(exc: DomainError) -> GraphQLError:
+    """A query-level error (queries have no payload) with the same typed information. Query
+    resolvers just raise their domain errors (``TongbanSchema.process_errors`` maps them); this
+    is for errors built outside execution (subscriptions, refusals)."""
+    return GraphQLError(message_of(exc), original_error=exc, extensions=error_extensions(exc))
 
 
 def should_mask(error: GraphQLError) -> bool:
@@ -198,7 +205,7 @@ class MaskUnexpected(MaskErrors):
         if is_outage(error.original_error):
             typed = graphql_error(ServiceUnavailableError())
         elif rejected_by_database(_root_cause(error)):
-            typed = graphql_error(ValidationError(MALFORMED_INPUT))
+            typed = graphql_error(ValidationError(MALFORMED_INPUT, problem="MALFORMED_INPUT"))
         if typed is not None:
             return GraphQLError(
                 typed.message,
@@ -210,6 +217,7 @@ class MaskUnexpected(MaskErrors):
                 extensions=typed.extensions,
             )
         masked = super().anonymise_error(error)
+        masked.message = localise("INTERNAL_SERVER_ERROR", masked.message)
         masked.extensions = {"code": "INTERNAL_SERVER_ERROR"}
         return masked
 
@@ -239,13 +247,16 @@ RATE_LIMIT_UNAVAILABLE = "RATE_LIMIT_UNAVAILABLE"
 """The limiter cannot count (Redis away) and this caller is not let through (HTTP 503)."""
 
 
-def limit_error(code: str, message: str, **details: int | str) -> GraphQLError:
+def limit_error(
+    code: str, message: str, *, problem: str | None = None, **details: int | str
+) -> GraphQLError:
     """A request refused or cut by a query limit: typed like every expected failure, and never
-    masked (there is no original exception)."""
+    masked (there is no original exception). ``problem`` keys its wording when the code alone
+    does not (a fragment cycle is QUERY_TOO_COMPLEX too); ``details`` fill the template."""
     extensions: dict[str, Any] = {"code": code}
     if details:
         extensions["details"] = details
-    return GraphQLError(message, extensions=extensions)
+    return GraphQLError(localise(problem or code, message, details), extensions=extensions)
 
 
 # Refusals before any GraphQL runs (bad body, too large, bad token): the same shape as a
@@ -258,16 +269,57 @@ HTTP_CODES = {
     405: "METHOD_NOT_ALLOWED",
     413: "PAYLOAD_TOO_LARGE",
     415: "UNSUPPORTED_MEDIA_TYPE",
+    429: RATE_LIMITED,
+    503: ServiceUnavailableError.code,
 }
 
 
-def http_error_body(status: int, message: str, **extensions: Any) -> dict[str, Any]:
-    """``{"data": null, "errors": [{"message", "extensions": {"code", …}}]}`` for a refusal."""
+def http_error_body(
+    status: int,
+    message: str,
+    *,
+    problem: str | None = None,
+    params: dict[str, Any] | None = None,
+    **extensions: Any,
+) -> dict[str, Any]:
+    """``{"data": null, "errors": [{"message", "extensions": {"code", …}}]}`` for a refusal,
+    its message in the request's language (``problem`` keys it when the status's code alone
+    does not say enough; ``message`` is the English)."""
     code = HTTP_CODES.get(status, "BAD_REQUEST" if status < 500 else "INTERNAL_SERVER_ERROR")
+    text = localise(problem or code, message, params, fallback=code)
     return {
         "data": None,
-        "errors": [{"message": message, "extensions": {"code": code, **extensions}}],
+        "errors": [{"message": text, "extensions": {"code": code, **extensions}}],
     }
+
+
+# strawberry's own refusals, by their reason, and the problem that words them.
+_STRAWBERRY_REFUSALS = {
+    "Unable to parse request body as JSON": "BAD_JSON",
+    "No GraphQL query found in the request": "NO_QUERY",
+    "Unable to parse the multipart body": "BAD_MULTIPART",
+    "File(s) missing in form data": "BAD_FILES_MAP",
+    "Unsupported content type": "UNSUPPORTED_MEDIA_TYPE",
+}
+
+
+class Refusal(StrawberryHTTPException):
+    """A refusal of ours before GraphQL runs, with its problem code and the parameters of its
+    wording (strawberry's HTTPException carries only an English reason)."""
+
+    def __init__(self, status_code: int, reason: str, problem: str, **params: int | str) -> None:
+        super().__init__(status_code, reason)
+        self.problem = problem
+        self.params = params
+
+
+def refusal_body(exc: StrawberryHTTPException) -> dict[str, Any]:
+    """A refusal before GraphQL runs, as a typed error body in the request's language."""
+    if isinstance(exc, Refusal):
+        return http_error_body(exc.status_code, exc.reason, problem=exc.problem, params=exc.params)
+    return http_error_body(
+        exc.status_code, exc.reason, problem=_STRAWBERRY_REFUSALS.get(exc.reason)
+    )
 
 
 _SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
@@ -291,14 +343,21 @@ class TongbanSchema(strawberry.Schema):
             # Expected failures are logged at INFO without a traceback: anonymous callers can
             # send invalid documents all day, and a stack per request would bury real faults.
             if request_error(error):
+                if (error.extensions or {}).get("code"):
+                    continue  # typed and worded already
                 code = _request_error_code(error)
-                if isinstance(cause, RecursionError):
-                    error.message = "the document nests too deeply"
+                too_deep = isinstance(cause, RecursionError)
+                english = "the document nests too deeply" if too_deep else error.message
+                _log.info("graphql request refused: %s", english, extra={"code": code})
+                error.message = localise("DOCUMENT_TOO_DEEP" if too_deep else code, english)
                 _set_code(error, code)
-                _log.info("graphql request refused: %s", error.message, extra={"code": code})
             elif isinstance(cause, DomainError):
-                _set_code(error, cause.code)
+                # The one mapping of a domain error a query resolver raised: resolvers do not
+                # catch them; the error gets its category, problem, field and wording here.
                 _log.info("graphql %s: %s", cause.code, cause.message, extra={"code": cause.code})
+                if not (error.extensions or {}).get("problem"):
+                    error.message = message_of(cause)
+                    error.extensions = {**error_extensions(cause), **(error.extensions or {})}
             elif is_outage(cause):
                 _log.warning("graphql: dependency unavailable: %r", cause)
             elif rejected_by_database(cause):

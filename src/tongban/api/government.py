@@ -9,10 +9,8 @@ import strawberry
 
 from tongban.api.context import Info
 from tongban.api.convert import raw_or_none
-from tongban.api.errors import graphql_error
 from tongban.api.node import Node
 from tongban.cases import repository as cases_repo
-from tongban.errors import ValidationError
 from tongban.government import repository as repo
 from tongban.government import types as domain
 from tongban.identifiers import validate_region_code
@@ -184,20 +182,13 @@ class Viewer:
         return Applicant.from_domain(found[0], unmasked=True) if found else None
 
 
-def _checked_region_code(code: str) -> str:
-    try:
-        return validate_region_code(code, field="code")
-    except ValidationError as exc:
-        raise graphql_error(exc) from None
-
-
 @strawberry.type
 class GovernmentQuery:
     @strawberry.field(description="A region by its GB/T 2260 code (public).")
     async def region(
         self, info: Info, code: Annotated[str, strawberry.argument(description="Region code.")]
     ) -> Region | None:
-        found = await info.context.loaders.region.load(_checked_region_code(code))
+        found = await info.context.loaders.region.load(validate_region_code(code, field="code"))
         return None if found is None else Region.from_domain(found)
 
     @strawberry.field(description="All regions, optionally of one level (public).")
@@ -219,7 +210,7 @@ class GovernmentQuery:
         region_code: Annotated[str, strawberry.argument(description="Region code.")],
     ) -> list[Department]:
         found = await info.context.loaders.departments_of_region.load(
-            _checked_region_code(region_code)
+            validate_region_code(region_code, field="regionCode")
         )
         return [Department.from_domain(d) for d in found]
 

@@ -112,6 +112,7 @@ def check_document(
         return limit_error(
             QUERY_TOO_COMPLEX,
             f"fragment {found.fragment_cycle} spreads itself",
+            problem="FRAGMENT_CYCLE",
             fragment=found.fragment_cycle,
         )
     for limit, value, maximum in (

@@ -11,7 +11,7 @@ import strawberry
 from tongban.api.context import Info
 from tongban.api.convert import raw
 from tongban.api.enums import NotificationKind
-from tongban.api.errors import UserError, graphql_error, user_errors
+from tongban.api.errors import UserError, user_errors
 from tongban.errors import DomainError
 from tongban.identifiers import mask_email, mask_phone
 from tongban.notifications import service, templates
@@ -184,11 +184,8 @@ class NotificationQuery:
     @strawberry.field(description="The template in force for every notification (administrators).")
     async def notification_templates(self, info: Info) -> list[NotificationTemplate]:
         principal = info.context.require_signed_in()
-        try:
-            async with info.context.pool.acquire() as conn:
-                found = await service.templates_in_force(conn, principal)
-        except DomainError as exc:
-            raise graphql_error(exc) from None
+        async with info.context.pool.acquire() as conn:
+            found = await service.templates_in_force(conn, principal)
         return [NotificationTemplate.from_domain(p) for p in found]
 
     @strawberry.field(description="Every version of one template, newest first (administrators).")
@@ -199,13 +196,10 @@ class NotificationQuery:
         channel: Annotated[MessageChannel, strawberry.argument(description="SMS or e-mail.")],
     ) -> list[NotificationTemplate]:
         principal = info.context.require_signed_in()
-        try:
-            async with info.context.pool.acquire() as conn:
-                found = await service.template_versions(
-                    conn, principal, kind=raw(kind), channel=raw(channel)
-                )
-        except DomainError as exc:
-            raise graphql_error(exc) from None
+        async with info.context.pool.acquire() as conn:
+            found = await service.template_versions(
+                conn, principal, kind=raw(kind), channel=raw(channel)
+            )
         return [
             NotificationTemplate.from_domain(p) for p in found if p.template.kind in templates.KINDS
         ]

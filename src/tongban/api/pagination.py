@@ -46,10 +46,17 @@ def decode_cursor(cursor: str, type_: type[T]) -> T:
         padded = cursor + "=" * (-len(cursor) % 4)
         return msgspec.json.decode(base64.urlsafe_b64decode(padded), type=type_)
     except (ValueError, msgspec.DecodeError):
-        raise ValidationError("the cursor is not valid", field="after") from None
+        raise ValidationError(
+            "the cursor is not valid", field="after", problem="INVALID_CURSOR"
+        ) from None
 
 
 def check_page_size(first: int, maximum: int) -> int:
     if not 1 <= first <= maximum:
-        raise ValidationError(f"`first` must be between 1 and {maximum}", field="first")
+        raise ValidationError(
+            f"`first` must be between 1 and {maximum}",
+            field="first",
+            problem="PAGE_SIZE_OUT_OF_RANGE",
+            params={"max": maximum},
+        )
     return first

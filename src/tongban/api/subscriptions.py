@@ -74,13 +74,21 @@ class Subscription:
         async with info.context.pool.acquire() as conn:
             found = await repo.visible_cases_by_number(conn, principal=principal, numbers=[number])
         if not found:
-            raise graphql_error(CaseNotFoundError(f"no case {number}", field="caseNumber"))
+            raise graphql_error(
+                CaseNotFoundError(
+                    f"no case {number}", field="caseNumber", params={"number": number}
+                )
+            )
         case_id = found[0].id
         resume_after = None
         if after_event_id is not None:
             if not is_uuid(str(after_event_id)):
                 raise graphql_error(
-                    ValidationError("afterEventId is an event id", field="afterEventId")
+                    ValidationError(
+                        "afterEventId is an event id",
+                        field="afterEventId",
+                        problem="INVALID_EVENT_ID",
+                    )
                 )
             resume_after = str(after_event_id)
 
@@ -93,7 +101,11 @@ class Subscription:
                 )
             if rows is None:
                 raise graphql_error(
-                    NotFoundError("no such event of this case", field="afterEventId")
+                    NotFoundError(
+                        "no such event of this case",
+                        field="afterEventId",
+                        problem="EVENT_NOT_FOUND",
+                    )
                 )
             return [_replayed(case_id, r.event_id, r.payload) for r in rows]
 
@@ -120,7 +132,9 @@ class Subscription:
     async def worklist_updated(self, info: Info) -> AsyncGenerator[CaseUpdate, None]:
         principal = info.context.require_signed_in()
         if not principal.is_officer or principal.department_id is None:
-            raise graphql_error(NotAllowedError("worklists belong to officers"))
+            raise graphql_error(
+                NotAllowedError("worklists belong to officers", problem="WORKLIST_OFFICERS_ONLY")
+            )
         seen: set[str] = set()
         channels = [DEPARTMENT_PREFIX + principal.department_id]
         if principal.has_role("intake") and principal.region_code:

@@ -11,7 +11,6 @@ import strawberry
 from tongban.api.context import Info
 from tongban.api.convert import raw
 from tongban.api.deadlines import DeadlineKind
-from tongban.api.errors import graphql_error
 from tongban.api.government import Department, Region
 from tongban.api.pagination import (
     Connection,
@@ -21,7 +20,6 @@ from tongban.api.pagination import (
     decode_cursor,
     encode_cursor,
 )
-from tongban.errors import DomainError
 from tongban.identifiers import validate_region_code
 from tongban.supervision import repository as repo
 from tongban.supervision import service
@@ -99,12 +97,9 @@ class SupervisionQuery:
         after: Annotated[str | None, strawberry.argument(description="Cursor.")] = None,
     ) -> Connection[SupervisionWarning]:
         principal = info.context.require_signed_in()
-        try:
-            limit = check_page_size(first, info.context.settings.graphql_max_page_size)
-            key = None if after is None else decode_cursor(after, tuple[datetime, str])
-            region = None if region_code is None else validate_region_code(region_code)
-        except DomainError as exc:
-            raise graphql_error(exc) from None
+        limit = check_page_size(first, info.context.settings.graphql_max_page_size)
+        key = None if after is None else decode_cursor(after, tuple[datetime, str])
+        region = None if region_code is None else validate_region_code(region_code)
         async with info.context.pool.acquire() as conn:
             rows = await repo.open_warnings(
                 conn,
@@ -152,20 +147,17 @@ class SupervisionQuery:
         ] = FigureGrouping.DEPARTMENT,
     ) -> list[SupervisionFigures]:
         principal = info.context.require_signed_in()
-        try:
-            region = validate_region_code(region_code)
-            async with info.context.pool.acquire() as conn:
-                found = await service.figures(
-                    conn,
-                    principal,
-                    settings=info.context.settings,
-                    region_code=region,
-                    start=start,
-                    end=end,
-                    group_by=raw(group_by),
-                )
-        except DomainError as exc:
-            raise graphql_error(exc) from None
+        region = validate_region_code(region_code)
+        async with info.context.pool.acquire() as conn:
+            found = await service.figures(
+                conn,
+                principal,
+                settings=info.context.settings,
+                region_code=region,
+                start=start,
+                end=end,
+                group_by=raw(group_by),
+            )
         return [
             SupervisionFigures(
                 key=f.key,

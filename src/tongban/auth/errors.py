@@ -14,9 +14,11 @@ class TokenError(UnauthenticatedError):
 
     code = "UNAUTHENTICATED"
 
-    def __init__(self, problem: TokenProblem, message: str) -> None:
-        super().__init__(message, details={"reason": problem})
-        self.problem = problem
+    def __init__(self, reason: TokenProblem, message: str) -> None:
+        # The reason stays in details and the WWW-Authenticate challenge (clients switch on it);
+        # the problem code keys its localised wording.
+        super().__init__(message, details={"reason": reason}, problem=f"TOKEN_{reason.upper()}")
+        self.reason = reason
 
 
 class NotAllowedError(ForbiddenError):

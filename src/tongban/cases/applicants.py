@@ -44,7 +44,7 @@ def validate_contact(contact: ContactInput) -> ContactInput:
             try:
                 values[name] = validate(given, field=name)
             except ValidationError as exc:
-                problems.append(Problem(name, "INVALID", exc.message))
+                problems.append(Problem(name, "INVALID", exc.message, {"cause": exc.problem}))
         else:
             values[name] = None
     if not contact.channels:
@@ -64,11 +64,15 @@ async def update_my_contact(
 ) -> Applicant:
     """The signed-in applicant's new contact details, with an audit row of the change."""
     if not principal.is_applicant or principal.applicant_id is None:
-        raise NotAllowedError("only applicants change their own contact details")
+        raise NotAllowedError(
+            "only applicants change their own contact details", problem="APPLICANTS_ONLY"
+        )
     checked = validate_contact(contact)
     current = await repo.lock_applicant(conn, applicant_id=principal.applicant_id)
     if current is None:
-        raise NotFoundError("the signed-in applicant is not registered")
+        raise NotFoundError(
+            "the signed-in applicant is not registered", problem="APPLICANT_NOT_REGISTERED"
+        )
     updated = await repo.update_applicant_contact(
         conn,
         applicant_id=current.id,

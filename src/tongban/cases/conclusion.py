@@ -96,14 +96,19 @@ async def decide(
         raise states.InvalidStateError(
             "the review is not finished: every stage must give its opinions first",
             details={"state": case.state, "openTasks": len(unfinished)},
+            problem="REVIEW_NOT_FINISHED",
         )
     if decision in ("approved", "approved_deferred") and not (result_number or "").strip():
         raise ValidationError(
-            "an approval records its result document number", field="resultNumber"
+            "an approval records its result document number",
+            field="resultNumber",
+            problem="RESULT_NUMBER_REQUIRED",
         )
     if decision != "approved" and not (reason or "").strip():
         raise ValidationError(
-            "a denial or a deferred-materials approval states its reasons", field="reason"
+            "a denial or a deferred-materials approval states its reasons",
+            field="reason",
+            problem="DECISION_REASON_REQUIRED",
         )
     if document is not None:
         await _store_document(ctx, document)
@@ -176,11 +181,13 @@ async def rate(ctx: ActionContext, rating: int, comment: str) -> Case:
     """好差评: once per case; a bad rating opens a follow-up task for the handling department."""
     conn, case, settings = ctx.conn, ctx.case, ctx.settings
     if case.rating is not None:
-        raise ConflictError("this case was already rated", details={"problem": "ALREADY_RATED"})
+        raise ConflictError("this case was already rated", problem="ALREADY_RATED")
     check_length(comment, field="comment", max_chars=MAX_TEXT_CHARS)
     if not 1 <= rating <= 5:
         raise ValidationError(
-            "ratings run from 1 (very satisfied) to 5 (very dissatisfied)", field="rating"
+            "ratings run from 1 (very satisfied) to 5 (very dissatisfied)",
+            field="rating",
+            problem="RATING_OUT_OF_RANGE",
         )
     bad = rating in BAD_RATINGS
     if bad:

@@ -84,7 +84,7 @@ async def material_for_download(
     _check_link(settings, "material", material_id, expires, signature, now)
     found = await repo.material_by_id(conn, material_id=material_id)
     if found is None:
-        raise NotFoundError("no such material")
+        raise NotFoundError("no such material", problem="MATERIAL_NOT_FOUND")
     return found
 
 

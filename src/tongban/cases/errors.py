@@ -18,7 +18,8 @@ class StaleVersionError(ConflictError):
         super().__init__(
             f"the case changed meanwhile (now version {current_version}); reload it and retry",
             field="expectedVersion",
-            details={"currentVersion": current_version, "problem": "STALE_VERSION"},
+            details={"currentVersion": current_version},
+            params={"currentVersion": current_version},
         )
         self.current_version = current_version
 

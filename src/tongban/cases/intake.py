@@ -45,6 +45,7 @@ async def accept(ctx: ActionContext) -> Case:
                     "caseNumber",
                     "MISSING_MATERIALS",
                     f"required materials are missing ({', '.join(missing)}); request a supplement",
+                    {"materials": missing},
                 )
             ]
         )
@@ -159,6 +160,7 @@ async def request_intake_supplement(
                     "INCOMPLETE_NOTICE",
                     "the notice must list every missing required material at once; "
                     f"also missing: {', '.join(forgotten)}",
+                    {"materials": forgotten},
                 )
             ]
         )
@@ -205,7 +207,14 @@ async def supplement(ctx: ActionContext, files: list[UploadedFile]) -> Case:
     still = [c for c in requested if c not in brought]
     if still:
         raise InvalidInputError(
-            [Problem("materials", "INCOMPLETE_SUPPLEMENT", f"still missing: {', '.join(still)}")]
+            [
+                Problem(
+                    "materials",
+                    "INCOMPLETE_SUPPLEMENT",
+                    f"still missing: {', '.join(still)}",
+                    {"materials": still},
+                )
+            ]
         )
     await store_materials(ctx.conn, ctx.blobs, case.id, files, "supplement", matter.spec, ctx.now)
     await repo.fulfil_supplement_notice(ctx.conn, notice_id=notice_id, on=ctx.today, at=ctx.now)

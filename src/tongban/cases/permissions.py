@@ -121,7 +121,11 @@ def may(action: str, principal: Principal, case: Case, tasks: Sequence[Task] = (
 def require(action: str, principal: Principal, case: Case, tasks: Sequence[Task] = ()) -> None:
     """Refuse with FORBIDDEN unless ``principal`` may take ``action`` on ``case``."""
     if not may(action, principal, case, tasks):
-        raise NotAllowedError(RULES[action][1] if action in RULES else f"no such action {action}")
+        raise NotAllowedError(
+            RULES[action][1] if action in RULES else f"no such action {action}",
+            problem="ACTION_NOT_PERMITTED",
+            params={"action": action},
+        )
 
 
 def _precondition(action: str, case: Case, tasks: Sequence[Task]) -> bool:

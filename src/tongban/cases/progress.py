@@ -63,6 +63,7 @@ async def check_rate(
             raise RateLimitedError(
                 "too many progress queries; try again later",
                 retry_after=math.ceil(period / burst),
+                problem="PROGRESS_RATE_LIMITED",
             )
 
 
@@ -84,10 +85,15 @@ async def public_progress(
         raise ValidationError(
             "give the applicant's whole ID number or credit code, or its last 6 characters",
             field="applicantIdentifier",
+            problem="PROGRESS_IDENTIFIER_INVALID",
         )
     found = await repo.case_with_identifier(conn, number=number)
     if found is None or not _matches(found[1], given):
-        raise NotFoundError("no case with this number and applicant identifier", field="number")
+        raise NotFoundError(
+            "no case with this number and applicant identifier",
+            field="number",
+            problem="PROGRESS_NOT_FOUND",
+        )
     case = found[0]
     version = next(
         v

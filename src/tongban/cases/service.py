@@ -76,14 +76,22 @@ class _Filing(msgspec.Struct, frozen=True, kw_only=True):
 def _check_caller(principal: Principal, applicant: ApplicantInput | None) -> None:
     if principal.is_applicant:
         if applicant is not None:
-            raise ValidationError("applicants file for themselves", field="applicant")
+            raise ValidationError(
+                "applicants file for themselves",
+                field="applicant",
+                problem="APPLICANT_FILES_FOR_SELF",
+            )
     elif principal.is_officer and principal.has_role("intake"):
         if applicant is None:
             raise ValidationError(
-                "a case filed at the window names its applicant", field="applicant"
+                "a case filed at the window names its applicant",
+                field="applicant",
+                problem="WINDOW_NAMES_APPLICANT",
             )
     else:
-        raise NotAllowedError("only applicants and intake officers submit cases")
+        raise NotAllowedError(
+            "only applicants and intake officers submit cases", problem="SUBMITTERS_ONLY"
+        )
 
 
 async def _check_input(
@@ -111,23 +119,40 @@ async def _check_input(
     try:
         region_code = validate_region_code(region_code, field="regionCode")
     except ValidationError as exc:
-        problems.append(Problem("regionCode", "INVALID_REGION", exc.message))
+        problems.append(
+            Problem("regionCode", "INVALID_REGION", exc.message, {"cause": exc.problem})
+        )
     else:
         regions = await gov_repo.regions_by_code(conn, codes=[region_code])
         if not regions:
             problems.append(
-                Problem("regionCode", "UNKNOWN_REGION", f"unknown region {region_code}")
+                Problem(
+                    "regionCode",
+                    "UNKNOWN_REGION",
+                    f"unknown region {region_code}",
+                    {"code": region_code},
+                )
             )
     current = await catalogue_repo.current_versions_by_code(conn, codes=[matter_code])
     if not current:
         problems.append(
-            Problem("matterCode", "UNKNOWN_MATTER", f"no published matter {matter_code}")
+            Problem(
+                "matterCode",
+                "UNKNOWN_MATTER",
+                f"no published matter {matter_code}",
+                {"code": matter_code},
+            )
         )
     else:
         problems += check_files(files, current[0].spec, settings)
     if len(msgspec.json.encode(submission.form_data)) > MAX_FORM_BYTES:
         problems.append(
-            Problem("formData", "TOO_LARGE", f"the form data exceeds {MAX_FORM_BYTES} bytes")
+            Problem(
+                "formData",
+                "TOO_LARGE",
+                f"the form data exceeds {MAX_FORM_BYTES} bytes",
+                {"max": MAX_FORM_BYTES},
+            )
         )
     if problems:
         raise InvalidInputError(problems)
@@ -153,7 +178,7 @@ async def _earlier_submission(
         raise IdempotencyKeyReusedError(
             "this idempotency key was used for a different submission",
             field="idempotencyKey",
-            details={"caseNumber": number, "problem": "IDEMPOTENCY_KEY_REUSED"},
+            details={"caseNumber": number},
         )
     case = await repo.lock_case(conn, number=number)
     assert case is not None
@@ -171,7 +196,11 @@ async def _who_applies(
         return None, msgspec.to_builtins(checked)
     existing = await repo.applicants_by_id(conn, ids=[principal.applicant_id or ""])
     if not existing:
-        raise NotFoundError("the signed-in applicant is not registered", field="applicant")
+        raise NotFoundError(
+            "the signed-in applicant is not registered",
+            field="applicant",
+            problem="APPLICANT_NOT_REGISTERED",
+        )
     return existing[0], existing[0].id_number or existing[0].credit_code or ""
 
 

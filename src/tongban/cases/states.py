@@ -86,5 +86,6 @@ def check(action: str, state: str) -> str:
             f"cannot {action.replace('_', ' ')} a case that is {state.replace('_', ' ')}; "
             f"allowed: {', '.join(allowed) if allowed else 'nothing (the case is closed)'}",
             details={"state": state, "allowedActions": allowed},
+            params={"state": state, "action": action},
         )
     return target or state

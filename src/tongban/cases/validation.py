@@ -29,7 +29,11 @@ def validate_applicant(applicant: ApplicantInput, settings: Settings) -> Applica
         try:
             return fn(*args, **kwargs)
         except ValidationError as exc:
-            problems.append(Problem(exc.field or where, "INVALID_IDENTIFIER", exc.message))
+            problems.append(
+                Problem(
+                    exc.field or where, "INVALID_IDENTIFIER", exc.message, {"cause": exc.problem}
+                )
+            )
             return None
 
     for where, text, limit in (
@@ -70,6 +74,7 @@ def check_files(files: list[UploadedFile], spec: MatterSpec, settings: Settings)
                     f"{field}.file",
                     "FILE_TOO_LARGE",
                     f"{f.filename} is {len(f.data)} bytes; the limit is {settings.max_upload_bytes}",
+                    {"name": f.filename, "limit": settings.max_upload_bytes},
                 )
             )
         if f.content_type not in settings.allowed_content_types:
@@ -79,6 +84,7 @@ def check_files(files: list[UploadedFile], spec: MatterSpec, settings: Settings)
                     "CONTENT_TYPE_NOT_ALLOWED",
                     f"{f.filename}: {f.content_type} is not accepted "
                     f"(allowed: {', '.join(settings.allowed_content_types)})",
+                    {"name": f.filename, "allowed": list(settings.allowed_content_types)},
                 )
             )
         elif (sniffed := sniff_content_type(f.data)) != f.content_type:
@@ -88,6 +94,7 @@ def check_files(files: list[UploadedFile], spec: MatterSpec, settings: Settings)
                     f"{field}.file",
                     "CONTENT_MISMATCH",
                     f"{f.filename}: declared {f.content_type}, but {seen}",
+                    {"name": f.filename, "type": f.content_type},
                 )
             )
         if f.material_code is not None and f.material_code not in known:
@@ -96,6 +103,7 @@ def check_files(files: list[UploadedFile], spec: MatterSpec, settings: Settings)
                     f"{field}.materialCode",
                     "UNKNOWN_MATERIAL",
                     f"the matter asks for no material {f.material_code!r}",
+                    {"codes": [f.material_code]},
                 )
             )
     return problems

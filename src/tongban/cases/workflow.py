@@ -31,13 +31,11 @@ async def load_for_action(
 ) -> Case:
     """Lock the case the caller acts on; NOT_FOUND if they may not see it, CONFLICT if stale."""
     if principal.is_anonymous:
-        raise NotAllowedError("sign in to act on a case")
+        raise NotAllowedError("sign in to act on a case", problem="SIGN_IN_REQUIRED")
     number = validate_case_number(number, field="caseNumber")
     case = await repo.lock_case(conn, number=number)
-    if case is None:
-        raise CaseNotFoundError(f"no case {number}", field="caseNumber")
-    if not await repo.visible_cases_by_id(conn, principal=principal, ids=[case.id]):
-        raise CaseNotFoundError(f"no case {number}", field="caseNumber")
+    if case is None or not await repo.visible_cases_by_id(conn, principal=principal, ids=[case.id]):
+        raise CaseNotFoundError(f"no case {number}", field="caseNumber", params={"number": number})
     if case.version != expected_version:
         raise StaleVersionError(case.version)
     return case
@@ -98,13 +96,17 @@ def _jsonable(value: Any) -> Any:
 
 def require_reason(reason: str | None, field: str = "reason") -> str:
     if reason is None or not reason.strip():
-        raise ValidationError("a reason is required", field=field)
+        raise ValidationError("a reason is required", field=field, problem="REASON_REQUIRED")
     return reason.strip()
 
 
 def require_role(principal: Principal, *roles: str) -> None:
     if not principal.is_officer or not principal.has_role(*roles):
-        raise NotAllowedError(f"this needs the role {' or '.join(roles)}")
+        raise NotAllowedError(
+            f"this needs the role {' or '.join(roles)}",
+            problem="ROLE_REQUIRED",
+            params={"roles": list(roles)},
+        )
 
 
 def checked_material_list(material_codes: list[str], spec: MatterSpec) -> list[str]:
@@ -112,7 +114,9 @@ def checked_material_list(material_codes: list[str], spec: MatterSpec) -> list[s
     known = {m.code for m in spec.materials}
     codes = list(dict.fromkeys(material_codes))
     if not codes:
-        raise ValidationError("name at least one material", field="materialCodes")
+        raise ValidationError(
+            "name at least one material", field="materialCodes", problem="NO_MATERIAL_NAMED"
+        )
     unknown = [c for c in codes if c not in known]
     if unknown:
         raise InvalidInputError(
@@ -121,6 +125,7 @@ def checked_material_list(material_codes: list[str], spec: MatterSpec) -> list[s
                     "materialCodes",
                     "UNKNOWN_MATERIAL",
                     f"the matter asks for no {', '.join(unknown)}",
+                    {"codes": unknown},
                 )
             ]
         )

@@ -6,6 +6,7 @@ The caller owns the transaction; these functions never commit.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import asyncpg
 
@@ -33,8 +34,8 @@ async def validate_spec(conn: asyncpg.Connection, spec: MatterSpec) -> list[Prob
     """Every rule a matter version must satisfy, reported together for the admin's form."""
     problems: list[Problem] = []
 
-    def bad(field: str, code: str, message: str) -> None:
-        problems.append(Problem(field=field, code=code, message=message))
+    def bad(field: str, code: str, message: str, **params: Any) -> None:
+        problems.append(Problem(field=field, code=code, message=message, params=params or None))
 
     if not spec.name.strip():
         bad("name", "REQUIRED", "name must not be empty")
@@ -56,6 +57,8 @@ async def validate_spec(conn: asyncpg.Connection, spec: MatterSpec) -> list[Prob
             "PROMISED_EXCEEDS_STATUTORY",
             f"promised limit ({spec.promised_limit}) exceeds the statutory limit "
             f"({spec.statutory_limit})",
+            promised=spec.promised_limit,
+            statutory=spec.statutory_limit,
         )
 
     material_codes = [m.code for m in spec.materials]
@@ -73,7 +76,12 @@ async def validate_spec(conn: asyncpg.Connection, spec: MatterSpec) -> list[Prob
 
     home = placements.get(spec.department_id)
     if home is None:
-        bad("departmentId", "UNKNOWN_DEPARTMENT", f"unknown department {spec.department_id}")
+        bad(
+            "departmentId",
+            "UNKNOWN_DEPARTMENT",
+            f"unknown department {spec.department_id}",
+            id=spec.department_id,
+        )
     elif home.level != spec.level:
         bad(
             "level",
@@ -84,20 +92,27 @@ async def validate_spec(conn: asyncpg.Connection, spec: MatterSpec) -> list[Prob
     for i, stage in enumerate(spec.review_plan):
         field = f"reviewPlan[{i}]"
         if not stage.name.strip():
-            bad(f"{field}.name", "REQUIRED", f"stage {i + 1} needs a name")
+            bad(f"{field}.name", "REQUIRED", f"stage {i + 1} needs a name", stage=i + 1)
         if not stage.department_ids:
-            bad(f"{field}.departmentIds", "EMPTY_STAGE", f"stage {i + 1} names no department")
+            bad(
+                f"{field}.departmentIds",
+                "EMPTY_STAGE",
+                f"stage {i + 1} names no department",
+                stage=i + 1,
+            )
         if len(set(stage.department_ids)) != len(stage.department_ids):
             bad(
                 f"{field}.departmentIds",
                 "DUPLICATE_DEPARTMENT",
                 f"stage {i + 1} repeats a department",
+                stage=i + 1,
             )
         if stage.limit_days is not None and not 0 < stage.limit_days <= spec.statutory_limit:
             bad(
                 f"{field}.limitDays",
                 "STAGE_LIMIT_OUT_OF_RANGE",
                 f"stage {i + 1} limit must be between 1 and the statutory limit",
+                stage=i + 1,
             )
         for department_id in stage.department_ids:
             placed = placements.get(department_id)
@@ -106,6 +121,7 @@ async def validate_spec(conn: asyncpg.Connection, spec: MatterSpec) -> list[Prob
                     f"{field}.departmentIds",
                     "UNKNOWN_DEPARTMENT",
                     f"stage {i + 1}: unknown department {department_id}",
+                    id=department_id,
                 )
             elif home is not None and not (
                 home.code in placed.lineage or placed.code in home.lineage
@@ -117,6 +133,7 @@ async def validate_spec(conn: asyncpg.Connection, spec: MatterSpec) -> list[Prob
                     "UNRELATED_REGION",
                     f"stage {i + 1}: department {department_id} is not above or below the "
                     "implementing department's region",
+                    stage=i + 1,
                 )
     return problems
 
@@ -134,7 +151,8 @@ async def _ensure_admin_for(
     placed = placements.get(department_id)
     if placed is not None and principal.region_code not in placed.lineage:
         raise NotAllowedError(
-            "administrators manage only matters of departments in their region or below it"
+            "administrators manage only matters of departments in their region or below it",
+            problem="OUTSIDE_ADMIN_REGION",
         )
 
 
@@ -142,7 +160,7 @@ def _require_admin_role(principal: Principal) -> None:
     """Checked before anything is looked up: whether a matter, a draft or a code exists is
     itself information a non-administrator must not learn from a refusal."""
     if not (principal.is_officer and principal.has_role("admin")):
-        raise NotAllowedError("only administrators manage the catalogue")
+        raise NotAllowedError("only administrators manage the catalogue", problem="ADMINS_ONLY")
 
 
 async def _require_valid(conn: asyncpg.Connection, spec: MatterSpec) -> None:
@@ -164,7 +182,9 @@ async def create_matter(
     await _require_valid(conn, spec)
     matter_id = await repo.insert_matter(conn, code=code)
     if matter_id is None:
-        raise MatterCodeTakenError(f"a matter with code {code} already exists", field="code")
+        raise MatterCodeTakenError(
+            f"a matter with code {code} already exists", field="code", params={"code": code}
+        )
     await repo.insert_version(
         conn, matter_id=matter_id, version=1, spec=spec, created_by=principal.officer_id
     )
@@ -189,7 +209,9 @@ async def save_draft(
     _require_admin_role(principal)
     matter = await repo.lock_matter(conn, code=code)
     if matter is None:
-        raise MatterNotFoundError(f"no matter with code {code}", field="code")
+        raise MatterNotFoundError(
+            f"no matter with code {code}", field="code", params={"code": code}
+        )
     await _ensure_admin_for(conn, principal, spec.department_id)
     current_department = await _department_of_current(conn, matter.id)
     if current_department is not None:
@@ -229,10 +251,17 @@ async def publish(
     _require_admin_role(principal)
     matter = await repo.lock_matter(conn, code=code)
     if matter is None:
-        raise MatterNotFoundError(f"no matter with code {code}", field="code")
+        raise MatterNotFoundError(
+            f"no matter with code {code}", field="code", params={"code": code}
+        )
     draft = await repo.draft_of(conn, matter_id=matter.id)
     if draft is None:
-        raise ConflictError(f"matter {code} has no draft to publish", field="code")
+        raise ConflictError(
+            f"matter {code} has no draft to publish",
+            field="code",
+            problem="NO_DRAFT",
+            params={"code": code},
+        )
     await _ensure_admin_for(conn, principal, draft.spec.department_id)
     if expected_revision is not None and expected_revision != draft.revision:
         raise StaleDraftError(

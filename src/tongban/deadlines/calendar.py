@@ -41,10 +41,19 @@ class YearSchedule(msgspec.Struct, frozen=True, kw_only=True):
     def __post_init__(self) -> None:
         stray = [d for d in (*self.holidays, *self.makeup_workdays) if d.year != self.year]
         if stray:
-            raise ValueError(f"dates outside {self.year}: {_days(stray)}")
+            raise ScheduleError(f"dates outside {self.year}: {_days(stray)}", _days(stray))
         both = self.holidays & self.makeup_workdays
         if both:
-            raise ValueError(f"days both off and on: {_days(both)}")
+            raise ScheduleError(f"days both off and on: {_days(both)}", _days(both))
+
+
+class ScheduleError(ValueError):
+    """A schedule that contradicts itself; ``days`` (ISO dates) are the ones at fault, so a
+    message in any language can name them."""
+
+    def __init__(self, message: str, days: str) -> None:
+        super().__init__(message)
+        self.days = days
 
 
 def _days(days: Iterable[date]) -> str:

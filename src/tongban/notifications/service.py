@@ -19,7 +19,9 @@ from tongban.notifications.types import Message, PublishedTemplate
 
 def _require_admin(principal: Principal) -> None:
     if not (principal.is_officer and principal.has_role("admin")):
-        raise ForbiddenError("only administrators manage notification templates")
+        raise ForbiddenError(
+            "only administrators manage notification templates", problem="ADMINS_ONLY"
+        )
 
 
 async def templates_in_force(
@@ -70,7 +72,10 @@ async def publish_template(
     """
     if not principal.is_province_admin:
         # Templates speak to every applicant of the province: not one city's to change.
-        raise ForbiddenError("only the province's administrators publish notification templates")
+        raise ForbiddenError(
+            "only the province's administrators publish notification templates",
+            problem="PROVINCE_ADMINS_ONLY",
+        )
     audience = templates.KINDS[kind].audience if kind in templates.KINDS else "applicant"
     template = Template(
         kind=kind,
@@ -91,6 +96,8 @@ async def publish_template(
             f"version {current} was published since you loaded version {expected_version}",
             field="expectedVersion",
             details={"currentVersion": current},
+            problem="TEMPLATE_VERSION_CHANGED",
+            params={"currentVersion": current},
         )
     published = await repo.insert_template(
         conn, template=template, published_by=principal.name or principal.subject
@@ -100,6 +107,8 @@ async def publish_template(
             "another administrator published this template at the same moment",
             field="expectedVersion",
             details={"currentVersion": template.version},
+            problem="TEMPLATE_VERSION_CHANGED",
+            params={"currentVersion": template.version},
         )
     return published
 

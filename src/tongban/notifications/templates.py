@@ -265,6 +265,7 @@ def placeholder_problems(text: str, allowed: dict[str, str], field: str) -> list
                     field,
                     "MALFORMED_PLACEHOLDER",
                     f"malformed placeholder ${{{name}}} at character {match.start()}",
+                    {"name": name, "at": match.start()},
                 )
             )
         elif name not in allowed:
@@ -274,6 +275,7 @@ def placeholder_problems(text: str, allowed: dict[str, str], field: str) -> list
                     "UNKNOWN_PLACEHOLDER",
                     f"unknown placeholder ${{{name}}} at character {match.start()}; "
                     f"known: {', '.join(sorted(allowed))}",
+                    {"name": name, "at": match.start(), "known": sorted(allowed)},
                 )
             )
     rest = _PLACEHOLDER.sub(lambda m: " " * len(m.group(0)), text)
@@ -283,6 +285,7 @@ def placeholder_problems(text: str, allowed: dict[str, str], field: str) -> list
                 field,
                 "MALFORMED_PLACEHOLDER",
                 f"unclosed placeholder at character {rest.index('${')}",
+                {"at": rest.index("${")},
             )
         )
     return problems
@@ -315,14 +318,26 @@ def check(template: Template) -> list[Problem]:
             problems.append(Problem("subject", "MULTILINE_SUBJECT", "the subject is one line"))
         if len(template.subject) > SUBJECT_MAX_CHARS:
             problems.append(
-                Problem("subject", "TOO_LONG", f"at most {SUBJECT_MAX_CHARS} characters")
+                Problem(
+                    "subject",
+                    "TOO_LONG",
+                    f"at most {SUBJECT_MAX_CHARS} characters",
+                    {"max": SUBJECT_MAX_CHARS},
+                )
             )
         problems += placeholder_problems(template.subject, allowed, "subject")
     else:
         if template.subject:
             problems.append(Problem("subject", "SMS_HAS_NO_SUBJECT", "an SMS has no subject"))
         if len(template.body) > SMS_MAX_CHARS:
-            problems.append(Problem("body", "TOO_LONG", f"at most {SMS_MAX_CHARS} characters"))
+            problems.append(
+                Problem(
+                    "body",
+                    "TOO_LONG",
+                    f"at most {SMS_MAX_CHARS} characters",
+                    {"max": SMS_MAX_CHARS},
+                )
+            )
     return problems
 
 

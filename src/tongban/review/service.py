@@ -42,7 +42,7 @@ async def _the_task(
     """The task acted on; its department is who may act."""
     task = await repo.task_by_id(conn, task_id=task_id)
     if task is None or task.case_id != case.id:
-        raise NotFoundError("no such task on this case", field="taskId")
+        raise NotFoundError("no such task on this case", field="taskId", problem="TASK_NOT_FOUND")
     return [task]
 
 
@@ -104,7 +104,12 @@ async def _start_stage_clock(
 async def claim_task(ctx: ActionContext, task_id: str) -> Case:
     task = ctx.tasks[0]
     if task.state != "open":
-        raise ConflictError(f"the task is {task.state}, not open", field="taskId")
+        raise ConflictError(
+            f"the task is {task.state}, not open",
+            field="taskId",
+            problem="TASK_NOT_OPEN",
+            params={"state": task.state},
+        )
     await repo.update_task(
         ctx.conn,
         task_id=task.id,
@@ -122,12 +127,23 @@ async def complete_task(ctx: ActionContext, task_id: str, opinion: Opinion, comm
     conn, principal, case, today = ctx.conn, ctx.principal, ctx.case, ctx.today
     task = ctx.tasks[0]
     if task.state not in ("open", "claimed"):
-        raise ConflictError(f"the task is {task.state}", field="taskId")
+        raise ConflictError(
+            f"the task is {task.state}",
+            field="taskId",
+            problem="TASK_NOT_OPEN",
+            params={"state": task.state},
+        )
     if task.state == "claimed" and task.claimed_by != principal.officer_id:
-        raise ConflictError("another officer has claimed this task", field="taskId")
+        raise ConflictError(
+            "another officer has claimed this task", field="taskId", problem="TASK_CLAIMED_BY_OTHER"
+        )
     check_length(comment, field="comment", max_chars=MAX_TEXT_CHARS)
     if opinion != "agree" and not comment.strip():
-        raise ValidationError("explain a conditional or negative opinion", field="comment")
+        raise ValidationError(
+            "explain a conditional or negative opinion",
+            field="comment",
+            problem="OPINION_NEEDS_COMMENT",
+        )
     await repo.update_task(
         conn,
         task_id=task.id,
@@ -204,7 +220,12 @@ async def send_back(ctx: ActionContext, to_stage: int, reason: str | None) -> Ca
     spec = await _spec(conn, case)
     furthest = len(spec.review_plan) - 1 if case.current_stage is None else case.current_stage
     if not 0 <= to_stage <= furthest:
-        raise ValidationError(f"send back to a stage between 1 and {furthest + 1}", field="toStage")
+        raise ValidationError(
+            f"send back to a stage between 1 and {furthest + 1}",
+            field="toStage",
+            problem="STAGE_OUT_OF_RANGE",
+            params={"max": furthest + 1},
+        )
     text = require_reason(reason)
     await repo.cancel_unfinished(conn, case_id=case.id)
     await deadlines.stop(conn, case_id=case.id, at=ctx.now, on=today, kinds=["stage"])
@@ -230,7 +251,11 @@ async def _move(ctx: ActionContext, department_id: str, reason: str | None, upwa
     )
     target = placements.get(department_id)
     if target is None:
-        raise NotFoundError(f"unknown department {department_id}", field="departmentId")
+        raise NotFoundError(
+            f"unknown department {department_id}",
+            field="departmentId",
+            problem="UNKNOWN_DEPARTMENT",
+        )
     current = (await gov_repo.regions_by_code(conn, codes=[case.handling_region]))[0]
     if upward and not (target.code in current.lineage and target.code != current.code):
         raise InvalidInputError(
@@ -285,7 +310,9 @@ async def start_special_procedure(
     """Art. 45: hearings, testing, appraisal … pause the clock; the applicant is told how long."""
     conn, case, today = ctx.conn, ctx.case, ctx.today
     if not 0 < expected_days <= 365:
-        raise ValidationError("expected duration is 1–365 days", field="expectedDays")
+        raise ValidationError(
+            "expected duration is 1–365 days", field="expectedDays", problem="DURATION_OUT_OF_RANGE"
+        )
     text = require_reason(reason)
     await repo.insert_special_procedure(
         conn,
@@ -352,7 +379,7 @@ async def extend(ctx: ActionContext, reason: str | None) -> Case:
     if case.extension_days is not None:
         raise ConflictError(
             "the limit was already extended once (Art. 42 allows one extension)",
-            details={"problem": "ALREADY_EXTENDED"},
+            problem="ALREADY_EXTENDED",
         )
     spec = await _spec(conn, case)
     days = JOINT_EXTENSION_DAYS if spec.joint_handling else EXTENSION_DAYS

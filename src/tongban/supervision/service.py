@@ -79,9 +79,14 @@ async def figures(
     group_by: Literal["department", "region"],
 ) -> list[Figures]:
     if not (principal.is_officer and principal.has_role("supervisor", "head", "admin")):
-        raise NotAllowedError("supervision figures are for supervisors, heads and administrators")
+        raise NotAllowedError(
+            "supervision figures are for supervisors, heads and administrators",
+            problem="SUPERVISION_ROLES_ONLY",
+        )
     if end < start:
-        raise ValidationError("the period ends before it starts", field="to")
+        raise ValidationError(
+            "the period ends before it starts", field="to", problem="PERIOD_ENDS_BEFORE_START"
+        )
     cal = await load_calendar(conn)
     groups: dict[str, Figures] = {}
     for row in await repo.cases_for_figures(

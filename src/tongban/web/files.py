@@ -25,7 +25,7 @@ async def _signed_file(
     """The file a signed link names: ``load`` checks the link and gives (blob key, type, name)."""
     try:
         if not is_uuid(file_id):
-            raise NotFoundError("no such file")
+            raise NotFoundError("no such file", problem="MATERIAL_NOT_FOUND")
         async with state.pool.acquire() as conn:
             blob_key, content_type, name = await load(conn)
         data = await state.blobs.get(blob_key)

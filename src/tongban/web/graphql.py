@@ -21,10 +21,12 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
+from tongban import messages
 from tongban.api.connections import ConnectionSlots
 from tongban.api.context import Context
 from tongban.api.errors import (
-    http_error_body,
+    Refusal,
+    refusal_body,
     unavailable,
 )
 from tongban.api.guards import cut_if_timed_out
@@ -36,6 +38,7 @@ from tongban.auth.status import OfficerStatus
 from tongban.auth.tokens import TokenVerifier
 from tongban.auth.types import ANONYMOUS, Principal
 from tongban.config import Settings
+from tongban.messages import pick_language
 from tongban.outages import RETRY_AFTER_SECONDS, is_outage
 from tongban.web.middleware import WS_SLOT
 
@@ -51,13 +54,15 @@ def check_files_map(files_map: dict[str, Any], files: Mapping[str, Any], limit: 
     """The GraphQL multipart `map`: at most ``limit`` files, each bound to exactly one variable
     (one upload read into several inputs would pass each check once and be stored many times)."""
     if len(files_map) > limit or len(files) > limit:
-        raise StrawberryHTTPException(413, f"at most {limit} files per request")
+        raise Refusal(413, f"at most {limit} files per request", "TOO_MANY_FILES", limit=limit)
     seen: set[str] = set()
     for key, paths in files_map.items():
         if not (isinstance(paths, list) and len(paths) == 1 and isinstance(paths[0], str)):
-            raise StrawberryHTTPException(400, f"file {key!s:.20} must map to exactly one variable")
+            raise Refusal(
+                400, f"file {key!s:.20} must map to exactly one variable", "BAD_FILES_MAP"
+            )
         if paths[0] in seen:
-            raise StrawberryHTTPException(400, "two files map to the same variable")
+            raise Refusal(400, "two files map to the same variable", "BAD_FILES_MAP")
         seen.add(paths[0])
 
 
@@ -112,7 +117,7 @@ class GraphQLRules(MsgspecJson):
         try:
             form_data = await request.get_form_data()
         except ValueError:
-            raise StrawberryHTTPException(400, "unable to parse the multipart body") from None
+            raise Refusal(400, "unable to parse the multipart body", "BAD_MULTIPART") from None
         operations = form_data.form.get("operations", "{}")
         files_map = form_data.form.get("map", "{}")
         if isinstance(operations, bytes | str):
@@ -125,7 +130,9 @@ class GraphQLRules(MsgspecJson):
                 operations, files_map, form_data.files
             )
         except (KeyError, IndexError, TypeError, ValueError):
-            raise StrawberryHTTPException(400, "the map names a missing file or variable") from None
+            raise Refusal(
+                400, "the map names a missing file or variable", "BAD_FILES_MAP"
+            ) from None
         return result
 
     async def parse_http_body(self, request: Any) -> Any:
@@ -134,8 +141,11 @@ class GraphQLRules(MsgspecJson):
         limit = self.tongban_settings.graphql_max_query_chars
         for item in data if isinstance(data, list) else [data]:
             if item.query is not None and len(item.query) > limit:
-                raise StrawberryHTTPException(
-                    413, f"the GraphQL document is longer than {limit} characters"
+                raise Refusal(
+                    413,
+                    f"the GraphQL document is longer than {limit} characters",
+                    "DOCUMENT_TOO_LONG",
+                    limit=limit,
                 )
         return data
 
@@ -149,7 +159,7 @@ class GraphQLRules(MsgspecJson):
         sub_response: Any,
     ) -> Any:
         if isinstance(request_data, list):
-            raise StrawberryHTTPException(400, "batched requests are not supported")
+            raise Refusal(400, "batched requests are not supported", "BATCH_NOT_SUPPORTED")
         # Subscriptions run over graphql-transport-ws only: over HTTP they would hold a
         # request open outside the WebSocket connection limits and authentication.
         allowed = {OperationType.QUERY}
@@ -166,16 +176,19 @@ class GraphQLRules(MsgspecJson):
                 operation_extensions=request_data.extensions,
             )
         except CannotGetOperationTypeError as exc:
-            raise StrawberryHTTPException(400, exc.as_http_error_reason()) from None
+            raise Refusal(400, exc.as_http_error_reason(), "OPERATION_NOT_CHOSEN") from None
         except InvalidOperationTypeError as exc:
-            reason = (
-                "subscriptions run over WebSocket (graphql-transport-ws), not HTTP"
-                if exc.operation_type == OperationType.SUBSCRIPTION
-                else exc.as_http_error_reason(request_adapter.method)
-            )
-            raise StrawberryHTTPException(400, reason) from None
+            if exc.operation_type == OperationType.SUBSCRIPTION:
+                raise Refusal(
+                    400,
+                    "subscriptions run over WebSocket (graphql-transport-ws), not HTTP",
+                    "SUBSCRIPTION_OVER_HTTP",
+                ) from None
+            raise Refusal(
+                400, exc.as_http_error_reason(request_adapter.method), "OPERATION_NOT_ALLOWED"
+            ) from None
         except MissingQueryError:
-            raise StrawberryHTTPException(400, "no GraphQL query in the request") from None
+            raise Refusal(400, "no GraphQL query in the request", "NO_QUERY") from None
 
     async def execute_request(
         self, request: Request[Any, Any, Any], context: Any, root_value: Any
@@ -187,9 +200,7 @@ class GraphQLRules(MsgspecJson):
                 request, context=context, root_value=root_value
             )
         except StrawberryHTTPException as exc:
-            return Response(
-                http_error_body(exc.status_code, exc.reason), status_code=exc.status_code
-            )
+            return Response(refusal_body(exc), status_code=exc.status_code)
         return response
 
     def create_response(self, response_data: Any, sub_response: Response[bytes]) -> Response[bytes]:
@@ -214,8 +225,13 @@ class GraphQLRules(MsgspecJson):
         return capped_json(data, self.tongban_settings.graphql_max_response_bytes)
 
     async def on_ws_connect(self, context: Context) -> dict[str, object]:
-        """Subscriptions authenticate at connection_init: {"authorization": "Bearer …"}."""
+        """Subscriptions authenticate at connection_init: {"authorization": "Bearer …"}.
+        A browser cannot set headers on a WebSocket, so the payload may name the language
+        too ({"acceptLanguage": "en"}); the operations of the connection inherit it."""
         params = context.connection_params or {}
+        wanted = params.get("acceptLanguage") or params.get("Accept-Language")
+        if isinstance(wanted, str):
+            messages.language.set(pick_language(wanted))
         raw = str(params.get("authorization") or params.get("Authorization") or "")
         scheme, _, token = raw.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
@@ -225,7 +241,7 @@ class GraphQLRules(MsgspecJson):
             await self.officers.require_active(context.pool, principal)
         except TokenError as exc:
             raise ConnectionRejectionError(
-                {"code": "UNAUTHENTICATED", "reason": exc.problem}
+                {"code": "UNAUTHENTICATED", "reason": exc.reason}
             ) from None
         try:
             if context.applicants is not None:

@@ -33,13 +33,18 @@ async def metrics(request: Request[Any, Any, Any], state: State) -> Response[Any
         given = request.headers.get("authorization", "")
         if not hmac.compare_digest(given.encode(), f"Bearer {settings.metrics_token}".encode()):
             return Response(
-                http_error_body(401, "metrics need the scrape token"),
+                http_error_body(
+                    401, "metrics need the scrape token", problem="METRICS_TOKEN_REQUIRED"
+                ),
                 status_code=401,
                 headers={"www-authenticate": "Bearer"},
             )
     elif settings.production:
         return Response(
-            http_error_body(404, "metrics are off: set TONGBAN_METRICS_TOKEN"), status_code=404
+            http_error_body(
+                404, "metrics are off: set TONGBAN_METRICS_TOKEN", problem="METRICS_OFF"
+            ),
+            status_code=404,
         )
     pool: asyncpg.Pool | None = getattr(state, "pool", None)
     if pool is not None:

@@ -13,7 +13,7 @@ import msgspec
 import redis.asyncio as aioredis
 from litestar.types import ASGIApp, Message, Receive, ReceiveMessage, Scope, Send
 
-from tongban import db
+from tongban import db, messages
 from tongban.api import ratelimit
 from tongban.api.connections import ConnectionSlots
 from tongban.api.errors import (
@@ -29,6 +29,7 @@ from tongban.auth.tokens import TokenVerifier
 from tongban.auth.types import ANONYMOUS, Principal
 from tongban.config import Settings
 from tongban.logs import request_id_var
+from tongban.messages import localise, pick_language
 from tongban.metrics import (
     HTTP_LATENCY,
     HTTP_REQUESTS,
@@ -87,6 +88,9 @@ class RequestMiddleware:
         given = headers.get("x-request-id", "")
         request_id = given if _REQUEST_ID_RE.match(given) else uuid.uuid4().hex
         token = request_id_var.set(request_id)
+        # Every message this request produces — GraphQL errors, user errors, the refusals below
+        # — reads the language from here (a WebSocket: its upgrade request, or connection_init).
+        language_token = messages.language.set(pick_language(headers.get("accept-language")))
         started = time.perf_counter()
         status_holder = [500]
         path: str = scope["path"]
@@ -119,6 +123,7 @@ class RequestMiddleware:
         finally:
             self._finish(scope, route, status_holder[0], started)
             statements.__exit__(None, None, None)
+            messages.language.reset(language_token)
             request_id_var.reset(token)
 
     async def _admit(
@@ -218,17 +223,23 @@ class RequestMiddleware:
             # Refusing before the handshake answers the upgrade with 403.
             await send({"type": "websocket.close", "code": 1008})
             return
-        code, status, message = (
-            (RATE_LIMIT_UNAVAILABLE, 503, "the request limiter is unavailable; try again soon")
+        code, problem, status, message = (
+            (
+                RATE_LIMIT_UNAVAILABLE,
+                RATE_LIMIT_UNAVAILABLE,
+                503,
+                "the request limiter is unavailable; try again soon",
+            )
             if verdict.unavailable
-            else (RATE_LIMITED, 429, "too many requests; try again later")
+            else (RATE_LIMITED, "REQUESTS_RATE_LIMITED", 429, "too many requests; try again later")
         )
+        text = localise(problem, message, {"retryAfter": verdict.retry_after})
         body = _encoder.encode(
             {
                 "data": None,
                 "errors": [
                     {
-                        "message": message,
+                        "message": text,
                         "extensions": {
                             "code": code,
                             "details": {"retryAfter": verdict.retry_after},
@@ -269,9 +280,14 @@ class RequestMiddleware:
         multipart = headers.get("content-type", "").lower().startswith("multipart/")
         limit = self.max_multipart_body if multipart else self.max_json_body
         declared = headers.get("content-length", "")
-        too_large = f"the request body is larger than {limit} bytes"
+        too_large = http_error_body(
+            413,
+            f"the request body is larger than {limit} bytes",
+            problem="BODY_TOO_LARGE",
+            params={"limit": limit},
+        )
         if declared.isdigit() and int(declared) > limit:
-            await send_error(send, 413, http_error_body(413, too_large))
+            await send_error(send, 413, too_large)
             return None
         if multipart:
             return receive  # Litestar stops reading the form at its request_max_body_size
@@ -285,7 +301,7 @@ class RequestMiddleware:
             chunk = cast(dict[str, Any], last).get("body", b"")
             size += len(chunk)
             if size > limit:
-                await send_error(send, 413, http_error_body(413, too_large))
+                await send_error(send, 413, too_large)
                 return None
             chunks.append(chunk)
             if not cast(dict[str, Any], last).get("more_body", False):
@@ -300,11 +316,11 @@ class RequestMiddleware:
 
     @staticmethod
     async def _refuse(send: Send, exc: TokenError) -> None:
-        challenge = f'Bearer error="invalid_token", error_description="{exc.problem}"'
+        challenge = f'Bearer error="invalid_token", error_description="{exc.reason}"'
         await send_error(
             send,
             401,
-            http_error_body(401, exc.message, reason=exc.problem),
+            http_error_body(401, exc.message, problem=exc.problem, reason=exc.reason),
             [(b"www-authenticate", challenge.encode())],
         )
 
