@@ -17,8 +17,9 @@ from tongban.cases.types import CaseFilter, CaseSort, ListedCase
 from tongban.keyset import Order, Window
 
 # Cases without a promised date (not yet accepted, or paused) sort after all dated ones; the
-# sentinel keeps the keyset comparable.
-_DUE = "COALESCE(pd.due_on, DATE '9999-12-31')"
+# sentinel keeps the keyset comparable. Not 9999-12-31: asyncpg sends date.max as 'infinity',
+# which would put a cursor on the sentinel after every row.
+_DUE = "COALESCE(pd.due_on, DATE '9999-01-01')"
 
 ORDERS: dict[str, Order] = {
     "received_desc": Order(["c.received_at", "c.id"], ["timestamptz", "uuid"], descending=True),

@@ -112,8 +112,9 @@ async def cancel_unfinished(conn: asyncpg.Connection, *, case_id: str, kind: str
 
 
 def _sort_key(sort: str) -> str:
-    # Tasks without a due date sort last; the sentinel keeps the keyset comparable.
-    return "COALESCE(t.due_on, DATE '9999-12-31')" if sort == "due" else "t.case_received_at"
+    # Tasks without a due date sort last; the sentinel keeps the keyset comparable (not
+    # 9999-12-31, which asyncpg sends back as 'infinity': a cursor there would match nothing).
+    return "COALESCE(t.due_on, DATE '9999-01-01')" if sort == "due" else "t.case_received_at"
 
 
 def _order(sort: str) -> Order:
