@@ -123,6 +123,10 @@ def _text(value: str | None, field: str) -> str | None:
     return v
 
 
+def _upper(value: str | None) -> str | None:
+    return None if value is None else value.upper()
+
+
 def _range(r: DateRange | None, field: str) -> tuple[date | None, date | None]:
     if r is None:
         return None, None
@@ -164,8 +168,9 @@ def domain_filter(
         number=None if f.number is None else validate_case_number(f.number, field="filter.number"),
         number_prefix=_text(f.number_prefix, "numberPrefix"),
         applicant_name=_text(f.applicant_name, "applicantName"),
-        applicant_id_number=_text(f.applicant_id_number, "applicantIdNumber"),
-        applicant_credit_code=_text(f.applicant_credit_code, "applicantCreditCode"),
+        # Stored upper-case (a trailing X of an ID number, the letters of a credit code).
+        applicant_id_number=_upper(_text(f.applicant_id_number, "applicantIdNumber")),
+        applicant_credit_code=_upper(_text(f.applicant_credit_code, "applicantCreditCode")),
         applicant_mobile=_text(f.applicant_mobile, "applicantMobile"),
         received_from=received[0],
         received_to=received[1],
