@@ -2,7 +2,9 @@
 -- Case-list search (issue 11). Built concurrently: cases and applicants are written all day.
 -- Keywords are Chinese substrings ("营业执照" within a matter's name), which a B-tree cannot
 -- serve; trigram GIN indexes answer LIKE '%…%' for them (the database's UTF-8 ctype gives
--- CJK characters trigrams).
+-- CJK characters trigrams). A keyword of three characters or more is found through the index;
+-- a two-character one (many names) yields no whole trigram and reads the applicant table — still
+-- one statement, and the cases then come by applicant_id.
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
 CREATE INDEX CONCURRENTLY IF NOT EXISTS applicant_name_trgm_idx
     ON applicant USING gin (name gin_trgm_ops);

@@ -395,3 +395,18 @@ async def test_a_searched_page_costs_the_same_whatever_its_size(
     large = await statements(client, token, SEARCHED, 50)
     assert (small[1], large[1]) == (5, 50)
     assert small[0] == large[0], f"5 → {small[0]} statements, 50 → {large[0]}"
+
+
+async def test_keywords_of_three_characters_can_use_the_trigram_indexes(
+    conn: asyncpg.Connection,
+) -> None:
+    # The test database is tiny, so the planner would scan anyway: forbid that to see whether
+    # the index serves the search's predicates at all.
+    await conn.execute("SET enable_seqscan = off")
+    for table, index in (
+        ("applicant", "applicant_name_trgm_idx"),
+        ("matter_version", "matter_version_name_trgm_idx"),
+    ):
+        rows = await conn.fetch(f"EXPLAIN SELECT 1 FROM {table} WHERE name ILIKE '%营业执%'")
+        assert index in "\n".join(r[0] for r in rows)
+    await conn.execute("RESET enable_seqscan")
