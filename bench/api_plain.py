@@ -41,6 +41,7 @@ from tongban.deadlines import service as deadlines_service  # noqa: E402
 from tongban.deadlines.types import DeadlineClock  # noqa: E402
 from tongban.government import repository as gov_repo  # noqa: E402
 from tongban.identifiers import mask_email, mask_id_number, mask_phone  # noqa: E402
+from tongban.keyset import Window  # noqa: E402
 from tongban.logs import configure_logging  # noqa: E402
 from tongban.review import repository as review_repo  # noqa: E402
 from tongban.web.middleware import RequestMiddleware  # noqa: E402
@@ -346,10 +347,10 @@ async def worklist_view(request: Request[Any, Any, Any], state: State, first: in
             states=["open", "claimed"],
             matter_code=None,
             sort="received",
-            after=None,
-            limit=first + 1,
+            window=Window(limit=first + 1),
         )
-        page = found[:first]
+        page = [t for t, _ in found[:first]]
+        positions = {t.id: key for t, key in found}
         case_ids = list({t.case_id for t in page})
         cases = {
             c.id: c
@@ -392,7 +393,7 @@ async def worklist_view(request: Request[Any, Any, Any], state: State, first: in
 
     edges = [
         WorkEdge(
-            cursor=encode_cursor(["received", t.id]),
+            cursor=encode_cursor([positions[t.id], t.id], "worklist:received"),
             node=WorkTaskView(
                 id=t.id,
                 stage_name=t.stage_name,

@@ -174,6 +174,18 @@ async def test_figures_per_department_and_region(
         ]
     } == {shenzhen["number"]}
 
+    # The last page, read backwards, ends where the whole list ends; the total counts it all.
+    tail = (
+        await client.execute(
+            """{ openWarnings(last: 2) { totalCount edges { node { id } }
+                 pageInfo { hasPreviousPage hasNextPage } } }""",
+            token=supervisor,
+        )
+    )["openWarnings"]
+    assert tail["totalCount"] == len(everything)
+    assert len(tail["edges"]) == min(2, len(everything))
+    assert tail["pageInfo"] == {"hasPreviousPage": len(everything) > 2, "hasNextPage": False}
+
 
 async def test_figures_need_a_supervising_role(client: GraphQLClient) -> None:
     reviewer = await client.officer_token("gz.gjj.reviewer")

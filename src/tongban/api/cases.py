@@ -13,7 +13,7 @@ from strawberry.scalars import JSON
 
 from tongban.api.catalogue import MatterVersion
 from tongban.api.context import Info
-from tongban.api.convert import as_json, raw, raw_or_none
+from tongban.api.convert import as_json
 from tongban.api.deadlines import Deadline, deadlines_of, known_deadlines
 from tongban.api.decision_documents import DecisionDocument
 from tongban.api.enums import (
@@ -27,16 +27,7 @@ from tongban.api.enums import (
 from tongban.api.government import Department, OfficerRole, Region
 from tongban.api.node import Node
 from tongban.api.notifications import NotificationMessage, messages_of
-from tongban.api.pagination import (
-    Connection,
-    Edge,
-    PageInfo,
-    check_page_size,
-    decode_cursor,
-    encode_cursor,
-)
-from tongban.api.preload import preload_case, preload_tasks, resolve
-from tongban.auth.errors import NotAllowedError
+from tongban.api.preload import preload_case, resolve
 from tongban.auth.types import Principal
 from tongban.cases import downloads, permissions, progress, states
 from tongban.cases import repository as repo
@@ -46,7 +37,6 @@ from tongban.clock import local_day
 from tongban.errors import ValidationError
 from tongban.government import types as domain_government
 from tongban.identifiers import mask_email, mask_id_number, mask_phone, validate_case_number
-from tongban.review import repository as review_repo
 from tongban.review import types as domain_review
 
 
@@ -567,20 +557,6 @@ def _events(found: list[domain.Event]) -> list[CaseEvent]:
     ]
 
 
-@strawberry.enum(description="Worklist order.")
-class WorklistSort(Enum):
-    RECEIVED = strawberry.enum_value("received", description="Oldest received first.")
-    DUE = strawberry.enum_value("due", description="Earliest due first.")
-
-
-@strawberry.input(description="Worklist filters.")
-class WorklistFilter:
-    states: list[TaskState] | None = strawberry.field(
-        default=None, description="Task states (default: open and claimed)."
-    )
-    matter_code: str | None = strawberry.field(default=None, description="Only this matter.")
-
-
 @strawberry.type(
     description=(
         "查询办件进度: where a case stands, for anyone holding its number and the applicant's "
@@ -661,87 +637,3 @@ class CaseQuery:
             if found:
                 await preload_case(info, conn, found[0])
         return Case.from_domain(found[0]) if found else None
-
-    @strawberry.field(description="Cases you may see, newest first (applicants: their own).")
-    async def cases(
-        self,
-        info: Info,
-        state: Annotated[
-            CaseState | None, strawberry.argument(description="Only this state.")
-        ] = None,
-        matter_code: Annotated[
-            str | None, strawberry.argument(description="Only this matter.")
-        ] = None,
-        first: Annotated[int, strawberry.argument(description="Page size.")] = 20,
-        after: Annotated[str | None, strawberry.argument(description="Cursor.")] = None,
-    ) -> Connection[Case]:
-        principal = info.context.require_signed_in()
-        limit = check_page_size(first, info.context.settings.graphql_max_page_size)
-        key = None if after is None else decode_cursor(after, tuple[datetime, str])
-        async with info.context.pool.acquire() as conn:
-            found = await repo.list_visible_cases(
-                conn,
-                principal=principal,
-                state=raw_or_none(state),
-                matter_code=matter_code,
-                after=key,
-                limit=limit + 1,
-            )
-        edges = [
-            Edge(cursor=encode_cursor([c.received_at, c.id]), node=Case.from_domain(c))
-            for c in found[:limit]
-        ]
-        return Connection(
-            edges=edges,
-            page_info=PageInfo(
-                has_next_page=len(found) > limit, end_cursor=edges[-1].cursor if edges else None
-            ),
-        )
-
-    @strawberry.field(description="Tasks of your department on cases you may see.")
-    async def worklist(
-        self,
-        info: Info,
-        filter: Annotated[
-            WorklistFilter | None, strawberry.argument(description="Filters.")
-        ] = None,
-        sort: Annotated[
-            WorklistSort, strawberry.argument(description="Order.")
-        ] = WorklistSort.RECEIVED,
-        first: Annotated[int, strawberry.argument(description="Page size.")] = 20,
-        after: Annotated[str | None, strawberry.argument(description="Cursor.")] = None,
-    ) -> Connection[Task]:
-        principal = info.context.require_signed_in()
-        if not principal.is_officer or principal.department_id is None:
-            raise NotAllowedError("worklists belong to officers", problem="WORKLIST_OFFICERS_ONLY")
-        f = filter or WorklistFilter()
-        task_states: list[str] = [raw(s) for s in f.states] if f.states else ["open", "claimed"]
-        sort_value: str = raw(sort)
-        limit = check_page_size(first, info.context.settings.graphql_max_page_size)
-        cursor = None if after is None else decode_cursor(after, tuple[str, str])
-        async with info.context.pool.acquire() as conn:
-            key = None
-            if cursor is not None:
-                value = await review_repo.sort_key_of(conn, task_id=cursor[1], sort=sort_value)
-                key = (value, cursor[1])
-            found = await review_repo.worklist(
-                conn,
-                principal=principal,
-                department_id=principal.department_id,
-                states=task_states,
-                matter_code=f.matter_code,
-                sort=sort_value,
-                after=key,
-                limit=limit + 1,
-            )
-            await preload_tasks(info, conn, found[:limit])
-        edges = [
-            Edge(cursor=encode_cursor([sort_value, t.id]), node=Task.from_domain(t))
-            for t in found[:limit]
-        ]
-        return Connection(
-            edges=edges,
-            page_info=PageInfo(
-                has_next_page=len(found) > limit, end_cursor=edges[-1].cursor if edges else None
-            ),
-        )

@@ -6,7 +6,6 @@ from datetime import datetime
 from enum import Enum
 from typing import Annotated
 
-import msgspec
 import strawberry
 
 from tongban.api.context import Info
@@ -15,12 +14,14 @@ from tongban.api.errors import UserError, user_errors
 from tongban.api.government import Department, RegionLevel
 from tongban.api.node import Node
 from tongban.api.pagination import (
+    After,
+    Before,
     Connection,
-    Edge,
-    PageInfo,
-    check_page_size,
-    decode_cursor,
+    First,
+    Last,
+    connection,
     encode_cursor,
+    page_request,
 )
 from tongban.catalogue import repository as repo
 from tongban.catalogue import service
@@ -359,8 +360,7 @@ def _failed(exc: DomainError, *, root: str | None = "spec") -> MatterPayload:
     )
 
 
-class _MatterCursor(msgspec.Struct, array_like=True):
-    code: str
+_MATTERS = "matters:code"
 
 
 @strawberry.type
@@ -372,26 +372,33 @@ class CatalogueQuery:
         filter: Annotated[
             MatterFilterInput | None, strawberry.argument(description="Filters.")
         ] = None,
-        first: Annotated[int, strawberry.argument(description="Page size.")] = 20,
-        after: Annotated[
-            str | None, strawberry.argument(description="Cursor of the previous page's end.")
-        ] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> MatterConnection:
-        limit = check_page_size(first, info.context.settings.graphql_max_page_size)
-        after_code = None if after is None else decode_cursor(after, _MatterCursor).code
-        f = filter or MatterFilterInput()
-        found = await _search(info, f, after_code, limit + 1)
-        edges = [
-            Edge(
-                cursor=encode_cursor(_MatterCursor(v.code)), node=Matter.from_version(v, v.version)
-            )
-            for v in found[:limit]
-        ]
-        return MatterConnection(
-            edges=edges,
-            page_info=PageInfo(
-                has_next_page=len(found) > limit, end_cursor=edges[-1].cursor if edges else None
-            ),
+        page = page_request(
+            first=first,
+            after=after,
+            last=last,
+            before=before,
+            maximum=info.context.settings.graphql_max_page_size,
+        )
+        window = page.window(tuple[str], _MATTERS)
+        search = _filter(filter or MatterFilterInput())
+        async with info.context.pool.acquire() as conn:
+            found = await service.search(conn, filter=search, window=window)
+
+        async def count() -> int:
+            async with info.context.pool.acquire() as conn:
+                return await service.count(conn, filter=search)
+
+        return connection(
+            found,
+            page,
+            node=lambda v: Matter.from_version(v, v.version),
+            cursor=lambda v: encode_cursor([v.code], _MATTERS),
+            counter=count,
         )
 
     @strawberry.field(description="A matter by its code (public).")
@@ -408,22 +415,14 @@ class CatalogueQuery:
         return Matter(id=strawberry.ID(m.id), code=m.code, current_version=m.current_version)
 
 
-async def _search(
-    info: Info, f: MatterFilterInput, after_code: str | None, limit: int
-) -> list[domain.MatterVersion]:
-    async with info.context.pool.acquire() as conn:
-        return await service.search(
-            conn,
-            filter=domain.MatterFilter(
-                keyword=(f.keyword or "").strip() or None,
-                category=raw_or_none(f.category),
-                region_code=f.region_code,
-                department_id=None if f.department_id is None else str(f.department_id),
-                level=raw_or_none(f.level),
-            ),
-            after_code=after_code,
-            limit=limit,
-        )
+def _filter(f: MatterFilterInput) -> domain.MatterFilter:
+    return domain.MatterFilter(
+        keyword=(f.keyword or "").strip() or None,
+        category=raw_or_none(f.category),
+        region_code=f.region_code,
+        department_id=None if f.department_id is None else str(f.department_id),
+        level=raw_or_none(f.level),
+    )
 
 
 @strawberry.type

@@ -47,6 +47,8 @@ from graphql.type.introspection import SchemaMetaFieldDef, TypeMetaFieldDef, Typ
 CAP: Final = 10**12
 IO_COST: Final = 2
 DEFAULT_LIST_SIZE: Final = 20
+# Connections whose default page (no `first` nor `last`) is not DEFAULT_LIST_SIZE.
+PAGE_DEFAULTS: Final[Mapping[str, int]] = {"Query.openWarnings": 50}
 LIST_SIZES: Final[Mapping[str, int]] = {
     # Lists without paging, sized for a province (21 cities, ~120 counties, ~1,600 townships).
     "Query.regions": 2000,
@@ -203,13 +205,20 @@ class _Walker:
     def _size(
         self, node: FieldNode, parent: GraphQLNamedType, definition: GraphQLField, is_list: bool
     ) -> int:
+        unsized = False
         for argument in ("first", "last"):
             if argument in definition.args:
                 value = self._argument(node, argument, definition)
                 if isinstance(value, int) and not isinstance(value, bool):
                     return max(1, min(value, self.max_page_size))
-                if value is None and not is_list:
-                    return self.max_page_size
+                unsized = unsized or (value is None and not is_list)
+        if unsized:
+            given = {a.name.value for a in node.arguments or ()}
+            if not given & {"first", "last"}:
+                # Neither size given: the connection's default page.
+                key = f"{parent.name}.{node.name.value}"
+                return min(PAGE_DEFAULTS.get(key, DEFAULT_LIST_SIZE), self.max_page_size)
+            return self.max_page_size
         if not is_list:
             return 1
         if parent.name.endswith(("Connection", "Edge")):

@@ -16,6 +16,7 @@ from strawberry.extensions import (
 
 from tongban.api.applicants import ApplicantMutation
 from tongban.api.calendar import CalendarMutation, CalendarQuery
+from tongban.api.case_list import CaseListQuery
 from tongban.api.case_mutations import CaseMutation
 from tongban.api.cases import CaseQuery
 from tongban.api.catalogue import CatalogueMutation, CatalogueQuery
@@ -34,6 +35,7 @@ class Query(
     GovernmentQuery,
     CatalogueQuery,
     CaseQuery,
+    CaseListQuery,
     CalendarQuery,
     SupervisionQuery,
     NotificationQuery,

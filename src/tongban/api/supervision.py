@@ -13,16 +13,19 @@ from tongban.api.convert import raw
 from tongban.api.deadlines import DeadlineKind
 from tongban.api.government import Department, Region
 from tongban.api.pagination import (
+    After,
+    Before,
     Connection,
-    Edge,
-    PageInfo,
-    check_page_size,
-    decode_cursor,
+    Last,
+    connection,
     encode_cursor,
+    page_request,
 )
 from tongban.identifiers import validate_region_code
 from tongban.supervision import repository as repo
 from tongban.supervision import service
+
+_WARNINGS = "warnings:raised"
 
 
 @strawberry.enum(description="Warning level.")
@@ -93,44 +96,64 @@ class SupervisionQuery:
         levels: Annotated[
             list[WarningLevel] | None, strawberry.argument(description="Levels (default all).")
         ] = None,
-        first: Annotated[int, strawberry.argument(description="Page size.")] = 50,
-        after: Annotated[str | None, strawberry.argument(description="Cursor.")] = None,
+        first: Annotated[
+            int | None,
+            strawberry.argument(
+                description="Page size, reading forwards (default 50; not with `last`)."
+            ),
+        ] = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[SupervisionWarning]:
         principal = info.context.require_signed_in()
-        limit = check_page_size(first, info.context.settings.graphql_max_page_size)
-        key = None if after is None else decode_cursor(after, tuple[datetime, str])
+        page = page_request(
+            first=first,
+            after=after,
+            last=last,
+            before=before,
+            maximum=info.context.settings.graphql_max_page_size,
+            default=50,
+        )
+        window = page.window(tuple[datetime, str], _WARNINGS)
         region = None if region_code is None else validate_region_code(region_code)
+        department = None if department_id is None else str(department_id)
+        wanted = [raw(v) for v in levels] if levels else ["yellow", "red", "escalation"]
         async with info.context.pool.acquire() as conn:
             rows = await repo.open_warnings(
                 conn,
                 principal=principal,
                 region_code=region,
-                department_id=None if department_id is None else str(department_id),
-                levels=[raw(v) for v in levels] if levels else ["yellow", "red", "escalation"],
-                limit=limit + 1,
-                after_seq=key,
+                department_id=department,
+                levels=wanted,
+                window=window,
             )
-        edges = [
-            Edge(
-                cursor=encode_cursor([r["raised_at"], r["id"]]),
-                node=SupervisionWarning(
-                    id=strawberry.ID(r["id"]),
-                    level=WarningLevel(r["level"]),
-                    clock=DeadlineKind(r["kind"]),
-                    due_on=r["due_on"],
-                    raised_at=r["raised_at"],
-                    case_number=r["case_number"],
-                    department_id=r["department_id"],
-                    region_code=r["region_code"],
-                ),
-            )
-            for r in rows[:limit]
-        ]
-        return Connection(
-            edges=edges,
-            page_info=PageInfo(
-                has_next_page=len(rows) > limit, end_cursor=edges[-1].cursor if edges else None
+
+        async def count() -> int:
+            async with info.context.pool.acquire() as conn:
+                return await repo.count_open_warnings(
+                    conn,
+                    principal=principal,
+                    region_code=region,
+                    department_id=department,
+                    levels=wanted,
+                )
+
+        return connection(
+            rows,
+            page,
+            node=lambda r: SupervisionWarning(
+                id=strawberry.ID(r["id"]),
+                level=WarningLevel(r["level"]),
+                clock=DeadlineKind(r["kind"]),
+                due_on=r["due_on"],
+                raised_at=r["raised_at"],
+                case_number=r["case_number"],
+                department_id=r["department_id"],
+                region_code=r["region_code"],
             ),
+            cursor=lambda r: encode_cursor([r["raised_at"], r["id"]], _WARNINGS),
+            counter=count,
         )
 
     @strawberry.field(description="On-time rate, overdue count and more, per department or region.")

@@ -330,41 +330,6 @@ async def case_exists(conn: asyncpg.Connection, *, number: str) -> bool:
     return found
 
 
-async def list_visible_cases(
-    conn: asyncpg.Connection,
-    *,
-    principal: Principal,
-    state: str | None,
-    matter_code: str | None,
-    after: tuple[datetime, str] | None,
-    limit: int,
-) -> list[Case]:
-    """Cases the viewer may see, newest first (keyset on received time and id)."""
-    params: list[Any] = [
-        state,
-        matter_code,
-        after[0] if after else None,
-        after[1] if after else None,
-        limit,
-    ]
-    viewer = ViewerSql(principal, params)
-    visible, involved = viewer.visible(), viewer.involved()
-    rows = await conn.fetch(
-        f"""
-        SELECT {_CASE_COLUMNS}, {involved} AS viewer_involved
-        FROM case_record c
-        WHERE ($1::text IS NULL OR c.state = $1)
-          AND ($2::text IS NULL OR c.matter_id = (SELECT id FROM matter WHERE code = $2))
-          AND ($3::timestamptz IS NULL OR (c.received_at, c.id) < ($3, $4::uuid))
-          AND {visible}
-        ORDER BY c.received_at DESC, c.id DESC
-        LIMIT $5
-        """,
-        *params,
-    )
-    return [_case(r) for r in rows]
-
-
 _MATERIAL_COLUMNS = """id::text, case_id::text, material_code, name, size, content_type, sha256,
     blob_key, phase, uploaded_at"""
 

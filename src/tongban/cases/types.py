@@ -178,3 +178,32 @@ class Submission(msgspec.Struct, frozen=True, kw_only=True):
     form_data: dict[str, Any]
     files: list[UploadedFile]
     idempotency_key: str
+
+
+CaseSort = Literal["received_desc", "received_asc", "due_asc", "number_asc", "number_desc"]
+
+
+class CaseFilter(msgspec.Struct, frozen=True, kw_only=True):
+    """Case-list search; every part optional, combined with AND. Decided bounds are instants
+    (the local days' edges), so the index on ``decided_at`` serves them."""
+
+    number: str | None = None
+    number_prefix: str | None = None
+    applicant_name: str | None = None
+    applicant_id_number: str | None = None
+    applicant_credit_code: str | None = None
+    applicant_mobile: str | None = None
+    received_from: date | None = None
+    received_to: date | None = None
+    decided_from: datetime | None = None
+    decided_before: datetime | None = None
+    states: tuple[str, ...] = ()
+    matter_code: str | None = None
+    keyword: str | None = None
+
+
+class ListedCase(msgspec.Struct, frozen=True, kw_only=True):
+    """A case of a list page with its position in the list's order (the cursor's content)."""
+
+    case: Case
+    position: tuple[Any, ...]

@@ -9,6 +9,7 @@ import asyncpg
 import msgspec
 
 from tongban.catalogue.types import Matter, MatterFilter, MatterSpec, MatterVersion
+from tongban.keyset import Order, Window
 
 _VERSION_COLUMNS = """
     v.matter_id::text, m.code, v.version, v.name, v.description, v.category, v.case_type,
@@ -203,37 +204,57 @@ def _like_pattern(keyword: str) -> str:
     return f"%{escaped}%"
 
 
-async def search_current(
-    conn: asyncpg.Connection, *, filter: MatterFilter, after_code: str | None, limit: int
-) -> list[MatterVersion]:
-    """Published matters in code order, from just after ``after_code`` (keyset pagination).
+_SEARCH_CONDITIONS = """
+          ($1::text IS NULL
+               OR v.name ILIKE $1 OR v.description ILIKE $1 OR m.code ILIKE $1)
+          AND ($2::text IS NULL OR v.category = $2)
+          AND ($3::text IS NULL OR r.lineage @> ARRAY[$3::text])
+          AND ($4::uuid IS NULL OR v.department_id = $4)
+          AND ($5::text IS NULL OR v.level = $5)"""
 
-    Ordering by the unique code makes pages stable: paging neither repeats nor skips a matter
-    even while others are published in between.
-    """
-    rows = await conn.fetch(
-        f"""
-        SELECT {_VERSION_COLUMNS}
+_SEARCH_SOURCE = """
         FROM matter m
         JOIN matter_version v ON v.matter_id = m.id AND v.version = m.current_version
         JOIN department d ON d.id = v.department_id
-        JOIN region r ON r.code = d.region_code
-        WHERE ($1::text IS NULL OR m.code > $1)
-          AND ($2::text IS NULL
-               OR v.name ILIKE $2 OR v.description ILIKE $2 OR m.code ILIKE $2)
-          AND ($3::text IS NULL OR v.category = $3)
-          AND ($4::text IS NULL OR r.lineage @> ARRAY[$4::text])
-          AND ($5::uuid IS NULL OR v.department_id = $5)
-          AND ($6::text IS NULL OR v.level = $6)
-        ORDER BY m.code
-        LIMIT $7
-        """,
-        after_code,
+        JOIN region r ON r.code = d.region_code"""
+
+
+def _search_params(filter: MatterFilter) -> list[Any]:
+    return [
         None if not filter.keyword else _like_pattern(filter.keyword),
         filter.category,
         filter.region_code,
         filter.department_id,
         filter.level,
-        limit,
+    ]
+
+
+async def search_current(
+    conn: asyncpg.Connection, *, filter: MatterFilter, window: Window[tuple[str]]
+) -> list[MatterVersion]:
+    """Published matters in code order, within ``window`` (keyset pagination; in reading
+    order, reversed when paging backwards).
+
+    Ordering by the unique code makes pages stable: paging neither repeats nor skips a matter
+    even while others are published in between.
+    """
+    params = _search_params(filter)
+    seek, order_by = Order(["m.code"], ["text"]).sql(window, params)
+    params.append(window.limit)
+    rows = await conn.fetch(
+        f"""
+        SELECT {_VERSION_COLUMNS} {_SEARCH_SOURCE}
+        WHERE {_SEARCH_CONDITIONS} {seek}
+        ORDER BY {order_by}
+        LIMIT ${len(params)}
+        """,
+        *params,
     )
     return [_version(r) for r in rows]
+
+
+async def count_current(conn: asyncpg.Connection, *, filter: MatterFilter) -> int:
+    count: int = await conn.fetchval(
+        f"SELECT count(*) {_SEARCH_SOURCE} WHERE {_SEARCH_CONDITIONS}", *_search_params(filter)
+    )
+    return count

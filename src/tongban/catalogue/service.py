@@ -25,6 +25,7 @@ from tongban.errors import ConflictError, InvalidInputError, Problem
 from tongban.government import repository as gov_repo
 from tongban.government.types import LEVELS
 from tongban.identifiers import is_uuid
+from tongban.keyset import Window
 
 _CODE_RE = re.compile(r"^[A-Za-z0-9_-]{2,64}$")
 MAX_LIMIT_DAYS = 365
@@ -277,6 +278,10 @@ async def publish(
 
 
 async def search(
-    conn: asyncpg.Connection, *, filter: MatterFilter, after_code: str | None, limit: int
+    conn: asyncpg.Connection, *, filter: MatterFilter, window: Window[tuple[str]]
 ) -> list[MatterVersion]:
-    return await repo.search_current(conn, filter=filter, after_code=after_code, limit=limit)
+    return await repo.search_current(conn, filter=filter, window=window)
+
+
+async def count(conn: asyncpg.Connection, *, filter: MatterFilter) -> int:
+    return await repo.count_current(conn, filter=filter)

@@ -180,10 +180,17 @@ PROBLEMS: Final[dict[str, Entry]] = {
         "or an id that is not one)",
     ),
     # Paging
-    "INVALID_CURSOR": _e("分页游标无效", "the cursor is not valid"),
-    "PAGE_SIZE_OUT_OF_RANGE": _e(
-        "每页条数应在 1 到 {max} 之间", "`first` must be between 1 and {max}"
+    "BAD_CURSOR": _e(
+        "分页游标无效，请从第一页重新查询",
+        "the cursor is not valid for this list and order; start again from the first page",
     ),
+    "FILTER_TEXT_LENGTH": _e("搜索内容应为 1 到 {max} 个字", "give 1 to {max} characters"),
+    "RANGE_REVERSED": _e("起始日期晚于截止日期", "`from` is after `to`"),
+    "OFFICERS_ONLY_FILTER": _e(
+        "只有工作人员可以按证件号码或手机号搜索", "only officers search by identity numbers"
+    ),
+    "FIRST_AND_LAST": _e("first 与 last 只能传一个", "pass `first` or `last`, not both"),
+    "PAGE_SIZE_OUT_OF_RANGE": _e("每页条数应在 1 到 {max} 之间", "page sizes run from 1 to {max}"),
     # Catalogue of matters
     "MATTER_NOT_FOUND": _e("事项 {code} 不存在", "no matter with code {code}"),
     "MATTER_CODE_TAKEN": _e("事项编码 {code} 已存在", "a matter with code {code} already exists"),

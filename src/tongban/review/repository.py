@@ -11,6 +11,7 @@ import msgspec
 
 from tongban.auth.types import Principal
 from tongban.cases.access import ViewerSql
+from tongban.keyset import Order, Window
 from tongban.review.types import Task
 
 _TASK_COLUMNS = """t.id::text, t.case_id::text, t.kind, t.stage_index, t.stage_name, t.position,
@@ -114,8 +115,13 @@ async def cancel_unfinished(conn: asyncpg.Connection, *, case_id: str, kind: str
 
 
 def _sort_key(sort: str) -> str:
-    # Tasks without a due date sort last; the sentinel keeps the keyset comparable.
-    return "COALESCE(t.due_on, DATE '9999-12-31')" if sort == "due" else "t.case_received_at"
+    # Tasks without a due date sort last; the sentinel keeps the keyset comparable (not
+    # 9999-12-31, which asyncpg sends back as 'infinity': a cursor there would match nothing).
+    return "COALESCE(t.due_on, DATE '9999-01-01')" if sort == "due" else "t.case_received_at"
+
+
+def _order(sort: str) -> Order:
+    return Order([_sort_key(sort), "t.id"], ["date" if sort == "due" else "timestamptz", "uuid"])
 
 
 _DEFAULT_STATES = frozenset({"open", "claimed"})
@@ -129,16 +135,13 @@ async def worklist(
     states: Sequence[str],
     matter_code: str | None,
     sort: str,
-    after: tuple[Any, str] | None,
-    limit: int,
-) -> list[Task]:
-    """Tasks of a department, joined to the cases the viewer may see (keyset pagination)."""
-    params: list[Any] = [department_id, list(states), matter_code, limit]
+    window: Window[tuple[Any, str]],
+) -> list[tuple[Task, Any]]:
+    """Tasks of a department, joined to the cases the viewer may see (keyset pagination), in
+    reading order (reversed when paging backwards), each with its sort key for the cursor."""
+    params: list[Any] = [department_id, list(states), matter_code, window.limit]
     key = _sort_key(sort)
-    after_sql = ""
-    if after is not None:
-        params += [after[0], after[1]]
-        after_sql = f"AND ({key}, t.id) > (${len(params) - 1}, ${len(params)}::uuid)"
+    seek, order_by = _order(sort).sql(window, params)
     viewer = ViewerSql(principal, params)
     visible = viewer.visible()
     if sort != "due" and set(states) == _DEFAULT_STATES:
@@ -149,37 +152,51 @@ async def worklist(
         WHERE t.department_id = $1::uuid AND t.state IN ('open', 'claimed')
           AND cardinality($2::text[]) > 0"""
     else:
-        # The department's tasks first, then their cases: otherwise the planner walks all
-        # cases looking for this department's tasks, mostly through long-closed ones.
-        source = """(
-            SELECT * FROM review_task WHERE department_id = $1::uuid AND state = ANY($2::text[])
-            OFFSET 0
-        ) t JOIN case_record c ON c.id = t.case_id
-        WHERE true"""
+        source = _DEPARTMENT_FIRST
     rows = await conn.fetch(
         f"""
         SELECT {_TASK_COLUMNS}, {key} AS sort_key
         FROM {source}
           AND ($3::text IS NULL OR c.matter_id = (SELECT id FROM matter WHERE code = $3))
-          {after_sql}
+          {seek}
           AND {visible}
-        ORDER BY {key}, t.id
+        ORDER BY {order_by}
         LIMIT $4
         """,
         *params,
     )
-    return [_task({k: v for k, v in dict(r).items() if k != "sort_key"}) for r in rows]
+    return [
+        (_task({k: v for k, v in dict(r).items() if k != "sort_key"}), r["sort_key"]) for r in rows
+    ]
 
 
-async def sort_key_of(
-    conn: asyncpg.Connection, *, task_id: str, sort: str
-) -> datetime | date | None:
-    key = _sort_key(sort)
-    value: datetime | date | None = await conn.fetchval(
-        f"SELECT {key} FROM review_task t JOIN case_record c ON c.id = t.case_id WHERE t.id = $1",
-        task_id,
+# The department's tasks first, then their cases: otherwise the planner walks all cases
+# looking for this department's tasks, mostly through long-closed ones.
+_DEPARTMENT_FIRST = """(
+    SELECT * FROM review_task WHERE department_id = $1::uuid AND state = ANY($2::text[])
+    OFFSET 0
+) t JOIN case_record c ON c.id = t.case_id
+WHERE true"""
+
+
+async def count_worklist(
+    conn: asyncpg.Connection,
+    *,
+    principal: Principal,
+    department_id: str,
+    states: Sequence[str],
+    matter_code: str | None,
+) -> int:
+    """How many tasks the whole worklist has, within the cases the viewer may see."""
+    params: list[Any] = [department_id, list(states), matter_code]
+    visible = ViewerSql(principal, params).visible()
+    count: int = await conn.fetchval(
+        f"""SELECT count(*) FROM {_DEPARTMENT_FIRST}
+              AND ($3::text IS NULL OR c.matter_id = (SELECT id FROM matter WHERE code = $3))
+              AND {visible}""",
+        *params,
     )
-    return value
+    return count
 
 
 async def insert_special_procedure(

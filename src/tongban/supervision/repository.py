@@ -9,6 +9,17 @@ import asyncpg
 
 from tongban.auth.types import Principal
 from tongban.cases.access import ViewerSql
+from tongban.keyset import Order, Window
+
+_WARNINGS = """
+        FROM deadline_warning w
+        JOIN deadline_clock k ON k.id = w.clock_id
+        JOIN case_record c ON c.id = w.case_id
+        LEFT JOIN review_task t ON t.id = k.task_id
+        WHERE w.resolved_at IS NULL
+          AND ($1::text IS NULL OR c.handling_lineage @> ARRAY[$1::text])
+          AND ($2::uuid IS NULL OR COALESCE(t.department_id, c.handling_department_id) = $2::uuid)
+          AND w.level = ANY($3::text[])"""
 
 
 async def open_warnings(
@@ -18,14 +29,11 @@ async def open_warnings(
     region_code: str | None,
     department_id: str | None,
     levels: list[str],
-    limit: int,
-    after_seq: tuple[Any, str] | None,
+    window: Window[tuple[Any, str]],
 ) -> list[dict[str, Any]]:
-    params: list[Any] = [region_code, department_id, levels, limit]
-    after_sql = ""
-    if after_seq is not None:
-        params += [after_seq[0], after_seq[1]]
-        after_sql = f"AND (w.raised_at, w.id) > (${len(params) - 1}, ${len(params)}::uuid)"
+    """Open warnings, oldest raised first, in reading order (reversed when paging backwards)."""
+    params: list[Any] = [region_code, department_id, levels, window.limit]
+    seek, order_by = Order(["w.raised_at", "w.id"], ["timestamptz", "uuid"]).sql(window, params)
     visible = ViewerSql(principal, params).visible()
     rows = await conn.fetch(
         f"""
@@ -33,22 +41,29 @@ async def open_warnings(
                c.id::text AS case_id,
                COALESCE(t.department_id, c.handling_department_id)::text AS department_id,
                c.handling_region AS region_code
-        FROM deadline_warning w
-        JOIN deadline_clock k ON k.id = w.clock_id
-        JOIN case_record c ON c.id = w.case_id
-        LEFT JOIN review_task t ON t.id = k.task_id
-        WHERE w.resolved_at IS NULL
-          AND ($1::text IS NULL OR c.handling_lineage @> ARRAY[$1::text])
-          AND ($2::uuid IS NULL OR COALESCE(t.department_id, c.handling_department_id) = $2::uuid)
-          AND w.level = ANY($3::text[])
-          {after_sql}
+        {_WARNINGS}
+          {seek}
           AND {visible}
-        ORDER BY w.raised_at, w.id
+        ORDER BY {order_by}
         LIMIT $4
         """,
         *params,
     )
     return [dict(r) for r in rows]
+
+
+async def count_open_warnings(
+    conn: asyncpg.Connection,
+    *,
+    principal: Principal,
+    region_code: str | None,
+    department_id: str | None,
+    levels: list[str],
+) -> int:
+    params: list[Any] = [region_code, department_id, levels]
+    visible = ViewerSql(principal, params).visible()
+    count: int = await conn.fetchval(f"SELECT count(*) {_WARNINGS} AND {visible}", *params)
+    return count
 
 
 async def cases_for_figures(

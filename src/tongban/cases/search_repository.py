@@ -1,0 +1,140 @@
+"""SQL of case lists: search, sort and keyset pages over the cases a viewer may see.
+
+Apart from ``repository.py`` only for size; the same rules hold: visibility comes from
+``access.ViewerSql``, so a filter narrows what the viewer may see and never widens it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+
+from tongban.auth.types import Principal
+from tongban.cases.access import ViewerSql
+from tongban.cases.repository import _CASE_COLUMNS, _case
+from tongban.cases.types import CaseFilter, CaseSort, ListedCase
+from tongban.keyset import Order, Window
+
+# Cases without a promised date (not yet accepted, or paused) sort after all dated ones; the
+# sentinel keeps the keyset comparable. Not 9999-12-31: asyncpg sends date.max as 'infinity',
+# which would put a cursor on the sentinel after every row.
+_DUE = "COALESCE(pd.due_on, DATE '9999-01-01')"
+
+ORDERS: dict[str, Order] = {
+    "received_desc": Order(["c.received_at", "c.id"], ["timestamptz", "uuid"], descending=True),
+    "received_asc": Order(["c.received_at", "c.id"], ["timestamptz", "uuid"]),
+    "due_asc": Order([_DUE, "c.id"], ["date", "uuid"]),
+    "number_asc": Order(["c.number", "c.id"], ["text", "uuid"]),
+    "number_desc": Order(["c.number", "c.id"], ["text", "uuid"], descending=True),
+}
+
+# The newest promised clock of each case (a case has one; LIMIT keeps it a single row anyway).
+_PROMISED_JOIN = """LEFT JOIN LATERAL (
+    SELECT k.due_on FROM deadline_clock k WHERE k.case_id = c.id AND k.kind = 'promised'
+    ORDER BY k.created_at DESC LIMIT 1
+) pd ON true"""
+
+
+def _like(text: str, *, prefix: bool = False) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"{escaped}%" if prefix else f"%{escaped}%"
+
+
+def _conditions(f: CaseFilter, params: list[Any]) -> str:
+    def p(value: Any) -> str:
+        params.append(value)
+        return f"${len(params)}"
+
+    parts: list[str] = []
+    if f.number is not None:
+        parts.append(f"c.number = {p(f.number)}")
+    if f.number_prefix is not None:
+        parts.append(f"c.number LIKE {p(_like(f.number_prefix, prefix=True))}")
+    if f.states:
+        parts.append(f"c.state = ANY({p(list(f.states))}::text[])")
+    if f.matter_code is not None:
+        parts.append(f"c.matter_id = (SELECT id FROM matter WHERE code = {p(f.matter_code)})")
+    if f.received_from is not None:
+        parts.append(f"c.received_on >= {p(f.received_from)}::date")
+    if f.received_to is not None:
+        parts.append(f"c.received_on <= {p(f.received_to)}::date")
+    if f.decided_from is not None:
+        parts.append(f"c.decided_at >= {p(f.decided_from)}::timestamptz")
+    if f.decided_before is not None:
+        parts.append(f"c.decided_at < {p(f.decided_before)}::timestamptz")
+    # Applicant criteria as a subquery: the applicant table's own indexes (trigram name,
+    # unique identifiers, mobile) find the few applicants, then their cases by applicant_id.
+    person: list[str] = []
+    if f.applicant_name is not None:
+        person.append(f"a.name ILIKE {p(_like(f.applicant_name))}")
+    if f.applicant_id_number is not None:
+        person.append(f"a.id_number = {p(f.applicant_id_number)}")
+    if f.applicant_credit_code is not None:
+        person.append(f"a.credit_code = {p(f.applicant_credit_code)}")
+    if person:
+        parts.append(
+            f"c.applicant_id IN (SELECT a.id FROM applicant a WHERE {' AND '.join(person)})"
+        )
+    if f.applicant_mobile is not None:
+        # The number a window wrote on the case counts as well as the person's own.
+        mobile = p(f.applicant_mobile)
+        parts.append(
+            f"(c.applicant_id IN (SELECT a.id FROM applicant a WHERE a.mobile = {mobile})"
+            f" OR c.stated_mobile = {mobile})"
+        )
+    if f.keyword is not None:
+        keyword = p(_like(f.keyword))
+        parts.append(
+            f"(c.applicant_id IN (SELECT a.id FROM applicant a WHERE a.name ILIKE {keyword})"
+            " OR (c.matter_id, c.matter_version) IN"
+            f" (SELECT v.matter_id, v.version FROM matter_version v WHERE v.name ILIKE {keyword}))"
+        )
+    return " ".join(f"AND {part}" for part in parts)
+
+
+async def search_cases(
+    conn: asyncpg.Connection,
+    *,
+    principal: Principal,
+    filter: CaseFilter,
+    sort: CaseSort,
+    window: Window[tuple[Any, str]],
+) -> list[ListedCase]:
+    """One page of the cases the viewer may see, in reading order (reversed when paging
+    backwards), each with its position for the cursor. One statement whatever the page size."""
+    order = ORDERS[sort]
+    params: list[Any] = []
+    conditions = _conditions(filter, params)
+    seek, order_by = order.sql(window, params)
+    viewer = ViewerSql(principal, params)
+    visible, involved = viewer.visible(), viewer.involved()
+    params.append(window.limit)
+    rows = await conn.fetch(
+        f"""
+        SELECT {_CASE_COLUMNS}, {involved} AS viewer_involved,
+               {order.columns[0]} AS sort_key
+        FROM case_record c {_PROMISED_JOIN if sort == "due_asc" else ""}
+        WHERE {visible} {conditions} {seek}
+        ORDER BY {order_by}
+        LIMIT ${len(params)}
+        """,
+        *params,
+    )
+    found = []
+    for r in rows:
+        values = dict(r)
+        key = values.pop("sort_key")
+        found.append(ListedCase(case=_case(values), position=(key, values["id"])))
+    return found
+
+
+async def count_cases(conn: asyncpg.Connection, *, principal: Principal, filter: CaseFilter) -> int:
+    """How many cases match, within what the viewer may see."""
+    params: list[Any] = []
+    conditions = _conditions(filter, params)
+    visible = ViewerSql(principal, params).visible()
+    count: int = await conn.fetchval(
+        f"SELECT count(*) FROM case_record c WHERE {visible} {conditions}", *params
+    )
+    return count
