@@ -14,8 +14,9 @@ from tests.conftest import GraphQLClient
 
 from tongban.auth.types import Principal
 from tongban.blobs import FilesystemBlobStore
-from tongban.cases import service
-from tongban.cases.types import UploadedFile
+from tongban.cases import intake, service
+from tongban.cases.runner import Env, perform
+from tongban.cases.types import Submission, UploadedFile
 
 LIST = """query ($filter: CaseFilter, $sort: CaseSort! = RECEIVED_DESC, $first: Int,
   $after: String, $last: Int, $before: String) {
@@ -80,24 +81,26 @@ async def file_cases(client: GraphQLClient, conn: asyncpg.Connection) -> list[di
             case, _ = await service.submit_case(
                 conn,
                 person,
+                Submission(
+                    matter_code="GD-BL-001",
+                    region_code="440106005",
+                    applicant=None,
+                    form_data={"i": i},
+                    files=files,
+                    idempotency_key=f"search-key-{i:04d}",
+                ),
                 settings=client.settings,
                 blobs=blobs,
                 clock=client.clock,
-                matter_code="GD-BL-001",
-                region_code="440106005",
-                applicant=None,
-                form_data={"i": i},
-                files=files,
-                idempotency_key=f"search-key-{i:04d}",
             )
             if i % 2 == 0:
-                await service.accept(
+                await perform(
                     conn,
                     window,
-                    settings=client.settings,
-                    clock=client.clock,
-                    number=case.number,
-                    expected_version=case.version,
+                    Env(settings=client.settings, clock=client.clock),
+                    intake.accept,
+                    case.number,
+                    case.version,
                 )
         received = BASE + timedelta(days=i // 2)
         await conn.execute(
