@@ -9,9 +9,10 @@ from zoneinfo import ZoneInfo
 
 import strawberry
 
-from tongban.api.cases import Case, CaseState, Task, TaskState
+from tongban.api.cases import Case, Task
 from tongban.api.context import Info
 from tongban.api.convert import raw, raw_or_none
+from tongban.api.enums import CaseState, TaskState
 from tongban.api.pagination import (
     After,
     Before,

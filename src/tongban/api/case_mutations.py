@@ -12,16 +12,15 @@ from strawberry.file_uploads import Upload
 from tongban.api.case_inputs import (
     CasePayload,
     MaterialUpload,
-    SpecialProcedureKind,
     SubmitCaseInput,
     SubmitCasePayload,
     read_file,
     read_files,
 )
-from tongban.api.cases import Case, Opinion
+from tongban.api.cases import Case
 from tongban.api.context import Info
 from tongban.api.convert import raw
-from tongban.api.enums import DecisionKind
+from tongban.api.enums import DecisionKind, Opinion, SpecialProcedureKind
 from tongban.api.errors import user_errors
 from tongban.cases import conclusion, intake, service
 from tongban.cases import repository as repo

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import strawberry
 
+from tongban.api.applicants import Applicant
 from tongban.api.context import Info
 from tongban.api.convert import raw_or_none
 from tongban.api.node import Node
@@ -14,9 +15,6 @@ from tongban.cases import repository as cases_repo
 from tongban.government import repository as repo
 from tongban.government import types as domain
 from tongban.identifiers import validate_region_code
-
-if TYPE_CHECKING:
-    from tongban.api.cases import Applicant
 
 
 @strawberry.enum(description="Level of government (GB/T 2260 hierarchy).")
@@ -168,12 +166,7 @@ class Viewer:
             "provider's verified claims on the first request, contact details kept up to date."
         )
     )
-    async def applicant(
-        self, info: Info
-    ) -> Annotated[Applicant, strawberry.lazy("tongban.api.cases")] | None:
-        # Imported here: tongban.api.cases imports this module (Region, Department).
-        from tongban.api.cases import Applicant
-
+    async def applicant(self, info: Info) -> Applicant | None:
         principal = info.context.principal
         if not principal.is_applicant or principal.applicant_id is None:
             return None

@@ -7,11 +7,13 @@ from typing import Annotated
 
 import strawberry
 
-from tongban.api.cases import Case, Task, _events, _materials
+from tongban.api.cases import Case, Task
 from tongban.api.catalogue import Matter, MatterVersion
 from tongban.api.context import Info
 from tongban.api.deadlines import _views
 from tongban.api.government import Department, Region
+from tongban.api.history import case_events
+from tongban.api.materials import materials as material_views
 from tongban.api.node import Node
 from tongban.cases import repository as repo
 from tongban.catalogue import repository as catalogue_repo
@@ -80,11 +82,13 @@ class NodeQuery:
         if kind == "Material":
             materials = [m for m in await loaders.materials.load(case_id) if m.id == raw]
             return (
-                _materials(materials, downloadable=case.viewer_involved)[0] if materials else None
+                material_views(materials, downloadable=case.viewer_involved)[0]
+                if materials
+                else None
             )
         if kind == "CaseEvent":
             events = [e for e in await loaders.events.load(case_id) if e.id == raw]
-            return _events(events)[0] if events else None
+            return case_events(events)[0] if events else None
         clocks = [c for c in await loaders.clocks.load(case_id) if c.id == raw]
         if not clocks:
             return None

@@ -13,9 +13,8 @@ import msgspec
 import strawberry
 from redis.exceptions import RedisError
 
-from tongban.api.cases import CaseState
 from tongban.api.context import Info
-from tongban.api.enums import CaseEventAction
+from tongban.api.enums import CaseEventAction, CaseState
 from tongban.api.errors import graphql_error
 from tongban.auth.errors import NotAllowedError, TokenError
 from tongban.auth.types import Principal
