@@ -10,6 +10,7 @@ import strawberry
 
 from tongban.cases import types as cases
 from tongban.cases.states import STATE_CODES
+from tongban.catalogue import types as catalogue
 from tongban.notifications.templates import KINDS
 from tongban.review import types as review
 
@@ -50,6 +51,9 @@ if TYPE_CHECKING:
     TaskKind = Enum
     CaseAction = Enum
     SpecialProcedureKind = Enum
+    MaterialForm = Enum
+    StageMode = Enum
+    JoinPolicy = Enum
 else:
     _ACTIONS = {
         "submitted": "Application filed (收件).",
@@ -210,4 +214,29 @@ else:
             "expert_review": "专家评审.",
         },
         description="Special procedures of Art. 45, whose time is not counted.",
+    )
+    MaterialForm = domain_enum(
+        "MaterialForm",
+        get_args(catalogue.MaterialForm),
+        {
+            "original": "The original (原件).",
+            "copy": "A copy (复印件).",
+            "original_or_copy": "Either.",
+        },
+        description="Whether a material must be the original or may be a copy.",
+    )
+    StageMode = domain_enum(
+        "StageMode",
+        get_args(catalogue.StageMode),
+        {"parallel": "All at once (并联/会签).", "sequential": "One after another (串联)."},
+        description="How the departments of a review stage work.",
+    )
+    JoinPolicy = domain_enum(
+        "JoinPolicy",
+        get_args(catalogue.JoinPolicy),
+        {
+            "all": "When every department has given an opinion.",
+            "any": "When the first department has.",
+        },
+        description="When a review stage is done.",
     )
