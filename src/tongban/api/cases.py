@@ -15,7 +15,7 @@ from tongban.api.convert import as_json
 from tongban.api.deadlines import Deadline, deadlines_of, known_deadlines
 from tongban.api.decision_documents import DecisionDocument
 from tongban.api.enums import CaseAction, CaseState, DecisionKind, Opinion, TaskKind, TaskState
-from tongban.api.government import Department, Region
+from tongban.api.government import Department, Region, region_of
 from tongban.api.history import CaseEvent, case_events
 from tongban.api.materials import Material, materials
 from tongban.api.node import Node
@@ -210,15 +210,11 @@ class Case(Node):
 
     @strawberry.field(description="The region that received the case.")
     async def receiving_region(self, info: Info) -> Region:
-        found = await info.context.loaders.region.load(self.receiving_region_code)
-        assert found is not None
-        return Region.from_domain(found)
+        return await region_of(info, self.receiving_region_code)
 
     @strawberry.field(description="The region handling the case now (跨域通办 / 上报).")
     async def handling_region(self, info: Info) -> Region:
-        found = await info.context.loaders.region.load(self.handling_region_code)
-        assert found is not None
-        return Region.from_domain(found)
+        return await region_of(info, self.handling_region_code)
 
     @strawberry.field(description="The department handling the case now.")
     def handling_department(self, info: Info) -> Department:

@@ -9,7 +9,7 @@ import strawberry
 
 from tongban.api.context import Info
 from tongban.api.enums import JoinPolicy, MaterialForm, StageMode
-from tongban.api.government import Department, RegionLevel
+from tongban.api.government import Department, RegionLevel, department_of
 from tongban.api.node import Node
 from tongban.catalogue import types as domain
 
@@ -157,9 +157,7 @@ class MatterVersion(Node):
 
     @strawberry.field(description="The implementing department.")
     async def department(self, info: Info) -> Department:
-        found = await info.context.loaders.department.load(str(self.department_id))
-        assert found is not None
-        return Department.from_domain(found)
+        return await department_of(info, str(self.department_id))
 
 
 @strawberry.type(description="A matter (事项) of the catalogue with its versions.")

@@ -18,7 +18,6 @@ from tongban.api.pagination import (
     Last,
     connection,
     encode_cursor,
-    page_request,
 )
 from tongban.catalogue import repository as repo
 from tongban.catalogue import service
@@ -60,36 +59,23 @@ class CatalogueQuery:
         last: Last = None,
         before: Before = None,
     ) -> MatterConnection:
-        page = page_request(
-            first=first,
-            after=after,
-            last=last,
-            before=before,
-            maximum=info.context.settings.graphql_max_page_size,
-        )
+        page = info.context.page(first=first, after=after, last=last, before=before)
         window = page.window(tuple[str], _MATTERS)
         search = _filter(filter or MatterFilterInput())
-        async with info.context.pool.acquire() as conn:
-            found = await service.search(conn, filter=search, window=window)
-
-        async def count() -> int:
-            async with info.context.pool.acquire() as conn:
-                return await service.count(conn, filter=search)
-
+        found = await info.context.read(lambda c: service.search(c, filter=search, window=window))
         return connection(
             found,
             page,
             node=lambda v: Matter.from_version(v, v.version),
             cursor=lambda v: encode_cursor([v.code], _MATTERS),
-            counter=count,
+            counter=info.context.counter(lambda c: service.count(c, filter=search)),
         )
 
     @strawberry.field(description="A matter by its code (public).")
     async def matter(
         self, info: Info, code: Annotated[str, strawberry.argument(description="Matter code.")]
     ) -> Matter | None:
-        async with info.context.pool.acquire() as conn:
-            found = await repo.matters_by_code(conn, codes=[code])
+        found = await info.context.read(lambda c: repo.matters_by_code(c, codes=[code]))
         if not found:
             return None
         m = found[0]

@@ -101,9 +101,21 @@ class Department(Node):
 
     @strawberry.field(description="The region the department belongs to.")
     async def region(self, info: Info) -> Region:
-        found = await info.context.loaders.region.load(self.region_code)
-        assert found is not None
-        return Region.from_domain(found)
+        return await region_of(info, self.region_code)
+
+
+async def region_of(info: Info, code: str) -> Region:
+    """A region that must exist (a stored reference), through the request's loader."""
+    found = await info.context.loaders.region.load(code)
+    assert found is not None
+    return Region.from_domain(found)
+
+
+async def department_of(info: Info, department_id: str) -> Department:
+    """A department that must exist (a stored reference), through the request's loader."""
+    found = await info.context.loaders.department.load(department_id)
+    assert found is not None
+    return Department.from_domain(found)
 
 
 @strawberry.type(description="An officer's own profile.")
@@ -134,9 +146,7 @@ class Officer:
 
     @strawberry.field(description="The officer's department.")
     async def department(self, info: Info) -> Department:
-        found = await info.context.loaders.department.load(self.department_id)
-        assert found is not None
-        return Department.from_domain(found)
+        return await department_of(info, self.department_id)
 
 
 @strawberry.enum(description="Who is calling.")
