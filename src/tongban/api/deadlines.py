@@ -68,7 +68,7 @@ async def deadlines_of(info: Info, case_id: str, task_id: str | None) -> list[De
     ]
     if not clocks:
         return []
-    return _views(info, clocks, await info.context.loaders.calendar())
+    return deadline_views(info, clocks, await info.context.loaders.calendar())
 
 
 def known_deadlines(info: Info, case_id: str, task_id: str | None) -> list[Deadline] | None:
@@ -77,10 +77,10 @@ def known_deadlines(info: Info, case_id: str, task_id: str | None) -> list[Deadl
     cal = info.context.loaders.calendar_if_read
     if loaded is MISSING or cal is None:
         return None
-    return _views(info, [c for c in loaded if c.task_id == task_id], cal)
+    return deadline_views(info, [c for c in loaded if c.task_id == task_id], cal)
 
 
-def _views(info: Info, clocks: list[DeadlineClock], cal: WorkingCalendar) -> list[Deadline]:
+def deadline_views(info: Info, clocks: list[DeadlineClock], cal: WorkingCalendar) -> list[Deadline]:
     settings = info.context.settings
     today = local_day(info.context.clock.now(), settings.timezone)
     found = []

@@ -66,47 +66,11 @@ class Subscription:
         ] = None,
     ) -> AsyncGenerator[CaseUpdate, None]:
         principal = info.context.require_signed_in()
-        try:
-            number = validate_case_number(case_number, field="caseNumber")
-        except DomainError as exc:
-            raise graphql_error(exc) from None
-        async with info.context.pool.acquire() as conn:
-            found = await repo.visible_cases_by_number(conn, principal=principal, numbers=[number])
-        if not found:
-            raise graphql_error(
-                CaseNotFoundError(
-                    f"no case {number}", field="caseNumber", params={"number": number}
-                )
-            )
-        case_id = found[0].id
-        resume_after = None
-        if after_event_id is not None:
-            if not is_uuid(str(after_event_id)):
-                raise graphql_error(
-                    ValidationError(
-                        "afterEventId is an event id",
-                        field="afterEventId",
-                        problem="INVALID_EVENT_ID",
-                    )
-                )
-            resume_after = str(after_event_id)
+        case_id, number = await _followed_case(info, principal, case_number)
+        resume_after = _resume_point(after_event_id)
 
         async def missed() -> list[RelayMessage]:
-            if resume_after is None:
-                return []
-            async with info.context.pool.acquire() as conn:
-                rows = await events_repo.outbox_after(
-                    conn, case_id=case_id, after_event_id=resume_after
-                )
-            if rows is None:
-                raise graphql_error(
-                    NotFoundError(
-                        "no such event of this case",
-                        field="afterEventId",
-                        problem="EVENT_NOT_FOUND",
-                    )
-                )
-            return [_replayed(case_id, r.event_id, r.payload) for r in rows]
+            return [] if resume_after is None else await _missed(info, case_id, resume_after)
 
         seen: set[str] = set()
         stream = _events(info, [CHANNEL_PREFIX + case_id], replay=missed)
@@ -151,6 +115,48 @@ class Subscription:
                 if not visible:
                     continue
                 yield _update(event, visible[0].number)
+
+
+async def _followed_case(info: Info, principal: Principal, case_number: str) -> tuple[str, str]:
+    """The id and number of a case the subscriber may see, or a GraphQL error."""
+    try:
+        number = validate_case_number(case_number, field="caseNumber")
+    except DomainError as exc:
+        raise graphql_error(exc) from None
+    found = await info.context.read(
+        lambda c: repo.visible_cases_by_number(c, principal=principal, numbers=[number])
+    )
+    if not found:
+        raise graphql_error(
+            CaseNotFoundError(f"no case {number}", field="caseNumber", params={"number": number})
+        )
+    return found[0].id, number
+
+
+def _resume_point(after_event_id: strawberry.ID | None) -> str | None:
+    if after_event_id is None:
+        return None
+    if not is_uuid(str(after_event_id)):
+        raise graphql_error(
+            ValidationError(
+                "afterEventId is an event id", field="afterEventId", problem="INVALID_EVENT_ID"
+            )
+        )
+    return str(after_event_id)
+
+
+async def _missed(info: Info, case_id: str, after_event_id: str) -> list[RelayMessage]:
+    """The case's events since ``after_event_id``, from the outbox, as the relay sent them."""
+    rows = await info.context.read(
+        lambda c: events_repo.outbox_after(c, case_id=case_id, after_event_id=after_event_id)
+    )
+    if rows is None:
+        raise graphql_error(
+            NotFoundError(
+                "no such event of this case", field="afterEventId", problem="EVENT_NOT_FOUND"
+            )
+        )
+    return [_replayed(case_id, r.event_id, r.payload) for r in rows]
 
 
 def _replayed(case_id: str, event_id: str, payload: object) -> RelayMessage:
