@@ -3,6 +3,7 @@ applicant's own changes."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 import strawberry
@@ -15,6 +16,11 @@ from tongban.cases import applicants
 from tongban.cases import types as domain
 from tongban.errors import DomainError
 from tongban.identifiers import mask_email, mask_id_number, mask_phone
+
+
+def shown(value: str | None, mask: Callable[[str], str], *, unmasked: bool) -> str | None:
+    """Personal data as this viewer may see it: whole, or masked."""
+    return value if value is None or unmasked else mask(value)
 
 
 @strawberry.type(
@@ -34,10 +40,8 @@ class Applicant:
 
     @classmethod
     def from_domain(cls, a: domain.Applicant, *, unmasked: bool) -> Applicant:
-        def show(value: str | None, mask: object) -> str | None:
-            if value is None or unmasked:
-                return value
-            return mask(value)  # type: ignore[operator,no-any-return]
+        def show(value: str | None, mask: Callable[[str], str]) -> str | None:
+            return shown(value, mask, unmasked=unmasked)
 
         return cls(
             id=strawberry.ID(a.id),
@@ -72,12 +76,8 @@ class StatedContact:
         return cls(
             name=c.stated_name,
             contact_name=c.stated_contact_name,
-            mobile=c.stated_mobile
-            if unmasked or c.stated_mobile is None
-            else mask_phone(c.stated_mobile),
-            email=c.stated_email
-            if unmasked or c.stated_email is None
-            else mask_email(c.stated_email),
+            mobile=shown(c.stated_mobile, mask_phone, unmasked=unmasked),
+            email=shown(c.stated_email, mask_email, unmasked=unmasked),
             channels=[Channel(x) for x in c.stated_channels],
         )
 

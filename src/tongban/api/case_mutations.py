@@ -9,6 +9,7 @@ from typing import Annotated, Any, ParamSpec
 import strawberry
 from strawberry.file_uploads import Upload
 
+from tongban.api.arguments import CaseNumber
 from tongban.api.case_inputs import (
     CasePayload,
     MaterialUpload,
@@ -30,7 +31,6 @@ from tongban.review import service as review
 
 P = ParamSpec("P")
 
-Number = Annotated[str, strawberry.argument(description="Case number.")]
 Version = Annotated[
     int, strawberry.argument(description="The case version you saw; a newer one is a CONFLICT.")
 ]
@@ -65,7 +65,7 @@ async def _act(
 def _plain(action: CaseAction[[]], description: str) -> Any:
     """A mutation of the case alone (number and version)."""
 
-    async def resolver(info: Info, number: Number, expected_version: Version) -> CasePayload:
+    async def resolver(info: Info, number: CaseNumber, expected_version: Version) -> CasePayload:
         return await _act(info, action, number, expected_version)
 
     return strawberry.mutation(resolver=resolver, description=description)
@@ -75,7 +75,7 @@ def _with_reason(action: CaseAction[[str | None]], description: str) -> Any:
     """A mutation that states why."""
 
     async def resolver(
-        info: Info, number: Number, expected_version: Version, reason: Reason = None
+        info: Info, number: CaseNumber, expected_version: Version, reason: Reason = None
     ) -> CasePayload:
         return await _act(info, action, number, expected_version, reason)
 
@@ -87,7 +87,7 @@ def _to_department(action: CaseAction[[str, str | None]], description: str) -> A
 
     async def resolver(
         info: Info,
-        number: Number,
+        number: CaseNumber,
         expected_version: Version,
         department_id: DepartmentId,
         reason: Reason = None,
@@ -140,7 +140,7 @@ class CaseMutation:
     async def refuse_case(
         self,
         info: Info,
-        number: Number,
+        number: CaseNumber,
         expected_version: Version,
         reason: Reason = None,
         competent_agency: Annotated[
@@ -156,7 +156,7 @@ class CaseMutation:
     async def request_supplement(
         self,
         info: Info,
-        number: Number,
+        number: CaseNumber,
         expected_version: Version,
         material_codes: Annotated[
             list[str], strawberry.argument(description="Every material needed.")
@@ -171,7 +171,7 @@ class CaseMutation:
     async def supplement_case(
         self,
         info: Info,
-        number: Number,
+        number: CaseNumber,
         expected_version: Version,
         materials: Annotated[list[MaterialUpload], strawberry.argument(description="The files.")],
     ) -> CasePayload:
@@ -180,7 +180,7 @@ class CaseMutation:
 
     @strawberry.mutation(description="Claim an open task of your department.")
     async def claim_task(
-        self, info: Info, number: Number, expected_version: Version, task_id: TaskId
+        self, info: Info, number: CaseNumber, expected_version: Version, task_id: TaskId
     ) -> CasePayload:
         return await _act(info, review.claim_task, number, expected_version, str(task_id))
 
@@ -188,7 +188,7 @@ class CaseMutation:
     async def complete_task(
         self,
         info: Info,
-        number: Number,
+        number: CaseNumber,
         expected_version: Version,
         task_id: TaskId,
         opinion: Annotated[Opinion, strawberry.argument(description="The opinion.")],
@@ -210,7 +210,7 @@ class CaseMutation:
     async def send_back(
         self,
         info: Info,
-        number: Number,
+        number: CaseNumber,
         expected_version: Version,
         to_stage: Annotated[int, strawberry.argument(description="Stage index, from 0.")],
         reason: Reason = None,
@@ -228,7 +228,7 @@ class CaseMutation:
     async def start_special_procedure(
         self,
         info: Info,
-        number: Number,
+        number: CaseNumber,
         expected_version: Version,
         kind: Annotated[SpecialProcedureKind, strawberry.argument(description="Which procedure.")],
         expected_days: Annotated[
@@ -259,7 +259,7 @@ class CaseMutation:
     async def decide_case(
         self,
         info: Info,
-        number: Number,
+        number: CaseNumber,
         expected_version: Version,
         decision: Annotated[DecisionKind, strawberry.argument(description="The decision.")],
         reason: Reason = None,
@@ -297,7 +297,7 @@ class CaseMutation:
     async def rate_case(
         self,
         info: Info,
-        number: Number,
+        number: CaseNumber,
         expected_version: Version,
         rating: Annotated[int, strawberry.argument(description="1 … 5 (GB/T 39046 A.8).")],
         comment: Annotated[str, strawberry.argument(description="Comment.")] = "",

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import strawberry
 
+from tongban.api.arguments import CaseNumber
 from tongban.api.cases import Case
 from tongban.api.context import Info
 from tongban.api.enums import CaseState, DecisionKind
@@ -50,7 +51,7 @@ class CaseQuery:
     async def case_progress(
         self,
         info: Info,
-        number: Annotated[str, strawberry.argument(description="Case number.")],
+        number: CaseNumber,
         applicant_identifier: Annotated[
             str,
             strawberry.argument(
@@ -87,9 +88,7 @@ class CaseQuery:
         )
 
     @strawberry.field(description="A case by its number, if you may see it.")
-    async def case(
-        self, info: Info, number: Annotated[str, strawberry.argument(description="Case number.")]
-    ) -> Case | None:
+    async def case(self, info: Info, number: CaseNumber) -> Case | None:
         principal = info.context.require_signed_in()
         number = validate_case_number(number, field="number")
         async with info.context.pool.acquire() as conn:

@@ -8,6 +8,7 @@ from typing import Annotated
 import strawberry
 from asyncpg import Connection
 
+from tongban.api.arguments import MatterCode
 from tongban.api.catalogue import CaseType, Matter, MatterCategory, MatterVersion
 from tongban.api.context import Info
 from tongban.api.convert import raw
@@ -131,7 +132,7 @@ class CatalogueMutation:
     async def save_matter_draft(
         self,
         info: Info,
-        code: Annotated[str, strawberry.argument(description="Matter code.")],
+        code: MatterCode,
         spec: Annotated[MatterSpecInput, strawberry.argument(description="The whole draft.")],
         expected_revision: Annotated[
             int | None,
@@ -157,7 +158,7 @@ class CatalogueMutation:
     async def publish_matter(
         self,
         info: Info,
-        code: Annotated[str, strawberry.argument(description="Matter code.")],
+        code: MatterCode,
         expected_revision: Annotated[
             int | None,
             strawberry.argument(

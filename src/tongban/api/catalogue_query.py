@@ -6,6 +6,7 @@ from typing import Annotated
 
 import strawberry
 
+from tongban.api.arguments import MatterCode
 from tongban.api.catalogue import Matter, MatterCategory
 from tongban.api.context import Info
 from tongban.api.convert import raw_or_none
@@ -72,9 +73,7 @@ class CatalogueQuery:
         )
 
     @strawberry.field(description="A matter by its code (public).")
-    async def matter(
-        self, info: Info, code: Annotated[str, strawberry.argument(description="Matter code.")]
-    ) -> Matter | None:
+    async def matter(self, info: Info, code: MatterCode) -> Matter | None:
         found = await info.context.read(lambda c: repo.matters_by_code(c, codes=[code]))
         if not found:
             return None

@@ -8,6 +8,7 @@ from typing import Annotated
 import strawberry
 
 from tongban.api.applicants import Applicant
+from tongban.api.arguments import RegionCode
 from tongban.api.context import Info
 from tongban.api.convert import raw_or_none
 from tongban.api.node import Node
@@ -188,9 +189,7 @@ class Viewer:
 @strawberry.type
 class GovernmentQuery:
     @strawberry.field(description="A region by its GB/T 2260 code (public).")
-    async def region(
-        self, info: Info, code: Annotated[str, strawberry.argument(description="Region code.")]
-    ) -> Region | None:
+    async def region(self, info: Info, code: RegionCode) -> Region | None:
         found = await info.context.loaders.region.load(validate_region_code(code, field="code"))
         return None if found is None else Region.from_domain(found)
 
@@ -210,7 +209,7 @@ class GovernmentQuery:
     async def departments(
         self,
         info: Info,
-        region_code: Annotated[str, strawberry.argument(description="Region code.")],
+        region_code: RegionCode,
     ) -> list[Department]:
         found = await info.context.loaders.departments_of_region.load(
             validate_region_code(region_code, field="regionCode")

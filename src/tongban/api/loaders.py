@@ -53,6 +53,17 @@ def _empty() -> list[Any]:
     return []
 
 
+def _by_case(
+    fetch: Callable[..., Awaitable[Sequence[V]]],
+) -> Callable[[asyncpg.Connection, list[str]], Awaitable[dict[str, list[V]]]]:
+    """A batch query of a case's parts (``fetch(conn, case_ids=...)``), grouped by case."""
+
+    async def load(conn: asyncpg.Connection, ids: list[str]) -> dict[str, list[V]]:
+        return _grouped(await fetch(conn, case_ids=ids), "case_id")
+
+    return load
+
+
 def _grouped(items: Sequence[Any], key: str) -> dict[Any, list[Any]]:
     grouped: dict[Any, list[Any]] = defaultdict(list)
     for item in items:
@@ -102,11 +113,11 @@ class Loaders:
         # One row per relation: the batch query of each loader and what a missing key yields.
         self.case = _loader(pool, partial(_visible_cases, principal=principal), _none)
         self.applicant = _loader(pool, _applicants, _none)
-        self.tasks = _loader(pool, _tasks, _empty)
-        self.materials = _loader(pool, _materials, _empty)
+        self.tasks = _loader(pool, _by_case(review_repo.tasks_of), _empty)
+        self.materials = _loader(pool, _by_case(cases_repo.materials_of), _empty)
         self.decision_document = _loader(pool, _decision_documents, _none)
-        self.events = _loader(pool, _events, _empty)
-        self.clocks = _loader(pool, _clocks, _empty)
+        self.events = _loader(pool, _by_case(cases_repo.events_of), _empty)
+        self.clocks = _loader(pool, _by_case(deadlines_repo.clocks_of), _empty)
         self.messages = _loader(pool, partial(_messages, principal=principal), _empty)
         self.region = _loader(pool, _regions, _none)
         self.region_children = _loader(pool, _children, _empty)
@@ -127,26 +138,10 @@ async def _applicants(conn: asyncpg.Connection, ids: list[str]) -> dict[str, App
     return {a.id: a for a in await cases_repo.applicants_by_id(conn, ids=ids)}
 
 
-async def _tasks(conn: asyncpg.Connection, ids: list[str]) -> dict[str, list[Task]]:
-    return _grouped(await review_repo.tasks_of(conn, case_ids=ids), "case_id")
-
-
-async def _materials(conn: asyncpg.Connection, ids: list[str]) -> dict[str, list[Material]]:
-    return _grouped(await cases_repo.materials_of(conn, case_ids=ids), "case_id")
-
-
 async def _decision_documents(
     conn: asyncpg.Connection, ids: list[str]
 ) -> dict[str, DecisionDocument | None]:
     return {d.case_id: d for d in await cases_repo.decision_documents_of(conn, case_ids=ids)}
-
-
-async def _events(conn: asyncpg.Connection, ids: list[str]) -> dict[str, list[Event]]:
-    return _grouped(await cases_repo.events_of(conn, case_ids=ids), "case_id")
-
-
-async def _clocks(conn: asyncpg.Connection, ids: list[str]) -> dict[str, list[DeadlineClock]]:
-    return _grouped(await deadlines_repo.clocks_of(conn, case_ids=ids), "case_id")
 
 
 async def _messages(

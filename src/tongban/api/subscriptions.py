@@ -13,6 +13,7 @@ import msgspec
 import strawberry
 from redis.exceptions import RedisError
 
+from tongban.api.arguments import CaseNumber
 from tongban.api.context import Info
 from tongban.api.enums import CaseEventAction, CaseState
 from tongban.api.errors import graphql_error
@@ -55,7 +56,7 @@ class Subscription:
     async def case_updated(
         self,
         info: Info,
-        case_number: Annotated[str, strawberry.argument(description="Case number.")],
+        case_number: CaseNumber,
         after_event_id: Annotated[
             strawberry.ID | None,
             strawberry.argument(
