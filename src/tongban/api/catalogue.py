@@ -8,8 +8,8 @@ from enum import Enum
 import strawberry
 
 from tongban.api.context import Info
-from tongban.api.enums import JoinPolicy, MaterialForm, StageMode
-from tongban.api.government import Department, RegionLevel, department_of
+from tongban.api.enums import JoinPolicy, MaterialForm, RegionLevel, StageMode
+from tongban.api.government import Department, department_of
 from tongban.api.node import Node
 from tongban.catalogue import types as domain
 

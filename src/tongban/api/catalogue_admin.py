@@ -12,9 +12,8 @@ from tongban.api.arguments import MatterCode
 from tongban.api.catalogue import CaseType, Matter, MatterCategory, MatterVersion
 from tongban.api.context import Info
 from tongban.api.convert import raw
-from tongban.api.enums import JoinPolicy, MaterialForm, StageMode
+from tongban.api.enums import JoinPolicy, MaterialForm, RegionLevel, StageMode
 from tongban.api.errors import UserError, user_errors
-from tongban.api.government import RegionLevel
 from tongban.auth.types import Principal
 from tongban.catalogue import repository as repo
 from tongban.catalogue import service

@@ -10,7 +10,7 @@ from tongban.api.arguments import MatterCode
 from tongban.api.catalogue import Matter, MatterCategory
 from tongban.api.context import Info
 from tongban.api.convert import raw_or_none
-from tongban.api.government import RegionLevel
+from tongban.api.enums import RegionLevel
 from tongban.api.pagination import (
     After,
     Before,

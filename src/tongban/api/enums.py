@@ -8,10 +8,14 @@ from typing import TYPE_CHECKING, Any, get_args
 
 import strawberry
 
+from tongban.auth import types as auth
 from tongban.cases import types as cases
 from tongban.cases.states import STATE_CODES
 from tongban.catalogue import types as catalogue
-from tongban.notifications.templates import KINDS
+from tongban.deadlines import clock as deadline_clock
+from tongban.deadlines import types as deadlines
+from tongban.government import types as government
+from tongban.notifications import templates
 from tongban.review import types as review
 
 
@@ -54,6 +58,14 @@ if TYPE_CHECKING:
     MaterialForm = Enum
     StageMode = Enum
     JoinPolicy = Enum
+    DeadlineKind = Enum
+    ClockState = Enum
+    Colour = Enum
+    RegionLevel = Enum
+    OfficerRole = Enum
+    PrincipalKind = Enum
+    MessageChannel = Enum
+    MessageAudience = Enum
 else:
     _ACTIONS = {
         "submitted": "Application filed (收件).",
@@ -98,7 +110,7 @@ else:
     )
     NotificationKind = derived_enum(
         "NotificationKind",
-        {kind: f"{k.title} (to the {k.audience})." for kind, k in KINDS.items()},
+        {kind: f"{k.title} (to the {k.audience})." for kind, k in templates.KINDS.items()},
         description="What a notification is about.",
     )
     ApplicantKind = domain_enum(
@@ -239,4 +251,81 @@ else:
             "any": "When the first department has.",
         },
         description="When a review stage is done.",
+    )
+    DeadlineKind = domain_enum(
+        "DeadlineKind",
+        get_args(deadlines.ClockKind),
+        {
+            "one_notice": "Art. 32: 5 days to notify missing materials, else accepted.",
+            "promised": "承诺时限 of the decision.",
+            "statutory": "法定时限 of the decision.",
+            "stage": "A review stage's limit for one task.",
+            "delivery": "Art. 44: issue and deliver.",
+            "follow_up": "Follow-up of a bad rating.",
+        },
+        description="Which limit a clock measures.",
+    )
+    ClockState = domain_enum(
+        "ClockState",
+        get_args(deadline_clock.ClockState),
+        {
+            "running": "Counting working days.",
+            "paused": "Not counting (Art. 45, supplements).",
+            "stopped": "Finished.",
+        },
+        description="Whether a clock counts.",
+    )
+    Colour = domain_enum(
+        "Colour",
+        get_args(deadline_clock.Colour),
+        {"green": "On track.", "yellow": "Few working days remain.", "red": "Past the limit."},
+        description="Supervision colour (电子监察).",
+    )
+    RegionLevel = domain_enum(
+        "RegionLevel",
+        get_args(government.RegionLevel),
+        {
+            "province": "Province (省).",
+            "city": "Prefecture-level city (地级市).",
+            "county": "County or district (县/区).",
+            "township": "Township or street (乡镇/街道).",
+        },
+        description="Level of government (GB/T 2260 hierarchy).",
+    )
+    OfficerRole = domain_enum(
+        "OfficerRole",
+        get_args(auth.Role),
+        {
+            "intake": "Window staff: receives applications.",
+            "reviewer": "Gives opinions on review tasks.",
+            "head": "Department head: decides, extends.",
+            "supervisor": "Watches deadlines (电子监察).",
+            "admin": "Manages the catalogue and settings.",
+        },
+        description="What an officer may do.",
+    )
+    PrincipalKind = domain_enum(
+        "PrincipalKind",
+        get_args(auth.PrincipalKind),
+        {
+            "anonymous": "No access token.",
+            "applicant": "A person or an organisation.",
+            "officer": "A government officer.",
+        },
+        description="Who is calling.",
+    )
+    MessageChannel = domain_enum(
+        "MessageChannel",
+        get_args(templates.Channel),
+        {
+            "sms": "Text message through the SMS provider.",
+            "email": "E-mail through the SMTP relay.",
+        },
+        description="How a message travels.",
+    )
+    MessageAudience = domain_enum(
+        "MessageAudience",
+        get_args(templates.Audience),
+        {"applicant": "The case's applicant.", "officer": "Officers (deadline warnings)."},
+        description="Who a notification is for.",
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from enum import Enum
 from typing import Annotated
 
 import strawberry
@@ -11,28 +10,12 @@ from tongban.api.applicants import Applicant
 from tongban.api.arguments import RegionCode
 from tongban.api.context import Info
 from tongban.api.convert import raw_or_none
+from tongban.api.enums import OfficerRole, PrincipalKind, RegionLevel
 from tongban.api.node import Node
 from tongban.cases import repository as cases_repo
 from tongban.government import repository as repo
 from tongban.government import types as domain
 from tongban.identifiers import validate_region_code
-
-
-@strawberry.enum(description="Level of government (GB/T 2260 hierarchy).")
-class RegionLevel(Enum):
-    PROVINCE = strawberry.enum_value("province", description="Province (省).")
-    CITY = strawberry.enum_value("city", description="Prefecture-level city (地级市).")
-    COUNTY = strawberry.enum_value("county", description="County or district (县/区).")
-    TOWNSHIP = strawberry.enum_value("township", description="Township or street (乡镇/街道).")
-
-
-@strawberry.enum(description="What an officer may do.")
-class OfficerRole(Enum):
-    INTAKE = strawberry.enum_value("intake", description="Window staff: receives applications.")
-    REVIEWER = strawberry.enum_value("reviewer", description="Gives opinions on review tasks.")
-    HEAD = strawberry.enum_value("head", description="Department head: decides, extends.")
-    SUPERVISOR = strawberry.enum_value("supervisor", description="Watches deadlines (电子监察).")
-    ADMIN = strawberry.enum_value("admin", description="Manages the catalogue and settings.")
 
 
 @strawberry.type(
@@ -148,13 +131,6 @@ class Officer:
     @strawberry.field(description="The officer's department.")
     async def department(self, info: Info) -> Department:
         return await department_of(info, self.department_id)
-
-
-@strawberry.enum(description="Who is calling.")
-class PrincipalKind(Enum):
-    ANONYMOUS = strawberry.enum_value("anonymous", description="No access token.")
-    APPLICANT = strawberry.enum_value("applicant", description="A person or an organisation.")
-    OFFICER = strawberry.enum_value("officer", description="A government officer.")
 
 
 @strawberry.type(description="The caller, as the access token says.")

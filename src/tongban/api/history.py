@@ -10,8 +10,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from tongban.api.convert import as_json
-from tongban.api.enums import ActorKind, CaseEventAction
-from tongban.api.government import OfficerRole
+from tongban.api.enums import ActorKind, CaseEventAction, OfficerRole
 from tongban.api.node import Node
 from tongban.cases import types as domain
 

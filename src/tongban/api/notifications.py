@@ -10,24 +10,12 @@ import strawberry
 
 from tongban.api.context import Info
 from tongban.api.convert import raw
-from tongban.api.enums import NotificationKind
+from tongban.api.enums import MessageAudience, MessageChannel, NotificationKind
 from tongban.api.errors import UserError, user_errors
 from tongban.errors import DomainError
 from tongban.identifiers import mask_email, mask_phone
 from tongban.notifications import service, templates
 from tongban.notifications.types import Message, PublishedTemplate
-
-
-@strawberry.enum(description="How a message travels.")
-class MessageChannel(Enum):
-    SMS = strawberry.enum_value("sms", description="Text message through the SMS provider.")
-    EMAIL = strawberry.enum_value("email", description="E-mail through the SMTP relay.")
-
-
-@strawberry.enum(description="Who a notification is for.")
-class MessageAudience(Enum):
-    APPLICANT = strawberry.enum_value("applicant", description="The case's applicant.")
-    OFFICER = strawberry.enum_value("officer", description="Officers (deadline warnings).")
 
 
 @strawberry.enum(description="Where a message is in its delivery.")

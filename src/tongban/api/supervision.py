@@ -11,7 +11,7 @@ import strawberry
 
 from tongban.api.context import Info
 from tongban.api.convert import raw
-from tongban.api.deadlines import DeadlineKind
+from tongban.api.enums import DeadlineKind
 from tongban.api.government import Department, Region, department_of, region_of
 from tongban.api.pagination import (
     After,
