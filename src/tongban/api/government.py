@@ -143,8 +143,8 @@ class Viewer:
         principal = info.context.principal
         if not principal.is_officer or principal.officer_id is None:
             return None
-        async with info.context.pool.acquire() as conn:
-            found = await repo.officer_by_id(conn, officer_id=principal.officer_id)
+        officer_id = principal.officer_id
+        found = await info.context.read(lambda c: repo.officer_by_id(c, officer_id=officer_id))
         return None if found is None else Officer.from_domain(found)
 
     @strawberry.field(
@@ -157,8 +157,8 @@ class Viewer:
         principal = info.context.principal
         if not principal.is_applicant or principal.applicant_id is None:
             return None
-        async with info.context.pool.acquire() as conn:
-            found = await cases_repo.applicants_by_id(conn, ids=[principal.applicant_id])
+        ids = [principal.applicant_id]
+        found = await info.context.read(lambda c: cases_repo.applicants_by_id(c, ids=ids))
         return Applicant.from_domain(found[0], unmasked=True) if found else None
 
 
@@ -177,8 +177,7 @@ class GovernmentQuery:
             RegionLevel | None, strawberry.argument(description="Only this level.")
         ] = None,
     ) -> list[Region]:
-        async with info.context.pool.acquire() as conn:
-            found = await repo.list_regions(conn, level=raw_or_none(level))
+        found = await info.context.read(lambda c: repo.list_regions(c, level=raw_or_none(level)))
         return [Region.from_domain(r) for r in found]
 
     @strawberry.field(description="The departments of a region (public).")

@@ -172,8 +172,7 @@ class NotificationQuery:
     @strawberry.field(description="The template in force for every notification (administrators).")
     async def notification_templates(self, info: Info) -> list[NotificationTemplate]:
         principal = info.context.require_signed_in()
-        async with info.context.pool.acquire() as conn:
-            found = await service.templates_in_force(conn, principal)
+        found = await info.context.read(lambda c: service.templates_in_force(c, principal))
         return [NotificationTemplate.from_domain(p) for p in found]
 
     @strawberry.field(description="Every version of one template, newest first (administrators).")
@@ -184,10 +183,9 @@ class NotificationQuery:
         channel: Annotated[MessageChannel, strawberry.argument(description="SMS or e-mail.")],
     ) -> list[NotificationTemplate]:
         principal = info.context.require_signed_in()
-        async with info.context.pool.acquire() as conn:
-            found = await service.template_versions(
-                conn, principal, kind=raw(kind), channel=raw(channel)
-            )
+        found = await info.context.read(
+            lambda c: service.template_versions(c, principal, kind=raw(kind), channel=raw(channel))
+        )
         return [
             NotificationTemplate.from_domain(p) for p in found if p.template.kind in templates.KINDS
         ]

@@ -22,6 +22,7 @@ from tongban.auth.types import Principal
 from tongban.cases import events as ce
 from tongban.cases import repository as repo
 from tongban.cases.errors import CaseNotFoundError
+from tongban.cases.types import Case
 from tongban.deadlines import events as de
 from tongban.errors import DomainError, NotFoundError, ServiceUnavailableError, ValidationError
 from tongban.events import repository as events_repo
@@ -83,9 +84,7 @@ class Subscription:
                 if not _shown_to(principal, event):
                     continue
                 # Access can change (a hand-up, a transfer): check it for every event.
-                async with info.context.pool.acquire() as conn:
-                    still = await repo.visible_cases_by_id(conn, principal=principal, ids=[case_id])
-                if not still:
+                if await _visible_now(info, principal, case_id) is None:
                     return
                 yield _update(event, number)
 
@@ -109,13 +108,10 @@ class Subscription:
                 if event.eventId in seen:
                     continue
                 seen.add(event.eventId)
-                async with info.context.pool.acquire() as conn:
-                    visible = await repo.visible_cases_by_id(
-                        conn, principal=principal, ids=[event.caseId]
-                    )
-                if not visible:
+                visible = await _visible_now(info, principal, event.caseId)
+                if visible is None:
                     continue
-                yield _update(event, visible[0].number)
+                yield _update(event, visible.number)
 
 
 async def _followed_case(info: Info, principal: Principal, case_number: str) -> tuple[str, str]:
@@ -132,6 +128,15 @@ async def _followed_case(info: Info, principal: Principal, case_number: str) -> 
             CaseNotFoundError(f"no case {number}", field="caseNumber", params={"number": number})
         )
     return found[0].id, number
+
+
+async def _visible_now(info: Info, principal: Principal, case_id: str) -> Case | None:
+    """The case if the subscriber may see it at this moment: read afresh for every event (no
+    loader, whose cache would outlive a hand-up or a transfer)."""
+    found = await info.context.read(
+        lambda c: repo.visible_cases_by_id(c, principal=principal, ids=[case_id])
+    )
+    return found[0] if found else None
 
 
 def _resume_point(after_event_id: strawberry.ID | None) -> str | None:
