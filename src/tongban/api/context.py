@@ -23,6 +23,7 @@ from tongban.auth.types import Principal
 from tongban.blobs import BlobStore
 from tongban.clock import Clock
 from tongban.config import Settings
+from tongban.deadlines.tasks import schedule_jobs
 
 T = TypeVar("T")
 
@@ -46,8 +47,6 @@ class Context(BaseContext, kw_only=True):
         sweeper catches whatever could not be enqueued)."""
         if self.arq is None:
             return
-        from tongban.deadlines.tasks import schedule_jobs
-
         try:
             await schedule_jobs(self.pool, self.arq, case_ids=case_ids, clock=self.clock)
         except Exception:
