@@ -24,8 +24,6 @@ from tongban.catalogue import repository as repo
 from tongban.catalogue import service
 from tongban.catalogue import types as domain
 
-MatterConnection = Connection[Matter]
-
 
 @strawberry.input(description="Filters of the catalogue search; all optional, combined with AND.")
 class MatterFilterInput:
@@ -59,7 +57,7 @@ class CatalogueQuery:
         after: After = None,
         last: Last = None,
         before: Before = None,
-    ) -> MatterConnection:
+    ) -> Connection[Matter]:
         page = info.context.page(first=first, after=after, last=last, before=before)
         window = page.window(tuple[str], _MATTERS)
         search = _filter(filter or MatterFilterInput())
