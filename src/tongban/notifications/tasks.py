@@ -8,16 +8,20 @@ import os
 import socket
 from typing import Any
 
-import redis.asyncio as aioredis
-from arq import cron
-
 from tongban.clock import clock_from_settings
 from tongban.config import Settings
 from tongban.notifications.channels import sms_provider_from_settings
 from tongban.notifications.email import SmtpSender
 from tongban.notifications.notifier import Notifier
 from tongban.notifications.sender import Sender
-from tongban.system.tasks import JOB_COMPLETION_WAIT, shutdown, startup, worker_group
+from tongban.system.tasks import (
+    JOB_COMPLETION_WAIT,
+    loop_heartbeat,
+    redis_client,
+    shutdown,
+    startup,
+    worker_group,
+)
 
 QUEUE = "tongban:notifications"
 
@@ -25,7 +29,7 @@ QUEUE = "tongban:notifications"
 async def _start(ctx: dict[str, Any]) -> None:
     await startup(ctx)
     settings: Settings = ctx["settings"]
-    redis = aioredis.Redis.from_url(settings.redis_url, socket_timeout=5, socket_connect_timeout=2)
+    redis = redis_client(settings)
     ctx["notify_redis"] = redis
     sms = sms_provider_from_settings(settings)
     email = SmtpSender(settings)
@@ -66,6 +70,6 @@ async def heartbeat(ctx: dict[str, Any]) -> bool:
 @worker_group(QUEUE)
 class WorkerSettings:
     functions: list[Any] = []
-    cron_jobs = [cron(heartbeat, name="notifications.heartbeat", second=set(range(0, 60, 10)))]
+    cron_jobs = loop_heartbeat(heartbeat, "notifications.heartbeat")
     on_startup = _start
     on_shutdown = _stop

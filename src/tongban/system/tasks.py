@@ -8,6 +8,7 @@ import socket
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+import redis.asyncio as aioredis
 from arq import cron
 from arq.connections import RedisSettings
 
@@ -50,6 +51,21 @@ def worker_group(queue: str) -> Callable[[T], T]:
         return cls
 
     return apply
+
+
+def redis_client(settings: Settings) -> aioredis.Redis:
+    """A worker's own Redis connection for its loops (arq's pool is arq's): short timeouts so a
+    Redis outage shows in the loop's next pass instead of hanging it."""
+    client: aioredis.Redis = aioredis.Redis.from_url(
+        settings.redis_url, socket_timeout=5, socket_connect_timeout=2
+    )
+    return client
+
+
+def loop_heartbeat(job: Callable[..., Any], name: str) -> list[Any]:
+    """The cron job of a group whose work runs in its own loops: arq needs at least one job,
+    and this one reports the loops' liveness every ten seconds."""
+    return [cron(job, name=name, second=set(range(0, 60, 10)))]
 
 
 async def startup(ctx: dict[str, Any], *, application_name: str = "tongban-worker") -> None:
