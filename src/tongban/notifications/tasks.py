@@ -10,9 +10,9 @@ from typing import Any
 
 from tongban.clock import clock_from_settings
 from tongban.config import Settings
-from tongban.notifications.channels import sms_provider_from_settings
 from tongban.notifications.email import SmtpSender
 from tongban.notifications.notifier import Notifier
+from tongban.notifications.providers import sms_provider_from_settings
 from tongban.notifications.sender import Sender
 from tongban.system.tasks import (
     JOB_COMPLETION_WAIT,
