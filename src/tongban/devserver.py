@@ -24,9 +24,10 @@ import asyncpg
 import msgspec
 
 from tongban import db
-from tongban.cli import ROOT, worker_groups
 from tongban.config import load_settings
 from tongban.migrate import migrate
+from tongban.paths import ROOT
+from tongban.system.groups import worker_groups
 
 SERVERS_FILE = "servers.json"
 
