@@ -8,7 +8,7 @@ from typing import Any
 
 from tongban.config import Settings
 from tongban.events import relay
-from tongban.system.tasks import loop_heartbeat, redis_client, shutdown, startup, worker_group
+from tongban.system.tasks import loop_group, redis_client, shutdown, startup
 from tongban.system.worker import Heartbeats
 
 QUEUE = "tongban:relay"
@@ -47,9 +47,6 @@ async def heartbeat(ctx: dict[str, Any]) -> bool:
     return task is not None and not task.done()
 
 
-@worker_group(QUEUE)
-class WorkerSettings:
-    functions: list[Any] = []
-    cron_jobs = loop_heartbeat(heartbeat, "relay.heartbeat")
-    on_startup = _start
-    on_shutdown = _stop
+WorkerSettings = loop_group(
+    QUEUE, heartbeat, "relay.heartbeat", on_startup=_start, on_shutdown=_stop
+)

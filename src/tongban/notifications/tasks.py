@@ -16,11 +16,10 @@ from tongban.notifications.providers import sms_provider_from_settings
 from tongban.notifications.sender import Sender
 from tongban.system.tasks import (
     JOB_COMPLETION_WAIT,
-    loop_heartbeat,
+    loop_group,
     redis_client,
     shutdown,
     startup,
-    worker_group,
 )
 
 QUEUE = "tongban:notifications"
@@ -67,9 +66,6 @@ async def heartbeat(ctx: dict[str, Any]) -> bool:
     return notifier is not None and notifier.alive
 
 
-@worker_group(QUEUE)
-class WorkerSettings:
-    functions: list[Any] = []
-    cron_jobs = loop_heartbeat(heartbeat, "notifications.heartbeat")
-    on_startup = _start
-    on_shutdown = _stop
+WorkerSettings = loop_group(
+    QUEUE, heartbeat, "notifications.heartbeat", on_startup=_start, on_shutdown=_stop
+)

@@ -62,10 +62,28 @@ def redis_client(settings: Settings) -> aioredis.Redis:
     return client
 
 
-def loop_heartbeat(job: Callable[..., Any], name: str) -> list[Any]:
-    """The cron job of a group whose work runs in its own loops: arq needs at least one job,
-    and this one reports the loops' liveness every ten seconds."""
-    return [cron(job, name=name, second=set(range(0, 60, 10)))]
+def loop_group(
+    queue: str,
+    heartbeat: Callable[..., Any],
+    heartbeat_name: str,
+    *,
+    on_startup: Callable[..., Any],
+    on_shutdown: Callable[..., Any],
+) -> type:
+    """The settings of a group whose work runs in its own loops beside arq (started and stopped
+    by the hooks): arq needs at least one job, and the heartbeat reports the loops' liveness
+    every ten seconds."""
+    settings = type(
+        "WorkerSettings",
+        (),
+        {
+            "functions": [],
+            "cron_jobs": [cron(heartbeat, name=heartbeat_name, second=set(range(0, 60, 10)))],
+            "on_startup": on_startup,
+            "on_shutdown": on_shutdown,
+        },
+    )
+    return worker_group(queue)(settings)
 
 
 async def startup(ctx: dict[str, Any], *, application_name: str = "tongban-worker") -> None:
