@@ -35,14 +35,7 @@ async def _start(ctx: dict[str, Any]) -> None:
     ctx["notify_channels"] = (sms, email)
     clock = clock_from_settings(settings)
     sender = Sender(ctx["pool"], redis, settings, clock, sms=sms, email=email)
-    notifier = Notifier(
-        ctx["pool"],
-        redis,
-        settings,
-        sender,
-        clock=clock,
-        consumer=f"{socket.gethostname()}:{os.getpid()}",
-    )
+    notifier = Notifier(sender, consumer=f"{socket.gethostname()}:{os.getpid()}")
     ctx["notifier"] = notifier
     notifier.heartbeats = ctx.get("heartbeats")
     notifier.start()
