@@ -8,6 +8,7 @@ import socket
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+import redis.asyncio as aioredis
 from arq import cron
 from arq.connections import RedisSettings
 
@@ -50,6 +51,39 @@ def worker_group(queue: str) -> Callable[[T], T]:
         return cls
 
     return apply
+
+
+def redis_client(settings: Settings) -> aioredis.Redis:
+    """A worker's own Redis connection for its loops (arq's pool is arq's): short timeouts so a
+    Redis outage shows in the loop's next pass instead of hanging it."""
+    client: aioredis.Redis = aioredis.Redis.from_url(
+        settings.redis_url, socket_timeout=5, socket_connect_timeout=2
+    )
+    return client
+
+
+def loop_group(
+    queue: str,
+    heartbeat: Callable[..., Any],
+    heartbeat_name: str,
+    *,
+    on_startup: Callable[..., Any],
+    on_shutdown: Callable[..., Any],
+) -> type:
+    """The settings of a group whose work runs in its own loops beside arq (started and stopped
+    by the hooks): arq needs at least one job, and the heartbeat reports the loops' liveness
+    every ten seconds."""
+    settings = type(
+        "WorkerSettings",
+        (),
+        {
+            "functions": [],
+            "cron_jobs": [cron(heartbeat, name=heartbeat_name, second=set(range(0, 60, 10)))],
+            "on_startup": on_startup,
+            "on_shutdown": on_shutdown,
+        },
+    )
+    return worker_group(queue)(settings)
 
 
 async def startup(ctx: dict[str, Any], *, application_name: str = "tongban-worker") -> None:
