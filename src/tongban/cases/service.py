@@ -17,7 +17,9 @@ import msgspec
 from tongban.auth.errors import NotAllowedError
 from tongban.auth.types import Principal
 from tongban.blobs import BlobStore
+from tongban.cases import applicant_repository as applicant_repo
 from tongban.cases import events
+from tongban.cases import material_repository as material_repo
 from tongban.cases import repository as repo
 from tongban.cases.errors import IdempotencyKeyReusedError
 from tongban.cases.files import safe_filename
@@ -194,7 +196,7 @@ async def _who_applies(
         # The whole statement of who applies (name, contacts, channels), not only the ID
         # number: a reused key with another name or phone is another request.
         return None, msgspec.to_builtins(checked)
-    existing = await repo.applicants_by_id(conn, ids=[principal.applicant_id or ""])
+    existing = await applicant_repo.applicants_by_id(conn, ids=[principal.applicant_id or ""])
     if not existing:
         raise NotFoundError(
             "the signed-in applicant is not registered",
@@ -227,7 +229,7 @@ async def submit_case(
         # The person's record is created from a first filing but never rewritten by a later
         # one: the window records what it was told on this case, and this case's notices go
         # there (issue 13: naming someone's ID number redirected all their SMS).
-        found, _ = await repo.find_or_create_applicant(conn, applicant=filing.applicant)
+        found, _ = await applicant_repo.find_or_create_applicant(conn, applicant=filing.applicant)
         stated = _stated(filing.applicant)
     assert found is not None
     case_id, today = await _create(
@@ -351,7 +353,7 @@ async def store_materials(
     names = {m.code: m.name for m in spec.materials}
     for f in files:
         key = await blobs.put(f.data)
-        await repo.insert_material(
+        await material_repo.insert_material(
             conn,
             case_id=case_id,
             material_code=f.material_code,
