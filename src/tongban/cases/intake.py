@@ -39,15 +39,11 @@ async def accept(ctx: ActionContext) -> Case:
     matter = await pinned_matter(ctx.conn, ctx.case)
     missing = await _missing_required(ctx.conn, ctx.case, matter.spec)
     if missing:
-        raise InvalidInputError(
-            [
-                Problem(
-                    "caseNumber",
-                    "MISSING_MATERIALS",
-                    f"required materials are missing ({', '.join(missing)}); request a supplement",
-                    {"materials": missing},
-                )
-            ]
+        raise InvalidInputError.one(
+            "caseNumber",
+            "MISSING_MATERIALS",
+            f"required materials are missing ({', '.join(missing)}); request a supplement",
+            {"materials": missing},
         )
     return await _accept_as_of(
         ctx.conn,
@@ -153,16 +149,12 @@ async def request_intake_supplement(
     missing = await _missing_required(ctx.conn, ctx.case, matter.spec)
     forgotten = [c for c in missing if c not in codes]
     if forgotten:
-        raise InvalidInputError(
-            [
-                Problem(
-                    "materialCodes",
-                    "INCOMPLETE_NOTICE",
-                    "the notice must list every missing required material at once; "
-                    f"also missing: {', '.join(forgotten)}",
-                    {"materials": forgotten},
-                )
-            ]
+        raise InvalidInputError.one(
+            "materialCodes",
+            "INCOMPLETE_NOTICE",
+            "the notice must list every missing required material at once; "
+            f"also missing: {', '.join(forgotten)}",
+            {"materials": forgotten},
         )
     # The notice went out in time: the Art. 32 timer has done its work.
     await deadlines.stop(
@@ -206,15 +198,11 @@ async def supplement(ctx: ActionContext, files: list[UploadedFile]) -> Case:
     brought = {f.material_code for f in files}
     still = [c for c in requested if c not in brought]
     if still:
-        raise InvalidInputError(
-            [
-                Problem(
-                    "materials",
-                    "INCOMPLETE_SUPPLEMENT",
-                    f"still missing: {', '.join(still)}",
-                    {"materials": still},
-                )
-            ]
+        raise InvalidInputError.one(
+            "materials",
+            "INCOMPLETE_SUPPLEMENT",
+            f"still missing: {', '.join(still)}",
+            {"materials": still},
         )
     await store_materials(ctx.conn, ctx.blobs, case.id, files, "supplement", matter.spec, ctx.now)
     await material_repo.fulfil_supplement_notice(

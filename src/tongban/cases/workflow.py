@@ -19,7 +19,7 @@ from tongban.cases.errors import CaseNotFoundError, StaleVersionError
 from tongban.cases.events import RequestedMaterial, SupplementRequested
 from tongban.cases.types import Case
 from tongban.catalogue.types import MatterSpec
-from tongban.errors import MAX_TEXT_CHARS, InvalidInputError, Problem, ValidationError, check_length
+from tongban.errors import MAX_TEXT_CHARS, InvalidInputError, ValidationError, check_length
 from tongban.events.types import Event, OutboxMessage, action_of
 from tongban.identifiers import validate_case_number
 
@@ -121,15 +121,11 @@ def checked_material_list(material_codes: list[str], spec: MatterSpec) -> list[s
         )
     unknown = [c for c in codes if c not in known]
     if unknown:
-        raise InvalidInputError(
-            [
-                Problem(
-                    "materialCodes",
-                    "UNKNOWN_MATERIAL",
-                    f"the matter asks for no {', '.join(unknown)}",
-                    {"codes": unknown},
-                )
-            ]
+        raise InvalidInputError.one(
+            "materialCodes",
+            "UNKNOWN_MATERIAL",
+            f"the matter asks for no {', '.join(unknown)}",
+            {"codes": unknown},
         )
     return codes
 

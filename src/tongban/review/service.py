@@ -18,7 +18,6 @@ from tongban.errors import (
     ConflictError,
     InvalidInputError,
     NotFoundError,
-    Problem,
     ValidationError,
     check_length,
 )
@@ -258,24 +257,16 @@ async def _move(ctx: ActionContext, department_id: str, reason: str | None, upwa
         )
     current = (await gov_repo.regions_by_code(conn, codes=[case.handling_region]))[0]
     if upward and not (target.code in current.lineage and target.code != current.code):
-        raise InvalidInputError(
-            [
-                Problem(
-                    "departmentId",
-                    "NOT_HIGHER_LEVEL",
-                    "hand a case up only to a region above the handling one",
-                )
-            ]
+        raise InvalidInputError.one(
+            "departmentId",
+            "NOT_HIGHER_LEVEL",
+            "hand a case up only to a region above the handling one",
         )
     if not upward and (target.code in current.lineage or target.code == current.code):
-        raise InvalidInputError(
-            [
-                Problem(
-                    "departmentId",
-                    "NOT_ANOTHER_REGION",
-                    "transfer to another region (hand up to go higher)",
-                )
-            ]
+        raise InvalidInputError.one(
+            "departmentId",
+            "NOT_ANOTHER_REGION",
+            "transfer to another region (hand up to go higher)",
         )
     return await ctx.record(
         event=(events.HandedUp if upward else events.Transferred)(
