@@ -4,7 +4,7 @@ update restricted to the columns a use case may change."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Set
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 import asyncpg
 import msgspec
@@ -35,3 +35,18 @@ async def fetch_one(conn: asyncpg.Connection, kind: type[T], sql: str, *args: An
     """The first row of ``sql`` as a ``kind``; None when there is none."""
     row = await conn.fetchrow(sql, *args)
     return None if row is None else struct_of(kind, row)
+
+
+class Select(Generic[T]):
+    """``SELECT <columns> FROM <table>`` read into one struct: a repository names each read by
+    the rest of its statement (``WHERE …``, ``ORDER BY …``, ``FOR UPDATE``)."""
+
+    def __init__(self, kind: type[T], columns: str, source: str) -> None:
+        self.kind = kind
+        self.head = f"SELECT {columns} FROM {source}"
+
+    async def all(self, conn: asyncpg.Connection, rest: str, *args: Any) -> list[T]:
+        return await fetch_all(conn, self.kind, f"{self.head} {rest}", *args)
+
+    async def first(self, conn: asyncpg.Connection, rest: str, *args: Any) -> T | None:
+        return await fetch_one(conn, self.kind, f"{self.head} {rest}", *args)

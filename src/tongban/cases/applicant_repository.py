@@ -12,10 +12,11 @@ from tongban.cases.types import (
     Applicant,
     ApplicantInput,
 )
-from tongban.rows import fetch_all, fetch_one, struct_of
+from tongban.rows import Select, struct_of
 
 _APPLICANT_COLUMNS = """id::text, kind, name, id_number, credit_code, legal_representative,
     contact_name, mobile, email, channels"""
+_APPLICANTS = Select(Applicant, _APPLICANT_COLUMNS, "applicant")
 
 
 async def find_or_create_applicant(
@@ -55,12 +56,7 @@ async def find_or_create_applicant(
 
 
 async def lock_applicant(conn: asyncpg.Connection, *, applicant_id: str) -> Applicant | None:
-    return await fetch_one(
-        conn,
-        Applicant,
-        f"SELECT {_APPLICANT_COLUMNS} FROM applicant WHERE id = $1 FOR UPDATE",
-        applicant_id,
-    )
+    return await _APPLICANTS.first(conn, "WHERE id = $1 FOR UPDATE", applicant_id)
 
 
 async def update_applicant_contact(
@@ -111,9 +107,4 @@ async def insert_contact_change(
 
 
 async def applicants_by_id(conn: asyncpg.Connection, *, ids: Sequence[str]) -> list[Applicant]:
-    return await fetch_all(
-        conn,
-        Applicant,
-        f"SELECT {_APPLICANT_COLUMNS} FROM applicant WHERE id = ANY($1::uuid[])",
-        list(ids),
-    )
+    return await _APPLICANTS.all(conn, "WHERE id = ANY($1::uuid[])", list(ids))

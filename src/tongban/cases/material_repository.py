@@ -11,7 +11,7 @@ from tongban.cases.types import (
     DecisionDocument,
     Material,
 )
-from tongban.rows import fetch_all, fetch_one
+from tongban.rows import Select
 
 
 async def insert_material(
@@ -45,29 +45,22 @@ async def insert_material(
 
 _MATERIAL_COLUMNS = """id::text, case_id::text, material_code, name, size, content_type, sha256,
     blob_key, phase, uploaded_at"""
+_MATERIALS = Select(Material, _MATERIAL_COLUMNS, "case_material")
 
 
 async def material_by_id(conn: asyncpg.Connection, *, material_id: str) -> Material | None:
-    return await fetch_one(
-        conn,
-        Material,
-        f"SELECT {_MATERIAL_COLUMNS} FROM case_material WHERE id = $1::uuid",
-        material_id,
-    )
+    return await _MATERIALS.first(conn, "WHERE id = $1::uuid", material_id)
 
 
 async def materials_of(conn: asyncpg.Connection, *, case_ids: Sequence[str]) -> list[Material]:
-    return await fetch_all(
-        conn,
-        Material,
-        f"""SELECT {_MATERIAL_COLUMNS} FROM case_material
-            WHERE case_id = ANY($1::uuid[]) ORDER BY uploaded_at, id""",
-        list(case_ids),
+    return await _MATERIALS.all(
+        conn, "WHERE case_id = ANY($1::uuid[]) ORDER BY uploaded_at, id", list(case_ids)
     )
 
 
 _DOCUMENT_COLUMNS = """id::text, case_id::text, file_name, size, content_type, sha256, blob_key,
     uploaded_at"""
+_DOCUMENTS = Select(DecisionDocument, _DOCUMENT_COLUMNS, "case_decision_document")
 
 
 async def insert_decision_document(
@@ -97,23 +90,13 @@ async def insert_decision_document(
 async def decision_document_by_id(
     conn: asyncpg.Connection, *, document_id: str
 ) -> DecisionDocument | None:
-    return await fetch_one(
-        conn,
-        DecisionDocument,
-        f"SELECT {_DOCUMENT_COLUMNS} FROM case_decision_document WHERE id = $1::uuid",
-        document_id,
-    )
+    return await _DOCUMENTS.first(conn, "WHERE id = $1::uuid", document_id)
 
 
 async def decision_documents_of(
     conn: asyncpg.Connection, *, case_ids: Sequence[str]
 ) -> list[DecisionDocument]:
-    return await fetch_all(
-        conn,
-        DecisionDocument,
-        f"SELECT {_DOCUMENT_COLUMNS} FROM case_decision_document WHERE case_id = ANY($1::uuid[])",
-        list(case_ids),
-    )
+    return await _DOCUMENTS.all(conn, "WHERE case_id = ANY($1::uuid[])", list(case_ids))
 
 
 async def material_codes_of(conn: asyncpg.Connection, *, case_id: str) -> set[str]:

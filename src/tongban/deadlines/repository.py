@@ -10,11 +10,12 @@ import asyncpg
 
 from tongban.deadlines.calendar import YearSchedule
 from tongban.deadlines.types import DeadlineClock
-from tongban.rows import assignments, fetch_all, fetch_one
+from tongban.rows import Select, assignments
 
 _CLOCK_COLUMNS = """id::text, case_id::text, task_id::text, kind, start_on, limit_days,
     extension_days, pauses, paused_since, state, stopped_on, due_on, next_check_at, next_level,
     version"""
+_CLOCKS = Select(DeadlineClock, _CLOCK_COLUMNS, "deadline_clock")
 
 
 async def calendar_years(conn: asyncpg.Connection) -> list[YearSchedule]:
@@ -75,33 +76,20 @@ async def insert_clock(
 
 
 async def clocks_of(conn: asyncpg.Connection, *, case_ids: Sequence[str]) -> list[DeadlineClock]:
-    return await fetch_all(
-        conn,
-        DeadlineClock,
-        f"SELECT {_CLOCK_COLUMNS} FROM deadline_clock WHERE case_id = ANY($1::uuid[]) ORDER BY created_at, kind",
-        list(case_ids),
+    return await _CLOCKS.all(
+        conn, "WHERE case_id = ANY($1::uuid[]) ORDER BY created_at, kind", list(case_ids)
     )
 
 
 async def lock_clocks_of_case(conn: asyncpg.Connection, *, case_id: str) -> list[DeadlineClock]:
-    return await fetch_all(
-        conn,
-        DeadlineClock,
-        f"SELECT {_CLOCK_COLUMNS} FROM deadline_clock WHERE case_id = $1 AND state <> 'stopped' FOR UPDATE",
-        case_id,
-    )
+    return await _CLOCKS.all(conn, "WHERE case_id = $1 AND state <> 'stopped' FOR UPDATE", case_id)
 
 
 async def lock_clock(
     conn: asyncpg.Connection, *, clock_id: str, skip_locked: bool = False
 ) -> DeadlineClock | None:
     suffix = "FOR UPDATE SKIP LOCKED" if skip_locked else "FOR UPDATE"
-    return await fetch_one(
-        conn,
-        DeadlineClock,
-        f"SELECT {_CLOCK_COLUMNS} FROM deadline_clock WHERE id = $1 {suffix}",
-        clock_id,
-    )
+    return await _CLOCKS.first(conn, f"WHERE id = $1 {suffix}", clock_id)
 
 
 async def update_clock(conn: asyncpg.Connection, *, clock_id: str, changes: dict[str, Any]) -> int:

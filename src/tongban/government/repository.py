@@ -7,30 +7,25 @@ from collections.abc import Sequence
 import asyncpg
 
 from tongban.government.types import Department, Officer, Region
-from tongban.rows import fetch_all, fetch_one, struct_of
+from tongban.rows import Select, struct_of
 
 _REGION_COLUMNS = "code, name, level, parent_code, lineage"
 _DEPARTMENT_COLUMNS = "id::text, code, name, region_code"
 _OFFICER_COLUMNS = (
     "id::text, username, name, department_id::text, roles, clearance, mobile, email, active"
 )
+_REGIONS = Select(Region, _REGION_COLUMNS, "region")
+_DEPARTMENTS = Select(Department, _DEPARTMENT_COLUMNS, "department")
+_OFFICERS = Select(Officer, _OFFICER_COLUMNS, "officer")
 
 
 async def regions_by_code(conn: asyncpg.Connection, *, codes: Sequence[str]) -> list[Region]:
-    return await fetch_all(
-        conn,
-        Region,
-        f"SELECT {_REGION_COLUMNS} FROM region WHERE code = ANY($1::text[])",
-        list(codes),
-    )
+    return await _REGIONS.all(conn, "WHERE code = ANY($1::text[])", list(codes))
 
 
 async def region_children(conn: asyncpg.Connection, *, parent_codes: Sequence[str]) -> list[Region]:
-    return await fetch_all(
-        conn,
-        Region,
-        f"SELECT {_REGION_COLUMNS} FROM region WHERE parent_code = ANY($1::text[]) ORDER BY code",
-        list(parent_codes),
+    return await _REGIONS.all(
+        conn, "WHERE parent_code = ANY($1::text[]) ORDER BY code", list(parent_codes)
     )
 
 
@@ -50,13 +45,7 @@ async def region_descendants(
 
 
 async def list_regions(conn: asyncpg.Connection, *, level: str | None = None) -> list[Region]:
-    return await fetch_all(
-        conn,
-        Region,
-        f"""SELECT {_REGION_COLUMNS} FROM region
-            WHERE $1::text IS NULL OR level = $1 ORDER BY code""",
-        level,
-    )
+    return await _REGIONS.all(conn, "WHERE $1::text IS NULL OR level = $1 ORDER BY code", level)
 
 
 async def upsert_region(
@@ -77,23 +66,14 @@ async def upsert_region(
 
 
 async def departments_by_id(conn: asyncpg.Connection, *, ids: Sequence[str]) -> list[Department]:
-    return await fetch_all(
-        conn,
-        Department,
-        f"SELECT {_DEPARTMENT_COLUMNS} FROM department WHERE id = ANY($1::uuid[])",
-        list(ids),
-    )
+    return await _DEPARTMENTS.all(conn, "WHERE id = ANY($1::uuid[])", list(ids))
 
 
 async def departments_of_regions(
     conn: asyncpg.Connection, *, region_codes: Sequence[str]
 ) -> list[Department]:
-    return await fetch_all(
-        conn,
-        Department,
-        f"""SELECT {_DEPARTMENT_COLUMNS} FROM department
-            WHERE region_code = ANY($1::text[]) ORDER BY code""",
-        list(region_codes),
+    return await _DEPARTMENTS.all(
+        conn, "WHERE region_code = ANY($1::text[]) ORDER BY code", list(region_codes)
     )
 
 
@@ -119,21 +99,15 @@ async def upsert_department(
 
 
 async def officer_by_id(conn: asyncpg.Connection, *, officer_id: str) -> Officer | None:
-    return await fetch_one(
-        conn, Officer, f"SELECT {_OFFICER_COLUMNS} FROM officer WHERE id = $1", officer_id
-    )
+    return await _OFFICERS.first(conn, "WHERE id = $1", officer_id)
 
 
 async def officer_by_username(conn: asyncpg.Connection, *, username: str) -> Officer | None:
-    return await fetch_one(
-        conn, Officer, f"SELECT {_OFFICER_COLUMNS} FROM officer WHERE username = $1", username
-    )
+    return await _OFFICERS.first(conn, "WHERE username = $1", username)
 
 
 async def list_officers(conn: asyncpg.Connection) -> list[Officer]:
-    return await fetch_all(
-        conn, Officer, f"SELECT {_OFFICER_COLUMNS} FROM officer ORDER BY username"
-    )
+    return await _OFFICERS.all(conn, "ORDER BY username")
 
 
 async def upsert_officer(

@@ -12,11 +12,12 @@ from tongban.auth.types import Principal
 from tongban.cases.access import ViewerSql
 from tongban.keyset import Order, Window
 from tongban.review.types import Task
-from tongban.rows import assignments, fetch_all, fetch_one, struct_of
+from tongban.rows import Select, assignments, struct_of
 
 _TASK_COLUMNS = """t.id::text, t.case_id::text, t.kind, t.stage_index, t.stage_name, t.position,
     t.round, t.department_id::text, t.state, t.claimed_by::text, t.opinion, t.comment,
     t.completed_by::text, t.created_at, t.opened_at, t.completed_at, t.due_on"""
+_TASKS = Select(Task, _TASK_COLUMNS, "review_task t")
 
 
 async def insert_task(
@@ -52,19 +53,16 @@ async def insert_task(
 
 
 async def tasks_of(conn: asyncpg.Connection, *, case_ids: Sequence[str]) -> list[Task]:
-    return await fetch_all(
+    return await _TASKS.all(
         conn,
-        Task,
-        f"""SELECT {_TASK_COLUMNS} FROM review_task t WHERE t.case_id = ANY($1::uuid[])
+        """WHERE t.case_id = ANY($1::uuid[])
             ORDER BY t.case_id, t.created_at, t.position""",
         list(case_ids),
     )
 
 
 async def task_by_id(conn: asyncpg.Connection, *, task_id: str) -> Task | None:
-    return await fetch_one(
-        conn, Task, f"SELECT {_TASK_COLUMNS} FROM review_task t WHERE t.id = $1", task_id
-    )
+    return await _TASKS.first(conn, "WHERE t.id = $1", task_id)
 
 
 async def update_task(conn: asyncpg.Connection, *, task_id: str, changes: dict[str, Any]) -> None:
