@@ -10,7 +10,7 @@ import strawberry
 from tongban.api.context import Info
 from tongban.api.convert import raw_or_none
 from tongban.api.node import Node
-from tongban.cases import repository as cases_repo
+from tongban.cases import applicant_repository as applicant_repo
 from tongban.government import repository as repo
 from tongban.government import types as domain
 from tongban.identifiers import validate_region_code
@@ -178,7 +178,7 @@ class Viewer:
         if not principal.is_applicant or principal.applicant_id is None:
             return None
         async with info.context.pool.acquire() as conn:
-            found = await cases_repo.applicants_by_id(conn, ids=[principal.applicant_id])
+            found = await applicant_repo.applicants_by_id(conn, ids=[principal.applicant_id])
         return Applicant.from_domain(found[0], unmasked=True) if found else None
 
 

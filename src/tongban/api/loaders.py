@@ -12,6 +12,9 @@ import asyncpg
 from strawberry.dataloader import DataLoader
 
 from tongban.auth.types import Principal
+from tongban.cases import applicant_repository as applicant_repo
+from tongban.cases import history_repository as history_repo
+from tongban.cases import material_repository as material_repo
 from tongban.cases import repository as cases_repo
 from tongban.cases.types import Applicant, Case, DecisionDocument, Event, Material
 from tongban.catalogue import repository as catalogue_repo
@@ -145,22 +148,22 @@ class Loaders:
         async def applicants(
             conn: asyncpg.Connection, ids: list[str]
         ) -> dict[str, Applicant | None]:
-            return {a.id: a for a in await cases_repo.applicants_by_id(conn, ids=ids)}
+            return {a.id: a for a in await applicant_repo.applicants_by_id(conn, ids=ids)}
 
         async def tasks(conn: asyncpg.Connection, ids: list[str]) -> dict[str, list[Task]]:
             return _grouped(await review_repo.tasks_of(conn, case_ids=ids), "case_id")
 
         async def materials(conn: asyncpg.Connection, ids: list[str]) -> dict[str, list[Material]]:
-            return _grouped(await cases_repo.materials_of(conn, case_ids=ids), "case_id")
+            return _grouped(await material_repo.materials_of(conn, case_ids=ids), "case_id")
 
         async def decision_documents(
             conn: asyncpg.Connection, ids: list[str]
         ) -> dict[str, DecisionDocument | None]:
-            found = await cases_repo.decision_documents_of(conn, case_ids=ids)
+            found = await material_repo.decision_documents_of(conn, case_ids=ids)
             return {d.case_id: d for d in found}
 
         async def events(conn: asyncpg.Connection, ids: list[str]) -> dict[str, list[Event]]:
-            return _grouped(await cases_repo.events_of(conn, case_ids=ids), "case_id")
+            return _grouped(await history_repo.events_of(conn, case_ids=ids), "case_id")
 
         async def clocks(
             conn: asyncpg.Connection, ids: list[str]

@@ -14,6 +14,7 @@ from arq.connections import RedisSettings
 
 from tongban import db
 from tongban.config import Settings, load_settings
+from tongban.system import repository as repo
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +102,7 @@ async def shutdown(ctx: dict[str, Any]) -> None:
 async def heartbeat(ctx: dict[str, Any]) -> str:
     """system.heartbeat: proves the worker reaches PostgreSQL; idempotent and harmless."""
     async with ctx["pool"].acquire() as conn:
-        now = await conn.fetchval("SELECT now()")
+        now = await repo.database_now(conn)
     return str(now)
 
 
