@@ -30,6 +30,9 @@ from tongban import db  # noqa: E402
 from tongban.api.pagination import encode_cursor  # noqa: E402
 from tongban.auth.tokens import TokenVerifier  # noqa: E402
 from tongban.auth.types import ANONYMOUS, Principal  # noqa: E402
+from tongban.cases import applicant_repository as applicant_repo  # noqa: E402
+from tongban.cases import history_repository as history_repo  # noqa: E402
+from tongban.cases import material_repository as material_repo  # noqa: E402
 from tongban.cases import repository as cases_repo  # noqa: E402
 from tongban.cases import states  # noqa: E402
 from tongban.cases import types as domain  # noqa: E402
@@ -244,7 +247,7 @@ async def case_view(request: Request[Any, Any, Any], state: State, number: str) 
         if not found:
             raise NotFoundException("no such case")
         c = found[0]
-        applicant = (await cases_repo.applicants_by_id(conn, ids=[c.applicant_id]))[0]
+        applicant = (await applicant_repo.applicants_by_id(conn, ids=[c.applicant_id]))[0]
         versions = await catalogue_repo.versions_of(
             conn, matter_ids=[c.matter_id], published_only=False
         )
@@ -260,8 +263,8 @@ async def case_view(request: Request[Any, Any, Any], state: State, number: str) 
         views = await _Deadlines(state, conn).views(clocks)
         case_clocks = [v for k, v in zip(clocks, views, strict=True) if k.task_id is None]
         task_clocks = {k.task_id: v for k, v in zip(clocks, views, strict=True) if k.task_id}
-        materials = await cases_repo.materials_of(conn, case_ids=[c.id])
-        events = (await cases_repo.events_of(conn, case_ids=[c.id]))[-20:]
+        materials = await material_repo.materials_of(conn, case_ids=[c.id])
+        events = (await history_repo.events_of(conn, case_ids=[c.id]))[-20:]
     return CaseView(
         number=c.number,
         state=c.state,
@@ -358,7 +361,7 @@ async def worklist_view(request: Request[Any, Any, Any], state: State, first: in
         }
         applicants = {
             a.id: a
-            for a in await cases_repo.applicants_by_id(
+            for a in await applicant_repo.applicants_by_id(
                 conn, ids=list({c.applicant_id for c in cases.values()})
             )
         }

@@ -58,7 +58,7 @@ def raised_problem_codes() -> set[str]:
             for keyword in node.keywords:
                 if keyword.arg in wanted and (value := _literal(keyword.value)) is not None:
                     codes.add(value)
-            position = {"Problem": 1, "bad": 1, "Refusal": 2}.get(name)
+            position = {"Problem": 1, "one": 1, "bad": 1, "Refusal": 2}.get(name)
             if position is not None and len(node.args) > position:
                 value = _literal(node.args[position])
                 codes |= {value} if value is not None else set()

@@ -27,9 +27,9 @@ from tests.notifications.conftest import Mailbox
 from tests.scenarios import ok
 from tests.servers import RedisProcess, free_port
 
-from tongban.cli import load_worker_settings, worker_groups
 from tongban.config import load_settings
 from tongban.devtools.sms_stub import SmsStub
+from tongban.system.groups import load_worker_settings, worker_groups
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[1]

@@ -26,7 +26,7 @@ from tongban.auth.tokens import TokenVerifier
 from tongban.blobs import FilesystemBlobStore
 from tongban.clock import Clock, clock_from_settings
 from tongban.config import Settings, load_settings
-from tongban.notifications.channels import sms_provider_from_settings
+from tongban.notifications.providers import sms_provider_from_settings
 from tongban.web.errors import typed_http_error
 from tongban.web.files import download_decision_document, download_material
 from tongban.web.graphql import GRAPHIQL_ASSETS, GRAPHIQL_ASSETS_PATH, graphql_controller

@@ -4,21 +4,29 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import importlib.util
 import logging
 import os
 import sys
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from tongban import db
+from tongban.auth.types import Principal
 from tongban.config import Settings, load_settings
 from tongban.config_checks import ConfigError
+from tongban.demo import load_demo_data
+from tongban.demo.directory import DEMO_APPLICANTS
+from tongban.devserver import recorded_servers, run_platform
+from tongban.government import repository as gov_repo
 from tongban.logs import configure_logging
+from tongban.migrate import MigrationError, migrate
+from tongban.paths import ROOT
+from tongban.system.groups import load_worker_settings
 
-ROOT = Path(__file__).resolve().parents[2]
 SCHEMA_FILE = ROOT / "graphql" / "schema.graphql"
+
+# The commands import arq, PyJWT, strawberry and aiohttp only when they run them: each costs
+# up to seconds at start-up, and `worker-health` runs as a Kubernetes probe every few seconds.
 
 
 def _settings() -> Settings:
@@ -36,7 +44,6 @@ def _beside_run() -> Settings:
     running `tongban run` recorded in the data directory: it may have started embedded ones
     that the defaults do not reach.
     """
-    from tongban.devserver import recorded_servers
 
     settings = _settings()
     if not settings.development:
@@ -100,7 +107,6 @@ def _run_on_database(work: Any, dsn: str) -> tuple[Any, int]:
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
-    from tongban.migrate import MigrationError, migrate
 
     settings = _beside_run()
     configure_logging(settings.log_level)
@@ -118,7 +124,6 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 
 async def _seed(dsn: str) -> dict[str, int]:
-    from tongban.demo import load_demo_data
 
     conn = await db.connect(dsn)
     try:
@@ -162,22 +167,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def load_worker_settings(group: str) -> type:
-    path = ROOT / "workers" / f"{group}.py"
-    if not path.exists():
-        raise SystemExit(f"unknown worker group {group!r} (no {path})")
-    spec = importlib.util.spec_from_file_location(f"tongban_workers_{group}", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    settings_class: type = module.WorkerSettings
-    return settings_class
-
-
-def worker_groups() -> list[str]:
-    return sorted(p.stem for p in (ROOT / "workers").glob("*.py") if not p.stem.startswith("_"))
-
-
 def cmd_worker(args: argparse.Namespace) -> int:
     from tongban.system.worker import run_worker
 
@@ -208,8 +197,6 @@ def cmd_worker_health(args: argparse.Namespace) -> int:
 
 def cmd_token(args: argparse.Namespace) -> int:
     from tongban.auth.tokens import mint_token
-    from tongban.auth.types import Principal
-    from tongban.government import repository as gov_repo
 
     settings = _beside_run()
     if settings.jwt_algorithm != "HS256":
@@ -255,8 +242,6 @@ def _applicant_token(settings: Settings, name: str, ttl: int) -> int:
     """A token shaped like the identity provider's for a demo applicant (no database needed:
     the API creates the record on the first request, as for a real applicant)."""
     from tongban.auth.tokens import mint_token
-    from tongban.auth.types import Principal
-    from tongban.demo.directory import DEMO_APPLICANTS
 
     found = DEMO_APPLICANTS.get(name)
     if found is None:
@@ -298,7 +283,6 @@ def cmd_export_schema(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from tongban.devserver import run_platform
 
     return run_platform(with_workers=not args.no_workers)
 

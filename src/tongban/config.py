@@ -182,11 +182,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     sms_region_id: str = "cn-hangzhou"
     """Provider RegionId parameter."""
     sms_callback_secret: str = "tongban-dev-sms-callback-secret"
+    """Shared secret authenticating delivery receipts (HMAC-SHA256 of timestamp and body)."""
     download_secret: str = "tongban-dev-download-secret"
     """HMAC key of the short-lived download links of materials and decision documents (Secret)."""
     download_url_seconds: int = 300
     """How long a download link works."""
-    """Shared secret authenticating delivery receipts (HMAC-SHA256 of timestamp and body)."""
     sms_receipt_window_seconds: int = 300
     """A delivery receipt signed longer ago (or ahead) than this is refused; a replay within it
     is refused by its signature, remembered in Redis."""

@@ -4,8 +4,9 @@ rollout instead of running with a silent default."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from tongban.cases.files import SIGNATURES
@@ -24,6 +25,13 @@ class ConfigError(Exception):
     def __init__(self, variable: str, problem: str) -> None:
         super().__init__(f"{variable}: {problem}")
         self.variable = variable
+
+
+def _each(s: Settings, names: tuple[str, ...], ok: Callable[[Any], bool], problem: str) -> None:
+    """Every named setting must pass ``ok``; the first that fails stops start-up by its variable."""
+    for name in names:
+        if not ok(getattr(s, name)):
+            raise ConfigError("TONGBAN_" + name.upper(), problem)
 
 
 def check(settings: Settings) -> None:
@@ -56,10 +64,7 @@ def _authentication(s: Settings) -> None:
 
 
 def _uploads(s: Settings) -> None:
-    if s.max_upload_bytes < 1:
-        raise ConfigError("TONGBAN_MAX_UPLOAD_BYTES", "must be >= 1")
-    if s.max_files_per_request < 1:
-        raise ConfigError("TONGBAN_MAX_FILES_PER_REQUEST", "must be >= 1")
+    _each(s, ("max_upload_bytes", "max_files_per_request"), lambda v: v >= 1, "must be >= 1")
     # A material's bytes must match its type; a type whose signature is unknown could never
     # be checked, so it is refused here rather than let through unchecked.
     unknown = [t for t in s.allowed_content_types if t not in SIGNATURES]
@@ -90,60 +95,54 @@ def _time(s: Settings) -> None:
 
 
 def _limits(s: Settings) -> None:
-    if s.rate_limit_window_seconds < 1:
-        raise ConfigError("TONGBAN_RATE_LIMIT_WINDOW_SECONDS", "must be >= 1")
-    for limit_name, limit in (
-        ("TONGBAN_GRAPHQL_MAX_QUERY_CHARS", s.graphql_max_query_chars),
-        ("TONGBAN_MAX_JSON_BODY_BYTES", s.max_json_body_bytes),
-        ("TONGBAN_JWT_MAX_LIFETIME_SECONDS", s.jwt_max_lifetime_seconds),
-        ("TONGBAN_SMS_RECEIPT_WINDOW_SECONDS", s.sms_receipt_window_seconds),
-    ):
-        if limit < 1:
-            raise ConfigError(limit_name, "must be >= 1")
-    if s.graphql_max_page_size < 1:
-        raise ConfigError("TONGBAN_GRAPHQL_MAX_PAGE_SIZE", "must be >= 1")
-    bounds: tuple[tuple[str, float], ...] = (
-        ("TONGBAN_GRAPHQL_MAX_DEPTH", s.graphql_max_depth),
-        ("TONGBAN_GRAPHQL_MAX_ALIASES", s.graphql_max_aliases),
-        ("TONGBAN_GRAPHQL_MAX_FIELDS", s.graphql_max_fields),
-        ("TONGBAN_GRAPHQL_COST_ANONYMOUS", s.graphql_cost_anonymous),
-        ("TONGBAN_GRAPHQL_COST_APPLICANT", s.graphql_cost_applicant),
-        ("TONGBAN_GRAPHQL_COST_OFFICER", s.graphql_cost_officer),
-        ("TONGBAN_GRAPHQL_DEADLINE_SECONDS", s.graphql_deadline_seconds),
-        ("TONGBAN_GRAPHQL_MAX_RESPONSE_BYTES", s.graphql_max_response_bytes),
-        ("TONGBAN_RATE_LIMIT_ANONYMOUS", s.rate_limit_anonymous),
-        ("TONGBAN_RATE_LIMIT_SIGNED_IN", s.rate_limit_signed_in),
-        ("TONGBAN_RATE_LIMIT_SUBMISSIONS", s.rate_limit_submissions),
+    at_least_one = (
+        "rate_limit_window_seconds",
+        "graphql_max_query_chars",
+        "max_json_body_bytes",
+        "jwt_max_lifetime_seconds",
+        "sms_receipt_window_seconds",
+        "graphql_max_page_size",
     )
-    for variable, bound in bounds:
-        if bound < 0:
-            raise ConfigError(variable, "must not be negative")
+    _each(s, at_least_one, lambda v: v >= 1, "must be >= 1")
+    # 0 turns these off.
+    bounds = (
+        "graphql_max_depth",
+        "graphql_max_aliases",
+        "graphql_max_fields",
+        "graphql_cost_anonymous",
+        "graphql_cost_applicant",
+        "graphql_cost_officer",
+        "graphql_deadline_seconds",
+        "graphql_max_response_bytes",
+        "rate_limit_anonymous",
+        "rate_limit_signed_in",
+        "rate_limit_submissions",
+    )
+    _each(s, bounds, lambda v: v >= 0, "must not be negative")
 
 
 def _notifications(s: Settings) -> None:
     quiet_hours(s.notify_quiet_hours)
     if s.env == "production":
-        for variable, value in (
-            ("TONGBAN_SMS_ACCESS_KEY_SECRET", s.sms_access_key_secret),
-            ("TONGBAN_SMS_CALLBACK_SECRET", s.sms_callback_secret),
-            ("TONGBAN_DOWNLOAD_SECRET", s.download_secret),
-        ):
-            if value.startswith(DEV_SECRET_PREFIX):
-                raise ConfigError(variable, "the development secret is refused in production")
+        _each(
+            s,
+            ("sms_access_key_secret", "sms_callback_secret", "download_secret"),
+            lambda v: not v.startswith(DEV_SECRET_PREFIX),
+            "the development secret is refused in production",
+        )
     if s.smtp_starttls and s.smtp_tls:
         raise ConfigError("TONGBAN_SMTP_STARTTLS", "use STARTTLS or implicit TLS, not both")
-    for variable, number in (
-        ("TONGBAN_SMS_RATE_PER_SECOND", s.sms_rate_per_second),
-        ("TONGBAN_EMAIL_RATE_PER_SECOND", s.email_rate_per_second),
-        ("TONGBAN_SMS_RATE_BURST", s.sms_rate_burst),
-        ("TONGBAN_EMAIL_RATE_BURST", s.email_rate_burst),
-        ("TONGBAN_NOTIFY_MAX_ATTEMPTS", s.notify_max_attempts),
-        ("TONGBAN_NOTIFY_BATCH", s.notify_batch),
-        ("TONGBAN_NOTIFY_CONCURRENCY", s.notify_concurrency),
-        ("TONGBAN_SMTP_CONNECTIONS", s.smtp_connections),
-    ):
-        if number <= 0:
-            raise ConfigError(variable, "must be positive")
+    positive = (
+        "sms_rate_per_second",
+        "email_rate_per_second",
+        "sms_rate_burst",
+        "email_rate_burst",
+        "notify_max_attempts",
+        "notify_batch",
+        "notify_concurrency",
+        "smtp_connections",
+    )
+    _each(s, positive, lambda v: v > 0, "must be positive")
     if s.notify_lease_seconds <= max(s.sms_timeout_seconds, s.smtp_timeout_seconds):
         raise ConfigError("TONGBAN_NOTIFY_LEASE_SECONDS", "must exceed the SMS and SMTP timeouts")
 

@@ -24,9 +24,10 @@ import asyncpg
 import msgspec
 
 from tongban import db
-from tongban.cli import ROOT, worker_groups
 from tongban.config import load_settings
 from tongban.migrate import migrate
+from tongban.paths import ROOT
+from tongban.system.groups import worker_groups
 
 SERVERS_FILE = "servers.json"
 
@@ -231,6 +232,43 @@ def _local_outboxes(settings: Any, data_dir: Path) -> list[subprocess.Popen[byte
     return started
 
 
+def _servers(settings: Any, embedded: Embedded, data_dir: Path, env: dict[str, str]) -> RunServers:
+    """PostgreSQL and Redis: the configured or local ones where they answer, else embedded ones
+    (whose URLs the children get through ``env``)."""
+    database_url = settings.database_url
+    if "TONGBAN_DATABASE_URL" not in os.environ and not _answers("127.0.0.1", 5432):
+        env["TONGBAN_DATABASE_URL"] = database_url = embedded.postgres(data_dir)
+    redis_url = settings.redis_url
+    if "TONGBAN_REDIS_URL" not in os.environ and not _answers("127.0.0.1", 6379):
+        env["TONGBAN_REDIS_URL"] = redis_url = embedded.redis_server(data_dir)
+    return RunServers(pid=os.getpid(), database_url=database_url, redis_url=redis_url)
+
+
+def _start_children(
+    settings: Any, data_dir: Path, env: dict[str, str], *, with_workers: bool
+) -> list[subprocess.Popen[bytes]]:
+    python = sys.executable
+    children = _local_outboxes(settings, data_dir)
+    children.append(subprocess.Popen([python, "-m", "tongban.cli", "serve"], env=env))
+    if with_workers:
+        for group in worker_groups():
+            children.append(
+                subprocess.Popen([python, "-m", "tongban.cli", "worker", group], env=env)
+            )
+    return children
+
+
+def _stop_children(children: list[subprocess.Popen[bytes]]) -> None:
+    for child in children:
+        if child.poll() is None:
+            child.send_signal(signal.SIGTERM)
+    for child in children:
+        try:
+            child.wait(30)
+        except subprocess.TimeoutExpired:
+            child.kill()
+
+
 def run_platform(*, with_workers: bool = True) -> int:
     settings = load_settings()
     data_dir = (ROOT / settings.data_dir).resolve()
@@ -248,31 +286,14 @@ def run_platform(*, with_workers: bool = True) -> int:
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
     try:
-        database_url = settings.database_url
-        if "TONGBAN_DATABASE_URL" not in os.environ and not _answers("127.0.0.1", 5432):
-            database_url = embedded.postgres(data_dir).replace("postgresql://", "postgresql://", 1)
-            env["TONGBAN_DATABASE_URL"] = database_url
-        redis_url = settings.redis_url
-        if "TONGBAN_REDIS_URL" not in os.environ and not _answers("127.0.0.1", 6379):
-            env["TONGBAN_REDIS_URL"] = redis_url = embedded.redis_server(data_dir)
-        asyncio.run(_prepare(database_url))
-        _record_servers(
-            servers_file(settings.data_dir),
-            RunServers(pid=os.getpid(), database_url=database_url, redis_url=redis_url),
-        )
-
-        python = sys.executable
-        children += _local_outboxes(settings, data_dir)
-        children.append(subprocess.Popen([python, "-m", "tongban.cli", "serve"], env=env))
-        if with_workers:
-            for group in worker_groups():
-                children.append(
-                    subprocess.Popen([python, "-m", "tongban.cli", "worker", group], env=env)
-                )
+        servers = _servers(settings, embedded, data_dir, env)
+        asyncio.run(_prepare(servers.database_url))
+        _record_servers(servers_file(settings.data_dir), servers)
+        children += _start_children(settings, data_dir, env, with_workers=with_workers)
         base = f"http://{settings.http_host}:{settings.http_port}"
         _say(f"API on {base}/graphql (GraphiQL in development), health {base}/health/ready")
         _say(f"workers: {', '.join(worker_groups()) if with_workers else 'none'}")
-        _say(f"redis: {redis_url}")
+        _say(f"redis: {servers.redis_url}")
         _say("a token for a demo officer: uv run tongban token th.window   (Ctrl-C stops all)")
         while not stopping:
             for child in children:
@@ -281,14 +302,7 @@ def run_platform(*, with_workers: bool = True) -> int:
                     stopping = True
             time.sleep(0.2)
     finally:
-        for child in children:
-            if child.poll() is None:
-                child.send_signal(signal.SIGTERM)
-        for child in children:
-            try:
-                child.wait(30)
-            except subprocess.TimeoutExpired:
-                child.kill()
+        _stop_children(children)
         _forget_servers(servers_file(settings.data_dir))
         embedded.stop()
         _say("stopped")

@@ -123,6 +123,13 @@ class InvalidInputError(DomainError):
         super().__init__("; ".join(p.message for p in problems), field=problems[0].field)
         self.problems = problems
 
+    @classmethod
+    def one(
+        cls, field: str, code: str, message: str, params: dict[str, Any] | None = None
+    ) -> InvalidInputError:
+        """The error of a single problem."""
+        return cls([Problem(field, code, message, params)])
+
 
 MAX_NAME_CHARS = 100
 """Names of people, organisations and contacts (the longest registered Chinese company names

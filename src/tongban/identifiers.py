@@ -44,6 +44,12 @@ def _real_date(yyyymmdd: str) -> date | None:
 # --- Resident ID number (GB 11643) ------------------------------------------------------------
 
 
+def _upper_check_x(value: str) -> str:
+    """``value`` stripped, a trailing check character x written X."""
+    v = value.strip()
+    return v[:-1] + "X" if v.endswith("x") else v
+
+
 def resident_id_check_char(first17: str) -> str:
     """The check character ("0"–"9" or "X") for the first 17 digits of a resident ID number."""
     if len(first17) != 17:
@@ -51,37 +57,27 @@ def resident_id_check_char(first17: str) -> str:
     return _mod11_2(first17)
 
 
-def validate_resident_id(value: str, *, field: str = "idNumber") -> str:
-    """Check an 18-character resident ID number; return it stripped, with a trailing x as X."""
-    v = value.strip()
-    if v.endswith("x"):
-        v = v[:-1] + "X"
+def _resident_id_problem(v: str) -> str | None:
+    """Why ``v`` is not a resident ID number, or None when it is one."""
     if len(v) != 18:
         hint = " (15-digit first-generation numbers are not accepted)" if len(v) == 15 else ""
-        raise ValidationError(
-            f"a resident ID number has 18 characters, not {len(v)}{hint}",
-            field=field,
-            problem="INVALID_ID_NUMBER",
-        )
+        return f"a resident ID number has 18 characters, not {len(v)}{hint}"
     if not _DIGITS.fullmatch(v[:17]) or v[17] not in _MOD11_CHECK:
-        raise ValidationError(
-            "a resident ID number is 17 digits followed by a digit or X",
-            field=field,
-            problem="INVALID_ID_NUMBER",
-        )
+        return "a resident ID number is 17 digits followed by a digit or X"
     if _real_date(v[6:14]) is None:
-        raise ValidationError(
-            "the birth date in the resident ID number (characters 7–14) is not a real date",
-            field=field,
-            problem="INVALID_ID_NUMBER",
-        )
+        return "the birth date in the resident ID number (characters 7–14) is not a real date"
     expected = resident_id_check_char(v[:17])
     if v[17] != expected:
-        raise ValidationError(
-            f"the resident ID number's check character is {v[17]} but should be {expected}",
-            field=field,
-            problem="INVALID_ID_NUMBER",
-        )
+        return f"the resident ID number's check character is {v[17]} but should be {expected}"
+    return None
+
+
+def validate_resident_id(value: str, *, field: str = "idNumber") -> str:
+    """Check an 18-character resident ID number; return it stripped, with a trailing x as X."""
+    v = _upper_check_x(value)
+    problem = _resident_id_problem(v)
+    if problem is not None:
+        raise ValidationError(problem, field=field, problem="INVALID_ID_NUMBER")
     return v
 
 
@@ -203,48 +199,30 @@ def make_case_number(region_code: str, day: date, seq: int) -> str:
     return body + _mod11_2(body)
 
 
-def validate_case_number(value: str, *, field: str = "caseNumber") -> str:
-    """Check a case number; return it stripped, with a trailing x as X."""
-    v = value.strip()
-    if v.endswith("x"):
-        v = v[:-1] + "X"
+def _case_number_problem(v: str) -> str | None:
+    """Why ``v`` is not a case number, or None when it is one."""
     if len(v) != 21:
-        raise ValidationError(
-            f"a case number has 21 characters, not {len(v)}",
-            field=field,
-            problem="INVALID_CASE_NUMBER",
-        )
+        return f"a case number has 21 characters, not {len(v)}"
     if not _DIGITS.fullmatch(v[:20]) or v[20] not in _MOD11_CHECK:
-        raise ValidationError(
-            f"a case number is 20 digits followed by a digit or X; got {v!r}",
-            field=field,
-            problem="INVALID_CASE_NUMBER",
-        )
+        return f"a case number is 20 digits followed by a digit or X; got {v!r}"
     if _region_problem(v[:6]) is not None:
-        raise ValidationError(
-            f"case number {v} does not start with a region code",
-            field=field,
-            problem="INVALID_CASE_NUMBER",
-        )
+        return f"case number {v} does not start with a region code"
     if _real_date(v[6:14]) is None:
-        raise ValidationError(
-            f"the date in case number {v} is not a real date",
-            field=field,
-            problem="INVALID_CASE_NUMBER",
-        )
+        return f"the date in case number {v} is not a real date"
     if v[14:20] == "000000":
-        raise ValidationError(
-            f"the daily sequence in case number {v} is 000000",
-            field=field,
-            problem="INVALID_CASE_NUMBER",
-        )
+        return f"the daily sequence in case number {v} is 000000"
     expected = _mod11_2(v[:20])
     if v[20] != expected:
-        raise ValidationError(
-            f"the check character of case number {v} is {v[20]} but should be {expected}",
-            field=field,
-            problem="INVALID_CASE_NUMBER",
-        )
+        return f"the check character of case number {v} is {v[20]} but should be {expected}"
+    return None
+
+
+def validate_case_number(value: str, *, field: str = "caseNumber") -> str:
+    """Check a case number; return it stripped, with a trailing x as X."""
+    v = _upper_check_x(value)
+    problem = _case_number_problem(v)
+    if problem is not None:
+        raise ValidationError(problem, field=field, problem="INVALID_CASE_NUMBER")
     return v
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from tongban.api.enums import ActorKind, CaseEventAction, NotificationKind
 from tongban.auth.types import Principal
-from tongban.cases import repository as repo
+from tongban.cases import history_repository as history_repo
 from tongban.cases import types as cases
 from tongban.events.catalog import EVENT_TYPES
 from tongban.events.types import Event, OutboxMessage
@@ -47,7 +47,7 @@ async def test_an_action_outside_the_vocabulary_is_never_written(
     conn: asyncpg.Connection,
 ) -> None:
     with pytest.raises(ValueError, match="not an EventAction"):
-        await repo.insert_event(
+        await history_repo.insert_event(
             conn,
             case_id="00000000-0000-0000-0000-000000000000",
             case_version=1,

@@ -8,7 +8,7 @@ import asyncpg
 from tests.conftest import GraphQLClient
 from tests.scenarios import PAYLOAD, act, ok
 
-from tongban.cases import repository as repo
+from tongban.cases import applicant_repository as applicant_repo
 from tongban.cases.types import ApplicantInput
 
 PDF = b"%PDF-1.4 tongban test material\n"
@@ -26,7 +26,9 @@ async def make_applicant(conn: asyncpg.Connection, **overrides: Any) -> str:
         "email": "xiaoming@example.cn",
         "channels": ("sms", "email"),
     } | overrides
-    applicant, _ = await repo.find_or_create_applicant(conn, applicant=ApplicantInput(**values))
+    applicant, _ = await applicant_repo.find_or_create_applicant(
+        conn, applicant=ApplicantInput(**values)
+    )
     return applicant.id
 
 

@@ -14,7 +14,7 @@ from types import ModuleType
 
 from tests.notifications.test_worker_processes import bench
 
-from tongban.cli import load_worker_settings, worker_groups
+from tongban.system.groups import load_worker_settings, worker_groups
 from tongban.system.worker import check_health
 
 ROOT = Path(__file__).resolve().parents[2]

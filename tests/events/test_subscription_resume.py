@@ -22,6 +22,7 @@ from tests.servers import free_port
 
 from tongban import db
 from tongban.auth.types import Principal
+from tongban.cases import history_repository as history_repo
 from tongban.cases import repository as repo
 from tongban.deadlines.events import DeadlineYellow
 from tongban.events import relay
@@ -92,7 +93,7 @@ async def test_a_reconnect_with_after_event_id_misses_nothing_and_applicants_see
     async with conn.transaction():
         locked = await repo.lock_case(conn, number=case["number"])
         assert locked is not None
-        await repo.insert_event(
+        await history_repo.insert_event(
             conn,
             case_id=locked.id,
             case_version=locked.version,

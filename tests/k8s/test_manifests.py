@@ -54,7 +54,7 @@ def test_every_setting_is_in_the_configmap_or_secret_and_the_guide() -> None:
 
 
 def test_worker_termination_grace_exceeds_the_job_completion_wait() -> None:
-    from tongban.cli import load_worker_settings
+    from tongban.system.groups import load_worker_settings
 
     documents = list(yaml.safe_load_all((ROOT / "k8s" / "base" / "workers.yaml").read_text()))
     for document in documents:

@@ -109,7 +109,7 @@ class Pipeline:
         self.sms = AliyunSms(settings)
         self.email = SmtpSender(settings)
         self.sender = Sender(pool, redis, settings, clock, sms=self.sms, email=self.email)
-        self.notifier = Notifier(pool, redis, settings, self.sender, clock=clock, consumer="test")
+        self.notifier = Notifier(self.sender, consumer="test")
 
     async def plan(self) -> None:
         await relay.drain(self.pool, self.redis)

@@ -38,8 +38,9 @@ from tongban.notifications.aliyun import (
     signed_form,
     string_to_sign,
 )
-from tongban.notifications.channels import InvalidReceiptSignature, sms_provider_from_settings
 from tongban.notifications.email import SmtpSender
+from tongban.notifications.errors import InvalidReceiptSignature
+from tongban.notifications.providers import sms_provider_from_settings
 
 SECRET = "stub-access-key-secret"
 CALLBACK_SECRET = "stub-callback-secret"

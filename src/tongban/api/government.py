@@ -12,7 +12,7 @@ from tongban.api.context import Info
 from tongban.api.convert import raw_or_none
 from tongban.api.enums import OfficerRole, PrincipalKind, RegionLevel
 from tongban.api.node import Node
-from tongban.cases import repository as cases_repo
+from tongban.cases import applicant_repository as applicant_repo
 from tongban.government import repository as repo
 from tongban.government import types as domain
 from tongban.identifiers import validate_region_code
@@ -158,7 +158,7 @@ class Viewer:
         if not principal.is_applicant or principal.applicant_id is None:
             return None
         ids = [principal.applicant_id]
-        found = await info.context.read(lambda c: cases_repo.applicants_by_id(c, ids=ids))
+        found = await info.context.read(lambda c: applicant_repo.applicants_by_id(c, ids=ids))
         return Applicant.from_domain(found[0], unmasked=True) if found else None
 
 

@@ -13,6 +13,9 @@ import asyncpg
 from strawberry.dataloader import DataLoader
 
 from tongban.auth.types import Principal
+from tongban.cases import applicant_repository as applicant_repo
+from tongban.cases import history_repository as history_repo
+from tongban.cases import material_repository as material_repo
 from tongban.cases import repository as cases_repo
 from tongban.cases.types import Applicant, Case, DecisionDocument, Event, Material
 from tongban.catalogue import repository as catalogue_repo
@@ -114,9 +117,9 @@ class Loaders:
         self.case = _loader(pool, partial(_visible_cases, principal=principal), _none)
         self.applicant = _loader(pool, _applicants, _none)
         self.tasks = _loader(pool, _by_case(review_repo.tasks_of), _empty)
-        self.materials = _loader(pool, _by_case(cases_repo.materials_of), _empty)
+        self.materials = _loader(pool, _by_case(material_repo.materials_of), _empty)
         self.decision_document = _loader(pool, _decision_documents, _none)
-        self.events = _loader(pool, _by_case(cases_repo.events_of), _empty)
+        self.events = _loader(pool, _by_case(history_repo.events_of), _empty)
         self.clocks = _loader(pool, _by_case(deadlines_repo.clocks_of), _empty)
         self.messages = _loader(pool, partial(_messages, principal=principal), _empty)
         self.region = _loader(pool, _regions, _none)
@@ -135,13 +138,13 @@ async def _visible_cases(
 
 
 async def _applicants(conn: asyncpg.Connection, ids: list[str]) -> dict[str, Applicant | None]:
-    return {a.id: a for a in await cases_repo.applicants_by_id(conn, ids=ids)}
+    return {a.id: a for a in await applicant_repo.applicants_by_id(conn, ids=ids)}
 
 
 async def _decision_documents(
     conn: asyncpg.Connection, ids: list[str]
 ) -> dict[str, DecisionDocument | None]:
-    return {d.case_id: d for d in await cases_repo.decision_documents_of(conn, case_ids=ids)}
+    return {d.case_id: d for d in await material_repo.decision_documents_of(conn, case_ids=ids)}
 
 
 async def _messages(

@@ -18,6 +18,9 @@ from graphql import FieldNode, FragmentSpreadNode, InlineFragmentNode
 from strawberry.dataloader import DataLoader
 
 from tongban.api.context import Info
+from tongban.cases import applicant_repository as applicant_repo
+from tongban.cases import history_repository as history_repo
+from tongban.cases import material_repository as material_repo
 from tongban.cases import repository as cases_repo
 from tongban.cases.types import Case
 from tongban.catalogue import repository as catalogue_repo
@@ -97,7 +100,7 @@ async def preload_tasks(info: Info, conn: asyncpg.Connection, tasks: Sequence[Ta
         loaders.case.prime_many({i: cases.get(i) for i in case_ids})
         if "applicant" in names and cases:
             ids = list({c.applicant_id for c in cases.values()})
-            found = {a.id: a for a in await cases_repo.applicants_by_id(conn, ids=ids)}
+            found = {a.id: a for a in await applicant_repo.applicants_by_id(conn, ids=ids)}
             loaders.applicant.prime_many({i: found.get(i) for i in ids})
         if "matter" in names and cases:
             ids = list({c.matter_id for c in cases.values()})
@@ -120,7 +123,7 @@ async def preload_case(info: Info, conn: asyncpg.Connection, case: Case) -> None
     loaders = info.context.loaders
     ids = [case.id]
     if "applicant" in names:
-        found = await cases_repo.applicants_by_id(conn, ids=[case.applicant_id])
+        found = await applicant_repo.applicants_by_id(conn, ids=[case.applicant_id])
         loaders.applicant.prime(case.applicant_id, found[0] if found else None)
     if "matter" in names:
         versions = await catalogue_repo.versions_of(
@@ -139,6 +142,6 @@ async def preload_case(info: Info, conn: asyncpg.Connection, case: Case) -> None
         loaders.clocks.prime(case.id, await deadlines_repo.clocks_of(conn, case_ids=ids))
         await loaders.calendar(conn)
     if "materials" in names:
-        loaders.materials.prime(case.id, await cases_repo.materials_of(conn, case_ids=ids))
+        loaders.materials.prime(case.id, await material_repo.materials_of(conn, case_ids=ids))
     if "history" in names:
-        loaders.events.prime(case.id, await cases_repo.events_of(conn, case_ids=ids))
+        loaders.events.prime(case.id, await history_repo.events_of(conn, case_ids=ids))

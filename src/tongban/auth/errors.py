@@ -12,8 +12,6 @@ TokenProblem = Literal[
 class TokenError(UnauthenticatedError):
     """The bearer token is missing, expired, forged or otherwise unusable."""
 
-    code = "UNAUTHENTICATED"
-
     def __init__(self, reason: TokenProblem, message: str) -> None:
         # The reason stays in details and the WWW-Authenticate challenge (clients switch on it);
         # the problem code keys its localised wording.
@@ -22,4 +20,4 @@ class TokenError(UnauthenticatedError):
 
 
 class NotAllowedError(ForbiddenError):
-    code = "FORBIDDEN"
+    """The caller is signed in but their role or region does not allow this."""

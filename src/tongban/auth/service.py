@@ -18,7 +18,7 @@ import msgspec
 
 from tongban.auth import repository as repo
 from tongban.auth.types import Principal, VerifiedApplicant
-from tongban.cases import repository as cases_repo
+from tongban.cases import applicant_repository as applicant_repo
 from tongban.clock import Clock
 
 # Resolved identities kept per process: a token's claims map to one record, so only the first
@@ -50,7 +50,7 @@ async def register_verified(
                 created = await repo.insert_applicant(conn, applicant=applicant)
                 if created is None:
                     continue  # created concurrently: lock that one
-                await cases_repo.insert_contact_change(
+                await applicant_repo.insert_contact_change(
                     conn,
                     applicant_id=created,
                     changed_at=now,
@@ -73,7 +73,7 @@ async def register_verified(
             if changes or not verified:
                 # ``after`` is everything the provider verified now: the next token is compared
                 # with it, not with the record the applicant may have changed since.
-                await cases_repo.insert_contact_change(
+                await applicant_repo.insert_contact_change(
                     conn,
                     applicant_id=applicant_id,
                     changed_at=now,

@@ -20,23 +20,35 @@ class ViewerSql:
         self.params.append(value)
         return f"${len(self.params)}"
 
-    def visible(self) -> str:
-        c = self.alias
+    def _not_officer(self) -> str | None:
+        """The whole condition for a viewer who is no officer (an applicant's own cases, or
+        none); None for an officer."""
         p = self.principal
         if p.is_applicant:
-            return f"{c}.applicant_id = {self._p(p.applicant_id)}::uuid"
-        if not p.is_officer:
-            return "FALSE"
+            return f"({self.alias}.applicant_id = {self._p(p.applicant_id)}::uuid)"
+        return None if p.is_officer else "FALSE"
+
+    def _department_reach(self, department: str) -> list[str]:
+        """The cases the officer's department handles or reviews."""
+        c = self.alias
+        return [
+            f"{c}.handling_department_id = {department}::uuid",
+            f"EXISTS (SELECT 1 FROM review_task vt WHERE vt.case_id = {c}.id"
+            f" AND vt.department_id = {department}::uuid)",
+        ]
+
+    def visible(self) -> str:
+        outside = self._not_officer()
+        if outside is not None:
+            return outside
+        c, p = self.alias, self.principal
         clearance = f"{c}.confidentiality <= {self._p(p.clearance)}"
         region = self._p(p.region_code)
-        department = self._p(p.department_id)
         reach = [
             # Whoever filed a case sees it (a district window filing for one of its townships).
             f"{c}.submitted_by = {self._p(p.subject)}",
             f"{c}.receiving_region = {region}",
-            f"{c}.handling_department_id = {department}::uuid",
-            f"EXISTS (SELECT 1 FROM review_task vt WHERE vt.case_id = {c}.id"
-            f" AND vt.department_id = {department}::uuid)",
+            *self._department_reach(self._p(p.department_id)),
         ]
         if p.has_role("head", "supervisor", "admin"):
             # Heads, supervisors and administrators oversee their region and every region
@@ -47,18 +59,11 @@ class ViewerSql:
 
     def involved(self) -> str:
         """Whether the viewer works on the case: only then personal data is shown unmasked."""
-        c = self.alias
-        p = self.principal
-        if p.is_applicant:
-            return f"({c}.applicant_id = {self._p(p.applicant_id)}::uuid)"
-        if not p.is_officer:
-            return "FALSE"
-        department = self._p(p.department_id)
-        parts = [
-            f"{c}.handling_department_id = {department}::uuid",
-            f"EXISTS (SELECT 1 FROM review_task it WHERE it.case_id = {c}.id"
-            f" AND it.department_id = {department}::uuid)",
-        ]
+        outside = self._not_officer()
+        if outside is not None:
+            return outside
+        c, p = self.alias, self.principal
+        parts = self._department_reach(self._p(p.department_id))
         if p.has_role("intake"):
             parts.append(f"{c}.receiving_region = {self._p(p.region_code)}")
             parts.append(f"{c}.submitted_by = {self._p(p.subject)}")

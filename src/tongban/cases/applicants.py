@@ -14,7 +14,7 @@ import msgspec
 
 from tongban.auth.errors import NotAllowedError
 from tongban.auth.types import Principal
-from tongban.cases import repository as repo
+from tongban.cases import applicant_repository as applicant_repo
 from tongban.cases.types import Applicant, ContactInput
 from tongban.clock import Clock
 from tongban.errors import (
@@ -68,12 +68,12 @@ async def update_my_contact(
             "only applicants change their own contact details", problem="APPLICANTS_ONLY"
         )
     checked = validate_contact(contact)
-    current = await repo.lock_applicant(conn, applicant_id=principal.applicant_id)
+    current = await applicant_repo.lock_applicant(conn, applicant_id=principal.applicant_id)
     if current is None:
         raise NotFoundError(
             "the signed-in applicant is not registered", problem="APPLICANT_NOT_REGISTERED"
         )
-    updated = await repo.update_applicant_contact(
+    updated = await applicant_repo.update_applicant_contact(
         conn,
         applicant_id=current.id,
         contact_name=checked.contact_name,
@@ -81,7 +81,7 @@ async def update_my_contact(
         email=checked.email,
         channels=checked.channels,
     )
-    await repo.insert_contact_change(
+    await applicant_repo.insert_contact_change(
         conn,
         applicant_id=current.id,
         changed_by=principal.subject,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 
 from tongban.cases import events, states
-from tongban.cases import repository as repo
+from tongban.cases import material_repository as material_repo
 from tongban.cases.files import safe_filename, sniff_content_type
 from tongban.cases.runner import ActionContext, case_action
 from tongban.cases.types import Case, Decision, UploadedFile
@@ -65,7 +65,7 @@ async def _store_document(ctx: ActionContext, document: UploadedFile) -> None:
     if problems:
         raise InvalidInputError(problems)
     key = await ctx.blobs.put(document.data)
-    await repo.insert_decision_document(
+    await material_repo.insert_decision_document(
         ctx.conn,
         case_id=ctx.case.id,
         file_name=safe_filename(document.filename) or f"{ctx.case.number}-决定书.pdf",

@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 import asyncpg
 
-from tongban.cases import repository as repo
+from tongban.cases import material_repository as material_repo
 from tongban.cases.types import DecisionDocument, Material
 from tongban.config import Settings
 from tongban.errors import ForbiddenError, NotFoundError
@@ -66,7 +66,7 @@ async def decision_document_for_download(
     now: float,
 ) -> DecisionDocument:
     _check_link(settings, "decision", document_id, expires, signature, now)
-    found = await repo.decision_document_by_id(conn, document_id=document_id)
+    found = await material_repo.decision_document_by_id(conn, document_id=document_id)
     if found is None:
         raise NotFoundError("no such decision document")
     return found
@@ -82,7 +82,7 @@ async def material_for_download(
     now: float,
 ) -> Material:
     _check_link(settings, "material", material_id, expires, signature, now)
-    found = await repo.material_by_id(conn, material_id=material_id)
+    found = await material_repo.material_by_id(conn, material_id=material_id)
     if found is None:
         raise NotFoundError("no such material", problem="MATERIAL_NOT_FOUND")
     return found

@@ -6,13 +6,9 @@ from tongban.errors import ConflictError, NotFoundError
 class CaseNotFoundError(NotFoundError):
     """No such case, or one the caller may not see (the two are not told apart)."""
 
-    code = "NOT_FOUND"
-
 
 class StaleVersionError(ConflictError):
     """The caller acted on an older version of the case."""
-
-    code = "CONFLICT"
 
     def __init__(self, current_version: int) -> None:
         super().__init__(
@@ -25,4 +21,4 @@ class StaleVersionError(ConflictError):
 
 
 class IdempotencyKeyReusedError(ConflictError):
-    code = "CONFLICT"
+    """An idempotency key already filed a different submission."""

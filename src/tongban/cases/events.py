@@ -32,11 +32,11 @@ class AcceptedAutomatically(Accepted, frozen=True, tag="accepted_automatically")
 
 
 class DeclaredNotApplicable(Event, frozen=True, tag="declared_not_applicable"):
-    pass
+    """不受理: the matter needs no licence, or not this kind (state 4); the reason is in the history."""
 
 
 class Refused(Event, frozen=True, tag="refused"):
-    pass
+    """不予受理: outside this agency's powers (state 5); the reason names the competent agency."""
 
 
 class RequestedMaterial(msgspec.Struct, frozen=True):
@@ -62,15 +62,15 @@ class Decided(Event, frozen=True, tag="decided"):
 
 
 class Delivered(Event, frozen=True, tag="delivered"):
-    pass
+    """送达: the decision (and any licence) reached the applicant (Art. 44)."""
 
 
 class Withdrawn(Event, frozen=True, tag="withdrawn"):
-    pass
+    """The applicant withdrew the case before a decision (state 2 or 14)."""
 
 
 class Revoked(Event, frozen=True, tag="revoked"):
-    pass
+    """撤销: an administrator revoked the decision, and with it the licence (state 15)."""
 
 
 class ClosedNoSupplement(Event, frozen=True, tag="closed_no_supplement"):

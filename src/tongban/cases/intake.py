@@ -10,7 +10,7 @@ import asyncpg
 
 from tongban.auth.types import Principal
 from tongban.cases import events
-from tongban.cases import repository as repo
+from tongban.cases import material_repository as material_repo
 from tongban.cases.runner import ActionContext, CaseAction, case_action, pinned_matter, routed
 from tongban.cases.service import store_materials
 from tongban.cases.types import Case, UploadedFile
@@ -29,7 +29,7 @@ from tongban.review import service as review
 
 
 async def _missing_required(conn: asyncpg.Connection, case: Case, spec: MatterSpec) -> list[str]:
-    provided = await repo.material_codes_of(conn, case_id=case.id)
+    provided = await material_repo.material_codes_of(conn, case_id=case.id)
     return [m.code for m in spec.materials if m.required and m.code not in provided]
 
 
@@ -39,15 +39,11 @@ async def accept(ctx: ActionContext) -> Case:
     matter = await pinned_matter(ctx.conn, ctx.case)
     missing = await _missing_required(ctx.conn, ctx.case, matter.spec)
     if missing:
-        raise InvalidInputError(
-            [
-                Problem(
-                    "caseNumber",
-                    "MISSING_MATERIALS",
-                    f"required materials are missing ({', '.join(missing)}); request a supplement",
-                    {"materials": missing},
-                )
-            ]
+        raise InvalidInputError.one(
+            "caseNumber",
+            "MISSING_MATERIALS",
+            f"required materials are missing ({', '.join(missing)}); request a supplement",
+            {"materials": missing},
         )
     return await _accept_as_of(
         ctx.conn,
@@ -153,16 +149,12 @@ async def request_intake_supplement(
     missing = await _missing_required(ctx.conn, ctx.case, matter.spec)
     forgotten = [c for c in missing if c not in codes]
     if forgotten:
-        raise InvalidInputError(
-            [
-                Problem(
-                    "materialCodes",
-                    "INCOMPLETE_NOTICE",
-                    "the notice must list every missing required material at once; "
-                    f"also missing: {', '.join(forgotten)}",
-                    {"materials": forgotten},
-                )
-            ]
+        raise InvalidInputError.one(
+            "materialCodes",
+            "INCOMPLETE_NOTICE",
+            "the notice must list every missing required material at once; "
+            f"also missing: {', '.join(forgotten)}",
+            {"materials": forgotten},
         )
     # The notice went out in time: the Art. 32 timer has done its work.
     await deadlines.stop(
@@ -200,24 +192,22 @@ async def supplement(ctx: ActionContext, files: list[UploadedFile]) -> Case:
         problems.append(Problem("materials", "REQUIRED", "upload the requested materials"))
     if problems:
         raise InvalidInputError(problems)
-    notice = await repo.open_supplement_notice(ctx.conn, case_id=case.id)
+    notice = await material_repo.open_supplement_notice(ctx.conn, case_id=case.id)
     assert notice is not None
     notice_id, requested = notice
     brought = {f.material_code for f in files}
     still = [c for c in requested if c not in brought]
     if still:
-        raise InvalidInputError(
-            [
-                Problem(
-                    "materials",
-                    "INCOMPLETE_SUPPLEMENT",
-                    f"still missing: {', '.join(still)}",
-                    {"materials": still},
-                )
-            ]
+        raise InvalidInputError.one(
+            "materials",
+            "INCOMPLETE_SUPPLEMENT",
+            f"still missing: {', '.join(still)}",
+            {"materials": still},
         )
     await store_materials(ctx.conn, ctx.blobs, case.id, files, "supplement", matter.spec, ctx.now)
-    await repo.fulfil_supplement_notice(ctx.conn, notice_id=notice_id, on=ctx.today, at=ctx.now)
+    await material_repo.fulfil_supplement_notice(
+        ctx.conn, notice_id=notice_id, on=ctx.today, at=ctx.now
+    )
     back_to = "received" if case.state == "supplement_requested" else "under_review"
     if back_to == "under_review":
         await deadlines.resume(ctx.conn, settings=ctx.settings, case_id=case.id, on=ctx.today)

@@ -67,25 +67,22 @@ def _admin(p: Principal, c: Case, _: Sequence[Task]) -> bool:
     return p.is_officer and p.has_role("admin")
 
 
+_INTAKE = (_intake_window, "only the receiving region's intake window decides on intake")
+_TASK = (_task_officer, "only officers of the task's department act on it")
+
 # action → (who may take it, what a refused caller is told). Only actions that a mutation
 # performs are here: the state table may know more (a follow-up's completion, a closure).
 RULES: Final[dict[str, tuple[Rule, str]]] = {
-    "accept": (_intake_window, "only the receiving region's intake window decides on intake"),
-    "declare_not_applicable": (
-        _intake_window,
-        "only the receiving region's intake window decides on intake",
-    ),
-    "refuse": (_intake_window, "only the receiving region's intake window decides on intake"),
-    "request_intake_supplement": (
-        _intake_window,
-        "only the receiving region's intake window decides on intake",
-    ),
+    "accept": _INTAKE,
+    "declare_not_applicable": _INTAKE,
+    "refuse": _INTAKE,
+    "request_intake_supplement": _INTAKE,
     "supplement": (
         _applicant_or_window,
         "the applicant, or the window on their behalf, supplements",
     ),
-    "claim_task": (_task_officer, "only officers of the task's department act on it"),
-    "complete_task": (_task_officer, "only officers of the task's department act on it"),
+    "claim_task": _TASK,
+    "complete_task": _TASK,
     "send_back": (_handling_head, "the head of the handling department sends a case back"),
     "hand_up": (_handling_head, "the head of the handling department hands a case up"),
     "transfer": (_handling_head, "the head of the handling department transfers a case"),

@@ -6,6 +6,7 @@ Apart from ``repository.py`` only for size; the same rules hold: visibility come
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import asyncpg
@@ -41,37 +42,58 @@ def _like(text: str, *, prefix: bool = False) -> str:
     return f"{escaped}%" if prefix else f"%{escaped}%"
 
 
+def _contains(text: str) -> str:
+    return _like(text)
+
+
+def _starts(text: str) -> str:
+    return _like(text, prefix=True)
+
+
+def _as_is(value: Any) -> Any:
+    return value
+
+
+# Filter field, its condition, and how its value becomes the parameter: applied in this order.
+_CASE_CRITERIA: tuple[tuple[str, str, Callable[[Any], Any]], ...] = (
+    ("number", "c.number = {}", _as_is),
+    ("number_prefix", "c.number LIKE {}", _starts),
+    ("states", "c.state = ANY({}::text[])", list),
+    ("matter_code", "c.matter_id = (SELECT id FROM matter WHERE code = {})", _as_is),
+    ("received_from", "c.received_on >= {}::date", _as_is),
+    ("received_to", "c.received_on <= {}::date", _as_is),
+    ("decided_from", "c.decided_at >= {}::timestamptz", _as_is),
+    ("decided_before", "c.decided_at < {}::timestamptz", _as_is),
+)
+_APPLICANT_CRITERIA: tuple[tuple[str, str, Callable[[Any], Any]], ...] = (
+    ("applicant_name", "a.name ILIKE {}", _contains),
+    ("applicant_id_number", "a.id_number = {}", _as_is),
+    ("applicant_credit_code", "a.credit_code = {}", _as_is),
+)
+
+
+def _criteria(
+    f: CaseFilter, table: tuple[tuple[str, str, Callable[[Any], Any]], ...], params: list[Any]
+) -> list[str]:
+    parts = []
+    for field, condition, parameter in table:
+        value = getattr(f, field)
+        if value is None or (isinstance(value, tuple | list) and not value):
+            continue
+        params.append(parameter(value))
+        parts.append(condition.format(f"${len(params)}"))
+    return parts
+
+
 def _conditions(f: CaseFilter, params: list[Any]) -> str:
     def p(value: Any) -> str:
         params.append(value)
         return f"${len(params)}"
 
-    parts: list[str] = []
-    if f.number is not None:
-        parts.append(f"c.number = {p(f.number)}")
-    if f.number_prefix is not None:
-        parts.append(f"c.number LIKE {p(_like(f.number_prefix, prefix=True))}")
-    if f.states:
-        parts.append(f"c.state = ANY({p(list(f.states))}::text[])")
-    if f.matter_code is not None:
-        parts.append(f"c.matter_id = (SELECT id FROM matter WHERE code = {p(f.matter_code)})")
-    if f.received_from is not None:
-        parts.append(f"c.received_on >= {p(f.received_from)}::date")
-    if f.received_to is not None:
-        parts.append(f"c.received_on <= {p(f.received_to)}::date")
-    if f.decided_from is not None:
-        parts.append(f"c.decided_at >= {p(f.decided_from)}::timestamptz")
-    if f.decided_before is not None:
-        parts.append(f"c.decided_at < {p(f.decided_before)}::timestamptz")
+    parts = _criteria(f, _CASE_CRITERIA, params)
     # Applicant criteria as a subquery: the applicant table's own indexes (trigram name,
     # unique identifiers, mobile) find the few applicants, then their cases by applicant_id.
-    person: list[str] = []
-    if f.applicant_name is not None:
-        person.append(f"a.name ILIKE {p(_like(f.applicant_name))}")
-    if f.applicant_id_number is not None:
-        person.append(f"a.id_number = {p(f.applicant_id_number)}")
-    if f.applicant_credit_code is not None:
-        person.append(f"a.credit_code = {p(f.applicant_credit_code)}")
+    person = _criteria(f, _APPLICANT_CRITERIA, params)
     if person:
         parts.append(
             f"c.applicant_id IN (SELECT a.id FROM applicant a WHERE {' AND '.join(person)})"

@@ -17,7 +17,9 @@ import msgspec
 from tongban.auth.errors import NotAllowedError
 from tongban.auth.types import Principal
 from tongban.blobs import BlobStore
+from tongban.cases import applicant_repository as applicant_repo
 from tongban.cases import events
+from tongban.cases import material_repository as material_repo
 from tongban.cases import repository as repo
 from tongban.cases.errors import IdempotencyKeyReusedError
 from tongban.cases.files import safe_filename
@@ -94,45 +96,35 @@ def _check_caller(principal: Principal, applicant: ApplicantInput | None) -> Non
         )
 
 
-async def _check_input(
-    conn: asyncpg.Connection, submission: Submission, settings: Settings
-) -> _Filing:
-    """Every problem of the input at once, so a form shows them all in one round trip."""
-    matter_code, region_code = submission.matter_code, submission.region_code
-    applicant, files = submission.applicant, submission.files
-    problems: list[Problem] = []
-    if not _KEY_RE.match(submission.idempotency_key):
-        problems.append(
-            Problem(
-                "idempotencyKey",
-                "INVALID_KEY",
-                "the idempotency key is 8–128 letters, digits or . _ : -",
-            )
-        )
-    checked: ApplicantInput | None = None
-    if applicant is not None:
-        try:
-            checked = validate_applicant(applicant, settings)
-        except InvalidInputError as exc:
-            problems += exc.problems
-    regions = []
+async def _check_region(
+    conn: asyncpg.Connection, region_code: str, problems: list[Problem]
+) -> tuple[str, list[Region]]:
+    """The normalised code and the region it names (none when either check failed)."""
     try:
         region_code = validate_region_code(region_code, field="regionCode")
     except ValidationError as exc:
         problems.append(
             Problem("regionCode", "INVALID_REGION", exc.message, {"cause": exc.problem})
         )
-    else:
-        regions = await gov_repo.regions_by_code(conn, codes=[region_code])
-        if not regions:
-            problems.append(
-                Problem(
-                    "regionCode",
-                    "UNKNOWN_REGION",
-                    f"unknown region {region_code}",
-                    {"code": region_code},
-                )
+        return region_code, []
+    regions = await gov_repo.regions_by_code(conn, codes=[region_code])
+    if not regions:
+        problems.append(
+            Problem(
+                "regionCode",
+                "UNKNOWN_REGION",
+                f"unknown region {region_code}",
+                {"code": region_code},
             )
+        )
+    return region_code, regions
+
+
+async def _check_matter(
+    conn: asyncpg.Connection, submission: Submission, settings: Settings, problems: list[Problem]
+) -> list[MatterVersion]:
+    """The matter's published version (none when unknown), its files checked against it."""
+    matter_code = submission.matter_code
     current = await catalogue_repo.current_versions_by_code(conn, codes=[matter_code])
     if not current:
         problems.append(
@@ -144,7 +136,31 @@ async def _check_input(
             )
         )
     else:
-        problems += check_files(files, current[0].spec, settings)
+        problems += check_files(submission.files, current[0].spec, settings)
+    return current
+
+
+async def _check_input(
+    conn: asyncpg.Connection, submission: Submission, settings: Settings
+) -> _Filing:
+    """Every problem of the input at once, so a form shows them all in one round trip."""
+    problems: list[Problem] = []
+    if not _KEY_RE.match(submission.idempotency_key):
+        problems.append(
+            Problem(
+                "idempotencyKey",
+                "INVALID_KEY",
+                "the idempotency key is 8–128 letters, digits or . _ : -",
+            )
+        )
+    checked: ApplicantInput | None = None
+    if submission.applicant is not None:
+        try:
+            checked = validate_applicant(submission.applicant, settings)
+        except InvalidInputError as exc:
+            problems += exc.problems
+    region_code, regions = await _check_region(conn, submission.region_code, problems)
+    current = await _check_matter(conn, submission, settings, problems)
     if len(msgspec.json.encode(submission.form_data)) > MAX_FORM_BYTES:
         problems.append(
             Problem(
@@ -194,7 +210,7 @@ async def _who_applies(
         # The whole statement of who applies (name, contacts, channels), not only the ID
         # number: a reused key with another name or phone is another request.
         return None, msgspec.to_builtins(checked)
-    existing = await repo.applicants_by_id(conn, ids=[principal.applicant_id or ""])
+    existing = await applicant_repo.applicants_by_id(conn, ids=[principal.applicant_id or ""])
     if not existing:
         raise NotFoundError(
             "the signed-in applicant is not registered",
@@ -227,7 +243,7 @@ async def submit_case(
         # The person's record is created from a first filing but never rewritten by a later
         # one: the window records what it was told on this case, and this case's notices go
         # there (issue 13: naming someone's ID number redirected all their SMS).
-        found, _ = await repo.find_or_create_applicant(conn, applicant=filing.applicant)
+        found, _ = await applicant_repo.find_or_create_applicant(conn, applicant=filing.applicant)
         stated = _stated(filing.applicant)
     assert found is not None
     case_id, today = await _create(
@@ -351,7 +367,7 @@ async def store_materials(
     names = {m.code: m.name for m in spec.materials}
     for f in files:
         key = await blobs.put(f.data)
-        await repo.insert_material(
+        await material_repo.insert_material(
             conn,
             case_id=case_id,
             material_code=f.material_code,

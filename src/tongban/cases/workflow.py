@@ -11,13 +11,15 @@ import asyncpg
 
 from tongban.auth.errors import NotAllowedError
 from tongban.auth.types import Principal
+from tongban.cases import history_repository as history_repo
+from tongban.cases import material_repository as material_repo
 from tongban.cases import repository as repo
 from tongban.cases import states
 from tongban.cases.errors import CaseNotFoundError, StaleVersionError
 from tongban.cases.events import RequestedMaterial, SupplementRequested
 from tongban.cases.types import Case
 from tongban.catalogue.types import MatterSpec
-from tongban.errors import MAX_TEXT_CHARS, InvalidInputError, Problem, ValidationError, check_length
+from tongban.errors import MAX_TEXT_CHARS, InvalidInputError, ValidationError, check_length
 from tongban.events.types import Event, OutboxMessage, action_of
 from tongban.identifiers import validate_case_number
 
@@ -65,7 +67,7 @@ async def record(
     after = {k: _jsonable(v) for k, v in changes.items()}
     version = await repo.update_case(conn, case_id=case.id, changes=changes, at=at)
     diff = {k: [before[k], after[k]] for k in changes if before[k] != after[k]}
-    await repo.insert_event(
+    await history_repo.insert_event(
         conn,
         case_id=case.id,
         case_version=version,
@@ -119,15 +121,11 @@ def checked_material_list(material_codes: list[str], spec: MatterSpec) -> list[s
         )
     unknown = [c for c in codes if c not in known]
     if unknown:
-        raise InvalidInputError(
-            [
-                Problem(
-                    "materialCodes",
-                    "UNKNOWN_MATERIAL",
-                    f"the matter asks for no {', '.join(unknown)}",
-                    {"codes": unknown},
-                )
-            ]
+        raise InvalidInputError.one(
+            "materialCodes",
+            "UNKNOWN_MATERIAL",
+            f"the matter asks for no {', '.join(unknown)}",
+            {"codes": unknown},
         )
     return codes
 
@@ -146,7 +144,7 @@ async def file_supplement_notice(
 ) -> Case:
     """Record the one notice of what to bring (at intake or during review) and its event."""
     check_length(note, field="note", max_chars=MAX_TEXT_CHARS)
-    await repo.insert_supplement_notice(
+    await material_repo.insert_supplement_notice(
         conn,
         case_id=case.id,
         phase=phase,

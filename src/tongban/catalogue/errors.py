@@ -4,14 +4,12 @@ from tongban.errors import ConflictError, NotFoundError
 
 
 class MatterNotFoundError(NotFoundError):
-    code = "NOT_FOUND"
+    """No matter with this id or code."""
 
 
 class MatterCodeTakenError(ConflictError):
-    code = "CONFLICT"
+    """Another matter already uses this code."""
 
 
 class StaleDraftError(ConflictError):
     """Another admin saved the draft since this one was loaded."""
-
-    code = "CONFLICT"

@@ -6,7 +6,6 @@ The caller owns the transaction; these functions never commit.
 from __future__ import annotations
 
 import re
-from typing import Any
 
 import asyncpg
 
@@ -15,128 +14,25 @@ from tongban.auth.types import Principal
 from tongban.catalogue import repository as repo
 from tongban.catalogue.errors import MatterCodeTakenError, MatterNotFoundError, StaleDraftError
 from tongban.catalogue.types import (
-    CASE_TYPES,
-    CATEGORIES,
     MatterFilter,
     MatterSpec,
     MatterVersion,
 )
+from tongban.catalogue.validation import spec_problems
 from tongban.errors import ConflictError, InvalidInputError, Problem
 from tongban.government import repository as gov_repo
-from tongban.government.types import LEVELS
 from tongban.identifiers import is_uuid
 from tongban.keyset import Window
 
 _CODE_RE = re.compile(r"^[A-Za-z0-9_-]{2,64}$")
-MAX_LIMIT_DAYS = 365
 
 
 async def validate_spec(conn: asyncpg.Connection, spec: MatterSpec) -> list[Problem]:
     """Every rule a matter version must satisfy, reported together for the admin's form."""
-    problems: list[Problem] = []
-
-    def bad(field: str, code: str, message: str, **params: Any) -> None:
-        problems.append(Problem(field=field, code=code, message=message, params=params or None))
-
-    if not spec.name.strip():
-        bad("name", "REQUIRED", "name must not be empty")
-    if spec.category not in CATEGORIES:
-        bad("category", "UNKNOWN_CATEGORY", f"unknown matter category {spec.category!r}")
-    if spec.case_type not in CASE_TYPES:
-        bad("caseType", "UNKNOWN_CASE_TYPE", f"unknown case type {spec.case_type}")
-    if spec.level not in LEVELS:
-        bad("level", "UNKNOWN_LEVEL", f"unknown level {spec.level!r}")
-    if not 0 <= spec.confidentiality <= 3:
-        bad("confidentiality", "OUT_OF_RANGE", "confidentiality must be between 0 and 3")
-    if not 0 <= spec.statutory_limit <= MAX_LIMIT_DAYS:
-        bad("statutoryLimit", "OUT_OF_RANGE", f"statutory limit must be 0–{MAX_LIMIT_DAYS} days")
-    if spec.promised_limit < 0:
-        bad("promisedLimit", "OUT_OF_RANGE", "promised limit must not be negative")
-    if spec.promised_limit > spec.statutory_limit:
-        bad(
-            "promisedLimit",
-            "PROMISED_EXCEEDS_STATUTORY",
-            f"promised limit ({spec.promised_limit}) exceeds the statutory limit "
-            f"({spec.statutory_limit})",
-            promised=spec.promised_limit,
-            statutory=spec.statutory_limit,
-        )
-
-    material_codes = [m.code for m in spec.materials]
-    for i, material in enumerate(spec.materials):
-        if not material.code.strip() or not material.name.strip():
-            bad(f"materials[{i}]", "REQUIRED", "each material needs a code and a name")
-    if len(set(material_codes)) != len(material_codes):
-        bad("materials", "DUPLICATE_MATERIAL", "material codes must be unique within a matter")
-
-    if not spec.review_plan:
-        bad("reviewPlan", "EMPTY_PLAN", "the review plan needs at least one stage")
     referenced = {spec.department_id} | {d for s in spec.review_plan for d in s.department_ids}
     well_formed = [d for d in referenced if is_uuid(d)]
     placements = await gov_repo.department_placements(conn, ids=well_formed)
-
-    home = placements.get(spec.department_id)
-    if home is None:
-        bad(
-            "departmentId",
-            "UNKNOWN_DEPARTMENT",
-            f"unknown department {spec.department_id}",
-            id=spec.department_id,
-        )
-    elif home.level != spec.level:
-        bad(
-            "level",
-            "LEVEL_MISMATCH",
-            f"the implementing department is at {home.level} level, not {spec.level}",
-        )
-
-    for i, stage in enumerate(spec.review_plan):
-        field = f"reviewPlan[{i}]"
-        if not stage.name.strip():
-            bad(f"{field}.name", "REQUIRED", f"stage {i + 1} needs a name", stage=i + 1)
-        if not stage.department_ids:
-            bad(
-                f"{field}.departmentIds",
-                "EMPTY_STAGE",
-                f"stage {i + 1} names no department",
-                stage=i + 1,
-            )
-        if len(set(stage.department_ids)) != len(stage.department_ids):
-            bad(
-                f"{field}.departmentIds",
-                "DUPLICATE_DEPARTMENT",
-                f"stage {i + 1} repeats a department",
-                stage=i + 1,
-            )
-        if stage.limit_days is not None and not 0 < stage.limit_days <= spec.statutory_limit:
-            bad(
-                f"{field}.limitDays",
-                "STAGE_LIMIT_OUT_OF_RANGE",
-                f"stage {i + 1} limit must be between 1 and the statutory limit",
-                stage=i + 1,
-            )
-        for department_id in stage.department_ids:
-            placed = placements.get(department_id)
-            if placed is None:
-                bad(
-                    f"{field}.departmentIds",
-                    "UNKNOWN_DEPARTMENT",
-                    f"stage {i + 1}: unknown department {department_id}",
-                    id=department_id,
-                )
-            elif home is not None and not (
-                home.code in placed.lineage or placed.code in home.lineage
-            ):
-                # Review crosses levels only along one branch of the hierarchy (a district
-                # reviews, its city decides); a department of an unrelated region is a mistake.
-                bad(
-                    f"{field}.departmentIds",
-                    "UNRELATED_REGION",
-                    f"stage {i + 1}: department {department_id} is not above or below the "
-                    "implementing department's region",
-                    stage=i + 1,
-                )
-    return problems
+    return spec_problems(spec, placements)
 
 
 async def _ensure_admin_for(

@@ -30,15 +30,15 @@ class DeadlineWarning(Event, frozen=True):
 
 
 class DeadlineYellow(DeadlineWarning, frozen=True, tag="deadline_yellow"):
-    pass
+    """Yellow card: remaining working days at most max(2, ⌈limit / 3⌉)."""
 
 
 class DeadlineRed(DeadlineWarning, frozen=True, tag="deadline_red"):
-    pass
+    """Red card: past the promised limit (承诺时限)."""
 
 
 class DeadlineEscalation(DeadlineWarning, frozen=True, tag="deadline_escalation"):
-    pass
+    """Past the statutory limit (法定时限): supervisors are told."""
 
 
 WARNINGS: dict[str, type[DeadlineWarning]] = {

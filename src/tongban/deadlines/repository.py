@@ -7,18 +7,15 @@ from datetime import date, datetime
 from typing import Any
 
 import asyncpg
-import msgspec
 
 from tongban.deadlines.calendar import YearSchedule
 from tongban.deadlines.types import DeadlineClock
+from tongban.rows import Select, assignments
 
 _CLOCK_COLUMNS = """id::text, case_id::text, task_id::text, kind, start_on, limit_days,
     extension_days, pauses, paused_since, state, stopped_on, due_on, next_check_at, next_level,
     version"""
-
-
-def _clock(r: Any) -> DeadlineClock:
-    return msgspec.convert(dict(r), DeadlineClock)
+_CLOCKS = Select(DeadlineClock, _CLOCK_COLUMNS, "deadline_clock")
 
 
 async def calendar_years(conn: asyncpg.Connection) -> list[YearSchedule]:
@@ -79,29 +76,20 @@ async def insert_clock(
 
 
 async def clocks_of(conn: asyncpg.Connection, *, case_ids: Sequence[str]) -> list[DeadlineClock]:
-    rows = await conn.fetch(
-        f"SELECT {_CLOCK_COLUMNS} FROM deadline_clock WHERE case_id = ANY($1::uuid[]) ORDER BY created_at, kind",
-        list(case_ids),
+    return await _CLOCKS.all(
+        conn, "WHERE case_id = ANY($1::uuid[]) ORDER BY created_at, kind", list(case_ids)
     )
-    return [_clock(r) for r in rows]
 
 
 async def lock_clocks_of_case(conn: asyncpg.Connection, *, case_id: str) -> list[DeadlineClock]:
-    rows = await conn.fetch(
-        f"SELECT {_CLOCK_COLUMNS} FROM deadline_clock WHERE case_id = $1 AND state <> 'stopped' FOR UPDATE",
-        case_id,
-    )
-    return [_clock(r) for r in rows]
+    return await _CLOCKS.all(conn, "WHERE case_id = $1 AND state <> 'stopped' FOR UPDATE", case_id)
 
 
 async def lock_clock(
     conn: asyncpg.Connection, *, clock_id: str, skip_locked: bool = False
 ) -> DeadlineClock | None:
     suffix = "FOR UPDATE SKIP LOCKED" if skip_locked else "FOR UPDATE"
-    row = await conn.fetchrow(
-        f"SELECT {_CLOCK_COLUMNS} FROM deadline_clock WHERE id = $1 {suffix}", clock_id
-    )
-    return None if row is None else _clock(row)
+    return await _CLOCKS.first(conn, f"WHERE id = $1 {suffix}", clock_id)
 
 
 async def update_clock(conn: asyncpg.Connection, *, clock_id: str, changes: dict[str, Any]) -> int:
@@ -116,12 +104,11 @@ async def update_clock(conn: asyncpg.Connection, *, clock_id: str, changes: dict
         "next_level",
         "start_on",
     }
-    assert set(changes) <= allowed, set(changes) - allowed
-    assignments = [f"{c} = ${i}" for i, c in enumerate(changes, start=2)]
+    columns = assignments(changes, allowed)
     # Row bookkeeping for operators (never read by the deadline rules): the database clock.
-    assignments += ["version = version + 1", "updated_at = now()"]
+    columns += ["version = version + 1", "updated_at = now()"]
     version: int = await conn.fetchval(
-        f"UPDATE deadline_clock SET {', '.join(assignments)} WHERE id = $1 RETURNING version",
+        f"UPDATE deadline_clock SET {', '.join(columns)} WHERE id = $1 RETURNING version",
         clock_id,
         *changes.values(),
     )

@@ -17,6 +17,7 @@ import asyncpg
 import msgspec
 
 from tongban.auth.types import Principal
+from tongban.cases import history_repository as history_repo
 from tongban.cases import repository as cases_repo
 from tongban.config import Settings
 from tongban.deadlines import repository as repo
@@ -277,7 +278,7 @@ async def _announce(
         department_id=department,
         recipients=msgspec.convert(recipients, list[Recipient]),
     )
-    await cases_repo.insert_event(
+    await history_repo.insert_event(
         conn,
         case_id=case.id,
         case_version=case.version,

@@ -6,12 +6,9 @@ import asyncio
 import contextlib
 from typing import Any
 
-import redis.asyncio as aioredis
-from arq import cron
-
 from tongban.config import Settings
 from tongban.events import relay
-from tongban.system.tasks import shutdown, startup, worker_group
+from tongban.system.tasks import loop_group, redis_client, shutdown, startup
 from tongban.system.worker import Heartbeats
 
 QUEUE = "tongban:relay"
@@ -20,9 +17,7 @@ QUEUE = "tongban:relay"
 async def _start(ctx: dict[str, Any]) -> None:
     await startup(ctx, application_name=relay.APP_NAME)
     settings: Settings = ctx["settings"]
-    ctx["relay_redis"] = aioredis.Redis.from_url(
-        settings.redis_url, socket_timeout=5, socket_connect_timeout=2
-    )
+    ctx["relay_redis"] = redis_client(settings)
     heartbeats: Heartbeats | None = ctx.get("heartbeats")
     ctx["relay_task"] = asyncio.create_task(
         relay.run(
@@ -52,9 +47,6 @@ async def heartbeat(ctx: dict[str, Any]) -> bool:
     return task is not None and not task.done()
 
 
-@worker_group(QUEUE)
-class WorkerSettings:
-    functions: list[Any] = []
-    cron_jobs = [cron(heartbeat, name="relay.heartbeat", second=set(range(0, 60, 10)))]
-    on_startup = _start
-    on_shutdown = _stop
+WorkerSettings = loop_group(
+    QUEUE, heartbeat, "relay.heartbeat", on_startup=_start, on_shutdown=_stop
+)

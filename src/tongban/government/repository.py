@@ -3,60 +3,30 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import asyncpg
 
 from tongban.government.types import Department, Officer, Region
+from tongban.rows import Select, struct_of
 
 _REGION_COLUMNS = "code, name, level, parent_code, lineage"
 _DEPARTMENT_COLUMNS = "id::text, code, name, region_code"
 _OFFICER_COLUMNS = (
     "id::text, username, name, department_id::text, roles, clearance, mobile, email, active"
 )
-
-
-def _region(r: Any) -> Region:
-    return Region(
-        code=r["code"],
-        name=r["name"],
-        level=r["level"],
-        parent_code=r["parent_code"],
-        lineage=tuple(r["lineage"]),
-    )
-
-
-def _department(r: Any) -> Department:
-    return Department(id=r["id"], code=r["code"], name=r["name"], region_code=r["region_code"])
-
-
-def _officer(r: Any) -> Officer:
-    return Officer(
-        id=r["id"],
-        username=r["username"],
-        name=r["name"],
-        department_id=r["department_id"],
-        roles=tuple(r["roles"]),
-        clearance=r["clearance"],
-        mobile=r["mobile"],
-        email=r["email"],
-        active=r["active"],
-    )
+_REGIONS = Select(Region, _REGION_COLUMNS, "region")
+_DEPARTMENTS = Select(Department, _DEPARTMENT_COLUMNS, "department")
+_OFFICERS = Select(Officer, _OFFICER_COLUMNS, "officer")
 
 
 async def regions_by_code(conn: asyncpg.Connection, *, codes: Sequence[str]) -> list[Region]:
-    rows = await conn.fetch(
-        f"SELECT {_REGION_COLUMNS} FROM region WHERE code = ANY($1::text[])", list(codes)
-    )
-    return [_region(r) for r in rows]
+    return await _REGIONS.all(conn, "WHERE code = ANY($1::text[])", list(codes))
 
 
 async def region_children(conn: asyncpg.Connection, *, parent_codes: Sequence[str]) -> list[Region]:
-    rows = await conn.fetch(
-        f"SELECT {_REGION_COLUMNS} FROM region WHERE parent_code = ANY($1::text[]) ORDER BY code",
-        list(parent_codes),
+    return await _REGIONS.all(
+        conn, "WHERE parent_code = ANY($1::text[]) ORDER BY code", list(parent_codes)
     )
-    return [_region(r) for r in rows]
 
 
 async def region_descendants(
@@ -71,16 +41,11 @@ async def region_descendants(
             ORDER BY a.code, array_length(r.lineage, 1), r.code""",
         list(codes),
     )
-    return [(r["ancestor"], _region(r)) for r in rows]
+    return [(r["ancestor"], struct_of(Region, r)) for r in rows]
 
 
 async def list_regions(conn: asyncpg.Connection, *, level: str | None = None) -> list[Region]:
-    rows = await conn.fetch(
-        f"""SELECT {_REGION_COLUMNS} FROM region
-            WHERE $1::text IS NULL OR level = $1 ORDER BY code""",
-        level,
-    )
-    return [_region(r) for r in rows]
+    return await _REGIONS.all(conn, "WHERE $1::text IS NULL OR level = $1 ORDER BY code", level)
 
 
 async def upsert_region(
@@ -101,21 +66,15 @@ async def upsert_region(
 
 
 async def departments_by_id(conn: asyncpg.Connection, *, ids: Sequence[str]) -> list[Department]:
-    rows = await conn.fetch(
-        f"SELECT {_DEPARTMENT_COLUMNS} FROM department WHERE id = ANY($1::uuid[])", list(ids)
-    )
-    return [_department(r) for r in rows]
+    return await _DEPARTMENTS.all(conn, "WHERE id = ANY($1::uuid[])", list(ids))
 
 
 async def departments_of_regions(
     conn: asyncpg.Connection, *, region_codes: Sequence[str]
 ) -> list[Department]:
-    rows = await conn.fetch(
-        f"""SELECT {_DEPARTMENT_COLUMNS} FROM department
-            WHERE region_code = ANY($1::text[]) ORDER BY code""",
-        list(region_codes),
+    return await _DEPARTMENTS.all(
+        conn, "WHERE region_code = ANY($1::text[]) ORDER BY code", list(region_codes)
     )
-    return [_department(r) for r in rows]
 
 
 async def department_ids_existing(conn: asyncpg.Connection, *, ids: Sequence[str]) -> set[str]:
@@ -140,20 +99,15 @@ async def upsert_department(
 
 
 async def officer_by_id(conn: asyncpg.Connection, *, officer_id: str) -> Officer | None:
-    row = await conn.fetchrow(f"SELECT {_OFFICER_COLUMNS} FROM officer WHERE id = $1", officer_id)
-    return None if row is None else _officer(row)
+    return await _OFFICERS.first(conn, "WHERE id = $1", officer_id)
 
 
 async def officer_by_username(conn: asyncpg.Connection, *, username: str) -> Officer | None:
-    row = await conn.fetchrow(
-        f"SELECT {_OFFICER_COLUMNS} FROM officer WHERE username = $1", username
-    )
-    return None if row is None else _officer(row)
+    return await _OFFICERS.first(conn, "WHERE username = $1", username)
 
 
 async def list_officers(conn: asyncpg.Connection) -> list[Officer]:
-    rows = await conn.fetch(f"SELECT {_OFFICER_COLUMNS} FROM officer ORDER BY username")
-    return [_officer(r) for r in rows]
+    return await _OFFICERS.all(conn, "ORDER BY username")
 
 
 async def upsert_officer(
@@ -198,4 +152,4 @@ async def department_placements(
             WHERE d.id = ANY($1::uuid[])""",
         list(ids),
     )
-    return {r["department_id"]: _region(r) for r in rows}
+    return {r["department_id"]: struct_of(Region, r) for r in rows}

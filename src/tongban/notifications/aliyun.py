@@ -26,14 +26,13 @@ import aiohttp
 import msgspec
 
 from tongban.notifications.channels import (
-    InvalidReceiptSignature,
     Outcome,
-    ProviderError,
     Receipt,
     permanent,
     sent,
     temporary,
 )
+from tongban.notifications.errors import InvalidReceiptSignature, ProviderError
 
 if TYPE_CHECKING:
     from tongban.config import Settings

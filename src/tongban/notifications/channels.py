@@ -11,12 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import Literal, Protocol
 
 import msgspec
-
-if TYPE_CHECKING:
-    from tongban.config import Settings
 
 
 class Outcome(msgspec.Struct, frozen=True):
@@ -54,14 +51,6 @@ class Receipt(msgspec.Struct, frozen=True):
     """When the handset's network reported it (aware)."""
 
 
-class InvalidReceiptSignature(Exception):
-    """A delivery-report callback whose signature is missing or wrong."""
-
-
-class ProviderError(Exception):
-    """A provider query (not a send) could not be answered; the caller must not assume "absent"."""
-
-
 class SmsProvider(Protocol):
     name: str
 
@@ -90,12 +79,3 @@ class EmailSender(Protocol):
     async def send(self, *, message_id: str, to: str, subject: str, body: str) -> Outcome: ...
 
     async def aclose(self) -> None: ...
-
-
-def sms_provider_from_settings(settings: Settings) -> SmsProvider | None:
-    """The configured SMS provider, or None when SMS is disabled (messages stay pending)."""
-    if settings.sms_provider == "disabled":
-        return None
-    from tongban.notifications.aliyun import AliyunSms
-
-    return AliyunSms(settings)

@@ -21,12 +21,9 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-import asyncpg
 import msgspec
 import redis.asyncio as aioredis
 
-from tongban.clock import Clock
-from tongban.config import Settings
 from tongban.events.relay import STREAM
 from tongban.notifications.planner import plan_pending
 from tongban.notifications.sender import Sender
@@ -49,21 +46,13 @@ _decoder = msgspec.json.Decoder()
 class Notifier:
     """The loops of one worker process, with a stop that lets sends in flight finish."""
 
-    def __init__(
-        self,
-        pool: asyncpg.Pool,
-        redis: aioredis.Redis,
-        settings: Settings,
-        sender: Sender,
-        *,
-        clock: Clock,
-        consumer: str,
-    ) -> None:
-        self.pool = pool
-        self.redis = redis
-        self.settings = settings
+    def __init__(self, sender: Sender, *, consumer: str) -> None:
+        # The loops plan and claim on the connections, settings and clock the sender sends with.
+        self.pool = sender.pool
+        self.redis = sender.redis
+        self.settings = sender.settings
+        self.clock = sender.clock
         self.sender = sender
-        self.clock = clock
         self.consumer = consumer
         self.stopping = asyncio.Event()
         self.wake = asyncio.Event()

@@ -171,46 +171,60 @@ async def plan(
     quiet_until = in_quiet_hours(now, settings)
     messages: list[NewMessage] = []
     for row, event in events:
-        kind = None if event is None else kind_of(event)
-        if kind is None:
-            continue
-        audience = templates.KINDS[kind].audience
-        values = _values(row, event, kind)
-        if audience == "applicant":
-            recipients = [Contact(row.applicant_id, row.mobile, row.email, row.channels)]
-        else:
-            ids = event.recipients if isinstance(event, de.DeadlineWarning) else []
-            recipients = [officers[r.officer_id] for r in ids if r.officer_id in officers]
-        for recipient in recipients:
-            for channel, address in (("sms", recipient.mobile), ("email", recipient.email)):
-                template = in_force_now[(kind, channel, audience)]
-                if channel not in recipient.channels or not address or not template.enabled:
-                    continue
-                waits = channel == "sms" and not template.urgent and quiet_until is not None
-                messages.append(
-                    NewMessage(
-                        event_id=row.event_id,
-                        event_seq=row.outbox_id,
-                        case_id=row.case_id,
-                        kind=kind,
-                        audience=audience,
-                        recipient_id=recipient.recipient_id,
-                        channel=channel,
-                        address=address,
-                        template_version=template.version,
-                        urgent=template.urgent,
-                        subject=templates.render(template.subject, values),
-                        body=templates.render(template.body, values),
-                        params=values,
-                        next_attempt_at=quiet_until if waits and quiet_until else now,
-                    )
-                )
+        messages += _messages_of(row, event, officers, in_force_now, quiet_until, now)
     inserted = await repo.insert_messages(conn, messages=messages)
     # Every locked row is handled, also one whose event notifies nobody: left unmarked it would
     # come back to every catch-up scan and keep its stream entry pending for ever.
     # Delivery bookkeeping (database clock): catch-up scans compare it with real elapsed time.
     await repo.mark_planned(conn, outbox_ids=locked)
     return Planned(len(locked), inserted, busy)
+
+
+def _messages_of(
+    row: EventToPlan,
+    event: AnyEvent | None,
+    officers: dict[str, Contact],
+    in_force_now: dict[tuple[str, str, str], Template],
+    quiet_until: datetime | None,
+    now: datetime,
+) -> list[NewMessage]:
+    """One message per recipient and channel the event's kind notifies and they accept."""
+    kind = None if event is None else kind_of(event)
+    if kind is None:
+        return []
+    audience = templates.KINDS[kind].audience
+    values = _values(row, event, kind)
+    if audience == "applicant":
+        recipients = [Contact(row.applicant_id, row.mobile, row.email, row.channels)]
+    else:
+        ids = event.recipients if isinstance(event, de.DeadlineWarning) else []
+        recipients = [officers[r.officer_id] for r in ids if r.officer_id in officers]
+    messages: list[NewMessage] = []
+    for recipient in recipients:
+        for channel, address in (("sms", recipient.mobile), ("email", recipient.email)):
+            template = in_force_now[(kind, channel, audience)]
+            if channel not in recipient.channels or not address or not template.enabled:
+                continue
+            waits = channel == "sms" and not template.urgent and quiet_until is not None
+            messages.append(
+                NewMessage(
+                    event_id=row.event_id,
+                    event_seq=row.outbox_id,
+                    case_id=row.case_id,
+                    kind=kind,
+                    audience=audience,
+                    recipient_id=recipient.recipient_id,
+                    channel=channel,
+                    address=address,
+                    template_version=template.version,
+                    urgent=template.urgent,
+                    subject=templates.render(template.subject, values),
+                    body=templates.render(template.body, values),
+                    params=values,
+                    next_attempt_at=quiet_until if waits and quiet_until else now,
+                )
+            )
+    return messages
 
 
 async def _officers(conn: asyncpg.Connection, events: list[AnyEvent | None]) -> dict[str, Contact]:

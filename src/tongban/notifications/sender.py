@@ -40,10 +40,10 @@ from tongban.notifications.attempts import Result, already_sent, recorded
 from tongban.notifications.channels import (
     EmailSender,
     Outcome,
-    ProviderError,
     SmsProvider,
     temporary,
 )
+from tongban.notifications.errors import ProviderError
 from tongban.notifications.planner import in_quiet_hours
 from tongban.notifications.ratelimit import LimiterUnavailable, TokenBucket, recipient_over_cap
 from tongban.notifications.types import Claimed

@@ -7,11 +7,12 @@ from collections.abc import Sequence
 import asyncpg
 
 from tongban.auth.types import Principal
-from tongban.errors import ConflictError, ForbiddenError, InvalidInputError
+from tongban.errors import ForbiddenError, InvalidInputError
 from tongban.identifiers import is_uuid
 from tongban.notifications import repository as repo
 from tongban.notifications import templates
 from tongban.notifications.channels import Receipt
+from tongban.notifications.errors import TemplateVersionChangedError
 from tongban.notifications.planner import in_force
 from tongban.notifications.templates import Template
 from tongban.notifications.types import Message, PublishedTemplate
@@ -92,23 +93,17 @@ async def publish_template(
         raise InvalidInputError(problems)
     current = await repo.latest_template_version(conn, kind=kind, channel=channel)
     if current != expected_version:
-        raise ConflictError(
+        raise TemplateVersionChangedError(
             f"version {current} was published since you loaded version {expected_version}",
-            field="expectedVersion",
-            details={"currentVersion": current},
-            problem="TEMPLATE_VERSION_CHANGED",
-            params={"currentVersion": current},
+            current_version=current,
         )
     published = await repo.insert_template(
         conn, template=template, published_by=principal.name or principal.subject
     )
     if published is None:
-        raise ConflictError(
+        raise TemplateVersionChangedError(
             "another administrator published this template at the same moment",
-            field="expectedVersion",
-            details={"currentVersion": template.version},
-            problem="TEMPLATE_VERSION_CHANGED",
-            params={"currentVersion": template.version},
+            current_version=template.version,
         )
     return published
 

@@ -8,16 +8,19 @@ import os
 import socket
 from typing import Any
 
-import redis.asyncio as aioredis
-from arq import cron
-
 from tongban.clock import clock_from_settings
 from tongban.config import Settings
-from tongban.notifications.channels import sms_provider_from_settings
 from tongban.notifications.email import SmtpSender
 from tongban.notifications.notifier import Notifier
+from tongban.notifications.providers import sms_provider_from_settings
 from tongban.notifications.sender import Sender
-from tongban.system.tasks import JOB_COMPLETION_WAIT, shutdown, startup, worker_group
+from tongban.system.tasks import (
+    JOB_COMPLETION_WAIT,
+    loop_group,
+    redis_client,
+    shutdown,
+    startup,
+)
 
 QUEUE = "tongban:notifications"
 
@@ -25,21 +28,14 @@ QUEUE = "tongban:notifications"
 async def _start(ctx: dict[str, Any]) -> None:
     await startup(ctx)
     settings: Settings = ctx["settings"]
-    redis = aioredis.Redis.from_url(settings.redis_url, socket_timeout=5, socket_connect_timeout=2)
+    redis = redis_client(settings)
     ctx["notify_redis"] = redis
     sms = sms_provider_from_settings(settings)
     email = SmtpSender(settings)
     ctx["notify_channels"] = (sms, email)
     clock = clock_from_settings(settings)
     sender = Sender(ctx["pool"], redis, settings, clock, sms=sms, email=email)
-    notifier = Notifier(
-        ctx["pool"],
-        redis,
-        settings,
-        sender,
-        clock=clock,
-        consumer=f"{socket.gethostname()}:{os.getpid()}",
-    )
+    notifier = Notifier(sender, consumer=f"{socket.gethostname()}:{os.getpid()}")
     ctx["notifier"] = notifier
     notifier.heartbeats = ctx.get("heartbeats")
     notifier.start()
@@ -63,9 +59,6 @@ async def heartbeat(ctx: dict[str, Any]) -> bool:
     return notifier is not None and notifier.alive
 
 
-@worker_group(QUEUE)
-class WorkerSettings:
-    functions: list[Any] = []
-    cron_jobs = [cron(heartbeat, name="notifications.heartbeat", second=set(range(0, 60, 10)))]
-    on_startup = _start
-    on_shutdown = _stop
+WorkerSettings = loop_group(
+    QUEUE, heartbeat, "notifications.heartbeat", on_startup=_start, on_shutdown=_stop
+)

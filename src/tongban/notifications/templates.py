@@ -316,29 +316,19 @@ def check(template: Template) -> list[Problem]:
             problems.append(Problem("subject", "EMPTY_SUBJECT", "an e-mail needs a subject"))
         if "\n" in template.subject or "\r" in template.subject:
             problems.append(Problem("subject", "MULTILINE_SUBJECT", "the subject is one line"))
-        if len(template.subject) > SUBJECT_MAX_CHARS:
-            problems.append(
-                Problem(
-                    "subject",
-                    "TOO_LONG",
-                    f"at most {SUBJECT_MAX_CHARS} characters",
-                    {"max": SUBJECT_MAX_CHARS},
-                )
-            )
+        problems += _too_long("subject", template.subject, SUBJECT_MAX_CHARS)
         problems += placeholder_problems(template.subject, allowed, "subject")
     else:
         if template.subject:
             problems.append(Problem("subject", "SMS_HAS_NO_SUBJECT", "an SMS has no subject"))
-        if len(template.body) > SMS_MAX_CHARS:
-            problems.append(
-                Problem(
-                    "body",
-                    "TOO_LONG",
-                    f"at most {SMS_MAX_CHARS} characters",
-                    {"max": SMS_MAX_CHARS},
-                )
-            )
+        problems += _too_long("body", template.body, SMS_MAX_CHARS)
     return problems
+
+
+def _too_long(field: str, text: str, most: int) -> list[Problem]:
+    if len(text) <= most:
+        return []
+    return [Problem(field, "TOO_LONG", f"at most {most} characters", {"max": most})]
 
 
 def render(text: str, values: dict[str, str]) -> str:

@@ -32,7 +32,7 @@ class HandedUp(Event, frozen=True, tag="handed_up"):
 
 
 class Transferred(HandedUp, frozen=True, tag="transferred"):
-    pass
+    """转办: another region's department handles the case; number and history stay."""
 
 
 class SpecialProcedureStarted(Event, frozen=True, tag="special_procedure_started"):

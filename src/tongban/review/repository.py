@@ -7,20 +7,17 @@ from datetime import date, datetime
 from typing import Any
 
 import asyncpg
-import msgspec
 
 from tongban.auth.types import Principal
 from tongban.cases.access import ViewerSql
 from tongban.keyset import Order, Window
 from tongban.review.types import Task
+from tongban.rows import Select, assignments, struct_of
 
 _TASK_COLUMNS = """t.id::text, t.case_id::text, t.kind, t.stage_index, t.stage_name, t.position,
     t.round, t.department_id::text, t.state, t.claimed_by::text, t.opinion, t.comment,
     t.completed_by::text, t.created_at, t.opened_at, t.completed_at, t.due_on"""
-
-
-def _task(r: Any) -> Task:
-    return msgspec.convert(dict(r), Task)
+_TASKS = Select(Task, _TASK_COLUMNS, "review_task t")
 
 
 async def insert_task(
@@ -56,17 +53,16 @@ async def insert_task(
 
 
 async def tasks_of(conn: asyncpg.Connection, *, case_ids: Sequence[str]) -> list[Task]:
-    rows = await conn.fetch(
-        f"""SELECT {_TASK_COLUMNS} FROM review_task t WHERE t.case_id = ANY($1::uuid[])
+    return await _TASKS.all(
+        conn,
+        """WHERE t.case_id = ANY($1::uuid[])
             ORDER BY t.case_id, t.created_at, t.position""",
         list(case_ids),
     )
-    return [_task(r) for r in rows]
 
 
 async def task_by_id(conn: asyncpg.Connection, *, task_id: str) -> Task | None:
-    row = await conn.fetchrow(f"SELECT {_TASK_COLUMNS} FROM review_task t WHERE t.id = $1", task_id)
-    return None if row is None else _task(row)
+    return await _TASKS.first(conn, "WHERE t.id = $1", task_id)
 
 
 async def update_task(conn: asyncpg.Connection, *, task_id: str, changes: dict[str, Any]) -> None:
@@ -79,10 +75,10 @@ async def update_task(conn: asyncpg.Connection, *, task_id: str, changes: dict[s
         "completed_at",
         "opened_at",
     }
-    assert set(changes) <= allowed, set(changes) - allowed
-    assignments = ", ".join(f"{column} = ${i}" for i, column in enumerate(changes, start=2))
     await conn.execute(
-        f"UPDATE review_task SET {assignments} WHERE id = $1", task_id, *changes.values()
+        f"UPDATE review_task SET {', '.join(assignments(changes, allowed))} WHERE id = $1",
+        task_id,
+        *changes.values(),
     )
 
 
@@ -166,7 +162,8 @@ async def worklist(
         *params,
     )
     return [
-        (_task({k: v for k, v in dict(r).items() if k != "sort_key"}), r["sort_key"]) for r in rows
+        (struct_of(Task, {k: v for k, v in dict(r).items() if k != "sort_key"}), r["sort_key"])
+        for r in rows
     ]
 
 

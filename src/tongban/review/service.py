@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 import asyncpg
 
+from tongban.auth.types import Principal
 from tongban.cases.runner import ActionContext, case_action, pinned_matter
 from tongban.cases.types import Case
 from tongban.cases.workflow import checked_material_list, file_supplement_notice, require_reason
@@ -18,7 +19,6 @@ from tongban.errors import (
     ConflictError,
     InvalidInputError,
     NotFoundError,
-    Problem,
     ValidationError,
     check_length,
 )
@@ -121,11 +121,9 @@ async def claim_task(ctx: ActionContext, task_id: str) -> Case:
     )
 
 
-@case_action("complete_task", tasks=_the_task)
-async def complete_task(ctx: ActionContext, task_id: str, opinion: Opinion, comment: str) -> Case:
-    """Give the department's opinion; the stage's join policy decides when it is done."""
-    conn, principal, case, today = ctx.conn, ctx.principal, ctx.case, ctx.today
-    task = ctx.tasks[0]
+def _check_opinion(task: Task, principal: Principal, opinion: Opinion, comment: str) -> None:
+    """Only an open task, or one this officer claimed, takes an opinion; anything short of
+    agreement says why."""
     if task.state not in ("open", "claimed"):
         raise ConflictError(
             f"the task is {task.state}",
@@ -144,6 +142,14 @@ async def complete_task(ctx: ActionContext, task_id: str, opinion: Opinion, comm
             field="comment",
             problem="OPINION_NEEDS_COMMENT",
         )
+
+
+@case_action("complete_task", tasks=_the_task)
+async def complete_task(ctx: ActionContext, task_id: str, opinion: Opinion, comment: str) -> Case:
+    """Give the department's opinion; the stage's join policy decides when it is done."""
+    conn, principal, case, today = ctx.conn, ctx.principal, ctx.case, ctx.today
+    task = ctx.tasks[0]
+    _check_opinion(task, principal, opinion, comment)
     await repo.update_task(
         conn,
         task_id=task.id,
@@ -258,24 +264,16 @@ async def _move(ctx: ActionContext, department_id: str, reason: str | None, upwa
         )
     current = (await gov_repo.regions_by_code(conn, codes=[case.handling_region]))[0]
     if upward and not (target.code in current.lineage and target.code != current.code):
-        raise InvalidInputError(
-            [
-                Problem(
-                    "departmentId",
-                    "NOT_HIGHER_LEVEL",
-                    "hand a case up only to a region above the handling one",
-                )
-            ]
+        raise InvalidInputError.one(
+            "departmentId",
+            "NOT_HIGHER_LEVEL",
+            "hand a case up only to a region above the handling one",
         )
     if not upward and (target.code in current.lineage or target.code == current.code):
-        raise InvalidInputError(
-            [
-                Problem(
-                    "departmentId",
-                    "NOT_ANOTHER_REGION",
-                    "transfer to another region (hand up to go higher)",
-                )
-            ]
+        raise InvalidInputError.one(
+            "departmentId",
+            "NOT_ANOTHER_REGION",
+            "transfer to another region (hand up to go higher)",
         )
     return await ctx.record(
         event=(events.HandedUp if upward else events.Transferred)(

@@ -10,6 +10,8 @@ import asyncpg
 from tongban.auth.types import Principal
 from tongban.cases.access import ViewerSql
 from tongban.keyset import Order, Window
+from tongban.rows import fetch_all
+from tongban.supervision.types import FigureCase
 
 _WARNINGS = """
         FROM deadline_warning w
@@ -68,11 +70,13 @@ async def count_open_warnings(
 
 async def cases_for_figures(
     conn: asyncpg.Connection, *, principal: Principal, region_code: str, until: date, timezone: str
-) -> list[dict[str, Any]]:
+) -> list[FigureCase]:
     """Cases handled in the region subtree and accepted by ``until``, with their promised clock."""
     params: list[Any] = [region_code, until, timezone]
     visible = ViewerSql(principal, params).visible()
-    rows = await conn.fetch(
+    return await fetch_all(
+        conn,
+        FigureCase,
         f"""
         SELECT c.id::text, c.handling_department_id::text AS department_id,
                c.handling_region AS region_code, c.state,
@@ -87,4 +91,3 @@ async def cases_for_figures(
         """,
         *params,
     )
-    return [dict(r) for r in rows]

@@ -8,11 +8,13 @@ import socket
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+import redis.asyncio as aioredis
 from arq import cron
 from arq.connections import RedisSettings
 
 from tongban import db
 from tongban.config import Settings, load_settings
+from tongban.system import repository as repo
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +54,39 @@ def worker_group(queue: str) -> Callable[[T], T]:
     return apply
 
 
+def redis_client(settings: Settings) -> aioredis.Redis:
+    """A worker's own Redis connection for its loops (arq's pool is arq's): short timeouts so a
+    Redis outage shows in the loop's next pass instead of hanging it."""
+    client: aioredis.Redis = aioredis.Redis.from_url(
+        settings.redis_url, socket_timeout=5, socket_connect_timeout=2
+    )
+    return client
+
+
+def loop_group(
+    queue: str,
+    heartbeat: Callable[..., Any],
+    heartbeat_name: str,
+    *,
+    on_startup: Callable[..., Any],
+    on_shutdown: Callable[..., Any],
+) -> type:
+    """The settings of a group whose work runs in its own loops beside arq (started and stopped
+    by the hooks): arq needs at least one job, and the heartbeat reports the loops' liveness
+    every ten seconds."""
+    settings = type(
+        "WorkerSettings",
+        (),
+        {
+            "functions": [],
+            "cron_jobs": [cron(heartbeat, name=heartbeat_name, second=set(range(0, 60, 10)))],
+            "on_startup": on_startup,
+            "on_shutdown": on_shutdown,
+        },
+    )
+    return worker_group(queue)(settings)
+
+
 async def startup(ctx: dict[str, Any], *, application_name: str = "tongban-worker") -> None:
     settings = load_settings()
     ctx["settings"] = settings
@@ -67,7 +102,7 @@ async def shutdown(ctx: dict[str, Any]) -> None:
 async def heartbeat(ctx: dict[str, Any]) -> str:
     """system.heartbeat: proves the worker reaches PostgreSQL; idempotent and harmless."""
     async with ctx["pool"].acquire() as conn:
-        now = await conn.fetchval("SELECT now()")
+        now = await repo.database_now(conn)
     return str(now)
 
 

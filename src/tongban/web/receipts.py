@@ -11,7 +11,7 @@ from litestar.datastructures import State
 from litestar.response import Response
 
 from tongban.config import Settings
-from tongban.notifications.channels import InvalidReceiptSignature
+from tongban.notifications.errors import InvalidReceiptSignature
 from tongban.notifications.service import apply_receipts
 from tongban.outages import RETRY_AFTER_SECONDS, is_outage
 

@@ -1,0 +1,154 @@
+"""SQL for what a case holds on file: materials, decision documents and supplement notices."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+
+import asyncpg
+
+from tongban.cases.types import (
+    DecisionDocument,
+    Material,
+)
+from tongban.rows import Select
+
+
+async def insert_material(
+    conn: asyncpg.Connection,
+    *,
+    case_id: str,
+    material_code: str | None,
+    name: str,
+    size: int,
+    content_type: str,
+    sha256: str,
+    blob_key: str,
+    phase: str,
+    at: datetime,
+) -> None:
+    await conn.execute(
+        """INSERT INTO case_material (case_id, material_code, name, size, content_type, sha256,
+                                      blob_key, phase, uploaded_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)""",
+        case_id,
+        material_code,
+        name,
+        size,
+        content_type,
+        sha256,
+        blob_key,
+        phase,
+        at,
+    )
+
+
+_MATERIAL_COLUMNS = """id::text, case_id::text, material_code, name, size, content_type, sha256,
+    blob_key, phase, uploaded_at"""
+_MATERIALS = Select(Material, _MATERIAL_COLUMNS, "case_material")
+
+
+async def material_by_id(conn: asyncpg.Connection, *, material_id: str) -> Material | None:
+    return await _MATERIALS.first(conn, "WHERE id = $1::uuid", material_id)
+
+
+async def materials_of(conn: asyncpg.Connection, *, case_ids: Sequence[str]) -> list[Material]:
+    return await _MATERIALS.all(
+        conn, "WHERE case_id = ANY($1::uuid[]) ORDER BY uploaded_at, id", list(case_ids)
+    )
+
+
+_DOCUMENT_COLUMNS = """id::text, case_id::text, file_name, size, content_type, sha256, blob_key,
+    uploaded_at"""
+_DOCUMENTS = Select(DecisionDocument, _DOCUMENT_COLUMNS, "case_decision_document")
+
+
+async def insert_decision_document(
+    conn: asyncpg.Connection,
+    *,
+    case_id: str,
+    file_name: str,
+    size: int,
+    content_type: str,
+    sha256: str,
+    blob_key: str,
+) -> str:
+    document_id: str = await conn.fetchval(
+        """INSERT INTO case_decision_document (case_id, file_name, size, content_type, sha256,
+                                               blob_key)
+           VALUES ($1, $2, $3, $4, $5, $6) RETURNING id::text""",
+        case_id,
+        file_name,
+        size,
+        content_type,
+        sha256,
+        blob_key,
+    )
+    return document_id
+
+
+async def decision_document_by_id(
+    conn: asyncpg.Connection, *, document_id: str
+) -> DecisionDocument | None:
+    return await _DOCUMENTS.first(conn, "WHERE id = $1::uuid", document_id)
+
+
+async def decision_documents_of(
+    conn: asyncpg.Connection, *, case_ids: Sequence[str]
+) -> list[DecisionDocument]:
+    return await _DOCUMENTS.all(conn, "WHERE case_id = ANY($1::uuid[])", list(case_ids))
+
+
+async def material_codes_of(conn: asyncpg.Connection, *, case_id: str) -> set[str]:
+    rows = await conn.fetch(
+        "SELECT DISTINCT material_code FROM case_material WHERE case_id = $1 AND material_code IS NOT NULL",
+        case_id,
+    )
+    return {r["material_code"] for r in rows}
+
+
+async def insert_supplement_notice(
+    conn: asyncpg.Connection,
+    *,
+    case_id: str,
+    phase: str,
+    material_codes: Sequence[str],
+    note: str,
+    officer_id: str,
+    on: date,
+    at: datetime,
+) -> None:
+    await conn.execute(
+        """INSERT INTO supplement_notice (case_id, phase, material_codes, note, requested_by,
+                                          requested_on, requested_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7)""",
+        case_id,
+        phase,
+        list(material_codes),
+        note,
+        officer_id,
+        on,
+        at,
+    )
+
+
+async def open_supplement_notice(
+    conn: asyncpg.Connection, *, case_id: str
+) -> tuple[str, list[str]] | None:
+    row = await conn.fetchrow(
+        """SELECT id::text, material_codes FROM supplement_notice
+           WHERE case_id = $1 AND fulfilled_at IS NULL ORDER BY requested_at DESC LIMIT 1""",
+        case_id,
+    )
+    return None if row is None else (row["id"], list(row["material_codes"]))
+
+
+async def fulfil_supplement_notice(
+    conn: asyncpg.Connection, *, notice_id: str, on: date, at: datetime
+) -> None:
+    await conn.execute(
+        "UPDATE supplement_notice SET fulfilled_at = $3, fulfilled_on = $2 WHERE id = $1",
+        notice_id,
+        on,
+        at,
+    )
