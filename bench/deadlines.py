@@ -32,7 +32,7 @@ from support import ADMIN, drop_database, fresh_database  # noqa: E402
 from tongban import db  # noqa: E402
 from tongban.config import load_settings  # noqa: E402
 from tongban.deadlines import repository as deadlines_repo  # noqa: E402
-from tongban.deadlines.service import sweep  # noqa: E402
+from tongban.deadlines.enforcement import sweep  # noqa: E402
 from tongban.deadlines.tasks import schedule_jobs  # noqa: E402
 
 REDIS = os.environ.get("TONGBAN_TEST_REDIS_URL", "redis://127.0.0.1:6379/14")

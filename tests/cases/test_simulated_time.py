@@ -8,7 +8,7 @@ from tests.conftest import GraphQLClient
 from tests.scenarios import START, act, at, complete, ok
 
 from tongban import db
-from tongban.deadlines.service import sweep
+from tongban.deadlines.enforcement import sweep
 
 
 async def test_a_case_on_a_simulated_clock_records_only_simulated_instants(

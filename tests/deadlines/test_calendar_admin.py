@@ -63,7 +63,7 @@ async def test_a_deadline_in_an_unpublished_year_waits_and_publishing_fixes_it(
     ready = (await client.http.get("/health/ready")).json()
     assert ready["warnings"] == []
     from tongban import db
-    from tongban.deadlines.service import sweep
+    from tongban.deadlines.enforcement import sweep
 
     pool = await db.create_pool(client.settings)
     try:

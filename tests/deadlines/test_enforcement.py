@@ -18,7 +18,7 @@ from tests.scenarios import act, at, ok
 
 from tongban import db
 from tongban.config import Settings
-from tongban.deadlines.service import sweep
+from tongban.deadlines.enforcement import sweep
 from tongban.deadlines.tasks import QUEUE, check_clock, schedule_jobs, sweep_job
 
 DEADLINES = "deadlines { kind state dueOn remainingDays colour daysPaused limitDays overdue }"

@@ -330,7 +330,7 @@ async def test_officers_get_warnings_and_red_ones_come_through_quiet_hours(
     sms_stub: SmsStub,
     clock: MovableClock,
 ) -> None:
-    from tongban.deadlines.service import sweep
+    from tongban.deadlines.enforcement import sweep
 
     applicant = client.applicant_token(await make_applicant(conn), name="陈小明")
     case = ok(await submit(client, applicant))

@@ -8,7 +8,7 @@ from tests.conftest import GraphQLClient
 from tests.scenarios import act, at, complete, ok
 
 from tongban import db
-from tongban.deadlines.service import sweep
+from tongban.deadlines.enforcement import sweep
 
 
 async def withdrawal(client: GraphQLClient, conn: asyncpg.Connection, key: str) -> dict[str, Any]:

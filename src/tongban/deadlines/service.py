@@ -14,22 +14,15 @@ from datetime import date, datetime
 from typing import Any
 
 import asyncpg
-import msgspec
 
 from tongban.auth.types import Principal
-from tongban.cases import history_repository as history_repo
-from tongban.cases import repository as cases_repo
 from tongban.config import Settings
 from tongban.deadlines import repository as repo
 from tongban.deadlines.calendar import WorkingCalendar
 from tongban.deadlines.clock import clock_status, colour
 from tongban.deadlines.errors import UnknownCalendarYearError
-from tongban.deadlines.events import WARNINGS, Recipient
-from tongban.deadlines.schedule import LEVELS, due_of, pauses_of, plan
+from tongban.deadlines.schedule import due_of, pauses_of, plan
 from tongban.deadlines.types import DeadlineClock
-from tongban.events.types import OutboxMessage, action_of
-from tongban.government import repository as gov_repo
-from tongban.review import repository as review_repo
 
 log = logging.getLogger(__name__)
 
@@ -190,139 +183,3 @@ def status(
             divisor=settings.yellow_divisor,
         ),
     }
-
-
-async def check(
-    conn: asyncpg.Connection,
-    *,
-    clock_id: str,
-    now: datetime,
-    settings: Settings,
-    skip_locked: bool = False,
-) -> str | None:
-    """Act on every threshold of the clock that is due by ``now`` (a worker that was down may
-    find yellow and red both due); return the last level acted on."""
-    last = None
-    for _ in range(len(LEVELS["promised"]) + 2):
-        clock = await repo.lock_clock(conn, clock_id=clock_id, skip_locked=skip_locked)
-        skip_locked = False  # the row lock is ours now
-        if clock is None or clock.state != "running" or clock.next_check_at is None:
-            break
-        if clock.next_check_at > now:
-            break
-        level = await _act(conn, clock, now=now, settings=settings)
-        if level is None:
-            break
-        last = level
-    return last
-
-
-async def _act(
-    conn: asyncpg.Connection, clock: DeadlineClock, *, now: datetime, settings: Settings
-) -> str | None:
-    """Act on the clock's threshold that is due; return the level acted on."""
-    level = clock.next_level
-    cal = await load_calendar(conn)
-    if level == "recheck":
-        # Waiting for a year's official schedule: recompute now that it may be published.
-        await reschedule(conn, clock.id, cal, settings)
-        return None
-    case = await cases_repo.lock_case_by_id(conn, case_id=clock.case_id)
-    assert case is not None
-    if level == "auto_accept":
-        # cases.intake starts and stops clocks through this module: imported here, not above.
-        from tongban.cases import intake
-
-        if case.state == "received":
-            await intake.accept_automatically(conn, case, settings=settings, at=now)
-        await stop(conn, case_id=case.id, on=case.received_on, at=now, kinds=["one_notice"])
-        return level
-    warned = (
-        level in ("yellow", "red", "escalation")
-        and clock.due_on is not None
-        and await repo.insert_warning(
-            conn,
-            clock_id=clock.id,
-            case_id=case.id,
-            level=level,
-            due_on=clock.due_on,
-            raised_at=now,
-        )
-    )
-    if warned and level is not None:
-        await _announce(conn, case, clock, level, now)
-    await reschedule(conn, clock.id, cal, settings)
-    return level
-
-
-async def _announce(
-    conn: asyncpg.Connection, case: Any, clock: DeadlineClock, level: str, now: datetime
-) -> None:
-    department = case.handling_department_id
-    if clock.task_id is not None:
-        task = await review_repo.task_by_id(conn, task_id=clock.task_id)
-        if task is not None:
-            department = task.department_id
-    recipients = await repo.warning_recipients(
-        conn, department_id=department, region_lineage=await _lineage(conn, case.handling_region)
-    )
-    assert clock.due_on is not None and clock.next_check_at is not None
-    # A warning is about the case, not a change of it: the case version stays, so officers
-    # acting on the case are not pushed into conflicts by the supervision worker.
-    event = WARNINGS[level](
-        clock=clock.kind,
-        due_on=clock.due_on,
-        level=level,
-        threshold=clock.next_check_at.isoformat(),
-        at=now.isoformat(),
-        department_id=department,
-        recipients=msgspec.convert(recipients, list[Recipient]),
-    )
-    await history_repo.insert_event(
-        conn,
-        case_id=case.id,
-        case_version=case.version,
-        occurred_at=now,
-        principal=SYSTEM,
-        reason=None,
-        changes={},
-        event=event,
-        topic=f"deadline.{level}",
-        outbox=OutboxMessage(
-            action=action_of(event),
-            caseId=case.id,
-            caseNumber=case.number,
-            level=level,
-            clock=clock.kind,
-            recipients=[r["officerId"] for r in recipients],
-        ),
-    )
-
-
-async def _lineage(conn: asyncpg.Connection, region_code: str) -> list[str]:
-    found = await gov_repo.regions_by_code(conn, codes=[region_code])
-    return list(found[0].lineage) if found else [region_code]
-
-
-async def sweep_clocks(pool: asyncpg.Pool, *, now: datetime, settings: Settings) -> list[str]:
-    """Handle every threshold that is due (through the partial index: cost follows the number
-    due); return the ids of the clocks acted on. One sweeper at a time across all pods."""
-    handled: list[str] = []
-    async with pool.acquire() as conn, conn.transaction():
-        if not await repo.try_sweep_lock(conn):
-            return []
-        for clock_id in await repo.due_clock_ids(conn, now=now, limit=settings.sweep_batch):
-            try:
-                async with conn.transaction():
-                    if await check(
-                        conn, clock_id=clock_id, now=now, settings=settings, skip_locked=True
-                    ):
-                        handled.append(clock_id)
-            except Exception:
-                log.exception("deadline check failed", extra={"clock": clock_id})
-    return handled
-
-
-async def sweep(pool: asyncpg.Pool, *, now: datetime, settings: Settings) -> int:
-    """``sweep_clocks``, counted."""
-    return len(await sweep_clocks(pool, now=now, settings=settings))

@@ -18,8 +18,8 @@ from arq.connections import ArqRedis
 
 from tongban.clock import Clock, SystemClock, clock_from_settings, real_seconds_until
 from tongban.config import Settings
+from tongban.deadlines import enforcement
 from tongban.deadlines import repository as repo
-from tongban.deadlines import service
 from tongban.system.tasks import startup as base_startup
 from tongban.system.tasks import worker_group
 
@@ -65,7 +65,7 @@ async def check_clock(ctx: dict[str, Any], clock_id: str, version: int) -> str |
     async with pool.acquire() as conn, conn.transaction():
         if await repo.clock_version(conn, clock_id=clock_id) != version:
             return "stale"
-        level = await service.check(conn, clock_id=clock_id, now=_now(ctx), settings=settings)
+        level = await enforcement.check(conn, clock_id=clock_id, now=_now(ctx), settings=settings)
     await _schedule_next(ctx, [clock_id])
     return level
 
@@ -75,7 +75,7 @@ async def sweep_job(ctx: dict[str, Any]) -> int:
 
     The next thresholds of the clocks it handled get their precise jobs again: without them each
     later warning of such a clock would wait for a sweep, up to the sweep interval late."""
-    handled = await service.sweep_clocks(ctx["pool"], now=_now(ctx), settings=ctx["settings"])
+    handled = await enforcement.sweep_clocks(ctx["pool"], now=_now(ctx), settings=ctx["settings"])
     if handled:
         await _schedule_next(ctx, handled)
     return len(handled)
