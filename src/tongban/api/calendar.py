@@ -55,8 +55,7 @@ class CalendarQuery:
     @strawberry.field(description="Known years: published schedules override the package's.")
     async def calendar_years(self, info: Info) -> list[CalendarYear]:
         info.context.require_signed_in()
-        async with info.context.pool.acquire() as conn:
-            published = {s.year: s for s in await repo.calendar_years(conn)}
+        published = {s.year: s for s in await info.context.read(repo.calendar_years)}
         years = []
         for year in sorted(set(published) | set(range(2004, 2027))):
             if year in published:

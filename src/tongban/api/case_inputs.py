@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from enum import Enum
 from typing import Any
 
 import strawberry
@@ -35,18 +34,6 @@ class SubmitCasePayload:
     user_errors: list[UserError] = strawberry.field(description="Why it failed; empty on success.")
 
 
-@strawberry.enum(description="Special procedures of Art. 45, whose time is not counted.")
-class SpecialProcedureKind(Enum):
-    HEARING = strawberry.enum_value("hearing", description="听证.")
-    TENDERING = strawberry.enum_value("tendering", description="招标.")
-    AUCTION = strawberry.enum_value("auction", description="拍卖.")
-    TESTING = strawberry.enum_value("testing", description="检验/检测.")
-    INSPECTION = strawberry.enum_value("inspection", description="检验.")
-    QUARANTINE = strawberry.enum_value("quarantine", description="检疫.")
-    APPRAISAL = strawberry.enum_value("appraisal", description="鉴定.")
-    EXPERT_REVIEW = strawberry.enum_value("expert_review", description="专家评审.")
-
-
 @strawberry.input(description="Who applies (filed at a window on the applicant's behalf).")
 class ApplicantInput:
     kind: ApplicantKind = strawberry.field(description="Person or organisation.")
@@ -58,7 +45,7 @@ class ApplicantInput:
     mobile: str | None = strawberry.field(default=None, description="Mobile number.")
     email: str | None = strawberry.field(default=None, description="E-mail address.")
     channels: list[Channel] = strawberry.field(
-        default_factory=lambda: [Channel.SMS], description="Preferred notice channels."
+        default_factory=lambda: [Channel("sms")], description="Preferred notice channels."
     )
 
     def to_domain(self) -> domain.ApplicantInput:

@@ -9,19 +9,18 @@ from zoneinfo import ZoneInfo
 
 import strawberry
 
-from tongban.api.cases import Case, CaseState, Task, TaskState
+from tongban.api.cases import Case, Task
 from tongban.api.context import Info
 from tongban.api.convert import raw, raw_or_none
+from tongban.api.enums import CaseState, TaskState
 from tongban.api.pagination import (
     After,
     Before,
     Connection,
     First,
     Last,
-    PageRequest,
     connection,
     encode_cursor,
-    page_request,
 )
 from tongban.api.preload import preload_tasks
 from tongban.auth.errors import NotAllowedError
@@ -204,18 +203,6 @@ class WorklistFilter:
     matter_code: str | None = strawberry.field(default=None, description="Only this matter.")
 
 
-def _page(
-    info: Info, first: int | None, after: str | None, last: int | None, before: str | None
-) -> PageRequest:
-    return page_request(
-        first=first,
-        after=after,
-        last=last,
-        before=before,
-        maximum=info.context.settings.graphql_max_page_size,
-    )
-
-
 @strawberry.type
 class CaseListQuery:
     @strawberry.field(
@@ -245,7 +232,7 @@ class CaseListQuery:
         principal = context.require_signed_in()
         order: domain.CaseSort = raw(sort)
         scope = f"cases:{order}"
-        page = _page(info, first, after, last, before)
+        page = info.context.page(first=first, after=after, last=last, before=before)
         window = page.window(_KEY_TYPES[order], scope)
         search = domain_filter(
             filter,
@@ -263,16 +250,14 @@ class CaseListQuery:
                 window=window,
             )
 
-        async def count() -> int:
-            async with context.pool.acquire() as conn:
-                return await search_repo.count_cases(conn, principal=principal, filter=search)
-
         return connection(
             found,
             page,
             node=lambda x: Case.from_domain(x.case),
             cursor=lambda x: encode_cursor(list(x.position), scope),
-            counter=count,
+            counter=context.counter(
+                lambda c: search_repo.count_cases(c, principal=principal, filter=search)
+            ),
         )
 
     @strawberry.field(description="Tasks of your department on cases you may see.")
@@ -299,7 +284,7 @@ class CaseListQuery:
         sort_value: str = raw(sort)
         scope = f"worklist:{sort_value}"
         key_type = tuple[date, str] if sort_value == "due" else tuple[datetime, str]
-        page = _page(info, first, after, last, before)
+        page = info.context.page(first=first, after=after, last=last, before=before)
         window = page.window(key_type, scope)
         async with info.context.pool.acquire() as conn:
             found = await review_repo.worklist(
@@ -313,16 +298,15 @@ class CaseListQuery:
             )
             await preload_tasks(info, conn, [t for t, _ in found[: page.size]])
 
-        async def count() -> int:
-            async with info.context.pool.acquire() as conn:
-                return await review_repo.count_worklist(
-                    conn,
-                    principal=principal,
-                    department_id=department_id,
-                    states=task_states,
-                    matter_code=f.matter_code,
-                )
-
+        count = info.context.counter(
+            lambda c: review_repo.count_worklist(
+                c,
+                principal=principal,
+                department_id=department_id,
+                states=task_states,
+                matter_code=f.matter_code,
+            )
+        )
         return connection(
             found,
             page,

@@ -9,19 +9,19 @@ from typing import Annotated, Any, ParamSpec
 import strawberry
 from strawberry.file_uploads import Upload
 
+from tongban.api.arguments import CaseNumber
 from tongban.api.case_inputs import (
     CasePayload,
     MaterialUpload,
-    SpecialProcedureKind,
     SubmitCaseInput,
     SubmitCasePayload,
     read_file,
     read_files,
 )
-from tongban.api.cases import Case, Opinion
+from tongban.api.cases import Case
 from tongban.api.context import Info
 from tongban.api.convert import raw
-from tongban.api.enums import DecisionKind
+from tongban.api.enums import DecisionKind, Opinion, SpecialProcedureKind
 from tongban.api.errors import user_errors
 from tongban.cases import conclusion, intake, service
 from tongban.cases import repository as repo
@@ -31,7 +31,6 @@ from tongban.review import service as review
 
 P = ParamSpec("P")
 
-Number = Annotated[str, strawberry.argument(description="Case number.")]
 Version = Annotated[
     int, strawberry.argument(description="The case version you saw; a newer one is a CONFLICT.")
 ]
@@ -66,7 +65,7 @@ async def _act(
 def _plain(action: CaseAction[[]], description: str) -> Any:
     """A mutation of the case alone (number and version)."""
 
-    async def resolver(info: Info, number: Number, expected_version: Version) -> CasePayload:
+    async def resolver(info: Info, number: CaseNumber, expected_version: Version) -> CasePayload:
         return await _act(info, action, number, expected_version)
 
     return strawberry.mutation(resolver=resolver, description=description)
@@ -76,7 +75,7 @@ def _with_reason(action: CaseAction[[str | None]], description: str) -> Any:
     """A mutation that states why."""
 
     async def resolver(
-        info: Info, number: Number, expected_version: Version, reason: Reason = None
+        info: Info, number: CaseNumber, expected_version: Version, reason: Reason = None
     ) -> CasePayload:
         return await _act(info, action, number, expected_version, reason)
 
@@ -88,7 +87,7 @@ def _to_department(action: CaseAction[[str, str | None]], description: str) -> A
 
     async def resolver(
         info: Info,
-        number: Number,
+        number: CaseNumber,
         expected_version: Version,
         department_id: DepartmentId,
         reason: Reason = None,
@@ -141,7 +140,7 @@ class CaseMutation:
     async def refuse_case(
         self,
         info: Info,
-        number: Number,
+        number: CaseNumber,
         expected_version: Version,
         reason: Reason = None,
         competent_agency: Annotated[
@@ -157,7 +156,7 @@ class CaseMutation:
     async def request_supplement(
         self,
         info: Info,
-        number: Number,
+        number: CaseNumber,
         expected_version: Version,
         material_codes: Annotated[
             list[str], strawberry.argument(description="Every material needed.")
@@ -172,7 +171,7 @@ class CaseMutation:
     async def supplement_case(
         self,
         info: Info,
-        number: Number,
+        number: CaseNumber,
         expected_version: Version,
         materials: Annotated[list[MaterialUpload], strawberry.argument(description="The files.")],
     ) -> CasePayload:
@@ -181,7 +180,7 @@ class CaseMutation:
 
     @strawberry.mutation(description="Claim an open task of your department.")
     async def claim_task(
-        self, info: Info, number: Number, expected_version: Version, task_id: TaskId
+        self, info: Info, number: CaseNumber, expected_version: Version, task_id: TaskId
     ) -> CasePayload:
         return await _act(info, review.claim_task, number, expected_version, str(task_id))
 
@@ -189,7 +188,7 @@ class CaseMutation:
     async def complete_task(
         self,
         info: Info,
-        number: Number,
+        number: CaseNumber,
         expected_version: Version,
         task_id: TaskId,
         opinion: Annotated[Opinion, strawberry.argument(description="The opinion.")],
@@ -211,7 +210,7 @@ class CaseMutation:
     async def send_back(
         self,
         info: Info,
-        number: Number,
+        number: CaseNumber,
         expected_version: Version,
         to_stage: Annotated[int, strawberry.argument(description="Stage index, from 0.")],
         reason: Reason = None,
@@ -229,7 +228,7 @@ class CaseMutation:
     async def start_special_procedure(
         self,
         info: Info,
-        number: Number,
+        number: CaseNumber,
         expected_version: Version,
         kind: Annotated[SpecialProcedureKind, strawberry.argument(description="Which procedure.")],
         expected_days: Annotated[
@@ -260,7 +259,7 @@ class CaseMutation:
     async def decide_case(
         self,
         info: Info,
-        number: Number,
+        number: CaseNumber,
         expected_version: Version,
         decision: Annotated[DecisionKind, strawberry.argument(description="The decision.")],
         reason: Reason = None,
@@ -298,7 +297,7 @@ class CaseMutation:
     async def rate_case(
         self,
         info: Info,
-        number: Number,
+        number: CaseNumber,
         expected_version: Version,
         rating: Annotated[int, strawberry.argument(description="1 … 5 (GB/T 39046 A.8).")],
         comment: Annotated[str, strawberry.argument(description="Comment.")] = "",

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 import asyncpg
 import redis.asyncio as aioredis
@@ -16,12 +16,16 @@ from strawberry.litestar import BaseContext
 from tongban.api import ratelimit
 from tongban.api.errors import RATE_LIMITED, graphql_error, limit_error
 from tongban.api.loaders import Loaders
+from tongban.api.pagination import DEFAULT_PAGE_SIZE, PageRequest, page_request
 from tongban.auth.errors import TokenError
 from tongban.auth.service import ApplicantDirectory
 from tongban.auth.types import Principal
 from tongban.blobs import BlobStore
 from tongban.clock import Clock
 from tongban.config import Settings
+from tongban.deadlines.tasks import schedule_jobs
+
+T = TypeVar("T")
 
 
 class Context(BaseContext, kw_only=True):
@@ -43,8 +47,6 @@ class Context(BaseContext, kw_only=True):
         sweeper catches whatever could not be enqueued)."""
         if self.arq is None:
             return
-        from tongban.deadlines.tasks import schedule_jobs
-
         try:
             await schedule_jobs(self.pool, self.arq, case_ids=case_ids, clock=self.clock)
         except Exception:
@@ -95,6 +97,36 @@ class Context(BaseContext, kw_only=True):
         """The request owns the transaction; services only receive the connection."""
         async with self.pool.acquire() as conn, conn.transaction():
             yield conn
+
+    async def read(self, query: Callable[[asyncpg.Connection], Awaitable[T]]) -> T:
+        """One read on a pooled connection of its own (a read needs no transaction)."""
+        async with self.pool.acquire() as conn:
+            return await query(conn)
+
+    def counter(
+        self, count: Callable[[asyncpg.Connection], Awaitable[int]]
+    ) -> Callable[[], Awaitable[int]]:
+        """A connection's ``totalCount``: read on its own connection, and only when asked."""
+        return lambda: self.read(count)
+
+    def page(
+        self,
+        *,
+        first: int | None,
+        after: str | None,
+        last: int | None,
+        before: str | None,
+        default: int = DEFAULT_PAGE_SIZE,
+    ) -> PageRequest:
+        """The Relay arguments, checked against this deployment's largest page."""
+        return page_request(
+            first=first,
+            after=after,
+            last=last,
+            before=before,
+            maximum=self.settings.graphql_max_page_size,
+            default=default,
+        )
 
 
 Info = strawberry.Info[Context, Any]

@@ -3,43 +3,17 @@
 from __future__ import annotations
 
 from datetime import date
-from enum import Enum
 
 import strawberry
 
 from tongban.api.context import Info
+from tongban.api.enums import ClockState, Colour, DeadlineKind
 from tongban.api.node import Node
 from tongban.api.preload import MISSING, known
 from tongban.clock import local_day
 from tongban.deadlines import service
 from tongban.deadlines.calendar import WorkingCalendar
 from tongban.deadlines.types import DeadlineClock
-
-
-@strawberry.enum(description="Which limit a clock measures.")
-class DeadlineKind(Enum):
-    ONE_NOTICE = strawberry.enum_value(
-        "one_notice", description="Art. 32: 5 days to notify missing materials, else accepted."
-    )
-    PROMISED = strawberry.enum_value("promised", description="承诺时限 of the decision.")
-    STATUTORY = strawberry.enum_value("statutory", description="法定时限 of the decision.")
-    STAGE = strawberry.enum_value("stage", description="A review stage's limit for one task.")
-    DELIVERY = strawberry.enum_value("delivery", description="Art. 44: issue and deliver.")
-    FOLLOW_UP = strawberry.enum_value("follow_up", description="Follow-up of a bad rating.")
-
-
-@strawberry.enum(description="Whether a clock counts.")
-class ClockState(Enum):
-    RUNNING = strawberry.enum_value("running", description="Counting working days.")
-    PAUSED = strawberry.enum_value("paused", description="Not counting (Art. 45, supplements).")
-    STOPPED = strawberry.enum_value("stopped", description="Finished.")
-
-
-@strawberry.enum(description="Supervision colour (电子监察).")
-class Colour(Enum):
-    GREEN = strawberry.enum_value("green", description="On track.")
-    YELLOW = strawberry.enum_value("yellow", description="Few working days remain.")
-    RED = strawberry.enum_value("red", description="Past the limit.")
 
 
 @strawberry.type(description="A working-day deadline and where it stands today.")
@@ -68,7 +42,7 @@ async def deadlines_of(info: Info, case_id: str, task_id: str | None) -> list[De
     ]
     if not clocks:
         return []
-    return _views(info, clocks, await info.context.loaders.calendar())
+    return deadline_views(info, clocks, await info.context.loaders.calendar())
 
 
 def known_deadlines(info: Info, case_id: str, task_id: str | None) -> list[Deadline] | None:
@@ -77,10 +51,10 @@ def known_deadlines(info: Info, case_id: str, task_id: str | None) -> list[Deadl
     cal = info.context.loaders.calendar_if_read
     if loaded is MISSING or cal is None:
         return None
-    return _views(info, [c for c in loaded if c.task_id == task_id], cal)
+    return deadline_views(info, [c for c in loaded if c.task_id == task_id], cal)
 
 
-def _views(info: Info, clocks: list[DeadlineClock], cal: WorkingCalendar) -> list[Deadline]:
+def deadline_views(info: Info, clocks: list[DeadlineClock], cal: WorkingCalendar) -> list[Deadline]:
     settings = info.context.settings
     today = local_day(info.context.clock.now(), settings.timezone)
     found = []

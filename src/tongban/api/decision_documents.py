@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import time
 from datetime import datetime
 
 import strawberry
 
 from tongban.api.context import Info
-from tongban.cases import downloads
+from tongban.api.materials import download_url
 from tongban.cases import types as domain
 
 
@@ -29,11 +28,7 @@ class DecisionDocument:
         "document without a token; null unless you are the applicant or work on the case."
     )
     def download_url(self, info: Info) -> str | None:
-        if not self.downloadable:
-            return None
-        return downloads.signed_path(
-            info.context.settings, str(self.id), now=time.time(), kind="decision"
-        )
+        return download_url(info, self.id, downloadable=self.downloadable, kind="decision")
 
     @classmethod
     def from_domain(

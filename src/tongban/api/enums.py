@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from enum import Enum
 from typing import TYPE_CHECKING, Any, get_args
 
 import strawberry
 
+from tongban.auth import types as auth
 from tongban.cases import types as cases
-from tongban.notifications.templates import KINDS
+from tongban.cases.states import STATE_CODES
+from tongban.catalogue import types as catalogue
+from tongban.deadlines import clock as deadline_clock
+from tongban.deadlines import types as deadlines
+from tongban.government import types as government
+from tongban.notifications import templates
+from tongban.review import types as review
 
 
 def derived_enum(name: str, values: Mapping[str, str], *, description: str) -> Any:
@@ -25,33 +32,12 @@ def derived_enum(name: str, values: Mapping[str, str], *, description: str) -> A
     return strawberry.enum(built, description=description)
 
 
-@strawberry.enum(description="Applicant kind.")
-class ApplicantKind(Enum):
-    PERSON = strawberry.enum_value("person", description="A natural person (resident ID number).")
-    ORGANISATION = strawberry.enum_value(
-        "organisation", description="An organisation (unified social credit code)."
-    )
-
-
-@strawberry.enum(description="A notice channel.")
-class Channel(Enum):
-    SMS = strawberry.enum_value("sms", description="Text message.")
-    EMAIL = strawberry.enum_value("email", description="E-mail.")
-
-
-@strawberry.enum(description="The decision on a case.")
-class DecisionKind(Enum):
-    APPROVED = strawberry.enum_value("approved", description="准予.")
-    APPROVED_DEFERRED = strawberry.enum_value(
-        "approved_deferred", description="容缺: approved, materials to follow."
-    )
-    DENIED = strawberry.enum_value("denied", description="不予.")
-
-
-@strawberry.enum(description="When a material came in.")
-class MaterialPhase(Enum):
-    SUBMISSION = strawberry.enum_value("submission", description="With the application.")
-    SUPPLEMENT = strawberry.enum_value("supplement", description="With a supplement (补正).")
+def domain_enum(
+    name: str, values: Iterable[str], texts: Mapping[str, str], *, description: str
+) -> Any:
+    """``derived_enum`` over a domain list whose every value must have a text here: a value
+    added to the domain without one fails at import, not silently in the schema."""
+    return derived_enum(name, {value: texts[value] for value in values}, description=description)
 
 
 # mypy sees an enum class; at run time the members come from the domain's lists.
@@ -59,6 +45,27 @@ if TYPE_CHECKING:
     CaseEventAction = Enum
     ActorKind = Enum
     NotificationKind = Enum
+    ApplicantKind = Enum
+    Channel = Enum
+    DecisionKind = Enum
+    MaterialPhase = Enum
+    CaseState = Enum
+    Opinion = Enum
+    TaskState = Enum
+    TaskKind = Enum
+    CaseAction = Enum
+    SpecialProcedureKind = Enum
+    MaterialForm = Enum
+    StageMode = Enum
+    JoinPolicy = Enum
+    DeadlineKind = Enum
+    ClockState = Enum
+    Colour = Enum
+    RegionLevel = Enum
+    OfficerRole = Enum
+    PrincipalKind = Enum
+    MessageChannel = Enum
+    MessageAudience = Enum
 else:
     _ACTIONS = {
         "submitted": "Application filed (收件).",
@@ -103,6 +110,222 @@ else:
     )
     NotificationKind = derived_enum(
         "NotificationKind",
-        {kind: f"{k.title} (to the {k.audience})." for kind, k in KINDS.items()},
+        {kind: f"{k.title} (to the {k.audience})." for kind, k in templates.KINDS.items()},
         description="What a notification is about.",
+    )
+    ApplicantKind = domain_enum(
+        "ApplicantKind",
+        get_args(cases.ApplicantKind),
+        {
+            "person": "A natural person (resident ID number).",
+            "organisation": "An organisation (unified social credit code).",
+        },
+        description="Applicant kind.",
+    )
+    Channel = domain_enum(
+        "Channel",
+        get_args(cases.Channel),
+        {"sms": "Text message.", "email": "E-mail."},
+        description="A notice channel.",
+    )
+    DecisionKind = domain_enum(
+        "DecisionKind",
+        get_args(cases.Decision),
+        {
+            "approved": "准予.",
+            "approved_deferred": "容缺: approved, materials to follow.",
+            "denied": "不予.",
+        },
+        description="The decision on a case.",
+    )
+    MaterialPhase = derived_enum(
+        "MaterialPhase",
+        {"submission": "With the application.", "supplement": "With a supplement (补正)."},
+        description="When a material came in.",
+    )
+    CaseState = domain_enum(
+        "CaseState",
+        STATE_CODES,
+        {
+            "received": "1 已接件: waiting for intake.",
+            "supplement_requested": "6 补正: the one-time notice of missing materials.",
+            "accepted": "3 受理: the decision clock runs.",
+            "under_review": "8 审查/会签.",
+            "special_procedure": "9 特别程序 (Art. 45): the clock is paused.",
+            "review_supplement": "补正 after acceptance: the clock is paused.",
+            "approved": "11 准予许可.",
+            "approved_deferred": "12 容缺许可: approved with materials to follow.",
+            "denied": "13 不予许可.",
+            "delivered": "送达: the result was delivered.",
+            "not_applicable": "4 不受理: needs no licence.",
+            "refused": "5 不予受理: outside our powers.",
+            "withdrawn": "2 撤回 by the applicant.",
+            "revoked": "15 撤销 by an administrator.",
+            "closed_no_supplement": "补正不来办结: closed without the supplement.",
+        },
+        description="Where a case is in its life (codes per GB/T 39046 / BLZT).",
+    )
+    Opinion = domain_enum(
+        "Opinion",
+        get_args(review.Opinion),
+        {"agree": "同意.", "agree_with_conditions": "有条件同意.", "disagree": "不同意."},
+        description="A department's opinion on a review task.",
+    )
+    TaskState = domain_enum(
+        "TaskState",
+        get_args(review.TaskState),
+        {
+            "waiting": "Waits for an earlier department.",
+            "open": "Can be claimed.",
+            "claimed": "An officer works on it.",
+            "completed": "The opinion is given.",
+            "cancelled": "No longer needed.",
+        },
+        description="Where a task is.",
+    )
+    TaskKind = derived_enum(
+        "TaskKind",
+        {"review": "A review-plan opinion.", "follow_up": "Follow-up of a bad rating."},
+        description="What a task is for.",
+    )
+    CaseAction = derived_enum(
+        "CaseAction",
+        {
+            "accept": "acceptCase (受理).",
+            "declare_not_applicable": "declareNotApplicable (不受理).",
+            "refuse": "refuseCase (不予受理).",
+            "request_supplement": "requestSupplement (补正, at intake or in review).",
+            "supplement": "supplementCase.",
+            "claim_task": "claimTask.",
+            "complete_task": "completeTask.",
+            "send_back": "sendBack.",
+            "hand_up": "handUp (上报).",
+            "transfer": "transferCase (转办).",
+            "start_special_procedure": "startSpecialProcedure (特别程序).",
+            "end_special_procedure": "endSpecialProcedure.",
+            "extend": "extendDeadline (延期).",
+            "decide": "decideCase (决定).",
+            "deliver": "deliverCase (送达).",
+            "withdraw": "withdrawCase (撤回).",
+            "revoke": "revokeCase (撤销).",
+            "rate": "rateCase (好差评).",
+        },
+        description="Something a viewer can do to a case; each names its mutation.",
+    )
+    SpecialProcedureKind = domain_enum(
+        "SpecialProcedureKind",
+        get_args(review.SpecialProcedureKind),
+        {
+            "hearing": "听证.",
+            "tendering": "招标.",
+            "auction": "拍卖.",
+            "testing": "检验/检测.",
+            "inspection": "检验.",
+            "quarantine": "检疫.",
+            "appraisal": "鉴定.",
+            "expert_review": "专家评审.",
+        },
+        description="Special procedures of Art. 45, whose time is not counted.",
+    )
+    MaterialForm = domain_enum(
+        "MaterialForm",
+        get_args(catalogue.MaterialForm),
+        {
+            "original": "The original (原件).",
+            "copy": "A copy (复印件).",
+            "original_or_copy": "Either.",
+        },
+        description="Whether a material must be the original or may be a copy.",
+    )
+    StageMode = domain_enum(
+        "StageMode",
+        get_args(catalogue.StageMode),
+        {"parallel": "All at once (并联/会签).", "sequential": "One after another (串联)."},
+        description="How the departments of a review stage work.",
+    )
+    JoinPolicy = domain_enum(
+        "JoinPolicy",
+        get_args(catalogue.JoinPolicy),
+        {
+            "all": "When every department has given an opinion.",
+            "any": "When the first department has.",
+        },
+        description="When a review stage is done.",
+    )
+    DeadlineKind = domain_enum(
+        "DeadlineKind",
+        get_args(deadlines.ClockKind),
+        {
+            "one_notice": "Art. 32: 5 days to notify missing materials, else accepted.",
+            "promised": "承诺时限 of the decision.",
+            "statutory": "法定时限 of the decision.",
+            "stage": "A review stage's limit for one task.",
+            "delivery": "Art. 44: issue and deliver.",
+            "follow_up": "Follow-up of a bad rating.",
+        },
+        description="Which limit a clock measures.",
+    )
+    ClockState = domain_enum(
+        "ClockState",
+        get_args(deadline_clock.ClockState),
+        {
+            "running": "Counting working days.",
+            "paused": "Not counting (Art. 45, supplements).",
+            "stopped": "Finished.",
+        },
+        description="Whether a clock counts.",
+    )
+    Colour = domain_enum(
+        "Colour",
+        get_args(deadline_clock.Colour),
+        {"green": "On track.", "yellow": "Few working days remain.", "red": "Past the limit."},
+        description="Supervision colour (电子监察).",
+    )
+    RegionLevel = domain_enum(
+        "RegionLevel",
+        get_args(government.RegionLevel),
+        {
+            "province": "Province (省).",
+            "city": "Prefecture-level city (地级市).",
+            "county": "County or district (县/区).",
+            "township": "Township or street (乡镇/街道).",
+        },
+        description="Level of government (GB/T 2260 hierarchy).",
+    )
+    OfficerRole = domain_enum(
+        "OfficerRole",
+        get_args(auth.Role),
+        {
+            "intake": "Window staff: receives applications.",
+            "reviewer": "Gives opinions on review tasks.",
+            "head": "Department head: decides, extends.",
+            "supervisor": "Watches deadlines (电子监察).",
+            "admin": "Manages the catalogue and settings.",
+        },
+        description="What an officer may do.",
+    )
+    PrincipalKind = domain_enum(
+        "PrincipalKind",
+        get_args(auth.PrincipalKind),
+        {
+            "anonymous": "No access token.",
+            "applicant": "A person or an organisation.",
+            "officer": "A government officer.",
+        },
+        description="Who is calling.",
+    )
+    MessageChannel = domain_enum(
+        "MessageChannel",
+        get_args(templates.Channel),
+        {
+            "sms": "Text message through the SMS provider.",
+            "email": "E-mail through the SMTP relay.",
+        },
+        description="How a message travels.",
+    )
+    MessageAudience = domain_enum(
+        "MessageAudience",
+        get_args(templates.Audience),
+        {"applicant": "The case's applicant.", "officer": "Officers (deadline warnings)."},
+        description="Who a notification is for.",
     )

@@ -2,38 +2,20 @@
 
 from __future__ import annotations
 
-from enum import Enum
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import strawberry
 
+from tongban.api.applicants import Applicant
+from tongban.api.arguments import RegionCode
 from tongban.api.context import Info
 from tongban.api.convert import raw_or_none
+from tongban.api.enums import OfficerRole, PrincipalKind, RegionLevel
 from tongban.api.node import Node
 from tongban.cases import applicant_repository as applicant_repo
 from tongban.government import repository as repo
 from tongban.government import types as domain
 from tongban.identifiers import validate_region_code
-
-if TYPE_CHECKING:
-    from tongban.api.cases import Applicant
-
-
-@strawberry.enum(description="Level of government (GB/T 2260 hierarchy).")
-class RegionLevel(Enum):
-    PROVINCE = strawberry.enum_value("province", description="Province (省).")
-    CITY = strawberry.enum_value("city", description="Prefecture-level city (地级市).")
-    COUNTY = strawberry.enum_value("county", description="County or district (县/区).")
-    TOWNSHIP = strawberry.enum_value("township", description="Township or street (乡镇/街道).")
-
-
-@strawberry.enum(description="What an officer may do.")
-class OfficerRole(Enum):
-    INTAKE = strawberry.enum_value("intake", description="Window staff: receives applications.")
-    REVIEWER = strawberry.enum_value("reviewer", description="Gives opinions on review tasks.")
-    HEAD = strawberry.enum_value("head", description="Department head: decides, extends.")
-    SUPERVISOR = strawberry.enum_value("supervisor", description="Watches deadlines (电子监察).")
-    ADMIN = strawberry.enum_value("admin", description="Manages the catalogue and settings.")
 
 
 @strawberry.type(
@@ -103,9 +85,21 @@ class Department(Node):
 
     @strawberry.field(description="The region the department belongs to.")
     async def region(self, info: Info) -> Region:
-        found = await info.context.loaders.region.load(self.region_code)
-        assert found is not None
-        return Region.from_domain(found)
+        return await region_of(info, self.region_code)
+
+
+async def region_of(info: Info, code: str) -> Region:
+    """A region that must exist (a stored reference), through the request's loader."""
+    found = await info.context.loaders.region.load(code)
+    assert found is not None
+    return Region.from_domain(found)
+
+
+async def department_of(info: Info, department_id: str) -> Department:
+    """A department that must exist (a stored reference), through the request's loader."""
+    found = await info.context.loaders.department.load(department_id)
+    assert found is not None
+    return Department.from_domain(found)
 
 
 @strawberry.type(description="An officer's own profile.")
@@ -136,16 +130,7 @@ class Officer:
 
     @strawberry.field(description="The officer's department.")
     async def department(self, info: Info) -> Department:
-        found = await info.context.loaders.department.load(self.department_id)
-        assert found is not None
-        return Department.from_domain(found)
-
-
-@strawberry.enum(description="Who is calling.")
-class PrincipalKind(Enum):
-    ANONYMOUS = strawberry.enum_value("anonymous", description="No access token.")
-    APPLICANT = strawberry.enum_value("applicant", description="A person or an organisation.")
-    OFFICER = strawberry.enum_value("officer", description="A government officer.")
+        return await department_of(info, self.department_id)
 
 
 @strawberry.type(description="The caller, as the access token says.")
@@ -158,8 +143,8 @@ class Viewer:
         principal = info.context.principal
         if not principal.is_officer or principal.officer_id is None:
             return None
-        async with info.context.pool.acquire() as conn:
-            found = await repo.officer_by_id(conn, officer_id=principal.officer_id)
+        officer_id = principal.officer_id
+        found = await info.context.read(lambda c: repo.officer_by_id(c, officer_id=officer_id))
         return None if found is None else Officer.from_domain(found)
 
     @strawberry.field(
@@ -168,26 +153,19 @@ class Viewer:
             "provider's verified claims on the first request, contact details kept up to date."
         )
     )
-    async def applicant(
-        self, info: Info
-    ) -> Annotated[Applicant, strawberry.lazy("tongban.api.cases")] | None:
-        # Imported here: tongban.api.cases imports this module (Region, Department).
-        from tongban.api.cases import Applicant
-
+    async def applicant(self, info: Info) -> Applicant | None:
         principal = info.context.principal
         if not principal.is_applicant or principal.applicant_id is None:
             return None
-        async with info.context.pool.acquire() as conn:
-            found = await applicant_repo.applicants_by_id(conn, ids=[principal.applicant_id])
+        ids = [principal.applicant_id]
+        found = await info.context.read(lambda c: applicant_repo.applicants_by_id(c, ids=ids))
         return Applicant.from_domain(found[0], unmasked=True) if found else None
 
 
 @strawberry.type
 class GovernmentQuery:
     @strawberry.field(description="A region by its GB/T 2260 code (public).")
-    async def region(
-        self, info: Info, code: Annotated[str, strawberry.argument(description="Region code.")]
-    ) -> Region | None:
+    async def region(self, info: Info, code: RegionCode) -> Region | None:
         found = await info.context.loaders.region.load(validate_region_code(code, field="code"))
         return None if found is None else Region.from_domain(found)
 
@@ -199,15 +177,14 @@ class GovernmentQuery:
             RegionLevel | None, strawberry.argument(description="Only this level.")
         ] = None,
     ) -> list[Region]:
-        async with info.context.pool.acquire() as conn:
-            found = await repo.list_regions(conn, level=raw_or_none(level))
+        found = await info.context.read(lambda c: repo.list_regions(c, level=raw_or_none(level)))
         return [Region.from_domain(r) for r in found]
 
     @strawberry.field(description="The departments of a region (public).")
     async def departments(
         self,
         info: Info,
-        region_code: Annotated[str, strawberry.argument(description="Region code.")],
+        region_code: RegionCode,
     ) -> list[Department]:
         found = await info.context.loaders.departments_of_region.load(
             validate_region_code(region_code, field="regionCode")

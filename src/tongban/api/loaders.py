@@ -6,6 +6,7 @@ import asyncio
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, TypeVar
 
 import asyncpg
@@ -55,6 +56,17 @@ def _empty() -> list[Any]:
     return []
 
 
+def _by_case(
+    fetch: Callable[..., Awaitable[Sequence[V]]],
+) -> Callable[[asyncpg.Connection, list[str]], Awaitable[dict[str, list[V]]]]:
+    """A batch query of a case's parts (``fetch(conn, case_ids=...)``), grouped by case."""
+
+    async def load(conn: asyncpg.Connection, ids: list[str]) -> dict[str, list[V]]:
+        return _grouped(await fetch(conn, case_ids=ids), "case_id")
+
+    return load
+
+
 def _grouped(items: Sequence[Any], key: str) -> dict[Any, list[Any]]:
     grouped: dict[Any, list[Any]] = defaultdict(list)
     for item in items:
@@ -100,90 +112,74 @@ class Loaders:
     matter_versions: DataLoader[str, list[MatterVersion]] = field(init=False)
 
     def __post_init__(self) -> None:
-        async def regions(conn: asyncpg.Connection, codes: list[str]) -> dict[str, Region | None]:
-            return {r.code: r for r in await gov_repo.regions_by_code(conn, codes=codes)}
+        pool, principal = self.pool, self.principal
+        # One row per relation: the batch query of each loader and what a missing key yields.
+        self.case = _loader(pool, partial(_visible_cases, principal=principal), _none)
+        self.applicant = _loader(pool, _applicants, _none)
+        self.tasks = _loader(pool, _by_case(review_repo.tasks_of), _empty)
+        self.materials = _loader(pool, _by_case(material_repo.materials_of), _empty)
+        self.decision_document = _loader(pool, _decision_documents, _none)
+        self.events = _loader(pool, _by_case(history_repo.events_of), _empty)
+        self.clocks = _loader(pool, _by_case(deadlines_repo.clocks_of), _empty)
+        self.messages = _loader(pool, partial(_messages, principal=principal), _empty)
+        self.region = _loader(pool, _regions, _none)
+        self.region_children = _loader(pool, _children, _empty)
+        self.region_descendants = _loader(pool, _descendants, _empty)
+        self.department = _loader(pool, _departments, _none)
+        self.departments_of_region = _loader(pool, _departments_of_regions, _empty)
+        self.matter_versions = _loader(pool, _matter_versions, _empty)
 
-        async def children(conn: asyncpg.Connection, codes: list[str]) -> dict[str, list[Region]]:
-            grouped: dict[str, list[Region]] = defaultdict(list)
-            for r in await gov_repo.region_children(conn, parent_codes=codes):
-                assert r.parent_code is not None
-                grouped[r.parent_code].append(r)
-            return grouped
 
-        async def descendants(
-            conn: asyncpg.Connection, codes: list[str]
-        ) -> dict[str, list[Region]]:
-            grouped: dict[str, list[Region]] = defaultdict(list)
-            for ancestor, r in await gov_repo.region_descendants(conn, codes=codes):
-                grouped[ancestor].append(r)
-            return grouped
+async def _visible_cases(
+    conn: asyncpg.Connection, ids: list[str], *, principal: Principal
+) -> dict[str, Case | None]:
+    found = await cases_repo.visible_cases_by_id(conn, principal=principal, ids=ids)
+    return {c.id: c for c in found}
 
-        async def departments(
-            conn: asyncpg.Connection, ids: list[str]
-        ) -> dict[str, Department | None]:
-            return {d.id: d for d in await gov_repo.departments_by_id(conn, ids=ids)}
 
-        async def of_region(
-            conn: asyncpg.Connection, codes: list[str]
-        ) -> dict[str, list[Department]]:
-            grouped: dict[str, list[Department]] = defaultdict(list)
-            for d in await gov_repo.departments_of_regions(conn, region_codes=codes):
-                grouped[d.region_code].append(d)
-            return grouped
+async def _applicants(conn: asyncpg.Connection, ids: list[str]) -> dict[str, Applicant | None]:
+    return {a.id: a for a in await applicant_repo.applicants_by_id(conn, ids=ids)}
 
-        async def versions(
-            conn: asyncpg.Connection, ids: list[str]
-        ) -> dict[str, list[MatterVersion]]:
-            grouped: dict[str, list[MatterVersion]] = defaultdict(list)
-            for v in await catalogue_repo.versions_of(conn, matter_ids=ids, published_only=False):
-                grouped[v.matter_id].append(v)
-            return grouped
 
-        principal = self.principal
+async def _decision_documents(
+    conn: asyncpg.Connection, ids: list[str]
+) -> dict[str, DecisionDocument | None]:
+    return {d.case_id: d for d in await material_repo.decision_documents_of(conn, case_ids=ids)}
 
-        async def cases(conn: asyncpg.Connection, ids: list[str]) -> dict[str, Case | None]:
-            found = await cases_repo.visible_cases_by_id(conn, principal=principal, ids=ids)
-            return {c.id: c for c in found}
 
-        async def applicants(
-            conn: asyncpg.Connection, ids: list[str]
-        ) -> dict[str, Applicant | None]:
-            return {a.id: a for a in await applicant_repo.applicants_by_id(conn, ids=ids)}
+async def _messages(
+    conn: asyncpg.Connection, ids: list[str], *, principal: Principal
+) -> dict[str, list[Message]]:
+    return await notifications_service.messages_of_cases(conn, principal, ids)
 
-        async def tasks(conn: asyncpg.Connection, ids: list[str]) -> dict[str, list[Task]]:
-            return _grouped(await review_repo.tasks_of(conn, case_ids=ids), "case_id")
 
-        async def materials(conn: asyncpg.Connection, ids: list[str]) -> dict[str, list[Material]]:
-            return _grouped(await material_repo.materials_of(conn, case_ids=ids), "case_id")
+async def _regions(conn: asyncpg.Connection, codes: list[str]) -> dict[str, Region | None]:
+    return {r.code: r for r in await gov_repo.regions_by_code(conn, codes=codes)}
 
-        async def decision_documents(
-            conn: asyncpg.Connection, ids: list[str]
-        ) -> dict[str, DecisionDocument | None]:
-            found = await material_repo.decision_documents_of(conn, case_ids=ids)
-            return {d.case_id: d for d in found}
 
-        async def events(conn: asyncpg.Connection, ids: list[str]) -> dict[str, list[Event]]:
-            return _grouped(await history_repo.events_of(conn, case_ids=ids), "case_id")
+async def _children(conn: asyncpg.Connection, codes: list[str]) -> dict[str, list[Region]]:
+    return _grouped(await gov_repo.region_children(conn, parent_codes=codes), "parent_code")
 
-        async def clocks(
-            conn: asyncpg.Connection, ids: list[str]
-        ) -> dict[str, list[DeadlineClock]]:
-            return _grouped(await deadlines_repo.clocks_of(conn, case_ids=ids), "case_id")
 
-        async def messages(conn: asyncpg.Connection, ids: list[str]) -> dict[str, list[Message]]:
-            return await notifications_service.messages_of_cases(conn, principal, ids)
+async def _descendants(conn: asyncpg.Connection, codes: list[str]) -> dict[str, list[Region]]:
+    grouped: dict[str, list[Region]] = defaultdict(list)
+    for ancestor, r in await gov_repo.region_descendants(conn, codes=codes):
+        grouped[ancestor].append(r)
+    return grouped
 
-        self.messages = _loader(self.pool, messages, _empty)
-        self.clocks = _loader(self.pool, clocks, _empty)
-        self.case = _loader(self.pool, cases, _none)
-        self.applicant = _loader(self.pool, applicants, _none)
-        self.tasks = _loader(self.pool, tasks, _empty)
-        self.materials = _loader(self.pool, materials, _empty)
-        self.decision_document = _loader(self.pool, decision_documents, _none)
-        self.events = _loader(self.pool, events, _empty)
-        self.region = _loader(self.pool, regions, _none)
-        self.region_children = _loader(self.pool, children, _empty)
-        self.region_descendants = _loader(self.pool, descendants, _empty)
-        self.department = _loader(self.pool, departments, _none)
-        self.departments_of_region = _loader(self.pool, of_region, _empty)
-        self.matter_versions = _loader(self.pool, versions, _empty)
+
+async def _departments(conn: asyncpg.Connection, ids: list[str]) -> dict[str, Department | None]:
+    return {d.id: d for d in await gov_repo.departments_by_id(conn, ids=ids)}
+
+
+async def _departments_of_regions(
+    conn: asyncpg.Connection, codes: list[str]
+) -> dict[str, list[Department]]:
+    return _grouped(await gov_repo.departments_of_regions(conn, region_codes=codes), "region_code")
+
+
+async def _matter_versions(
+    conn: asyncpg.Connection, ids: list[str]
+) -> dict[str, list[MatterVersion]]:
+    found = await catalogue_repo.versions_of(conn, matter_ids=ids, published_only=False)
+    return _grouped(found, "matter_id")

@@ -10,24 +10,12 @@ import strawberry
 
 from tongban.api.context import Info
 from tongban.api.convert import raw
-from tongban.api.enums import NotificationKind
+from tongban.api.enums import MessageAudience, MessageChannel, NotificationKind
 from tongban.api.errors import UserError, user_errors
 from tongban.errors import DomainError
 from tongban.identifiers import mask_email, mask_phone
 from tongban.notifications import service, templates
 from tongban.notifications.types import Message, PublishedTemplate
-
-
-@strawberry.enum(description="How a message travels.")
-class MessageChannel(Enum):
-    SMS = strawberry.enum_value("sms", description="Text message through the SMS provider.")
-    EMAIL = strawberry.enum_value("email", description="E-mail through the SMTP relay.")
-
-
-@strawberry.enum(description="Who a notification is for.")
-class MessageAudience(Enum):
-    APPLICANT = strawberry.enum_value("applicant", description="The case's applicant.")
-    OFFICER = strawberry.enum_value("officer", description="Officers (deadline warnings).")
 
 
 @strawberry.enum(description="Where a message is in its delivery.")
@@ -184,8 +172,7 @@ class NotificationQuery:
     @strawberry.field(description="The template in force for every notification (administrators).")
     async def notification_templates(self, info: Info) -> list[NotificationTemplate]:
         principal = info.context.require_signed_in()
-        async with info.context.pool.acquire() as conn:
-            found = await service.templates_in_force(conn, principal)
+        found = await info.context.read(lambda c: service.templates_in_force(c, principal))
         return [NotificationTemplate.from_domain(p) for p in found]
 
     @strawberry.field(description="Every version of one template, newest first (administrators).")
@@ -196,10 +183,9 @@ class NotificationQuery:
         channel: Annotated[MessageChannel, strawberry.argument(description="SMS or e-mail.")],
     ) -> list[NotificationTemplate]:
         principal = info.context.require_signed_in()
-        async with info.context.pool.acquire() as conn:
-            found = await service.template_versions(
-                conn, principal, kind=raw(kind), channel=raw(channel)
-            )
+        found = await info.context.read(
+            lambda c: service.template_versions(c, principal, kind=raw(kind), channel=raw(channel))
+        )
         return [
             NotificationTemplate.from_domain(p) for p in found if p.template.kind in templates.KINDS
         ]

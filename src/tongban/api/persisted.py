@@ -21,6 +21,7 @@ import logging
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, cast
+from urllib.parse import parse_qsl, urlencode
 
 import msgspec
 import redis.asyncio as aioredis
@@ -134,8 +135,6 @@ class PersistedQueries:
         await self.app(asgi_scope, receive, send)
 
     async def _get(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
-        from urllib.parse import parse_qsl, urlencode
-
         params = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1")))
         extensions = (
             _decode(params.get("extensions", "").encode()) if "extensions" in params else None

@@ -18,8 +18,9 @@ from tongban.api.applicants import ApplicantMutation
 from tongban.api.calendar import CalendarMutation, CalendarQuery
 from tongban.api.case_list import CaseListQuery
 from tongban.api.case_mutations import CaseMutation
-from tongban.api.cases import CaseQuery
-from tongban.api.catalogue import CatalogueMutation, CatalogueQuery
+from tongban.api.case_query import CaseQuery
+from tongban.api.catalogue_admin import CatalogueMutation
+from tongban.api.catalogue_query import CatalogueQuery
 from tongban.api.errors import MaskUnexpected, TongbanSchema, should_mask
 from tongban.api.government import GovernmentQuery
 from tongban.api.guards import DeadlineExecutionContext, QueryLimits

@@ -13,15 +13,16 @@ import msgspec
 import strawberry
 from redis.exceptions import RedisError
 
-from tongban.api.cases import CaseState
+from tongban.api.arguments import CaseNumber
 from tongban.api.context import Info
-from tongban.api.enums import CaseEventAction
+from tongban.api.enums import CaseEventAction, CaseState
 from tongban.api.errors import graphql_error
 from tongban.auth.errors import NotAllowedError, TokenError
 from tongban.auth.types import Principal
 from tongban.cases import events as ce
 from tongban.cases import repository as repo
 from tongban.cases.errors import CaseNotFoundError
+from tongban.cases.types import Case
 from tongban.deadlines import events as de
 from tongban.errors import DomainError, NotFoundError, ServiceUnavailableError, ValidationError
 from tongban.events import repository as events_repo
@@ -56,7 +57,7 @@ class Subscription:
     async def case_updated(
         self,
         info: Info,
-        case_number: Annotated[str, strawberry.argument(description="Case number.")],
+        case_number: CaseNumber,
         after_event_id: Annotated[
             strawberry.ID | None,
             strawberry.argument(
@@ -67,47 +68,11 @@ class Subscription:
         ] = None,
     ) -> AsyncGenerator[CaseUpdate, None]:
         principal = info.context.require_signed_in()
-        try:
-            number = validate_case_number(case_number, field="caseNumber")
-        except DomainError as exc:
-            raise graphql_error(exc) from None
-        async with info.context.pool.acquire() as conn:
-            found = await repo.visible_cases_by_number(conn, principal=principal, numbers=[number])
-        if not found:
-            raise graphql_error(
-                CaseNotFoundError(
-                    f"no case {number}", field="caseNumber", params={"number": number}
-                )
-            )
-        case_id = found[0].id
-        resume_after = None
-        if after_event_id is not None:
-            if not is_uuid(str(after_event_id)):
-                raise graphql_error(
-                    ValidationError(
-                        "afterEventId is an event id",
-                        field="afterEventId",
-                        problem="INVALID_EVENT_ID",
-                    )
-                )
-            resume_after = str(after_event_id)
+        case_id, number = await _followed_case(info, principal, case_number)
+        resume_after = _resume_point(after_event_id)
 
         async def missed() -> list[RelayMessage]:
-            if resume_after is None:
-                return []
-            async with info.context.pool.acquire() as conn:
-                rows = await events_repo.outbox_after(
-                    conn, case_id=case_id, after_event_id=resume_after
-                )
-            if rows is None:
-                raise graphql_error(
-                    NotFoundError(
-                        "no such event of this case",
-                        field="afterEventId",
-                        problem="EVENT_NOT_FOUND",
-                    )
-                )
-            return [_replayed(case_id, r.event_id, r.payload) for r in rows]
+            return [] if resume_after is None else await _missed(info, case_id, resume_after)
 
         seen: set[str] = set()
         stream = _events(info, [CHANNEL_PREFIX + case_id], replay=missed)
@@ -119,9 +84,7 @@ class Subscription:
                 if not _shown_to(principal, event):
                     continue
                 # Access can change (a hand-up, a transfer): check it for every event.
-                async with info.context.pool.acquire() as conn:
-                    still = await repo.visible_cases_by_id(conn, principal=principal, ids=[case_id])
-                if not still:
+                if await _visible_now(info, principal, case_id) is None:
                     return
                 yield _update(event, number)
 
@@ -145,13 +108,61 @@ class Subscription:
                 if event.eventId in seen:
                     continue
                 seen.add(event.eventId)
-                async with info.context.pool.acquire() as conn:
-                    visible = await repo.visible_cases_by_id(
-                        conn, principal=principal, ids=[event.caseId]
-                    )
-                if not visible:
+                visible = await _visible_now(info, principal, event.caseId)
+                if visible is None:
                     continue
-                yield _update(event, visible[0].number)
+                yield _update(event, visible.number)
+
+
+async def _followed_case(info: Info, principal: Principal, case_number: str) -> tuple[str, str]:
+    """The id and number of a case the subscriber may see, or a GraphQL error."""
+    try:
+        number = validate_case_number(case_number, field="caseNumber")
+    except DomainError as exc:
+        raise graphql_error(exc) from None
+    found = await info.context.read(
+        lambda c: repo.visible_cases_by_number(c, principal=principal, numbers=[number])
+    )
+    if not found:
+        raise graphql_error(
+            CaseNotFoundError(f"no case {number}", field="caseNumber", params={"number": number})
+        )
+    return found[0].id, number
+
+
+async def _visible_now(info: Info, principal: Principal, case_id: str) -> Case | None:
+    """The case if the subscriber may see it at this moment: read afresh for every event (no
+    loader, whose cache would outlive a hand-up or a transfer)."""
+    found = await info.context.read(
+        lambda c: repo.visible_cases_by_id(c, principal=principal, ids=[case_id])
+    )
+    return found[0] if found else None
+
+
+def _resume_point(after_event_id: strawberry.ID | None) -> str | None:
+    if after_event_id is None:
+        return None
+    if not is_uuid(str(after_event_id)):
+        raise graphql_error(
+            ValidationError(
+                "afterEventId is an event id", field="afterEventId", problem="INVALID_EVENT_ID"
+            )
+        )
+    return str(after_event_id)
+
+
+async def _missed(info: Info, case_id: str, after_event_id: str) -> list[RelayMessage]:
+    """The case's events since ``after_event_id``, from the outbox, as the relay sent them."""
+    rows = await info.context.read(
+        lambda c: events_repo.outbox_after(c, case_id=case_id, after_event_id=after_event_id)
+    )
+    if rows is None:
+        raise graphql_error(
+            NotFoundError(
+                "no such event of this case", field="afterEventId", problem="EVENT_NOT_FOUND"
+            )
+        )
+    return [_replayed(case_id, r.event_id, r.payload) for r in rows]
 
 
 def _replayed(case_id: str, event_id: str, payload: object) -> RelayMessage:

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from enum import Enum
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
 
 from tongban.api.context import Info
 from tongban.api.convert import raw
-from tongban.api.deadlines import DeadlineKind
-from tongban.api.government import Department, Region
+from tongban.api.enums import DeadlineKind
+from tongban.api.government import Department, Region, department_of, region_of
 from tongban.api.pagination import (
     After,
     Before,
@@ -19,7 +20,6 @@ from tongban.api.pagination import (
     Last,
     connection,
     encode_cursor,
-    page_request,
 )
 from tongban.identifiers import validate_region_code
 from tongban.supervision import repository as repo
@@ -52,17 +52,26 @@ class SupervisionWarning:
     department_id: strawberry.Private[str]
     region_code: strawberry.Private[str]
 
+    @classmethod
+    def from_row(cls, r: Mapping[str, Any]) -> SupervisionWarning:
+        return cls(
+            id=strawberry.ID(r["id"]),
+            level=WarningLevel(r["level"]),
+            clock=DeadlineKind(r["kind"]),
+            due_on=r["due_on"],
+            raised_at=r["raised_at"],
+            case_number=r["case_number"],
+            department_id=r["department_id"],
+            region_code=r["region_code"],
+        )
+
     @strawberry.field(description="The department responsible.")
     async def department(self, info: Info) -> Department:
-        found = await info.context.loaders.department.load(self.department_id)
-        assert found is not None
-        return Department.from_domain(found)
+        return await department_of(info, self.department_id)
 
     @strawberry.field(description="The handling region.")
     async def region(self, info: Info) -> Region:
-        found = await info.context.loaders.region.load(self.region_code)
-        assert found is not None
-        return Region.from_domain(found)
+        return await region_of(info, self.region_code)
 
 
 @strawberry.type(description="Performance figures of one department or region for a period.")
@@ -107,53 +116,21 @@ class SupervisionQuery:
         before: Before = None,
     ) -> Connection[SupervisionWarning]:
         principal = info.context.require_signed_in()
-        page = page_request(
-            first=first,
-            after=after,
-            last=last,
-            before=before,
-            maximum=info.context.settings.graphql_max_page_size,
-            default=50,
-        )
+        page = info.context.page(first=first, after=after, last=last, before=before, default=50)
         window = page.window(tuple[datetime, str], _WARNINGS)
-        region = None if region_code is None else validate_region_code(region_code)
-        department = None if department_id is None else str(department_id)
-        wanted = [raw(v) for v in levels] if levels else ["yellow", "red", "escalation"]
-        async with info.context.pool.acquire() as conn:
-            rows = await repo.open_warnings(
-                conn,
-                principal=principal,
-                region_code=region,
-                department_id=department,
-                levels=wanted,
-                window=window,
-            )
-
-        async def count() -> int:
-            async with info.context.pool.acquire() as conn:
-                return await repo.count_open_warnings(
-                    conn,
-                    principal=principal,
-                    region_code=region,
-                    department_id=department,
-                    levels=wanted,
-                )
-
+        scope: dict[str, Any] = {
+            "principal": principal,
+            "region_code": None if region_code is None else validate_region_code(region_code),
+            "department_id": None if department_id is None else str(department_id),
+            "levels": [raw(v) for v in levels] if levels else ["yellow", "red", "escalation"],
+        }
+        rows = await info.context.read(lambda c: repo.open_warnings(c, window=window, **scope))
         return connection(
             rows,
             page,
-            node=lambda r: SupervisionWarning(
-                id=strawberry.ID(r["id"]),
-                level=WarningLevel(r["level"]),
-                clock=DeadlineKind(r["kind"]),
-                due_on=r["due_on"],
-                raised_at=r["raised_at"],
-                case_number=r["case_number"],
-                department_id=r["department_id"],
-                region_code=r["region_code"],
-            ),
+            node=SupervisionWarning.from_row,
             cursor=lambda r: encode_cursor([r["raised_at"], r["id"]], _WARNINGS),
-            counter=count,
+            counter=info.context.counter(lambda c: repo.count_open_warnings(c, **scope)),
         )
 
     @strawberry.field(description="On-time rate, overdue count and more, per department or region.")
