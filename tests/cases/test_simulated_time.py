@@ -62,7 +62,7 @@ async def test_a_case_on_a_simulated_clock_records_only_simulated_instants(
     warnings = await conn.fetch("SELECT level, raised_at, resolved_at FROM deadline_warning")
     assert sorted((w["level"], w["raised_at"], w["resolved_at"]) for w in warnings) == [
         ("red", swept, decided),
-        ("yellow", swept, decided),
+        ("yellow", swept, swept),  # superseded by the red card raised in the same sweep
     ]
     assert await conn.fetchval("SELECT updated_at FROM case_record") == decided
     assert {

@@ -8,7 +8,7 @@ from enum import Enum
 import strawberry
 
 from tongban.api.context import Info
-from tongban.api.enums import JoinPolicy, MaterialForm, RegionLevel, StageMode
+from tongban.api.enums import JoinPolicy, MaterialForm, MatterKind, RegionLevel, StageMode
 from tongban.api.government import Department, department_of
 from tongban.api.node import Node
 from tongban.catalogue import types as domain
@@ -105,6 +105,13 @@ class MatterVersion(Node):
     )
     materials: list[RequiredMaterial] = strawberry.field(description="Materials to submit.")
     review_plan: list[ReviewStage] = strawberry.field(description="Review stages in order.")
+    kind: MatterKind = strawberry.field(
+        description="Kind of power; names the decision in notices (准予许可, 予以核准 …)."
+    )
+    cross_region_receiving: list[str] = strawberry.field(
+        description="跨域通办: regions (with those below) whose windows may also receive it; "
+        "its own department still handles it."
+    )
     created_at: datetime = strawberry.field(description="When this version was started.")
     updated_at: datetime = strawberry.field(description="When this version was last edited.")
     published_at: datetime | None = strawberry.field(description="When it was published.")
@@ -128,6 +135,8 @@ class MatterVersion(Node):
             promised_limit=s.promised_limit,
             joint_handling=s.joint_handling,
             confidentiality=s.confidentiality,
+            kind=MatterKind(s.matter_kind),
+            cross_region_receiving=list(s.cross_region_receiving),
             materials=[
                 RequiredMaterial(
                     id=strawberry.ID(f"RequiredMaterial:{v.matter_id}:{v.version}:{m.code}"),

@@ -12,7 +12,7 @@ from tongban.api.arguments import MatterCode
 from tongban.api.catalogue import CaseType, Matter, MatterCategory, MatterVersion
 from tongban.api.context import Info
 from tongban.api.convert import raw
-from tongban.api.enums import JoinPolicy, MaterialForm, RegionLevel, StageMode
+from tongban.api.enums import JoinPolicy, MaterialForm, MatterKind, RegionLevel, StageMode
 from tongban.api.errors import UserError, user_errors
 from tongban.auth.types import Principal
 from tongban.catalogue import repository as repo
@@ -63,6 +63,13 @@ class MatterSpecInput:
     confidentiality: int = strawberry.field(default=0, description="0 public … 3 secret.")
     materials: list[RequiredMaterialInput] = strawberry.field(description="Materials.")
     review_plan: list[ReviewStageInput] = strawberry.field(description="Review stages in order.")
+    kind: MatterKind = strawberry.field(
+        default=MatterKind("licence"), description="Kind of power; names the decision."
+    )
+    cross_region_receiving: list[str] = strawberry.field(
+        default_factory=list,
+        description="跨域通办: region codes whose windows (and those below) may also receive it.",
+    )
 
     def to_domain(self) -> domain.MatterSpec:
         return domain.MatterSpec(
@@ -76,6 +83,8 @@ class MatterSpecInput:
             promised_limit=self.promised_limit,
             joint_handling=self.joint_handling,
             confidentiality=self.confidentiality,
+            matter_kind=raw(self.kind),
+            cross_region_receiving=tuple(self.cross_region_receiving),
             materials=tuple(
                 domain.RequiredMaterial(
                     code=m.code,

@@ -58,6 +58,7 @@ if TYPE_CHECKING:
     MaterialForm = Enum
     StageMode = Enum
     JoinPolicy = Enum
+    MatterKind = Enum
     DeadlineKind = Enum
     ClockState = Enum
     Colour = Enum
@@ -246,6 +247,18 @@ else:
         get_args(catalogue.StageMode),
         {"parallel": "All at once (并联/会签).", "sequential": "One after another (串联)."},
         description="How the departments of a review stage work.",
+    )
+    MatterKind = domain_enum(
+        "MatterKind",
+        get_args(catalogue.MatterKind),
+        {
+            "licence": "行政许可: approval reads 准予许可.",
+            "approval": "核准: approval reads 予以核准.",
+            "confirmation": "行政确认: approval reads 予以确认.",
+            "payment": "行政给付: approval reads 准予给付.",
+            "service": "公共服务: approval reads 办结.",
+        },
+        description="The kind of power a matter exercises; it names the decision in notices.",
     )
     JoinPolicy = domain_enum(
         "JoinPolicy",

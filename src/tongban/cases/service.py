@@ -23,6 +23,7 @@ from tongban.cases import material_repository as material_repo
 from tongban.cases import repository as repo
 from tongban.cases.errors import IdempotencyKeyReusedError
 from tongban.cases.files import safe_filename
+from tongban.cases.receiving import check_window_region
 from tongban.cases.types import Applicant, ApplicantInput, Case, Submission, UploadedFile
 from tongban.cases.validation import check_files, validate_applicant
 from tongban.cases.workflow import record
@@ -141,7 +142,7 @@ async def _check_matter(
 
 
 async def _check_input(
-    conn: asyncpg.Connection, submission: Submission, settings: Settings
+    conn: asyncpg.Connection, principal: Principal, submission: Submission, settings: Settings
 ) -> _Filing:
     """Every problem of the input at once, so a form shows them all in one round trip."""
     problems: list[Problem] = []
@@ -161,6 +162,9 @@ async def _check_input(
             problems += exc.problems
     region_code, regions = await _check_region(conn, submission.region_code, problems)
     current = await _check_matter(conn, submission, settings, problems)
+    if regions and current:
+        wrong = await check_window_region(conn, principal, regions[0], current[0].spec)
+        problems += [wrong] if wrong is not None else []
     if len(msgspec.json.encode(submission.form_data)) > MAX_FORM_BYTES:
         problems.append(
             Problem(
@@ -231,7 +235,7 @@ async def submit_case(
 ) -> tuple[Case, bool]:
     """File a case; the same key with the same content returns the first case (created=False)."""
     _check_caller(principal, submission.applicant)
-    filing = await _check_input(conn, submission, settings)
+    filing = await _check_input(conn, principal, submission, settings)
     found, applicant_key = await _who_applies(conn, principal, filing.applicant)
     request_hash = _request_hash(submission, filing.region_code, applicant_key)
     key = submission.idempotency_key

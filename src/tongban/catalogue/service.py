@@ -32,7 +32,18 @@ async def validate_spec(conn: asyncpg.Connection, spec: MatterSpec) -> list[Prob
     referenced = {spec.department_id} | {d for s in spec.review_plan for d in s.department_ids}
     well_formed = [d for d in referenced if is_uuid(d)]
     placements = await gov_repo.department_placements(conn, ids=well_formed)
-    return spec_problems(spec, placements)
+    known = await gov_repo.regions_by_code(conn, codes=list(spec.cross_region_receiving))
+    found = {r.code for r in known}
+    return spec_problems(spec, placements) + [
+        Problem(
+            f"crossRegionReceiving[{i}]",
+            "UNKNOWN_REGION",
+            f"unknown region {code}",
+            {"code": code},
+        )
+        for i, code in enumerate(spec.cross_region_receiving)
+        if code not in found
+    ]
 
 
 async def _ensure_admin_for(

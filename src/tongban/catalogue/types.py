@@ -25,6 +25,10 @@ CASE_TYPES = {1: "immediate", 2: "commitment", 9: "other"}
 MaterialForm = Literal["original", "copy", "original_or_copy"]
 StageMode = Literal["parallel", "sequential"]
 JoinPolicy = Literal["all", "any"]
+# What a favourable decision is called depends on the kind of power exercised (a licence is
+# 准予许可, an approval 予以核准, a confirmation 予以确认, a payment 准予给付, a public service
+# 办结); the decision notices say it that way.
+MatterKind = Literal["licence", "approval", "confirmation", "payment", "service"]
 
 
 class RequiredMaterial(msgspec.Struct, frozen=True, kw_only=True):
@@ -58,6 +62,10 @@ class MatterSpec(msgspec.Struct, frozen=True, kw_only=True):
     confidentiality: int = 0
     materials: tuple[RequiredMaterial, ...] = ()
     review_plan: tuple[ReviewStage, ...] = ()
+    matter_kind: MatterKind = "licence"
+    cross_region_receiving: tuple[str, ...] = ()
+    """跨域通办 (收受分离): region codes whose windows, with every region below them, may also
+    receive this matter into another region; the matter's own department still handles it."""
 
 
 class MatterVersion(msgspec.Struct, frozen=True, kw_only=True):

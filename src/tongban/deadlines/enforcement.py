@@ -86,6 +86,10 @@ async def _act(
         )
     )
     if warned and level is not None:
+        if level == "red":
+            # The red card supersedes the yellow one: a supervisor's list of open warnings
+            # shows the case once, at its worst, not also as "about to be late".
+            await repo.resolve_warnings(conn, clock_ids=[clock.id], at=now, levels=["yellow"])
         await _announce(conn, case, clock, level, now)
     await service.reschedule(conn, clock.id, cal, settings)
     return level

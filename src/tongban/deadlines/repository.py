@@ -157,13 +157,20 @@ async def insert_warning(
 
 
 async def resolve_warnings(
-    conn: asyncpg.Connection, *, clock_ids: Sequence[str], at: datetime
+    conn: asyncpg.Connection,
+    *,
+    clock_ids: Sequence[str],
+    at: datetime,
+    levels: Sequence[str] | None = None,
 ) -> None:
+    """Close the open warnings of these clocks (only those of ``levels`` when given)."""
     await conn.execute(
         """UPDATE deadline_warning SET resolved_at = $2
-           WHERE clock_id = ANY($1::uuid[]) AND resolved_at IS NULL""",
+           WHERE clock_id = ANY($1::uuid[]) AND resolved_at IS NULL
+             AND ($3::text[] IS NULL OR level = ANY($3::text[]))""",
         list(clock_ids),
         at,
+        None if levels is None else list(levels),
     )
 
 

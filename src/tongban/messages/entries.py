@@ -157,6 +157,11 @@ PROBLEMS: Final[dict[str, Entry]] = {
     "INVALID_REGION": _e("行政区划代码格式不正确", "{message}"),
     "UNKNOWN_REGION": _e("行政区划 {code} 不存在", "{message}"),
     "UNKNOWN_MATTER": _e("事项 {code} 不存在或尚未发布", "{message}"),
+    "OUTSIDE_WINDOW_REGION": _e(
+        "本窗口只能受理本辖区的申请；该事项未开通在本窗口跨域通办至 {code}",
+        "a window files into its own region; this matter is not offered at window {window} "
+        "for cross-region handling into {code}",
+    ),
     "UNKNOWN_MATERIAL": _e("该事项不需要材料 {codes}", "{message}"),
     "FILE_TOO_LARGE": _e("文件“{name}”超过 {limit} 字节的大小上限", "{message}"),
     "CONTENT_TYPE_NOT_ALLOWED": _e(

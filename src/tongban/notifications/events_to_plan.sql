@@ -10,7 +10,7 @@ SELECT o.id AS outbox_id, o.event_id::text AS event_id, e.action, e.payload, e.r
        CASE WHEN c.stated_channels IS NULL THEN a.mobile ELSE c.stated_mobile END AS mobile,
        CASE WHEN c.stated_channels IS NULL THEN a.email ELSE c.stated_email END AS email,
        coalesce(c.stated_channels, a.channels) AS channels,
-       mv.name AS matter_name, d.name AS department_name,
+       mv.name AS matter_name, mv.matter_kind, d.name AS department_name,
        (SELECT k.due_on FROM deadline_clock k
         WHERE k.case_id = c.id AND k.kind = 'delivery' AND k.task_id IS NULL
         ORDER BY k.created_at DESC LIMIT 1) AS delivery_due_on

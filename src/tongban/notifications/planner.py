@@ -39,7 +39,18 @@ from tongban.notifications.types import (
 
 log = logging.getLogger(__name__)
 
-DECISIONS = {"approved": "准予许可", "approved_deferred": "容缺准予许可", "denied": "不予许可"}
+# The decision as the law names it for the matter's kind of power (catalogue matter_kind).
+DECISIONS: dict[str, dict[str, str]] = {
+    "licence": {"approved": "准予许可", "approved_deferred": "容缺准予许可", "denied": "不予许可"},
+    "approval": {"approved": "予以核准", "approved_deferred": "容缺予以核准", "denied": "不予核准"},
+    "confirmation": {
+        "approved": "予以确认",
+        "approved_deferred": "容缺予以确认",
+        "denied": "不予确认",
+    },
+    "payment": {"approved": "准予给付", "approved_deferred": "容缺准予给付", "denied": "不予给付"},
+    "service": {"approved": "办结", "approved_deferred": "容缺办结", "denied": "不予办理"},
+}
 PROCEDURES = {
     "hearing": "听证",
     "tendering": "招标",
@@ -131,7 +142,8 @@ def _values(row: EventToPlan, event: Any, kind: str) -> dict[str, str]:
         values["expectedDays"] = str(event.expected_days)
         values["reason"] = reason
     elif kind in ("decided", "ready_for_delivery"):
-        values["decision"] = DECISIONS.get(event.decision, "")
+        wording = DECISIONS.get(row.matter_kind, DECISIONS["licence"])
+        values["decision"] = wording.get(event.decision, "")
         values["reason"] = reason or row.decision_reason or ""
         values["resultNumber"] = event.result_number or row.result_number or "无"
         suffix = "便民服务中心" if row.receiving_region_level == "township" else "政务服务中心"
@@ -139,9 +151,9 @@ def _values(row: EventToPlan, event: Any, kind: str) -> dict[str, str]:
         values["deliveryDueOn"] = chinese_date(row.delivery_due_on)
     elif kind == "follow_up_completed":
         values["actions"] = reason
-    elif kind in ("refused", "revoked"):
+    elif kind in ("not_applicable", "revoked"):
         values["reason"] = reason or row.terminal_reason or ""
-    elif kind == "not_applicable":
+    elif kind == "refused":
         values["reason"] = reason or row.terminal_reason or ""
         values["competentAgency"] = row.competent_agency or "有权机关"
     elif kind.startswith("deadline_"):

@@ -59,10 +59,12 @@ KINDS: Final[dict[str, Kind]] = {
         "特别程序",
         {"procedure": "特别程序名称", "expectedDays": "预计所需工作日", "reason": "原因"},
     ),
-    "decided": Kind("applicant", "不予许可决定", {"decision": "决定", "reason": "理由"}),
+    "decided": Kind(
+        "applicant", "不予许可（核准、确认、给付）决定", {"decision": "决定", "reason": "理由"}
+    ),
     "ready_for_delivery": Kind(
         "applicant",
-        "准予许可，待领取",
+        "准予许可（核准、确认、给付），待领取",
         {
             "decision": "决定",
             "resultNumber": "证照或文书编号",
@@ -72,10 +74,10 @@ KINDS: Final[dict[str, Kind]] = {
     ),
     "rating_invitation": Kind("applicant", "邀请评价", {}),
     "follow_up_completed": Kind("applicant", "差评整改完成", {"actions": "整改情况"}),
-    "refused": Kind("applicant", "不予受理", {"reason": "理由"}),
-    "not_applicable": Kind(
-        "applicant", "不属于本机关职权范围", {"reason": "说明", "competentAgency": "有权机关"}
-    ),
+    # Art. 32 (2): outside the agency's powers, and the applicant is told where to apply.
+    "refused": Kind("applicant", "不予受理", {"reason": "理由", "competentAgency": "有权机关"}),
+    # Art. 32 (1): no licence is needed at all; nobody else to apply to, so no agency named.
+    "not_applicable": Kind("applicant", "不需要取得行政许可", {"reason": "说明"}),
     "withdrawn": Kind("applicant", "已撤回", {}),
     "revoked": Kind("applicant", "许可已撤销", {"reason": "理由"}),
     **{
@@ -198,18 +200,21 @@ DEFAULTS: Final[dict[tuple[str, Channel], Template]] = {
         ),
         *_t(
             "refused",
-            "您的申请${caseNumber}（${matterName}）不予受理，理由：${reason}。",
+            "您的申请${caseNumber}（${matterName}）不属于本机关职权范围，不予受理，"
+            "请向${competentAgency}申请。理由：${reason}。",
             "不予受理：${matterName}（${caseNumber}）",
-            "${applicantName}：\n\n您申请的“${matterName}”（办件编号${caseNumber}）不予受理。"
-            "\n\n理由：${reason}" + _SIGN_OFF,
+            "${applicantName}：\n\n您申请的“${matterName}”（办件编号${caseNumber}）依法不属于"
+            "本机关职权范围，决定不予受理。请向${competentAgency}提出申请。\n\n理由：${reason}"
+            "\n\n如不服本决定，可依法申请行政复议或者提起行政诉讼。" + _SIGN_OFF,
         ),
         *_t(
             "not_applicable",
-            "您申请的${matterName}（${caseNumber}）不属于本机关职权范围，请向${competentAgency}"
-            "申请。",
-            "不属于本机关职权范围：${matterName}（${caseNumber}）",
-            "${applicantName}：\n\n您申请的“${matterName}”（办件编号${caseNumber}）不属于本机关"
-            "职权范围，请向${competentAgency}申请。\n\n说明：${reason}" + _SIGN_OFF,
+            "您申请的${matterName}（${caseNumber}）依法不需要取得行政许可，本申请不予办理。"
+            "说明：${reason}。",
+            "不需要取得行政许可：${matterName}（${caseNumber}）",
+            "${applicantName}：\n\n经审查，您申请的“${matterName}”（办件编号${caseNumber}）"
+            "依法不需要取得行政许可，现告知您本申请不予办理，您可以直接从事相关活动。"
+            "\n\n说明：${reason}" + _SIGN_OFF,
         ),
         *_t(
             "withdrawn",

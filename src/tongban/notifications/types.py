@@ -84,6 +84,7 @@ class EventToPlan(msgspec.Struct, frozen=True, kw_only=True):
     email: str | None
     channels: list[str]
     matter_name: str
+    matter_kind: str
     department_name: str
     delivery_due_on: date | None
 
