@@ -76,6 +76,10 @@ KINDS: Final[dict[str, Kind]] = {
         "applicant", "不属于本机关职权范围", {"reason": "说明", "competentAgency": "有权机关"}
     ),
     "withdrawn": Kind("applicant", "已撤回", {}),
+    **{
+        kind: Kind("applicant", title, {"newDepartment": "新承办部门", "reason": "原因"})
+        for kind, title in (("handed_up", "报请上级办理"), ("transferred", "移送办理"))
+    },
     "revoked": Kind("applicant", "许可已撤销", {"reason": "理由"}),
     **{
         f"deadline_{level}": Kind(
@@ -201,6 +205,24 @@ DEFAULTS: Final[dict[tuple[str, Channel], Template]] = {
             "不属于本机关职权范围：${matterName}（${caseNumber}）",
             "${applicantName}：\n\n您申请的“${matterName}”（办件编号${caseNumber}）不属于本机关"
             "职权范围，请向${competentAgency}申请。\n\n说明：${reason}" + _SIGN_OFF,
+        ),
+        *_t(
+            "handed_up",
+            "您的办件${caseNumber}（${matterName}）已报请${newDepartment}办理，办件编号和"
+            "办理期限不变。",
+            "报请上级办理：${matterName}（${caseNumber}）",
+            "${applicantName}：\n\n您申请的“${matterName}”（办件编号${caseNumber}）已报请"
+            "${newDepartment}办理。办件编号不变，办理期限继续计算，无需重新提交申请。\n\n"
+            "原因：${reason}" + _SIGN_OFF,
+        ),
+        *_t(
+            "transferred",
+            "您的办件${caseNumber}（${matterName}）已移送${newDepartment}办理，办件编号和"
+            "办理期限不变。",
+            "移送办理：${matterName}（${caseNumber}）",
+            "${applicantName}：\n\n您申请的“${matterName}”（办件编号${caseNumber}）已移送"
+            "${newDepartment}办理。办件编号不变，办理期限继续计算，无需重新提交申请。\n\n"
+            "原因：${reason}" + _SIGN_OFF,
         ),
         *_t(
             "withdrawn",
