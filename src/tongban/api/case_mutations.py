@@ -23,7 +23,7 @@ from tongban.api.context import Info
 from tongban.api.convert import raw
 from tongban.api.enums import DecisionKind, Opinion, SpecialProcedureKind
 from tongban.api.errors import user_errors
-from tongban.cases import conclusion, intake, service
+from tongban.cases import conclusion, follow_up, intake, service
 from tongban.cases import repository as repo
 from tongban.cases.runner import CaseAction, Env, perform
 from tongban.errors import DomainError
@@ -305,3 +305,32 @@ class CaseMutation:
         comment: Annotated[str, strawberry.argument(description="Comment.")] = "",
     ) -> CasePayload:
         return await _act(info, conclusion.rate, number, expected_version, rating, comment)
+
+    @strawberry.mutation(
+        description="差评整改回访: the department handling a bad rating's follow-up records what "
+        "was done; its clock stops and the applicant is told they may rate again."
+    )
+    async def complete_follow_up(
+        self,
+        info: Info,
+        number: CaseNumber,
+        expected_version: Version,
+        actions: Annotated[
+            str, strawberry.argument(description="What was done to rectify (整改情况), required.")
+        ],
+    ) -> CasePayload:
+        return await _act(info, follow_up.complete_follow_up, number, expected_version, actions)
+
+    @strawberry.mutation(
+        description="Rate once more after the follow-up of a bad rating is completed "
+        "(1 very satisfied … 5 very dissatisfied); the first rating is kept."
+    )
+    async def rerate_case(
+        self,
+        info: Info,
+        number: CaseNumber,
+        expected_version: Version,
+        rating: Annotated[int, strawberry.argument(description="1 … 5 (GB/T 39046 A.8).")],
+        comment: Annotated[str, strawberry.argument(description="Comment.")] = "",
+    ) -> CasePayload:
+        return await _act(info, follow_up.rerate, number, expected_version, rating, comment)

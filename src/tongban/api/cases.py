@@ -130,6 +130,11 @@ class Case(Node):
     delivered_at: datetime | None = strawberry.field(description="When the result was delivered.")
     rating: int | None = strawberry.field(description="1 very satisfied … 5 very dissatisfied.")
     rating_comment: str | None = strawberry.field(description="The applicant's comment.")
+    rerating: int | None = strawberry.field(
+        description="The second rating after a bad rating's rectification; `rating` stays."
+    )
+    rerating_comment: str | None = strawberry.field(description="Comment of the second rating.")
+    rerated_at: datetime | None = strawberry.field(description="When the case was rated again.")
     terminal_reason: str | None = strawberry.field(description="Why the case closed early.")
     competent_agency: str | None = strawberry.field(description="Agency named on a refusal.")
     receiving_region_code: str = strawberry.field(description="Where it was received.")
@@ -160,6 +165,9 @@ class Case(Node):
             delivered_at=c.delivered_at,
             rating=c.rating,
             rating_comment=c.rating_comment,
+            rerating=c.rerating,
+            rerating_comment=c.rerating_comment,
+            rerated_at=c.rerated_at,
             terminal_reason=c.terminal_reason,
             competent_agency=c.competent_agency,
             receiving_region_code=c.receiving_region,

@@ -89,6 +89,8 @@ else:
         "withdrawn": "Withdrawn by the applicant (撤回).",
         "revoked": "The permit was revoked (撤销).",
         "rated": "The applicant rated the service (好差评).",
+        "follow_up_completed": "A bad rating's rectification was done (差评整改回访).",
+        "rerated": "The applicant rated again after the rectification.",
         "deadline_yellow": "Yellow deadline warning (黄牌).",
         "deadline_red": "Red deadline warning (红牌).",
         "deadline_escalation": "Statutory deadline passed: escalated (督办).",
@@ -209,6 +211,8 @@ else:
             "withdraw": "withdrawCase (撤回).",
             "revoke": "revokeCase (撤销).",
             "rate": "rateCase (好差评).",
+            "complete_follow_up": "completeFollowUp (差评整改回访).",
+            "rerate": "rerateCase (整改后再评价).",
         },
         description="Something a viewer can do to a case; each names its mutation.",
     )

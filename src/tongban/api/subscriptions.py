@@ -200,6 +200,8 @@ APPLICANT_SEES: dict[type[Event], bool] = {
     ce.ClosedNoSupplement: True,
     ce.Revoked: True,
     ce.Rated: True,
+    ce.FollowUpCompleted: True,
+    ce.Rerated: True,
     rv.TaskClaimed: False,
     rv.OpinionGiven: True,
     rv.SentBack: True,

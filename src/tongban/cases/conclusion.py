@@ -176,12 +176,7 @@ async def revoke(ctx: ActionContext, reason: str | None) -> Case:
     )
 
 
-@case_action("rate")
-async def rate(ctx: ActionContext, rating: int, comment: str) -> Case:
-    """好差评: once per case; a bad rating opens a follow-up task for the handling department."""
-    conn, case, settings = ctx.conn, ctx.case, ctx.settings
-    if case.rating is not None:
-        raise ConflictError("this case was already rated", problem="ALREADY_RATED")
+def check_rating(rating: int, comment: str) -> None:
     check_length(comment, field="comment", max_chars=MAX_TEXT_CHARS)
     if not 1 <= rating <= 5:
         raise ValidationError(
@@ -189,6 +184,15 @@ async def rate(ctx: ActionContext, rating: int, comment: str) -> Case:
             field="rating",
             problem="RATING_OUT_OF_RANGE",
         )
+
+
+@case_action("rate")
+async def rate(ctx: ActionContext, rating: int, comment: str) -> Case:
+    """好差评: once per case; a bad rating opens a follow-up task for the handling department."""
+    conn, case, settings = ctx.conn, ctx.case, ctx.settings
+    if case.rating is not None:
+        raise ConflictError("this case was already rated", problem="ALREADY_RATED")
+    check_rating(rating, comment)
     bad = rating in BAD_RATINGS
     if bad:
         task_id = await review_repo.insert_task(

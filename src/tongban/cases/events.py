@@ -82,6 +82,19 @@ class Rated(Event, frozen=True, tag="rated"):
     follow_up: bool
 
 
+class FollowUpCompleted(Event, frozen=True, tag="follow_up_completed"):
+    """差评整改回访 done: what was done is the history's reason; the applicant may rate again."""
+
+    task_id: str
+    completed_on: date
+
+
+class Rerated(Event, frozen=True, tag="rerated"):
+    """The applicant's second rating after the rectification, kept beside the first."""
+
+    rating: int
+
+
 CaseEvents: TypeAlias = (
     Submitted
     | Accepted
@@ -96,4 +109,6 @@ CaseEvents: TypeAlias = (
     | Revoked
     | ClosedNoSupplement
     | Rated
+    | FollowUpCompleted
+    | Rerated
 )

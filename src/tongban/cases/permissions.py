@@ -63,6 +63,12 @@ def _deliverer(p: Principal, c: Case, _: Sequence[Task]) -> bool:
     return p.is_officer and (handling or window)
 
 
+def _follow_up_officer(p: Principal, c: Case, tasks: Sequence[Task]) -> bool:
+    """差评整改回访 belongs to the department the bad rating's follow-up task went to."""
+    holds = any(t.kind == "follow_up" and t.department_id == p.department_id for t in tasks)
+    return p.is_officer and p.has_role("reviewer", "head") and holds
+
+
 def _admin(p: Principal, c: Case, _: Sequence[Task]) -> bool:
     return p.is_officer and p.has_role("admin")
 
@@ -71,7 +77,7 @@ _INTAKE = (_intake_window, "only the receiving region's intake window decides on
 _TASK = (_task_officer, "only officers of the task's department act on it")
 
 # action → (who may take it, what a refused caller is told). Only actions that a mutation
-# performs are here: the state table may know more (a follow-up's completion, a closure).
+# performs are here: the state table may know more (a closure).
 RULES: Final[dict[str, tuple[Rule, str]]] = {
     "accept": _INTAKE,
     "declare_not_applicable": _INTAKE,
@@ -107,6 +113,11 @@ RULES: Final[dict[str, tuple[Rule, str]]] = {
     "withdraw": (_own_applicant, "only the applicant withdraws their case"),
     "revoke": (_admin, "only administrators revoke"),
     "rate": (_own_applicant, "only the applicant rates their case"),
+    "complete_follow_up": (
+        _follow_up_officer,
+        "only officers of the department handling the follow-up complete it",
+    ),
+    "rerate": (_own_applicant, "only the applicant rates their case again"),
 }
 
 
@@ -129,6 +140,11 @@ def _precondition(action: str, case: Case, tasks: Sequence[Task]) -> bool:
     """The case's own conditions a button depends on (each use case checks them too)."""
     if action == "rate":
         return case.rating is None
+    if action == "complete_follow_up":
+        return any(t.kind == "follow_up" and t.state in _UNFINISHED for t in tasks)
+    if action == "rerate":
+        done = any(t.kind == "follow_up" and t.state == "completed" for t in tasks)
+        return done and case.rerating is None
     if action == "extend":
         return case.extension_days is None
     if action == "decide":
@@ -138,6 +154,13 @@ def _precondition(action: str, case: Case, tasks: Sequence[Task]) -> bool:
 
 def _task_ready(action: str, principal: Principal, tasks: Sequence[Task]) -> bool:
     """For the viewer's buttons: a task of their department in a state the action takes."""
+    if action == "complete_follow_up":
+        return any(
+            t.kind == "follow_up"
+            and t.department_id == principal.department_id
+            and t.state in _UNFINISHED
+            for t in tasks
+        )
     wanted = {"claim_task": ("open",), "complete_task": ("open", "claimed")}.get(action)
     if wanted is None:
         return True

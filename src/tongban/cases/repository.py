@@ -21,8 +21,9 @@ _CASE_COLUMNS = """c.id::text, c.number, c.matter_id::text, c.matter_version, c.
     c.confidentiality, c.form_data, c.received_at, c.received_on, c.accepted_on, c.decided_at,
     c.current_stage, c.review_round, c.supplement_count, c.extension_days, c.extension_reason,
     c.decision, c.decision_reason, c.result_number, c.delivered_at, c.rating, c.rating_comment,
-    c.terminal_reason, c.competent_agency, c.version, c.updated_at, c.stated_name,
-    c.stated_contact_name, c.stated_mobile, c.stated_email, c.stated_channels"""
+    c.rerating, c.rerating_comment, c.rerated_at, c.terminal_reason, c.competent_agency,
+    c.version, c.updated_at, c.stated_name, c.stated_contact_name, c.stated_mobile, c.stated_email,
+    c.stated_channels"""
 
 _UPDATABLE = frozenset(
     {
@@ -43,6 +44,9 @@ _UPDATABLE = frozenset(
         "delivered_at",
         "rating",
         "rating_comment",
+        "rerating",
+        "rerating_comment",
+        "rerated_at",
         "terminal_reason",
         "competent_agency",
     }

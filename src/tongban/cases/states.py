@@ -61,6 +61,7 @@ TRANSITIONS: Final[dict[str, tuple[tuple[str, ...], str | None]]] = {
     "revoke": ((*_DECIDED, "delivered"), "revoked"),
     "rate": ((*_DECIDED, "delivered"), None),
     "complete_follow_up": ((*_DECIDED, "delivered", "revoked"), None),
+    "rerate": ((*_DECIDED, "delivered", "revoked"), None),
 }
 
 TERMINAL = frozenset({"not_applicable", "refused", "withdrawn", "revoked", "closed_no_supplement"})

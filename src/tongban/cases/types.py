@@ -32,6 +32,8 @@ EventAction = Literal[
     "withdrawn",
     "revoked",
     "rated",
+    "follow_up_completed",
+    "rerated",
     "deadline_yellow",
     "deadline_red",
     "deadline_escalation",
@@ -102,6 +104,10 @@ class Case(msgspec.Struct, frozen=True, kw_only=True):
     delivered_at: datetime | None
     rating: int | None
     rating_comment: str | None
+    # The applicant's second rating, once a bad rating's follow-up was completed.
+    rerating: int | None = None
+    rerating_comment: str | None = None
+    rerated_at: datetime | None = None
     terminal_reason: str | None
     competent_agency: str | None
     version: int

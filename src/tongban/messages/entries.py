@@ -52,6 +52,20 @@ PROBLEMS: Final[dict[str, Entry]] = {
         "this idempotency key was used for a different submission",
     ),
     "ALREADY_RATED": _e("该办件已评价，不能重复评价", "this case was already rated"),
+    "ALREADY_RERATED": _e(
+        "该办件已在整改后再次评价，不能重复评价", "this case was already rated again"
+    ),
+    "FOLLOW_UP_NOT_COMPLETED": _e(
+        "差评整改回访完成后才能再次评价",
+        "a case is rated again only after the follow-up of a bad rating is completed",
+    ),
+    "NO_OPEN_FOLLOW_UP": _e(
+        "该办件没有待办的差评整改回访",
+        "this case has no open follow-up: it was completed, or no bad rating opened one",
+    ),
+    "FOLLOW_UP_ACTIONS_REQUIRED": _e(
+        "请填写整改情况", "record what was done to rectify the bad rating"
+    ),
     "ALREADY_EXTENDED": _e(
         "办理时限已延长过一次，依法不能再次延长",
         "the limit was already extended once (Art. 42 allows one extension)",
@@ -363,6 +377,7 @@ _ACTIONS_ZH: Final[dict[str, str]] = {
     "revoke": "撤销",
     "rate": "评价",
     "complete_follow_up": "完成回访",
+    "rerate": "再次评价",
 }
 _ROLES_ZH: Final[dict[str, str]] = {
     "intake": "窗口受理",

@@ -33,6 +33,8 @@ NOTIFICATIONS: dict[type[Event], str | Callable[[Any], str] | None] = {
     ce.ClosedNoSupplement: None,
     ce.Revoked: "revoked",
     ce.Rated: None,
+    ce.FollowUpCompleted: "follow_up_completed",
+    ce.Rerated: None,
     rv.TaskClaimed: None,
     rv.OpinionGiven: None,
     rv.SentBack: None,

@@ -140,6 +140,8 @@ def _values(row: EventToPlan, event: Any, kind: str) -> dict[str, str]:
     elif kind in ("handed_up", "transferred"):
         values["newDepartment"] = event.to_department_name or row.department_name
         values["reason"] = reason
+    elif kind == "follow_up_completed":
+        values["actions"] = reason
     elif kind in ("refused", "revoked"):
         values["reason"] = reason or row.terminal_reason or ""
     elif kind == "not_applicable":

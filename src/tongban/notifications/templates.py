@@ -71,6 +71,7 @@ KINDS: Final[dict[str, Kind]] = {
         },
     ),
     "rating_invitation": Kind("applicant", "邀请评价", {}),
+    "follow_up_completed": Kind("applicant", "差评整改完成", {"actions": "整改情况"}),
     "refused": Kind("applicant", "不予受理", {"reason": "理由"}),
     "not_applicable": Kind(
         "applicant", "不属于本机关职权范围", {"reason": "说明", "competentAgency": "有权机关"}
@@ -190,6 +191,14 @@ DEFAULTS: Final[dict[tuple[str, Channel], Template]] = {
             "邀请评价：${matterName}（${caseNumber}）",
             "${applicantName}：\n\n您申请的“${matterName}”（办件编号${caseNumber}）已办结送达。"
             "欢迎在通办平台对本次服务作出“好差评”，您的评价将帮助我们改进服务。" + _SIGN_OFF,
+        ),
+        *_t(
+            "follow_up_completed",
+            "您对办件${caseNumber}（${matterName}）反映的问题已整改：${actions}。欢迎再次评价。",
+            "差评整改完成：${matterName}（${caseNumber}）",
+            "${applicantName}：\n\n您对“${matterName}”（办件编号${caseNumber}）的服务评价"
+            "已由${department}整改回访。\n\n整改情况：${actions}\n\n"
+            "欢迎在通办平台对整改后的服务再次评价，原评价将一并保留。" + _SIGN_OFF,
         ),
         *_t(
             "refused",
