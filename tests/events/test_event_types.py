@@ -59,9 +59,11 @@ def test_history_payloads_keep_their_keys() -> None:
         "decision": "approved",
         "resultNumber": None,
     }
-    assert payload_of(rv.Transferred(to_region="440106", to_department_id="d")) == {
+    moved = rv.Transferred(to_region="440106", to_department_id="d", to_department_name="n")
+    assert payload_of(moved) == {
         "toRegion": "440106",
         "toDepartmentId": "d",
+        "toDepartmentName": "n",
     }
     assert payload_of(ce.Refused()) == {}
 

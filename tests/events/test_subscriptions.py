@@ -15,9 +15,9 @@ import httpx
 import pytest
 import redis.asyncio as aioredis
 import websockets
-from tests.cases.factories import make_applicant, submit
+from tests.cases.factories import make_applicant, make_case, submit
 from tests.conftest import GraphQLClient
-from tests.scenarios import act, ok
+from tests.scenarios import act, department_id, ok
 from tests.servers import free_port
 
 from tongban import db
@@ -256,6 +256,51 @@ async def test_the_worklist_feed_reaches_only_the_departments_working_on_the_cas
         await asyncio.wait_for(civil.recv(), 1)
     for ws in (tax, civil):
         await ws.close()
+    await pool.close()
+    await redis.aclose()
+
+
+async def test_a_hand_up_reaches_the_receiving_departments_worklist_feed(
+    client: GraphQLClient, conn: asyncpg.Connection, redis_url: str, api_processes: list[int]
+) -> None:
+    port = api_processes[0]
+    await wait_ready(port)
+    case, _ = await make_case(client, conn, accepted=True)
+    pool = await db.create_pool(client.settings)
+    redis = aioredis.Redis.from_url(redis_url)
+    await relay.drain(pool, redis)
+    ws = await websockets.connect(
+        f"ws://127.0.0.1:{port}/graphql", subprotocols=["graphql-transport-ws"]
+    )
+    token = await client.officer_token("gz.scjg.reviewer")  # not involved until the hand-up
+    await ws.send(
+        json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}})
+    )
+    assert json.loads(await ws.recv())["type"] == "connection_ack"
+    feed = "subscription { worklistUpdated { caseNumber action } }"
+    await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": feed}}))
+    await asyncio.sleep(0.5)
+    ok(
+        await act(
+            client,
+            await client.officer_token("th.scjg.head"),
+            "handUp",
+            "",
+            {
+                "number": case["number"],
+                "expectedVersion": case["version"],
+                "departmentId": await department_id(conn, "GZ-SCJG"),
+                "reason": "涉及市级审批权限",
+            },
+        )
+    )
+    await relay.drain(pool, redis)
+    message = json.loads(await asyncio.wait_for(ws.recv(), 10))
+    assert message["payload"]["data"]["worklistUpdated"] == {
+        "caseNumber": case["number"],
+        "action": "HANDED_UP",
+    }
+    await ws.close()
     await pool.close()
     await redis.aclose()
 

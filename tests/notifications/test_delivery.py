@@ -97,6 +97,7 @@ async def test_the_business_licence_scenario_sends_exactly_the_expected_messages
         f"您申请的{matter}已收件，办件编号{number}，收件日期2026年3月2日。可凭办件编号查询办理进度。",
         f"您的办件{number}（{matter}）材料需补正，请一次性补齐：股东、法定代表人身份证明、住所使用证明。",
         f"您的办件{number}（{matter}）已于2026年3月2日受理，承诺于2026年3月5日前办结。",
+        f"您的办件{number}（{matter}）已报请广州市市场监督管理局办理，办件编号和办理期限不变。",
         f"您的办件{number}（{matter}）已作出准予许可决定，文书编号91440106MA5XXXXX1X，"
         "请于2026年3月16日前到石牌街道便民服务中心领取。",
         f"您的办件{number}（{matter}）已办结送达，欢迎对本次服务作出评价。",
@@ -115,6 +116,7 @@ async def test_the_business_licence_scenario_sends_exactly_the_expected_messages
         f"已收件：{matter}（{number}）",
         f"请补正材料：{matter}（{number}）",
         f"已受理：{matter}（{number}）",
+        f"报请上级办理：{matter}（{number}）",
         f"办理结果及领取：{matter}（{number}）",
         f"邀请评价：{matter}（{number}）",
     ]
@@ -123,10 +125,13 @@ async def test_the_business_licence_scenario_sends_exactly_the_expected_messages
     assert "请一次性补齐以下全部材料：\n股东、法定代表人身份证明、住所使用证明" in supplement
     assert "经办说明：请补充身份证明和住所使用证明" in supplement
     assert "承诺于2026年3月5日前办结（法定期限" in mailbox.text(mailbox.messages[2])
+    handed_up = mailbox.text(mailbox.messages[3])
+    assert "已报请广州市市场监督管理局办理。办件编号不变，办理期限继续计算" in handed_up
+    assert "原因：涉及市级审批权限" in handed_up
 
     # Nothing more, however often the pipeline runs again.
     await pipeline.flush()
-    assert len(sms_stub.messages) == 5 and len(mailbox.messages) == 5
+    assert len(sms_stub.messages) == 6 and len(mailbox.messages) == 6
 
     applicant = client.applicant_token(
         await conn.fetchval("SELECT applicant_id::text FROM case_record"), name="陈小明"
@@ -138,6 +143,7 @@ async def test_the_business_licence_scenario_sends_exactly_the_expected_messages
             "received",
             "supplement_requested",
             "accepted",
+            "handed_up",
             "ready_for_delivery",
             "rating_invitation",
         )
@@ -145,7 +151,7 @@ async def test_the_business_licence_scenario_sends_exactly_the_expected_messages
     ]
     assert {m["address"] for m in seen} == {"13800138000", "xiaoming@example.cn"}
     officer = await messages(client, number, await client.officer_token("gz.scjg.head"))
-    assert len(officer) == 10
+    assert len(officer) == 12
     assert {m["address"] for m in officer} == {"138****8000", "x***@example.cn"}
 
 

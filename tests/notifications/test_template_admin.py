@@ -30,7 +30,7 @@ async def publish(client: GraphQLClient, token: str, **input: Any) -> dict[str, 
 async def test_admins_see_every_template_in_force(client: GraphQLClient) -> None:
     admin = await client.officer_token("admin")
     found = (await client.execute(TEMPLATES, token=admin))["notificationTemplates"]
-    assert len(found) == 2 * len(KINDS)
+    assert len(found) == 2 * len(KINDS), "every kind, by SMS and by e-mail"
     received = [t for t in found if t["kind"] == "RECEIVED"]
     assert [(t["channel"], t["version"], t["audience"]) for t in received] == [
         ("EMAIL", 0, "APPLICANT"),

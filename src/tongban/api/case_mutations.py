@@ -27,6 +27,7 @@ from tongban.cases import conclusion, follow_up, intake, service
 from tongban.cases import repository as repo
 from tongban.cases.runner import CaseAction, Env, perform
 from tongban.errors import DomainError
+from tongban.review import moves
 from tongban.review import service as review
 
 P = ParamSpec("P")
@@ -218,10 +219,11 @@ class CaseMutation:
         return await _act(info, review.send_back, number, expected_version, to_stage, reason)
 
     hand_up = _to_department(
-        review.hand_up, "上报: hand the case up to a department of a higher level."
+        moves.hand_up, "上报: hand the case up to a department of a higher level."
     )
     transfer_case = _to_department(
-        review.transfer, "转办: transfer the case to a department of another region."
+        moves.transfer,
+        "转办: transfer the case to another department (of another region or the same one).",
     )
 
     @strawberry.mutation(description="Start a special procedure (Art. 45); the clock pauses.")

@@ -177,9 +177,12 @@ PROBLEMS: Final[dict[str, Entry]] = {
     "NOT_HIGHER_LEVEL": _e(
         "只能报请上级行政区划的部门办理", "hand a case up only to a region above the handling one"
     ),
-    "NOT_ANOTHER_REGION": _e(
-        "只能移送至其他行政区划（向上级报送请用“报请上级”）",
-        "transfer to another region (hand up to go higher)",
+    "HAND_UP_INSTEAD": _e(
+        "移送上级行政区划的部门请用“报请上级”", "to a higher level, hand the case up"
+    ),
+    "SAME_DEPARTMENT": _e("该部门已在承办本办件", "the department already handles the case"),
+    "DEPARTMENT_DOES_NOT_HANDLE_MATTER": _e(
+        "{department}不承办该事项", "{department} does not handle this matter"
     ),
     # Identifiers
     "INVALID_CASE_NUMBER": _e("办件编号格式不正确", "{message}"),

@@ -149,6 +149,9 @@ def _values(row: EventToPlan, event: Any, kind: str) -> dict[str, str]:
         suffix = "便民服务中心" if row.receiving_region_level == "township" else "政务服务中心"
         values["collectAt"] = row.receiving_region_name + suffix
         values["deliveryDueOn"] = chinese_date(row.delivery_due_on)
+    elif kind in ("handed_up", "transferred"):
+        values["newDepartment"] = event.to_department_name or row.department_name
+        values["reason"] = reason
     elif kind == "follow_up_completed":
         values["actions"] = reason
     elif kind in ("not_applicable", "revoked"):

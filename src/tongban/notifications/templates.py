@@ -79,6 +79,10 @@ KINDS: Final[dict[str, Kind]] = {
     # Art. 32 (1): no licence is needed at all; nobody else to apply to, so no agency named.
     "not_applicable": Kind("applicant", "不需要取得行政许可", {"reason": "说明"}),
     "withdrawn": Kind("applicant", "已撤回", {}),
+    **{
+        kind: Kind("applicant", title, {"newDepartment": "新承办部门", "reason": "原因"})
+        for kind, title in (("handed_up", "报请上级办理"), ("transferred", "移送办理"))
+    },
     "revoked": Kind("applicant", "许可已撤销", {"reason": "理由"}),
     **{
         f"deadline_{level}": Kind(
@@ -215,6 +219,24 @@ DEFAULTS: Final[dict[tuple[str, Channel], Template]] = {
             "${applicantName}：\n\n经审查，您申请的“${matterName}”（办件编号${caseNumber}）"
             "依法不需要取得行政许可，现告知您本申请不予办理，您可以直接从事相关活动。"
             "\n\n说明：${reason}" + _SIGN_OFF,
+        ),
+        *_t(
+            "handed_up",
+            "您的办件${caseNumber}（${matterName}）已报请${newDepartment}办理，办件编号和"
+            "办理期限不变。",
+            "报请上级办理：${matterName}（${caseNumber}）",
+            "${applicantName}：\n\n您申请的“${matterName}”（办件编号${caseNumber}）已报请"
+            "${newDepartment}办理。办件编号不变，办理期限继续计算，无需重新提交申请。\n\n"
+            "原因：${reason}" + _SIGN_OFF,
+        ),
+        *_t(
+            "transferred",
+            "您的办件${caseNumber}（${matterName}）已移送${newDepartment}办理，办件编号和"
+            "办理期限不变。",
+            "移送办理：${matterName}（${caseNumber}）",
+            "${applicantName}：\n\n您申请的“${matterName}”（办件编号${caseNumber}）已移送"
+            "${newDepartment}办理。办件编号不变，办理期限继续计算，无需重新提交申请。\n\n"
+            "原因：${reason}" + _SIGN_OFF,
         ),
         *_t(
             "withdrawn",

@@ -29,6 +29,8 @@ class SentBack(Event, frozen=True, tag="sent_back"):
 class HandedUp(Event, frozen=True, tag="handed_up"):
     to_region: str
     to_department_id: str
+    # The name when it moved, for the applicant's notice (events recorded before have none).
+    to_department_name: str = ""
 
 
 class Transferred(HandedUp, frozen=True, tag="transferred"):

@@ -1,5 +1,5 @@
-"""Review use cases: tasks per stage of the pinned plan, opinions, send-back, hand-up and
-transfer across levels, special procedures (Art. 45), supplements during review, extension."""
+"""Review use cases: tasks per stage of the pinned plan, opinions, send-back, special procedures
+(Art. 45), supplements during review, extension. Hand-up and transfer are in ``moves``."""
 
 from __future__ import annotations
 
@@ -17,15 +17,13 @@ from tongban.deadlines import service as deadlines
 from tongban.errors import (
     MAX_TEXT_CHARS,
     ConflictError,
-    InvalidInputError,
     NotFoundError,
     ValidationError,
     check_length,
 )
-from tongban.government import repository as gov_repo
-from tongban.identifiers import is_uuid
 from tongban.review import events
 from tongban.review import repository as repo
+from tongban.review.placement import stage_departments
 from tongban.review.types import Opinion, SpecialProcedureKind, Task
 
 EXTENSION_DAYS = 10  # Art. 42
@@ -62,7 +60,8 @@ async def open_stage(
 ) -> None:
     """Create the stage's tasks: all open when parallel, one after another when sequential."""
     stage = spec.review_plan[stage_index]
-    for position, department_id in enumerate(stage.department_ids):
+    departments = await stage_departments(conn, case, spec, stage)
+    for position, department_id in enumerate(departments):
         open_now = stage.mode == "parallel" or position == 0
         task_id = await repo.insert_task(
             conn,
@@ -245,60 +244,6 @@ async def send_back(ctx: ActionContext, to_stage: int, reason: str | None) -> Ca
         conn, case, spec, stage_index=to_stage, settings=settings, today=today, at=ctx.now
     )
     return case
-
-
-async def _move(ctx: ActionContext, department_id: str, reason: str | None, upward: bool) -> Case:
-    conn, case = ctx.conn, ctx.case
-    text = require_reason(reason)
-    placements = (
-        await gov_repo.department_placements(conn, ids=[department_id])
-        if is_uuid(department_id)
-        else {}
-    )
-    target = placements.get(department_id)
-    if target is None:
-        raise NotFoundError(
-            f"unknown department {department_id}",
-            field="departmentId",
-            problem="UNKNOWN_DEPARTMENT",
-        )
-    current = (await gov_repo.regions_by_code(conn, codes=[case.handling_region]))[0]
-    if upward and not (target.code in current.lineage and target.code != current.code):
-        raise InvalidInputError.one(
-            "departmentId",
-            "NOT_HIGHER_LEVEL",
-            "hand a case up only to a region above the handling one",
-        )
-    if not upward and (target.code in current.lineage or target.code == current.code):
-        raise InvalidInputError.one(
-            "departmentId",
-            "NOT_ANOTHER_REGION",
-            "transfer to another region (hand up to go higher)",
-        )
-    return await ctx.record(
-        event=(events.HandedUp if upward else events.Transferred)(
-            to_region=target.code, to_department_id=department_id
-        ),
-        transition="hand_up" if upward else "transfer",
-        reason=text,
-        changes={
-            "handling_region": target.code,
-            "handling_lineage": list(target.lineage),
-            "handling_department_id": department_id,
-        },
-    )
-
-
-@case_action("hand_up")
-async def hand_up(ctx: ActionContext, department_id: str, reason: str | None) -> Case:
-    """上报: a higher level takes over; number and history stay."""
-    return await _move(ctx, department_id, reason, upward=True)
-
-
-@case_action("transfer")
-async def transfer(ctx: ActionContext, department_id: str, reason: str | None) -> Case:
-    """转办: another region handles it (跨域通办 keeps the receiving region on record)."""
-    return await _move(ctx, department_id, reason, upward=False)
 
 
 @case_action("start_special_procedure")
