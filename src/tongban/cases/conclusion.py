@@ -6,17 +6,16 @@ import hashlib
 
 from tongban.cases import events, states
 from tongban.cases import material_repository as material_repo
-from tongban.cases.files import safe_filename, sniff_content_type
+from tongban.cases.files import safe_filename
 from tongban.cases.runner import ActionContext, case_action
 from tongban.cases.types import Case, Decision, UploadedFile
+from tongban.cases.validation import file_problems
 from tongban.cases.workflow import require_reason
-from tongban.config import Settings
 from tongban.deadlines import service as deadlines
 from tongban.errors import (
     MAX_TEXT_CHARS,
     ConflictError,
     InvalidInputError,
-    Problem,
     ValidationError,
     check_length,
 )
@@ -28,40 +27,8 @@ BAD_RATINGS = (4, 5)  # GB/T 39046 A.8: 1 very satisfied … 5 very dissatisfied
 DECISION_DOCUMENT_TYPE = "application/pdf"
 
 
-def check_decision_document(document: UploadedFile, settings: Settings) -> list[Problem]:
-    """Why an uploaded decision document is refused (empty: accepted)."""
-    field = "document"
-    if len(document.data) > settings.max_upload_bytes:
-        return [
-            Problem(
-                field,
-                "FILE_TOO_LARGE",
-                f"{document.filename} is {len(document.data)} bytes; "
-                f"the limit is {settings.max_upload_bytes}",
-            )
-        ]
-    if document.content_type != DECISION_DOCUMENT_TYPE:
-        return [
-            Problem(
-                field,
-                "CONTENT_TYPE_NOT_ALLOWED",
-                f"{document.filename}: a decision document is a PDF, not {document.content_type}",
-            )
-        ]
-    if (sniffed := sniff_content_type(document.data)) != DECISION_DOCUMENT_TYPE:
-        seen = f"they look like {sniffed}" if sniffed else "they match no accepted type"
-        return [
-            Problem(
-                field,
-                "CONTENT_MISMATCH",
-                f"{document.filename}: declared {document.content_type}, but {seen}",
-            )
-        ]
-    return []
-
-
 async def _store_document(ctx: ActionContext, document: UploadedFile) -> None:
-    problems = check_decision_document(document, ctx.settings)
+    problems = file_problems(document, "document", (DECISION_DOCUMENT_TYPE,), ctx.settings)
     if problems:
         raise InvalidInputError(problems)
     key = await ctx.blobs.put(document.data)

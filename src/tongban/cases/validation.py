@@ -3,6 +3,7 @@ form shows them all in one round trip."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import msgspec
@@ -63,40 +64,49 @@ def validate_applicant(applicant: ApplicantInput, settings: Settings) -> Applica
     return msgspec.convert(values, ApplicantInput)
 
 
+def file_problems(
+    f: UploadedFile, field: str, allowed: Sequence[str], settings: Settings
+) -> list[Problem]:
+    """Why one uploaded file is refused: its size, its declared type, and whether its bytes
+    are what it declares (a material, or a decision document)."""
+    problems: list[Problem] = []
+    if len(f.data) > settings.max_upload_bytes:
+        problems.append(
+            Problem(
+                field,
+                "FILE_TOO_LARGE",
+                f"{f.filename} is {len(f.data)} bytes; the limit is {settings.max_upload_bytes}",
+                {"name": f.filename, "limit": settings.max_upload_bytes},
+            )
+        )
+    if f.content_type not in allowed:
+        problems.append(
+            Problem(
+                field,
+                "CONTENT_TYPE_NOT_ALLOWED",
+                f"{f.filename}: {f.content_type} is not accepted (allowed: {', '.join(allowed)})",
+                {"name": f.filename, "allowed": list(allowed)},
+            )
+        )
+    elif (sniffed := sniff_content_type(f.data)) != f.content_type:
+        seen = f"they look like {sniffed}" if sniffed else "they match no accepted type"
+        problems.append(
+            Problem(
+                field,
+                "CONTENT_MISMATCH",
+                f"{f.filename}: declared {f.content_type}, but {seen}",
+                {"name": f.filename, "type": f.content_type},
+            )
+        )
+    return problems
+
+
 def check_files(files: list[UploadedFile], spec: MatterSpec, settings: Settings) -> list[Problem]:
     known = {m.code for m in spec.materials}
     problems: list[Problem] = []
     for i, f in enumerate(files):
         field = f"materials[{i}]"
-        if len(f.data) > settings.max_upload_bytes:
-            problems.append(
-                Problem(
-                    f"{field}.file",
-                    "FILE_TOO_LARGE",
-                    f"{f.filename} is {len(f.data)} bytes; the limit is {settings.max_upload_bytes}",
-                    {"name": f.filename, "limit": settings.max_upload_bytes},
-                )
-            )
-        if f.content_type not in settings.allowed_content_types:
-            problems.append(
-                Problem(
-                    f"{field}.file",
-                    "CONTENT_TYPE_NOT_ALLOWED",
-                    f"{f.filename}: {f.content_type} is not accepted "
-                    f"(allowed: {', '.join(settings.allowed_content_types)})",
-                    {"name": f.filename, "allowed": list(settings.allowed_content_types)},
-                )
-            )
-        elif (sniffed := sniff_content_type(f.data)) != f.content_type:
-            seen = f"they look like {sniffed}" if sniffed else "they match no accepted type"
-            problems.append(
-                Problem(
-                    f"{field}.file",
-                    "CONTENT_MISMATCH",
-                    f"{f.filename}: declared {f.content_type}, but {seen}",
-                    {"name": f.filename, "type": f.content_type},
-                )
-            )
+        problems += file_problems(f, f"{field}.file", settings.allowed_content_types, settings)
         if f.material_code is not None and f.material_code not in known:
             problems.append(
                 Problem(
