@@ -6,7 +6,7 @@ from typing import Any
 
 import asyncpg
 from tests.conftest import GraphQLClient
-from tests.scenarios import PAYLOAD, act, ok
+from tests.scenarios import PAYLOAD, act, complete, ok
 
 from tongban.cases import applicant_repository as applicant_repo
 from tongban.cases.types import ApplicantInput
@@ -92,6 +92,22 @@ async def make_case(
             )
         )
     return case, token
+
+
+async def make_reviewed_case(
+    client: GraphQLClient, conn: asyncpg.Connection
+) -> tuple[dict[str, Any], str]:
+    """A business licence accepted by Tianhe and agreed by every review stage, waiting for the
+    head's decision; and its applicant's token."""
+    case, applicant = await make_case(client, conn, accepted=True)
+    for username, department in (
+        ("th.scjg.reviewer", "TH-SCJG"),
+        ("th.swj.reviewer", "TH-SWJ"),
+        ("th.gafj.reviewer", "TH-GAFJ"),
+        ("th.scjg.reviewer", "TH-SCJG"),
+    ):
+        case = await complete(client, username, case, department, "AGREE")
+    return case, applicant
 
 
 async def accepted_withdrawal(client: GraphQLClient, conn: asyncpg.Connection) -> dict[str, Any]:

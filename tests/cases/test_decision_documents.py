@@ -9,9 +9,8 @@ from typing import Any
 
 import asyncpg
 import msgspec
-from tests.cases.factories import make_applicant, make_case
+from tests.cases.factories import make_applicant, make_reviewed_case
 from tests.conftest import GraphQLClient
-from tests.scenarios import complete
 
 from tongban.cases import downloads
 
@@ -25,19 +24,6 @@ DECIDE = """mutation ($number: String!, $expectedVersion: Int!, $document: Uploa
 }"""
 VIEW = """query ($n: String!) { case(number: $n) {
   decisionDocument { id fileName downloadUrl } } }"""
-
-
-async def reviewed(client: GraphQLClient, conn: asyncpg.Connection) -> tuple[dict[str, Any], str]:
-    """A case every stage agreed on, waiting for the head's decision; and its applicant."""
-    case, applicant = await make_case(client, conn, accepted=True)
-    for username, department in (
-        ("th.scjg.reviewer", "TH-SCJG"),
-        ("th.swj.reviewer", "TH-SWJ"),
-        ("th.gafj.reviewer", "TH-GAFJ"),
-        ("th.scjg.reviewer", "TH-SCJG"),
-    ):
-        case = await complete(client, username, case, department, "AGREE")
-    return case, applicant
 
 
 async def decide(
@@ -54,7 +40,7 @@ async def decide(
 async def test_the_decision_document_is_downloaded_by_the_applicant_and_the_officers(
     client: GraphQLClient, conn: asyncpg.Connection
 ) -> None:
-    case, applicant = await reviewed(client, conn)
+    case, applicant = await make_reviewed_case(client, conn)
     result = await decide(client, case, ("决定书.pdf", DOCUMENT, "application/pdf"))
     assert result["userErrors"] == []
     document = result["case"]["decisionDocument"]
@@ -103,7 +89,7 @@ async def test_the_decision_document_is_downloaded_by_the_applicant_and_the_offi
 
 
 async def test_strangers_get_no_link(client: GraphQLClient, conn: asyncpg.Connection) -> None:
-    case, _ = await reviewed(client, conn)
+    case, _ = await make_reviewed_case(client, conn)
     assert (await decide(client, case, ("决定书.pdf", DOCUMENT, "application/pdf")))[
         "userErrors"
     ] == []
@@ -128,7 +114,7 @@ async def test_strangers_get_no_link(client: GraphQLClient, conn: asyncpg.Connec
 async def test_a_document_that_is_not_a_pdf_is_refused_and_nothing_is_decided(
     client: GraphQLClient, conn: asyncpg.Connection
 ) -> None:
-    case, _ = await reviewed(client, conn)
+    case, _ = await make_reviewed_case(client, conn)
     png = b"\x89PNG\r\n\x1a\n not a decision"
     for file, problem in (
         (("scan.png", png, "image/png"), "CONTENT_TYPE_NOT_ALLOWED"),
@@ -144,7 +130,7 @@ async def test_a_document_that_is_not_a_pdf_is_refused_and_nothing_is_decided(
 async def test_a_decision_without_a_document_has_none(
     client: GraphQLClient, conn: asyncpg.Connection
 ) -> None:
-    case, _ = await reviewed(client, conn)
+    case, _ = await make_reviewed_case(client, conn)
     head = await client.officer_token("th.scjg.head")
     variables = {"number": case["number"], "expectedVersion": case["version"]}
     result = (await client.execute(DECIDE, variables, token=head))["decideCase"]

@@ -6,9 +6,9 @@ from typing import Any
 
 import asyncpg
 import pytest
-from tests.cases.factories import make_applicant, make_case
+from tests.cases.factories import make_applicant, make_reviewed_case
 from tests.conftest import GraphQLClient
-from tests.scenarios import PAYLOAD, act, at, complete, ok
+from tests.scenarios import PAYLOAD, act, at, ok
 
 from tongban.deadlines.enforcement import sweep
 
@@ -61,14 +61,7 @@ async def decided_case(
     client: GraphQLClient, conn: asyncpg.Connection, rating: int, comment: str
 ) -> tuple[dict[str, Any], str]:
     """A business licence reviewed and denied by Tianhe (Monday 2 March), rated at once."""
-    case, applicant = await make_case(client, conn, accepted=True)
-    for username, department in (
-        ("th.scjg.reviewer", "TH-SCJG"),
-        ("th.swj.reviewer", "TH-SWJ"),
-        ("th.gafj.reviewer", "TH-GAFJ"),
-        ("th.scjg.reviewer", "TH-SCJG"),
-    ):
-        case = await complete(client, username, case, department, "AGREE")
+    case, applicant = await make_reviewed_case(client, conn)
     head = await client.officer_token("th.scjg.head")
     case = ok(
         await act(

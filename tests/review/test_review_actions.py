@@ -2,7 +2,7 @@
 sequential stages, deferred-materials approval, revocation, withdrawal."""
 
 import asyncpg
-from tests.cases.factories import make_applicant, make_case, submit
+from tests.cases.factories import make_applicant, make_case, make_reviewed_case, submit
 from tests.conftest import GraphQLClient
 from tests.scenarios import act, complete, department_id, ok
 
@@ -202,14 +202,7 @@ async def test_sequential_stage_opens_departments_one_after_another(
 async def test_deferred_approval_revocation_and_withdrawal(
     client: GraphQLClient, conn: asyncpg.Connection
 ) -> None:
-    case, applicant = await make_case(client, conn, accepted=True)
-    for username, department in (
-        ("th.scjg.reviewer", "TH-SCJG"),
-        ("th.swj.reviewer", "TH-SWJ"),
-        ("th.gafj.reviewer", "TH-GAFJ"),
-        ("th.scjg.reviewer", "TH-SCJG"),
-    ):
-        case = await complete(client, username, case, department, "AGREE")
+    case, applicant = await make_reviewed_case(client, conn)
     head = await client.officer_token("th.scjg.head")
     missing_reason = await act(
         client,
@@ -269,14 +262,7 @@ async def test_deferred_approval_revocation_and_withdrawal(
 async def test_a_good_rating_opens_no_follow_up_and_rating_is_once(
     client: GraphQLClient, conn: asyncpg.Connection
 ) -> None:
-    case, applicant = await make_case(client, conn, accepted=True)
-    for username, department in (
-        ("th.scjg.reviewer", "TH-SCJG"),
-        ("th.swj.reviewer", "TH-SWJ"),
-        ("th.gafj.reviewer", "TH-GAFJ"),
-        ("th.scjg.reviewer", "TH-SCJG"),
-    ):
-        case = await complete(client, username, case, department, "AGREE")
+    case, applicant = await make_reviewed_case(client, conn)
     head = await client.officer_token("th.scjg.head")
     case = ok(
         await act(
