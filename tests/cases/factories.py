@@ -8,8 +8,9 @@ import asyncpg
 from tests.conftest import GraphQLClient
 from tests.scenarios import PAYLOAD, act, complete, ok
 
+from tongban.auth.types import Principal
 from tongban.cases import applicant_repository as applicant_repo
-from tongban.cases.types import ApplicantInput
+from tongban.cases.types import ApplicantInput, UploadedFile
 
 PDF = b"%PDF-1.4 tongban test material\n"
 
@@ -30,6 +31,40 @@ async def make_applicant(conn: asyncpg.Connection, **overrides: Any) -> str:
         conn, applicant=ApplicantInput(**values)
     )
     return applicant.id
+
+
+BUSINESS_LICENCE_CODES = ("application", "articles", "id", "premises")
+
+
+def uploaded_files(codes: tuple[str, ...] = BUSINESS_LICENCE_CODES) -> list[UploadedFile]:
+    """The materials as the service receives them (tests that file below the API)."""
+    return [
+        UploadedFile(
+            material_code=c,
+            filename=f"{c}.pdf",
+            content_type="application/pdf",
+            data=PDF + c.encode(),
+        )
+        for c in codes
+    ]
+
+
+async def window_principal(conn: asyncpg.Connection) -> Principal:
+    """The 石牌街道 intake window as a signed-in officer (tests that act below the API)."""
+    row = await conn.fetchrow(
+        """SELECT o.id::text, o.department_id::text, d.region_code FROM officer o
+           JOIN department d ON d.id = o.department_id WHERE o.username = 'th.shipai.window'"""
+    )
+    return Principal(
+        kind="officer",
+        subject="officer:window",
+        name="窗口",
+        officer_id=row["id"],
+        department_id=row["department_id"],
+        region_code=row["region_code"],
+        roles=frozenset({"intake"}),
+        clearance=1,
+    )
 
 
 def files_for(codes: list[str]) -> dict[str, tuple[str, bytes, str]]:

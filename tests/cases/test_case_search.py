@@ -8,7 +8,7 @@ from typing import Any
 
 import asyncpg
 import pytest
-from tests.cases.factories import PDF, make_applicant
+from tests.cases.factories import make_applicant, uploaded_files, window_principal
 from tests.cases.test_query_cost import seed, statements
 from tests.conftest import GraphQLClient
 
@@ -16,7 +16,7 @@ from tongban.auth.types import Principal
 from tongban.blobs import FilesystemBlobStore
 from tongban.cases import intake, service
 from tongban.cases.runner import Env, perform
-from tongban.cases.types import Submission, UploadedFile
+from tongban.cases.types import Submission
 
 LIST = """query ($filter: CaseFilter, $sort: CaseSort! = RECEIVED_DESC, $first: Int,
   $after: String, $last: Int, $before: String) {
@@ -35,37 +35,12 @@ def id_number(i: int) -> str:
     return f"44010619900101{i:04d}"
 
 
-async def window_principal(conn: asyncpg.Connection) -> Principal:
-    row = await conn.fetchrow(
-        """SELECT o.id::text, o.department_id::text, d.region_code FROM officer o
-           JOIN department d ON d.id = o.department_id WHERE o.username = 'th.shipai.window'"""
-    )
-    return Principal(
-        kind="officer",
-        subject="officer:window",
-        name="窗口",
-        officer_id=row["id"],
-        department_id=row["department_id"],
-        region_code=row["region_code"],
-        roles=frozenset({"intake"}),
-        clearance=1,
-    )
-
-
 async def file_cases(client: GraphQLClient, conn: asyncpg.Connection) -> list[dict[str, Any]]:
     """One case per name (two applicants share 李四's name), received at 石牌街道; the even ones
     accepted (so they have a promised date). Received times have ties: pairs share an instant."""
     window = await window_principal(conn)
     blobs = FilesystemBlobStore(client.settings.blob_dir)
-    files = [
-        UploadedFile(
-            material_code=c,
-            filename=f"{c}.pdf",
-            content_type="application/pdf",
-            data=PDF + c.encode(),
-        )
-        for c in ("application", "articles", "id", "premises")
-    ]
+    files = uploaded_files()
     filed = []
     for i, name in enumerate(NAMES):
         applicant_id = await make_applicant(

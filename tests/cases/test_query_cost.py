@@ -1,14 +1,14 @@
 """A page of 50 costs the same number of SQL statements as a page of 10."""
 
 import asyncpg
-from tests.cases.factories import PDF, make_applicant
+from tests.cases.factories import make_applicant, uploaded_files, window_principal
 from tests.conftest import GraphQLClient
 
 from tongban.auth.types import Principal
 from tongban.blobs import FilesystemBlobStore
 from tongban.cases import intake, service
 from tongban.cases.runner import Env, perform
-from tongban.cases.types import Submission, UploadedFile
+from tongban.cases.types import Submission
 
 WORKLIST = """query ($first: Int!) { worklist(first: $first) { edges { node {
   stageName state dueOn department { code } deadline { dueOn remainingDays colour }
@@ -23,30 +23,9 @@ CASES = """query ($first: Int!) { cases(first: $first) { edges { node {
 
 
 async def seed(client: GraphQLClient, conn: asyncpg.Connection, count: int) -> None:
-    row = await conn.fetchrow(
-        """SELECT o.id::text, o.department_id::text, d.region_code FROM officer o
-           JOIN department d ON d.id = o.department_id WHERE o.username = 'th.shipai.window'"""
-    )
-    window = Principal(
-        kind="officer",
-        subject="officer:window",
-        name="窗口",
-        officer_id=row["id"],
-        department_id=row["department_id"],
-        region_code=row["region_code"],
-        roles=frozenset({"intake"}),
-        clearance=1,
-    )
+    window = await window_principal(conn)
     blobs = FilesystemBlobStore(client.settings.blob_dir)
-    files = [
-        UploadedFile(
-            material_code=c,
-            filename=f"{c}.pdf",
-            content_type="application/pdf",
-            data=PDF + c.encode(),
-        )
-        for c in ("application", "articles", "id", "premises")
-    ]
+    files = uploaded_files()
     for i in range(count):
         applicant_id = await make_applicant(conn, name=f"申请人{i}")
         person = Principal(

@@ -3,7 +3,7 @@ before the action sees it."""
 
 import asyncpg
 import pytest
-from tests.cases.factories import make_applicant, submit
+from tests.cases.factories import make_applicant, submit, window_principal
 from tests.conftest import GraphQLClient
 from tests.scenarios import ok
 
@@ -25,23 +25,6 @@ async def probe(ctx: ActionContext, note: str) -> Case:
     return ctx.case
 
 
-async def window(conn: asyncpg.Connection) -> Principal:
-    row = await conn.fetchrow(
-        """SELECT o.id::text, o.department_id::text, d.region_code FROM officer o
-           JOIN department d ON d.id = o.department_id WHERE o.username = 'th.shipai.window'"""
-    )
-    return Principal(
-        kind="officer",
-        subject="officer:window",
-        name="窗口",
-        officer_id=row["id"],
-        department_id=row["department_id"],
-        region_code=row["region_code"],
-        roles=frozenset({"intake"}),
-        clearance=1,
-    )
-
-
 async def test_the_action_gets_the_locked_case_and_the_day_it_happens_on(
     client: GraphQLClient, conn: asyncpg.Connection
 ) -> None:
@@ -51,7 +34,7 @@ async def test_the_action_gets_the_locked_case_and_the_day_it_happens_on(
     seen.clear()
     async with conn.transaction():
         got = await perform(
-            conn, await window(conn), env, probe, case["number"], case["version"], "hi"
+            conn, await window_principal(conn), env, probe, case["number"], case["version"], "hi"
         )
     assert got.number == case["number"]
     assert seen[0].today == local_day(client.clock.now(), client.settings.timezone)
@@ -64,7 +47,7 @@ async def test_the_checks_come_in_order_and_the_action_never_runs_when_one_fails
     applicant_id = await make_applicant(conn)
     case = ok(await submit(client, client.applicant_token(applicant_id)))
     env = Env(settings=client.settings, clock=client.clock)
-    officer = await window(conn)
+    officer = await window_principal(conn)
     owner = Principal(kind="applicant", subject="applicant:o", applicant_id=applicant_id)
     other = await make_applicant(conn, name="别人", id_number="110101199003074514")
     stranger = Principal(kind="applicant", subject="applicant:s", applicant_id=other)
