@@ -3,9 +3,9 @@
 import asyncio
 
 import asyncpg
-from tests.cases.factories import make_applicant, make_case, submit
+from tests.cases.factories import make_applicant, make_case, make_reviewed_case, submit
 from tests.conftest import GraphQLClient
-from tests.scenarios import PAYLOAD, act, ok
+from tests.scenarios import PAYLOAD, act
 
 
 async def test_ten_concurrent_submissions_with_one_key_create_one_case(
@@ -82,34 +82,7 @@ async def test_two_officers_completing_one_task_at_once_one_gets_conflict(
 async def test_two_heads_deciding_one_case_at_once_one_gets_conflict(
     client: GraphQLClient, conn: asyncpg.Connection
 ) -> None:
-    case, _ = await make_case(client, conn, accepted=True)
-    for username, department in (
-        ("th.scjg.reviewer", "TH-SCJG"),
-        ("th.swj.reviewer", "TH-SWJ"),
-        ("th.gafj.reviewer", "TH-GAFJ"),
-        ("th.scjg.reviewer", "TH-SCJG"),
-    ):
-        token = await client.officer_token(username)
-        task = next(
-            t
-            for t in case["tasks"]
-            if t["department"]["code"] == department and t["state"] == "OPEN"
-        )
-        case = ok(
-            await act(
-                client,
-                token,
-                "completeTask",
-                "",
-                {
-                    "number": case["number"],
-                    "expectedVersion": case["version"],
-                    "taskId": task["id"],
-                    "opinion": "AGREE",
-                    "comment": "",
-                },
-            )
-        )
+    case, _ = await make_reviewed_case(client, conn)
     await conn.execute(
         """INSERT INTO officer (username, name, department_id, roles, clearance)
            SELECT 'th.scjg.deputy', '副局长', department_id, roles, clearance
