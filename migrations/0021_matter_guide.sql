@@ -11,9 +11,20 @@ ALTER TABLE matter_version
     -- written from the same struct in the same statement as the guide.
     ADD COLUMN guide_text text NOT NULL DEFAULT '';
 
+-- The public search reads only the version in force: one row per published matter with the
+-- words a keyword may match (code, name, description, guide), replaced when a version is
+-- published. Beside matter_version rather than in it because published versions never change
+-- while what is searched moves with current_version, and so that one trigram index serves the
+-- whole keyword (an OR over several columns and tables would read every matter).
+CREATE TABLE matter_search (
+    matter_id uuid PRIMARY KEY REFERENCES matter (id),
+    text      text NOT NULL
+);
+INSERT INTO matter_search (matter_id, text)
+SELECT m.id, concat_ws(E'\n', m.code, v.name, v.description, v.guide_text)
+FROM matter m JOIN matter_version v ON v.matter_id = m.id AND v.version = m.current_version;
+
 -- Keywords are Chinese substrings, as for matter names (0014): a trigram index. Built inside
--- the transaction rather than concurrently: only administrators write matter_version, rarely,
--- and building the index blocks their writes briefly, never reads.
+-- the transaction rather than concurrently: the table is new, and only publishing writes it.
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
-CREATE INDEX matter_version_guide_text_trgm_idx
-    ON matter_version USING gin (guide_text gin_trgm_ops);
+CREATE INDEX matter_search_text_trgm_idx ON matter_search USING gin (text gin_trgm_ops);

@@ -39,7 +39,8 @@ def basis_text(basis: LegalBasis) -> str:
 
 def search_text(guide: MatterGuide | None) -> str:
     """What the catalogue search matches in a guide: legal basis, conditions, steps, window
-    addresses, fees and the result's name; written with the guide, so the trigram index covers it."""
+    addresses, fees and the result's name; written with the guide, and on publishing copied
+    into ``matter_search`` under its trigram index."""
     if guide is None:
         return ""
     parts = [basis_text(b) for b in guide.legal_basis]

@@ -183,6 +183,15 @@ async def publish(
         officer_id,
     )
     await conn.execute("UPDATE matter SET current_version = $2 WHERE id = $1", matter_id, version)
+    await conn.execute(
+        """INSERT INTO matter_search (matter_id, text)
+           SELECT m.id, concat_ws(E'\\n', m.code, v.name, v.description, v.guide_text)
+           FROM matter m JOIN matter_version v ON v.matter_id = m.id AND v.version = $2
+           WHERE m.id = $1
+           ON CONFLICT (matter_id) DO UPDATE SET text = excluded.text""",
+        matter_id,
+        version,
+    )
 
 
 async def versions_of(
@@ -216,9 +225,7 @@ def _like_pattern(keyword: str) -> str:
 
 
 _SEARCH_CONDITIONS = """
-          ($1::text IS NULL
-               OR v.name ILIKE $1 OR v.description ILIKE $1 OR m.code ILIKE $1
-               OR v.guide_text ILIKE $1)
+          ($1::text IS NULL OR s.text ILIKE $1)
           AND ($2::text IS NULL OR v.category = $2)
           AND ($3::text IS NULL OR r.lineage @> ARRAY[$3::text])
           AND ($4::uuid IS NULL OR v.department_id = $4)
@@ -227,6 +234,8 @@ _SEARCH_CONDITIONS = """
 _SEARCH_SOURCE = """
         FROM matter m
         JOIN matter_version v ON v.matter_id = m.id AND v.version = m.current_version
+        -- code, name, description and guide of the version in force, under one trigram index
+        JOIN matter_search s ON s.matter_id = m.id
         JOIN department d ON d.id = v.department_id
         JOIN region r ON r.code = d.region_code"""
 
