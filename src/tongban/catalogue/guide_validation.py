@@ -39,7 +39,7 @@ def check_guide(guide: MatterGuide, bad: Bad) -> None:
         ("guide.consultationPhone", guide.consultation_phone),
         ("guide.complaintPhone", guide.complaint_phone),
     ):
-        if not PHONE_RE.match(phone.strip()):
+        if not PHONE_RE.match(phone):
             bad(field, "INVALID_PHONE", f"{phone!r} is not a telephone number", phone=phone)
     if not guide.result.name.strip():
         bad("guide.result.name", "REQUIRED", "name the result (e.g. the licence issued)")
