@@ -243,3 +243,27 @@ async def test_only_administrators_write_a_guide(
     marriage = (await client.execute(MATTER_GUIDE, {"code": "TH-MARRIAGE"}))["matter"]
     assert marriage["currentVersion"] == 1
     assert marriage["guide"]["result"]["name"] == "结婚证"
+
+
+async def test_a_portal_page_of_fifty_matters_with_their_guides_is_served_anonymously(
+    client: GraphQLClient,
+) -> None:
+    query = f"{{ matters(first: 50) {{ edges {{ node {{ code guide {{ {GUIDE_FIELDS} }} }} }} }} }}"
+    edges = (await client.execute(query))["matters"]["edges"]
+    assert all(e["node"]["guide"]["consultationPhone"] for e in edges)
+
+
+async def test_a_guide_has_as_many_entries_as_a_real_one_needs(
+    client: GraphQLClient, conn: asyncpg.Connection
+) -> None:
+    admin = await client.officer_token("admin")
+    ids = await department_ids(conn)
+    long = guide(legalBasis=[{"law": f"《规定{i}》"} for i in range(11)])
+    result = (
+        await client.execute(
+            CREATE, {"code": "TH-LONG", "spec": spec(ids, guide=long)}, token=admin
+        )
+    )["createMatter"]
+    assert [(e["field"], e["problem"], e["message"]) for e in result["userErrors"]] == [
+        ("spec.guide.legalBasis", "TOO_MANY_ENTRIES", "最多填写 10 项")
+    ]

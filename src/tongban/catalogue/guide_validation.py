@@ -10,11 +10,21 @@ from tongban.catalogue.types import ApplicationChannel, Fees, MatterGuide
 # (field, code, message, **params), as validation._Problems takes them.
 Bad = Callable[..., None]
 
+# What a real guide needs, and what the API's cost estimate of a guide assumes (api/limits.py).
+MAX_ENTRIES: dict[str, int] = {
+    "legalBasis": 10,
+    "conditions": 30,
+    "channels": 6,
+    "steps": 12,
+    "fees.items": 10,
+}
+
 # A fee above a million yuan is a typing error (an amount in yuan entered as fen, or worse).
 MAX_FEE_FEN = 100_000_000
 
 
 def check_guide(guide: MatterGuide, bad: Bad) -> None:
+    _check_sizes(guide, bad)
     if not guide.legal_basis:
         bad("guide.legalBasis", "NO_LEGAL_BASIS", "the guide names no legal basis")
     for i, basis in enumerate(guide.legal_basis):
@@ -43,6 +53,20 @@ def check_guide(guide: MatterGuide, bad: Bad) -> None:
             bad(field, "INVALID_PHONE", f"{phone!r} is not a telephone number", phone=phone)
     if not guide.result.name.strip():
         bad("guide.result.name", "REQUIRED", "name the result (e.g. the licence issued)")
+
+
+def _check_sizes(guide: MatterGuide, bad: Bad) -> None:
+    sizes = {
+        "legalBasis": len(guide.legal_basis),
+        "conditions": len(guide.conditions),
+        "channels": len(guide.channels),
+        "steps": len(guide.steps),
+        "fees.items": len(guide.fees.items),
+    }
+    for name, size in sizes.items():
+        if size > MAX_ENTRIES[name]:
+            most = MAX_ENTRIES[name]
+            bad(f"guide.{name}", "TOO_MANY_ENTRIES", f"at most {most} entries", max=most)
 
 
 def _check_channel(field: str, channel: ApplicationChannel, bad: Bad) -> None:

@@ -243,6 +243,7 @@ PROBLEMS: Final[dict[str, Entry]] = {
         "第 {stage} 个审查环节的部门须在实施部门所在行政区划的上级或下级", "{message}"
     ),
     # Matter guide (办事指南)
+    "TOO_MANY_ENTRIES": _e("最多填写 {max} 项", "at most {max} entries"),
     "NO_LEGAL_BASIS": _e("办事指南须列明设定依据", "the guide names no legal basis"),
     "NO_CONDITIONS": _e("办事指南须列明受理条件", "the guide lists no conditions"),
     "NO_CHANNEL": _e("办事指南须列明至少一种办理渠道", "the guide names no way to apply"),
