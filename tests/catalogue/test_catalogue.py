@@ -111,7 +111,13 @@ async def test_paging_stays_stable_while_matters_are_published(
 async def test_filters_combine(client: GraphQLClient, conn: asyncpg.Connection) -> None:
     ids = await department_ids(conn)
     by_region = await all_pages(client, {"regionCode": "440106"}, 50)
-    assert set(by_region) == {"GD-BL-001", "TH-MARRIAGE", "TH-DIVORCE", "TH-WAGE-COMPLAINT"}
+    assert set(by_region) == {
+        "GD-BL-001",
+        "TH-MARRIAGE",
+        "TH-DIVORCE",
+        "TH-WAGE-COMPLAINT",
+        "TH-ID-RENEW",
+    }
     in_shenzhen = await all_pages(client, {"regionCode": "440300"}, 50)
     assert in_shenzhen == ["SZ-BL-001"]
     licensing = await all_pages(client, {"category": "LICENSING"}, 50)

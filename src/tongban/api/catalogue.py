@@ -7,6 +7,7 @@ from enum import Enum
 
 import strawberry
 
+from tongban.api.catalogue_guide import MatterGuide
 from tongban.api.context import Info
 from tongban.api.enums import JoinPolicy, MaterialForm, MatterKind, RegionLevel, StageMode
 from tongban.api.government import Department, department_of
@@ -112,6 +113,10 @@ class MatterVersion(Node):
         description="跨域通办: regions (with those below) whose windows may also receive it; "
         "its own department still handles it."
     )
+    guide: MatterGuide | None = strawberry.field(
+        description="The matter guide (办事指南) of this version; null for versions published "
+        "before guides were kept. A case shows the guide of the version it was filed under."
+    )
     created_at: datetime = strawberry.field(description="When this version was started.")
     updated_at: datetime = strawberry.field(description="When this version was last edited.")
     published_at: datetime | None = strawberry.field(description="When it was published.")
@@ -137,6 +142,7 @@ class MatterVersion(Node):
             confidentiality=s.confidentiality,
             kind=MatterKind(s.matter_kind),
             cross_region_receiving=list(s.cross_region_receiving),
+            guide=None if s.guide is None else MatterGuide.from_domain(s.guide),
             materials=[
                 RequiredMaterial(
                     id=strawberry.ID(f"RequiredMaterial:{v.matter_id}:{v.version}:{m.code}"),
@@ -184,12 +190,21 @@ class Matter(Node):
     async def _versions(self, info: Info) -> list[domain.MatterVersion]:
         return await info.context.loaders.matter_versions.load(str(self.id))
 
+    async def _current(self, info: Info) -> domain.MatterVersion | None:
+        return next(
+            (v for v in await self._versions(info) if v.version == self.current_version), None
+        )
+
     @strawberry.field(description="The published version in force.")
     async def current(self, info: Info) -> MatterVersion | None:
-        for v in await self._versions(info):
-            if v.version == self.current_version:
-                return MatterVersion.from_domain(v)
-        return None
+        found = await self._current(info)
+        return None if found is None else MatterVersion.from_domain(found)
+
+    @strawberry.field(description="The guide (办事指南) of the published version in force.")
+    async def guide(self, info: Info) -> MatterGuide | None:
+        found = await self._current(info)
+        guide = None if found is None else found.spec.guide
+        return None if guide is None else MatterGuide.from_domain(guide)
 
     @strawberry.field(description="Published versions, newest first.")
     async def versions(self, info: Info) -> list[MatterVersion]:

@@ -10,6 +10,7 @@ from asyncpg import Connection
 
 from tongban.api.arguments import MatterCode
 from tongban.api.catalogue import CaseType, Matter, MatterCategory, MatterVersion
+from tongban.api.catalogue_guide import MatterGuideInput
 from tongban.api.context import Info
 from tongban.api.convert import raw
 from tongban.api.enums import JoinPolicy, MaterialForm, MatterKind, RegionLevel, StageMode
@@ -70,6 +71,9 @@ class MatterSpecInput:
         default_factory=list,
         description="跨域通办: region codes whose windows (and those below) may also receive it.",
     )
+    guide: MatterGuideInput | None = strawberry.field(
+        default=None, description="The matter guide (办事指南); validated field by field."
+    )
 
     def to_domain(self) -> domain.MatterSpec:
         return domain.MatterSpec(
@@ -85,6 +89,7 @@ class MatterSpecInput:
             confidentiality=self.confidentiality,
             matter_kind=raw(self.kind),
             cross_region_receiving=tuple(self.cross_region_receiving),
+            guide=None if self.guide is None else self.guide.to_domain(),
             materials=tuple(
                 domain.RequiredMaterial(
                     code=m.code,

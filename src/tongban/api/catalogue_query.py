@@ -28,7 +28,9 @@ from tongban.catalogue import types as domain
 @strawberry.input(description="Filters of the catalogue search; all optional, combined with AND.")
 class MatterFilterInput:
     keyword: str | None = strawberry.field(
-        default=None, description="Chinese or code keyword, matched within name, description, code."
+        default=None,
+        description="Chinese or code keyword, matched within name, description, code and the "
+        "guide (conditions, legal basis, steps, fees, result name).",
     )
     category: MatterCategory | None = strawberry.field(default=None, description="Category.")
     region_code: str | None = strawberry.field(

@@ -59,6 +59,8 @@ if TYPE_CHECKING:
     StageMode = Enum
     JoinPolicy = Enum
     MatterKind = Enum
+    ApplicationChannelKind = Enum
+    GuideResultType = Enum
     DeadlineKind = Enum
     ClockState = Enum
     Colour = Enum
@@ -259,6 +261,27 @@ else:
             "service": "公共服务: approval reads 办结.",
         },
         description="The kind of power a matter exercises; it names the decision in notices.",
+    )
+    ApplicationChannelKind = domain_enum(
+        "ApplicationChannelKind",
+        get_args(catalogue.ChannelKind),
+        {
+            "online": "网上办理: on the platform, at the channel's URL.",
+            "window": "窗口办理: at a service hall window (address and opening hours).",
+            "post": "邮寄办理: by post to the channel's address.",
+        },
+        description="How a matter may be applied for (办理渠道).",
+    )
+    GuideResultType = domain_enum(
+        "GuideResultType",
+        get_args(catalogue.ResultType),
+        {
+            "licence": "A licence (许可证).",
+            "certificate": "A certificate (证书/证明).",
+            "approval_document": "An approval document (批准文书/批复).",
+            "other": "Something else (e.g. a payment, a reply).",
+        },
+        description="What the applicant receives when the matter is done (办理结果).",
     )
     JoinPolicy = domain_enum(
         "JoinPolicy",

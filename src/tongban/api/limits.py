@@ -44,6 +44,8 @@ from graphql import (
 )
 from graphql.type.introspection import SchemaMetaFieldDef, TypeMetaFieldDef, TypeNameMetaFieldDef
 
+from tongban.catalogue.guide_validation import MAX_ENTRIES as GUIDE_ENTRIES
+
 CAP: Final = 10**12
 IO_COST: Final = 2
 DEFAULT_LIST_SIZE: Final = 20
@@ -58,6 +60,11 @@ LIST_SIZES: Final[Mapping[str, int]] = {
     "Region.departments": 60,
     "Query.departments": 60,
     "Case.history": 200,
+    # A matter guide's lists, capped by its validation.
+    "MatterGuide.legalBasis": GUIDE_ENTRIES["legalBasis"],
+    "MatterGuide.channels": GUIDE_ENTRIES["channels"],
+    "MatterGuide.steps": GUIDE_ENTRIES["steps"],
+    "MatterFees.items": GUIDE_ENTRIES["fees.items"],
 }
 INTROSPECTION_FREE_LISTS: Final = 3
 """Nested introspection lists counted once each: the standard introspection query nests three

@@ -8,6 +8,7 @@ from typing import Any
 import asyncpg
 import msgspec
 
+from tongban.catalogue import guide
 from tongban.catalogue.types import Matter, MatterFilter, MatterSpec, MatterVersion
 from tongban.keyset import Order, Window
 
@@ -15,7 +16,7 @@ _VERSION_COLUMNS = """
     v.matter_id::text, m.code, v.version, v.name, v.description, v.category, v.case_type,
     v.level, v.department_id::text, v.statutory_limit, v.promised_limit, v.joint_handling,
     v.confidentiality, v.materials, v.review_plan, v.matter_kind, v.cross_region_receiving,
-    v.revision, v.created_at, v.updated_at,
+    v.guide, v.revision, v.created_at, v.updated_at,
     v.published_at, v.published_by::text
 """
 
@@ -37,6 +38,7 @@ def _version(r: Any) -> MatterVersion:
             "review_plan": r["review_plan"],
             "matter_kind": r["matter_kind"],
             "cross_region_receiving": r["cross_region_receiving"],
+            "guide": r["guide"],
         },
         MatterSpec,
     )
@@ -75,6 +77,8 @@ def _spec_args(spec: MatterSpec) -> list[Any]:
         msgspec.to_builtins(spec.review_plan),
         spec.matter_kind,
         list(spec.cross_region_receiving),
+        msgspec.to_builtins(spec.guide),
+        guide.search_text(spec.guide),
     ]
 
 
@@ -100,8 +104,9 @@ async def insert_version(
         INSERT INTO matter_version (
             matter_id, version, name, description, category, case_type, level, department_id,
             statutory_limit, promised_limit, joint_handling, confidentiality, materials,
-            review_plan, matter_kind, cross_region_receiving, created_by)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+            review_plan, matter_kind, cross_region_receiving, guide, guide_text, created_by)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
+                $18, $19)
         """,
         matter_id,
         version,
@@ -120,10 +125,10 @@ async def update_draft(
             name = $3, description = $4, category = $5, case_type = $6, level = $7,
             department_id = $8, statutory_limit = $9, promised_limit = $10,
             joint_handling = $11, confidentiality = $12, materials = $13, review_plan = $14,
-            matter_kind = $15, cross_region_receiving = $16,
+            matter_kind = $15, cross_region_receiving = $16, guide = $17, guide_text = $18,
             -- audit of an administrator's real act (not case time): the database clock
             revision = revision + 1, updated_at = now()
-        WHERE matter_id = $1 AND version = $2 AND revision = $17 AND published_at IS NULL
+        WHERE matter_id = $1 AND version = $2 AND revision = $19 AND published_at IS NULL
         """,
         matter_id,
         version,
@@ -178,6 +183,15 @@ async def publish(
         officer_id,
     )
     await conn.execute("UPDATE matter SET current_version = $2 WHERE id = $1", matter_id, version)
+    await conn.execute(
+        """INSERT INTO matter_search (matter_id, text)
+           SELECT m.id, concat_ws(E'\\n', m.code, v.name, v.description, v.guide_text)
+           FROM matter m JOIN matter_version v ON v.matter_id = m.id AND v.version = $2
+           WHERE m.id = $1
+           ON CONFLICT (matter_id) DO UPDATE SET text = excluded.text""",
+        matter_id,
+        version,
+    )
 
 
 async def versions_of(
@@ -211,8 +225,7 @@ def _like_pattern(keyword: str) -> str:
 
 
 _SEARCH_CONDITIONS = """
-          ($1::text IS NULL
-               OR v.name ILIKE $1 OR v.description ILIKE $1 OR m.code ILIKE $1)
+          ($1::text IS NULL OR s.text ILIKE $1)
           AND ($2::text IS NULL OR v.category = $2)
           AND ($3::text IS NULL OR r.lineage @> ARRAY[$3::text])
           AND ($4::uuid IS NULL OR v.department_id = $4)
@@ -221,6 +234,8 @@ _SEARCH_CONDITIONS = """
 _SEARCH_SOURCE = """
         FROM matter m
         JOIN matter_version v ON v.matter_id = m.id AND v.version = m.current_version
+        -- code, name, description and guide of the version in force, under one trigram index
+        JOIN matter_search s ON s.matter_id = m.id
         JOIN department d ON d.id = v.department_id
         JOIN region r ON r.code = d.region_code"""
 

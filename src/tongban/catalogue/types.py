@@ -47,6 +47,71 @@ class ReviewStage(msgspec.Struct, frozen=True, kw_only=True):
     limit_days: int | None = None
 
 
+ChannelKind = Literal["online", "window", "post"]
+ResultType = Literal["licence", "certificate", "approval_document", "other"]
+
+
+class LegalBasis(msgspec.Struct, frozen=True, kw_only=True):
+    """A law, regulation or normative document and the article relied on."""
+
+    law: str
+    article: str = ""
+
+
+class ApplicationChannel(msgspec.Struct, frozen=True, kw_only=True):
+    """Where and how to apply: online (a URL), at a window (address and opening hours) or by
+    post (the mailing address)."""
+
+    kind: ChannelKind
+    url: str = ""
+    address: str = ""
+    hours: str = ""
+    note: str = ""
+
+
+class ProcessStep(msgspec.Struct, frozen=True, kw_only=True):
+    name: str
+    description: str = ""
+
+
+class FeeItem(msgspec.Struct, frozen=True, kw_only=True):
+    """One charge: a fixed amount in fen (never a float), or a formula in words where the
+    amount depends on the case (按面积计收 …). Art. 58 of the Licensing Law allows a fee only
+    where a law or administrative regulation provides for it, so its basis is part of it."""
+
+    name: str
+    amount_fen: int | None = None
+    formula: str = ""
+    legal_basis: LegalBasis
+
+
+class Fees(msgspec.Struct, frozen=True, kw_only=True):
+    """Either free (no items) or the items charged."""
+
+    free: bool = False
+    items: tuple[FeeItem, ...] = ()
+
+
+class GuideResult(msgspec.Struct, frozen=True, kw_only=True):
+    type: ResultType
+    name: str
+
+
+class MatterGuide(msgspec.Struct, frozen=True, kw_only=True):
+    """The matter guide (办事指南) an applicant reads before applying. Licensing Law Art. 30:
+    the basis, conditions, procedure, limits and fees of a licence are made public; it is
+    versioned with the matter, so a case keeps the guide it was filed under."""
+
+    legal_basis: tuple[LegalBasis, ...]
+    conditions: tuple[str, ...]
+    channels: tuple[ApplicationChannel, ...]
+    steps: tuple[ProcessStep, ...]
+    fees: Fees
+    consultation_phone: str
+    complaint_phone: str
+    result: GuideResult
+
+
 class MatterSpec(msgspec.Struct, frozen=True, kw_only=True):
     """What an admin edits: everything a version says about a matter."""
 
@@ -66,6 +131,8 @@ class MatterSpec(msgspec.Struct, frozen=True, kw_only=True):
     cross_region_receiving: tuple[str, ...] = ()
     """跨域通办 (收受分离): region codes whose windows, with every region below them, may also
     receive this matter into another region; the matter's own department still handles it."""
+    guide: MatterGuide | None = None
+    """Versions published before guides existed have none."""
 
 
 class MatterVersion(msgspec.Struct, frozen=True, kw_only=True):
@@ -93,6 +160,7 @@ class Matter(msgspec.Struct, frozen=True, kw_only=True):
 
 class MatterFilter(msgspec.Struct, frozen=True, kw_only=True):
     keyword: str | None = None
+    """Matched within the name, description, code and the guide's text."""
     category: str | None = None
     region_code: str | None = None
     """Matters whose implementing department is in this region or any region below it."""

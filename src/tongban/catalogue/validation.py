@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from tongban.catalogue.guide_validation import check_guide
 from tongban.catalogue.types import CASE_TYPES, CATEGORIES, MatterSpec, ReviewStage
 from tongban.errors import Problem
 from tongban.government.types import LEVELS, Region
@@ -26,6 +27,8 @@ def spec_problems(spec: MatterSpec, placements: Mapping[str, Region]) -> list[Pr
     bad = _Problems()
     _check_fields(spec, bad)
     _check_materials(spec, bad)
+    if spec.guide is not None:
+        check_guide(spec.guide, bad)
     home = _check_home(spec, placements.get(spec.department_id), bad)
     if not spec.review_plan:
         bad("reviewPlan", "EMPTY_PLAN", "the review plan needs at least one stage")

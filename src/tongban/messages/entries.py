@@ -242,6 +242,27 @@ PROBLEMS: Final[dict[str, Entry]] = {
     "UNRELATED_REGION": _e(
         "第 {stage} 个审查环节的部门须在实施部门所在行政区划的上级或下级", "{message}"
     ),
+    # Matter guide (办事指南)
+    "TOO_MANY_ENTRIES": _e("最多填写 {max} 项", "at most {max} entries"),
+    "NO_LEGAL_BASIS": _e("办事指南须列明设定依据", "the guide names no legal basis"),
+    "NO_CONDITIONS": _e("办事指南须列明受理条件", "the guide lists no conditions"),
+    "NO_CHANNEL": _e("办事指南须列明至少一种办理渠道", "the guide names no way to apply"),
+    "NO_STEPS": _e("办事指南须列明办理流程", "the guide lists no processing steps"),
+    "INVALID_URL": _e(
+        "网上办理地址须以 https:// 开头", "an online channel needs an https:// address"
+    ),
+    "INVALID_PHONE": _e("电话号码“{phone}”格式不正确", "{message}"),
+    "FEES_FREE_WITH_ITEMS": _e(
+        "已标明不收费的事项不能再列收费项目", "a free matter lists no fee items"
+    ),
+    "FEES_MISSING": _e(
+        "请标明不收费，或列明收费项目", "either mark the matter free or list its fees"
+    ),
+    "FEE_AMOUNT_OR_FORMULA": _e(
+        "收费项目须填写金额或计费方式（二者选一）",
+        "a fee item has either an amount or a formula, not both or neither",
+    ),
+    "FEE_AMOUNT_OUT_OF_RANGE": _e("收费金额应在 1 分至 {max} 分之间", "{message}"),
     # Calendar
     "UNKNOWN_CALENDAR_YEAR": _e(
         "{year} 年的法定工作日安排尚未公布，需由管理员发布后才能计算该年的日期",
