@@ -33,9 +33,15 @@ def _signature(secret: str, kind: FileKind, file_id: str, expires: int) -> str:
 
 
 def signed_path(
-    settings: Settings, file_id: str, *, now: float, kind: FileKind = "material"
+    settings: Settings,
+    file_id: str,
+    *,
+    now: float,
+    kind: FileKind = "material",
+    seconds: int | None = None,
 ) -> str:
-    expires = int(now) + settings.download_url_seconds
+    """The path of a link to the file, valid ``seconds`` (by default the download setting)."""
+    expires = int(now) + (settings.download_url_seconds if seconds is None else seconds)
     signature = _signature(settings.download_secret, kind, file_id, expires)
     return f"{PATHS[kind]}{file_id}?expires={expires}&signature={signature}"
 
