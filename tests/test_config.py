@@ -57,3 +57,12 @@ def test_variable_names_cover_every_setting() -> None:
     names = variable_names()
     assert "TONGBAN_DATABASE_URL" in names
     assert all(n.startswith("TONGBAN_") for n in names)
+
+
+def test_the_public_address_of_links_is_checked() -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings({"TONGBAN_PUBLIC_BASE_URL": "tongban.example.gov.cn"})
+    assert caught.value.variable == "TONGBAN_PUBLIC_BASE_URL"
+    with pytest.raises(ConfigError) as caught:
+        load_settings({"TONGBAN_DELIVERY_LINK_DAYS": "0"})
+    assert caught.value.variable == "TONGBAN_DELIVERY_LINK_DAYS"
