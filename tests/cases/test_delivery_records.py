@@ -110,7 +110,7 @@ async def test_a_window_pick_up_by_an_agent_is_recorded_and_stops_the_delivery_c
 async def test_a_postal_delivery_needs_its_carrier_and_tracking_number(
     client: GraphQLClient, conn: asyncpg.Connection
 ) -> None:
-    case, _ = await decided_case(client, conn)
+    case, applicant = await decided_case(client, conn)
     refused = await deliver(client, case, {"method": "POST", "recipientName": "陈小明"})
     assert refused["userErrors"][0]["code"] == "VALIDATION"
     assert problems(refused) == [
@@ -163,6 +163,20 @@ async def test_a_postal_delivery_needs_its_carrier_and_tracking_number(
         "sha256": hashlib.sha256(RECEIPT).hexdigest(),
     }
     assert done["history"][0]["payload"]["trackingNumber"] == "EA123456789CN"
+
+    # The applicant and the officers on the case open the proof through a signed link.
+    for token in (applicant, await client.officer_token("th.scjg.head")):
+        seen = await client.execute(
+            "query ($n: String!) { case(number: $n) { delivery { proof { downloadUrl } } } }",
+            {"n": case["number"]},
+            token=token,
+        )
+        link = seen["case"]["delivery"]["proof"]["downloadUrl"]
+        assert link.startswith("/files/delivery-proofs/")
+        answer = await client.http.get(link)
+        assert (answer.status_code, answer.content) == (200, RECEIPT)
+        refused = await client.http.get(link.replace("signature=", "signature=0"))
+        assert refused.status_code == 403
 
 
 async def test_a_proof_that_is_not_what_it_claims_is_refused(
@@ -234,6 +248,9 @@ async def test_only_the_handling_department_or_the_receiving_window_delivers(
         assert [(e["code"], e["problem"]) for e in refused["userErrors"]] == [
             ("FORBIDDEN", "ACTION_NOT_PERMITTED")
         ]
+    # Another district's window does not even see the case.
+    elsewhere = await deliver(client, case, window, username="yx.window")
+    assert [e["code"] for e in elsewhere["userErrors"]] == ["NOT_FOUND"]
     assert await conn.fetchval("SELECT count(*) FROM case_delivery") == 0
 
     done = ok(await deliver(client, case, window, username="th.scjg.head"))

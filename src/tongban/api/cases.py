@@ -268,7 +268,12 @@ class Case(Node):
 
     @strawberry.field(description="送达: how the result reached the applicant, once delivered.")
     def delivery(self, info: Info) -> Delivery | None:
-        return resolve(info.context.loaders.delivery, self.domain_case.id, Delivery.from_domain)
+        involved = self.domain_case.viewer_involved
+        return resolve(
+            info.context.loaders.delivery,
+            self.domain_case.id,
+            lambda found: Delivery.from_domain(found, downloadable=involved),
+        )
 
     @strawberry.field(
         description="SMS and e-mails about the case with their delivery status, oldest first "

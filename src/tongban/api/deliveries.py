@@ -7,8 +7,10 @@ from datetime import datetime
 import strawberry
 from strawberry.file_uploads import Upload
 
+from tongban.api.context import Info
 from tongban.api.convert import raw
 from tongban.api.enums import DeliveryMethod
+from tongban.api.materials import download_url
 from tongban.cases import types as domain
 
 
@@ -18,6 +20,20 @@ class DeliveryProof:
     content_type: str = strawberry.field(description="MIME type.")
     size: int = strawberry.field(description="Size in bytes.")
     sha256: str = strawberry.field(description="SHA-256 of the content.")
+    delivery_id: strawberry.Private[str]
+    downloadable: strawberry.Private[bool]
+
+    @strawberry.field(
+        description="A short-lived signed link (a path on the API's origin) that downloads the "
+        "proof without a token; null unless you are the applicant or work on the case."
+    )
+    def download_url(self, info: Info) -> str | None:
+        return download_url(
+            info,
+            strawberry.ID(self.delivery_id),
+            downloadable=self.downloadable,
+            kind="delivery_proof",
+        )
 
 
 @strawberry.type(
@@ -41,7 +57,7 @@ class Delivery:
     delivered_by: str = strawberry.field(description="The officer who recorded the delivery.")
 
     @classmethod
-    def from_domain(cls, d: domain.Delivery | None) -> Delivery | None:
+    def from_domain(cls, d: domain.Delivery | None, *, downloadable: bool) -> Delivery | None:
         if d is None:
             return None
         proof = d.proof
@@ -60,6 +76,8 @@ class Delivery:
                 content_type=proof.content_type,
                 size=proof.size,
                 sha256=proof.sha256,
+                delivery_id=d.id,
+                downloadable=downloadable,
             ),
             delivered_by=d.delivered_by_name,
         )

@@ -78,3 +78,10 @@ async def deliveries_of(conn: asyncpg.Connection, *, case_ids: Sequence[str]) ->
         f"SELECT {_COLUMNS} FROM case_delivery WHERE case_id = ANY($1::uuid[])", list(case_ids)
     )
     return [_delivery(r) for r in rows]
+
+
+async def delivery_by_id(conn: asyncpg.Connection, *, delivery_id: str) -> Delivery | None:
+    row = await conn.fetchrow(
+        f"SELECT {_COLUMNS} FROM case_delivery WHERE id = $1::uuid", delivery_id
+    )
+    return None if row is None else _delivery(row)
