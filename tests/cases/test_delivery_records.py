@@ -30,10 +30,14 @@ DELIVERY_CLOCK = """SELECT state, stopped_on FROM deadline_clock
 
 
 async def decided_case(
-    client: GraphQLClient, conn: asyncpg.Connection, *, document: bool = True
+    client: GraphQLClient,
+    conn: asyncpg.Connection,
+    *,
+    document: bool = True,
+    applicant_record: dict[str, Any] | None = None,
 ) -> tuple[dict[str, Any], str]:
     """A business licence approved by Tianhe's head at START (with its decision document)."""
-    case, applicant = await make_reviewed_case(client, conn)
+    case, applicant = await make_reviewed_case(client, conn, applicant_record)
     head = await client.officer_token("th.scjg.head")
     variables = {"number": case["number"], "expectedVersion": case["version"], "document": None}
     if document:
@@ -220,6 +224,17 @@ async def test_an_electronic_delivery_needs_the_decision_document(
     refused = await deliver(client, case, {"method": "ELECTRONIC"})
     assert problems(refused) == [("method", "DECISION_DOCUMENT_REQUIRED")]
     assert await conn.fetchval("SELECT state FROM case_record") == "approved"
+
+
+async def test_an_electronic_delivery_needs_an_address_to_send_it_to(
+    client: GraphQLClient, conn: asyncpg.Connection
+) -> None:
+    unreachable = {"mobile": None, "email": None, "channels": ("sms",)}
+    case, _ = await decided_case(client, conn, applicant_record=unreachable)
+    refused = await deliver(client, case, {"method": "ELECTRONIC"})
+    assert problems(refused) == [("method", "NO_ELECTRONIC_ADDRESS")]
+    # Collected at the window instead.
+    ok(await deliver(client, case, {"method": "WINDOW", "recipientName": "陈小明"}))
 
 
 async def test_an_electronic_delivery_goes_to_the_applicant(
