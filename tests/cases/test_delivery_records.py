@@ -243,6 +243,10 @@ async def test_an_electronic_delivery_goes_to_the_applicant(
     case, _ = await decided_case(client, conn)
     agent = await deliver(client, case, {"method": "ELECTRONIC", "recipientIsAgent": True})
     assert problems(agent) == [("recipientIsAgent", "AGENT_NOT_FOR_ELECTRONIC_DELIVERY")]
+    backdated = await deliver(
+        client, case, {"method": "ELECTRONIC", "deliveredAt": "2026-03-02T09:31:00+08:00"}
+    )
+    assert problems(backdated) == [("deliveredAt", "ELECTRONIC_DELIVERY_IS_NOW")]
     done = ok(await deliver(client, case, {"method": "ELECTRONIC"}))
     assert (done["delivery"]["method"], done["delivery"]["recipient"]) == ("ELECTRONIC", "陈小明")
     assert done["delivery"]["deliveredAt"] == "2026-03-02T01:30:00+00:00"  # now: START

@@ -103,7 +103,7 @@ class DeliveryInput:
     delivered_at: datetime | None = strawberry.field(
         default=None,
         description="When it reached the applicant (with its zone); omitted: now. Never in the "
-        "future, never before the decision.",
+        "future, never before the decision; not given for an electronic delivery (sent now).",
     )
     proof: Upload | None = strawberry.field(
         default=None,

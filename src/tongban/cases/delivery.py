@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from typing import NamedTuple
 
 from tongban.cases import applicant_repository as applicant_repo
 from tongban.cases import delivery_repository as delivery_repo
@@ -108,6 +109,15 @@ def _time_problems(ctx: ActionContext, d: DeliveryInput) -> list[Problem]:
     at = d.delivered_at
     if at is None:
         return []
+    if d.method == "electronic":
+        # The link goes out now: an electronic delivery is made when it is recorded.
+        return [
+            Problem(
+                "deliveredAt",
+                "ELECTRONIC_DELIVERY_IS_NOW",
+                "an electronic delivery is sent when recorded; give no time",
+            )
+        ]
     if at.tzinfo is None:
         return [Problem("deliveredAt", "TIME_ZONE_REQUIRED", "give the time with its zone")]
     if at > ctx.now:
@@ -124,8 +134,15 @@ def _time_problems(ctx: ActionContext, d: DeliveryInput) -> list[Problem]:
     return []
 
 
-async def _electronic_problems(ctx: ActionContext) -> tuple[list[Problem], str | None]:
-    """An electronic delivery sends the decision document to the applicant's own contact."""
+class _Electronic(NamedTuple):
+    problems: list[Problem]
+    document_id: str | None
+    applicant_name: str
+
+
+async def _electronic(ctx: ActionContext) -> _Electronic:
+    """An electronic delivery sends the decision document to the contact the case's notices go
+    to (the one stated at the window, else the applicant's own)."""
     case = ctx.case
     documents = await material_repo.decision_documents_of(ctx.conn, case_ids=[case.id])
     problems: list[Problem] = []
@@ -138,14 +155,12 @@ async def _electronic_problems(ctx: ActionContext) -> tuple[list[Problem], str |
             )
         )
     if case.stated_channels is not None:
-        reachable = (case.stated_mobile and "sms" in case.stated_channels) or (
-            case.stated_email and "email" in case.stated_channels
-        )
+        name = case.stated_name or "申请人"
+        mobile, email, channels = case.stated_mobile, case.stated_email, case.stated_channels
     else:
-        found = await applicant_repo.applicants_by_id(ctx.conn, ids=[case.applicant_id])
-        a = found[0]
-        reachable = (a.mobile and "sms" in a.channels) or (a.email and "email" in a.channels)
-    if not reachable:
+        (a,) = await applicant_repo.applicants_by_id(ctx.conn, ids=[case.applicant_id])
+        name, mobile, email, channels = a.name, a.mobile, a.email, a.channels
+    if not ((mobile and "sms" in channels) or (email and "email" in channels)):
         problems.append(
             Problem(
                 "method",
@@ -153,7 +168,7 @@ async def _electronic_problems(ctx: ActionContext) -> tuple[list[Problem], str |
                 "the applicant has no mobile or e-mail to send the document to",
             )
         )
-    return problems, documents[0].id if documents else None
+    return _Electronic(problems, documents[0].id if documents else None, name)
 
 
 async def _store_proof(ctx: ActionContext, d: DeliveryInput) -> DeliveryProof | None:
@@ -169,23 +184,17 @@ async def _store_proof(ctx: ActionContext, d: DeliveryInput) -> DeliveryProof | 
     )
 
 
-async def _applicant_name(ctx: ActionContext) -> str:
-    if ctx.case.stated_channels is not None and ctx.case.stated_name:
-        return ctx.case.stated_name
-    found = await applicant_repo.applicants_by_id(ctx.conn, ids=[ctx.case.applicant_id])
-    return found[0].name
-
-
 @case_action("deliver")
 async def deliver(ctx: ActionContext, delivery: DeliveryInput) -> Case:
     """送达: the handling department or the receiving window records how the result (licence,
     certificate, decision) reached the applicant."""
     problems = _method_problems(delivery) + _recipient_problems(delivery)
     problems += _time_problems(ctx, delivery)
-    document_id = None
+    recipient, document_id = _text(delivery.recipient_name), None
     if delivery.method == "electronic":
-        more, document_id = await _electronic_problems(ctx)
-        problems += more
+        electronic = await _electronic(ctx)
+        problems += electronic.problems
+        recipient, document_id = electronic.applicant_name, electronic.document_id
     if delivery.proof is not None:
         problems += file_problems(
             delivery.proof, "proof", ctx.settings.allowed_content_types, ctx.settings
@@ -193,7 +202,6 @@ async def deliver(ctx: ActionContext, delivery: DeliveryInput) -> Case:
     if problems:
         raise InvalidInputError(problems)
     delivered_at = delivery.delivered_at or ctx.now
-    recipient = _text(delivery.recipient_name) or await _applicant_name(ctx)
     carrier = _text(delivery.carrier) or None
     tracking = _text(delivery.tracking_number) or None
     assert ctx.principal.officer_id is not None  # the permission rule admits officers only

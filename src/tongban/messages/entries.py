@@ -145,6 +145,10 @@ PROBLEMS: Final[dict[str, Entry]] = {
     "DELIVERED_BEFORE_DECISION": _e(
         "送达时间不能早于作出决定的时间", "the result cannot be delivered before the decision"
     ),
+    "ELECTRONIC_DELIVERY_IS_NOW": _e(
+        "电子送达以发送时间为送达时间，无需填写",
+        "an electronic delivery is sent when recorded; give no time",
+    ),
     "TIME_ZONE_REQUIRED": _e("时间须注明时区", "give the time with its zone"),
     "DECISION_DOCUMENT_REQUIRED": _e(
         "电子送达须先在作出决定时上传决定书",
