@@ -52,6 +52,7 @@ _ARGUMENT_TYPES = {
     "resultNumber": "String",
     "rating": "Int!",
     "competentAgency": "String",
+    "delivery": "DeliveryInput!",
 }
 
 

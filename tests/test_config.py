@@ -57,3 +57,23 @@ def test_variable_names_cover_every_setting() -> None:
     names = variable_names()
     assert "TONGBAN_DATABASE_URL" in names
     assert all(n.startswith("TONGBAN_") for n in names)
+
+
+def test_the_public_address_of_links_is_checked() -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings({"TONGBAN_PUBLIC_BASE_URL": "tongban.example.gov.cn"})
+    assert caught.value.variable == "TONGBAN_PUBLIC_BASE_URL"
+    production = {
+        "TONGBAN_ENV": "production",
+        "TONGBAN_JWT_SECRET": "production-secret-0123456789abcdefghijkl",
+        "TONGBAN_SMS_ACCESS_KEY_SECRET": "prod-sms",
+        "TONGBAN_SMS_CALLBACK_SECRET": "prod-callback",
+        "TONGBAN_DOWNLOAD_SECRET": "prod-download",
+    }
+    with pytest.raises(ConfigError) as caught:
+        load_settings(production)  # links to 127.0.0.1 would reach no applicant
+    assert caught.value.variable == "TONGBAN_PUBLIC_BASE_URL"
+    load_settings(production | {"TONGBAN_PUBLIC_BASE_URL": "https://tongban.example.invalid"})
+    with pytest.raises(ConfigError) as caught:
+        load_settings({"TONGBAN_DELIVERY_LINK_DAYS": "0"})
+    assert caught.value.variable == "TONGBAN_DELIVERY_LINK_DAYS"

@@ -28,7 +28,11 @@ from tongban.clock import Clock, clock_from_settings
 from tongban.config import Settings, load_settings
 from tongban.notifications.providers import sms_provider_from_settings
 from tongban.web.errors import typed_http_error
-from tongban.web.files import download_decision_document, download_material
+from tongban.web.files import (
+    download_decision_document,
+    download_delivery_proof,
+    download_material,
+)
 from tongban.web.graphql import GRAPHIQL_ASSETS, GRAPHIQL_ASSETS_PATH, graphql_controller
 from tongban.web.health import health_live, health_ready
 from tongban.web.metrics import metrics
@@ -125,6 +129,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         sms_receipts,
         download_material,
         download_decision_document,
+        download_delivery_proof,
     ]
     if settings.development:
         handlers.append(

@@ -187,6 +187,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """HMAC key of the short-lived download links of materials and decision documents (Secret)."""
     download_url_seconds: int = 300
     """How long a download link works."""
+    public_base_url: str = "http://127.0.0.1:8000"
+    """The API's address as applicants reach it: links in SMS and e-mails start with it."""
+    delivery_link_days: int = 30
+    """How long the decision-document link of an electronic delivery (电子送达) works."""
     sms_receipt_window_seconds: int = 300
     """A delivery receipt signed longer ago (or ahead) than this is refused; a replay within it
     is refused by its signature, remembered in Redis."""

@@ -130,6 +130,13 @@ def _notifications(s: Settings) -> None:
             lambda v: not v.startswith(DEV_SECRET_PREFIX),
             "the development secret is refused in production",
         )
+    if not s.public_base_url.startswith(("https://", "http://")):
+        raise ConfigError("TONGBAN_PUBLIC_BASE_URL", "must start with https:// (or http://)")
+    if s.env == "production" and not s.public_base_url.startswith("https://"):
+        # The link in an electronic delivery is the applicant's permission to the document.
+        raise ConfigError("TONGBAN_PUBLIC_BASE_URL", "must be https:// in production")
+    if s.delivery_link_days < 1:
+        raise ConfigError("TONGBAN_DELIVERY_LINK_DAYS", "must be >= 1")
     if s.smtp_starttls and s.smtp_tls:
         raise ConfigError("TONGBAN_SMTP_STARTTLS", "use STARTTLS or implicit TLS, not both")
     positive = (

@@ -130,11 +130,15 @@ async def make_case(
 
 
 async def make_reviewed_case(
-    client: GraphQLClient, conn: asyncpg.Connection
+    client: GraphQLClient,
+    conn: asyncpg.Connection,
+    applicant_record: dict[str, Any] | None = None,
 ) -> tuple[dict[str, Any], str]:
     """A business licence accepted by Tianhe and agreed by every review stage, waiting for the
-    head's decision; and its applicant's token."""
-    case, applicant = await make_case(client, conn, accepted=True)
+    head's decision; and its applicant's token (``applicant_record`` as for make_case)."""
+    case, applicant = await make_case(
+        client, conn, accepted=True, applicant_record=applicant_record
+    )
     for username, department in (
         ("th.scjg.reviewer", "TH-SCJG"),
         ("th.swj.reviewer", "TH-SWJ"),

@@ -151,7 +151,11 @@ async def test_business_licence_from_street_window_to_rating(
             city_head,
             "deliverCase",
             "",
-            {"number": number, "expectedVersion": case["version"]},
+            {
+                "number": number,
+                "expectedVersion": case["version"],
+                "delivery": {"method": "WINDOW", "recipientName": "陈小明"},
+            },
         )
     )
     assert case["state"] == "DELIVERED"

@@ -96,6 +96,15 @@ def test_the_planner_decides_on_the_decision() -> None:
     assert kind_of(rv.SentBack(to_stage=0, stage_name="初审")) is None
 
 
+def test_a_delivery_notice_follows_its_method() -> None:
+    assert kind_of(ce.Delivered(method="post", carrier="EMS", tracking_number="EA1")) == (
+        "delivered_post"
+    )
+    assert kind_of(ce.Delivered(method="electronic", document_id="d")) == "delivered_electronic"
+    # Recorded before deliveries had a method: only the rating invitation.
+    assert kind_of(decode("delivered", {})) == "rating_invitation"
+
+
 def test_outbox_messages_keep_their_keys() -> None:
     case_change = OutboxMessage(
         action="accepted", caseId="c", caseNumber="n", version=3, state="accepted"

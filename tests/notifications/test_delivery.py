@@ -100,7 +100,8 @@ async def test_the_business_licence_scenario_sends_exactly_the_expected_messages
         f"您的办件{number}（{matter}）已报请广州市市场监督管理局办理，办件编号和办理期限不变。",
         f"您的办件{number}（{matter}）已作出准予许可决定，文书编号91440106MA5XXXXX1X，"
         "请于2026年3月16日前到石牌街道便民服务中心领取。",
-        f"您的办件{number}（{matter}）已办结送达，欢迎对本次服务作出评价。",
+        f"您的办件{number}（{matter}）的办理结果已于2026年3月2日由陈小明本人在窗口领取。"
+        "欢迎对本次服务作出评价。",
     ]
     assert [m["params"]["content"] for m in sms_stub.messages] == expected_sms
     assert {m["phone"] for m in sms_stub.messages} == {"13800138000"}
@@ -118,7 +119,7 @@ async def test_the_business_licence_scenario_sends_exactly_the_expected_messages
         f"已受理：{matter}（{number}）",
         f"报请上级办理：{matter}（{number}）",
         f"办理结果及领取：{matter}（{number}）",
-        f"邀请评价：{matter}（{number}）",
+        f"已送达：{matter}（{number}）",
     ]
     assert {str(m["To"]) for m in mailbox.messages} == {"xiaoming@example.cn"}
     supplement = mailbox.text(mailbox.messages[1])
@@ -145,7 +146,7 @@ async def test_the_business_licence_scenario_sends_exactly_the_expected_messages
             "accepted",
             "handed_up",
             "ready_for_delivery",
-            "rating_invitation",
+            "delivered_window",
         )
         for channel in ("EMAIL", "SMS")
     ]

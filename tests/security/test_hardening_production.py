@@ -23,6 +23,7 @@ def production(settings: Settings, **overrides: object) -> Settings:
         sms_access_key_secret="prod-sms-key",
         sms_callback_secret="prod-callback",
         download_secret="prod-download-key",
+        public_base_url="https://tongban.example.invalid",
         **overrides,
     )
 

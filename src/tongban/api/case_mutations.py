@@ -21,9 +21,11 @@ from tongban.api.case_inputs import (
 from tongban.api.cases import Case
 from tongban.api.context import Info
 from tongban.api.convert import raw
+from tongban.api.deliveries import DeliveryInput
 from tongban.api.enums import DecisionKind, Opinion, SpecialProcedureKind
 from tongban.api.errors import user_errors
 from tongban.cases import conclusion, follow_up, intake, service
+from tongban.cases import delivery as deliveries
 from tongban.cases import repository as repo
 from tongban.cases.runner import CaseAction, Env, perform
 from tongban.errors import DomainError
@@ -287,7 +289,23 @@ class CaseMutation:
             file,
         )
 
-    deliver_case = _plain(conclusion.deliver, "送达: record that the result reached the applicant.")
+    @strawberry.mutation(
+        description="送达 (Art. 44): record how the result reached the applicant — collected at "
+        "the window, posted (carrier and tracking number), or sent electronically (the applicant "
+        "gets a link to the decision document). The handling department or the receiving window."
+    )
+    async def deliver_case(
+        self,
+        info: Info,
+        number: CaseNumber,
+        expected_version: Version,
+        delivery: Annotated[DeliveryInput, strawberry.argument(description="How, to whom, when.")],
+    ) -> CasePayload:
+        proof = None if delivery.proof is None else await read_file(info, delivery.proof)
+        return await _act(
+            info, deliveries.deliver, number, expected_version, delivery.to_domain(proof)
+        )
+
     withdraw_case = _with_reason(
         conclusion.withdraw, "撤回: the applicant withdraws before a decision."
     )

@@ -14,6 +14,7 @@ from tongban.api.context import Info
 from tongban.api.convert import as_json
 from tongban.api.deadlines import Deadline, deadlines_of, known_deadlines
 from tongban.api.decision_documents import DecisionDocument
+from tongban.api.deliveries import Delivery
 from tongban.api.enums import CaseAction, CaseState, DecisionKind, Opinion, TaskKind, TaskState
 from tongban.api.government import Department, Region, region_of
 from tongban.api.history import CaseEvent, case_events
@@ -263,6 +264,15 @@ class Case(Node):
             info.context.loaders.decision_document,
             self.domain_case.id,
             lambda found: DecisionDocument.from_domain(found, downloadable=involved),
+        )
+
+    @strawberry.field(description="送达: how the result reached the applicant, once delivered.")
+    def delivery(self, info: Info) -> Delivery | None:
+        involved = self.domain_case.viewer_involved
+        return resolve(
+            info.context.loaders.delivery,
+            self.domain_case.id,
+            lambda found: Delivery.from_domain(found, downloadable=involved),
         )
 
     @strawberry.field(

@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     ApplicantKind = Enum
     Channel = Enum
     DecisionKind = Enum
+    DeliveryMethod = Enum
     MaterialPhase = Enum
     CaseState = Enum
     Opinion = Enum
@@ -142,6 +143,16 @@ else:
             "denied": "不予.",
         },
         description="The decision on a case.",
+    )
+    DeliveryMethod = domain_enum(
+        "DeliveryMethod",
+        get_args(cases.DeliveryMethod),
+        {
+            "window": "窗口领取: collected at the window (by the applicant or an agent).",
+            "post": "邮寄送达: posted; the carrier and tracking number are recorded.",
+            "electronic": "电子送达: the applicant is sent a link to the decision document.",
+        },
+        description="How the result reached the applicant (送达, Art. 44).",
     )
     MaterialPhase = derived_enum(
         "MaterialPhase",

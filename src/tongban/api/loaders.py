@@ -14,10 +14,11 @@ from strawberry.dataloader import DataLoader
 
 from tongban.auth.types import Principal
 from tongban.cases import applicant_repository as applicant_repo
+from tongban.cases import delivery_repository as delivery_repo
 from tongban.cases import history_repository as history_repo
 from tongban.cases import material_repository as material_repo
 from tongban.cases import repository as cases_repo
-from tongban.cases.types import Applicant, Case, DecisionDocument, Event, Material
+from tongban.cases.types import Applicant, Case, DecisionDocument, Delivery, Event, Material
 from tongban.catalogue import repository as catalogue_repo
 from tongban.catalogue.types import MatterVersion
 from tongban.deadlines import repository as deadlines_repo
@@ -83,6 +84,7 @@ class Loaders:
     tasks: DataLoader[str, list[Task]] = field(init=False)
     materials: DataLoader[str, list[Material]] = field(init=False)
     decision_document: DataLoader[str, DecisionDocument | None] = field(init=False)
+    delivery: DataLoader[str, Delivery | None] = field(init=False)
     events: DataLoader[str, list[Event]] = field(init=False)
     clocks: DataLoader[str, list[DeadlineClock]] = field(init=False)
     messages: DataLoader[str, list[Message]] = field(init=False)
@@ -119,6 +121,7 @@ class Loaders:
         self.tasks = _loader(pool, _by_case(review_repo.tasks_of), _empty)
         self.materials = _loader(pool, _by_case(material_repo.materials_of), _empty)
         self.decision_document = _loader(pool, _decision_documents, _none)
+        self.delivery = _loader(pool, _deliveries, _none)
         self.events = _loader(pool, _by_case(history_repo.events_of), _empty)
         self.clocks = _loader(pool, _by_case(deadlines_repo.clocks_of), _empty)
         self.messages = _loader(pool, partial(_messages, principal=principal), _empty)
@@ -139,6 +142,10 @@ async def _visible_cases(
 
 async def _applicants(conn: asyncpg.Connection, ids: list[str]) -> dict[str, Applicant | None]:
     return {a.id: a for a in await applicant_repo.applicants_by_id(conn, ids=ids)}
+
+
+async def _deliveries(conn: asyncpg.Connection, ids: list[str]) -> dict[str, Delivery | None]:
+    return {d.case_id: d for d in await delivery_repo.deliveries_of(conn, case_ids=ids)}
 
 
 async def _decision_documents(

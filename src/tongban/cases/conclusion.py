@@ -1,4 +1,4 @@
-"""Decision (决定), delivery (送达), withdrawal (撤回), revocation (撤销) and rating (好差评)."""
+"""Decision (决定), withdrawal (撤回), revocation (撤销) and rating (好差评)."""
 
 from __future__ import annotations
 
@@ -103,17 +103,6 @@ async def decide(
             "result_number": (result_number or "").strip() or None,
             "decided_at": ctx.now,
         },
-    )
-
-
-@case_action("deliver")
-async def deliver(ctx: ActionContext) -> Case:
-    """送达: the result (licence, certificate, decision notice) reached the applicant."""
-    await deadlines.stop(
-        ctx.conn, case_id=ctx.case.id, at=ctx.now, on=ctx.today, kinds=["delivery"]
-    )
-    return await ctx.record(
-        event=events.Delivered(), transition="deliver", changes={"delivered_at": ctx.now}
     )
 
 

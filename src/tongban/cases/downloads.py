@@ -1,4 +1,4 @@
-"""Downloads of uploaded materials and decision documents through short-lived signed URLs.
+"""Downloads of uploaded materials, decision documents and delivery proofs through short-lived signed URLs.
 
 A browser follows a link without the API's bearer token, so the link itself carries the
 permission: what it names (a material or a decision document, by id) and an expiry, signed with
@@ -17,14 +17,20 @@ from urllib.parse import quote
 
 import asyncpg
 
+from tongban.cases import delivery_repository as delivery_repo
 from tongban.cases import material_repository as material_repo
-from tongban.cases.types import DecisionDocument, Material
+from tongban.cases.types import DecisionDocument, DeliveryProof, Material
 from tongban.config import Settings
 from tongban.errors import ForbiddenError, NotFoundError
 
-FileKind = Literal["material", "decision"]
+FileKind = Literal["material", "decision", "delivery_proof"]
 PATH = "/files/materials/"
-PATHS: dict[FileKind, str] = {"material": PATH, "decision": "/files/decisions/"}
+PATHS: dict[FileKind, str] = {
+    "material": PATH,
+    "decision": "/files/decisions/",
+    # A delivery's proof (送达回证, post receipt), named by the delivery's id.
+    "delivery_proof": "/files/delivery-proofs/",
+}
 
 
 def _signature(secret: str, kind: FileKind, file_id: str, expires: int) -> str:
@@ -33,9 +39,15 @@ def _signature(secret: str, kind: FileKind, file_id: str, expires: int) -> str:
 
 
 def signed_path(
-    settings: Settings, file_id: str, *, now: float, kind: FileKind = "material"
+    settings: Settings,
+    file_id: str,
+    *,
+    now: float,
+    kind: FileKind = "material",
+    seconds: int | None = None,
 ) -> str:
-    expires = int(now) + settings.download_url_seconds
+    """The path of a link to the file, valid ``seconds`` (by default the download setting)."""
+    expires = int(now) + (settings.download_url_seconds if seconds is None else seconds)
     signature = _signature(settings.download_secret, kind, file_id, expires)
     return f"{PATHS[kind]}{file_id}?expires={expires}&signature={signature}"
 
@@ -70,6 +82,22 @@ async def decision_document_for_download(
     if found is None:
         raise NotFoundError("no such decision document")
     return found
+
+
+async def delivery_proof_for_download(
+    conn: asyncpg.Connection,
+    settings: Settings,
+    *,
+    delivery_id: str,
+    expires: str,
+    signature: str,
+    now: float,
+) -> DeliveryProof:
+    _check_link(settings, "delivery_proof", delivery_id, expires, signature, now)
+    found = await delivery_repo.delivery_by_id(conn, delivery_id=delivery_id)
+    if found is None or found.proof is None:
+        raise NotFoundError("no such delivery proof")
+    return found.proof
 
 
 async def material_for_download(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import TypeAlias
 
 import msgspec
@@ -62,7 +62,17 @@ class Decided(Event, frozen=True, tag="decided"):
 
 
 class Delivered(Event, frozen=True, tag="delivered"):
-    """送达: the decision (and any licence) reached the applicant (Art. 44)."""
+    """送达: the decision (and any licence) reached the applicant (Art. 44). Deliveries recorded
+    before delivery records existed have no method (their notice is the rating invitation)."""
+
+    method: str | None = None
+    recipient_name: str | None = None
+    recipient_is_agent: bool = False
+    carrier: str | None = None
+    tracking_number: str | None = None
+    # The decision document an electronic delivery links to.
+    document_id: str | None = None
+    delivered_at: datetime | None = None
 
 
 class Withdrawn(Event, frozen=True, tag="withdrawn"):

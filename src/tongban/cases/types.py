@@ -8,6 +8,8 @@ import msgspec
 ApplicantKind = Literal["person", "organisation"]
 Channel = Literal["sms", "email"]
 Decision = Literal["approved", "approved_deferred", "denied"]
+# 送达 (Art. 44): collected at the window (窗口领取), posted (邮寄), or sent electronically (电子送达).
+DeliveryMethod = Literal["window", "post", "electronic"]
 # Every action the case history records: the one list, read by the API's CaseEventAction.
 EventAction = Literal[
     "submitted",
@@ -147,6 +149,45 @@ class DecisionDocument(msgspec.Struct, frozen=True, kw_only=True):
     sha256: str
     blob_key: str
     uploaded_at: datetime
+
+
+class DeliveryInput(msgspec.Struct, frozen=True, kw_only=True):
+    """What the officer who delivers records (送达); the proof is an optional upload."""
+
+    method: DeliveryMethod
+    recipient_name: str | None = None
+    recipient_is_agent: bool = False
+    carrier: str | None = None
+    tracking_number: str | None = None
+    # None: now, on the platform clock.
+    delivered_at: datetime | None = None
+    proof: UploadedFile | None = None
+
+
+class DeliveryProof(msgspec.Struct, frozen=True, kw_only=True):
+    file_name: str
+    content_type: str
+    size: int
+    sha256: str
+    blob_key: str
+
+
+class Delivery(msgspec.Struct, frozen=True, kw_only=True):
+    """送达 as recorded: how, to whom, when, by whom, with what proof."""
+
+    id: str
+    case_id: str
+    method: DeliveryMethod
+    recipient_name: str
+    recipient_is_agent: bool
+    carrier: str | None
+    tracking_number: str | None
+    decision_document_id: str | None
+    proof: DeliveryProof | None
+    delivered_at: datetime
+    delivered_by: str
+    delivered_by_name: str
+    recorded_at: datetime
 
 
 class Event(msgspec.Struct, frozen=True, kw_only=True):

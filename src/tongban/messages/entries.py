@@ -122,6 +122,42 @@ PROBLEMS: Final[dict[str, Entry]] = {
         "不予许可或容缺准予须说明理由",
         "a denial or a deferred-materials approval states its reasons",
     ),
+    "DELIVERY_RECIPIENT_REQUIRED": _e(
+        "请填写领取人或签收人姓名", "name the person who collected or signed for the result"
+    ),
+    "CARRIER_REQUIRED": _e("邮寄送达须填写寄递企业", "a postal delivery names its carrier"),
+    "TRACKING_NUMBER_REQUIRED": _e(
+        "邮寄送达须填写邮件单号", "a postal delivery records its tracking number"
+    ),
+    "TRACKING_NUMBER_MALFORMED": _e(
+        "邮件单号应为 4–40 位字母、数字或短横线",
+        "a tracking number is 4–40 letters, digits or dashes",
+    ),
+    "ONLY_FOR_POSTAL_DELIVERY": _e(
+        "寄递企业和邮件单号仅在邮寄送达时填写",
+        "carrier and tracking number are for postal delivery",
+    ),
+    "AGENT_NOT_FOR_ELECTRONIC_DELIVERY": _e(
+        "电子送达只能发送至申请人本人的联系方式",
+        "an electronic delivery goes to the applicant's own contact",
+    ),
+    "DELIVERED_IN_FUTURE": _e("送达时间不能晚于当前时间", "a delivery is recorded once made"),
+    "DELIVERED_BEFORE_DECISION": _e(
+        "送达时间不能早于作出决定的时间", "the result cannot be delivered before the decision"
+    ),
+    "ELECTRONIC_DELIVERY_IS_NOW": _e(
+        "电子送达以发送时间为送达时间，无需填写",
+        "an electronic delivery is sent when recorded; give no time",
+    ),
+    "TIME_ZONE_REQUIRED": _e("时间须注明时区", "give the time with its zone"),
+    "DECISION_DOCUMENT_REQUIRED": _e(
+        "电子送达须先在作出决定时上传决定书",
+        "an electronic delivery sends the decision document: upload it with the decision",
+    ),
+    "NO_ELECTRONIC_ADDRESS": _e(
+        "申请人未留手机号码或电子邮箱，不能电子送达",
+        "the applicant has no mobile or e-mail to send the document to",
+    ),
     "RATING_OUT_OF_RANGE": _e(
         "评价应为 1（非常满意）至 5（非常不满意）",
         "ratings run from 1 (very satisfied) to 5 (very dissatisfied)",

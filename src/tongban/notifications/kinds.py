@@ -17,6 +17,12 @@ def _decision_notice(event: Any) -> str:
     return "decided" if event.decision == "denied" else "ready_for_delivery"
 
 
+def _delivery_notice(event: Any) -> str:
+    # What the applicant is told names how the result reached them (and invites a rating);
+    # a delivery recorded before methods were, only invites the rating.
+    return "rating_invitation" if event.method is None else f"delivered_{event.method}"
+
+
 # Every kind of event decides here which notification it gives; None: internal steps notify
 # nobody. A new kind of event without a row here fails tests/events/test_event_types.py.
 NOTIFICATIONS: dict[type[Event], str | Callable[[Any], str] | None] = {
@@ -28,7 +34,7 @@ NOTIFICATIONS: dict[type[Event], str | Callable[[Any], str] | None] = {
     ce.SupplementRequested: "supplement_requested",
     ce.Supplemented: None,
     ce.Decided: _decision_notice,
-    ce.Delivered: "rating_invitation",
+    ce.Delivered: _delivery_notice,
     ce.Withdrawn: "withdrawn",
     ce.ClosedNoSupplement: None,
     ce.Revoked: "revoked",

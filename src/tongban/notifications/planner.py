@@ -21,12 +21,14 @@ from zoneinfo import ZoneInfo
 import asyncpg
 import msgspec
 
+from tongban.clock import local_day
 from tongban.config import Settings
 from tongban.config_checks import quiet_hours
 from tongban.deadlines import events as de
 from tongban.events.catalog import AnyEvent, decode
 from tongban.notifications import repository as repo
 from tongban.notifications import templates
+from tongban.notifications.delivery_notice import delivery_values
 from tongban.notifications.kinds import kind_of
 from tongban.notifications.templates import Template
 from tongban.notifications.types import (
@@ -116,7 +118,7 @@ def in_force(
     return found
 
 
-def _values(row: EventToPlan, event: Any, kind: str) -> dict[str, str]:
+def _values(row: EventToPlan, event: Any, kind: str, settings: Settings) -> dict[str, str]:
     deadlines: dict[str, Any] = getattr(event, "deadlines", None) or {}
     reason = row.reason or ""
     values: dict[str, Any] = {
@@ -149,6 +151,12 @@ def _values(row: EventToPlan, event: Any, kind: str) -> dict[str, str]:
         suffix = "便民服务中心" if row.receiving_region_level == "township" else "政务服务中心"
         values["collectAt"] = row.receiving_region_name + suffix
         values["deliveryDueOn"] = chinese_date(row.delivery_due_on)
+    elif kind.startswith("delivered_"):
+        values["resultNumber"] = row.result_number or "无"
+        values["deliveredOn"] = chinese_date(
+            None if event.delivered_at is None else local_day(event.delivered_at, settings.timezone)
+        )
+        values |= delivery_values(event, settings)
     elif kind in ("handed_up", "transferred"):
         values["newDepartment"] = event.to_department_name or row.department_name
         values["reason"] = reason
@@ -188,7 +196,7 @@ async def plan(
     quiet_until = in_quiet_hours(now, settings)
     messages: list[NewMessage] = []
     for row, event in events:
-        messages += _messages_of(row, event, officers, in_force_now, quiet_until, now)
+        messages += _messages_of(row, event, officers, in_force_now, quiet_until, now, settings)
     inserted = await repo.insert_messages(conn, messages=messages)
     # Every locked row is handled, also one whose event notifies nobody: left unmarked it would
     # come back to every catch-up scan and keep its stream entry pending for ever.
@@ -204,13 +212,14 @@ def _messages_of(
     in_force_now: dict[tuple[str, str, str], Template],
     quiet_until: datetime | None,
     now: datetime,
+    settings: Settings,
 ) -> list[NewMessage]:
     """One message per recipient and channel the event's kind notifies and they accept."""
     kind = None if event is None else kind_of(event)
     if kind is None:
         return []
     audience = templates.KINDS[kind].audience
-    values = _values(row, event, kind)
+    values = _values(row, event, kind, settings)
     if audience == "applicant":
         recipients = [Contact(row.applicant_id, row.mobile, row.email, row.channels)]
     else:

@@ -73,6 +73,33 @@ KINDS: Final[dict[str, Kind]] = {
         },
     ),
     "rating_invitation": Kind("applicant", "邀请评价", {}),
+    # 送达 (Art. 44), one notice per method: each says how the result reached the applicant.
+    "delivered_window": Kind(
+        "applicant",
+        "已送达（窗口领取）",
+        {"deliveredOn": "送达日期", "collectedBy": "领取人", "resultNumber": "证照或文书编号"},
+    ),
+    "delivered_post": Kind(
+        "applicant",
+        "已送达（邮寄）",
+        {
+            "deliveredOn": "送达日期",
+            "carrier": "寄递企业",
+            "trackingNumber": "邮件单号",
+            "collectedBy": "签收人",
+            "resultNumber": "证照或文书编号",
+        },
+    ),
+    "delivered_electronic": Kind(
+        "applicant",
+        "已送达（电子送达）",
+        {
+            "deliveredOn": "送达日期",
+            "downloadUrl": "决定书下载链接",
+            "linkDays": "链接有效天数",
+            "resultNumber": "证照或文书编号",
+        },
+    ),
     "follow_up_completed": Kind("applicant", "差评整改完成", {"actions": "整改情况"}),
     # Art. 32 (2): outside the agency's powers, and the applicant is told where to apply.
     "refused": Kind("applicant", "不予受理", {"reason": "理由", "competentAgency": "有权机关"}),
@@ -193,6 +220,35 @@ DEFAULTS: Final[dict[tuple[str, Channel], Template]] = {
             "邀请评价：${matterName}（${caseNumber}）",
             "${applicantName}：\n\n您申请的“${matterName}”（办件编号${caseNumber}）已办结送达。"
             "欢迎在通办平台对本次服务作出“好差评”，您的评价将帮助我们改进服务。" + _SIGN_OFF,
+        ),
+        *_t(
+            "delivered_window",
+            "您的办件${caseNumber}（${matterName}）的办理结果已于${deliveredOn}由${collectedBy}"
+            "在窗口领取。欢迎对本次服务作出评价。",
+            "已送达：${matterName}（${caseNumber}）",
+            "${applicantName}：\n\n您申请的“${matterName}”（办件编号${caseNumber}）的办理结果"
+            "（证照或文书编号${resultNumber}）已于${deliveredOn}由${collectedBy}在窗口领取，"
+            "依法送达。\n\n欢迎在通办平台对本次服务作出“好差评”。" + _SIGN_OFF,
+        ),
+        *_t(
+            "delivered_post",
+            "您的办件${caseNumber}（${matterName}）的办理结果已通过${carrier}邮寄送达，"
+            "邮件单号${trackingNumber}，签收人${collectedBy}。欢迎对本次服务作出评价。",
+            "已邮寄送达：${matterName}（${caseNumber}）",
+            "${applicantName}：\n\n您申请的“${matterName}”（办件编号${caseNumber}）的办理结果"
+            "（证照或文书编号${resultNumber}）已通过${carrier}邮寄，于${deliveredOn}由"
+            "${collectedBy}签收，依法送达。邮件单号：${trackingNumber}。\n\n"
+            "欢迎在通办平台对本次服务作出“好差评”。" + _SIGN_OFF,
+        ),
+        *_t(
+            "delivered_electronic",
+            "您的办件${caseNumber}（${matterName}）的决定书已电子送达，请在${linkDays}日内"
+            "下载：${downloadUrl} 欢迎对本次服务作出评价。",
+            "电子送达决定书：${matterName}（${caseNumber}）",
+            "${applicantName}：\n\n您申请的“${matterName}”（办件编号${caseNumber}）的决定书"
+            "（证照或文书编号${resultNumber}）已于${deliveredOn}电子送达。请在${linkDays}日内"
+            "通过以下链接下载：\n${downloadUrl}\n\n链接过期后，可登录通办平台在办件详情中"
+            "下载。欢迎在通办平台对本次服务作出“好差评”。" + _SIGN_OFF,
         ),
         *_t(
             "follow_up_completed",

@@ -41,6 +41,13 @@ async def _decision(
     return found.blob_key, found.content_type, found.file_name
 
 
+async def _delivery_proof(
+    conn: asyncpg.Connection, settings: Settings, file_id: str, link: _Link
+) -> _File:
+    found = await downloads.delivery_proof_for_download(conn, settings, delivery_id=file_id, **link)
+    return found.blob_key, found.content_type, found.file_name
+
+
 async def _signed_file(
     state: State,
     file_id: str,
@@ -86,3 +93,11 @@ async def download_decision_document(
 ) -> Response[Any]:
     """A decision document through its signed link (DecisionDocument.downloadUrl)."""
     return await _signed_file(state, document_id, expires, signature, _decision)
+
+
+@get("/files/delivery-proofs/{delivery_id:str}", include_in_schema=False)
+async def download_delivery_proof(
+    delivery_id: str, state: State, expires: str = "", signature: str = ""
+) -> Response[Any]:
+    """A delivery's proof through its signed link (DeliveryProof.downloadUrl)."""
+    return await _signed_file(state, delivery_id, expires, signature, _delivery_proof)
