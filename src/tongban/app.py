@@ -28,6 +28,7 @@ from tongban.clock import Clock, clock_from_settings
 from tongban.config import Settings, load_settings
 from tongban.notifications.providers import sms_provider_from_settings
 from tongban.web.audit_export import export_pii_access
+from tongban.web.case_export import export_cases
 from tongban.web.errors import typed_http_error
 from tongban.web.files import download_decision_document, download_material
 from tongban.web.graphql import GRAPHIQL_ASSETS, GRAPHIQL_ASSETS_PATH, graphql_controller
@@ -127,6 +128,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         download_material,
         download_decision_document,
         export_pii_access,
+        export_cases,
     ]
     if settings.development:
         handlers.append(

@@ -187,6 +187,42 @@ async def test_a_download_is_recorded_against_the_officer_the_link_was_issued_to
     assert len(await records(conn, case["number"])) == 1
 
 
+async def test_a_case_export_records_the_rows_it_carries_whole(
+    client: GraphQLClient, conn: asyncpg.Connection
+) -> None:
+    case = await filed_case(client, conn)
+    window = await client.officer_token("th.shipai.window")
+    answer = await client.http.get(
+        "/cases/export.csv",
+        params={"applicantIdNumber": ID_NUMBER, "receivedFrom": "2026-03-02"},
+        headers={"authorization": f"Bearer {window}", "x-request-id": "export-00000001"},
+    )
+    assert answer.status_code == 200
+    assert "no-store" in answer.headers["cache-control"]
+    rows = list(csv.DictReader(io.StringIO(answer.content.decode("utf-8-sig"))))
+    assert [(r["number"], r["applicant_id_number"], r["applicant_mobile"]) for r in rows] == [
+        (case["number"], ID_NUMBER, MOBILE)
+    ]
+    [record] = await records(conn, case["number"])
+    assert (record["username"], record["channel"]) == ("th.shipai.window", "export")
+    assert record["fields"] == ["email", "id_number", "mobile"]
+    assert record["request_id"] == "export-00000001"
+
+    # A supervisor's export is masked: nothing to record. Applicants export nothing.
+    supervisor = await client.officer_token("gd.supervisor")
+    masked = await client.http.get(
+        "/cases/export.csv", headers={"authorization": f"Bearer {supervisor}"}
+    )
+    [row] = list(csv.DictReader(io.StringIO(masked.content.decode("utf-8-sig"))))
+    assert row["number"] == case["number"] and ID_NUMBER not in masked.text
+    assert len(await records(conn, case["number"])) == 1
+    applicant = client.applicant_token(await make_applicant(conn))
+    refused = await client.http.get(
+        "/cases/export.csv", headers={"authorization": f"Bearer {applicant}"}
+    )
+    assert refused.status_code == 403
+
+
 @pytest.mark.slow
 async def test_a_case_update_delivered_to_a_subscriber_is_recorded_per_event(
     client: GraphQLClient, conn: asyncpg.Connection, redis_url: str

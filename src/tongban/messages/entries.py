@@ -94,6 +94,7 @@ PROBLEMS: Final[dict[str, Entry]] = {
         "暂时无法记录本次个人信息访问，请稍后重试",
         "the access could not be recorded; retry shortly",
     ),
+    "EXPORT_OFFICERS_ONLY": _e("办件导出仅供工作人员使用", "case exports are for officers"),
     "INVALID_ID": _e("编号格式不正确", "not an id"),
     "INVALID_DATE": _e("日期格式应为 YYYY-MM-DD", "a day: YYYY-MM-DD"),
     "ADMINS_ONLY": _e("此项操作仅限管理员", "{message}"),

@@ -74,7 +74,7 @@ async def _csv(state: State, principal: Principal, search: AccessFilter) -> Asyn
     yield buffer.getvalue().encode()
 
 
-def _day(value: str | None, field: str) -> date | None:
+def day(value: str | None, field: str) -> date | None:
     if not value:
         return None
     try:
@@ -104,8 +104,8 @@ async def export_pii_access(
                 case_number=case_number,
                 principal_id=None if principal_id is None else strawberry.ID(principal_id),
                 department_id=None if department_id is None else strawberry.ID(department_id),
-                start=_day(start, "from"),
-                end=_day(end, "to"),
+                start=day(start, "from"),
+                end=day(end, "to"),
             ),
             state.settings.timezone,
         )
