@@ -1,6 +1,6 @@
 """The personal-data access audit: every way an officer can be shown an applicant's ID number,
-mobile or e-mail unmasked (case view, case list, search, worklist, subscription, download)
-leaves one record of who, when, which case, which fields and from which request; masked views
+mobile or e-mail unmasked (case view, case list, search, worklist, subscription, material and
+decision-document download, case export) leaves one record of who, when, which case, which fields and from which request; masked views
 and the applicant's own reads leave none; supervisors and administrators read the log (their
 region) and export it as CSV; the log cannot be changed; and when a record cannot be written,
 the unmasked data is not sent."""
@@ -18,7 +18,8 @@ import asyncpg
 import pytest
 import redis.asyncio as aioredis
 import websockets
-from tests.cases.factories import make_applicant, make_case, submit
+from tests.cases.factories import make_applicant, make_case, make_reviewed_case, submit
+from tests.cases.test_decision_documents import DOCUMENT, VIEW, decide
 from tests.conftest import GraphQLClient
 from tests.events.test_subscriptions import serve, wait_ready
 from tests.scenarios import act, ok
@@ -187,6 +188,23 @@ async def test_a_download_is_recorded_against_the_officer_the_link_was_issued_to
     assert len(await records(conn, case["number"])) == 1
 
 
+async def test_a_decision_document_download_is_recorded(
+    client: GraphQLClient, conn: asyncpg.Connection
+) -> None:
+    case, _ = await make_reviewed_case(client, conn)
+    decided = await decide(client, case, ("决定书.pdf", DOCUMENT, "application/pdf"))
+    document_id = decided["case"]["decisionDocument"]["id"]
+    before = len(await records(conn, case["number"]))
+    reviewer = await client.officer_token("th.scjg.reviewer")
+    seen = (await client.execute(VIEW, {"n": case["number"]}, token=reviewer))["case"]
+    assert (await client.http.get(seen["decisionDocument"]["downloadUrl"])).status_code == 200
+
+    latest = (await records(conn, case["number"]))[before:]
+    assert [(r["username"], r["channel"], r["fields"]) for r in latest] == [
+        ("th.scjg.reviewer", "download", [f"decision_document:{document_id}"])
+    ]
+
+
 async def test_a_case_export_records_the_rows_it_carries_whole(
     client: GraphQLClient, conn: asyncpg.Connection
 ) -> None:
@@ -233,46 +251,60 @@ async def test_a_case_update_delivered_to_a_subscriber_is_recorded_per_event(
     redis = aioredis.Redis.from_url(redis_url)
     try:
         await wait_ready(port)
-        case = await filed_case(client, conn)
+        applicant = client.applicant_token(await make_applicant(conn))
+        case = ok(await submit(client, applicant))
         await relay.drain(pool, redis)
         window = await client.officer_token("th.shipai.window")
         ws = await websockets.connect(
             f"ws://127.0.0.1:{port}/graphql", subprotocols=["graphql-transport-ws"]
         )
-        await ws.send(
-            json.dumps(
-                {"type": "connection_init", "payload": {"authorization": f"Bearer {window}"}}
-            )
-        )
+        init = {"type": "connection_init", "payload": {"authorization": f"Bearer {window}"}}
+        await ws.send(json.dumps(init))
         assert json.loads(await asyncio.wait_for(ws.recv(), 10))["type"] == "connection_ack"
         subscription = """subscription ($n: String!) { caseUpdated(caseNumber: $n) {
           action case { applicant { idNumber } } } }"""
-        await ws.send(
-            json.dumps(
-                {
-                    "id": "1",
-                    "type": "subscribe",
-                    "payload": {"query": subscription, "variables": {"n": case["number"]}},
-                }
-            )
-        )
+        payload = {"query": subscription, "variables": {"n": case["number"]}}
+        await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": payload}))
         await asyncio.sleep(0.5)  # subscribed to the case's channel
 
         # The window accepts the case (its own reply is a case view): an event on the case.
         accepted = {"number": case["number"], "expectedVersion": case["version"]}
-        ok(await act(client, window, "acceptCase", "", accepted))
+        case = ok(await act(client, window, "acceptCase", "", accepted))
         before = len(await records(conn, case["number"]))  # the acceptCase reply
         await relay.drain(pool, redis)
         message = json.loads(await asyncio.wait_for(ws.recv(), 10))
         assert message["type"] == "next", message
         update = message["payload"]["data"]["caseUpdated"]
         assert update["case"]["applicant"]["idNumber"] == ID_NUMBER
-        await ws.close()
 
         latest = (await records(conn, case["number"]))[before:]
         assert [(r["username"], r["channel"], r["fields"]) for r in latest] == [
             ("th.shipai.window", "subscription", ["id_number"])
         ]
+
+        # The next event cannot be recorded: it is not delivered, the subscription ends.
+        withdrawn = {
+            "number": case["number"],
+            "expectedVersion": case["version"],
+            "reason": "不办了",
+        }
+        ok(await act(client, applicant, "withdrawCase", "", withdrawn))  # applicant: no record
+        await conn.execute("ALTER TABLE pii_access RENAME TO pii_access_away")
+        try:
+            await relay.drain(pool, redis)
+            withheld = json.loads(await asyncio.wait_for(ws.recv(), 10))
+            done = json.loads(await asyncio.wait_for(ws.recv(), 10))
+        finally:
+            await conn.execute("ALTER TABLE pii_access_away RENAME TO pii_access")
+        assert ID_NUMBER not in json.dumps(withheld)
+        assert withheld["type"] == "next" and withheld["payload"]["data"] is None
+        extensions = withheld["payload"]["errors"][0]["extensions"]
+        assert (extensions["code"], extensions["problem"]) == (
+            "SERVICE_UNAVAILABLE",
+            "AUDIT_UNAVAILABLE",
+        )
+        assert done == {"id": "1", "type": "complete"}
+        await ws.close()
     finally:
         await redis.aclose()
         await pool.close()
