@@ -118,7 +118,7 @@ class AuditedSchema(TongbanSchema):
             result = await super().execute(*args, **kwargs)
         finally:
             _collector.reset(token)
-        context = kwargs.get("context_value")
+        context = kwargs.get("context_value", args[2] if len(args) > 2 else None)
         if collector.accesses and not await _flush(context, collector):
             return _withheld()
         return result
@@ -128,7 +128,8 @@ class AuditedSchema(TongbanSchema):
         result = await super().stream(*args, **kwargs)
         if isinstance(result, ExecutionResult):
             return result
-        return _audited(result, kwargs.get("context_value"))
+        context = kwargs.get("context_value", args[2] if len(args) > 2 else None)
+        return _audited(result, context)
 
 
 async def _audited(results: AsyncGenerator[Any, None], context: Any) -> AsyncGenerator[Any, None]:
