@@ -15,17 +15,21 @@ import subprocess
 from typing import Any
 
 import asyncpg
+import msgspec
 import pytest
 import redis.asyncio as aioredis
 import websockets
 from tests.cases.factories import make_applicant, make_case, make_reviewed_case, submit
 from tests.cases.test_decision_documents import DOCUMENT, VIEW, decide
-from tests.conftest import GraphQLClient
+from tests.conftest import GraphQLClient, running
 from tests.events.test_subscriptions import serve, wait_ready
 from tests.scenarios import act, ok
 from tests.servers import free_port
 
 from tongban import db
+from tongban.app import create_app
+from tongban.clock import MovableClock
+from tongban.config import Settings
 from tongban.events import relay
 
 ID_NUMBER = "440524188001015368"
@@ -440,3 +444,18 @@ async def test_unmasked_data_is_withheld_when_its_access_cannot_be_recorded(
     finally:
         await conn.execute("ALTER TABLE pii_access_away RENAME TO pii_access")
     assert masked.status_code == 200 and masked.json()["data"]["case"]["number"]
+
+
+async def test_exports_count_against_the_callers_request_limit(
+    settings: Settings, conn: asyncpg.Connection, clock: MovableClock
+) -> None:
+    limited = msgspec.structs.replace(settings, rate_limit_signed_in=2)
+    async with running(create_app(limited, clock=clock)) as http:
+        client = GraphQLClient(http, limited, conn, clock)
+        supervisor = await client.officer_token("gd.supervisor")
+        headers = {"authorization": f"Bearer {supervisor}"}
+        statuses = [
+            (await http.get(path, headers=headers)).status_code
+            for path in ("/audit/pii-access.csv", "/cases/export.csv", "/cases/export.csv")
+        ]
+    assert statuses == [200, 200, 429]
