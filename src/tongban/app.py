@@ -27,6 +27,8 @@ from tongban.blobs import FilesystemBlobStore
 from tongban.clock import Clock, clock_from_settings
 from tongban.config import Settings, load_settings
 from tongban.notifications.providers import sms_provider_from_settings
+from tongban.web.audit_export import export_pii_access
+from tongban.web.case_export import export_cases
 from tongban.web.errors import typed_http_error
 from tongban.web.files import (
     download_decision_document,
@@ -130,6 +132,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         download_material,
         download_decision_document,
         download_delivery_proof,
+        export_pii_access,
+        export_cases,
     ]
     if settings.development:
         handlers.append(

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import strawberry
 
+from tongban.api import pii
 from tongban.api.context import Info
 from tongban.api.convert import raw
 from tongban.api.enums import ApplicantKind, Channel
@@ -23,36 +24,79 @@ def shown(value: str | None, mask: Callable[[str], str], *, unmasked: bool) -> s
     return value if value is None or unmasked else mask(value)
 
 
+_ID_NUMBER = (
+    "Resident ID number: whole if you are the applicant or work on the case (an "
+    "officer's view is recorded in the personal-data access log), else masked."
+)
+_MOBILE = (
+    "Mobile number: whole if you are the applicant or work on the case (recorded for "
+    "officers), else masked."
+)
+_EMAIL = (
+    "E-mail address: whole if you are the applicant or work on the case (recorded for "
+    "officers), else masked."
+)
+
+
+class Shown:
+    """Personal data of one case (or the applicant's own record), shown whole only to whom
+    may see it — and then noted for the access audit as the field is resolved, so a record
+    names exactly the fields the response carried. Subclasses declare ``unmasked`` and
+    ``case_id`` (the case shown on; None for the applicant's own record)."""
+
+    unmasked: bool
+    case_id: str | None
+
+    def _show(
+        self, info: Info, field: str, value: str | None, mask: Callable[[str], str]
+    ) -> str | None:
+        if value is not None and self.unmasked:
+            pii.note(info, self.case_id, field)
+        return shown(value, mask, unmasked=self.unmasked)
+
+
 @strawberry.type(
     description="A person or organisation who applies. Personal data is masked "
     "unless the viewer is the applicant or works on the case."
 )
-class Applicant:
+class Applicant(Shown):
     id: strawberry.ID = strawberry.field(description="Stable identifier.")
     kind: ApplicantKind = strawberry.field(description="Person or organisation.")
     name: str = strawberry.field(description="Name.")
-    id_number: str | None = strawberry.field(description="Resident ID number (masked).")
     credit_code: str | None = strawberry.field(description="Unified social credit code.")
     legal_representative: str | None = strawberry.field(description="Legal representative.")
-    mobile: str | None = strawberry.field(description="Mobile number (masked).")
-    email: str | None = strawberry.field(description="E-mail address (masked).")
     channels: list[Channel] = strawberry.field(description="Preferred notice channels.")
+    record: strawberry.Private[domain.Applicant]
+    unmasked: strawberry.Private[bool]
+    case_id: strawberry.Private[str | None]
+
+    @strawberry.field(description=_ID_NUMBER)
+    def id_number(self, info: Info) -> str | None:
+        return self._show(info, "id_number", self.record.id_number, mask_id_number)
+
+    @strawberry.field(description=_MOBILE)
+    def mobile(self, info: Info) -> str | None:
+        return self._show(info, "mobile", self.record.mobile, mask_phone)
+
+    @strawberry.field(description=_EMAIL)
+    def email(self, info: Info) -> str | None:
+        return self._show(info, "email", self.record.email, mask_email)
 
     @classmethod
-    def from_domain(cls, a: domain.Applicant, *, unmasked: bool) -> Applicant:
-        def show(value: str | None, mask: Callable[[str], str]) -> str | None:
-            return shown(value, mask, unmasked=unmasked)
-
+    def from_domain(
+        cls, a: domain.Applicant, *, unmasked: bool, case_id: str | None = None
+    ) -> Applicant:
+        """``case_id``: the case it is shown on (None: the applicant's own record)."""
         return cls(
             id=strawberry.ID(a.id),
             kind=ApplicantKind(a.kind),
             name=a.name,
-            id_number=show(a.id_number, mask_id_number),
             credit_code=a.credit_code,
             legal_representative=a.legal_representative,
-            mobile=show(a.mobile, mask_phone),
-            email=show(a.email, mask_email),
             channels=[Channel(c) for c in a.channels],
+            record=a,
+            unmasked=unmasked,
+            case_id=case_id,
         )
 
 
@@ -61,24 +105,33 @@ class Applicant:
     "this case's notices go here; the applicant's own record is unchanged. Masked like the "
     "applicant's data."
 )
-class StatedContact:
+class StatedContact(Shown):
     name: str = strawberry.field(description="Name as stated.")
     contact_name: str | None = strawberry.field(description="Contact person as stated.")
-    mobile: str | None = strawberry.field(description="Mobile number (masked).")
-    email: str | None = strawberry.field(description="E-mail address (masked).")
     channels: list[Channel] = strawberry.field(description="Notice channels for this case.")
+    case: strawberry.Private[domain.Case]
+    unmasked: strawberry.Private[bool]
+    case_id: strawberry.Private[str | None]
+
+    @strawberry.field(description=_MOBILE)
+    def mobile(self, info: Info) -> str | None:
+        return self._show(info, "stated_mobile", self.case.stated_mobile, mask_phone)
+
+    @strawberry.field(description=_EMAIL)
+    def email(self, info: Info) -> str | None:
+        return self._show(info, "stated_email", self.case.stated_email, mask_email)
 
     @classmethod
     def of(cls, c: domain.Case) -> StatedContact | None:
         if c.stated_channels is None or c.stated_name is None:
             return None
-        unmasked = c.viewer_involved
         return cls(
             name=c.stated_name,
             contact_name=c.stated_contact_name,
-            mobile=shown(c.stated_mobile, mask_phone, unmasked=unmasked),
-            email=shown(c.stated_email, mask_email, unmasked=unmasked),
             channels=[Channel(x) for x in c.stated_channels],
+            case=c,
+            unmasked=c.viewer_involved,
+            case_id=c.id,
         )
 
 

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import strawberry
 
+from tongban.api import pii
 from tongban.api.cases import Case, Task
 from tongban.api.context import Info
 from tongban.api.convert import raw, raw_or_none
@@ -230,6 +231,9 @@ class CaseListQuery:
     ) -> Connection[Case]:
         context = info.context
         principal = context.require_signed_in()
+        # A list narrowed by a search is a search; the plain list is the officer's worklist.
+        searched = filter is not None and any(v is not None for v in vars(filter).values())
+        pii.channel(info, "search" if searched else "worklist")
         order: domain.CaseSort = raw(sort)
         scope = f"cases:{order}"
         page = info.context.page(first=first, after=after, last=last, before=before)
@@ -279,6 +283,7 @@ class CaseListQuery:
         if not principal.is_officer or principal.department_id is None:
             raise NotAllowedError("worklists belong to officers", problem="WORKLIST_OFFICERS_ONLY")
         department_id = principal.department_id
+        pii.channel(info, "worklist")
         f = filter or WorklistFilter()
         task_states: list[str] = [raw(s) for s in f.states] if f.states else ["open", "claimed"]
         sort_value: str = raw(sort)

@@ -197,7 +197,9 @@ class Case(Node):
     def applicant(self, info: Info) -> Applicant:
         def show(found: domain.Applicant | None) -> Applicant:
             assert found is not None
-            return Applicant.from_domain(found, unmasked=self.domain_case.viewer_involved)
+            return Applicant.from_domain(
+                found, unmasked=self.domain_case.viewer_involved, case_id=self.domain_case.id
+            )
 
         return resolve(info.context.loaders.applicant, self.domain_case.applicant_id, show)
 

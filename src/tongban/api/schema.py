@@ -21,12 +21,14 @@ from tongban.api.case_mutations import CaseMutation
 from tongban.api.case_query import CaseQuery
 from tongban.api.catalogue_admin import CatalogueMutation
 from tongban.api.catalogue_query import CatalogueQuery
-from tongban.api.errors import MaskUnexpected, TongbanSchema, should_mask
+from tongban.api.errors import MaskUnexpected, should_mask
 from tongban.api.government import GovernmentQuery
 from tongban.api.guards import DeadlineExecutionContext, QueryLimits
 from tongban.api.node_query import NodeQuery
 from tongban.api.notifications import NotificationMutation, NotificationQuery
 from tongban.api.operations import OneOperationOrName
+from tongban.api.pii import AuditedSchema
+from tongban.api.pii_audit import PiiAuditQuery
 from tongban.api.subscriptions import Subscription
 from tongban.api.supervision import SupervisionQuery
 
@@ -41,6 +43,7 @@ class Query(
     SupervisionQuery,
     NotificationQuery,
     NodeQuery,
+    PiiAuditQuery,
 ):
     pass
 
@@ -72,7 +75,7 @@ def build_schema(*, introspection: bool = True, suggestions: bool = True) -> str
     if not introspection:
         # In production the schema is no map for an attacker (front ends use the exported SDL).
         extensions.append(partial(AddValidationRules, [NoSchemaIntrospectionCustomRule]))
-    return TongbanSchema(
+    return AuditedSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,

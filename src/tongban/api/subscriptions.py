@@ -14,6 +14,7 @@ import strawberry
 from redis.exceptions import RedisError
 
 from tongban.api.arguments import CaseNumber
+from tongban.api.cases import Case as CaseView
 from tongban.api.context import Info
 from tongban.api.enums import CaseEventAction, CaseState
 from tongban.api.errors import graphql_error
@@ -44,6 +45,14 @@ class CaseUpdate:
     action: CaseEventAction = strawberry.field(description="What happened.")
     version: int | None = strawberry.field(description="Case version after the change.")
     state: CaseState | None = strawberry.field(description="Case state after the change.")
+    visible_case: strawberry.Private[Case]
+
+    @strawberry.field(
+        description="The case as it stands when the event is delivered (read afresh, with what "
+        "you may see of it now; personal data shown whole is recorded per delivered event)."
+    )
+    def case(self) -> CaseView:
+        return CaseView.from_domain(self.visible_case)
 
 
 @strawberry.type(
@@ -68,7 +77,7 @@ class Subscription:
         ] = None,
     ) -> AsyncGenerator[CaseUpdate, None]:
         principal = info.context.require_signed_in()
-        case_id, number = await _followed_case(info, principal, case_number)
+        case_id, _ = await _followed_case(info, principal, case_number)
         resume_after = _resume_point(after_event_id)
 
         async def missed() -> list[RelayMessage]:
@@ -84,9 +93,10 @@ class Subscription:
                 if not _shown_to(principal, event):
                     continue
                 # Access can change (a hand-up, a transfer): check it for every event.
-                if await _visible_now(info, principal, case_id) is None:
+                visible = await _visible_now(info, principal, case_id)
+                if visible is None:
                     return
-                yield _update(event, number)
+                yield _update(event, visible)
 
     @strawberry.subscription(
         description="Events of cases your department works on (its worklist), as they are "
@@ -111,7 +121,7 @@ class Subscription:
                 visible = await _visible_now(info, principal, event.caseId)
                 if visible is None:
                     continue
-                yield _update(event, visible.number)
+                yield _update(event, visible)
 
 
 async def _followed_case(info: Info, principal: Principal, case_number: str) -> tuple[str, str]:
@@ -172,11 +182,12 @@ def _replayed(case_id: str, event_id: str, payload: object) -> RelayMessage:
     )
 
 
-def _update(event: RelayMessage, number: str) -> CaseUpdate:
+def _update(event: RelayMessage, case: Case) -> CaseUpdate:
     payload = event.payload
     return CaseUpdate(
         event_id=strawberry.ID(event.eventId),
-        case_number=number,
+        case_number=case.number,
+        visible_case=case,
         action=CaseEventAction(payload.action),
         version=payload.version,
         state=None if payload.state is None else CaseState(payload.state),

@@ -5,7 +5,9 @@ permission: what it names (a material or a decision document, by id) and an expi
 ``TONGBAN_DOWNLOAD_SECRET``. The kind is part of what is signed, so a material's link can never
 be turned into a decision document's. Links are handed out only to those who may see the file
 unmasked (the applicant, officers working on the case) and expire after
-``TONGBAN_DOWNLOAD_URL_SECONDS`` (real time: a security window, not a legal date).
+``TONGBAN_DOWNLOAD_URL_SECONDS`` (real time: a security window, not a legal date). An officer's
+link also names the officer (``by``, signed with the rest): the download carries no token, and
+the personal-data access audit records it against whom the link was issued to.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import asyncpg
 
 from tongban.cases import delivery_repository as delivery_repo
 from tongban.cases import material_repository as material_repo
-from tongban.cases.types import DecisionDocument, DeliveryProof, Material
+from tongban.cases.types import DecisionDocument, Delivery, Material
 from tongban.config import Settings
 from tongban.errors import ForbiddenError, NotFoundError
 
@@ -33,8 +35,8 @@ PATHS: dict[FileKind, str] = {
 }
 
 
-def _signature(secret: str, kind: FileKind, file_id: str, expires: int) -> str:
-    message = f"{kind}:{file_id}:{expires}".encode()
+def _signature(secret: str, kind: FileKind, file_id: str, expires: int, by: str) -> str:
+    message = f"{kind}:{file_id}:{expires}:{by}".encode()
     return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
 
 
@@ -45,11 +47,14 @@ def signed_path(
     now: float,
     kind: FileKind = "material",
     seconds: int | None = None,
+    by: str = "",
 ) -> str:
-    """The path of a link to the file, valid ``seconds`` (by default the download setting)."""
+    """The path of a link to the file, valid ``seconds`` (by default the download setting);
+    ``by``: the officer the link is issued to (empty for the applicant)."""
     expires = int(now) + (settings.download_url_seconds if seconds is None else seconds)
-    signature = _signature(settings.download_secret, kind, file_id, expires)
-    return f"{PATHS[kind]}{file_id}?expires={expires}&signature={signature}"
+    signature = _signature(settings.download_secret, kind, file_id, expires, by)
+    named = f"&by={by}" if by else ""
+    return f"{PATHS[kind]}{file_id}?expires={expires}{named}&signature={signature}"
 
 
 class DownloadRefusedError(ForbiddenError):
@@ -57,11 +62,17 @@ class DownloadRefusedError(ForbiddenError):
 
 
 def _check_link(
-    settings: Settings, kind: FileKind, file_id: str, expires: str, signature: str, now: float
+    settings: Settings,
+    kind: FileKind,
+    file_id: str,
+    expires: str,
+    signature: str,
+    now: float,
+    by: str,
 ) -> None:
     if not expires.isdigit() or not signature:
         raise DownloadRefusedError("a download link needs its expiry and signature")
-    expected = _signature(settings.download_secret, kind, file_id, int(expires))
+    expected = _signature(settings.download_secret, kind, file_id, int(expires), by)
     if not hmac.compare_digest(expected, signature):
         raise DownloadRefusedError("the download link is not valid")
     if int(expires) < now:
@@ -76,8 +87,9 @@ async def decision_document_for_download(
     expires: str,
     signature: str,
     now: float,
+    by: str = "",
 ) -> DecisionDocument:
-    _check_link(settings, "decision", document_id, expires, signature, now)
+    _check_link(settings, "decision", document_id, expires, signature, now, by)
     found = await material_repo.decision_document_by_id(conn, document_id=document_id)
     if found is None:
         raise NotFoundError("no such decision document")
@@ -92,12 +104,14 @@ async def delivery_proof_for_download(
     expires: str,
     signature: str,
     now: float,
-) -> DeliveryProof:
-    _check_link(settings, "delivery_proof", delivery_id, expires, signature, now)
+    by: str = "",
+) -> Delivery:
+    """The delivery whose proof the link names (it has one)."""
+    _check_link(settings, "delivery_proof", delivery_id, expires, signature, now, by)
     found = await delivery_repo.delivery_by_id(conn, delivery_id=delivery_id)
     if found is None or found.proof is None:
         raise NotFoundError("no such delivery proof")
-    return found.proof
+    return found
 
 
 async def material_for_download(
@@ -108,8 +122,9 @@ async def material_for_download(
     expires: str,
     signature: str,
     now: float,
+    by: str = "",
 ) -> Material:
-    _check_link(settings, "material", material_id, expires, signature, now)
+    _check_link(settings, "material", material_id, expires, signature, now, by)
     found = await material_repo.material_by_id(conn, material_id=material_id)
     if found is None:
         raise NotFoundError("no such material", problem="MATERIAL_NOT_FOUND")

@@ -86,6 +86,17 @@ PROBLEMS: Final[dict[str, Entry]] = {
         "监督统计数据仅供监督人员、负责人和管理员查看",
         "supervision figures are for supervisors, heads and administrators",
     ),
+    "PII_AUDIT_ROLES_ONLY": _e(
+        "个人信息访问记录仅供监督人员和管理员查看",
+        "the personal-data access log is for supervisors and administrators",
+    ),
+    "AUDIT_UNAVAILABLE": _e(
+        "暂时无法记录本次个人信息访问，请稍后重试",
+        "the access could not be recorded; retry shortly",
+    ),
+    "EXPORT_OFFICERS_ONLY": _e("办件导出仅供工作人员使用", "case exports are for officers"),
+    "INVALID_ID": _e("编号格式不正确", "not an id"),
+    "INVALID_DATE": _e("日期格式应为 YYYY-MM-DD", "a day: YYYY-MM-DD"),
     "ADMINS_ONLY": _e("此项操作仅限管理员", "{message}"),
     "PROVINCE_ADMINS_ONLY": _e("此项操作仅限省级管理员", "{message}"),
     "OUTSIDE_ADMIN_REGION": _e(

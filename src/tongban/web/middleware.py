@@ -43,6 +43,8 @@ _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{8,128}$")
 # Paths authenticated otherwise (probes, scrapes; the SMS provider signs its receipts).
 # (Signed download links carry their permission; a browser follows them without a token.)
 _UNAUTHENTICATED_PATHS = ("/health/", "/metrics", "/notifications/", "/files/")
+# The API and the CSV exports (each export holds a connection while it streams).
+_RATE_LIMITED_PATHS = ("/graphql", "/audit/pii-access.csv", "/cases/export.csv")
 _encoder = msgspec.json.Encoder()
 # On every response: browsers must not guess a JSON answer is HTML, and no cache (shared or
 # the browser's) may keep a response, which may carry personal data.
@@ -157,7 +159,7 @@ class RequestMiddleware:
                 retry = [(b"retry-after", str(RETRY_AFTER_SECONDS).encode())]
                 await send_error(send_wrapper, 503, body, retry)
                 return
-        if path == "/graphql":
+        if path in _RATE_LIMITED_PATHS:
             # Counted before a bad token is answered: guessing tokens is limited like any
             # anonymous traffic from that address.
             verdict = await self._limit(scope, None if refused else principal)

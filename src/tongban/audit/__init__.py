@@ -1,0 +1,1 @@
+"""Audit of access to applicants' personal data (个人信息访问审计)."""
