@@ -111,11 +111,17 @@ async def test_paging_stays_stable_while_matters_are_published(
 async def test_filters_combine(client: GraphQLClient, conn: asyncpg.Connection) -> None:
     ids = await department_ids(conn)
     by_region = await all_pages(client, {"regionCode": "440106"}, 50)
-    assert set(by_region) == {"GD-BL-001", "TH-MARRIAGE", "TH-DIVORCE", "TH-WAGE-COMPLAINT"}
+    assert set(by_region) == {
+        "GD-BL-001",
+        "TH-MARRIAGE",
+        "TH-DIVORCE",
+        "TH-WAGE-COMPLAINT",
+        "TH-DRUG-RETAIL",
+    }
     in_shenzhen = await all_pages(client, {"regionCode": "440300"}, 50)
     assert in_shenzhen == ["SZ-BL-001"]
     licensing = await all_pages(client, {"category": "LICENSING"}, 50)
-    assert set(licensing) == {"GD-BL-001", "SZ-BL-001"}
+    assert set(licensing) == {"GD-BL-001", "SZ-BL-001", "TH-DRUG-RETAIL"}
     city = await all_pages(client, {"level": "CITY", "departmentId": ids["GZ-GJJ"]}, 50)
     assert city == ["GZ-HPF-LOAN", "GZ-HPF-WITHDRAW"]
     none = await all_pages(client, {"keyword": "营业执照", "regionCode": "440104"}, 50)

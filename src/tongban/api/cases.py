@@ -10,6 +10,7 @@ from strawberry.scalars import JSON
 
 from tongban.api.applicants import Applicant, StatedContact
 from tongban.api.catalogue import MatterVersion
+from tongban.api.commitment_types import CaseCommitment
 from tongban.api.context import Info
 from tongban.api.convert import as_json
 from tongban.api.deadlines import Deadline, deadlines_of, known_deadlines
@@ -139,6 +140,10 @@ class Case(Node):
     competent_agency: str | None = strawberry.field(description="Agency named on a refusal.")
     receiving_region_code: str = strawberry.field(description="Where it was received.")
     handling_region_code: str = strawberry.field(description="Where it is handled now.")
+    commitment: CaseCommitment | None = strawberry.field(
+        description="告知承诺制: the applicant's written commitment and its verification "
+        "(null when the case was filed with its materials)."
+    )
     domain_case: strawberry.Private[domain.Case]
 
     @classmethod
@@ -172,6 +177,7 @@ class Case(Node):
             competent_agency=c.competent_agency,
             receiving_region_code=c.receiving_region,
             handling_region_code=c.handling_region,
+            commitment=CaseCommitment.of(c),
             domain_case=c,
         )
 

@@ -92,9 +92,7 @@ class CommitmentTerms:
             conditions=t.conditions,
             conditions_hash=t.conditions_hash,
             replaces_all_materials=t.replaces is None,
-            replaced_material_codes=[
-                m.code for m in spec.materials if t.replaces_material(m.code)
-            ],
+            replaced_material_codes=[m.code for m in spec.materials if t.replaces_material(m.code)],
             own_days=t.verification_days,
         )
 
