@@ -86,7 +86,7 @@ def _check_commitment(spec: MatterSpec, bad: _Problems) -> None:
     for i, code in enumerate(terms.replaces or ()):
         if code not in listed:
             bad(
-                f"commitment.replaces[{i}]",
+                f"commitment.replacedMaterialCodes[{i}]",
                 "UNKNOWN_MATERIAL",
                 f"the commitment replaces {code}, which the matter does not list",
                 codes=code,
