@@ -358,6 +358,33 @@ async def test_a_false_commitment_revokes_the_approval_and_leaves_a_credit_recor
     assert await conn.fetchval("SELECT count(*) FROM credit_record") == 1
 
 
+async def test_an_administrators_revocation_leaves_nothing_to_verify(
+    client: GraphQLClient, conn: asyncpg.Connection
+) -> None:
+    case, _ = await approved_case(client, conn)
+    admin = await client.officer_token("admin")
+    case = ok(
+        await act(
+            client,
+            admin,
+            "revokeCase",
+            "",
+            {
+                "number": case["number"],
+                "expectedVersion": case["version"],
+                "reason": "申请人申请注销",
+            },
+        )
+    )
+    assert case["state"] == "REVOKED"
+    assert [(t["kind"], t["state"]) for t in case["tasks"]] == [("VERIFICATION", "CANCELLED")]
+    reviewer = await client.officer_token("th.scjg.reviewer")
+    data = await detail(client, case["number"], reviewer)
+    assert data["tasks"][0]["deadline"]["state"] == "STOPPED"
+    assert "PASS_VERIFICATION" not in data["allowedActions"]
+    assert data["applicant"]["creditRecords"] == [], "no credit record without a false commitment"
+
+
 async def test_the_catalogue_refuses_commitment_terms_that_cannot_be_kept(
     client: GraphQLClient, conn: asyncpg.Connection
 ) -> None:

@@ -31,10 +31,13 @@ from tongban.government import types as domain_government
 from tongban.review import types as domain_review
 
 
-@strawberry.type(description="A department's task on a case: a review opinion or a follow-up.")
+@strawberry.type(
+    description="A department's task on a case: a review opinion, a bad rating's follow-up or "
+    "the verification of a commitment (事中事后核查)."
+)
 class Task(Node):
     id: strawberry.ID = strawberry.field(description="Stable identifier.")
-    kind: TaskKind = strawberry.field(description="Review or follow-up.")
+    kind: TaskKind = strawberry.field(description="Review, follow-up or verification.")
     stage_index: int | None = strawberry.field(description="Stage of the review plan, from 0.")
     stage_name: str = strawberry.field(description="Stage name.")
     round: int = strawberry.field(description="Review round (grows when a case is sent back).")
@@ -236,7 +239,7 @@ class Case(Node):
             info.context.loaders.department, self.domain_case.handling_department_id, _department
         )
 
-    @strawberry.field(description="Review and follow-up tasks, oldest first.")
+    @strawberry.field(description="Review, follow-up and verification tasks, oldest first.")
     def tasks(self, info: Info) -> list[Task]:
         return resolve(
             info.context.loaders.tasks,
