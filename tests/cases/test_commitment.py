@@ -385,40 +385,6 @@ async def test_an_administrators_revocation_leaves_nothing_to_verify(
     assert data["applicant"]["creditRecords"] == [], "no credit record without a false commitment"
 
 
-async def test_the_catalogue_refuses_commitment_terms_that_cannot_be_kept(
-    client: GraphQLClient, conn: asyncpg.Connection
-) -> None:
-    admin = await client.officer_token("admin")
-    department = await conn.fetchval("SELECT id::text FROM department WHERE code = 'TH-SCJG'")
-    spec = {
-        "name": "告知承诺测试事项",
-        "category": "LICENSING",
-        "caseType": "COMMITMENT",
-        "level": "COUNTY",
-        "departmentId": department,
-        "statutoryLimit": 10,
-        "promisedLimit": 5,
-        "materials": [{"code": "premises", "name": "经营场所使用证明"}],
-        "reviewPlan": [{"name": "审批", "departmentIds": [department]}],
-        "commitment": {
-            "conditions": " ",
-            "replacedMaterialCodes": ["premises", "nope"],
-            "verificationDays": 0,
-        },
-    }
-    data = await client.execute(
-        """mutation ($s: MatterSpecInput!) { createMatter(code: "TH-COMMIT", spec: $s) {
-             userErrors { problem field } } }""",
-        {"s": spec},
-        token=admin,
-    )
-    assert sorted((e["problem"], e["field"]) for e in data["createMatter"]["userErrors"]) == [
-        ("COMMITMENT_CONDITIONS_REQUIRED", "spec.commitment.conditions"),
-        ("OUT_OF_RANGE", "spec.commitment.verificationDays"),
-        ("UNKNOWN_MATERIAL", "spec.commitment.replacedMaterialCodes[1]"),
-    ]
-
-
 @pytest.fixture
 async def pool(client: GraphQLClient) -> Any:
     p = await db.create_pool(client.settings)
