@@ -12,7 +12,7 @@ import asyncpg
 import pytest
 from tests.cases.factories import PDF, SUBMIT, make_applicant, make_case
 from tests.conftest import GraphQLClient
-from tests.scenarios import PAYLOAD, act, at, ok
+from tests.scenarios import PAYLOAD, act, at, complete, ok
 
 from tongban import db
 from tongban.deadlines.enforcement import sweep
@@ -246,6 +246,30 @@ async def test_the_materials_a_commitment_does_not_replace_are_still_required(
         {"number": case["number"], "expectedVersion": case["version"], "materialCodes": ["id"]},
     )
     assert ok(supplement)["state"] == "SUPPLEMENT_REQUESTED"
+
+
+async def test_a_committed_case_reviewed_the_usual_way_is_verified_after_its_approval(
+    client: GraphQLClient, conn: asyncpg.Connection
+) -> None:
+    applicant = client.applicant_token(await make_applicant(conn))
+    case = ok(await submit_committed(client, applicant))
+    window = await client.officer_token("th.shipai.window")
+    variables = {"number": case["number"], "expectedVersion": case["version"]}
+    case = ok(await act(client, window, "acceptCase", "", variables))
+    assert [t["kind"] for t in case["tasks"]] == ["REVIEW"]
+    case = await complete(client, "th.scjg.reviewer", case, "TH-SCJG", "AGREE")
+    head = await client.officer_token("th.scjg.head")
+    decision = {
+        "number": case["number"],
+        "expectedVersion": case["version"],
+        "decision": "APPROVED",
+        "resultNumber": "粤AA0201002",
+    }
+    case = ok(await act(client, head, "decideCase", "", decision))
+    assert [(t["kind"], t["state"]) for t in case["tasks"]] == [
+        ("REVIEW", "COMPLETED"),
+        ("VERIFICATION", "OPEN"),
+    ]
 
 
 async def test_a_case_filed_without_a_commitment_is_not_approved_on_one(

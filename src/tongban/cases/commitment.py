@@ -24,7 +24,8 @@ from tongban.cases.files import safe_filename
 from tongban.cases.runner import ActionContext, case_action, pinned_matter
 from tongban.cases.types import Case, Commitment, UploadedFile
 from tongban.cases.validation import file_problems
-from tongban.catalogue.types import CommitmentTerms, MatterSpec
+from tongban.cases.verification import open_verification, verification_days
+from tongban.catalogue.types import MatterSpec
 from tongban.config import Settings
 from tongban.deadlines import service as deadlines
 from tongban.errors import (
@@ -35,11 +36,9 @@ from tongban.errors import (
     ValidationError,
     check_length,
 )
-from tongban.review import repository as review_repo
 
 # The signed commitment is kept among the case's materials under this code (no matter lists it).
 COMMITMENT_MATERIAL = "commitment"
-VERIFICATION_STAGE = "事中事后核查"
 
 
 def commitment_problems(
@@ -142,11 +141,6 @@ async def missing_required(conn: asyncpg.Connection, case: Case, spec: MatterSpe
     ]
 
 
-def verification_days(terms: CommitmentTerms, settings: Settings) -> int:
-    days = terms.verification_days
-    return settings.commitment_verification_days if days is None else days
-
-
 @case_action("approve_on_commitment")
 async def approve_on_commitment(
     ctx: ActionContext, result_number: str, document: UploadedFile | None = None
@@ -189,27 +183,7 @@ async def approve_on_commitment(
         limit_days=settings.delivery_days,
     )
     days = verification_days(terms, settings)
-    task_id = await review_repo.insert_task(
-        conn,
-        case_id=case.id,
-        kind="verification",
-        stage_index=None,
-        stage_name=VERIFICATION_STAGE,
-        position=0,
-        round=case.review_round,
-        department_id=case.handling_department_id,
-        open_now=True,
-        at=ctx.now,
-    )
-    clock = await deadlines.start(
-        conn,
-        settings=settings,
-        case_id=case.id,
-        kind="verification",
-        start_on=today,
-        limit_days=days,
-        task_id=task_id,
-    )
+    task_id, clock = await open_verification(ctx, days)
     return await ctx.record(
         event=events.ApprovedOnCommitment(
             result_number=number,

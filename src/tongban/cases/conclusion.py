@@ -10,6 +10,7 @@ from tongban.cases.files import safe_filename
 from tongban.cases.runner import ActionContext, case_action
 from tongban.cases.types import Case, Decision, UploadedFile
 from tongban.cases.validation import file_problems
+from tongban.cases.verification import verify_after_review
 from tongban.cases.workflow import require_reason
 from tongban.deadlines import service as deadlines
 from tongban.errors import (
@@ -83,6 +84,7 @@ async def decide(
     await deadlines.stop(
         conn, case_id=case.id, at=ctx.now, on=today, kinds=["promised", "statutory", "stage"]
     )
+    await verify_after_review(ctx, decision)
     if decision != "denied":
         # Art. 44: the licence is issued and delivered within 10 working days.
         await deadlines.start(

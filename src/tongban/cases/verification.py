@@ -1,4 +1,6 @@
-"""事中事后核查: the handling department verifies a case approved on the applicant's commitment.
+"""事中事后核查: the handling department verifies a case approved on the applicant's commitment —
+at once (``commitment.approve_on_commitment``) or, where the window chose the usual review, by
+``decideCase``: either way the approval rested on the commitment, not on the replaced proofs.
 
 The verification is a task of the handling department with its own clock (the matter's period,
 else ``TONGBAN_COMMITMENT_VERIFICATION_DAYS`` working days), warned on like any other clock.
@@ -17,11 +19,58 @@ from tongban.cases import credit_repository as credit_repo
 from tongban.cases import events
 from tongban.cases.runner import ActionContext, case_action, pinned_matter
 from tongban.cases.types import Case
+from tongban.catalogue.types import CommitmentTerms
 from tongban.clock import local_day
+from tongban.config import Settings
 from tongban.deadlines import service as deadlines
+from tongban.deadlines.types import DeadlineClock
 from tongban.errors import MAX_TEXT_CHARS, ConflictError, ValidationError, check_length
 from tongban.review import repository as review_repo
 from tongban.review.types import Task
+
+VERIFICATION_STAGE = "事中事后核查"
+
+
+def verification_days(terms: CommitmentTerms, settings: Settings) -> int:
+    days = terms.verification_days
+    return settings.commitment_verification_days if days is None else days
+
+
+async def open_verification(ctx: ActionContext, days: int) -> tuple[str, DeadlineClock]:
+    """事中事后核查: a task of the handling department, with its own clock from today."""
+    case = ctx.case
+    task_id = await review_repo.insert_task(
+        ctx.conn,
+        case_id=case.id,
+        kind="verification",
+        stage_index=None,
+        stage_name=VERIFICATION_STAGE,
+        position=0,
+        round=case.review_round,
+        department_id=case.handling_department_id,
+        open_now=True,
+        at=ctx.now,
+    )
+    clock = await deadlines.start(
+        ctx.conn,
+        settings=ctx.settings,
+        case_id=case.id,
+        kind="verification",
+        start_on=ctx.today,
+        limit_days=days,
+        task_id=task_id,
+    )
+    return task_id, clock
+
+
+async def verify_after_review(ctx: ActionContext, decision: str) -> None:
+    """A committed case approved after the usual review was still approved without the proofs
+    the commitment replaced: it is verified all the same."""
+    if ctx.case.committed_at is None or decision == "denied":
+        return
+    terms = (await pinned_matter(ctx.conn, ctx.case)).spec.commitment
+    if terms is not None:
+        await open_verification(ctx, verification_days(terms, ctx.settings))
 
 
 async def verification_tasks(
