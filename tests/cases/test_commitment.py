@@ -228,6 +228,31 @@ async def test_the_window_approves_on_the_commitment_at_once_and_verification_op
     assert "PASS_VERIFICATION" not in (await detail(client, number, window))["allowedActions"]
 
 
+async def test_the_signed_decision_document_comes_with_the_approval_on_a_commitment(
+    client: GraphQLClient, conn: asyncpg.Connection
+) -> None:
+    applicant = client.applicant_token(await make_applicant(conn))
+    case = ok(await submit_committed(client, applicant))
+    window = await client.officer_token("th.shipai.window")
+    mutation = """mutation ($n: String!, $v: Int!, $r: String!, $d: Upload) {
+      approveOnCommitment(number: $n, expectedVersion: $v, resultNumber: $r, document: $d) {
+        case { state decisionDocument { fileName contentType } } userErrors { problem } } }"""
+    variables = {"n": case["number"], "v": case["version"], "r": "粤AA0201003", "d": None}
+    data = await client.upload(
+        mutation,
+        variables,
+        {"d": ("决定书.pdf", PDF + b"decision", "application/pdf")},
+        token=window,
+    )
+    assert data["approveOnCommitment"] == {
+        "case": {
+            "state": "APPROVED",
+            "decisionDocument": {"fileName": "决定书.pdf", "contentType": "application/pdf"},
+        },
+        "userErrors": [],
+    }
+
+
 async def test_the_materials_a_commitment_does_not_replace_are_still_required(
     client: GraphQLClient, conn: asyncpg.Connection
 ) -> None:
