@@ -144,6 +144,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Art. 44: working days to issue and deliver the licence after approval."""
     follow_up_days: int = 5
     """Working days to handle the follow-up of a bad rating."""
+    commitment_verification_days: int = 20
+    """告知承诺制: working days the handling department has to verify a case approved on the
+    applicant's commitment (事中事后核查), where the matter sets no period of its own."""
     sweep_batch: int = 1000
     """Clocks the deadline sweeper handles per run."""
     progress_rate_per_minute: int = 10

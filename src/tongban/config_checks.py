@@ -148,6 +148,7 @@ def _notifications(s: Settings) -> None:
         "notify_batch",
         "notify_concurrency",
         "smtp_connections",
+        "commitment_verification_days",
     )
     _each(s, positive, lambda v: v > 0, "must be positive")
     if s.notify_lease_seconds <= max(s.sms_timeout_seconds, s.smtp_timeout_seconds):

@@ -117,11 +117,12 @@ async def test_filters_combine(client: GraphQLClient, conn: asyncpg.Connection) 
         "TH-DIVORCE",
         "TH-WAGE-COMPLAINT",
         "TH-ID-RENEW",
+        "TH-DRUG-RETAIL",
     }
     in_shenzhen = await all_pages(client, {"regionCode": "440300"}, 50)
     assert in_shenzhen == ["SZ-BL-001"]
     licensing = await all_pages(client, {"category": "LICENSING"}, 50)
-    assert set(licensing) == {"GD-BL-001", "SZ-BL-001"}
+    assert set(licensing) == {"GD-BL-001", "SZ-BL-001", "TH-DRUG-RETAIL"}
     city = await all_pages(client, {"level": "CITY", "departmentId": ids["GZ-GJJ"]}, 50)
     assert city == ["GZ-HPF-LOAN", "GZ-HPF-WITHDRAW"]
     none = await all_pages(client, {"keyword": "营业执照", "regionCode": "440104"}, 50)

@@ -9,6 +9,7 @@ from typing import Annotated
 import strawberry
 
 from tongban.api import pii
+from tongban.api.commitment_types import CreditRecord, credit_records_of
 from tongban.api.context import Info
 from tongban.api.convert import raw
 from tongban.api.enums import ApplicantKind, Channel
@@ -98,6 +99,13 @@ class Applicant(Shown):
             unmasked=unmasked,
             case_id=case_id,
         )
+
+    @strawberry.field(
+        description="失信记录: false commitments found by verifications, newest first (officers, "
+        "and the applicant themselves; null for anyone else)."
+    )
+    async def credit_records(self, info: Info) -> list[CreditRecord] | None:
+        return await credit_records_of(info, str(self.id))
 
 
 @strawberry.type(

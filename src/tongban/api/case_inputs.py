@@ -9,6 +9,7 @@ from strawberry.file_uploads import Upload
 from strawberry.scalars import JSON
 
 from tongban.api.cases import Case
+from tongban.api.commitment_types import CommitmentInput
 from tongban.api.context import Info
 from tongban.api.convert import as_json, raw
 from tongban.api.enums import ApplicantKind, Channel
@@ -84,8 +85,23 @@ class SubmitCaseInput:
     applicant: ApplicantInput | None = strawberry.field(
         default=None, description="The applicant, when an intake officer files at the window."
     )
+    commitment: CommitmentInput | None = strawberry.field(
+        default=None,
+        description="告知承诺制: the applicant's written commitment, for a matter that allows "
+        "it (`commitmentAllowed`); the materials it replaces are then not required.",
+    )
 
-    def to_domain(self, files: list[domain.UploadedFile]) -> domain.Submission:
+    async def to_domain(self, info: Info) -> domain.Submission:
+        """The submission with its files read."""
+        files = await read_files(info, self.materials)
+        commitment = None
+        if self.commitment is not None:
+            document = self.commitment.document
+            commitment = domain.Commitment(
+                accepted=self.commitment.accepted,
+                conditions_hash=self.commitment.conditions_hash.strip().lower(),
+                document=None if document is None else await read_file(info, document),
+            )
         return domain.Submission(
             matter_code=self.matter_code,
             region_code=self.region_code,
@@ -93,6 +109,7 @@ class SubmitCaseInput:
             form_data=dict(as_json(self.form_data) or {}),
             files=files,
             idempotency_key=self.idempotency_key,
+            commitment=commitment,
         )
 
 

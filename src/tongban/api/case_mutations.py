@@ -112,13 +112,13 @@ class CaseMutation:
     ) -> SubmitCasePayload:
         principal = info.context.require_signed_in()
         await info.context.limit_submissions()
-        files = await read_files(info, input.materials)
+        submission = await input.to_domain(info)
         try:
             async with info.context.transaction() as conn:
                 case, created = await service.submit_case(
                     conn,
                     principal,
-                    input.to_domain(files),
+                    submission,
                     settings=info.context.settings,
                     blobs=info.context.blobs,
                     clock=info.context.clock,

@@ -10,6 +10,7 @@ from strawberry.scalars import JSON
 
 from tongban.api.applicants import Applicant, StatedContact
 from tongban.api.catalogue import MatterVersion
+from tongban.api.commitment_types import CaseCommitment
 from tongban.api.context import Info
 from tongban.api.convert import as_json
 from tongban.api.deadlines import Deadline, deadlines_of, known_deadlines
@@ -31,10 +32,13 @@ from tongban.government import types as domain_government
 from tongban.review import types as domain_review
 
 
-@strawberry.type(description="A department's task on a case: a review opinion or a follow-up.")
+@strawberry.type(
+    description="A department's task on a case: a review opinion, a bad rating's follow-up or "
+    "the verification of a commitment (事中事后核查)."
+)
 class Task(Node):
     id: strawberry.ID = strawberry.field(description="Stable identifier.")
-    kind: TaskKind = strawberry.field(description="Review or follow-up.")
+    kind: TaskKind = strawberry.field(description="Review, follow-up or verification.")
     stage_index: int | None = strawberry.field(description="Stage of the review plan, from 0.")
     stage_name: str = strawberry.field(description="Stage name.")
     round: int = strawberry.field(description="Review round (grows when a case is sent back).")
@@ -140,6 +144,10 @@ class Case(Node):
     competent_agency: str | None = strawberry.field(description="Agency named on a refusal.")
     receiving_region_code: str = strawberry.field(description="Where it was received.")
     handling_region_code: str = strawberry.field(description="Where it is handled now.")
+    commitment: CaseCommitment | None = strawberry.field(
+        description="告知承诺制: the applicant's written commitment and its verification "
+        "(null when the case was filed with its materials)."
+    )
     domain_case: strawberry.Private[domain.Case]
 
     @classmethod
@@ -173,6 +181,7 @@ class Case(Node):
             competent_agency=c.competent_agency,
             receiving_region_code=c.receiving_region,
             handling_region_code=c.handling_region,
+            commitment=CaseCommitment.of(c),
             domain_case=c,
         )
 
@@ -233,7 +242,7 @@ class Case(Node):
             info.context.loaders.department, self.domain_case.handling_department_id, _department
         )
 
-    @strawberry.field(description="Review and follow-up tasks, oldest first.")
+    @strawberry.field(description="Review, follow-up and verification tasks, oldest first.")
     def tasks(self, info: Info) -> list[Task]:
         return resolve(
             info.context.loaders.tasks,

@@ -58,6 +58,46 @@ class RequiredMaterial(Node):
     )
 
 
+@strawberry.type(
+    description="告知承诺制: what the applicant is told and commits to in writing instead of "
+    "the proofs; the case is approved at once and verified afterwards (事中事后核查)."
+)
+class CommitmentTerms:
+    conditions: str = strawberry.field(
+        description="The conditions (告知内容) the applicant must be shown before committing."
+    )
+    conditions_hash: str = strawberry.field(
+        description="SHA-256 (hex) of `conditions`: send it with the commitment to show which "
+        "conditions were signed; a stale one is refused."
+    )
+    replaces_all_materials: bool = strawberry.field(
+        description="The commitment replaces every listed material."
+    )
+    replaced_material_codes: list[str] = strawberry.field(
+        description="Codes of the materials the commitment replaces (every listed one when "
+        "`replacesAllMaterials`): these are not required of a committed case."
+    )
+    own_days: strawberry.Private[int | None]
+
+    @strawberry.field(
+        description="Working days the handling department has to verify after the approval "
+        "(the matter's own period, else the platform's default)."
+    )
+    def verification_days(self, info: Info) -> int:
+        days = self.own_days
+        return info.context.settings.commitment_verification_days if days is None else days
+
+    @classmethod
+    def from_domain(cls, t: domain.CommitmentTerms, spec: domain.MatterSpec) -> CommitmentTerms:
+        return cls(
+            conditions=t.conditions,
+            conditions_hash=t.conditions_hash,
+            replaces_all_materials=t.replaces is None,
+            replaced_material_codes=[m.code for m in spec.materials if t.replaces_material(m.code)],
+            own_days=t.verification_days,
+        )
+
+
 @strawberry.type(description="One stage of a matter's review plan.")
 class ReviewStage(Node):
     id: strawberry.ID = strawberry.field(
@@ -117,6 +157,13 @@ class MatterVersion(Node):
         description="The matter guide (办事指南) of this version; null for versions published "
         "before guides were kept. A case shows the guide of the version it was filed under."
     )
+    commitment_allowed: bool = strawberry.field(
+        description="告知承诺制: an applicant may commit in writing instead of submitting the "
+        "replaced proofs, and the case is approved at once."
+    )
+    commitment: CommitmentTerms | None = strawberry.field(
+        description="The commitment's terms (null when `commitmentAllowed` is false); public."
+    )
     created_at: datetime = strawberry.field(description="When this version was started.")
     updated_at: datetime = strawberry.field(description="When this version was last edited.")
     published_at: datetime | None = strawberry.field(description="When it was published.")
@@ -143,6 +190,10 @@ class MatterVersion(Node):
             kind=MatterKind(s.matter_kind),
             cross_region_receiving=list(s.cross_region_receiving),
             guide=None if s.guide is None else MatterGuide.from_domain(s.guide),
+            commitment_allowed=s.commitment is not None,
+            commitment=None
+            if s.commitment is None
+            else CommitmentTerms.from_domain(s.commitment, s),
             materials=[
                 RequiredMaterial(
                     id=strawberry.ID(f"RequiredMaterial:{v.matter_id}:{v.version}:{m.code}"),

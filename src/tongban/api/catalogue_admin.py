@@ -50,6 +50,30 @@ class ReviewStageInput:
     )
 
 
+@strawberry.input(description="告知承诺制 terms of a matter version.")
+class CommitmentTermsInput:
+    conditions: str = strawberry.field(
+        description="The conditions (告知内容) the applicant is shown and commits to."
+    )
+    replaced_material_codes: list[str] | None = strawberry.field(
+        default=None,
+        description="Materials the commitment replaces; null: every listed material.",
+    )
+    verification_days: int | None = strawberry.field(
+        default=None,
+        description="Working days of the verification after approval; null: the platform's "
+        "default (TONGBAN_COMMITMENT_VERIFICATION_DAYS).",
+    )
+
+    def to_domain(self) -> domain.CommitmentTerms:
+        codes = self.replaced_material_codes
+        return domain.CommitmentTerms(
+            conditions=self.conditions.strip(),
+            replaces=None if codes is None else tuple(codes),
+            verification_days=self.verification_days,
+        )
+
+
 @strawberry.input(description="Everything a matter version says.")
 class MatterSpecInput:
     name: str = strawberry.field(description="Matter name.")
@@ -75,6 +99,11 @@ class MatterSpecInput:
         default=None, description="The matter guide (办事指南); validated field by field."
     )
 
+    commitment: CommitmentTermsInput | None = strawberry.field(
+        default=None,
+        description="告知承诺制 terms; null: the matter is never approved on a commitment.",
+    )
+
     def to_domain(self) -> domain.MatterSpec:
         return domain.MatterSpec(
             name=self.name,
@@ -90,6 +119,7 @@ class MatterSpecInput:
             matter_kind=raw(self.kind),
             cross_region_receiving=tuple(self.cross_region_receiving),
             guide=None if self.guide is None else self.guide.to_domain(),
+            commitment=None if self.commitment is None else self.commitment.to_domain(),
             materials=tuple(
                 domain.RequiredMaterial(
                     code=m.code,

@@ -95,6 +95,11 @@ else:
         "rated": "The applicant rated the service (好差评).",
         "follow_up_completed": "A bad rating's rectification was done (差评整改回访).",
         "rerated": "The applicant rated again after the rectification.",
+        "approved_on_commitment": "Accepted and approved at once on the applicant's written "
+        "commitment (告知承诺制, 即办); verification follows.",
+        "verification_passed": "The verification of the commitment found it true (核查通过).",
+        "commitment_revoked": "The verification found the commitment false: the approval was "
+        "revoked and a credit record written (承诺不实, 撤销).",
         "deadline_yellow": "Yellow deadline warning (黄牌).",
         "deadline_red": "Red deadline warning (红牌).",
         "deadline_escalation": "Statutory deadline passed: escalated (督办).",
@@ -201,7 +206,11 @@ else:
     )
     TaskKind = derived_enum(
         "TaskKind",
-        {"review": "A review-plan opinion.", "follow_up": "Follow-up of a bad rating."},
+        {
+            "review": "A review-plan opinion.",
+            "follow_up": "Follow-up of a bad rating.",
+            "verification": "Verification after an approval on a commitment (事中事后核查).",
+        },
         description="What a task is for.",
     )
     CaseAction = derived_enum(
@@ -227,6 +236,9 @@ else:
             "rate": "rateCase (好差评).",
             "complete_follow_up": "completeFollowUp (差评整改回访).",
             "rerate": "rerateCase (整改后再评价).",
+            "approve_on_commitment": "approveOnCommitment (告知承诺制, 即办).",
+            "pass_verification": "passVerification (事中事后核查: the commitment was true).",
+            "fail_verification": "failVerification (承诺不实: revoke, credit record).",
         },
         description="Something a viewer can do to a case; each names its mutation.",
     )
@@ -313,6 +325,7 @@ else:
             "stage": "A review stage's limit for one task.",
             "delivery": "Art. 44: issue and deliver.",
             "follow_up": "Follow-up of a bad rating.",
+            "verification": "事中事后核查 of a case approved on a commitment.",
         },
         description="Which limit a clock measures.",
     )

@@ -14,11 +14,20 @@ from strawberry.dataloader import DataLoader
 
 from tongban.auth.types import Principal
 from tongban.cases import applicant_repository as applicant_repo
+from tongban.cases import credit_repository as credit_repo
 from tongban.cases import delivery_repository as delivery_repo
 from tongban.cases import history_repository as history_repo
 from tongban.cases import material_repository as material_repo
 from tongban.cases import repository as cases_repo
-from tongban.cases.types import Applicant, Case, DecisionDocument, Delivery, Event, Material
+from tongban.cases.types import (
+    Applicant,
+    Case,
+    CreditRecord,
+    DecisionDocument,
+    Delivery,
+    Event,
+    Material,
+)
 from tongban.catalogue import repository as catalogue_repo
 from tongban.catalogue.types import MatterVersion
 from tongban.deadlines import repository as deadlines_repo
@@ -88,6 +97,7 @@ class Loaders:
     events: DataLoader[str, list[Event]] = field(init=False)
     clocks: DataLoader[str, list[DeadlineClock]] = field(init=False)
     messages: DataLoader[str, list[Message]] = field(init=False)
+    credit_records: DataLoader[str, list[CreditRecord]] = field(init=False)
     _calendar: WorkingCalendar | None = field(init=False, default=None)
     _calendar_lock: asyncio.Lock = field(init=False, default_factory=asyncio.Lock)
 
@@ -125,6 +135,7 @@ class Loaders:
         self.events = _loader(pool, _by_case(history_repo.events_of), _empty)
         self.clocks = _loader(pool, _by_case(deadlines_repo.clocks_of), _empty)
         self.messages = _loader(pool, partial(_messages, principal=principal), _empty)
+        self.credit_records = _loader(pool, _credit_records, _empty)
         self.region = _loader(pool, _regions, _none)
         self.region_children = _loader(pool, _children, _empty)
         self.region_descendants = _loader(pool, _descendants, _empty)
@@ -146,6 +157,13 @@ async def _applicants(conn: asyncpg.Connection, ids: list[str]) -> dict[str, App
 
 async def _deliveries(conn: asyncpg.Connection, ids: list[str]) -> dict[str, Delivery | None]:
     return {d.case_id: d for d in await delivery_repo.deliveries_of(conn, case_ids=ids)}
+
+
+async def _credit_records(
+    conn: asyncpg.Connection, ids: list[str]
+) -> dict[str, list[CreditRecord]]:
+    found = await credit_repo.credit_records_of_applicants(conn, applicant_ids=ids)
+    return _grouped(found, "applicant_id")
 
 
 async def _decision_documents(

@@ -21,6 +21,7 @@ from tongban.api.case_mutations import CaseMutation
 from tongban.api.case_query import CaseQuery
 from tongban.api.catalogue_admin import CatalogueMutation
 from tongban.api.catalogue_query import CatalogueQuery
+from tongban.api.commitment_mutations import CommitmentMutation
 from tongban.api.errors import MaskUnexpected, should_mask
 from tongban.api.government import GovernmentQuery
 from tongban.api.guards import DeadlineExecutionContext, QueryLimits
@@ -52,7 +53,12 @@ class Query(
     description="Everything that can be changed. Expected failures come back as `userErrors`."
 )
 class Mutation(
-    CatalogueMutation, CaseMutation, ApplicantMutation, CalendarMutation, NotificationMutation
+    CatalogueMutation,
+    CaseMutation,
+    CommitmentMutation,
+    ApplicantMutation,
+    CalendarMutation,
+    NotificationMutation,
 ):
     pass
 

@@ -10,6 +10,7 @@ from tongban.cases.files import safe_filename
 from tongban.cases.runner import ActionContext, case_action
 from tongban.cases.types import Case, Decision, UploadedFile
 from tongban.cases.validation import file_problems
+from tongban.cases.verification import verify_after_review
 from tongban.cases.workflow import require_reason
 from tongban.deadlines import service as deadlines
 from tongban.errors import (
@@ -27,7 +28,7 @@ BAD_RATINGS = (4, 5)  # GB/T 39046 A.8: 1 very satisfied … 5 very dissatisfied
 DECISION_DOCUMENT_TYPE = "application/pdf"
 
 
-async def _store_document(ctx: ActionContext, document: UploadedFile) -> None:
+async def store_decision_document(ctx: ActionContext, document: UploadedFile) -> None:
     problems = file_problems(document, "document", (DECISION_DOCUMENT_TYPE,), ctx.settings)
     if problems:
         raise InvalidInputError(problems)
@@ -78,11 +79,12 @@ async def decide(
             problem="DECISION_REASON_REQUIRED",
         )
     if document is not None:
-        await _store_document(ctx, document)
+        await store_decision_document(ctx, document)
     today = ctx.today
     await deadlines.stop(
         conn, case_id=case.id, at=ctx.now, on=today, kinds=["promised", "statutory", "stage"]
     )
+    await verify_after_review(ctx, decision)
     if decision != "denied":
         # Art. 44: the licence is issued and delivered within 10 working days.
         await deadlines.start(
@@ -124,6 +126,8 @@ async def revoke(ctx: ActionContext, reason: str | None) -> Case:
     """撤销: an administrator revokes a granted decision, with a reason."""
     text = require_reason(reason)
     await deadlines.stop(ctx.conn, case_id=ctx.case.id, at=ctx.now, on=ctx.today)
+    # Nothing is left to verify of a revoked approval on a commitment.
+    await review_repo.cancel_unfinished(ctx.conn, case_id=ctx.case.id, kind="verification")
     return await ctx.record(
         event=events.Revoked(),
         transition="revoke",

@@ -105,6 +105,38 @@ class Rerated(Event, frozen=True, tag="rerated"):
     rating: int
 
 
+class ApprovedOnCommitment(Event, frozen=True, tag="approved_on_commitment"):
+    """告知承诺制, 即办: accepted and approved at once on the applicant's written commitment,
+    without the proofs it replaces; the verification (事中事后核查) is due on
+    ``verification_due_on``."""
+
+    result_number: str
+    accepted_on: date
+    verification_task_id: str
+    verification_days: int
+    verification_due_on: date | None
+    deadlines: Deadlines
+
+
+class VerificationPassed(Event, frozen=True, tag="verification_passed"):
+    """事中事后核查 found the commitment true; the findings are the history's reason."""
+
+    task_id: str
+    verified_on: date
+
+
+class CommitmentRevoked(Event, frozen=True, tag="commitment_revoked"):
+    """事中事后核查 found the commitment false: the approval is revoked (state 15) and a credit
+    record (失信记录) written; the findings are the history's reason."""
+
+    task_id: str
+    verified_on: date
+    committed_on: date
+    conditions: str
+    result_number: str | None
+    credit_record_id: str
+
+
 CaseEvents: TypeAlias = (
     Submitted
     | Accepted
@@ -121,4 +153,7 @@ CaseEvents: TypeAlias = (
     | Rated
     | FollowUpCompleted
     | Rerated
+    | ApprovedOnCommitment
+    | VerificationPassed
+    | CommitmentRevoked
 )

@@ -11,6 +11,7 @@ import asyncpg
 from tongban.auth.types import Principal
 from tongban.cases import events
 from tongban.cases import material_repository as material_repo
+from tongban.cases.commitment import missing_required as _missing_required
 from tongban.cases.runner import ActionContext, CaseAction, case_action, pinned_matter, routed
 from tongban.cases.service import store_materials
 from tongban.cases.types import Case, UploadedFile
@@ -26,11 +27,6 @@ from tongban.config import Settings
 from tongban.deadlines import service as deadlines
 from tongban.errors import InvalidInputError, Problem
 from tongban.review import service as review
-
-
-async def _missing_required(conn: asyncpg.Connection, case: Case, spec: MatterSpec) -> list[str]:
-    provided = await material_repo.material_codes_of(conn, case_id=case.id)
-    return [m.code for m in spec.materials if m.required and m.code not in provided]
 
 
 @case_action("accept")

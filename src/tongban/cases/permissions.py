@@ -69,6 +69,17 @@ def _follow_up_officer(p: Principal, c: Case, tasks: Sequence[Task]) -> bool:
     return p.is_officer and p.has_role("reviewer", "head") and holds
 
 
+def _commitment_approver(p: Principal, c: Case, tasks: Sequence[Task]) -> bool:
+    """即办 on a commitment: the receiving window, or the handling department's head."""
+    return _intake_window(p, c, tasks) or _handling_head(p, c, tasks)
+
+
+def _verifier(p: Principal, c: Case, tasks: Sequence[Task]) -> bool:
+    """事中事后核查 belongs to the department the verification task went to."""
+    holds = any(t.kind == "verification" and t.department_id == p.department_id for t in tasks)
+    return p.is_officer and p.has_role("reviewer", "head") and holds
+
+
 def _admin(p: Principal, c: Case, _: Sequence[Task]) -> bool:
     return p.is_officer and p.has_role("admin")
 
@@ -118,6 +129,18 @@ RULES: Final[dict[str, tuple[Rule, str]]] = {
         "only officers of the department handling the follow-up complete it",
     ),
     "rerate": (_own_applicant, "only the applicant rates their case again"),
+    "approve_on_commitment": (
+        _commitment_approver,
+        "the receiving window or the head of the handling department approves on a commitment",
+    ),
+    "pass_verification": (
+        _verifier,
+        "only officers of the department verifying the commitment record its outcome",
+    ),
+    "fail_verification": (
+        _verifier,
+        "only officers of the department verifying the commitment record its outcome",
+    ),
 }
 
 
@@ -145,6 +168,10 @@ def _precondition(action: str, case: Case, tasks: Sequence[Task]) -> bool:
     if action == "rerate":
         done = any(t.kind == "follow_up" and t.state == "completed" for t in tasks)
         return done and case.rerating is None
+    if action in ("pass_verification", "fail_verification"):
+        return any(t.kind == "verification" and t.state in _UNFINISHED for t in tasks)
+    if action == "approve_on_commitment":
+        return case.committed_at is not None
     if action == "extend":
         return case.extension_days is None
     if action == "decide":
@@ -157,6 +184,13 @@ def _task_ready(action: str, principal: Principal, tasks: Sequence[Task]) -> boo
     if action == "complete_follow_up":
         return any(
             t.kind == "follow_up"
+            and t.department_id == principal.department_id
+            and t.state in _UNFINISHED
+            for t in tasks
+        )
+    if action in ("pass_verification", "fail_verification"):
+        return any(
+            t.kind == "verification"
             and t.department_id == principal.department_id
             and t.state in _UNFINISHED
             for t in tasks

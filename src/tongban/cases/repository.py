@@ -22,6 +22,7 @@ _CASE_COLUMNS = """c.id::text, c.number, c.matter_id::text, c.matter_version, c.
     c.current_stage, c.review_round, c.supplement_count, c.extension_days, c.extension_reason,
     c.decision, c.decision_reason, c.result_number, c.delivered_at, c.rating, c.rating_comment,
     c.rerating, c.rerating_comment, c.rerated_at, c.terminal_reason, c.competent_agency,
+    c.commitment_conditions_hash, c.committed_at, c.verification_outcome, c.verified_at,
     c.version, c.updated_at, c.stated_name, c.stated_contact_name, c.stated_mobile, c.stated_email,
     c.stated_channels"""
 
@@ -49,6 +50,8 @@ _UPDATABLE = frozenset(
         "rerated_at",
         "terminal_reason",
         "competent_agency",
+        "verification_outcome",
+        "verified_at",
     }
 )
 

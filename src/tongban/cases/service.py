@@ -21,6 +21,12 @@ from tongban.cases import applicant_repository as applicant_repo
 from tongban.cases import events
 from tongban.cases import material_repository as material_repo
 from tongban.cases import repository as repo
+from tongban.cases.commitment import (
+    commitment_columns,
+    commitment_fingerprint,
+    commitment_problems,
+    store_commitment_document,
+)
 from tongban.cases.errors import IdempotencyKeyReusedError
 from tongban.cases.files import safe_filename
 from tongban.cases.receiving import check_window_region
@@ -60,6 +66,7 @@ def _request_hash(submission: Submission, region_code: str, applicant: Any) -> s
                 [f.material_code or "", hashlib.sha256(f.data).hexdigest()]
                 for f in submission.files
             ),
+            "commitment": commitment_fingerprint(submission.commitment),
         },
         order="sorted",
     )
@@ -137,7 +144,9 @@ async def _check_matter(
             )
         )
     else:
-        problems += check_files(submission.files, current[0].spec, settings)
+        spec = current[0].spec
+        problems += check_files(submission.files, spec, settings)
+        problems += commitment_problems(submission.commitment, spec, matter_code, settings)
     return current
 
 
@@ -263,6 +272,7 @@ async def submit_case(
     spec = filing.matter.spec
     at = clock.now()
     await store_materials(conn, blobs, case_id, submission.files, "submission", spec, at)
+    await store_commitment_document(conn, blobs, case_id, submission.commitment, at)
     case = await _started(conn, case_id, today, principal, filing, settings, at)
     return case, True
 
@@ -317,6 +327,7 @@ async def _create(
         received_at=now,
         received_on=today,
         **stated,
+        **commitment_columns(filing.submission.commitment, now),
     )
     return case_id, today
 

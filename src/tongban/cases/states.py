@@ -62,6 +62,10 @@ TRANSITIONS: Final[dict[str, tuple[tuple[str, ...], str | None]]] = {
     "rate": ((*_DECIDED, "delivered"), None),
     "complete_follow_up": ((*_DECIDED, "delivered", "revoked"), None),
     "rerate": ((*_DECIDED, "delivered", "revoked"), None),
+    # 告知承诺制: accepted and approved at once (即办), then verified (事中事后核查).
+    "approve_on_commitment": (("received",), "approved"),
+    "pass_verification": ((*_DECIDED, "delivered"), None),
+    "fail_verification": ((*_DECIDED, "delivered"), "revoked"),
 }
 
 TERMINAL = frozenset({"not_applicable", "refused", "withdrawn", "revoked", "closed_no_supplement"})

@@ -36,6 +36,9 @@ EventAction = Literal[
     "rated",
     "follow_up_completed",
     "rerated",
+    "approved_on_commitment",
+    "verification_passed",
+    "commitment_revoked",
     "deadline_yellow",
     "deadline_red",
     "deadline_escalation",
@@ -112,6 +115,12 @@ class Case(msgspec.Struct, frozen=True, kw_only=True):
     rerated_at: datetime | None = None
     terminal_reason: str | None
     competent_agency: str | None
+    # 告知承诺制: the hash of the conditions the applicant committed to, and when; then the
+    # outcome of the verification that follows an approval on the commitment.
+    commitment_conditions_hash: str | None = None
+    committed_at: datetime | None = None
+    verification_outcome: str | None = None
+    verified_at: datetime | None = None
     version: int
     updated_at: datetime
     # What a window was told about the applicant when it filed the case (None when the
@@ -216,6 +225,15 @@ class UploadedFile(msgspec.Struct, frozen=True, kw_only=True):
     data: bytes
 
 
+class Commitment(msgspec.Struct, frozen=True, kw_only=True):
+    """告知承诺书: the applicant's written commitment to the conditions they were shown — an
+    explicit acceptance, a signed document, or both — naming the conditions' hash."""
+
+    accepted: bool
+    conditions_hash: str
+    document: UploadedFile | None = None
+
+
 class Submission(msgspec.Struct, frozen=True, kw_only=True):
     """A case as filed: by the applicant (``applicant`` None) or at a window on their behalf."""
 
@@ -225,6 +243,7 @@ class Submission(msgspec.Struct, frozen=True, kw_only=True):
     form_data: dict[str, Any]
     files: list[UploadedFile]
     idempotency_key: str
+    commitment: Commitment | None = None
 
 
 CaseSort = Literal["received_desc", "received_asc", "due_asc", "number_asc", "number_desc"]
@@ -254,3 +273,18 @@ class ListedCase(msgspec.Struct, frozen=True, kw_only=True):
 
     case: Case
     position: tuple[Any, ...]
+
+
+class CreditRecord(msgspec.Struct, frozen=True, kw_only=True):
+    """失信记录: a false commitment found by a verification, kept on the applicant."""
+
+    id: str
+    applicant_id: str
+    case_id: str
+    case_number: str
+    kind: Literal["false_commitment"]
+    findings: str
+    department_id: str
+    recorded_by: str | None
+    recorded_at: datetime
+    recorded_on: date

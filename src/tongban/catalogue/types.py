@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from typing import Literal
 
@@ -112,6 +113,26 @@ class MatterGuide(msgspec.Struct, frozen=True, kw_only=True):
     result: GuideResult
 
 
+class CommitmentTerms(msgspec.Struct, frozen=True, kw_only=True):
+    """告知承诺制: the conditions the agency tells (告知内容), which listed materials the
+    applicant's written commitment replaces, and the period of the verification that follows
+    an approval on the commitment (事中事后核查)."""
+
+    conditions: str
+    replaces: tuple[str, ...] | None = None
+    """Codes of the materials the commitment replaces; None: every listed material."""
+    verification_days: int | None = None
+    """Working days of the verification; None: the platform's setting."""
+
+    @property
+    def conditions_hash(self) -> str:
+        """What an applicant's commitment names to show which conditions they were shown."""
+        return hashlib.sha256(self.conditions.encode()).hexdigest()
+
+    def replaces_material(self, code: str) -> bool:
+        return self.replaces is None or code in self.replaces
+
+
 class MatterSpec(msgspec.Struct, frozen=True, kw_only=True):
     """What an admin edits: everything a version says about a matter."""
 
@@ -133,6 +154,8 @@ class MatterSpec(msgspec.Struct, frozen=True, kw_only=True):
     receive this matter into another region; the matter's own department still handles it."""
     guide: MatterGuide | None = None
     """Versions published before guides existed have none."""
+    commitment: CommitmentTerms | None = None
+    """告知承诺制 terms; None: the matter is never approved on a commitment."""
 
 
 class MatterVersion(msgspec.Struct, frozen=True, kw_only=True):

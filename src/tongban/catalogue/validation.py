@@ -29,6 +29,7 @@ def spec_problems(spec: MatterSpec, placements: Mapping[str, Region]) -> list[Pr
     _check_materials(spec, bad)
     if spec.guide is not None:
         check_guide(spec.guide, bad)
+    _check_commitment(spec, bad)
     home = _check_home(spec, placements.get(spec.department_id), bad)
     if not spec.review_plan:
         bad("reviewPlan", "EMPTY_PLAN", "the review plan needs at least one stage")
@@ -70,6 +71,36 @@ def _check_materials(spec: MatterSpec, bad: _Problems) -> None:
             bad(f"materials[{i}]", "REQUIRED", "each material needs a code and a name")
     if len(set(material_codes)) != len(material_codes):
         bad("materials", "DUPLICATE_MATERIAL", "material codes must be unique within a matter")
+
+
+def _check_commitment(spec: MatterSpec, bad: _Problems) -> None:
+    """告知承诺制: the applicant must be told what they commit to, and a commitment can only
+    stand in for materials the matter lists."""
+    terms = spec.commitment
+    if terms is None:
+        return
+    if not terms.conditions.strip():
+        bad(
+            "commitment.conditions",
+            "COMMITMENT_CONDITIONS_REQUIRED",
+            "a matter approved on a commitment states the conditions the applicant commits to",
+        )
+    listed = {m.code for m in spec.materials}
+    for i, code in enumerate(terms.replaces or ()):
+        if code not in listed:
+            bad(
+                f"commitment.replacedMaterialCodes[{i}]",
+                "UNKNOWN_MATERIAL",
+                f"the commitment replaces {code}, which the matter does not list",
+                codes=code,
+            )
+    days = terms.verification_days
+    if days is not None and not 0 < days <= MAX_LIMIT_DAYS:
+        bad(
+            "commitment.verificationDays",
+            "OUT_OF_RANGE",
+            f"the verification period must be 1–{MAX_LIMIT_DAYS} working days",
+        )
 
 
 def _check_home(spec: MatterSpec, home: Region | None, bad: _Problems) -> Region | None:

@@ -63,6 +63,32 @@ PROBLEMS: Final[dict[str, Entry]] = {
         "该办件没有待办的差评整改回访",
         "this case has no open follow-up: it was completed, or no bad rating opened one",
     ),
+    "COMMITMENT_NOT_ALLOWED": _e(
+        "该事项不适用告知承诺制，请按要求提交申请材料",
+        "this matter is not approved on a commitment: submit its materials",
+    ),
+    "COMMITMENT_NOT_SIGNED": _e(
+        "请确认承诺内容或上传签署的告知承诺书",
+        "commit in writing: accept the conditions or upload the signed commitment",
+    ),
+    "COMMITMENT_CONDITIONS_CHANGED": _e(
+        "告知承诺内容已更新，请重新阅读后再作承诺",
+        "the conditions you committed to are not the matter's current ones: read them again "
+        "and commit to those",
+    ),
+    "COMMITMENT_CONDITIONS_REQUIRED": _e(
+        "实行告知承诺制的事项须填写告知内容",
+        "a matter approved on a commitment states the conditions the applicant commits to",
+    ),
+    "NO_COMMITMENT": _e(
+        "该办件未作告知承诺，请按一般程序受理审查",
+        "this case was filed without a commitment: accept it and review it as usual",
+    ),
+    "NO_OPEN_VERIFICATION": _e(
+        "该办件没有待办的告知承诺核查",
+        "this case has no open verification of a commitment",
+    ),
+    "FINDINGS_REQUIRED": _e("请填写核查情况", "record what the verification found"),
     "FOLLOW_UP_ACTIONS_REQUIRED": _e(
         "请填写整改情况", "record what was done to rectify the bad rating"
     ),
@@ -451,6 +477,9 @@ _ACTIONS_ZH: Final[dict[str, str]] = {
     "rate": "评价",
     "complete_follow_up": "完成回访",
     "rerate": "再次评价",
+    "approve_on_commitment": "告知承诺即办",
+    "pass_verification": "核查通过",
+    "fail_verification": "核查不实撤销",
 }
 _ROLES_ZH: Final[dict[str, str]] = {
     "intake": "窗口受理",

@@ -70,6 +70,7 @@ DEADLINES = {
     "stage": "环节办理期限",
     "delivery": "送达期限",
     "follow_up": "差评整改期限",
+    "verification": "告知承诺核查期限",
 }
 LEVELS = {"yellow": "黄牌", "red": "红牌", "escalation": "督办"}
 
@@ -118,6 +119,11 @@ def in_force(
     return found
 
 
+def _collect_at(row: EventToPlan) -> str:
+    suffix = "便民服务中心" if row.receiving_region_level == "township" else "政务服务中心"
+    return row.receiving_region_name + suffix
+
+
 def _values(row: EventToPlan, event: Any, kind: str, settings: Settings) -> dict[str, str]:
     deadlines: dict[str, Any] = getattr(event, "deadlines", None) or {}
     reason = row.reason or ""
@@ -148,8 +154,7 @@ def _values(row: EventToPlan, event: Any, kind: str, settings: Settings) -> dict
         values["decision"] = wording.get(event.decision, "")
         values["reason"] = reason or row.decision_reason or ""
         values["resultNumber"] = event.result_number or row.result_number or "无"
-        suffix = "便民服务中心" if row.receiving_region_level == "township" else "政务服务中心"
-        values["collectAt"] = row.receiving_region_name + suffix
+        values["collectAt"] = _collect_at(row)
         values["deliveryDueOn"] = chinese_date(row.delivery_due_on)
     elif kind.startswith("delivered_"):
         values["resultNumber"] = row.result_number or "无"
@@ -157,6 +162,10 @@ def _values(row: EventToPlan, event: Any, kind: str, settings: Settings) -> dict
             None if event.delivered_at is None else local_day(event.delivered_at, settings.timezone)
         )
         values |= delivery_values(event, settings)
+    elif kind in ("approved_on_commitment", "commitment_revoked"):
+        _commitment_values(row, event, kind, values)
+    elif kind == "verification_passed":
+        values["findings"] = reason
     elif kind in ("handed_up", "transferred"):
         values["newDepartment"] = event.to_department_name or row.department_name
         values["reason"] = reason
@@ -172,6 +181,22 @@ def _values(row: EventToPlan, event: Any, kind: str, settings: Settings) -> dict
         values["dueOn"] = chinese_date(event.due_on)
         values["level"] = LEVELS.get(str(event.level), "")
     return values
+
+
+def _commitment_values(row: EventToPlan, event: Any, kind: str, values: dict[str, Any]) -> None:
+    """告知承诺制: the approval on the commitment, or its revocation after a false one."""
+    wording = DECISIONS.get(row.matter_kind, DECISIONS["licence"])
+    values["decision"] = wording["approved"]
+    values["resultNumber"] = event.result_number or row.result_number or "无"
+    if kind == "approved_on_commitment":
+        values["collectAt"] = _collect_at(row)
+        values["deliveryDueOn"] = chinese_date(event.deadlines.get("delivery"))
+        values["verificationDays"] = str(event.verification_days)
+        values["verificationDueOn"] = chinese_date(event.verification_due_on)
+    else:
+        values["committedOn"] = chinese_date(event.committed_on)
+        values["conditions"] = event.conditions
+        values["findings"] = row.reason or ""
 
 
 async def plan(

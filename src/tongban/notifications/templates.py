@@ -72,6 +72,31 @@ KINDS: Final[dict[str, Kind]] = {
             "deliveryDueOn": "送达期限",
         },
     ),
+    # 告知承诺制: approved on the spot on the commitment; the verification is announced.
+    "approved_on_commitment": Kind(
+        "applicant",
+        "告知承诺审批决定",
+        {
+            "decision": "决定",
+            "resultNumber": "证照或文书编号",
+            "collectAt": "领取地点",
+            "deliveryDueOn": "送达期限",
+            "verificationDays": "核查工作日数",
+            "verificationDueOn": "核查截止日期",
+        },
+    ),
+    "verification_passed": Kind("applicant", "告知承诺核查通过", {"findings": "核查情况"}),
+    "commitment_revoked": Kind(
+        "applicant",
+        "承诺不实，撤销决定",
+        {
+            "committedOn": "承诺日期",
+            "conditions": "承诺内容",
+            "findings": "核查情况",
+            "decision": "被撤销的决定",
+            "resultNumber": "证照或文书编号",
+        },
+    ),
     "rating_invitation": Kind("applicant", "邀请评价", {}),
     # 送达 (Art. 44), one notice per method: each says how the result reached the applicant.
     "delivered_window": Kind(
@@ -213,6 +238,37 @@ DEFAULTS: Final[dict[tuple[str, Channel], Template]] = {
             "${applicantName}：\n\n您申请的“${matterName}”（办件编号${caseNumber}）已作出"
             "${decision}决定，证照或文书编号${resultNumber}。\n\n请于${deliveryDueOn}前携带"
             "有效身份证件到${collectAt}领取，也可申请邮寄送达。" + _SIGN_OFF,
+        ),
+        *_t(
+            "approved_on_commitment",
+            "您的办件${caseNumber}（${matterName}）已依您的告知承诺当场作出${decision}决定，"
+            "文书编号${resultNumber}，请于${deliveryDueOn}前到${collectAt}领取。"
+            "我们将在${verificationDays}个工作日内（${verificationDueOn}前）核查承诺内容。",
+            "告知承诺审批结果：${matterName}（${caseNumber}）",
+            "${applicantName}：\n\n您申请的“${matterName}”（办件编号${caseNumber}）实行告知承诺制，"
+            "已依您的书面承诺当场作出${decision}决定，证照或文书编号${resultNumber}。\n\n"
+            "请于${deliveryDueOn}前携带有效身份证件到${collectAt}领取，也可申请邮寄送达。\n\n"
+            "${department}将在${verificationDays}个工作日内（${verificationDueOn}前）对您承诺的"
+            "内容进行核查。承诺不实的，将依法撤销该决定，并记入信用记录。" + _SIGN_OFF,
+        ),
+        *_t(
+            "verification_passed",
+            "您的办件${caseNumber}（${matterName}）的告知承诺已核查，情况属实，审批决定继续有效。",
+            "告知承诺核查通过：${matterName}（${caseNumber}）",
+            "${applicantName}：\n\n${department}已对您就“${matterName}”（办件编号${caseNumber}）"
+            "作出的告知承诺完成核查，情况属实，审批决定继续有效。\n\n核查情况：${findings}"
+            + _SIGN_OFF,
+        ),
+        *_t(
+            "commitment_revoked",
+            "您的办件${caseNumber}（${matterName}）的告知承诺经核查不实：${findings}。"
+            "已依法撤销${decision}决定（文书编号${resultNumber}），并记入信用记录。",
+            "承诺不实，撤销决定：${matterName}（${caseNumber}）",
+            "${applicantName}：\n\n您于${committedOn}就“${matterName}”（办件编号${caseNumber}）"
+            "作出告知承诺，承诺内容如下：\n${conditions}\n\n经${department}核查，承诺不实："
+            "${findings}\n\n依据《中华人民共和国行政许可法》第六十九条，撤销已作出的${decision}"
+            "决定（证照或文书编号${resultNumber}），该证照自即日起失效；承诺不实的情况已记入"
+            "您的信用记录。\n\n如不服本决定，可依法申请行政复议或者提起行政诉讼。" + _SIGN_OFF,
         ),
         *_t(
             "rating_invitation",

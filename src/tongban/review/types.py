@@ -24,7 +24,7 @@ SpecialProcedureKind = Literal[
 class Task(msgspec.Struct, frozen=True, kw_only=True):
     id: str
     case_id: str
-    kind: Literal["review", "follow_up"]
+    kind: Literal["review", "follow_up", "verification"]
     stage_index: int | None
     stage_name: str
     position: int
