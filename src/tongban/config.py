@@ -144,6 +144,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Art. 44: working days to issue and deliver the licence after approval."""
     follow_up_days: int = 5
     """Working days to handle the follow-up of a bad rating."""
+    deferred_materials_days: int = 5
+    """容缺受理: working days the applicant has to bring the materials owed at acceptance."""
     sweep_batch: int = 1000
     """Clocks the deadline sweeper handles per run."""
     progress_rate_per_minute: int = 10

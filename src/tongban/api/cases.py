@@ -20,6 +20,7 @@ from tongban.api.history import CaseEvent, case_events
 from tongban.api.materials import Material, materials
 from tongban.api.node import Node
 from tongban.api.notifications import NotificationMessage, messages_of
+from tongban.api.owed_materials import OwedMaterial
 from tongban.api.preload import resolve
 from tongban.auth.types import Principal
 from tongban.cases import permissions, states
@@ -94,6 +95,8 @@ class Task(Node):
 _ACTION_ALIASES = {
     "request_intake_supplement": "request_supplement",
     "request_review_supplement": "request_supplement",
+    # supplementCase brings an open notice's materials, or those a deferred acceptance owes.
+    "supply_owed": "supplement",
 }
 
 
@@ -139,6 +142,9 @@ class Case(Node):
     competent_agency: str | None = strawberry.field(description="Agency named on a refusal.")
     receiving_region_code: str = strawberry.field(description="Where it was received.")
     handling_region_code: str = strawberry.field(description="Where it is handled now.")
+    owed_due_on: date | None = strawberry.field(
+        description="容缺受理: when the materials still owed are due; null when nothing is owed."
+    )
     domain_case: strawberry.Private[domain.Case]
 
     @classmethod
@@ -172,6 +178,7 @@ class Case(Node):
             competent_agency=c.competent_agency,
             receiving_region_code=c.receiving_region,
             handling_region_code=c.handling_region,
+            owed_due_on=c.owed_due_on,
             domain_case=c,
         )
 
@@ -252,6 +259,17 @@ class Case(Node):
             info.context.loaders.materials,
             self.domain_case.id,
             lambda found: materials(found, downloadable=involved),
+        )
+
+    @strawberry.field(
+        description="容缺受理: the materials owed at acceptance, by when, and when each arrived "
+        "(empty unless the case was accepted with deferred materials)."
+    )
+    def owed_materials(self, info: Info) -> list[OwedMaterial]:
+        return resolve(
+            info.context.loaders.owed_materials,
+            self.domain_case.id,
+            lambda found: [OwedMaterial.from_domain(o) for o in found],
         )
 
     @strawberry.field(

@@ -16,8 +16,16 @@ from tongban.auth.types import Principal
 from tongban.cases import applicant_repository as applicant_repo
 from tongban.cases import history_repository as history_repo
 from tongban.cases import material_repository as material_repo
+from tongban.cases import owed_repository as owed_repo
 from tongban.cases import repository as cases_repo
-from tongban.cases.types import Applicant, Case, DecisionDocument, Event, Material
+from tongban.cases.types import (
+    Applicant,
+    Case,
+    DecisionDocument,
+    Event,
+    Material,
+    OwedMaterial,
+)
 from tongban.catalogue import repository as catalogue_repo
 from tongban.catalogue.types import MatterVersion
 from tongban.deadlines import repository as deadlines_repo
@@ -83,6 +91,7 @@ class Loaders:
     tasks: DataLoader[str, list[Task]] = field(init=False)
     materials: DataLoader[str, list[Material]] = field(init=False)
     decision_document: DataLoader[str, DecisionDocument | None] = field(init=False)
+    owed_materials: DataLoader[str, list[OwedMaterial]] = field(init=False)
     events: DataLoader[str, list[Event]] = field(init=False)
     clocks: DataLoader[str, list[DeadlineClock]] = field(init=False)
     messages: DataLoader[str, list[Message]] = field(init=False)
@@ -119,6 +128,7 @@ class Loaders:
         self.tasks = _loader(pool, _by_case(review_repo.tasks_of), _empty)
         self.materials = _loader(pool, _by_case(material_repo.materials_of), _empty)
         self.decision_document = _loader(pool, _decision_documents, _none)
+        self.owed_materials = _loader(pool, _by_case(owed_repo.owed_of), _empty)
         self.events = _loader(pool, _by_case(history_repo.events_of), _empty)
         self.clocks = _loader(pool, _by_case(deadlines_repo.clocks_of), _empty)
         self.messages = _loader(pool, partial(_messages, principal=principal), _empty)

@@ -23,6 +23,7 @@ LEVELS: dict[str, tuple[str, ...]] = {
     "stage": ("yellow", "red"),
     "delivery": ("yellow", "red"),
     "follow_up": ("yellow", "red"),
+    "owed_materials": ("yellow", "red"),
 }
 
 

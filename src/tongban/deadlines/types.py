@@ -5,7 +5,9 @@ from typing import Literal
 
 import msgspec
 
-ClockKind = Literal["one_notice", "promised", "statutory", "stage", "delivery", "follow_up"]
+ClockKind = Literal[
+    "one_notice", "promised", "statutory", "stage", "delivery", "follow_up", "owed_materials"
+]
 Level = Literal["yellow", "red", "escalation", "auto_accept"]
 
 
