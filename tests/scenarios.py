@@ -52,6 +52,8 @@ _ARGUMENT_TYPES = {
     "resultNumber": "String",
     "rating": "Int!",
     "competentAgency": "String",
+    "deferredMaterialCodes": "[String!]",
+    "undertakingSigned": "Boolean!",
 }
 
 

@@ -68,6 +68,7 @@ DEADLINES = {
     "stage": "环节办理期限",
     "delivery": "送达期限",
     "follow_up": "差评整改期限",
+    "owed_materials": "容缺材料补交期限",
 }
 LEVELS = {"yellow": "黄牌", "red": "红牌", "escalation": "督办"}
 
@@ -77,6 +78,10 @@ def chinese_date(value: str | date | None) -> str:
         return "待定"
     day = date.fromisoformat(value) if isinstance(value, str) else value
     return f"{day.year}年{day.month}月{day.day}日"
+
+
+def _names(materials: Any) -> str:
+    return "、".join(m.name for m in materials) or "无"
 
 
 def _event_of(row: EventToPlan) -> AnyEvent | None:
@@ -129,10 +134,13 @@ def _values(row: EventToPlan, event: Any, kind: str) -> dict[str, str]:
     if kind == "supplement_requested":
         values["missingMaterials"] = "、".join(m.name for m in event.materials)
         values["note"] = reason or "无"
-    elif kind == "accepted":
+    elif kind in ("accepted", "accepted_deferred"):
         values["acceptedOn"] = chinese_date(event.accepted_on)
         values["promisedDueOn"] = chinese_date(deadlines.get("promised"))
         values["statutoryDueOn"] = chinese_date(deadlines.get("statutory"))
+    elif kind == "owed_materials_received":
+        values["receivedMaterials"] = _names(event.materials)
+        values["outstandingMaterials"] = _names(event.outstanding)
     elif kind == "extended":
         values["extensionDays"] = str(event.days)
         values["dueOn"] = chinese_date(deadlines.get("statutory"))
@@ -141,7 +149,7 @@ def _values(row: EventToPlan, event: Any, kind: str) -> dict[str, str]:
         values["procedure"] = PROCEDURES.get(event.kind, event.kind)
         values["expectedDays"] = str(event.expected_days)
         values["reason"] = reason
-    elif kind in ("decided", "ready_for_delivery"):
+    elif kind in ("decided", "ready_for_delivery", "ready_for_delivery_deferred"):
         wording = DECISIONS.get(row.matter_kind, DECISIONS["licence"])
         values["decision"] = wording.get(event.decision, "")
         values["reason"] = reason or row.decision_reason or ""
@@ -149,6 +157,9 @@ def _values(row: EventToPlan, event: Any, kind: str) -> dict[str, str]:
         suffix = "便民服务中心" if row.receiving_region_level == "township" else "政务服务中心"
         values["collectAt"] = row.receiving_region_name + suffix
         values["deliveryDueOn"] = chinese_date(row.delivery_due_on)
+    if kind in ("accepted_deferred", "ready_for_delivery_deferred"):
+        values["owedMaterials"] = _names(event.owed)
+        values["owedDueOn"] = chinese_date(event.owed_due_on)
     elif kind in ("handed_up", "transferred"):
         values["newDepartment"] = event.to_department_name or row.department_name
         values["reason"] = reason
