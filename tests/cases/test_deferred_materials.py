@@ -339,7 +339,21 @@ async def test_late_owed_materials_are_warned_and_the_approval_may_be_revoked(
     seen = await view(client, case["number"], supervisor)
     clock = next(d for d in seen["deadlines"] if d["kind"] == "OWED_MATERIALS")
     assert clock["colour"] == "RED"
-    assert history(seen)[-2:] == ["DEADLINE_YELLOW", "DEADLINE_RED"]
+    # The owed clock's yellow (5 March) and red (10 March), and the delivery clock's yellow.
+    assert history(seen)[6] == "DECIDED"
+    assert sorted(history(seen)[7:]) == ["DEADLINE_RED", "DEADLINE_YELLOW", "DEADLINE_YELLOW"]
+    warned = (
+        await client.execute(
+            """{ openWarnings(first: 100) { edges { node {
+                 level clock caseNumber department { code } } } } }""",
+            token=supervisor,
+        )
+    )["openWarnings"]["edges"]
+    assert [
+        (w["node"]["level"], w["node"]["department"]["code"])
+        for w in warned
+        if w["node"]["caseNumber"] == case["number"] and w["node"]["clock"] == "OWED_MATERIALS"
+    ] == [("RED", "TH-SCJG")]
 
     admin = await client.officer_token("admin")
     revoked = ok(
