@@ -27,7 +27,7 @@ ALTER TABLE review_task DROP CONSTRAINT review_task_kind_check,
 ALTER TABLE deadline_clock DROP CONSTRAINT deadline_clock_kind_check,
     ADD CONSTRAINT deadline_clock_kind_check
         CHECK (kind IN ('one_notice', 'promised', 'statutory', 'stage', 'delivery', 'follow_up',
-                        'verification'));
+                        'verification', 'owed_materials'));  -- 0017's kind kept
 
 -- 失信记录: what a failed verification found, on the applicant, kept whatever happens to the
 -- case afterwards (append-only: a record is corrected by a new one, never edited).

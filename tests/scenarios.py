@@ -53,6 +53,8 @@ _ARGUMENT_TYPES = {
     "rating": "Int!",
     "competentAgency": "String",
     "delivery": "DeliveryInput!",
+    "deferredMaterialCodes": "[String!]",
+    "undertakingSigned": "Boolean!",
 }
 
 

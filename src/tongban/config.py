@@ -147,6 +147,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     commitment_verification_days: int = 20
     """告知承诺制: working days the handling department has to verify a case approved on the
     applicant's commitment (事中事后核查), where the matter sets no period of its own."""
+    deferred_materials_days: int = 5
+    """容缺受理: working days the applicant has to bring the materials owed at acceptance."""
     sweep_batch: int = 1000
     """Clocks the deadline sweeper handles per run."""
     progress_rate_per_minute: int = 10

@@ -108,11 +108,16 @@ async def make_case(
     accepted: bool = False,
     window: str = "th.shipai.window",
     applicant_record: dict[str, Any] | None = None,
+    deferred: list[str] | None = None,
     **submission: Any,
 ) -> tuple[dict[str, Any], str]:
     """The one case builder: a new applicant (``applicant_record`` overrides make_applicant's) files a case
     (``submission``: matter, region, codes, key, form …); with ``accepted``, the intake officer
-    ``window`` accepts it. Returns the case and the applicant's token."""
+    ``window`` accepts it — with ``deferred`` materials owed on the applicant's undertaking
+    (容缺受理), filed without them. Returns the case and the applicant's token."""
+    if deferred:
+        codes = submission.get("codes") or list(BUSINESS_LICENCE_CODES)
+        submission["codes"] = [c for c in codes if c not in deferred]
     token = client.applicant_token(await make_applicant(conn, **(applicant_record or {})))
     case = ok(await submit(client, token, **submission))
     if accepted:
@@ -123,7 +128,12 @@ async def make_case(
                 intake,
                 "acceptCase",
                 "",
-                {"number": case["number"], "expectedVersion": case["version"]},
+                {"number": case["number"], "expectedVersion": case["version"]}
+                | (
+                    {"deferredMaterialCodes": deferred, "undertakingSigned": True}
+                    if deferred
+                    else {}
+                ),
             )
         )
     return case, token
@@ -133,11 +143,14 @@ async def make_reviewed_case(
     client: GraphQLClient,
     conn: asyncpg.Connection,
     applicant_record: dict[str, Any] | None = None,
+    *,
+    deferred: list[str] | None = None,
 ) -> tuple[dict[str, Any], str]:
-    """A business licence accepted by Tianhe and agreed by every review stage, waiting for the
-    head's decision; and its applicant's token (``applicant_record`` as for make_case)."""
+    """A business licence accepted by Tianhe (owing ``deferred`` materials, 容缺受理) and agreed
+    by every review stage, waiting for the head's decision; and its applicant's token
+    (``applicant_record`` as for make_case)."""
     case, applicant = await make_case(
-        client, conn, accepted=True, applicant_record=applicant_record
+        client, conn, accepted=True, applicant_record=applicant_record, deferred=deferred
     )
     for username, department in (
         ("th.scjg.reviewer", "TH-SCJG"),

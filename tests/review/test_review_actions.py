@@ -202,7 +202,7 @@ async def test_sequential_stage_opens_departments_one_after_another(
 async def test_deferred_approval_revocation_and_withdrawal(
     client: GraphQLClient, conn: asyncpg.Connection
 ) -> None:
-    case, applicant = await make_reviewed_case(client, conn)
+    case, applicant = await make_reviewed_case(client, conn, deferred=["premises"])
     head = await client.officer_token("th.scjg.head")
     missing_reason = await act(
         client,
@@ -229,7 +229,7 @@ async def test_deferred_approval_revocation_and_withdrawal(
                 "expectedVersion": case["version"],
                 "decision": "APPROVED_DEFERRED",
                 "resultNumber": "R-1",
-                "reason": "章程原件后补",
+                "reason": "住所使用证明后补",
             },
         )
     )

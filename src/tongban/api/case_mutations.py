@@ -133,7 +133,38 @@ class CaseMutation:
             case=Case.from_domain(visible[0]) if visible else None, created=created, user_errors=[]
         )
 
-    accept_case = _plain(intake.accept, "受理: accept the case (intake of the receiving region).")
+    @strawberry.mutation(
+        description="受理: accept the case (intake of the receiving region). 容缺受理: name the "
+        "deferrable materials still missing in `deferredMaterialCodes` and confirm the "
+        "applicant's signed undertaking to bring them (`undertakingSigned`); the case then owes "
+        "them by a due date (`Case.owedMaterials`)."
+    )
+    async def accept_case(
+        self,
+        info: Info,
+        number: CaseNumber,
+        expected_version: Version,
+        deferred_material_codes: Annotated[
+            list[str] | None,
+            strawberry.argument(
+                description="容缺: the missing materials accepted as owed (each deferrable)."
+            ),
+        ] = None,
+        undertaking_signed: Annotated[
+            bool,
+            strawberry.argument(
+                description="The applicant signed the undertaking (承诺书) to bring them."
+            ),
+        ] = False,
+    ) -> CasePayload:
+        return await _act(
+            info,
+            intake.accept,
+            number,
+            expected_version,
+            deferred_material_codes,
+            undertaking_signed,
+        )
 
     declare_not_applicable = _with_reason(
         intake.declare_not_applicable, "不受理: the matter needs no licence (Art. 32 (1))."

@@ -22,6 +22,7 @@ from tongban.api.history import CaseEvent, case_events
 from tongban.api.materials import Material, materials
 from tongban.api.node import Node
 from tongban.api.notifications import NotificationMessage, messages_of
+from tongban.api.owed_materials import OwedMaterial
 from tongban.api.preload import resolve
 from tongban.auth.types import Principal
 from tongban.cases import permissions, states
@@ -99,6 +100,8 @@ class Task(Node):
 _ACTION_ALIASES = {
     "request_intake_supplement": "request_supplement",
     "request_review_supplement": "request_supplement",
+    # supplementCase brings an open notice's materials, or those a deferred acceptance owes.
+    "supply_owed": "supplement",
 }
 
 
@@ -148,6 +151,9 @@ class Case(Node):
         description="告知承诺制: the applicant's written commitment and its verification "
         "(null when the case was filed with its materials)."
     )
+    owed_due_on: date | None = strawberry.field(
+        description="容缺受理: when the materials still owed are due; null when nothing is owed."
+    )
     domain_case: strawberry.Private[domain.Case]
 
     @classmethod
@@ -182,6 +188,7 @@ class Case(Node):
             receiving_region_code=c.receiving_region,
             handling_region_code=c.handling_region,
             commitment=CaseCommitment.of(c),
+            owed_due_on=c.owed_due_on,
             domain_case=c,
         )
 
@@ -264,6 +271,17 @@ class Case(Node):
             info.context.loaders.materials,
             self.domain_case.id,
             lambda found: materials(found, downloadable=involved),
+        )
+
+    @strawberry.field(
+        description="容缺受理: the materials owed at acceptance, by when, and when each arrived "
+        "(empty unless the case was accepted with deferred materials)."
+    )
+    def owed_materials(self, info: Info) -> list[OwedMaterial]:
+        return resolve(
+            info.context.loaders.owed_materials,
+            self.domain_case.id,
+            lambda found: [OwedMaterial.from_domain(o) for o in found],
         )
 
     @strawberry.field(

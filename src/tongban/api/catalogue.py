@@ -56,6 +56,10 @@ class RequiredMaterial(Node):
     e_licence_accepted: bool = strawberry.field(
         description="An electronic licence (电子证照) may replace it."
     )
+    deferrable: bool = strawberry.field(
+        description="容缺: a window may accept the case without it on the applicant's signed "
+        "undertaking to bring it later (never a core material)."
+    )
 
 
 @strawberry.type(
@@ -202,6 +206,7 @@ class MatterVersion(Node):
                     required=m.required,
                     form=MaterialForm(m.form),
                     e_licence_accepted=m.e_licence_accepted,
+                    deferrable=m.deferrable,
                 )
                 for m in s.materials
             ],

@@ -33,6 +33,11 @@ class RequiredMaterialInput:
     e_licence_accepted: bool = strawberry.field(
         default=False, description="An electronic licence may replace it."
     )
+    deferrable: bool = strawberry.field(
+        default=False,
+        description="容缺: may be owed at acceptance (required materials only; at least one "
+        "required material stays core).",
+    )
 
 
 @strawberry.input(description="One review stage.")
@@ -127,6 +132,7 @@ class MatterSpecInput:
                     required=m.required,
                     form=raw(m.form),
                     e_licence_accepted=m.e_licence_accepted,
+                    deferrable=m.deferrable,
                 )
                 for m in self.materials
             ),

@@ -75,6 +75,8 @@ else:
         "submitted": "Application filed (收件).",
         "accepted": "Accepted (受理).",
         "accepted_automatically": "Accepted by law: no intake decision within 5 days.",
+        "accepted_deferred": "Accepted with deferrable materials owed (容缺受理).",
+        "owed_materials_supplied": "Materials owed after a deferred acceptance arrived.",
         "declared_not_applicable": "Not within this agency's powers (不予受理, 告知有权机关).",
         "refused": "Refused at intake (不予受理).",
         "supplement_requested": "Supplement requested (一次性告知补正).",
@@ -326,6 +328,7 @@ else:
             "delivery": "Art. 44: issue and deliver.",
             "follow_up": "Follow-up of a bad rating.",
             "verification": "事中事后核查 of a case approved on a commitment.",
+            "owed_materials": "容缺受理: the applicant brings the materials owed at acceptance.",
         },
         description="Which limit a clock measures.",
     )

@@ -18,6 +18,7 @@ from tongban.cases import credit_repository as credit_repo
 from tongban.cases import delivery_repository as delivery_repo
 from tongban.cases import history_repository as history_repo
 from tongban.cases import material_repository as material_repo
+from tongban.cases import owed_repository as owed_repo
 from tongban.cases import repository as cases_repo
 from tongban.cases.types import (
     Applicant,
@@ -27,6 +28,7 @@ from tongban.cases.types import (
     Delivery,
     Event,
     Material,
+    OwedMaterial,
 )
 from tongban.catalogue import repository as catalogue_repo
 from tongban.catalogue.types import MatterVersion
@@ -94,6 +96,7 @@ class Loaders:
     materials: DataLoader[str, list[Material]] = field(init=False)
     decision_document: DataLoader[str, DecisionDocument | None] = field(init=False)
     delivery: DataLoader[str, Delivery | None] = field(init=False)
+    owed_materials: DataLoader[str, list[OwedMaterial]] = field(init=False)
     events: DataLoader[str, list[Event]] = field(init=False)
     clocks: DataLoader[str, list[DeadlineClock]] = field(init=False)
     messages: DataLoader[str, list[Message]] = field(init=False)
@@ -132,6 +135,7 @@ class Loaders:
         self.materials = _loader(pool, _by_case(material_repo.materials_of), _empty)
         self.decision_document = _loader(pool, _decision_documents, _none)
         self.delivery = _loader(pool, _deliveries, _none)
+        self.owed_materials = _loader(pool, _by_case(owed_repo.owed_of), _empty)
         self.events = _loader(pool, _by_case(history_repo.events_of), _empty)
         self.clocks = _loader(pool, _by_case(deadlines_repo.clocks_of), _empty)
         self.messages = _loader(pool, partial(_messages, principal=principal), _empty)

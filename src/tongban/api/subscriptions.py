@@ -201,6 +201,8 @@ APPLICANT_SEES: dict[type[Event], bool] = {
     ce.Submitted: True,
     ce.Accepted: True,
     ce.AcceptedAutomatically: True,
+    ce.AcceptedDeferred: True,
+    ce.OwedMaterialsSupplied: True,
     ce.DeclaredNotApplicable: True,
     ce.Refused: True,
     ce.SupplementRequested: True,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
-from tongban.cases import events, states
+from tongban.cases import deferral, events, states
 from tongban.cases import material_repository as material_repo
 from tongban.cases.files import safe_filename
 from tongban.cases.runner import ActionContext, case_action
@@ -78,12 +78,18 @@ async def decide(
             field="reason",
             problem="DECISION_REASON_REQUIRED",
         )
+    owed = await _check_owed(ctx, decision)
     if document is not None:
         await store_decision_document(ctx, document)
     today = ctx.today
-    await deadlines.stop(
-        conn, case_id=case.id, at=ctx.now, on=today, kinds=["promised", "statutory", "stage"]
-    )
+    # A denial ends what the case owed too: there is no approval left to supply materials for.
+    stopping = [
+        "promised",
+        "statutory",
+        "stage",
+        *(["owed_materials"] if decision == "denied" else []),
+    ]
+    await deadlines.stop(conn, case_id=case.id, at=ctx.now, on=today, kinds=stopping)
     await verify_after_review(ctx, decision)
     if decision != "denied":
         # Art. 44: the licence is issued and delivered within 10 working days.
@@ -96,9 +102,15 @@ async def decide(
             limit_days=settings.delivery_days,
         )
     return await ctx.record(
-        event=events.Decided(decision=decision, result_number=result_number),
+        event=events.Decided(
+            decision=decision,
+            result_number=result_number,
+            owed=owed if decision == "approved_deferred" else [],
+            owed_due_on=case.owed_due_on if decision == "approved_deferred" else None,
+        ),
         reason=(reason or "").strip() or None,
         changes={
+            **({"owed_due_on": None} if decision == "denied" else {}),
             "state": decision,
             "decision": decision,
             "decision_reason": (reason or "").strip() or None,
@@ -106,6 +118,27 @@ async def decide(
             "decided_at": ctx.now,
         },
     )
+
+
+async def _check_owed(ctx: ActionContext, decision: Decision) -> list[events.OwedItem]:
+    """容缺: while materials are owed an approval is one with deferred materials (state 12);
+    once all arrived (or none were owed) it is a plain approval. Returns what is owed."""
+    owed = await deferral.outstanding(ctx.conn, ctx.case) if ctx.case.owed_due_on else []
+    if decision == "approved" and owed:
+        names = [o.code for o in owed]
+        raise ValidationError(
+            f"materials are still owed ({', '.join(names)}): approve with deferred materials",
+            field="decision",
+            problem="MATERIALS_OWED",
+            params={"materials": names},
+        )
+    if decision == "approved_deferred" and not owed:
+        raise ValidationError(
+            "nothing is owed: an approval with deferred materials needs owed materials",
+            field="decision",
+            problem="NOTHING_OWED",
+        )
+    return owed
 
 
 @case_action("withdraw")
@@ -117,7 +150,10 @@ async def withdraw(ctx: ActionContext, reason: str | None) -> Case:
         event=events.Withdrawn(),
         transition="withdraw",
         reason=(reason or "").strip() or None,
-        changes={"terminal_reason": (reason or "").strip() or "withdrawn by the applicant"},
+        changes={
+            "terminal_reason": (reason or "").strip() or "withdrawn by the applicant",
+            "owed_due_on": None,
+        },
     )
 
 
@@ -132,7 +168,7 @@ async def revoke(ctx: ActionContext, reason: str | None) -> Case:
         event=events.Revoked(),
         transition="revoke",
         reason=text,
-        changes={"terminal_reason": text},
+        changes={"terminal_reason": text, "owed_due_on": None},
     )
 
 

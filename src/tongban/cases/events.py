@@ -31,6 +31,28 @@ class AcceptedAutomatically(Accepted, frozen=True, tag="accepted_automatically")
     """Art. 32: no intake decision within 5 days."""
 
 
+class OwedItem(msgspec.Struct, frozen=True):
+    code: str
+    name: str
+
+
+class AcceptedDeferred(Accepted, frozen=True, tag="accepted_deferred"):
+    """容缺受理: accepted with deferrable materials missing, on the applicant's signed undertaking
+    to bring them by ``owed_due_on``."""
+
+    owed: list[OwedItem]
+    owed_due_on: date
+
+
+class OwedMaterialsSupplied(Event, frozen=True, tag="owed_materials_supplied"):
+    """Materials owed after a deferred acceptance arrived; ``outstanding`` is what is still owed
+    (empty: everything arrived and the owed clock stopped)."""
+
+    materials: list[OwedItem]
+    outstanding: list[OwedItem]
+    arrived_on: date
+
+
 class DeclaredNotApplicable(Event, frozen=True, tag="declared_not_applicable"):
     """不受理: the matter needs no licence, or not this kind (state 4); the reason is in the history."""
 
@@ -56,9 +78,13 @@ class Supplemented(Event, frozen=True, tag="supplemented"):
     deadlines: Deadlines
 
 
-class Decided(Event, frozen=True, tag="decided"):
+class Decided(Event, frozen=True, tag="decided", omit_defaults=True):
     decision: str
     result_number: str | None
+    # 容缺准予: what is still owed and by when, for the notice (left out of other decisions'
+    # payloads, which keep their keys).
+    owed: list[OwedItem] = []
+    owed_due_on: date | None = None
 
 
 class Delivered(Event, frozen=True, tag="delivered"):
@@ -141,6 +167,8 @@ CaseEvents: TypeAlias = (
     Submitted
     | Accepted
     | AcceptedAutomatically
+    | AcceptedDeferred
+    | OwedMaterialsSupplied
     | DeclaredNotApplicable
     | Refused
     | SupplementRequested

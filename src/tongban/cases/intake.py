@@ -5,11 +5,12 @@ checked; a raised error rolls back everything the action wrote."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 import asyncpg
 
 from tongban.auth.types import Principal
-from tongban.cases import events
+from tongban.cases import deferral, events
 from tongban.cases import material_repository as material_repo
 from tongban.cases.commitment import missing_required as _missing_required
 from tongban.cases.runner import ActionContext, CaseAction, case_action, pinned_matter, routed
@@ -22,7 +23,7 @@ from tongban.cases.workflow import (
     record,
     require_reason,
 )
-from tongban.catalogue.types import MatterSpec
+from tongban.catalogue.types import MatterSpec, RequiredMaterial
 from tongban.config import Settings
 from tongban.deadlines import service as deadlines
 from tongban.errors import InvalidInputError, Problem
@@ -30,17 +31,18 @@ from tongban.review import service as review
 
 
 @case_action("accept")
-async def accept(ctx: ActionContext) -> Case:
-    """受理: the decision clock starts the next working day; review tasks open."""
+async def accept(
+    ctx: ActionContext,
+    deferred_material_codes: list[str] | None = None,
+    undertaking_signed: bool = False,
+) -> Case:
+    """受理: the decision clock starts the next working day; review tasks open. With deferred
+    materials named (容缺受理) and the applicant's undertaking signed, the case owes them."""
     matter = await pinned_matter(ctx.conn, ctx.case)
     missing = await _missing_required(ctx.conn, ctx.case, matter.spec)
-    if missing:
-        raise InvalidInputError.one(
-            "caseNumber",
-            "MISSING_MATERIALS",
-            f"required materials are missing ({', '.join(missing)}); request a supplement",
-            {"materials": missing},
-        )
+    owed = deferral.checked_deferral(
+        matter.spec, missing, deferred_material_codes or [], undertaking_signed
+    )
     return await _accept_as_of(
         ctx.conn,
         ctx.case,
@@ -50,6 +52,7 @@ async def accept(ctx: ActionContext) -> Case:
         ctx.today,
         events.Accepted,
         at=ctx.now,
+        owed=owed,
     )
 
 
@@ -80,6 +83,7 @@ async def _accept_as_of(
     event: type[events.Accepted],
     *,
     at: datetime,
+    owed: list[RequiredMaterial] | None = None,
 ) -> Case:
     await deadlines.stop(conn, case_id=case.id, at=at, on=accepted_on, kinds=["one_notice"])
     # Both decision clocks start the working day after acceptance (Art. 42, Civil Code Art. 201).
@@ -92,16 +96,25 @@ async def _accept_as_of(
             start_on=accepted_on,
             limit_days=limit,
         )
-    case = await record(
-        conn,
-        case,
-        principal,
-        event=event(
+    changes: dict[str, Any] = {"accepted_on": accepted_on, "current_stage": 0}
+    accepted: events.Accepted
+    if owed:
+        due_on = await deferral.owe(
+            conn, case, principal, owed, settings=settings, accepted_on=accepted_on, at=at
+        )
+        changes["owed_due_on"] = due_on
+        accepted = events.AcceptedDeferred(
+            accepted_on=accepted_on,
+            deadlines=await deadlines.summary(conn, case_id=case.id),
+            owed=[events.OwedItem(m.code, m.name) for m in owed],
+            owed_due_on=due_on,
+        )
+    else:
+        accepted = event(
             accepted_on=accepted_on, deadlines=await deadlines.summary(conn, case_id=case.id)
-        ),
-        transition="accept",
-        changes={"accepted_on": accepted_on, "current_stage": 0},
-        at=at,
+        )
+    case = await record(
+        conn, case, principal, event=accepted, transition="accept", changes=changes, at=at
     )
     await review.open_stage(
         conn, case, spec, stage_index=0, settings=settings, today=accepted_on, at=at
@@ -179,7 +192,7 @@ request_supplement: CaseAction[[list[str], str]] = routed(
 
 
 @case_action("supplement")
-async def supplement(ctx: ActionContext, files: list[UploadedFile]) -> Case:
+async def supplement_notice(ctx: ActionContext, files: list[UploadedFile]) -> Case:
     """The applicant brings what the notice listed; the case returns to intake or review."""
     case = ctx.case
     matter = await pinned_matter(ctx.conn, case)
@@ -216,3 +229,14 @@ async def supplement(ctx: ActionContext, files: list[UploadedFile]) -> Case:
         transition="supplement",
         changes={"state": back_to},
     )
+
+
+# One mutation brings materials: what an open supplement notice asked for, or otherwise the
+# materials a deferred acceptance left owed (容缺受理, ``deferral``).
+supplement: CaseAction[[list[UploadedFile]]] = routed(
+    lambda case: (
+        supplement_notice
+        if case.state in ("supplement_requested", "review_supplement")
+        else deferral.supply_owed
+    )
+)

@@ -98,6 +98,10 @@ RULES: Final[dict[str, tuple[Rule, str]]] = {
         _applicant_or_window,
         "the applicant, or the window on their behalf, supplements",
     ),
+    "supply_owed": (
+        _applicant_or_window,
+        "the applicant, or the window on their behalf, brings owed materials",
+    ),
     "claim_task": _TASK,
     "complete_task": _TASK,
     "send_back": (_handling_head, "the head of the handling department sends a case back"),
@@ -174,6 +178,8 @@ def _precondition(action: str, case: Case, tasks: Sequence[Task]) -> bool:
         return case.committed_at is not None
     if action == "extend":
         return case.extension_days is None
+    if action == "supply_owed":
+        return case.owed_due_on is not None
     if action == "decide":
         return not any(t.kind == "review" and t.state in _UNFINISHED for t in tasks)
     return True

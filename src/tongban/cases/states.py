@@ -45,6 +45,11 @@ TRANSITIONS: Final[dict[str, tuple[tuple[str, ...], str | None]]] = {
     "refuse": (("received", "supplement_requested"), "refused"),
     "request_intake_supplement": (("received",), "supplement_requested"),
     "supplement": (("supplement_requested", "review_supplement"), None),
+    # 容缺受理: owed materials arrive any time until they are all in (or the case closes).
+    "supply_owed": (
+        ("accepted", "under_review", "special_procedure", "approved_deferred", "delivered"),
+        None,
+    ),
     "close_no_supplement": (("supplement_requested", "review_supplement"), "closed_no_supplement"),
     "claim_task": (_REVIEWING, "under_review"),
     "complete_task": (_REVIEWING, "under_review"),

@@ -15,6 +15,9 @@ EventAction = Literal[
     "submitted",
     "accepted",
     "accepted_automatically",
+    # 容缺受理, and the owed materials arriving afterwards.
+    "accepted_deferred",
+    "owed_materials_supplied",
     "declared_not_applicable",
     "refused",
     "supplement_requested",
@@ -130,6 +133,8 @@ class Case(msgspec.Struct, frozen=True, kw_only=True):
     stated_mobile: str | None = None
     stated_email: str | None = None
     stated_channels: tuple[str, ...] | None = None
+    # 容缺受理: when the materials still owed are due (None when nothing is owed).
+    owed_due_on: date | None = None
     # Whether the viewer works on this case (decides what personal data they see unmasked).
     viewer_involved: bool = False
 
@@ -145,6 +150,18 @@ class Material(msgspec.Struct, frozen=True, kw_only=True):
     blob_key: str
     phase: str
     uploaded_at: datetime
+
+
+class OwedMaterial(msgspec.Struct, frozen=True, kw_only=True):
+    """A material owed after a deferred acceptance (容缺受理): by when, and when it arrived."""
+
+    case_id: str
+    material_code: str
+    name: str
+    due_on: date
+    undertaking_at: datetime
+    arrived_on: date | None
+    arrived_at: datetime | None
 
 
 class DecisionDocument(msgspec.Struct, frozen=True, kw_only=True):

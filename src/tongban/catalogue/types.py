@@ -38,6 +38,10 @@ class RequiredMaterial(msgspec.Struct, frozen=True, kw_only=True):
     required: bool = True
     form: MaterialForm = "copy"
     e_licence_accepted: bool = False
+    deferrable: bool = False
+    """容缺: a window may accept the case without it on the applicant's signed undertaking to
+    bring it later. Only a required material is deferrable (an optional one is never owed); the
+    required materials left non-deferrable are the matter's core ones, and there must be one."""
 
 
 class ReviewStage(msgspec.Struct, frozen=True, kw_only=True):

@@ -71,6 +71,23 @@ def _check_materials(spec: MatterSpec, bad: _Problems) -> None:
             bad(f"materials[{i}]", "REQUIRED", "each material needs a code and a name")
     if len(set(material_codes)) != len(material_codes):
         bad("materials", "DUPLICATE_MATERIAL", "material codes must be unique within a matter")
+    # 容缺受理 never defers the core materials: a deferrable material is a required one the
+    # matter lets the applicant owe, and at least one required material stays core.
+    for i, material in enumerate(spec.materials):
+        if material.deferrable and not material.required:
+            bad(
+                f"materials[{i}].deferrable",
+                "DEFERRABLE_NOT_REQUIRED",
+                f"material {material.code} is optional: only a required material can be deferred",
+                material=material.code,
+            )
+    required = [m for m in spec.materials if m.required]
+    if required and all(m.deferrable for m in required):
+        bad(
+            "materials",
+            "NO_CORE_MATERIAL",
+            "at least one required material must stay core (not deferrable)",
+        )
 
 
 def _check_commitment(spec: MatterSpec, bad: _Problems) -> None:

@@ -24,6 +24,7 @@ LEVELS: dict[str, tuple[str, ...]] = {
     "delivery": ("yellow", "red"),
     "follow_up": ("yellow", "red"),
     "verification": ("yellow", "red"),
+    "owed_materials": ("yellow", "red"),
 }
 
 

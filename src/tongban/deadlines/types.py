@@ -6,7 +6,14 @@ from typing import Literal
 import msgspec
 
 ClockKind = Literal[
-    "one_notice", "promised", "statutory", "stage", "delivery", "follow_up", "verification"
+    "one_notice",
+    "promised",
+    "statutory",
+    "stage",
+    "delivery",
+    "follow_up",
+    "verification",
+    "owed_materials",
 ]
 Level = Literal["yellow", "red", "escalation", "auto_accept"]
 

@@ -246,6 +246,18 @@ PROBLEMS: Final[dict[str, Entry]] = {
         "补正告知须一次性列明全部缺少的必要材料，还缺少：{materials}", "{message}"
     ),
     "INCOMPLETE_SUPPLEMENT": _e("仍有材料未补正：{materials}", "{message}"),
+    # 容缺受理
+    "NOT_DEFERRABLE": _e("以下材料不属于本事项的容缺材料，不能容缺受理：{materials}", "{message}"),
+    "NOT_MISSING": _e("以下材料已提交，无须容缺：{materials}", "{message}"),
+    "UNDERTAKING_REQUIRED": _e(
+        "容缺受理须申请人签署补交材料承诺书",
+        "deferred acceptance needs the applicant's signed undertaking",
+    ),
+    "NOT_OWED": _e("以下材料不在待补交的容缺材料之列：{materials}", "{message}"),
+    "NOTHING_OWED": _e("本办件没有待补交的容缺材料", "this case owes no deferred materials"),
+    "MATERIALS_OWED": _e(
+        "容缺材料尚未补齐（{materials}），只能作出容缺准予决定或不予决定", "{message}"
+    ),
     "OUT_OF_RANGE": _e("数值超出允许范围", "{message}"),
     "NOT_HIGHER_LEVEL": _e(
         "只能报请上级行政区划的部门办理", "hand a case up only to a region above the handling one"
@@ -303,6 +315,14 @@ PROBLEMS: Final[dict[str, Entry]] = {
     ),
     "DUPLICATE_MATERIAL": _e(
         "同一事项的材料编码不能重复", "material codes must be unique within a matter"
+    ),
+    "DEFERRABLE_NOT_REQUIRED": _e(
+        "材料 {material} 不是必要材料，不能设为容缺材料",
+        "only a required material can be deferrable",
+    ),
+    "NO_CORE_MATERIAL": _e(
+        "至少须有一项必要材料为核心材料（不可容缺）",
+        "at least one required material must stay core (not deferrable)",
     ),
     "EMPTY_PLAN": _e("审查流程至少需要一个环节", "the review plan needs at least one stage"),
     "UNKNOWN_DEPARTMENT": _e("部门 {id} 不存在", "{message}"),
@@ -460,6 +480,7 @@ _ACTIONS_ZH: Final[dict[str, str]] = {
     "refuse": "不予受理",
     "request_intake_supplement": "一次性告知补正",
     "supplement": "补正材料",
+    "supply_owed": "补交容缺材料",
     "close_no_supplement": "按逾期未补正办结",
     "claim_task": "认领审查任务",
     "complete_task": "办结审查任务",

@@ -13,8 +13,15 @@ from tongban.review import events as rv
 
 
 def _decision_notice(event: Any) -> str:
-    # A denial is the decision itself; an approval first tells where to collect the licence.
-    return "decided" if event.decision == "denied" else "ready_for_delivery"
+    # A denial is the decision itself; an approval first tells where to collect the licence,
+    # and an approval with materials still owed (容缺) also what is owed and by when.
+    if event.decision == "denied":
+        return "decided"
+    return (
+        "ready_for_delivery_deferred"
+        if event.decision == "approved_deferred"
+        else ("ready_for_delivery")
+    )
 
 
 def _delivery_notice(event: Any) -> str:
@@ -29,6 +36,8 @@ NOTIFICATIONS: dict[type[Event], str | Callable[[Any], str] | None] = {
     ce.Submitted: "received",
     ce.Accepted: "accepted",
     ce.AcceptedAutomatically: "accepted",
+    ce.AcceptedDeferred: "accepted_deferred",
+    ce.OwedMaterialsSupplied: "owed_materials_received",
     ce.DeclaredNotApplicable: "not_applicable",
     ce.Refused: "refused",
     ce.SupplementRequested: "supplement_requested",

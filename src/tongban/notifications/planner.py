@@ -71,6 +71,7 @@ DEADLINES = {
     "delivery": "送达期限",
     "follow_up": "差评整改期限",
     "verification": "告知承诺核查期限",
+    "owed_materials": "容缺材料补交期限",
 }
 LEVELS = {"yellow": "黄牌", "red": "红牌", "escalation": "督办"}
 
@@ -80,6 +81,10 @@ def chinese_date(value: str | date | None) -> str:
         return "待定"
     day = date.fromisoformat(value) if isinstance(value, str) else value
     return f"{day.year}年{day.month}月{day.day}日"
+
+
+def _names(materials: Any) -> str:
+    return "、".join(m.name for m in materials) or "无"
 
 
 def _event_of(row: EventToPlan) -> AnyEvent | None:
@@ -137,10 +142,13 @@ def _values(row: EventToPlan, event: Any, kind: str, settings: Settings) -> dict
     if kind == "supplement_requested":
         values["missingMaterials"] = "、".join(m.name for m in event.materials)
         values["note"] = reason or "无"
-    elif kind == "accepted":
+    elif kind in ("accepted", "accepted_deferred"):
         values["acceptedOn"] = chinese_date(event.accepted_on)
         values["promisedDueOn"] = chinese_date(deadlines.get("promised"))
         values["statutoryDueOn"] = chinese_date(deadlines.get("statutory"))
+    elif kind == "owed_materials_received":
+        values["receivedMaterials"] = _names(event.materials)
+        values["outstandingMaterials"] = _names(event.outstanding)
     elif kind == "extended":
         values["extensionDays"] = str(event.days)
         values["dueOn"] = chinese_date(deadlines.get("statutory"))
@@ -149,7 +157,7 @@ def _values(row: EventToPlan, event: Any, kind: str, settings: Settings) -> dict
         values["procedure"] = PROCEDURES.get(event.kind, event.kind)
         values["expectedDays"] = str(event.expected_days)
         values["reason"] = reason
-    elif kind in ("decided", "ready_for_delivery"):
+    elif kind in ("decided", "ready_for_delivery", "ready_for_delivery_deferred"):
         wording = DECISIONS.get(row.matter_kind, DECISIONS["licence"])
         values["decision"] = wording.get(event.decision, "")
         values["reason"] = reason or row.decision_reason or ""
@@ -180,6 +188,9 @@ def _values(row: EventToPlan, event: Any, kind: str, settings: Settings) -> dict
         values["deadline"] = DEADLINES.get(str(event.clock), "办理期限")
         values["dueOn"] = chinese_date(event.due_on)
         values["level"] = LEVELS.get(str(event.level), "")
+    if kind in ("accepted_deferred", "ready_for_delivery_deferred"):
+        values["owedMaterials"] = _names(event.owed)
+        values["owedDueOn"] = chinese_date(event.owed_due_on)
     return values
 
 

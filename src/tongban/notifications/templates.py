@@ -49,6 +49,23 @@ KINDS: Final[dict[str, Kind]] = {
             "statutoryDueOn": "法定办结日期",
         },
     ),
+    # 容缺受理: the acceptance, and later the approval, say what is owed and by when.
+    "accepted_deferred": Kind(
+        "applicant",
+        "容缺受理",
+        {
+            "acceptedOn": "受理日期",
+            "promisedDueOn": "承诺办结日期",
+            "statutoryDueOn": "法定办结日期",
+            "owedMaterials": "须补交的容缺材料",
+            "owedDueOn": "补交截止日期",
+        },
+    ),
+    "owed_materials_received": Kind(
+        "applicant",
+        "容缺材料已收到",
+        {"receivedMaterials": "本次收到的材料", "outstandingMaterials": "仍须补交的材料"},
+    ),
     "extended": Kind(
         "applicant",
         "延长办理期限",
@@ -95,6 +112,18 @@ KINDS: Final[dict[str, Kind]] = {
             "findings": "核查情况",
             "decision": "被撤销的决定",
             "resultNumber": "证照或文书编号",
+        },
+    ),
+    "ready_for_delivery_deferred": Kind(
+        "applicant",
+        "容缺准予，待领取",
+        {
+            "decision": "决定",
+            "resultNumber": "证照或文书编号",
+            "collectAt": "领取地点",
+            "deliveryDueOn": "送达期限",
+            "owedMaterials": "须补交的容缺材料",
+            "owedDueOn": "补交截止日期",
         },
     ),
     "rating_invitation": Kind("applicant", "邀请评价", {}),
@@ -204,6 +233,25 @@ DEFAULTS: Final[dict[tuple[str, Channel], Template]] = {
             "（法定期限${statutoryDueOn}）。" + _SIGN_OFF,
         ),
         *_t(
+            "accepted_deferred",
+            "您的办件${caseNumber}（${matterName}）已于${acceptedOn}容缺受理，请按承诺于"
+            "${owedDueOn}前补交：${owedMaterials}。",
+            "容缺受理：${matterName}（${caseNumber}）",
+            "${applicantName}：\n\n您申请的“${matterName}”（办件编号${caseNumber}）已于"
+            "${acceptedOn}容缺受理，由${department}承办，承诺于${promisedDueOn}前办结"
+            "（法定期限${statutoryDueOn}）。\n\n请按您签署的承诺书，于${owedDueOn}前补交以下"
+            "材料：\n${owedMaterials}\n\n逾期未补交的，已作出的决定可依法撤销。" + _SIGN_OFF,
+        ),
+        *_t(
+            "owed_materials_received",
+            "您的办件${caseNumber}（${matterName}）已收到补交材料：${receivedMaterials}；"
+            "仍须补交：${outstandingMaterials}。",
+            "已收到补交材料：${matterName}（${caseNumber}）",
+            "${applicantName}：\n\n您申请的“${matterName}”（办件编号${caseNumber}）已收到"
+            "补交的容缺材料：${receivedMaterials}。\n\n仍须补交：${outstandingMaterials}"
+            + _SIGN_OFF,
+        ),
+        *_t(
             "extended",
             "您的办件${caseNumber}（${matterName}）办理期限延长${extensionDays}个工作日，"
             "将于${dueOn}前办结。",
@@ -269,6 +317,17 @@ DEFAULTS: Final[dict[tuple[str, Channel], Template]] = {
             "${findings}\n\n依据《中华人民共和国行政许可法》第六十九条，撤销已作出的${decision}"
             "决定（证照或文书编号${resultNumber}），该证照自即日起失效；承诺不实的情况已记入"
             "您的信用记录。\n\n如不服本决定，可依法申请行政复议或者提起行政诉讼。" + _SIGN_OFF,
+        ),
+        *_t(
+            "ready_for_delivery_deferred",
+            "您的办件${caseNumber}（${matterName}）已作出${decision}决定，文书编号"
+            "${resultNumber}，请于${deliveryDueOn}前到${collectAt}领取，并于${owedDueOn}前"
+            "补交：${owedMaterials}。",
+            "办理结果及领取：${matterName}（${caseNumber}）",
+            "${applicantName}：\n\n您申请的“${matterName}”（办件编号${caseNumber}）已作出"
+            "${decision}决定，证照或文书编号${resultNumber}。\n\n请于${deliveryDueOn}前携带"
+            "有效身份证件到${collectAt}领取，也可申请邮寄送达。\n\n请按承诺于${owedDueOn}前"
+            "补交以下材料：\n${owedMaterials}\n逾期未补交的，本决定可依法撤销。" + _SIGN_OFF,
         ),
         *_t(
             "rating_invitation",
