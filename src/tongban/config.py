@@ -144,6 +144,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Art. 44: working days to issue and deliver the licence after approval."""
     follow_up_days: int = 5
     """Working days to handle the follow-up of a bad rating."""
+    supplement_period_days: int = 30
+    """Working days the applicant has to bring a supplement's materials (补正期限), unless the
+    matter version sets its own; past it the case may be closed (终止办理)."""
     sweep_batch: int = 1000
     """Clocks the deadline sweeper handles per run."""
     progress_rate_per_minute: int = 10

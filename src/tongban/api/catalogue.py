@@ -112,6 +112,9 @@ class MatterVersion(Node):
         description="跨域通办: regions (with those below) whose windows may also receive it; "
         "its own department still handles it."
     )
+    supplement_period_days: int | None = strawberry.field(
+        description="补正期限 in working days this version sets (null: the platform default)."
+    )
     created_at: datetime = strawberry.field(description="When this version was started.")
     updated_at: datetime = strawberry.field(description="When this version was last edited.")
     published_at: datetime | None = strawberry.field(description="When it was published.")
@@ -137,6 +140,7 @@ class MatterVersion(Node):
             confidentiality=s.confidentiality,
             kind=MatterKind(s.matter_kind),
             cross_region_receiving=list(s.cross_region_receiving),
+            supplement_period_days=s.supplement_period_days,
             materials=[
                 RequiredMaterial(
                     id=strawberry.ID(f"RequiredMaterial:{v.matter_id}:{v.version}:{m.code}"),

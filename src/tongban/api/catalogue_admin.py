@@ -70,6 +70,11 @@ class MatterSpecInput:
         default_factory=list,
         description="跨域通办: region codes whose windows (and those below) may also receive it.",
     )
+    supplement_period_days: int | None = strawberry.field(
+        default=None,
+        description="补正期限: working days to bring a supplement's materials (null: the platform "
+        "default).",
+    )
 
     def to_domain(self) -> domain.MatterSpec:
         return domain.MatterSpec(
@@ -85,6 +90,7 @@ class MatterSpecInput:
             confidentiality=self.confidentiality,
             matter_kind=raw(self.kind),
             cross_region_receiving=tuple(self.cross_region_receiving),
+            supplement_period_days=self.supplement_period_days,
             materials=tuple(
                 domain.RequiredMaterial(
                     code=m.code,

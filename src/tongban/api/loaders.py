@@ -17,7 +17,15 @@ from tongban.cases import applicant_repository as applicant_repo
 from tongban.cases import history_repository as history_repo
 from tongban.cases import material_repository as material_repo
 from tongban.cases import repository as cases_repo
-from tongban.cases.types import Applicant, Case, DecisionDocument, Event, Material
+from tongban.cases import supplement_repository as supplement_repo
+from tongban.cases.types import (
+    Applicant,
+    Case,
+    DecisionDocument,
+    Event,
+    Material,
+    SupplementNotice,
+)
 from tongban.catalogue import repository as catalogue_repo
 from tongban.catalogue.types import MatterVersion
 from tongban.deadlines import repository as deadlines_repo
@@ -82,6 +90,7 @@ class Loaders:
     applicant: DataLoader[str, Applicant | None] = field(init=False)
     tasks: DataLoader[str, list[Task]] = field(init=False)
     materials: DataLoader[str, list[Material]] = field(init=False)
+    supplements: DataLoader[str, list[SupplementNotice]] = field(init=False)
     decision_document: DataLoader[str, DecisionDocument | None] = field(init=False)
     events: DataLoader[str, list[Event]] = field(init=False)
     clocks: DataLoader[str, list[DeadlineClock]] = field(init=False)
@@ -118,6 +127,7 @@ class Loaders:
         self.applicant = _loader(pool, _applicants, _none)
         self.tasks = _loader(pool, _by_case(review_repo.tasks_of), _empty)
         self.materials = _loader(pool, _by_case(material_repo.materials_of), _empty)
+        self.supplements = _loader(pool, _by_case(supplement_repo.notices_of), _empty)
         self.decision_document = _loader(pool, _decision_documents, _none)
         self.events = _loader(pool, _by_case(history_repo.events_of), _empty)
         self.clocks = _loader(pool, _by_case(deadlines_repo.clocks_of), _empty)

@@ -23,7 +23,7 @@ _CASE_COLUMNS = """c.id::text, c.number, c.matter_id::text, c.matter_version, c.
     c.decision, c.decision_reason, c.result_number, c.delivered_at, c.rating, c.rating_comment,
     c.rerating, c.rerating_comment, c.rerated_at, c.terminal_reason, c.competent_agency,
     c.version, c.updated_at, c.stated_name, c.stated_contact_name, c.stated_mobile, c.stated_email,
-    c.stated_channels"""
+    c.stated_channels, c.supplement_due_on, c.special_procedure_kind"""
 
 _UPDATABLE = frozenset(
     {
@@ -49,6 +49,8 @@ _UPDATABLE = frozenset(
         "rerated_at",
         "terminal_reason",
         "competent_agency",
+        "supplement_due_on",
+        "special_procedure_kind",
     }
 )
 

@@ -25,6 +25,7 @@ STATE_CODES: Final[dict[str, str | None]] = {
     "withdrawn": "2",
     "revoked": "15",
     "closed_no_supplement": None,
+    "closed_no_show": None,
 }
 
 _OPEN_BEFORE_DECISION = (
@@ -46,6 +47,8 @@ TRANSITIONS: Final[dict[str, tuple[tuple[str, ...], str | None]]] = {
     "request_intake_supplement": (("received",), "supplement_requested"),
     "supplement": (("supplement_requested", "review_supplement"), None),
     "close_no_supplement": (("supplement_requested", "review_supplement"), "closed_no_supplement"),
+    # 终止办理: the applicant did not attend the hearing held on their application.
+    "close_no_show": (("special_procedure",), "closed_no_show"),
     "claim_task": (_REVIEWING, "under_review"),
     "complete_task": (_REVIEWING, "under_review"),
     "send_back": (_REVIEWING, "under_review"),
@@ -64,7 +67,9 @@ TRANSITIONS: Final[dict[str, tuple[tuple[str, ...], str | None]]] = {
     "rerate": ((*_DECIDED, "delivered", "revoked"), None),
 }
 
-TERMINAL = frozenset({"not_applicable", "refused", "withdrawn", "revoked", "closed_no_supplement"})
+TERMINAL = frozenset(
+    {"not_applicable", "refused", "withdrawn", "revoked", "closed_no_supplement", "closed_no_show"}
+)
 CONCLUDED = frozenset({*_DECIDED, "delivered"})
 
 

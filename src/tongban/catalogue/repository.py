@@ -15,7 +15,7 @@ _VERSION_COLUMNS = """
     v.matter_id::text, m.code, v.version, v.name, v.description, v.category, v.case_type,
     v.level, v.department_id::text, v.statutory_limit, v.promised_limit, v.joint_handling,
     v.confidentiality, v.materials, v.review_plan, v.matter_kind, v.cross_region_receiving,
-    v.revision, v.created_at, v.updated_at,
+    v.supplement_period_days, v.revision, v.created_at, v.updated_at,
     v.published_at, v.published_by::text
 """
 
@@ -37,6 +37,7 @@ def _version(r: Any) -> MatterVersion:
             "review_plan": r["review_plan"],
             "matter_kind": r["matter_kind"],
             "cross_region_receiving": r["cross_region_receiving"],
+            "supplement_period_days": r["supplement_period_days"],
         },
         MatterSpec,
     )
@@ -75,6 +76,7 @@ def _spec_args(spec: MatterSpec) -> list[Any]:
         msgspec.to_builtins(spec.review_plan),
         spec.matter_kind,
         list(spec.cross_region_receiving),
+        spec.supplement_period_days,
     ]
 
 
@@ -100,8 +102,10 @@ async def insert_version(
         INSERT INTO matter_version (
             matter_id, version, name, description, category, case_type, level, department_id,
             statutory_limit, promised_limit, joint_handling, confidentiality, materials,
-            review_plan, matter_kind, cross_region_receiving, created_by)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+            review_plan, matter_kind, cross_region_receiving, supplement_period_days,
+            created_by)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
+                $18)
         """,
         matter_id,
         version,
@@ -120,10 +124,10 @@ async def update_draft(
             name = $3, description = $4, category = $5, case_type = $6, level = $7,
             department_id = $8, statutory_limit = $9, promised_limit = $10,
             joint_handling = $11, confidentiality = $12, materials = $13, review_plan = $14,
-            matter_kind = $15, cross_region_receiving = $16,
+            matter_kind = $15, cross_region_receiving = $16, supplement_period_days = $17,
             -- audit of an administrator's real act (not case time): the database clock
             revision = revision + 1, updated_at = now()
-        WHERE matter_id = $1 AND version = $2 AND revision = $17 AND published_at IS NULL
+        WHERE matter_id = $1 AND version = $2 AND revision = $18 AND published_at IS NULL
         """,
         matter_id,
         version,

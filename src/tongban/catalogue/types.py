@@ -66,6 +66,9 @@ class MatterSpec(msgspec.Struct, frozen=True, kw_only=True):
     cross_region_receiving: tuple[str, ...] = ()
     """跨域通办 (收受分离): region codes whose windows, with every region below them, may also
     receive this matter into another region; the matter's own department still handles it."""
+    supplement_period_days: int | None = None
+    """补正期限: working days the applicant has to bring a supplement notice's materials; None
+    takes the platform's TONGBAN_SUPPLEMENT_PERIOD_DAYS."""
 
 
 class MatterVersion(msgspec.Struct, frozen=True, kw_only=True):

@@ -173,6 +173,14 @@ PROBLEMS: Final[dict[str, Entry]] = {
         "补正告知须一次性列明全部缺少的必要材料，还缺少：{materials}", "{message}"
     ),
     "INCOMPLETE_SUPPLEMENT": _e("仍有材料未补正：{materials}", "{message}"),
+    "UNREQUESTED_MATERIAL": _e("补正通知未要求以下材料：{materials}", "{message}"),
+    "SUPPLEMENT_PERIOD_RUNNING": _e(
+        "补正期限至 {dueOn} 届满，届满后仍未补齐材料的方可终止办理", "{message}"
+    ),
+    "NOT_A_HEARING": _e("只有申请人未参加听证的，方可在特别程序中终止办理", "{message}"),
+    "JOINT_LIMIT_EXCEEDED": _e(
+        "联合办理的事项办理时限不得超过 {limit} 个工作日（行政许可法第四十二条）", "{message}"
+    ),
     "OUT_OF_RANGE": _e("数值超出允许范围", "{message}"),
     "NOT_HIGHER_LEVEL": _e(
         "只能报请上级行政区划的部门办理", "hand a case up only to a region above the handling one"
@@ -352,7 +360,8 @@ _STATES_ZH: Final[dict[str, str]] = {
     "refused": "不予受理",
     "withdrawn": "已撤回",
     "revoked": "已撤销",
-    "closed_no_supplement": "逾期未补正办结",
+    "closed_no_supplement": "逾期未补正终止办理",
+    "closed_no_show": "未参加听证终止办理",
     # Review tasks
     "waiting": "待前序部门",
     "open": "待认领",
@@ -366,7 +375,8 @@ _ACTIONS_ZH: Final[dict[str, str]] = {
     "refuse": "不予受理",
     "request_intake_supplement": "一次性告知补正",
     "supplement": "补正材料",
-    "close_no_supplement": "按逾期未补正办结",
+    "close_no_supplement": "逾期未补正终止办理",
+    "close_no_show": "未参加听证终止办理",
     "claim_task": "认领审查任务",
     "complete_task": "办结审查任务",
     "send_back": "退回",

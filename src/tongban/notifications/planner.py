@@ -129,6 +129,14 @@ def _values(row: EventToPlan, event: Any, kind: str) -> dict[str, str]:
     if kind == "supplement_requested":
         values["missingMaterials"] = "、".join(m.name for m in event.materials)
         values["note"] = reason or "无"
+        values["periodDays"] = str(event.period_days or "")
+        values["dueOn"] = chinese_date(event.due_on)
+    elif kind == "closed_no_supplement":
+        values["missingMaterials"] = "、".join(m.name for m in event.missing)
+        values["dueOn"] = chinese_date(event.due_on)
+    elif kind == "closed_no_show":
+        values["procedure"] = PROCEDURES.get(event.procedure, event.procedure)
+        values["reason"] = reason
     elif kind == "accepted":
         values["acceptedOn"] = chinese_date(event.accepted_on)
         values["promisedDueOn"] = chinese_date(deadlines.get("promised"))
