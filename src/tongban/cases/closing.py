@@ -37,11 +37,13 @@ async def close_no_supplement(ctx: ActionContext, reason: str | None) -> Case:
     # The period runs to the end of its last working day: closable from the day after.
     if notice.due_on is not None and ctx.today <= notice.due_on:
         closable = notice.due_on + timedelta(days=1)
+        when = {"dueOn": notice.due_on.isoformat(), "closableFrom": closable.isoformat()}
         raise ConflictError(
             f"the supplement period runs until {notice.due_on.isoformat()}; "
             f"the case may be closed from {closable.isoformat()}",
             problem="SUPPLEMENT_PERIOD_RUNNING",
-            params={"dueOn": notice.due_on.isoformat(), "closableFrom": closable.isoformat()},
+            details=when,
+            params=when,
         )
     spec = (await pinned_matter(ctx.conn, ctx.case)).spec
     names = {m.code: m.name for m in spec.materials}

@@ -175,7 +175,7 @@ PROBLEMS: Final[dict[str, Entry]] = {
     "INCOMPLETE_SUPPLEMENT": _e("仍有材料未补正：{materials}", "{message}"),
     "UNREQUESTED_MATERIAL": _e("补正通知未要求以下材料：{materials}", "{message}"),
     "SUPPLEMENT_PERIOD_RUNNING": _e(
-        "补正期限至 {dueOn} 届满，届满后仍未补齐材料的方可终止办理", "{message}"
+        "补正期限至 {dueOn} 届满；材料仍未补齐的，自 {closableFrom} 起方可终止办理", "{message}"
     ),
     "NOT_A_HEARING": _e("只有申请人未参加听证的，方可在特别程序中终止办理", "{message}"),
     "JOINT_LIMIT_EXCEEDED": _e(
