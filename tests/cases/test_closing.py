@@ -3,6 +3,9 @@ material, or whose applicant did not attend the hearing, is closed by whoever ho
 notice of its own (not the refusal's); before the period ends closing is refused, saying when it
 may be done, and nobody else may close it."""
 
+# The notification fixtures are imported, and tests take them as parameters by name.
+# ruff: noqa: F811
+
 from __future__ import annotations
 
 from typing import Any
@@ -72,7 +75,10 @@ async def test_an_intake_supplement_not_completed_in_its_period_closes_the_case(
     early = await close(client, window, case)
     assert refusal(early) == ("CONFLICT", "SUPPLEMENT_PERIOD_RUNNING")
     assert "2026-04-15" in early["userErrors"][0]["message"]
-    assert early["userErrors"][0]["details"] == {"dueOn": "2026-04-14", "closableFrom": "2026-04-15"}
+    assert early["userErrors"][0]["details"] == {
+        "dueOn": "2026-04-14",
+        "closableFrom": "2026-04-15",
+    }
 
     client.clock.set(at("2026-04-15", "09:00"))
     assert "CLOSE" in (await state(client, window, number))["allowedActions"]
@@ -167,6 +173,7 @@ async def test_an_applicant_absent_from_the_hearing_has_the_case_closed(
     head = await client.officer_token("th.scjg.head")
     case = await start_procedure(client, head, case, "HEARING")
     assert "CLOSE" in (await state(client, head, number))["allowedActions"]
+    assert "CLOSE" not in (await state(client, applicant, number))["allowedActions"]
     assert refusal(await close(client, head, case)) == ("VALIDATION", "REASON_REQUIRED")
     reviewer = await client.officer_token("th.scjg.reviewer")
     assert refusal(await close(client, reviewer, case, "未到场")) == (

@@ -51,7 +51,11 @@ async def test_an_intake_supplement_in_two_parts_then_acceptance(
         "no decision clock before acceptance"
     )
     refused = await act(
-        client, window, "acceptCase", "", {"number": case["number"], "expectedVersion": part["version"]}
+        client,
+        window,
+        "acceptCase",
+        "",
+        {"number": case["number"], "expectedVersion": part["version"]},
     )
     assert refused["userErrors"][0]["code"] == "INVALID_STATE"
 
@@ -64,7 +68,11 @@ async def test_an_intake_supplement_in_two_parts_then_acceptance(
     assert seen["supplementDueOn"] is None
     accepted = ok(
         await act(
-            client, window, "acceptCase", "", {"number": case["number"], "expectedVersion": done["version"]}
+            client,
+            window,
+            "acceptCase",
+            "",
+            {"number": case["number"], "expectedVersion": done["version"]},
         )
     )
     assert accepted["acceptedOn"] == "2026-03-05", "accepted the day the materials were complete"

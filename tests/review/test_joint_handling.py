@@ -4,6 +4,9 @@ to the applicant; a second extension is refused. Dates counted by hand on the 20
 Qingming (Monday 6 April) and Labour Day (1–5 May) are holidays, Saturday 9 May is a make-up
 working day."""
 
+# The notification fixtures are imported, and tests take them as parameters by name.
+# ruff: noqa: F811
+
 from __future__ import annotations
 
 from typing import Any
@@ -44,7 +47,11 @@ async def extend(client: GraphQLClient, token: str, case: dict[str, Any]) -> dic
         token,
         "extendDeadline",
         "",
-        {"number": case["number"], "expectedVersion": case["version"], "reason": "需多部门联合踏勘"},
+        {
+            "number": case["number"],
+            "expectedVersion": case["version"],
+            "reason": "需多部门联合踏勘",
+        },
     )
 
 

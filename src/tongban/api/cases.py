@@ -101,6 +101,9 @@ ACTION_ALIASES = {
 }
 
 
+_SUPPLEMENT_STATES = ("supplement_requested", "review_supplement")
+
+
 def _case_actions(
     principal: Principal, case: domain.Case, tasks: list[domain_review.Task], today: date
 ) -> list[CaseAction]:
@@ -164,7 +167,8 @@ class Case(Node):
             decided_at=c.decided_at,
             current_stage=c.current_stage,
             supplement_count=c.supplement_count,
-            supplement_due_on=c.supplement_due_on,
+            # Only while a supplement is awaited (a withdrawn or refused case keeps the column).
+            supplement_due_on=c.supplement_due_on if c.state in _SUPPLEMENT_STATES else None,
             extension_days=c.extension_days,
             extension_reason=c.extension_reason,
             decision=None if c.decision is None else DecisionKind(c.decision),
