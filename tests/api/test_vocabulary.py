@@ -40,6 +40,7 @@ def test_every_kind_of_event_is_a_member_and_every_member_a_kind_of_event() -> N
 def test_every_notification_an_event_gives_is_a_member() -> None:
     given = {v for v in NOTIFICATIONS.values() if isinstance(v, str)}
     given |= {"decided", "ready_for_delivery"}  # a decision's notice depends on the decision
+    given |= {"supplement_partly_received"}  # a supplement's on whether materials are owed
     assert given <= {m.value for m in NotificationKind}
 
 

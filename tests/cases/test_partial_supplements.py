@@ -3,13 +3,28 @@ is (before acceptance no decision clock; after it the clock paused) until the la
 and then moves on as a complete supplement does. A material the notice did not ask for is
 refused and nothing is written."""
 
+# The notification fixtures are imported, and tests take them as parameters by name.
+# ruff: noqa: F811
+
 from __future__ import annotations
 
 import asyncpg
 from tests.cases.factories import make_case
 from tests.cases.supplementing import bring, request, supplements
 from tests.conftest import GraphQLClient
+from tests.notifications.conftest import (  # noqa: F401 (fixtures: real SMS stub and SMTP)
+    Mailbox,
+    Pipeline,
+    mailbox,
+    pipeline,
+    settings,
+    sms_stub,
+)
 from tests.scenarios import act, at, ok
+
+from tongban.devtools.sms_stub import SmsStub
+
+MATTER = "企业设立登记（营业执照）"
 
 
 def arrivals(found: dict[str, object]) -> dict[str, str | None]:
@@ -18,7 +33,11 @@ def arrivals(found: dict[str, object]) -> dict[str, str | None]:
 
 
 async def test_an_intake_supplement_in_two_parts_then_acceptance(
-    client: GraphQLClient, conn: asyncpg.Connection
+    client: GraphQLClient,
+    conn: asyncpg.Connection,
+    pipeline: Pipeline,
+    sms_stub: SmsStub,
+    mailbox: Mailbox,
 ) -> None:
     case, applicant = await make_case(client, conn, codes=["application", "articles"])
     window = await client.officer_token("th.shipai.window")
@@ -50,6 +69,15 @@ async def test_an_intake_supplement_in_two_parts_then_acceptance(
     assert {d["kind"] for d in seen["deadlines"] if d["state"] == "RUNNING"} == set(), (
         "no decision clock before acceptance"
     )
+    # The applicant is told what is still owed, and by when.
+    await pipeline.flush()
+    number = case["number"]
+    assert sms_stub.messages[-1]["params"]["content"] == (
+        f"您的办件{number}（{MATTER}）已收到部分补正材料，请于2026年4月14日前补齐：住所使用证明。"
+    )
+    notice = mailbox.messages[-1]
+    assert str(notice["Subject"]) == f"已收到部分补正材料：{MATTER}（{number}）"
+    assert "以下材料仍未补正：\n住所使用证明\n\n请于2026年4月14日前补齐" in mailbox.text(notice)
     refused = await act(
         client,
         window,
@@ -62,6 +90,9 @@ async def test_an_intake_supplement_in_two_parts_then_acceptance(
     client.clock.set(at("2026-03-05", "10:00"))
     done = ok(await bring(client, applicant, part, ["premises"]))
     assert done["state"] == "RECEIVED"
+    sent = len(sms_stub.messages)
+    await pipeline.flush()
+    assert len(sms_stub.messages) == sent, "a complete supplement moves the case on silently"
     seen = await supplements(client, window, case["number"])
     assert arrivals(seen) == {"id": "2026-03-04", "premises": "2026-03-05"}
     assert seen["supplements"][0]["fulfilledOn"] == "2026-03-05"
@@ -80,7 +111,7 @@ async def test_an_intake_supplement_in_two_parts_then_acceptance(
         "SELECT action, payload FROM case_event WHERE action = 'supplemented' ORDER BY seq"
     )
     assert [(h["payload"]["completeOn"], h["payload"]["outstanding"]) for h in history] == [
-        (None, ["premises"]),
+        (None, [{"code": "premises", "name": "住所使用证明"}]),
         ("2026-03-05", []),
     ]
 

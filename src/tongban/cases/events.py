@@ -60,7 +60,8 @@ class Supplemented(Event, frozen=True, tag="supplemented"):
     materials: list[str]
     complete_on: date | None
     deadlines: Deadlines
-    outstanding: list[str] = []
+    outstanding: list[RequestedMaterial] = []
+    due_on: date | None = None
 
 
 class Decided(Event, frozen=True, tag="decided"):

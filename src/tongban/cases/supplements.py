@@ -47,12 +47,16 @@ async def supplement(ctx: ActionContext, files: list[UploadedFile]) -> Case:
     )
     outstanding = [c for c in notice.outstanding if c not in brought]
     if outstanding:
+        names = {m.code: m.name for m in matter.spec.materials}
         return await ctx.record(
             event=events.Supplemented(
                 materials=sorted(brought),
                 complete_on=None,
                 deadlines=await deadlines.summary(ctx.conn, case_id=case.id),
-                outstanding=outstanding,
+                outstanding=[
+                    events.RequestedMaterial(code=c, name=names.get(c, c)) for c in outstanding
+                ],
+                due_on=notice.due_on,
             ),
             transition="supplement",
         )

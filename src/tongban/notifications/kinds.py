@@ -19,14 +19,15 @@ def _decision_notice(event: Any) -> str:
 
 # Every kind of event decides here which notification it gives; None: internal steps notify
 # nobody. A new kind of event without a row here fails tests/events/test_event_types.py.
-NOTIFICATIONS: dict[type[Event], str | Callable[[Any], str] | None] = {
+NOTIFICATIONS: dict[type[Event], str | Callable[[Any], str | None] | None] = {
     ce.Submitted: "received",
     ce.Accepted: "accepted",
     ce.AcceptedAutomatically: "accepted",
     ce.DeclaredNotApplicable: "not_applicable",
     ce.Refused: "refused",
     ce.SupplementRequested: "supplement_requested",
-    ce.Supplemented: None,
+    # Only a partial supplement: the applicant is told what is still owed and by when.
+    ce.Supplemented: lambda e: "supplement_partly_received" if e.outstanding else None,
     ce.Decided: _decision_notice,
     ce.Delivered: "rating_invitation",
     ce.Withdrawn: "withdrawn",

@@ -131,6 +131,9 @@ def _values(row: EventToPlan, event: Any, kind: str) -> dict[str, str]:
         values["note"] = reason or "无"
         values["periodDays"] = str(event.period_days or "")
         values["dueOn"] = chinese_date(event.due_on)
+    elif kind == "supplement_partly_received":
+        values["outstandingMaterials"] = "、".join(m.name for m in event.outstanding)
+        values["dueOn"] = chinese_date(event.due_on)
     elif kind == "closed_no_supplement":
         values["missingMaterials"] = "、".join(m.name for m in event.missing)
         values["dueOn"] = chinese_date(event.due_on)

@@ -45,6 +45,11 @@ KINDS: Final[dict[str, Kind]] = {
             "dueOn": "补正截止日期",
         },
     ),
+    "supplement_partly_received": Kind(
+        "applicant",
+        "补正材料部分收到",
+        {"outstandingMaterials": "仍须补正的材料", "dueOn": "补正截止日期"},
+    ),
     # 终止办理 — not a refusal: the application ends because the applicant did not do their part.
     "closed_no_supplement": Kind(
         "applicant",
@@ -158,6 +163,15 @@ DEFAULTS: Final[dict[tuple[str, Channel], Template]] = {
             "请一次性补齐以下全部材料：\n${missingMaterials}\n\n经办说明：${note}\n\n"
             "补正期限为${periodDays}个工作日，请于${dueOn}前补齐；逾期未补齐的，"
             "本申请将终止办理。" + _SIGN_OFF,
+        ),
+        *_t(
+            "supplement_partly_received",
+            "您的办件${caseNumber}（${matterName}）已收到部分补正材料，请于${dueOn}前补齐："
+            "${outstandingMaterials}。",
+            "已收到部分补正材料：${matterName}（${caseNumber}）",
+            "${applicantName}：\n\n您申请的“${matterName}”（办件编号${caseNumber}）已收到部分"
+            "补正材料。以下材料仍未补正：\n${outstandingMaterials}\n\n请于${dueOn}前补齐；"
+            "材料补齐后方可继续办理，逾期未补齐的，本申请将终止办理。" + _SIGN_OFF,
         ),
         *_t(
             "closed_no_supplement",
