@@ -207,3 +207,24 @@ async def test_another_special_procedure_is_not_closed(
     case = await start_procedure(client, head, case, "EXPERT_REVIEW")
     assert "CLOSE" not in (await state(client, head, case["number"]))["allowedActions"]
     assert refusal(await close(client, head, case, "未到场")) == ("CONFLICT", "NOT_A_HEARING")
+
+
+async def test_a_matters_supplement_period_is_one_to_365_working_days(
+    client: GraphQLClient, conn: asyncpg.Connection
+) -> None:
+    from tests.catalogue.test_catalogue import CREATE, department_ids, spec
+
+    admin = await client.officer_token("admin")
+    ids = await department_ids(conn)
+    for days in (0, 366):
+        result = (
+            await client.execute(
+                CREATE,
+                {"code": "TH-FOOD", "spec": spec(ids, supplementPeriodDays=days)},
+                token=admin,
+            )
+        )["createMatter"]
+        assert [(e["problem"], e["field"]) for e in result["userErrors"]] == [
+            ("OUT_OF_RANGE", "spec.supplementPeriodDays")
+        ]
+    assert await conn.fetchval("SELECT count(*) FROM matter WHERE code = 'TH-FOOD'") == 0
