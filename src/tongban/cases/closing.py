@@ -34,12 +34,17 @@ async def close_no_supplement(ctx: ActionContext, reason: str | None) -> Case:
     """The supplement period passed without all the materials (补正不来办结)."""
     notice = await supplement_repo.open_notice(ctx.conn, case_id=ctx.case.id)
     assert notice is not None, "a case waiting for a supplement has an open notice"
+    due_on = notice.due_on
+    if due_on is None:
+        # A notice given before periods were kept: the platform's period from its day.
+        calendar = await deadlines.load_calendar(ctx.conn)
+        due_on = calendar.add_working_days(notice.requested_on, ctx.settings.supplement_period_days)
     # The period runs to the end of its last working day: closable from the day after.
-    if notice.due_on is not None and ctx.today <= notice.due_on:
-        closable = notice.due_on + timedelta(days=1)
-        when = {"dueOn": notice.due_on.isoformat(), "closableFrom": closable.isoformat()}
+    if ctx.today <= due_on:
+        closable = due_on + timedelta(days=1)
+        when = {"dueOn": due_on.isoformat(), "closableFrom": closable.isoformat()}
         raise ConflictError(
-            f"the supplement period runs until {notice.due_on.isoformat()}; "
+            f"the supplement period runs until {due_on.isoformat()}; "
             f"the case may be closed from {closable.isoformat()}",
             problem="SUPPLEMENT_PERIOD_RUNNING",
             details=when,
@@ -51,7 +56,7 @@ async def close_no_supplement(ctx: ActionContext, reason: str | None) -> Case:
     await _stop_everything(ctx)
     text = (reason or "").strip() or None
     return await ctx.record(
-        event=events.ClosedNoSupplement(phase=notice.phase, due_on=notice.due_on, missing=missing),
+        event=events.ClosedNoSupplement(phase=notice.phase, due_on=due_on, missing=missing),
         transition="close_no_supplement",
         reason=text,
         changes={

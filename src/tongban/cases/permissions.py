@@ -154,6 +154,8 @@ def _precondition(
 ) -> bool:
     """The case's own conditions a button depends on (each use case checks them too)."""
     if action == "close_no_supplement":
+        # Closable the day after the period's last day. A notice older than migration 0019 has
+        # no day on the case: offered, and the use case counts its period to decide.
         due = case.supplement_due_on
         return due is None or (today is not None and today > due)
     if action == "close_no_show":
