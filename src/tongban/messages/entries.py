@@ -172,7 +172,6 @@ PROBLEMS: Final[dict[str, Entry]] = {
     "INCOMPLETE_NOTICE": _e(
         "补正告知须一次性列明全部缺少的必要材料，还缺少：{materials}", "{message}"
     ),
-    "INCOMPLETE_SUPPLEMENT": _e("仍有材料未补正：{materials}", "{message}"),
     "UNREQUESTED_MATERIAL": _e("补正通知未要求以下材料：{materials}", "{message}"),
     "SUPPLEMENT_PERIOD_RUNNING": _e(
         "补正期限至 {dueOn} 届满；材料仍未补齐的，自 {closableFrom} 起方可终止办理", "{message}"
