@@ -149,6 +149,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     applicant's commitment (事中事后核查), where the matter sets no period of its own."""
     deferred_materials_days: int = 5
     """容缺受理: working days the applicant has to bring the materials owed at acceptance."""
+    supplement_period_days: int = 30
+    """Working days the applicant has to bring a supplement's materials (补正期限), unless the
+    matter version sets its own; past it the case may be closed (终止办理)."""
     sweep_batch: int = 1000
     """Clocks the deadline sweeper handles per run."""
     progress_rate_per_minute: int = 10

@@ -42,6 +42,7 @@ def test_every_notification_an_event_gives_is_a_member() -> None:
     given |= {"decided", "ready_for_delivery"}  # a decision's notice depends on the decision
     # A delivery's notice depends on its method.
     given |= {"delivered_window", "delivered_post", "delivered_electronic"}
+    given |= {"supplement_partly_received"}  # a supplement's on whether materials are owed
     assert given <= {m.value for m in NotificationKind}
 
 

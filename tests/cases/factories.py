@@ -175,3 +175,22 @@ async def accepted_withdrawal(client: GraphQLClient, conn: asyncpg.Connection) -
         codes=["id", "contract", "invoice"],
     )
     return case
+
+
+async def publish_matter(
+    client: GraphQLClient, conn: asyncpg.Connection, code: str, **overrides: Any
+) -> dict[str, Any]:
+    """A matter created and published by the provincial administrator through GraphQL: a
+    Tianhe food licence (materials application and licence; 现场核查 by TH-SCJG, then 会签 with
+    GZ-SCJG) unless ``overrides`` (MatterSpecInput fields) say otherwise."""
+    from tests.catalogue.test_catalogue import CREATE, PUBLISH, department_ids, spec
+
+    admin = await client.officer_token("admin")
+    created = await client.execute(
+        CREATE, {"code": code, "spec": spec(await department_ids(conn), **overrides)}, token=admin
+    )
+    assert created["createMatter"]["userErrors"] == [], created
+    published = await client.execute(PUBLISH, {"code": code}, token=admin)
+    assert published["publishMatter"]["userErrors"] == [], published
+    version: dict[str, Any] = published["publishMatter"]["version"]
+    return version

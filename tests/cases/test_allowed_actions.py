@@ -114,3 +114,60 @@ async def test_history_speaks_the_apis_field_names(
     assert changes["state"] == ["RECEIVED", "ACCEPTED"]
     assert changes["acceptedOn"][1] == "2026-03-02"
     assert "accepted_on" not in changes and "current_stage" not in changes
+
+
+# Every action allowedActions can offer, and the mutation that performs it.
+PERFORMED_BY = {
+    "ACCEPT": "acceptCase",
+    "DECLARE_NOT_APPLICABLE": "declareNotApplicable",
+    "REFUSE": "refuseCase",
+    "REQUEST_SUPPLEMENT": "requestSupplement",
+    "SUPPLEMENT": "supplementCase",
+    "CLOSE": "closeCase",
+    "CLAIM_TASK": "claimTask",
+    "COMPLETE_TASK": "completeTask",
+    "SEND_BACK": "sendBack",
+    "HAND_UP": "handUp",
+    "TRANSFER": "transferCase",
+    "START_SPECIAL_PROCEDURE": "startSpecialProcedure",
+    "END_SPECIAL_PROCEDURE": "endSpecialProcedure",
+    "EXTEND": "extendDeadline",
+    "DECIDE": "decideCase",
+    "DELIVER": "deliverCase",
+    "WITHDRAW": "withdrawCase",
+    "REVOKE": "revokeCase",
+    "RATE": "rateCase",
+    "COMPLETE_FOLLOW_UP": "completeFollowUp",
+    "RERATE": "rerateCase",
+    "APPROVE_ON_COMMITMENT": "approveOnCommitment",
+    "PASS_VERIFICATION": "passVerification",
+    "FAIL_VERIFICATION": "failVerification",
+}
+
+
+def test_every_action_that_can_be_offered_is_a_mutation_that_exists() -> None:
+    """allowedActions never lists what no mutation performs: every action of the state table
+    has a permission rule (so it can be offered), maps to a CaseAction value, and that value's
+    mutation is in the schema — and the CaseAction enum offers nothing else."""
+    from graphql import GraphQLEnumType, GraphQLObjectType
+
+    from tongban.api.cases import ACTION_ALIASES
+    from tongban.api.schema import schema
+    from tongban.cases import permissions, states
+
+    assert set(states.TRANSITIONS) == set(permissions.RULES), (
+        "an action of the state table without a rule is never offered nor performable"
+    )
+    offered = {ACTION_ALIASES.get(a, a).upper() for a in permissions.RULES}
+    enum = schema._schema.type_map["CaseAction"]
+    assert isinstance(enum, GraphQLEnumType)
+    assert offered == set(enum.values) == set(PERFORMED_BY)
+    mutation = schema._schema.type_map["Mutation"]
+    assert isinstance(mutation, GraphQLObjectType)
+    missing = {a: m for a, m in PERFORMED_BY.items() if m not in mutation.fields}
+    assert missing == {}
+    for action, name in PERFORMED_BY.items():
+        described = enum.values[action].description or ""
+        assert described.startswith(name), (action, described)
+        field = mutation.fields[name]
+        assert {"number", "expectedVersion"} <= set(field.args), name

@@ -49,11 +49,15 @@ def test_history_payloads_keep_their_keys() -> None:
         phase="intake",
         materials=[ce.RequestedMaterial(code="id", name="身份证")],
         requested_on=date(2026, 3, 2),
+        period_days=30,
+        due_on=date(2026, 4, 14),
     )
     assert payload_of(requested) == {
         "phase": "intake",
         "materials": [{"code": "id", "name": "身份证"}],
         "requestedOn": "2026-03-02",
+        "periodDays": 30,
+        "dueOn": "2026-04-14",
     }
     assert payload_of(ce.Decided(decision="approved", result_number=None)) == {
         "decision": "approved",

@@ -95,7 +95,9 @@ async def test_the_business_licence_scenario_sends_exactly_the_expected_messages
 
     expected_sms = [
         f"您申请的{matter}已收件，办件编号{number}，收件日期2026年3月2日。可凭办件编号查询办理进度。",
-        f"您的办件{number}（{matter}）材料需补正，请一次性补齐：股东、法定代表人身份证明、住所使用证明。",
+        # 30 working days (TONGBAN_SUPPLEMENT_PERIOD_DAYS) from Monday 2 March; Qingming 6 April.
+        f"您的办件{number}（{matter}）材料需补正，请于2026年4月14日前一次性补齐："
+        "股东、法定代表人身份证明、住所使用证明。逾期未补齐的，终止办理。",
         f"您的办件{number}（{matter}）已于2026年3月2日受理，承诺于2026年3月5日前办结。",
         f"您的办件{number}（{matter}）已报请广州市市场监督管理局办理，办件编号和办理期限不变。",
         f"您的办件{number}（{matter}）已作出准予许可决定，文书编号91440106MA5XXXXX1X，"
@@ -125,6 +127,9 @@ async def test_the_business_licence_scenario_sends_exactly_the_expected_messages
     supplement = mailbox.text(mailbox.messages[1])
     assert "请一次性补齐以下全部材料：\n股东、法定代表人身份证明、住所使用证明" in supplement
     assert "经办说明：请补充身份证明和住所使用证明" in supplement
+    assert "补正期限为30个工作日，请于2026年4月14日前补齐；逾期未补齐的，本申请将终止办理。" in (
+        supplement
+    )
     assert "承诺于2026年3月5日前办结（法定期限" in mailbox.text(mailbox.messages[2])
     handed_up = mailbox.text(mailbox.messages[3])
     assert "已报请广州市市场监督管理局办理。办件编号不变，办理期限继续计算" in handed_up

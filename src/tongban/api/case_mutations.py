@@ -24,7 +24,7 @@ from tongban.api.convert import raw
 from tongban.api.deliveries import DeliveryInput
 from tongban.api.enums import DecisionKind, Opinion, SpecialProcedureKind
 from tongban.api.errors import user_errors
-from tongban.cases import conclusion, follow_up, intake, service
+from tongban.cases import closing, conclusion, follow_up, intake, service, supplements
 from tongban.cases import delivery as deliveries
 from tongban.cases import repository as repo
 from tongban.cases.runner import CaseAction, Env, perform
@@ -201,7 +201,10 @@ class CaseMutation:
             info, intake.request_supplement, number, expected_version, material_codes, note
         )
 
-    @strawberry.mutation(description="Bring the materials a supplement notice asked for.")
+    @strawberry.mutation(
+        description="Bring materials a supplement notice asked for — all at once or in parts; "
+        "the case moves on when the last one arrives."
+    )
     async def supplement_case(
         self,
         info: Info,
@@ -210,7 +213,14 @@ class CaseMutation:
         materials: Annotated[list[MaterialUpload], strawberry.argument(description="The files.")],
     ) -> CasePayload:
         files = await read_files(info, materials)
-        return await _act(info, intake.supplement, number, expected_version, files)
+        return await _act(info, supplements.supplement, number, expected_version, files)
+
+    close_case = _with_reason(
+        closing.close,
+        "终止办理: close a case whose supplement period passed without every requested material "
+        "(window at intake, handling head in review), or whose applicant did not attend the "
+        "hearing (handling head; the reason is required).",
+    )
 
     @strawberry.mutation(description="Claim an open task of your department.")
     async def claim_task(

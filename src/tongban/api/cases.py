@@ -24,10 +24,12 @@ from tongban.api.node import Node
 from tongban.api.notifications import NotificationMessage, messages_of
 from tongban.api.owed_materials import OwedMaterial
 from tongban.api.preload import resolve
+from tongban.api.supplements import SupplementNotice
 from tongban.auth.types import Principal
 from tongban.cases import permissions, states
 from tongban.cases import types as domain
 from tongban.catalogue import types as domain_catalogue
+from tongban.clock import local_day
 from tongban.errors import ValidationError
 from tongban.government import types as domain_government
 from tongban.review import types as domain_review
@@ -95,21 +97,26 @@ class Task(Node):
         )
 
 
-# Two use cases behind one mutation: requestSupplement files the intake notice before
-# acceptance and the review supplement after it.
-_ACTION_ALIASES = {
+# Several use cases behind one mutation: requestSupplement files the intake notice before
+# acceptance and the review supplement after it; closeCase closes for either reason.
+ACTION_ALIASES = {
     "request_intake_supplement": "request_supplement",
     "request_review_supplement": "request_supplement",
     # supplementCase brings an open notice's materials, or those a deferred acceptance owes.
     "supply_owed": "supplement",
+    "close_no_supplement": "close",
+    "close_no_show": "close",
 }
 
 
+_SUPPLEMENT_STATES = ("supplement_requested", "review_supplement")
+
+
 def _case_actions(
-    principal: Principal, case: domain.Case, tasks: list[domain_review.Task]
+    principal: Principal, case: domain.Case, tasks: list[domain_review.Task], today: date
 ) -> list[CaseAction]:
-    names = permissions.allowed_actions(principal, case, tasks)
-    return [CaseAction(n) for n in dict.fromkeys(_ACTION_ALIASES.get(n, n) for n in names)]
+    names = permissions.allowed_actions(principal, case, tasks, today)
+    return [CaseAction(n) for n in dict.fromkeys(ACTION_ALIASES.get(n, n) for n in names)]
 
 
 @strawberry.type(description="A case (办件): the one record every department and level works on.")
@@ -130,6 +137,9 @@ class Case(Node):
     decided_at: datetime | None = strawberry.field(description="When it was decided.")
     current_stage: int | None = strawberry.field(description="Review stage in progress.")
     supplement_count: int = strawberry.field(description="Supplement notices so far.")
+    supplement_due_on: date | None = strawberry.field(
+        description="Last day of the open supplement notice's period (补正期限)."
+    )
     extension_days: int | None = strawberry.field(description="Working days added by 延期.")
     extension_reason: str | None = strawberry.field(description="Why the limit was extended.")
     decision: DecisionKind | None = strawberry.field(description="The decision, once made.")
@@ -172,6 +182,8 @@ class Case(Node):
             decided_at=c.decided_at,
             current_stage=c.current_stage,
             supplement_count=c.supplement_count,
+            # Only while a supplement is awaited (a withdrawn or refused case keeps the column).
+            supplement_due_on=c.supplement_due_on if c.state in _SUPPLEMENT_STATES else None,
             extension_days=c.extension_days,
             extension_reason=c.extension_reason,
             decision=None if c.decision is None else DecisionKind(c.decision),
@@ -201,10 +213,11 @@ class Case(Node):
     )
     def allowed_actions(self, info: Info) -> list[CaseAction]:
         principal = info.context.principal
+        today = local_day(info.context.clock.now(), info.context.settings.timezone)
         return resolve(
             info.context.loaders.tasks,
             self.domain_case.id,
-            lambda tasks: _case_actions(principal, self.domain_case, tasks),
+            lambda tasks: _case_actions(principal, self.domain_case, tasks, today),
         )
 
     @strawberry.field(
@@ -272,6 +285,16 @@ class Case(Node):
             self.domain_case.id,
             lambda found: materials(found, downloadable=involved),
         )
+
+    @strawberry.field(description="Supplement notices, oldest first, material by material.")
+    async def supplements(self, info: Info) -> list[SupplementNotice]:
+        found = await info.context.loaders.supplements.load(self.domain_case.id)
+        if not found:
+            return []
+        versions = await info.context.loaders.matter_versions.load(self.domain_case.matter_id)
+        pinned = next(v for v in versions if v.version == self.domain_case.matter_version)
+        names = {m.code: m.name for m in pinned.spec.materials}
+        return [SupplementNotice.from_domain(n, names) for n in found]
 
     @strawberry.field(
         description="容缺受理: the materials owed at acceptance, by when, and when each arrived "

@@ -168,6 +168,9 @@ class MatterVersion(Node):
     commitment: CommitmentTerms | None = strawberry.field(
         description="The commitment's terms (null when `commitmentAllowed` is false); public."
     )
+    supplement_period_days: int | None = strawberry.field(
+        description="补正期限 in working days this version sets (null: the platform default)."
+    )
     created_at: datetime = strawberry.field(description="When this version was started.")
     updated_at: datetime = strawberry.field(description="When this version was last edited.")
     published_at: datetime | None = strawberry.field(description="When it was published.")
@@ -198,6 +201,7 @@ class MatterVersion(Node):
             commitment=None
             if s.commitment is None
             else CommitmentTerms.from_domain(s.commitment, s),
+            supplement_period_days=s.supplement_period_days,
             materials=[
                 RequiredMaterial(
                     id=strawberry.ID(f"RequiredMaterial:{v.matter_id}:{v.version}:{m.code}"),

@@ -108,6 +108,11 @@ class MatterSpecInput:
         default=None,
         description="告知承诺制 terms; null: the matter is never approved on a commitment.",
     )
+    supplement_period_days: int | None = strawberry.field(
+        default=None,
+        description="补正期限: working days to bring a supplement's materials (null: the platform "
+        "default).",
+    )
 
     def to_domain(self) -> domain.MatterSpec:
         return domain.MatterSpec(
@@ -125,6 +130,7 @@ class MatterSpecInput:
             cross_region_receiving=tuple(self.cross_region_receiving),
             guide=None if self.guide is None else self.guide.to_domain(),
             commitment=None if self.commitment is None else self.commitment.to_domain(),
+            supplement_period_days=self.supplement_period_days,
             materials=tuple(
                 domain.RequiredMaterial(
                     code=m.code,

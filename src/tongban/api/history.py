@@ -44,7 +44,10 @@ _CHANGE_NAMES = {
     "receiving_region": "receivingRegionCode",
     "handling_department_id": "handlingDepartmentId",
 }
-_HIDDEN_CHANGES = frozenset({"handling_lineage", "receiving_lineage", "claimed_by"})
+# special_procedure_kind is what closing reads; the started / ended events say the kind.
+_HIDDEN_CHANGES = frozenset(
+    {"handling_lineage", "receiving_lineage", "claimed_by", "special_procedure_kind"}
+)
 _ENUM_CHANGES = frozenset({"state", "decision"})
 
 

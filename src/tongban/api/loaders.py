@@ -20,6 +20,7 @@ from tongban.cases import history_repository as history_repo
 from tongban.cases import material_repository as material_repo
 from tongban.cases import owed_repository as owed_repo
 from tongban.cases import repository as cases_repo
+from tongban.cases import supplement_repository as supplement_repo
 from tongban.cases.types import (
     Applicant,
     Case,
@@ -29,6 +30,7 @@ from tongban.cases.types import (
     Event,
     Material,
     OwedMaterial,
+    SupplementNotice,
 )
 from tongban.catalogue import repository as catalogue_repo
 from tongban.catalogue.types import MatterVersion
@@ -94,6 +96,7 @@ class Loaders:
     applicant: DataLoader[str, Applicant | None] = field(init=False)
     tasks: DataLoader[str, list[Task]] = field(init=False)
     materials: DataLoader[str, list[Material]] = field(init=False)
+    supplements: DataLoader[str, list[SupplementNotice]] = field(init=False)
     decision_document: DataLoader[str, DecisionDocument | None] = field(init=False)
     delivery: DataLoader[str, Delivery | None] = field(init=False)
     owed_materials: DataLoader[str, list[OwedMaterial]] = field(init=False)
@@ -133,6 +136,7 @@ class Loaders:
         self.applicant = _loader(pool, _applicants, _none)
         self.tasks = _loader(pool, _by_case(review_repo.tasks_of), _empty)
         self.materials = _loader(pool, _by_case(material_repo.materials_of), _empty)
+        self.supplements = _loader(pool, _by_case(supplement_repo.notices_of), _empty)
         self.decision_document = _loader(pool, _decision_documents, _none)
         self.delivery = _loader(pool, _deliveries, _none)
         self.owed_materials = _loader(pool, _by_case(owed_repo.owed_of), _empty)

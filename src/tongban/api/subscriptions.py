@@ -211,6 +211,7 @@ APPLICANT_SEES: dict[type[Event], bool] = {
     ce.Delivered: True,
     ce.Withdrawn: True,
     ce.ClosedNoSupplement: True,
+    ce.ClosedNoShow: True,
     ce.Revoked: True,
     ce.Rated: True,
     ce.FollowUpCompleted: True,

@@ -70,12 +70,20 @@ class SupplementRequested(Event, frozen=True, tag="supplement_requested"):
     phase: str
     materials: list[RequestedMaterial]
     requested_on: date
+    # 补正期限 (working days) and its last day; notices sent before it was kept have neither.
+    period_days: int | None = None
+    due_on: date | None = None
 
 
 class Supplemented(Event, frozen=True, tag="supplemented"):
+    """Materials of the open supplement notice arrived; ``complete_on`` once all of them have
+    (until then ``outstanding`` names what is still owed and the case stays where it is)."""
+
     materials: list[str]
-    complete_on: date
+    complete_on: date | None
     deadlines: Deadlines
+    outstanding: list[RequestedMaterial] = []
+    due_on: date | None = None
 
 
 class Decided(Event, frozen=True, tag="decided", omit_defaults=True):
@@ -110,7 +118,18 @@ class Revoked(Event, frozen=True, tag="revoked"):
 
 
 class ClosedNoSupplement(Event, frozen=True, tag="closed_no_supplement"):
-    """补正不来办结: the state machine's close_no_supplement transition (no use case yet)."""
+    """终止办理: the supplement period passed without every requested material."""
+
+    phase: str
+    due_on: date | None
+    missing: list[RequestedMaterial]
+
+
+class ClosedNoShow(Event, frozen=True, tag="closed_no_show"):
+    """终止办理: the applicant did not attend the hearing (the reason is in the history)."""
+
+    procedure: str
+    closed_on: date
 
 
 class Rated(Event, frozen=True, tag="rated"):
@@ -178,6 +197,7 @@ CaseEvents: TypeAlias = (
     | Withdrawn
     | Revoked
     | ClosedNoSupplement
+    | ClosedNoShow
     | Rated
     | FollowUpCompleted
     | Rerated

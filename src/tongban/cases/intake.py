@@ -1,5 +1,5 @@
-"""Intake (Art. 32): accept, declare not applicable, refuse, the one-time supplement notice, and
-the applicant's supplement. Each is a case action (``runner``): the case arrives locked and
+"""Intake (Art. 32): accept, declare not applicable, refuse, and the one-time supplement notice
+(the applicant's supplement is in ``supplements``). Each is a case action (``runner``): the case arrives locked and
 checked; a raised error rolls back everything the action wrote."""
 
 from __future__ import annotations
@@ -11,12 +11,9 @@ import asyncpg
 
 from tongban.auth.types import Principal
 from tongban.cases import deferral, events
-from tongban.cases import material_repository as material_repo
 from tongban.cases.commitment import missing_required as _missing_required
 from tongban.cases.runner import ActionContext, CaseAction, case_action, pinned_matter, routed
-from tongban.cases.service import store_materials
-from tongban.cases.types import Case, UploadedFile
-from tongban.cases.validation import check_files
+from tongban.cases.types import Case
 from tongban.cases.workflow import (
     checked_material_list,
     file_supplement_notice,
@@ -26,7 +23,7 @@ from tongban.cases.workflow import (
 from tongban.catalogue.types import MatterSpec, RequiredMaterial
 from tongban.config import Settings
 from tongban.deadlines import service as deadlines
-from tongban.errors import InvalidInputError, Problem
+from tongban.errors import InvalidInputError
 from tongban.review import service as review
 
 
@@ -174,6 +171,7 @@ async def request_intake_supplement(
         ctx.case,
         ctx.principal,
         spec=matter.spec,
+        settings=ctx.settings,
         codes=codes,
         note=note,
         today=ctx.today,
@@ -187,56 +185,5 @@ async def request_intake_supplement(
 request_supplement: CaseAction[[list[str], str]] = routed(
     lambda case: (
         request_intake_supplement if case.state == "received" else review.request_review_supplement
-    )
-)
-
-
-@case_action("supplement")
-async def supplement_notice(ctx: ActionContext, files: list[UploadedFile]) -> Case:
-    """The applicant brings what the notice listed; the case returns to intake or review."""
-    case = ctx.case
-    matter = await pinned_matter(ctx.conn, case)
-    problems = check_files(files, matter.spec, ctx.settings)
-    if not files:
-        problems.append(Problem("materials", "REQUIRED", "upload the requested materials"))
-    if problems:
-        raise InvalidInputError(problems)
-    notice = await material_repo.open_supplement_notice(ctx.conn, case_id=case.id)
-    assert notice is not None
-    notice_id, requested = notice
-    brought = {f.material_code for f in files}
-    still = [c for c in requested if c not in brought]
-    if still:
-        raise InvalidInputError.one(
-            "materials",
-            "INCOMPLETE_SUPPLEMENT",
-            f"still missing: {', '.join(still)}",
-            {"materials": still},
-        )
-    await store_materials(ctx.conn, ctx.blobs, case.id, files, "supplement", matter.spec, ctx.now)
-    await material_repo.fulfil_supplement_notice(
-        ctx.conn, notice_id=notice_id, on=ctx.today, at=ctx.now
-    )
-    back_to = "received" if case.state == "supplement_requested" else "under_review"
-    if back_to == "under_review":
-        await deadlines.resume(ctx.conn, settings=ctx.settings, case_id=case.id, on=ctx.today)
-    return await ctx.record(
-        event=events.Supplemented(
-            materials=sorted(c for c in brought if c),
-            complete_on=ctx.today,
-            deadlines=await deadlines.summary(ctx.conn, case_id=case.id),
-        ),
-        transition="supplement",
-        changes={"state": back_to},
-    )
-
-
-# One mutation brings materials: what an open supplement notice asked for, or otherwise the
-# materials a deferred acceptance left owed (容缺受理, ``deferral``).
-supplement: CaseAction[[list[UploadedFile]]] = routed(
-    lambda case: (
-        supplement_notice
-        if case.state in ("supplement_requested", "review_supplement")
-        else deferral.supply_owed
     )
 )

@@ -1,9 +1,10 @@
-"""SQL for what a case holds on file: materials, decision documents and supplement notices."""
+"""SQL for what a case holds on file: materials and decision documents (supplement notices:
+``supplement_repository``)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import datetime
 
 import asyncpg
 
@@ -105,50 +106,3 @@ async def material_codes_of(conn: asyncpg.Connection, *, case_id: str) -> set[st
         case_id,
     )
     return {r["material_code"] for r in rows}
-
-
-async def insert_supplement_notice(
-    conn: asyncpg.Connection,
-    *,
-    case_id: str,
-    phase: str,
-    material_codes: Sequence[str],
-    note: str,
-    officer_id: str,
-    on: date,
-    at: datetime,
-) -> None:
-    await conn.execute(
-        """INSERT INTO supplement_notice (case_id, phase, material_codes, note, requested_by,
-                                          requested_on, requested_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7)""",
-        case_id,
-        phase,
-        list(material_codes),
-        note,
-        officer_id,
-        on,
-        at,
-    )
-
-
-async def open_supplement_notice(
-    conn: asyncpg.Connection, *, case_id: str
-) -> tuple[str, list[str]] | None:
-    row = await conn.fetchrow(
-        """SELECT id::text, material_codes FROM supplement_notice
-           WHERE case_id = $1 AND fulfilled_at IS NULL ORDER BY requested_at DESC LIMIT 1""",
-        case_id,
-    )
-    return None if row is None else (row["id"], list(row["material_codes"]))
-
-
-async def fulfil_supplement_notice(
-    conn: asyncpg.Connection, *, notice_id: str, on: date, at: datetime
-) -> None:
-    await conn.execute(
-        "UPDATE supplement_notice SET fulfilled_at = $3, fulfilled_on = $2 WHERE id = $1",
-        notice_id,
-        on,
-        at,
-    )

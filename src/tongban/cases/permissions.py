@@ -11,6 +11,7 @@ of this: these rules only ever see cases the viewer may see.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import date
 from typing import Final
 
 from tongban.auth.errors import NotAllowedError
@@ -80,6 +81,13 @@ def _verifier(p: Principal, c: Case, tasks: Sequence[Task]) -> bool:
     return p.is_officer and p.has_role("reviewer", "head") and holds
 
 
+def _case_holder(p: Principal, c: Case, tasks: Sequence[Task]) -> bool:
+    """Before acceptance the receiving window holds the case, after it the handling head."""
+    if c.state == "supplement_requested":
+        return _intake_window(p, c, tasks)
+    return _handling_head(p, c, tasks)
+
+
 def _admin(p: Principal, c: Case, _: Sequence[Task]) -> bool:
     return p.is_officer and p.has_role("admin")
 
@@ -102,6 +110,11 @@ RULES: Final[dict[str, tuple[Rule, str]]] = {
         _applicant_or_window,
         "the applicant, or the window on their behalf, brings owed materials",
     ),
+    "close_no_supplement": (
+        _case_holder,
+        "only the window (at intake) or the handling head (in review) holding the case closes it",
+    ),
+    "close_no_show": (_handling_head, "the head of the handling department closes the case"),
     "claim_task": _TASK,
     "complete_task": _TASK,
     "send_back": (_handling_head, "the head of the handling department sends a case back"),
@@ -163,8 +176,17 @@ def require(action: str, principal: Principal, case: Case, tasks: Sequence[Task]
         )
 
 
-def _precondition(action: str, case: Case, tasks: Sequence[Task]) -> bool:
+def _precondition(
+    action: str, case: Case, tasks: Sequence[Task], today: date | None = None
+) -> bool:
     """The case's own conditions a button depends on (each use case checks them too)."""
+    if action == "close_no_supplement":
+        # Closable the day after the period's last day. A notice older than migration 0019 has
+        # no day on the case: offered, and the use case counts its period to decide.
+        due = case.supplement_due_on
+        return due is None or (today is not None and today > due)
+    if action == "close_no_show":
+        return case.special_procedure_kind == "hearing"
     if action == "rate":
         return case.rating is None
     if action == "complete_follow_up":
@@ -207,12 +229,15 @@ def _task_ready(action: str, principal: Principal, tasks: Sequence[Task]) -> boo
     return any(t.department_id == principal.department_id and t.state in wanted for t in tasks)
 
 
-def allowed_actions(principal: Principal, case: Case, tasks: Sequence[Task]) -> list[str]:
-    """What ``principal`` can do to ``case`` now, in the state table's order of names."""
+def allowed_actions(
+    principal: Principal, case: Case, tasks: Sequence[Task], today: date | None = None
+) -> list[str]:
+    """What ``principal`` can do to ``case`` now (``today``, in the authority's time zone), in
+    the state table's order of names."""
     return [
         action
         for action in states.allowed_actions(case.state)
         if may(action, principal, case, tasks)
-        and _precondition(action, case, tasks)
+        and _precondition(action, case, tasks, today)
         and _task_ready(action, principal, tasks)
     ]

@@ -24,7 +24,7 @@ _CASE_COLUMNS = """c.id::text, c.number, c.matter_id::text, c.matter_version, c.
     c.rerating, c.rerating_comment, c.rerated_at, c.terminal_reason, c.competent_agency,
     c.commitment_conditions_hash, c.committed_at, c.verification_outcome, c.verified_at,
     c.version, c.updated_at, c.stated_name, c.stated_contact_name, c.stated_mobile, c.stated_email,
-    c.stated_channels, c.owed_due_on"""
+    c.stated_channels, c.owed_due_on, c.supplement_due_on, c.special_procedure_kind"""
 
 _UPDATABLE = frozenset(
     {
@@ -53,6 +53,8 @@ _UPDATABLE = frozenset(
         "verification_outcome",
         "verified_at",
         "owed_due_on",
+        "supplement_due_on",
+        "special_procedure_kind",
     }
 )
 

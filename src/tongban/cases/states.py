@@ -25,6 +25,7 @@ STATE_CODES: Final[dict[str, str | None]] = {
     "withdrawn": "2",
     "revoked": "15",
     "closed_no_supplement": None,
+    "closed_no_show": None,
 }
 
 _OPEN_BEFORE_DECISION = (
@@ -51,6 +52,8 @@ TRANSITIONS: Final[dict[str, tuple[tuple[str, ...], str | None]]] = {
         None,
     ),
     "close_no_supplement": (("supplement_requested", "review_supplement"), "closed_no_supplement"),
+    # 终止办理: the applicant did not attend the hearing held on their application.
+    "close_no_show": (("special_procedure",), "closed_no_show"),
     "claim_task": (_REVIEWING, "under_review"),
     "complete_task": (_REVIEWING, "under_review"),
     "send_back": (_REVIEWING, "under_review"),
@@ -73,7 +76,9 @@ TRANSITIONS: Final[dict[str, tuple[tuple[str, ...], str | None]]] = {
     "fail_verification": ((*_DECIDED, "delivered"), "revoked"),
 }
 
-TERMINAL = frozenset({"not_applicable", "refused", "withdrawn", "revoked", "closed_no_supplement"})
+TERMINAL = frozenset(
+    {"not_applicable", "refused", "withdrawn", "revoked", "closed_no_supplement", "closed_no_show"}
+)
 CONCLUDED = frozenset({*_DECIDED, "delivered"})
 
 

@@ -22,8 +22,9 @@ EventAction = Literal[
     "refused",
     "supplement_requested",
     "supplemented",
-    # The state machine's close_no_supplement transition (补正不来办结).
+    # 终止办理: the supplement did not come in its period, or the applicant missed the hearing.
     "closed_no_supplement",
+    "closed_no_show",
     "task_claimed",
     "opinion_given",
     "sent_back",
@@ -135,6 +136,10 @@ class Case(msgspec.Struct, frozen=True, kw_only=True):
     stated_channels: tuple[str, ...] | None = None
     # 容缺受理: when the materials still owed are due (None when nothing is owed).
     owed_due_on: date | None = None
+    # The last day of the open supplement notice's period (补正期限), and the special procedure
+    # pausing the case: what closing it (终止办理) depends on.
+    supplement_due_on: date | None = None
+    special_procedure_kind: str | None = None
     # Whether the viewer works on this case (decides what personal data they see unmasked).
     viewer_involved: bool = False
 
@@ -162,6 +167,32 @@ class OwedMaterial(msgspec.Struct, frozen=True, kw_only=True):
     undertaking_at: datetime
     arrived_on: date | None
     arrived_at: datetime | None
+
+
+class SupplementItem(msgspec.Struct, frozen=True, kw_only=True):
+    """A material a supplement notice asked for, and when it arrived (None: still owed)."""
+
+    material_code: str
+    arrived_on: date | None = None
+    arrived_at: datetime | None = None
+
+
+class SupplementNotice(msgspec.Struct, frozen=True, kw_only=True):
+    """A supplement notice (补正通知): what it asked for, by when, and what has come."""
+
+    id: str
+    case_id: str
+    phase: str
+    note: str
+    requested_on: date
+    period_days: int | None
+    due_on: date | None
+    fulfilled_on: date | None
+    items: tuple[SupplementItem, ...] = ()
+
+    @property
+    def outstanding(self) -> list[str]:
+        return [i.material_code for i in self.items if i.arrived_on is None]
 
 
 class DecisionDocument(msgspec.Struct, frozen=True, kw_only=True):

@@ -12,13 +12,15 @@ import asyncpg
 from tongban.auth.errors import NotAllowedError
 from tongban.auth.types import Principal
 from tongban.cases import history_repository as history_repo
-from tongban.cases import material_repository as material_repo
 from tongban.cases import repository as repo
 from tongban.cases import states
+from tongban.cases import supplement_repository as supplement_repo
 from tongban.cases.errors import CaseNotFoundError, StaleVersionError
 from tongban.cases.events import RequestedMaterial, SupplementRequested
 from tongban.cases.types import Case
 from tongban.catalogue.types import MatterSpec
+from tongban.config import Settings
+from tongban.deadlines import service as deadlines
 from tongban.errors import MAX_TEXT_CHARS, InvalidInputError, ValidationError, check_length
 from tongban.events.types import Event, OutboxMessage, action_of
 from tongban.identifiers import validate_case_number
@@ -136,15 +138,20 @@ async def file_supplement_notice(
     principal: Principal,
     *,
     spec: MatterSpec,
+    settings: Settings,
     codes: list[str],
     note: str,
     today: date,
     phase: str,
     at: datetime,
 ) -> Case:
-    """Record the one notice of what to bring (at intake or during review) and its event."""
+    """Record the one notice of what to bring (at intake or during review), by when, and its
+    event. The period (补正期限) is the matter version's, else the platform's, in working days
+    counted from the day after the notice."""
     check_length(note, field="note", max_chars=MAX_TEXT_CHARS)
-    await material_repo.insert_supplement_notice(
+    period = spec.supplement_period_days or settings.supplement_period_days
+    due_on = (await deadlines.load_calendar(conn)).add_working_days(today, period)
+    await supplement_repo.insert_notice(
         conn,
         case_id=case.id,
         phase=phase,
@@ -153,6 +160,8 @@ async def file_supplement_notice(
         officer_id=principal.officer_id or "",
         on=today,
         at=at,
+        period_days=period,
+        due_on=due_on,
     )
     names = {m.code: m.name for m in spec.materials}
     return await record(
@@ -163,11 +172,13 @@ async def file_supplement_notice(
             phase=phase,
             materials=[RequestedMaterial(code=c, name=names[c]) for c in codes],
             requested_on=today,
+            period_days=period,
+            due_on=due_on,
         ),
         transition="request_intake_supplement"
         if phase == "intake"
         else "request_review_supplement",
         reason=note or None,
-        changes={"supplement_count": case.supplement_count + 1},
+        changes={"supplement_count": case.supplement_count + 1, "supplement_due_on": due_on},
         at=at,
     )

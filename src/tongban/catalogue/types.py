@@ -160,6 +160,9 @@ class MatterSpec(msgspec.Struct, frozen=True, kw_only=True):
     """Versions published before guides existed have none."""
     commitment: CommitmentTerms | None = None
     """告知承诺制 terms; None: the matter is never approved on a commitment."""
+    supplement_period_days: int | None = None
+    """补正期限: working days the applicant has to bring a supplement notice's materials; None
+    takes the platform's TONGBAN_SUPPLEMENT_PERIOD_DAYS."""
 
 
 class MatterVersion(msgspec.Struct, frozen=True, kw_only=True):

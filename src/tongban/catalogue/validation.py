@@ -12,6 +12,7 @@ from tongban.errors import Problem
 from tongban.government.types import LEVELS, Region
 
 MAX_LIMIT_DAYS = 365
+JOINT_LIMIT_DAYS = 45  # Art. 42 (2)
 
 
 class _Problems:
@@ -51,6 +52,21 @@ def _check_fields(spec: MatterSpec, bad: _Problems) -> None:
         bad("confidentiality", "OUT_OF_RANGE", "confidentiality must be between 0 and 3")
     if not 0 <= spec.statutory_limit <= MAX_LIMIT_DAYS:
         bad("statutoryLimit", "OUT_OF_RANGE", f"statutory limit must be 0–{MAX_LIMIT_DAYS} days")
+    period = spec.supplement_period_days
+    if period is not None and not 0 < period <= MAX_LIMIT_DAYS:
+        bad(
+            "supplementPeriodDays",
+            "OUT_OF_RANGE",
+            f"the supplement period must be 1–{MAX_LIMIT_DAYS} working days",
+        )
+    if spec.joint_handling and spec.statutory_limit > JOINT_LIMIT_DAYS:
+        # Art. 42 (2): joint, centralised or unified handling takes at most 45 days.
+        bad(
+            "statutoryLimit",
+            "JOINT_LIMIT_EXCEEDED",
+            f"a jointly handled matter is decided within {JOINT_LIMIT_DAYS} working days (Art. 42)",
+            limit=JOINT_LIMIT_DAYS,
+        )
     if spec.promised_limit < 0:
         bad("promisedLimit", "OUT_OF_RANGE", "promised limit must not be negative")
     if spec.promised_limit > spec.statutory_limit:

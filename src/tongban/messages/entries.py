@@ -245,7 +245,6 @@ PROBLEMS: Final[dict[str, Entry]] = {
     "INCOMPLETE_NOTICE": _e(
         "补正告知须一次性列明全部缺少的必要材料，还缺少：{materials}", "{message}"
     ),
-    "INCOMPLETE_SUPPLEMENT": _e("仍有材料未补正：{materials}", "{message}"),
     # 容缺受理
     "NOT_DEFERRABLE": _e("以下材料不属于本事项的容缺材料，不能容缺受理：{materials}", "{message}"),
     "NOT_MISSING": _e("以下材料已提交，无须容缺：{materials}", "{message}"),
@@ -257,6 +256,14 @@ PROBLEMS: Final[dict[str, Entry]] = {
     "NOTHING_OWED": _e("本办件没有待补交的容缺材料", "this case owes no deferred materials"),
     "MATERIALS_OWED": _e(
         "容缺材料尚未补齐（{materials}），只能作出容缺准予决定或不予决定", "{message}"
+    ),
+    "UNREQUESTED_MATERIAL": _e("补正通知未要求以下材料：{materials}", "{message}"),
+    "SUPPLEMENT_PERIOD_RUNNING": _e(
+        "补正期限至 {dueOn} 届满；材料仍未补齐的，自 {closableFrom} 起方可终止办理", "{message}"
+    ),
+    "NOT_A_HEARING": _e("只有申请人未参加听证的，方可在特别程序中终止办理", "{message}"),
+    "JOINT_LIMIT_EXCEEDED": _e(
+        "联合办理的事项办理时限不得超过 {limit} 个工作日（行政许可法第四十二条）", "{message}"
     ),
     "OUT_OF_RANGE": _e("数值超出允许范围", "{message}"),
     "NOT_HIGHER_LEVEL": _e(
@@ -466,7 +473,8 @@ _STATES_ZH: Final[dict[str, str]] = {
     "refused": "不予受理",
     "withdrawn": "已撤回",
     "revoked": "已撤销",
-    "closed_no_supplement": "逾期未补正办结",
+    "closed_no_supplement": "逾期未补正终止办理",
+    "closed_no_show": "未参加听证终止办理",
     # Review tasks
     "waiting": "待前序部门",
     "open": "待认领",
@@ -481,7 +489,8 @@ _ACTIONS_ZH: Final[dict[str, str]] = {
     "request_intake_supplement": "一次性告知补正",
     "supplement": "补正材料",
     "supply_owed": "补交容缺材料",
-    "close_no_supplement": "按逾期未补正办结",
+    "close_no_supplement": "逾期未补正终止办理",
+    "close_no_show": "未参加听证终止办理",
     "claim_task": "认领审查任务",
     "complete_task": "办结审查任务",
     "send_back": "退回",

@@ -32,7 +32,7 @@ def _delivery_notice(event: Any) -> str:
 
 # Every kind of event decides here which notification it gives; None: internal steps notify
 # nobody. A new kind of event without a row here fails tests/events/test_event_types.py.
-NOTIFICATIONS: dict[type[Event], str | Callable[[Any], str] | None] = {
+NOTIFICATIONS: dict[type[Event], str | Callable[[Any], str | None] | None] = {
     ce.Submitted: "received",
     ce.Accepted: "accepted",
     ce.AcceptedAutomatically: "accepted",
@@ -41,11 +41,13 @@ NOTIFICATIONS: dict[type[Event], str | Callable[[Any], str] | None] = {
     ce.DeclaredNotApplicable: "not_applicable",
     ce.Refused: "refused",
     ce.SupplementRequested: "supplement_requested",
-    ce.Supplemented: None,
+    # Only a partial supplement: the applicant is told what is still owed and by when.
+    ce.Supplemented: lambda e: "supplement_partly_received" if e.outstanding else None,
     ce.Decided: _decision_notice,
     ce.Delivered: _delivery_notice,
     ce.Withdrawn: "withdrawn",
-    ce.ClosedNoSupplement: None,
+    ce.ClosedNoSupplement: "closed_no_supplement",
+    ce.ClosedNoShow: "closed_no_show",
     ce.Revoked: "revoked",
     ce.Rated: None,
     ce.FollowUpCompleted: "follow_up_completed",

@@ -142,6 +142,17 @@ def _values(row: EventToPlan, event: Any, kind: str, settings: Settings) -> dict
     if kind == "supplement_requested":
         values["missingMaterials"] = "、".join(m.name for m in event.materials)
         values["note"] = reason or "无"
+        values["periodDays"] = str(event.period_days or "")
+        values["dueOn"] = chinese_date(event.due_on)
+    elif kind == "supplement_partly_received":
+        values["outstandingMaterials"] = "、".join(m.name for m in event.outstanding)
+        values["dueOn"] = chinese_date(event.due_on)
+    elif kind == "closed_no_supplement":
+        values["missingMaterials"] = "、".join(m.name for m in event.missing)
+        values["dueOn"] = chinese_date(event.due_on)
+    elif kind == "closed_no_show":
+        values["procedure"] = PROCEDURES.get(event.procedure, event.procedure)
+        values["reason"] = reason
     elif kind in ("accepted", "accepted_deferred"):
         values["acceptedOn"] = chinese_date(event.accepted_on)
         values["promisedDueOn"] = chinese_date(deadlines.get("promised"))

@@ -38,7 +38,26 @@ KINDS: Final[dict[str, Kind]] = {
     "supplement_requested": Kind(
         "applicant",
         "一次性告知补正",
-        {"missingMaterials": "须补正的全部材料", "note": "经办说明"},
+        {
+            "missingMaterials": "须补正的全部材料",
+            "note": "经办说明",
+            "periodDays": "补正期限（工作日）",
+            "dueOn": "补正截止日期",
+        },
+    ),
+    "supplement_partly_received": Kind(
+        "applicant",
+        "补正材料部分收到",
+        {"outstandingMaterials": "仍须补正的材料", "dueOn": "补正截止日期"},
+    ),
+    # 终止办理 — not a refusal: the application ends because the applicant did not do their part.
+    "closed_no_supplement": Kind(
+        "applicant",
+        "逾期未补正，终止办理",
+        {"dueOn": "补正截止日期", "missingMaterials": "未补正的材料"},
+    ),
+    "closed_no_show": Kind(
+        "applicant", "未参加听证，终止办理", {"procedure": "程序名称", "reason": "说明"}
     ),
     "accepted": Kind(
         "applicant",
@@ -218,10 +237,40 @@ DEFAULTS: Final[dict[tuple[str, Channel], Template]] = {
         ),
         *_t(
             "supplement_requested",
-            "您的办件${caseNumber}（${matterName}）材料需补正，请一次性补齐：${missingMaterials}。",
+            "您的办件${caseNumber}（${matterName}）材料需补正，请于${dueOn}前一次性补齐："
+            "${missingMaterials}。逾期未补齐的，终止办理。",
             "请补正材料：${matterName}（${caseNumber}）",
             "${applicantName}：\n\n您申请的“${matterName}”（办件编号${caseNumber}）材料不齐全，"
-            "请一次性补齐以下全部材料：\n${missingMaterials}\n\n经办说明：${note}" + _SIGN_OFF,
+            "请一次性补齐以下全部材料：\n${missingMaterials}\n\n经办说明：${note}\n\n"
+            "补正期限为${periodDays}个工作日，请于${dueOn}前补齐；逾期未补齐的，"
+            "本申请将终止办理。" + _SIGN_OFF,
+        ),
+        *_t(
+            "supplement_partly_received",
+            "您的办件${caseNumber}（${matterName}）已收到部分补正材料，请于${dueOn}前补齐："
+            "${outstandingMaterials}。",
+            "已收到部分补正材料：${matterName}（${caseNumber}）",
+            "${applicantName}：\n\n您申请的“${matterName}”（办件编号${caseNumber}）已收到部分"
+            "补正材料。以下材料仍未补正：\n${outstandingMaterials}\n\n请于${dueOn}前补齐；"
+            "材料补齐后方可继续办理，逾期未补齐的，本申请将终止办理。" + _SIGN_OFF,
+        ),
+        *_t(
+            "closed_no_supplement",
+            "您的办件${caseNumber}（${matterName}）补正期限已于${dueOn}届满，仍缺少"
+            "${missingMaterials}，已终止办理。如需办理，请重新申请。",
+            "终止办理：${matterName}（${caseNumber}）",
+            "${applicantName}：\n\n您申请的“${matterName}”（办件编号${caseNumber}）"
+            "补正期限已于${dueOn}届满，以下材料仍未补正：\n${missingMaterials}\n\n"
+            "本申请已终止办理。如仍需办理，请备齐材料后重新提出申请。" + _SIGN_OFF,
+        ),
+        *_t(
+            "closed_no_show",
+            "您未按通知参加办件${caseNumber}（${matterName}）的${procedure}，该办件已终止办理。"
+            "说明：${reason}。",
+            "终止办理：${matterName}（${caseNumber}）",
+            "${applicantName}：\n\n您未按通知参加“${matterName}”（办件编号${caseNumber}）的"
+            "${procedure}，本申请已终止办理。\n\n说明：${reason}\n\n"
+            "如仍需办理，请重新提出申请。" + _SIGN_OFF,
         ),
         *_t(
             "accepted",

@@ -274,6 +274,7 @@ async def start_special_procedure(
         ),
         transition="start_special_procedure",
         reason=text,
+        changes={"special_procedure_kind": kind},
     )
 
 
@@ -291,6 +292,7 @@ async def end_special_procedure(ctx: ActionContext) -> Case:
             deadlines=await deadlines.summary(conn, case_id=case.id),
         ),
         transition="end_special_procedure",
+        changes={"special_procedure_kind": None},
     )
 
 
@@ -307,6 +309,7 @@ async def request_review_supplement(
         ctx.case,
         ctx.principal,
         spec=spec,
+        settings=ctx.settings,
         codes=codes,
         note=note,
         today=ctx.today,

@@ -26,7 +26,14 @@ from tongban.errors import ValidationError
 from tongban.supervision import repository as repo
 from tongban.supervision.types import FigureCase, Figures
 
-_NEVER_DECIDED = {"withdrawn", "revoked", "not_applicable", "refused", "closed_no_supplement"}
+_NEVER_DECIDED = {
+    "withdrawn",
+    "revoked",
+    "not_applicable",
+    "refused",
+    "closed_no_supplement",
+    "closed_no_show",
+}
 
 
 def _used(cal: WorkingCalendar, case: FigureCase, decided: date) -> int:
