@@ -29,6 +29,7 @@ from tongban.api.notifications import NotificationMutation, NotificationQuery
 from tongban.api.operations import OneOperationOrName
 from tongban.api.subscriptions import Subscription
 from tongban.api.supervision import SupervisionQuery
+from tongban.api.supervision_figures import SupervisionFiguresQuery
 
 
 @strawberry.type(description="Everything that can be read.")
@@ -39,6 +40,7 @@ class Query(
     CaseListQuery,
     CalendarQuery,
     SupervisionQuery,
+    SupervisionFiguresQuery,
     NotificationQuery,
     NodeQuery,
 ):

@@ -44,6 +44,7 @@ _UPDATABLE = frozenset(
         "delivered_at",
         "rating",
         "rating_comment",
+        "rated_at",
         "rerating",
         "rerating_comment",
         "rerated_at",

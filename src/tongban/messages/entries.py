@@ -86,6 +86,10 @@ PROBLEMS: Final[dict[str, Entry]] = {
         "监督统计数据仅供监督人员、负责人和管理员查看",
         "supervision figures are for supervisors, heads and administrators",
     ),
+    "OUTSIDE_SUPERVISED_REGION": _e(
+        "监督人员只能查看本行政区划及下级行政区划的统计数据",
+        "supervisors see the figures of their own region and the regions below it",
+    ),
     "ADMINS_ONLY": _e("此项操作仅限管理员", "{message}"),
     "PROVINCE_ADMINS_ONLY": _e("此项操作仅限省级管理员", "{message}"),
     "OUTSIDE_ADMIN_REGION": _e(

@@ -6,12 +6,13 @@ from datetime import date
 from typing import Any
 
 import asyncpg
+import msgspec
 
 from tongban.auth.types import Principal
 from tongban.cases.access import ViewerSql
 from tongban.keyset import Order, Window
 from tongban.rows import fetch_all
-from tongban.supervision.types import FigureCase
+from tongban.supervision.types import DepartmentRank, FigureCase, MatterRank, RatingFigures
 
 _WARNINGS = """
         FROM deadline_warning w
@@ -91,3 +92,181 @@ async def cases_for_figures(
         """,
         *params,
     )
+
+
+# The instants of [from, to] in local days: a rating at 23:59 on the last day counts, one at
+# 00:01 the day after does not (both in the configured time zone, not UTC).
+_LOCAL_RANGE = """{column} >= ($2::date)::timestamp AT TIME ZONE $4
+          AND {column} < ($3::date + 1)::timestamp AT TIME ZONE $4"""
+GROUPS = {
+    "department": "c.handling_department_id::text",
+    "region": "c.handling_region",
+    "matter": "c.matter_id::text",
+    "none": "NULL::text",
+}
+PERIODS = {
+    "day": "date_trunc('day', c.rated_at AT TIME ZONE $4)::date",
+    "week": "date_trunc('week', c.rated_at AT TIME ZONE $4)::date",
+    "month": "date_trunc('month', c.rated_at AT TIME ZONE $4)::date",
+    "none": "NULL::date",
+}
+_LEVELS = ", ".join(f"count(*) FILTER (WHERE r.rating = {n})" for n in range(1, 6))
+_RERATINGS = ", ".join(f"count(*) FILTER (WHERE r.rerating = {n})" for n in range(1, 6))
+
+
+async def rating_figures(
+    conn: asyncpg.Connection,
+    *,
+    region_code: str,
+    start: date,
+    end: date,
+    timezone: str,
+    department_id: str | None,
+    matter_code: str | None,
+    group_by: str,
+    period: str,
+) -> list[RatingFigures]:
+    """One statement: ratings given in [start, end] (local days) in the region subtree, per
+    group and period, with their follow-ups (差评整改回访) and re-ratings."""
+    rows = await conn.fetch(
+        f"""
+        WITH r AS (
+            SELECT c.id, c.rating, c.rerating, {GROUPS[group_by]} AS key,
+                   {PERIODS[period]} AS period_start
+            FROM case_record c
+            WHERE c.rating IS NOT NULL
+              AND {_LOCAL_RANGE.format(column="c.rated_at")}
+              AND c.handling_lineage @> ARRAY[$1::text]
+              AND ($5::uuid IS NULL OR c.handling_department_id = $5::uuid)
+              AND ($6::text IS NULL OR c.matter_id = (SELECT id FROM matter WHERE code = $6))
+        ), g AS (
+            SELECT r.key, r.period_start, count(*) AS rated,
+                   ARRAY[{_LEVELS}] AS levels,
+                   count(*) FILTER (WHERE r.rating >= 4) AS bad,
+                   count(f.case_id) AS follow_ups,
+                   count(*) FILTER (WHERE f.state = 'completed') AS rectified,
+                   count(*) FILTER (WHERE f.state = 'completed' AND k.stopped_on <= k.due_on)
+                       AS rectified_on_time,
+                   count(r.rerating) AS rerated,
+                   ARRAY[{_RERATINGS}] AS rerating_levels
+            FROM r
+            LEFT JOIN review_task f ON f.case_id = r.id AND f.kind = 'follow_up'
+            LEFT JOIN deadline_clock k ON k.case_id = r.id AND k.kind = 'follow_up'
+            GROUP BY r.key, r.period_start
+        )
+        SELECT g.*, m.code AS matter_code, m.current_version AS matter_version
+        FROM g LEFT JOIN matter m ON $7 AND m.id::text = g.key
+        ORDER BY g.period_start NULLS FIRST, g.key NULLS FIRST
+        """,
+        region_code,
+        start,
+        end,
+        timezone,
+        department_id,
+        matter_code,
+        group_by == "matter",
+    )
+    return [msgspec.convert(dict(r), RatingFigures) for r in rows]
+
+
+_NEVER_DECIDED = ["withdrawn", "revoked", "not_applicable", "refused", "closed_no_supplement"]
+
+
+async def department_ranks(
+    conn: asyncpg.Connection,
+    *,
+    region_code: str,
+    start: date,
+    end: date,
+    timezone: str,
+    order_by: str,
+    limit: int,
+) -> list[DepartmentRank]:
+    """Departments of the region subtree, ranked in one statement. Concluded, on time and
+    overdue follow the supervision figures' definitions (the promised clock); bad ratings are
+    those given in the period."""
+    order = {
+        "overdue": "overdue DESC",
+        "on_time_rate": "on_time::float / NULLIF(concluded, 0) ASC NULLS LAST",
+        "bad_ratings": "bad_ratings DESC",
+    }[order_by]
+    rows = await conn.fetch(
+        f"""
+        WITH d AS (
+            SELECT c.handling_department_id AS department_id,
+                   (c.decided_at AT TIME ZONE $4)::date AS decided_on, c.state, k.due_on
+            FROM case_record c
+            JOIN deadline_clock k ON k.case_id = c.id AND k.kind = 'promised'
+            WHERE c.handling_lineage @> ARRAY[$1::text] AND c.accepted_on <= $3
+              AND (c.decided_at IS NULL OR c.decided_at >= ($2::date)::timestamp AT TIME ZONE $4)
+        ), clocks AS (
+            SELECT department_id,
+                   count(*) FILTER (WHERE decided_on BETWEEN $2 AND $3) AS concluded,
+                   count(*) FILTER (WHERE decided_on BETWEEN $2 AND $3
+                                    AND NOT decided_on > due_on) AS on_time,
+                   count(*) FILTER (WHERE (decided_on BETWEEN $2 AND $3 AND decided_on > due_on)
+                                    OR ((decided_on IS NULL OR decided_on > $3)
+                                        AND state <> ALL($5::text[]) AND due_on < $3)) AS overdue
+            FROM d GROUP BY department_id
+        ), bad AS (
+            SELECT c.handling_department_id AS department_id, count(*) AS bad_ratings
+            FROM case_record c
+            WHERE c.rating >= 4 AND {_LOCAL_RANGE.format(column="c.rated_at")}
+              AND c.handling_lineage @> ARRAY[$1::text]
+            GROUP BY 1
+        )
+        SELECT department_id::text, COALESCE(concluded, 0) AS concluded,
+               COALESCE(on_time, 0) AS on_time, COALESCE(overdue, 0) AS overdue,
+               COALESCE(bad_ratings, 0) AS bad_ratings
+        FROM clocks FULL JOIN bad USING (department_id)
+        ORDER BY {order}, department_id
+        LIMIT $6
+        """,
+        region_code,
+        start,
+        end,
+        timezone,
+        _NEVER_DECIDED,
+        limit,
+    )
+    return [msgspec.convert(dict(r), DepartmentRank) for r in rows]
+
+
+async def matter_ranks(
+    conn: asyncpg.Connection,
+    *,
+    region_code: str,
+    start: date,
+    end: date,
+    timezone: str,
+    limit: int,
+) -> list[MatterRank]:
+    """Matters of cases decided in [start, end] in the region subtree, the most days past
+    their promised due date on average first, in one statement."""
+    rows = await conn.fetch(
+        f"""
+        WITH m AS (
+            SELECT c.matter_id, count(*) AS concluded,
+                   count(*) FILTER (WHERE (c.decided_at AT TIME ZONE $4)::date > k.due_on) AS late,
+                   COALESCE(sum(GREATEST((c.decided_at AT TIME ZONE $4)::date - k.due_on, 0)), 0)
+                       AS days_over_promised,
+                   sum(k.limit_days + k.extension_days) AS promised_days
+            FROM case_record c
+            JOIN deadline_clock k ON k.case_id = c.id AND k.kind = 'promised'
+            WHERE c.decided_at IS NOT NULL AND {_LOCAL_RANGE.format(column="c.decided_at")}
+              AND c.handling_lineage @> ARRAY[$1::text]
+            GROUP BY c.matter_id
+        )
+        SELECT m.matter_id::text, x.code AS matter_code, x.current_version AS matter_version,
+               m.concluded, m.late, m.days_over_promised, m.promised_days
+        FROM m JOIN matter x ON x.id = m.matter_id
+        ORDER BY m.days_over_promised::float / m.concluded DESC, x.code
+        LIMIT $5
+        """,
+        region_code,
+        start,
+        end,
+        timezone,
+        limit,
+    )
+    return [msgspec.convert(dict(r), MatterRank) for r in rows]
