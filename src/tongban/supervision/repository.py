@@ -55,6 +55,32 @@ async def open_warnings(
     return [dict(r) for r in rows]
 
 
+async def raised_warning(
+    conn: asyncpg.Connection, *, principal: Principal, case_id: str, level: str, clock: str
+) -> dict[str, Any] | None:
+    """The latest warning of this level on this kind of clock of the case, if the viewer may
+    see the case (a live feed's event names the case, level and clock, not the row)."""
+    params: list[Any] = [case_id, level, clock]
+    visible = ViewerSql(principal, params).visible()
+    row = await conn.fetchrow(
+        f"""
+        SELECT w.id::text, w.level, w.due_on, w.raised_at, k.kind, c.number AS case_number,
+               c.id::text AS case_id,
+               COALESCE(t.department_id, c.handling_department_id)::text AS department_id,
+               c.handling_region AS region_code
+        FROM deadline_warning w
+        JOIN deadline_clock k ON k.id = w.clock_id
+        JOIN case_record c ON c.id = w.case_id
+        LEFT JOIN review_task t ON t.id = k.task_id
+        WHERE w.case_id = $1::uuid AND w.level = $2 AND k.kind = $3 AND {visible}
+        ORDER BY w.raised_at DESC, w.id
+        LIMIT 1
+        """,
+        *params,
+    )
+    return None if row is None else dict(row)
+
+
 async def count_open_warnings(
     conn: asyncpg.Connection,
     *,
