@@ -268,6 +268,9 @@ PROBLEMS: Final[dict[str, Entry]] = {
         "模板已有新版本（第 {currentVersion} 版）发布，请刷新后重试", "{message}"
     ),
     # Supervision
+    "SERIES_TOO_LONG": _e(
+        "按日统计的期间最多 {max} 天", "a daily series covers at most {max} days"
+    ),
     "PERIOD_ENDS_BEFORE_START": _e(
         "统计期间的结束日期早于开始日期", "the period ends before it starts"
     ),

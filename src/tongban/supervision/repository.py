@@ -106,7 +106,7 @@ async def cases_for_figures(
         FigureCase,
         f"""
         SELECT c.id::text, c.handling_department_id::text AS department_id,
-               c.handling_region AS region_code, c.state,
+               c.handling_region AS region_code, c.state, c.accepted_on,
                (c.decided_at AT TIME ZONE $3)::date AS decided_on,
                k.start_on, k.limit_days, k.extension_days, k.pauses, k.paused_since,
                k.due_on

@@ -14,6 +14,7 @@ class FigureCase(msgspec.Struct, frozen=True, kw_only=True):
     department_id: str
     region_code: str
     state: str
+    accepted_on: date | None
     decided_on: date | None  # in the configured time zone
     start_on: date
     limit_days: int
@@ -26,6 +27,7 @@ class FigureCase(msgspec.Struct, frozen=True, kw_only=True):
 
 class Figures(msgspec.Struct, kw_only=True):
     key: str
+    period_start: date | None = None  # the period's first day; None for the whole range
     open_cases: int = 0
     concluded_cases: int = 0
     on_time: int = 0
