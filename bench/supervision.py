@@ -29,9 +29,10 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from support import ADMIN, drop_database, fresh_database  # noqa: E402
+from support import ADMIN, drop_database, dsn, fresh_database  # noqa: E402
 from tongban import db  # noqa: E402
 from tongban.supervision import repository as repo  # noqa: E402
+from tongban.supervision.service import periods  # noqa: E402
 
 YEAR_START = date(2026, 1, 1)
 TZ = "Asia/Shanghai"
@@ -143,10 +144,13 @@ def queries(conn: Any) -> dict[str, Callable[[], Awaitable[Any]]]:
         "region_code": "440000", "start": date(2026, 1, 1), "end": date(2026, 12, 31),
         "timezone": TZ,
     }  # fmt: skip
-    figures: dict[str, Any] = year | {"department_id": None, "matter_code": None}
+    figures: dict[str, Any] = {
+        "region_code": "440000", "timezone": TZ, "department_id": None, "matter_code": None,
+    }  # fmt: skip
 
     def rating(group_by: str, period: str, **extra: Any) -> Callable[[], Awaitable[Any]]:
-        args = figures | {"group_by": group_by, "period": period} | extra
+        spans = periods(year["start"], year["end"], period)
+        args = figures | {"group_by": group_by, "spans": spans} | extra
         return lambda: repo.rating_figures(conn, **args)
 
     return {
@@ -191,18 +195,24 @@ async def main() -> None:
     )
     parser.add_argument("--cases", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument("--reuse", action="store_true", help="time a kept database again")
     args = parser.parse_args()
     print(f"machine: {os.cpu_count()} cores; PostgreSQL at {urlsplit(ADMIN).hostname}")
     name = f"tongban_bench_supervision_{args.cases}"
-    url = await fresh_database(name)
-    try:
+    if args.reuse:
+        url = dsn(name)
+    else:
+        url = await fresh_database(name)
         started = time.perf_counter()
         await seed(url, count=args.cases)
         print(f"seeded {args.cases:,} cases over 2026 in {time.perf_counter() - started:.1f} s")
+    try:
         print(f"a year of the province, median of {args.repeat}:")
         await measure(url, args.repeat)
     finally:
-        await drop_database(name)
+        if not args.keep:
+            await drop_database(name)
 
 
 if __name__ == "__main__":

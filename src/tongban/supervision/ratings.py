@@ -27,6 +27,7 @@ from tongban.errors import ValidationError
 from tongban.government import repository as gov_repo
 from tongban.identifiers import is_uuid
 from tongban.supervision import repository as repo
+from tongban.supervision.service import MAX_DAYS, periods
 from tongban.supervision.types import DepartmentRank, MatterRank, RatingFigures
 
 MAX_RANKED = 100
@@ -82,16 +83,21 @@ async def rating_figures(
     _check_period(start, end)
     if department_id is not None and not is_uuid(department_id):
         return []
+    if period == "day" and (end - start).days > MAX_DAYS:
+        raise ValidationError(
+            f"a daily series covers at most {MAX_DAYS + 1} days",
+            field="period",
+            problem="SERIES_TOO_LONG",
+            params={"max": MAX_DAYS + 1},
+        )
     return await repo.rating_figures(
         conn,
         region_code=region,
-        start=start,
-        end=end,
+        spans=periods(start, end, period),
         timezone=settings.timezone,
         department_id=department_id,
         matter_code=matter_code,
         group_by=group_by,
-        period=period,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -130,67 +131,90 @@ GROUPS = {
     "matter": "c.matter_id::text",
     "none": "NULL::text",
 }
-PERIODS = {
-    "day": "date_trunc('day', c.rated_at AT TIME ZONE $4)::date",
-    "week": "date_trunc('week', c.rated_at AT TIME ZONE $4)::date",
-    "month": "date_trunc('month', c.rated_at AT TIME ZONE $4)::date",
-    "none": "NULL::date",
-}
-_LEVELS = ", ".join(f"count(*) FILTER (WHERE r.rating = {n})" for n in range(1, 6))
-_RERATINGS = ", ".join(f"count(*) FILTER (WHERE r.rerating = {n})" for n in range(1, 6))
+_LEVELS = ", ".join(f"count(*) FILTER (WHERE c.rating = {n})" for n in range(1, 6))
+_RERATINGS = ", ".join(f"count(*) FILTER (WHERE c.rerating = {n})" for n in range(1, 6))
 
 
 async def rating_figures(
     conn: asyncpg.Connection,
     *,
     region_code: str,
-    start: date,
-    end: date,
+    spans: Sequence[tuple[date, date, date | None]],
     timezone: str,
     department_id: str | None,
     matter_code: str | None,
     group_by: str,
-    period: str,
 ) -> list[RatingFigures]:
-    """One statement: ratings given in [start, end] (local days) in the region subtree, per
-    group and period, with their follow-ups (差评整改回访) and re-ratings."""
+    """One statement: ratings given in each span (first day, last day, label; local days) in
+    the region subtree, per group and span, with their follow-ups (差评整改回访) and re-ratings.
+
+    The spans come as rows to join, not as date_trunc over the rating instant: the planner then
+    reads each span as a range of the rating index and expects as many groups as there are
+    groups and spans (grouping on an expression of the instant, it expected one per rating and
+    sorted a year of them on disk instead of hashing a few hundred groups)."""
+    cases = """c.rating IS NOT NULL
+              AND c.rated_at >= (p.first_day::timestamp AT TIME ZONE $4)
+              AND c.rated_at < ((p.last_day + 1)::timestamp AT TIME ZONE $4)
+              AND c.handling_lineage @> ARRAY[$1::text]
+              AND ($5::uuid IS NULL OR c.handling_department_id = $5::uuid)
+              AND ($6::text IS NULL OR c.matter_id = (SELECT id FROM matter WHERE code = $6))"""
+    spans_sql = "unnest($2::date[], $3::date[], $8::date[]) AS p (first_day, last_day, label)"
+    group = f"{GROUPS[group_by]} AS key, p.label AS period_start"
+    # The ratings are scanned once without joins; the follow-ups (bad ratings only, a few in
+    # a hundred) are counted from their own index and joined to the few result rows.
     rows = await conn.fetch(
         f"""
-        WITH r AS (
-            SELECT c.id, c.rating, c.rerating, {GROUPS[group_by]} AS key,
-                   {PERIODS[period]} AS period_start
+        WITH g AS (
+            SELECT {group}, count(*) AS rated,
+                   ARRAY[{_LEVELS}] AS levels,
+                   count(*) FILTER (WHERE c.rating >= 4) AS bad,
+                   count(c.rerating) AS rerated,
+                   ARRAY[{_RERATINGS}] AS rerating_levels
+            FROM {spans_sql} JOIN case_record c ON {cases}
+            GROUP BY 1, 2
+        ), bad AS MATERIALIZED (
+            -- One range of the bad-rating index (the spans' whole extent), then into spans.
+            SELECT c.id, c.rated_at, c.handling_department_id, c.handling_region, c.matter_id
             FROM case_record c
-            WHERE c.rating IS NOT NULL
-              AND {_LOCAL_RANGE.format(column="c.rated_at")}
+            WHERE c.rating >= 4
+              AND c.rated_at >= (($2::date[])[1]::timestamp AT TIME ZONE $4)
+              AND c.rated_at < ((($3::date[])[cardinality($3::date[])] + 1)::timestamp
+                                AT TIME ZONE $4)
               AND c.handling_lineage @> ARRAY[$1::text]
               AND ($5::uuid IS NULL OR c.handling_department_id = $5::uuid)
               AND ($6::text IS NULL OR c.matter_id = (SELECT id FROM matter WHERE code = $6))
-        ), g AS (
-            SELECT r.key, r.period_start, count(*) AS rated,
-                   ARRAY[{_LEVELS}] AS levels,
-                   count(*) FILTER (WHERE r.rating >= 4) AS bad,
-                   count(f.case_id) AS follow_ups,
+        ), fu AS (
+            SELECT {group}, count(*) AS follow_ups,
                    count(*) FILTER (WHERE f.state = 'completed') AS rectified,
                    count(*) FILTER (WHERE f.state = 'completed' AND k.stopped_on <= k.due_on)
-                       AS rectified_on_time,
-                   count(r.rerating) AS rerated,
-                   ARRAY[{_RERATINGS}] AS rerating_levels
-            FROM r
-            LEFT JOIN review_task f ON f.case_id = r.id AND f.kind = 'follow_up'
-            LEFT JOIN deadline_clock k ON k.case_id = r.id AND k.kind = 'follow_up'
-            GROUP BY r.key, r.period_start
+                       AS rectified_on_time
+            FROM bad c
+            JOIN (
+                SELECT d::date AS day, p.label
+                FROM {spans_sql}, generate_series(p.first_day, p.last_day, interval '1 day') d
+            ) p ON p.day = (c.rated_at AT TIME ZONE $4)::date
+            JOIN review_task f ON f.case_id = c.id AND f.kind = 'follow_up'
+            LEFT JOIN deadline_clock k ON k.case_id = c.id AND k.kind = 'follow_up'
+            GROUP BY 1, 2
         )
-        SELECT g.*, m.code AS matter_code, m.current_version AS matter_version
-        FROM g LEFT JOIN matter m ON $7 AND m.id::text = g.key
+        SELECT g.*, COALESCE(fu.follow_ups, 0) AS follow_ups,
+               COALESCE(fu.rectified, 0) AS rectified,
+               COALESCE(fu.rectified_on_time, 0) AS rectified_on_time,
+               m.code AS matter_code, m.current_version AS matter_version
+        FROM g
+        LEFT JOIN fu ON fu.key IS NOT DISTINCT FROM g.key
+                    AND fu.period_start IS NOT DISTINCT FROM g.period_start
+        LEFT JOIN matter m ON $7 AND m.id::text = g.key
         ORDER BY g.period_start NULLS FIRST, g.key NULLS FIRST
         """,
         region_code,
-        start,
-        end,
+        [first for first, _, _ in spans],
+        [last for _, last, _ in spans],
         timezone,
         department_id,
         matter_code,
         group_by == "matter",
+        [label for _, _, label in spans],
     )
     return [msgspec.convert(dict(r), RatingFigures) for r in rows]
 
