@@ -23,8 +23,3 @@ CREATE INDEX CONCURRENTLY IF NOT EXISTS review_task_follow_up_idx
     ON review_task (case_id) INCLUDE (state) WHERE kind = 'follow_up';
 CREATE INDEX CONCURRENTLY IF NOT EXISTS deadline_clock_follow_up_idx
     ON deadline_clock (case_id) INCLUDE (due_on, stopped_on) WHERE kind = 'follow_up';
--- Supervision figures and rankings by decision period read decided cases of a region subtree.
-CREATE INDEX CONCURRENTLY IF NOT EXISTS case_record_decided_figures_idx
-    ON case_record (decided_at)
-    INCLUDE (handling_department_id, handling_region, matter_id, accepted_on, handling_lineage)
-    WHERE decided_at IS NOT NULL;

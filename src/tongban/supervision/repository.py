@@ -125,6 +125,18 @@ async def cases_for_figures(
 # 00:01 the day after does not (both in the configured time zone, not UTC).
 _LOCAL_RANGE = """{column} >= ($2::date)::timestamp AT TIME ZONE $4
           AND {column} < ($3::date + 1)::timestamp AT TIME ZONE $4"""
+
+
+async def _fetch_planned(conn: asyncpg.Connection, sql: str, *args: Any) -> list[Any]:
+    """One figures statement, planned for its own arguments every time. asyncpg prepares and
+    reuses statements, and after five runs PostgreSQL may switch to a generic plan — one that
+    cannot know whether a region holds the whole province or a village, or a range a day or a
+    year, and measured 5 s where the custom plan takes under 1 s (bench/supervision.py)."""
+    async with conn.transaction():
+        await conn.execute("SET LOCAL plan_cache_mode = force_custom_plan")
+        return list(await conn.fetch(sql, *args))
+
+
 GROUPS = {
     "department": "c.handling_department_id::text",
     "region": "c.handling_region",
@@ -162,7 +174,8 @@ async def rating_figures(
     group = f"{GROUPS[group_by]} AS key, p.label AS period_start"
     # The ratings are scanned once without joins; the follow-ups (bad ratings only, a few in
     # a hundred) are counted from their own index and joined to the few result rows.
-    rows = await conn.fetch(
+    rows = await _fetch_planned(
+        conn,
         f"""
         WITH g AS (
             SELECT {group}, count(*) AS rated,
@@ -240,24 +253,38 @@ async def department_ranks(
         "on_time_rate": "on_time::float / NULLIF(concluded, 0) ASC NULLS LAST",
         "bad_ratings": "bad_ratings DESC",
     }[order_by]
-    rows = await conn.fetch(
+    rows = await _fetch_planned(
+        conn,
         f"""
-        WITH d AS (
+        WITH b AS (
+            SELECT ($2::date)::timestamp AT TIME ZONE $4 AS t0,
+                   ($3::date + 1)::timestamp AT TIME ZONE $4 AS t1
+        ), d AS (
+            -- Instants compared with instants: a local date per row, in every filter, cost
+            -- more than the scan.
             SELECT c.handling_department_id AS department_id,
-                   (c.decided_at AT TIME ZONE $4)::date AS decided_on, c.state, k.due_on
+                   c.decided_at >= b.t0 AND c.decided_at < b.t1 AS concluded,
+                   (c.decided_at IS NULL OR c.decided_at >= b.t1)
+                       AND c.state <> ALL($5::text[]) AS open,
+                   c.decided_at, k.due_on
             FROM case_record c
+            CROSS JOIN b
             JOIN deadline_clock k ON k.case_id = c.id AND k.kind = 'promised'
             WHERE c.handling_lineage @> ARRAY[$1::text] AND c.accepted_on <= $3
-              AND (c.decided_at IS NULL OR c.decided_at >= ($2::date)::timestamp AT TIME ZONE $4)
+              AND (c.decided_at IS NULL OR c.decided_at >= b.t0)
         ), clocks AS (
-            SELECT department_id,
-                   count(*) FILTER (WHERE decided_on BETWEEN $2 AND $3) AS concluded,
-                   count(*) FILTER (WHERE decided_on BETWEEN $2 AND $3
-                                    AND NOT decided_on > due_on) AS on_time,
-                   count(*) FILTER (WHERE (decided_on BETWEEN $2 AND $3 AND decided_on > due_on)
-                                    OR ((decided_on IS NULL OR decided_on > $3)
-                                        AND state <> ALL($5::text[]) AND due_on < $3)) AS overdue
-            FROM d GROUP BY department_id
+            SELECT department_id, concluded_cases AS concluded,
+                   concluded_cases - late AS on_time, late + open_overdue AS overdue
+            FROM (
+                SELECT department_id,
+                       count(*) FILTER (WHERE concluded) AS concluded_cases,
+                       count(*) FILTER (
+                           WHERE concluded
+                             AND decided_at >= (due_on + 1)::timestamp AT TIME ZONE $4
+                       ) AS late,
+                       count(*) FILTER (WHERE open AND due_on < $3) AS open_overdue
+                FROM d GROUP BY department_id
+            ) x
         ), bad AS (
             SELECT c.handling_department_id AS department_id, count(*) AS bad_ratings
             FROM case_record c
@@ -293,16 +320,19 @@ async def matter_ranks(
 ) -> list[MatterRank]:
     """Matters of cases decided in [start, end] in the region subtree, the most days past
     their promised due date on average first, in one statement."""
-    rows = await conn.fetch(
+    rows = await _fetch_planned(
+        conn,
         f"""
         WITH m AS (
             SELECT c.matter_id, count(*) AS concluded,
-                   count(*) FILTER (WHERE (c.decided_at AT TIME ZONE $4)::date > k.due_on) AS late,
-                   COALESCE(sum(GREATEST((c.decided_at AT TIME ZONE $4)::date - k.due_on, 0)), 0)
-                       AS days_over_promised,
+                   count(*) FILTER (WHERE l.late > 0) AS late,
+                   COALESCE(sum(l.late), 0) AS days_over_promised,
                    sum(k.limit_days + k.extension_days) AS promised_days
             FROM case_record c
             JOIN deadline_clock k ON k.case_id = c.id AND k.kind = 'promised'
+            CROSS JOIN LATERAL (
+                SELECT GREATEST((c.decided_at AT TIME ZONE $4)::date - k.due_on, 0) AS late
+            ) l
             WHERE c.decided_at IS NOT NULL AND {_LOCAL_RANGE.format(column="c.decided_at")}
               AND c.handling_lineage @> ARRAY[$1::text]
             GROUP BY c.matter_id
