@@ -20,6 +20,9 @@ from tests.cases.factories import make_case
 from tests.conftest import GraphQLClient
 from tests.scenarios import act, at, complete, ok
 
+from tongban.migrate import DEFAULT_DIRECTORY as MIGRATIONS
+from tongban.migrate import _statements
+
 LEVELS = "levels { verySatisfied satisfied basicallySatisfied dissatisfied veryDissatisfied }"
 RERATING_LEVELS = LEVELS.replace("levels", "reratingLevels")
 FIGURES = f"""query ($f: RatingFilter!, $g: RatingGrouping!, $p: FigurePeriod!) {{
@@ -342,3 +345,23 @@ async def test_ranked_departments_and_matters(client: GraphQLClient) -> None:
             "averagePromisedDays": 3.0,
         }
     ]
+
+
+async def test_ratings_given_before_migration_0023_take_their_history_instant(
+    client: GraphQLClient, conn: asyncpg.Connection
+) -> None:
+    case, token = await withdrawal(client, conn, "rating-backfill")
+    client.clock.set(at("2026-03-03", "10:00"))
+    case = await complete(client, "gz.gjj.reviewer", case, "GZ-GJJ", "AGREE")
+    case = await decide(client, "gz.gjj.head", case, "APPROVED")
+    client.clock.set(at("2026-03-31", "23:59"))
+    await rate(client, token, case, 2)
+    await conn.execute("UPDATE case_record SET rated_at = NULL WHERE number = $1", case["number"])
+
+    sql = (MIGRATIONS / "0023_rating_figures.sql").read_text(encoding="utf-8")
+    for statement in _statements(sql):  # as the migrator runs it (idempotent)
+        await conn.execute(statement)
+    rated_at = await conn.fetchval(
+        "SELECT rated_at FROM case_record WHERE number = $1", case["number"]
+    )
+    assert rated_at == at("2026-03-31", "23:59")
