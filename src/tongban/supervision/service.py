@@ -48,9 +48,9 @@ def _used(cal: WorkingCalendar, case: FigureCase, decided: date) -> int:
 
 
 def periods(start: date, end: date, step: str) -> list[tuple[date, date, date | None]]:
-    """(label, first day, last day) of each period of [start, end]: days, weeks from Monday,
-    calendar months — the label is the period's own first day, as date_trunc gives it; the
-    first and last periods are cut to the range."""
+    """(first day, last day, label) of each period of [start, end]: days, weeks from Monday,
+    calendar months — the label is the period's own first day, as date_trunc gives it (None
+    for the whole range as one); the first and last periods are cut to the range."""
     if step == "none":
         return [(start, end, None)]
     found: list[tuple[date, date, date | None]] = []
