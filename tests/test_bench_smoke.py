@@ -49,3 +49,18 @@ def test_the_notification_benchmark_runs_at_a_tiny_size() -> None:
     assert result.returncode == 0, result.stderr
     assert "msg/s per worker process" in result.stdout
     assert "duplicates at the stub: 0; missing: 0" in result.stdout
+
+
+def test_the_supervision_benchmark_runs_at_a_tiny_size() -> None:
+    result = subprocess.run(
+        [sys.executable, "bench/supervision.py", "--cases", "500", "--repeat", "1"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "seeded 500 cases over 2026" in result.stdout
+    assert "ratingFigures by department, whole year:" in result.stdout
+    assert "matterRanking by AVERAGE_DAYS_OVER_PROMISED:" in result.stdout

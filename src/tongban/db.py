@@ -37,6 +37,12 @@ def _count_statement(_record: Any) -> None:
         cell[0] += 1
 
 
+# JIT compilation pays off for queries running minutes; the supervision figures aggregate a
+# year of the province (~1 s) and their row estimates cross the JIT thresholds, where compiling
+# took 3 s of a 4 s query (bench/supervision.py). Everything else here is short OLTP.
+NO_JIT = {"jit": "off"}
+
+
 async def init_connection(conn: asyncpg.Connection) -> None:
     await conn.set_type_codec(
         "jsonb", encoder=_encode_jsonb, decoder=_decode_jsonb, schema="pg_catalog", format="binary"
@@ -89,7 +95,7 @@ async def create_pool(
         init=init_connection,
         reset=_keep_session,
         connection_class=Connection,
-        server_settings={"application_name": application_name, "timezone": "UTC"},
+        server_settings={"application_name": application_name, "timezone": "UTC", **NO_JIT},
     )
     assert pool is not None
     return pool
@@ -113,6 +119,6 @@ def current_statement_count() -> int | None:
 
 async def connect(dsn: str) -> asyncpg.Connection:
     """A single connection with the same codecs as the pool (CLI tools, seeding, tests)."""
-    conn = await asyncpg.connect(dsn)
+    conn = await asyncpg.connect(dsn, server_settings=NO_JIT)
     await init_connection(conn)
     return conn

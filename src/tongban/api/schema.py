@@ -32,6 +32,7 @@ from tongban.api.pii import AuditedSchema
 from tongban.api.pii_audit import PiiAuditQuery
 from tongban.api.subscriptions import Subscription
 from tongban.api.supervision import SupervisionQuery
+from tongban.api.supervision_figures import SupervisionFiguresQuery
 
 
 @strawberry.type(description="Everything that can be read.")
@@ -42,6 +43,7 @@ class Query(
     CaseListQuery,
     CalendarQuery,
     SupervisionQuery,
+    SupervisionFiguresQuery,
     NotificationQuery,
     NodeQuery,
     PiiAuditQuery,

@@ -18,6 +18,7 @@ from tongban.api.cases import Case as CaseView
 from tongban.api.context import Info
 from tongban.api.enums import CaseEventAction, CaseState
 from tongban.api.errors import graphql_error
+from tongban.api.supervision import SupervisionWarning
 from tongban.auth.errors import NotAllowedError, TokenError
 from tongban.auth.types import Principal
 from tongban.cases import events as ce
@@ -28,10 +29,17 @@ from tongban.deadlines import events as de
 from tongban.errors import DomainError, NotFoundError, ServiceUnavailableError, ValidationError
 from tongban.events import repository as events_repo
 from tongban.events.catalog import EVENT_TYPES
-from tongban.events.relay import CHANNEL_PREFIX, DEPARTMENT_PREFIX, REGION_PREFIX
+from tongban.events.relay import (
+    CHANNEL_PREFIX,
+    DEPARTMENT_PREFIX,
+    REGION_PREFIX,
+    SUPERVISION_PREFIX,
+)
 from tongban.events.types import Event, OutboxMessage, RelayMessage
-from tongban.identifiers import is_uuid, validate_case_number
+from tongban.identifiers import is_uuid, validate_case_number, validate_region_code
 from tongban.review import events as rv
+from tongban.supervision import repository as supervision_repo
+from tongban.supervision.ratings import supervised_region
 
 log = logging.getLogger(__name__)
 # Seconds a subscription's Redis connection may stay silent before it is pinged.
@@ -122,6 +130,50 @@ class Subscription:
                 if visible is None:
                     continue
                 yield _update(event, visible)
+
+    @strawberry.subscription(
+        description="Deadline warnings (yellow, red, escalation) newly raised on cases handled "
+        "in your region or below it, as they are published (supervisors, heads and "
+        "administrators); each is checked against what you may see."
+    )
+    async def supervision_warnings(
+        self,
+        info: Info,
+        region_code: Annotated[
+            str | None,
+            strawberry.argument(description="Region subtree (default: your own region)."),
+        ] = None,
+    ) -> AsyncGenerator[SupervisionWarning, None]:
+        principal = info.context.require_signed_in()
+        try:
+            code = None if region_code is None else validate_region_code(region_code)
+            region = await info.context.read(lambda c: supervised_region(c, principal, code))
+        except DomainError as exc:
+            raise graphql_error(exc) from None
+        seen: set[str] = set()
+        async with contextlib.aclosing(_events(info, [SUPERVISION_PREFIX + region])) as events:
+            async for event in events:
+                if event.eventId in seen:
+                    continue
+                seen.add(event.eventId)
+                warning = await _raised_warning(info, principal, event)
+                if warning is not None:
+                    yield warning
+
+
+async def _raised_warning(
+    info: Info, principal: Principal, event: RelayMessage
+) -> SupervisionWarning | None:
+    """The warning a deadline event announced, if the subscriber may see its case."""
+    level, clock = event.payload.level, event.payload.clock
+    if level is None or clock is None:
+        return None
+    row = await info.context.read(
+        lambda c: supervision_repo.raised_warning(
+            c, principal=principal, case_id=event.caseId, level=level, clock=clock
+        )
+    )
+    return None if row is None else SupervisionWarning.from_row(row)
 
 
 async def _followed_case(info: Info, principal: Principal, case_number: str) -> tuple[str, str]:

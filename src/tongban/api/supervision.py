@@ -21,6 +21,7 @@ from tongban.api.pagination import (
     connection,
     encode_cursor,
 )
+from tongban.api.supervision_figures import FigurePeriod
 from tongban.identifiers import validate_region_code
 from tongban.supervision import repository as repo
 from tongban.supervision import service
@@ -77,6 +78,11 @@ class SupervisionWarning:
 @strawberry.type(description="Performance figures of one department or region for a period.")
 class SupervisionFigures:
     key: str = strawberry.field(description="Department id or region code.")
+    grouping: strawberry.Private[str]
+    period_start: date | None = strawberry.field(
+        description="First day of the day, week (from Monday) or month (null when not split "
+        "by period); the figures count only days within from…to."
+    )
     open_cases: int = strawberry.field(description="Accepted by the period end, not yet decided.")
     concluded_cases: int = strawberry.field(description="Decided within the period.")
     on_time_rate: float | None = strawberry.field(
@@ -88,6 +94,14 @@ class SupervisionFigures:
     average_working_days_used: float | None = strawberry.field(
         description="Working days from acceptance to decision (pauses not counted)."
     )
+
+    @strawberry.field(description="The department (grouped by department).")
+    async def department(self, info: Info) -> Department | None:
+        return await department_of(info, self.key) if self.grouping == "department" else None
+
+    @strawberry.field(description="The region (grouped by region).")
+    async def region(self, info: Info) -> Region | None:
+        return await region_of(info, self.key) if self.grouping == "region" else None
 
 
 @strawberry.type
@@ -145,6 +159,10 @@ class SupervisionQuery:
         group_by: Annotated[
             FigureGrouping, strawberry.argument(description="Grouping.")
         ] = FigureGrouping.DEPARTMENT,
+        period: Annotated[
+            FigurePeriod,
+            strawberry.argument(description="Time series step (a daily one: at most 367 days)."),
+        ] = FigurePeriod.NONE,
     ) -> list[SupervisionFigures]:
         principal = info.context.require_signed_in()
         region = validate_region_code(region_code)
@@ -157,10 +175,13 @@ class SupervisionQuery:
                 start=start,
                 end=end,
                 group_by=raw(group_by),
+                period=raw(period),
             )
         return [
             SupervisionFigures(
                 key=f.key,
+                grouping=raw(group_by),
+                period_start=f.period_start,
                 open_cases=f.open_cases,
                 concluded_cases=f.concluded_cases,
                 on_time_rate=f.on_time_rate,

@@ -217,5 +217,5 @@ async def rate(ctx: ActionContext, rating: int, comment: str) -> Case:
         event=events.Rated(rating=rating, follow_up=bad),
         transition="rate",
         reason=comment or None,
-        changes={"rating": rating, "rating_comment": comment or None},
+        changes={"rating": rating, "rating_comment": comment or None, "rated_at": ctx.now},
     )

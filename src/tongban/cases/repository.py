@@ -45,6 +45,7 @@ _UPDATABLE = frozenset(
         "delivered_at",
         "rating",
         "rating_comment",
+        "rated_at",
         "rerating",
         "rerating_comment",
         "rerated_at",

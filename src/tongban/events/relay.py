@@ -35,6 +35,8 @@ STREAM_MAXLEN = 100_000
 CHANNEL_PREFIX = "tongban:case:"
 DEPARTMENT_PREFIX = "tongban:department:"
 REGION_PREFIX = "tongban:region:"
+# Deadline warnings, per region of the handling region's lineage: a supervisor follows their own.
+SUPERVISION_PREFIX = "tongban:supervision:"
 # Shown in pg_stat_activity, so operators (and the fault tests) can find the relay's sessions.
 APP_NAME = "tongban-relay"
 # An idle relay still beats this often (liveness tells idle from hung).
@@ -79,6 +81,9 @@ async def publish_pending(pool: asyncpg.Pool, redis: aioredis.Redis, *, batch: i
                     for department in audience.departments:
                         pipe.publish(DEPARTMENT_PREFIX + department, message)
                     pipe.publish(REGION_PREFIX + audience.receiving_region, message)
+                    if r.topic.startswith("deadline."):
+                        for region in audience.handling_lineage:
+                            pipe.publish(SUPERVISION_PREFIX + region, message)
             await pipe.execute()
         # Delivery bookkeeping on the database clock: its age measures real lag, not case time.
         await repo.mark_published(conn, ids=[r.id for r in rows])

@@ -52,6 +52,9 @@ class Audience(msgspec.Struct, frozen=True, kw_only=True):
 
     departments: list[str]
     receiving_region: str
+    # Supervisors of every region from the province down to the handling one follow its
+    # deadline warnings.
+    handling_lineage: list[str]
 
 
 async def try_relay_lock(conn: asyncpg.Connection) -> bool:
@@ -70,7 +73,7 @@ async def unpublished(conn: asyncpg.Connection, *, limit: int) -> list[Unpublish
 
 async def audiences(conn: asyncpg.Connection, *, case_ids: Sequence[str]) -> dict[str, Audience]:
     rows = await conn.fetch(
-        """SELECT c.id::text AS case_id, c.receiving_region,
+        """SELECT c.id::text AS case_id, c.receiving_region, c.handling_lineage,
                   array_agg(DISTINCT d)::text[] AS departments
            FROM case_record c
            CROSS JOIN LATERAL (
@@ -83,7 +86,9 @@ async def audiences(conn: asyncpg.Connection, *, case_ids: Sequence[str]) -> dic
     )
     return {
         r["case_id"]: Audience(
-            departments=list(r["departments"]), receiving_region=r["receiving_region"]
+            departments=list(r["departments"]),
+            receiving_region=r["receiving_region"],
+            handling_lineage=list(r["handling_lineage"]),
         )
         for r in rows
     }

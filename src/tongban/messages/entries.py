@@ -123,6 +123,10 @@ PROBLEMS: Final[dict[str, Entry]] = {
     "EXPORT_OFFICERS_ONLY": _e("办件导出仅供工作人员使用", "case exports are for officers"),
     "INVALID_ID": _e("编号格式不正确", "not an id"),
     "INVALID_DATE": _e("日期格式应为 YYYY-MM-DD", "a day: YYYY-MM-DD"),
+    "OUTSIDE_SUPERVISED_REGION": _e(
+        "监督人员只能查看本行政区划及下级行政区划的统计数据",
+        "supervisors see the figures of their own region and the regions below it",
+    ),
     "ADMINS_ONLY": _e("此项操作仅限管理员", "{message}"),
     "PROVINCE_ADMINS_ONLY": _e("此项操作仅限省级管理员", "{message}"),
     "OUTSIDE_ADMIN_REGION": _e(
@@ -385,6 +389,9 @@ PROBLEMS: Final[dict[str, Entry]] = {
         "模板已有新版本（第 {currentVersion} 版）发布，请刷新后重试", "{message}"
     ),
     # Supervision
+    "SERIES_TOO_LONG": _e(
+        "按日统计的期间最多 {max} 天", "a daily series covers at most {max} days"
+    ),
     "PERIOD_ENDS_BEFORE_START": _e(
         "统计期间的结束日期早于开始日期", "the period ends before it starts"
     ),

@@ -1,6 +1,6 @@
 """Supervision figures, computed from the cases' promised clocks.
 
-Definitions (per group, for the period [from, to]):
+Definitions (per group, for the period [from, to], or for each day / week / month of it):
 - concluded: decided within the period; on time when decided on or before its promised due date;
 - open: accepted by the end of the period and not decided by then (withdrawn or revoked cases
   that were never decided do not count);
@@ -11,7 +11,7 @@ Definitions (per group, for the period [from, to]):
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Literal
 
 import asyncpg
@@ -26,6 +26,8 @@ from tongban.errors import ValidationError
 from tongban.supervision import repository as repo
 from tongban.supervision.types import FigureCase, Figures
 
+# A daily series of more than a year is a table no one reads, and costs a pass per day.
+MAX_DAYS = 366
 _NEVER_DECIDED = {
     "withdrawn",
     "revoked",
@@ -52,6 +54,54 @@ def _used(cal: WorkingCalendar, case: FigureCase, decided: date) -> int:
     return status.used_days
 
 
+def periods(start: date, end: date, step: str) -> list[tuple[date, date, date | None]]:
+    """(first day, last day, label) of each period of [start, end]: days, weeks from Monday,
+    calendar months — the label is the period's own first day, as date_trunc gives it (None
+    for the whole range as one); the first and last periods are cut to the range."""
+    if step == "none":
+        return [(start, end, None)]
+    found: list[tuple[date, date, date | None]] = []
+    label = {
+        "day": start,
+        "week": start - timedelta(days=start.weekday()),
+        "month": start.replace(day=1),
+    }[step]
+    while label <= end:
+        if step == "day":
+            following = label + timedelta(days=1)
+        elif step == "week":
+            following = label + timedelta(days=7)
+        else:
+            following = (label.replace(day=28) + timedelta(days=4)).replace(day=1)
+        found.append((max(label, start), min(following - timedelta(days=1), end), label))
+        label = following
+    return found
+
+
+def _count(
+    groups: dict[tuple[str, date | None], Figures],
+    cal: WorkingCalendar,
+    case: FigureCase,
+    key: str,
+    span: tuple[date, date, date | None],
+) -> None:
+    start, end, label = span
+    if case.accepted_on is None or case.accepted_on > end:
+        return
+    f = groups.setdefault((key, label), Figures(key=key, period_start=label))
+    decided, due = case.decided_on, case.due_on
+    if decided is not None and start <= decided <= end:
+        f.concluded_cases += 1
+        late = due is not None and decided > due
+        f.on_time += 0 if late else 1
+        f.overdue += 1 if late else 0
+        f.working_days_used += _used(cal, case, decided)
+    elif (decided is None or decided > end) and case.state not in _NEVER_DECIDED:
+        f.open_cases += 1
+        if due is not None and due < end:
+            f.overdue += 1
+
+
 async def figures(
     conn: asyncpg.Connection,
     principal: Principal,
@@ -61,7 +111,9 @@ async def figures(
     start: date,
     end: date,
     group_by: Literal["department", "region"],
+    period: Literal["day", "week", "month", "none"] = "none",
 ) -> list[Figures]:
+    """Figures per group, and per period when asked (each period as if it were the range)."""
     if not (principal.is_officer and principal.has_role("supervisor", "head", "admin")):
         raise NotAllowedError(
             "supervision figures are for supervisors, heads and administrators",
@@ -71,22 +123,20 @@ async def figures(
         raise ValidationError(
             "the period ends before it starts", field="to", problem="PERIOD_ENDS_BEFORE_START"
         )
+    if period == "day" and (end - start).days > MAX_DAYS:
+        raise ValidationError(
+            f"a daily series covers at most {MAX_DAYS + 1} days",
+            field="period",
+            problem="SERIES_TOO_LONG",
+            params={"max": MAX_DAYS + 1},
+        )
     cal = await load_calendar(conn)
-    groups: dict[str, Figures] = {}
+    spans = periods(start, end, period)
+    groups: dict[tuple[str, date | None], Figures] = {}
     for case in await repo.cases_for_figures(
         conn, principal=principal, region_code=region_code, until=end, timezone=settings.timezone
     ):
         key = case.department_id if group_by == "department" else case.region_code
-        f = groups.setdefault(key, Figures(key=key))
-        decided, due = case.decided_on, case.due_on
-        if decided is not None and start <= decided <= end:
-            f.concluded_cases += 1
-            late = due is not None and decided > due
-            f.on_time += 0 if late else 1
-            f.overdue += 1 if late else 0
-            f.working_days_used += _used(cal, case, decided)
-        elif (decided is None or decided > end) and case.state not in _NEVER_DECIDED:
-            f.open_cases += 1
-            if due is not None and due < end:
-                f.overdue += 1
-    return sorted(groups.values(), key=lambda f: f.key)
+        for span in spans:
+            _count(groups, cal, case, key, span)
+    return sorted(groups.values(), key=lambda f: (f.period_start or start, f.key))

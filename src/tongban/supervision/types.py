@@ -14,6 +14,7 @@ class FigureCase(msgspec.Struct, frozen=True, kw_only=True):
     department_id: str
     region_code: str
     state: str
+    accepted_on: date | None
     decided_on: date | None  # in the configured time zone
     start_on: date
     limit_days: int
@@ -26,6 +27,7 @@ class FigureCase(msgspec.Struct, frozen=True, kw_only=True):
 
 class Figures(msgspec.Struct, kw_only=True):
     key: str
+    period_start: date | None = None  # the period's first day; None for the whole range
     open_cases: int = 0
     concluded_cases: int = 0
     on_time: int = 0
@@ -39,3 +41,62 @@ class Figures(msgspec.Struct, kw_only=True):
     @property
     def average_working_days(self) -> float | None:
         return None if not self.concluded_cases else self.working_days_used / self.concluded_cases
+
+
+class RatingFigures(msgspec.Struct, frozen=True, kw_only=True):
+    """好差评 figures of one group and period, counted by when the (first) rating was given."""
+
+    key: str | None  # department id, region code or matter id; None when not grouped
+    period_start: date | None  # None when not split by period
+    rated: int
+    levels: tuple[int, int, int, int, int]  # counts of ratings 1 … 5
+    bad: int
+    follow_ups: int
+    rectified: int
+    rectified_on_time: int
+    rerated: int
+    rerating_levels: tuple[int, int, int, int, int]
+    matter_code: str | None = None
+    matter_version: int | None = None
+
+    @property
+    def satisfaction_rate(self) -> float | None:
+        return None if not self.rated else sum(self.levels[:3]) / self.rated
+
+    @property
+    def rectification_rate(self) -> float | None:
+        return None if not self.follow_ups else self.rectified / self.follow_ups
+
+    @property
+    def on_time_rectification_rate(self) -> float | None:
+        return None if not self.follow_ups else self.rectified_on_time / self.follow_ups
+
+
+class DepartmentRank(msgspec.Struct, frozen=True, kw_only=True):
+    department_id: str
+    concluded: int
+    on_time: int
+    overdue: int
+    bad_ratings: int
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return None if not self.concluded else self.on_time / self.concluded
+
+
+class MatterRank(msgspec.Struct, frozen=True, kw_only=True):
+    matter_id: str
+    matter_code: str
+    matter_version: int | None
+    concluded: int
+    late: int
+    days_over_promised: int
+    promised_days: int
+
+    @property
+    def average_days_over_promised(self) -> float | None:
+        return None if not self.concluded else self.days_over_promised / self.concluded
+
+    @property
+    def average_promised_days(self) -> float | None:
+        return None if not self.concluded else self.promised_days / self.concluded
