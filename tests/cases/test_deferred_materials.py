@@ -2,8 +2,8 @@
 premises certificate (住所使用证明), marked deferrable in the demo catalogue — still missing, on the
 applicant's signed undertaking; the case owes it by a due date on its own clock; it arrives through
 the applicant's supplement; the decision is an approval with deferred materials while it is owed
-and a plain approval once it arrived; supervision warns when it is late and an administrator may
-revoke. Everything through the GraphQL API, on the simulated clock (accepted Monday 2 March 2026:
+and a plain approval once it arrived; supervision warns when it is late and the handling head (or an
+administrator) may revoke. Everything through the GraphQL API, on the simulated clock (accepted Monday 2 March 2026:
 five working days → due Monday 9 March)."""
 
 from __future__ import annotations
@@ -324,6 +324,20 @@ async def test_late_owed_materials_are_warned_and_the_approval_may_be_revoked(
     case, applicant = await reviewed_case(client, conn)
     decided = ok(await decide(client, case, "APPROVED_DEFERRED", "住所使用证明容缺，承诺补交"))
 
+    # Before the due day the handling head may not revoke for the owed material; a reviewer
+    # never may.
+    head = await client.officer_token("th.scjg.head")
+    reviewer = await client.officer_token("th.scjg.reviewer")
+    revoke = {
+        "number": decided["number"],
+        "expectedVersion": decided["version"],
+        "reason": "逾期未补交住所使用证明",
+    }
+    assert problems(await act(client, head, "revokeCase", "", revoke)) == [
+        ("INVALID_STATE", "OWED_MATERIALS_NOT_OVERDUE", None)
+    ]
+    assert problems(await act(client, reviewer, "revokeCase", "", revoke))[0][0] == "FORBIDDEN"
+
     # Due Monday 9 March: yellow when two working days are left (from Thursday 5 March), red
     # once the due day has passed.
     await sweep(pool, now=at("2026-03-05"), settings=client.settings)
@@ -355,20 +369,9 @@ async def test_late_owed_materials_are_warned_and_the_approval_may_be_revoked(
         if w["node"]["caseNumber"] == case["number"] and w["node"]["clock"] == "OWED_MATERIALS"
     ] == [("RED", "TH-SCJG")]
 
-    admin = await client.officer_token("admin")
-    revoked = ok(
-        await act(
-            client,
-            admin,
-            "revokeCase",
-            "",
-            {
-                "number": decided["number"],
-                "expectedVersion": decided["version"],
-                "reason": "逾期未补交住所使用证明",
-            },
-        )
-    )
+    # Past the due day the handling head revokes the approval for the material never brought.
+    client.clock.set(at("2026-03-10", "10:00"))
+    revoked = ok(await act(client, head, "revokeCase", "", revoke))
     assert revoked["state"] == "REVOKED"
     seen = await view(client, case["number"], applicant)
     assert seen["owedDueOn"] is None

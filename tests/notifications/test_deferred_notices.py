@@ -112,8 +112,11 @@ async def test_late_owed_materials_warn_officers_and_the_revocation_gives_its_re
     )
     await pipeline.flush()
     assert applicant_sms(sms_stub)[-1] == (
-        f"您的办件{number}（{MATTER}）的许可决定已撤销，理由：逾期未补交住所使用证明。"
+        f"您的办件{number}（{MATTER}）的容缺准予许可决定（文书编号91440106MA5CJQ4N59）已撤销，"
+        "理由：逾期未补交住所使用证明。"
     )
     notice = mailbox.messages[-1]
-    assert str(notice["Subject"]) == f"许可撤销：{MATTER}（{number}）"
-    assert "理由：逾期未补交住所使用证明" in mailbox.text(notice)
+    assert str(notice["Subject"]) == f"决定撤销：{MATTER}（{number}）"
+    text = mailbox.text(notice)
+    assert "的容缺准予许可决定（证照或文书编号91440106MA5CJQ4N59）已依法撤销" in text
+    assert "理由：逾期未补交住所使用证明" in text

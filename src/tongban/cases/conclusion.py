@@ -159,8 +159,18 @@ async def withdraw(ctx: ActionContext, reason: str | None) -> Case:
 
 @case_action("revoke")
 async def revoke(ctx: ActionContext, reason: str | None) -> Case:
-    """撤销: an administrator revokes a granted decision, with a reason."""
+    """撤销: an administrator revokes a granted decision, with a reason; the handling head may
+    revoke an approval with deferred materials (容缺) once the owed materials are overdue."""
     text = require_reason(reason)
+    owed_due_on = ctx.case.owed_due_on
+    if not ctx.principal.has_role("admin") and owed_due_on is not None and ctx.today <= owed_due_on:
+        raise states.InvalidStateError(
+            f"the deferred materials are due on {owed_due_on.isoformat()}: the approval may be "
+            "revoked for them only after that day",
+            details={"owedDueOn": owed_due_on.isoformat()},
+            params={"dueOn": owed_due_on.isoformat()},
+            problem="OWED_MATERIALS_NOT_OVERDUE",
+        )
     await deadlines.stop(ctx.conn, case_id=ctx.case.id, at=ctx.now, on=ctx.today)
     # Nothing is left to verify of a revoked approval on a commitment.
     await review_repo.cancel_unfinished(ctx.conn, case_id=ctx.case.id, kind="verification")

@@ -92,6 +92,14 @@ def _admin(p: Principal, c: Case, _: Sequence[Task]) -> bool:
     return p.is_officer and p.has_role("admin")
 
 
+def _revoker(p: Principal, c: Case, tasks: Sequence[Task]) -> bool:
+    """撤销: administrators; and, for an approval with deferred materials (容缺, state 12) that
+    still owes them, the handling department's head — once they are overdue (the action checks
+    the day)."""
+    owing = c.owed_due_on is not None and c.decision == "approved_deferred"
+    return _admin(p, c, tasks) or (owing and _handling_head(p, c, tasks))
+
+
 _INTAKE = (_intake_window, "only the receiving region's intake window decides on intake")
 _TASK = (_task_officer, "only officers of the task's department act on it")
 
@@ -139,7 +147,11 @@ RULES: Final[dict[str, tuple[Rule, str]]] = {
         "the handling department or the receiving window records delivery",
     ),
     "withdraw": (_own_applicant, "only the applicant withdraws their case"),
-    "revoke": (_admin, "only administrators revoke"),
+    "revoke": (
+        _revoker,
+        "only administrators revoke, or the handling head an approval whose deferred materials "
+        "are owed",
+    ),
     "rate": (_own_applicant, "only the applicant rates their case"),
     "complete_follow_up": (
         _follow_up_officer,

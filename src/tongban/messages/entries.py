@@ -257,6 +257,9 @@ PROBLEMS: Final[dict[str, Entry]] = {
         "deferred acceptance needs the applicant's signed undertaking",
     ),
     "NOT_OWED": _e("以下材料不在待补交的容缺材料之列：{materials}", "{message}"),
+    "OWED_MATERIALS_NOT_OVERDUE": _e(
+        "容缺材料补交期限至 {dueOn} 届满，届满前不能以未补交为由撤销决定", "{message}"
+    ),
     "NOTHING_OWED": _e("本办件没有待补交的容缺材料", "this case owes no deferred materials"),
     "MATERIALS_OWED": _e(
         "容缺材料尚未补齐（{materials}），只能作出容缺准予决定或不予决定", "{message}"

@@ -1,7 +1,7 @@
 -- The events of outbox rows $1 with what their messages say and where they go.
 SELECT o.id AS outbox_id, o.event_id::text AS event_id, e.action, e.payload, e.reason,
        c.id::text AS case_id, c.number, c.received_on, c.result_number, c.competent_agency,
-       c.terminal_reason, c.decision_reason, rr.name AS receiving_region_name,
+       c.terminal_reason, c.decision, c.decision_reason, rr.name AS receiving_region_name,
        rr.level AS receiving_region_level,
        a.id::text AS applicant_id,
        -- A window-filed case's notices go to the contact stated for it, never to whatever

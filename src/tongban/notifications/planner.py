@@ -190,7 +190,13 @@ def _values(row: EventToPlan, event: Any, kind: str, settings: Settings) -> dict
         values["reason"] = reason
     elif kind == "follow_up_completed":
         values["actions"] = reason
-    elif kind in ("not_applicable", "revoked"):
+    elif kind == "revoked":
+        # 撤销 names what is revoked in the matter's own words (准予许可, 予以核准, 准予给付 …).
+        wording = DECISIONS.get(row.matter_kind, DECISIONS["licence"])
+        values["decision"] = wording.get(row.decision or "approved", wording["approved"])
+        values["resultNumber"] = row.result_number or "无"
+        values["reason"] = reason or row.terminal_reason or ""
+    elif kind == "not_applicable":
         values["reason"] = reason or row.terminal_reason or ""
     elif kind == "refused":
         values["reason"] = reason or row.terminal_reason or ""

@@ -183,7 +183,11 @@ KINDS: Final[dict[str, Kind]] = {
         kind: Kind("applicant", title, {"newDepartment": "新承办部门", "reason": "原因"})
         for kind, title in (("handed_up", "报请上级办理"), ("transferred", "移送办理"))
     },
-    "revoked": Kind("applicant", "许可已撤销", {"reason": "理由"}),
+    "revoked": Kind(
+        "applicant",
+        "决定已撤销",
+        {"decision": "被撤销的决定", "resultNumber": "证照或文书编号", "reason": "理由"},
+    ),
     **{
         f"deadline_{level}": Kind(
             "officer",
@@ -467,11 +471,12 @@ DEFAULTS: Final[dict[tuple[str, Channel], Template]] = {
         ),
         *_t(
             "revoked",
-            "您的办件${caseNumber}（${matterName}）的许可决定已撤销，理由：${reason}。",
-            "许可撤销：${matterName}（${caseNumber}）",
-            "${applicantName}：\n\n您申请的“${matterName}”（办件编号${caseNumber}）的许可决定"
-            "已撤销。\n\n理由：${reason}\n\n如不服，可依法申请行政复议或者提起行政诉讼。"
-            + _SIGN_OFF,
+            "您的办件${caseNumber}（${matterName}）的${decision}决定（文书编号${resultNumber}）"
+            "已撤销，理由：${reason}。",
+            "决定撤销：${matterName}（${caseNumber}）",
+            "${applicantName}：\n\n您申请的“${matterName}”（办件编号${caseNumber}）的${decision}"
+            "决定（证照或文书编号${resultNumber}）已依法撤销，该证照或文书自即日起失效。"
+            "\n\n理由：${reason}\n\n如不服，可依法申请行政复议或者提起行政诉讼。" + _SIGN_OFF,
         ),
         *_t(
             "deadline_yellow",

@@ -75,6 +75,7 @@ class EventToPlan(msgspec.Struct, frozen=True, kw_only=True):
     result_number: str | None
     competent_agency: str | None
     terminal_reason: str | None
+    decision: str | None
     decision_reason: str | None
     receiving_region_name: str
     receiving_region_level: str
