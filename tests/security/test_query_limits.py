@@ -148,6 +148,7 @@ AUDIENCE = {
     "officer": Principal(kind="officer", subject="officer:x", officer_id="x"),
     "admin": Principal(kind="officer", subject="officer:x", officer_id="x"),
     "subscriptions": Principal(kind="officer", subject="officer:x", officer_id="x"),
+    "supervision": Principal(kind="officer", subject="officer:x", officer_id="x"),
 }
 
 

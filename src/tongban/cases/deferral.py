@@ -21,7 +21,7 @@ from tongban.auth.types import Principal
 from tongban.cases import events, states
 from tongban.cases import owed_repository as owed_repo
 from tongban.cases.runner import ActionContext, case_action, pinned_matter
-from tongban.cases.service import store_materials
+from tongban.cases.storage import store_materials
 from tongban.cases.types import Case, UploadedFile
 from tongban.cases.validation import check_files
 from tongban.catalogue.types import MatterSpec, RequiredMaterial

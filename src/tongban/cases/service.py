@@ -19,7 +19,6 @@ from tongban.auth.types import Principal
 from tongban.blobs import BlobStore
 from tongban.cases import applicant_repository as applicant_repo
 from tongban.cases import events
-from tongban.cases import material_repository as material_repo
 from tongban.cases import repository as repo
 from tongban.cases.commitment import (
     commitment_columns,
@@ -28,13 +27,13 @@ from tongban.cases.commitment import (
     store_commitment_document,
 )
 from tongban.cases.errors import IdempotencyKeyReusedError
-from tongban.cases.files import safe_filename
 from tongban.cases.receiving import check_window_region
-from tongban.cases.types import Applicant, ApplicantInput, Case, Submission, UploadedFile
+from tongban.cases.storage import store_materials
+from tongban.cases.types import Applicant, ApplicantInput, Case, Submission
 from tongban.cases.validation import check_files, validate_applicant
 from tongban.cases.workflow import record
 from tongban.catalogue import repository as catalogue_repo
-from tongban.catalogue.types import MatterSpec, MatterVersion
+from tongban.catalogue.types import MatterVersion
 from tongban.clock import Clock, local_day
 from tongban.config import Settings
 from tongban.deadlines import service as deadlines
@@ -368,29 +367,3 @@ async def _started(
         ),
         at=at,
     )
-
-
-async def store_materials(
-    conn: asyncpg.Connection,
-    blobs: BlobStore,
-    case_id: str,
-    files: list[UploadedFile],
-    phase: str,
-    spec: MatterSpec,
-    at: datetime,
-) -> None:
-    names = {m.code: m.name for m in spec.materials}
-    for f in files:
-        key = await blobs.put(f.data)
-        await material_repo.insert_material(
-            conn,
-            case_id=case_id,
-            material_code=f.material_code,
-            name=safe_filename(f.filename) or names.get(f.material_code or "", "material"),
-            size=len(f.data),
-            content_type=f.content_type,
-            sha256=key,
-            blob_key=key,
-            phase=phase,
-            at=at,
-        )

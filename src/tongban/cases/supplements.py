@@ -12,7 +12,7 @@ from __future__ import annotations
 from tongban.cases import deferral, events
 from tongban.cases import supplement_repository as supplement_repo
 from tongban.cases.runner import ActionContext, CaseAction, case_action, pinned_matter, routed
-from tongban.cases.service import store_materials
+from tongban.cases.storage import store_materials
 from tongban.cases.types import Case, UploadedFile
 from tongban.cases.validation import check_files
 from tongban.deadlines import service as deadlines
