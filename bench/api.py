@@ -117,6 +117,8 @@ class Bench:
             "TONGBAN_SQL_STATEMENTS_HEADER": "true",
             "TONGBAN_DATABASE_URL": url,
             "TONGBAN_REDIS_URL": REDIS,
+            # Production refuses a public base URL that is not https (links in notices).
+            "TONGBAN_PUBLIC_BASE_URL": "https://bench.tongban.example",
             "TONGBAN_JWT_ALGORITHM": "RS256",
             "TONGBAN_JWT_JWKS_FILE": str(jwks),
             "TONGBAN_BLOB_DIR": str(workdir / "blobs"),
