@@ -19,13 +19,17 @@ import asyncpg
 import msgspec
 import openpyxl
 import pytest
+from arq.connections import ArqRedis
+from redis.asyncio import ConnectionPool
 from tests.cases.factories import make_applicant
 from tests.conftest import GraphQLClient, running
 from tests.scenarios import at
 from tests.supervision.test_pii_audit import EMAIL, ID_NUMBER, MOBILE, filed_case, records
 from tests.supervision.test_supervision import decide_on, withdrawal
 
+from tongban import db
 from tongban.app import create_app
+from tongban.exports import tasks as export_tasks
 
 CASE_HEADER = [
     "办件编号",
@@ -323,3 +327,69 @@ async def test_a_background_export_runs_on_a_worker_and_downloads_through_its_li
     ]
     assert [e["problem"] for e in missing["userErrors"]] == ["EXPORT_PERIOD_MISSING"]
     assert await conn.fetchval("SELECT count(*) FROM export_job") == 1
+
+
+async def test_an_export_cut_short_runs_again_from_its_first_row_and_only_once_done(
+    client: GraphQLClient, conn: asyncpg.Connection, redis_url: str
+) -> None:
+    case = await filed_case(client, conn)
+    window = await client.officer_token("th.shipai.window")
+    started = (await client.execute(START, {"kind": "CASES", "format": "CSV"}, token=window))[
+        "startExport"
+    ]
+    job_id = started["exportJob"]["id"]
+    # As a worker killed half-way leaves it: running, some rows counted, no file.
+    await conn.execute(
+        "UPDATE export_job SET state = 'running', rows_done = 1, rows_total = 7 WHERE id = $1",
+        job_id,
+    )
+    pool = await db.create_pool(client.settings)
+    redis = ArqRedis(connection_pool=ConnectionPool.from_url(redis_url))
+    ctx: dict[str, Any] = {"settings": client.settings, "pool": pool, "redis": redis}
+    try:
+        # Lost arq jobs: the sweep enqueues what is still queued, not what runs or is done.
+        await conn.execute("UPDATE export_job SET state = 'queued' WHERE id = $1", job_id)
+        assert await export_tasks.sweep(ctx) == 1
+        assert await redis.exists(f"arq:job:export:{job_id}")
+        await conn.execute("UPDATE export_job SET state = 'running' WHERE id = $1", job_id)
+
+        assert await export_tasks.run(ctx, job_id) == "done"
+        done = await conn.fetchrow("SELECT * FROM export_job WHERE id = $1", job_id)
+        assert (done["rows_done"], done["rows_total"]) == (1, 1)
+        # Delivered again (at least once): nothing happens, nothing is read again.
+        assert await export_tasks.run(ctx, job_id) == "done"
+        again = await conn.fetchrow("SELECT * FROM export_job WHERE id = $1", job_id)
+        assert (again["blob_key"], again["finished_at"]) == (done["blob_key"], done["finished_at"])
+        assert len(await records(conn, case["number"])) == 1
+        assert await export_tasks.sweep(ctx) == 0
+
+        # A refusal at run time (here: a region the requester does not supervise) fails the
+        # job for good, with the reason; no retry.
+        supervisor = await client.officer_token("sz.supervisor")
+        refused_id = (
+            await client.execute(
+                START,
+                {"kind": "MATTER_RANKING", "format": "XLSX", "filter": {"figures": MARCH}},
+                token=supervisor,
+            )
+        )["startExport"]["exportJob"]["id"]
+        await conn.execute(
+            """UPDATE export_job SET filter = jsonb_set(filter, '{region_code}', '"440100"')
+               WHERE id = $1""",
+            refused_id,
+        )
+        assert await export_tasks.run(ctx, refused_id) == "failed"
+        job = (await client.execute(JOB, {"id": refused_id}, token=supervisor))["exportJob"]
+        assert job["state"] == "FAILED" and "region" in job["error"]
+        assert job["downloadUrl"] is None
+
+        # An officer disabled after asking: the export is not written for them.
+        later = (await client.execute(START, {"kind": "CASES", "format": "XLSX"}, token=window))[
+            "startExport"
+        ]["exportJob"]["id"]
+        await conn.execute("UPDATE officer SET active = false WHERE username = 'th.shipai.window'")
+        assert await export_tasks.run(ctx, later) == "failed"
+        assert len(await records(conn, case["number"])) == 1
+    finally:
+        await pool.close()
+        await redis.aclose()

@@ -15,6 +15,7 @@ from datetime import datetime
 import asyncpg
 import msgspec
 
+from tongban.auth.status import OfficerStatus
 from tongban.auth.types import Principal
 from tongban.blobs import BlobStore
 from tongban.cases.types import CaseFilter
@@ -150,6 +151,8 @@ async def run_job(
         path = writers.scratch_file(scratch_dir, f".{job.format}")
         try:
             try:
+                # An officer disabled since asking has no rights left to export with.
+                await OfficerStatus(0).require_active(pool, principal)
                 table = await build_table(
                     conn,
                     principal,
