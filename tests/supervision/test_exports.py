@@ -393,3 +393,15 @@ async def test_an_export_cut_short_runs_again_from_its_first_row_and_only_once_d
     finally:
         await pool.close()
         await redis.aclose()
+
+
+async def test_exports_count_against_the_callers_rate_limit(client: GraphQLClient) -> None:
+    limited = msgspec.structs.replace(client.settings, rate_limit_signed_in=3)
+    supervisor = {"authorization": f"Bearer {await client.officer_token('gz.supervisor')}"}
+    async with running(create_app(limited, clock=client.clock)) as http:
+        answers = [
+            await http.get("/exports/figures/matter-ranking.xlsx", params=MARCH, headers=supervisor)
+            for _ in range(4)
+        ]
+    assert [a.status_code for a in answers] == [200, 200, 200, 429]
+    assert int(answers[-1].headers["retry-after"]) > 0
