@@ -11,7 +11,7 @@ it in the background. Figure tables are bounded (groups × periods) and always s
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from enum import Enum
 from typing import Any
 
@@ -127,20 +127,26 @@ def case_filter(principal: Principal, q: Mapping[str, str], timezone: str) -> Do
     return domain_filter(wanted, principal, timezone=timezone, state=None, matter_code=None)
 
 
-async def _released(
-    chunks: AsyncIterator[bytes], pool: asyncpg.Pool, conn: asyncpg.Connection
+def _chunks(table: Table, format: Format) -> AsyncIterator[bytes]:
+    return writers.csv_chunks(table) if format == "csv" else writers.xlsx_chunks(table)
+
+
+async def _streamed(
+    state: State, build: Callable[[asyncpg.Connection], Awaitable[Table]], format: Format
 ) -> AsyncIterator[bytes]:
-    try:
-        async for chunk in chunks:
+    """The case list read on a connection of its own, taken when the body is first pulled and
+    returned when it ends (or the client goes away): nothing is held for a body never sent."""
+    async with state.pool.acquire() as conn:
+        async for chunk in _chunks(await build(conn), format):
             yield chunk
-    finally:
-        await pool.release(conn)
 
 
 async def _stream(
     request: Request[Any, Any, Any], state: State, kind: Kind, format: Format, q: Mapping[str, str]
 ) -> Response[Any]:
-    conn: asyncpg.Connection = await state.pool.acquire()
+    """Refusals (token, filter, roles, region, size) are answered before the body starts."""
+    client = request.client.host if request.client else None
+    request_id = request_id_var.get()
     try:
         principal = _principal(request)
         search: DomainCaseFilter | FigureFilter = (
@@ -148,27 +154,30 @@ async def _stream(
             if kind == "cases"
             else figure_filter(kind, q)
         )
-        table: Table = await service.build_table(
-            conn,
-            principal,
-            kind=kind,
-            filter=search,
-            settings=state.settings,
-            now=state.clock.now,
-            request_id=request_id_var.get(),
-            client_address=request.client.host if request.client else None,
-        )
+
+        async def build(conn: asyncpg.Connection) -> Table:
+            return await service.build_table(
+                conn,
+                principal,
+                kind=kind,
+                filter=search,
+                settings=state.settings,
+                now=state.clock.now,
+                request_id=request_id,
+                client_address=client,
+            )
+
+        async with state.pool.acquire() as conn:
+            table = await build(conn)
         if kind == "cases":
+            await table.pages.aclose()  # type: ignore[attr-defined]  # not started: no row read
             service.check_sync_size(table, state.settings)
     except DomainError as exc:
-        await state.pool.release(conn)
         return Response(graphql_error_body(exc), status_code=_status(exc))
-    except BaseException:
-        await state.pool.release(conn)
-        raise
-    chunks = writers.csv_chunks(table) if format == "csv" else writers.xlsx_chunks(table)
+    # Figure tables are computed whole already; a case list is read page by page as it goes.
+    body = _streamed(state, build, format) if kind == "cases" else _chunks(table, format)
     return Stream(
-        _released(chunks, state.pool, conn),
+        body,
         media_type=writers.MEDIA_TYPES[format],
         headers={
             "content-disposition": f'attachment; filename="{table.name}.{format}"',
