@@ -30,6 +30,7 @@ from tongban.notifications.providers import sms_provider_from_settings
 from tongban.web.audit_export import export_pii_access
 from tongban.web.case_export import export_cases
 from tongban.web.errors import typed_http_error
+from tongban.web.exports import download_export, export_case_list, export_figures
 from tongban.web.files import (
     download_decision_document,
     download_delivery_proof,
@@ -134,6 +135,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         download_delivery_proof,
         export_pii_access,
         export_cases,
+        export_case_list,
+        export_figures,
+        download_export,
     ]
     if settings.development:
         handlers.append(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import os
+import shutil
 from pathlib import Path
 from typing import Protocol
 
@@ -20,6 +21,10 @@ class BlobStore(Protocol):
         ...
 
     async def get(self, key: str) -> bytes: ...
+
+    async def put_file(self, path: Path) -> str:
+        """Store the file at ``path`` (read in chunks, never whole in memory); return its key."""
+        ...
 
 
 def content_key(data: bytes) -> str:
@@ -49,3 +54,20 @@ class FilesystemBlobStore:
 
     async def get(self, key: str) -> bytes:
         return await asyncio.to_thread(self._path(key).read_bytes)
+
+    async def put_file(self, path: Path) -> str:
+        return await asyncio.to_thread(self._copy, Path(path))
+
+    def _copy(self, source: Path) -> str:
+        digest = hashlib.sha256()
+        with source.open("rb") as f:
+            while chunk := f.read(1 << 20):
+                digest.update(chunk)
+        key = digest.hexdigest()
+        path = self._path(key)
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            shutil.copyfile(source, tmp)
+            os.replace(tmp, path)
+        return key

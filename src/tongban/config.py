@@ -195,6 +195,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """HMAC key of the short-lived download links of materials and decision documents (Secret)."""
     download_url_seconds: int = 300
     """How long a download link works."""
+    export_sync_max_rows: int = 5000
+    """Case exports of more rows are refused over HTTP (409 EXPORT_TOO_LARGE): start a
+    background export (startExport) instead."""
     public_base_url: str = "http://127.0.0.1:8000"
     """The API's address as applicants reach it: links in SMS and e-mails start with it."""
     delivery_link_days: int = 30

@@ -23,6 +23,7 @@ from tongban.api.catalogue_admin import CatalogueMutation
 from tongban.api.catalogue_query import CatalogueQuery
 from tongban.api.commitment_mutations import CommitmentMutation
 from tongban.api.errors import MaskUnexpected, should_mask
+from tongban.api.exports import ExportMutation, ExportQuery
 from tongban.api.government import GovernmentQuery
 from tongban.api.guards import DeadlineExecutionContext, QueryLimits
 from tongban.api.node_query import NodeQuery
@@ -47,6 +48,7 @@ class Query(
     NotificationQuery,
     NodeQuery,
     PiiAuditQuery,
+    ExportQuery,
 ):
     pass
 
@@ -61,6 +63,7 @@ class Mutation(
     ApplicantMutation,
     CalendarMutation,
     NotificationMutation,
+    ExportMutation,
 ):
     pass
 

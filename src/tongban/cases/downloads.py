@@ -25,13 +25,15 @@ from tongban.cases.types import DecisionDocument, Delivery, Material
 from tongban.config import Settings
 from tongban.errors import ForbiddenError, NotFoundError
 
-FileKind = Literal["material", "decision", "delivery_proof"]
+FileKind = Literal["material", "decision", "delivery_proof", "export"]
 PATH = "/files/materials/"
 PATHS: dict[FileKind, str] = {
     "material": PATH,
     "decision": "/files/decisions/",
     # A delivery's proof (送达回证, post receipt), named by the delivery's id.
     "delivery_proof": "/files/delivery-proofs/",
+    # A finished background export (exports.service), named by its job's id.
+    "export": "/files/exports/",
 }
 
 
@@ -77,6 +79,13 @@ def _check_link(
         raise DownloadRefusedError("the download link is not valid")
     if int(expires) < now:
         raise DownloadRefusedError("the download link has expired; ask for a new one")
+
+
+def check_export_link(
+    settings: Settings, *, job_id: str, expires: str, signature: str, now: float, by: str
+) -> None:
+    """An export's link is issued to its requester only (``by``)."""
+    _check_link(settings, "export", job_id, expires, signature, now, by)
 
 
 async def decision_document_for_download(

@@ -6,7 +6,7 @@ handed out, so a failed record stops the export before the data it would have co
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import asyncpg
@@ -40,8 +40,12 @@ def require_officer(principal: Principal) -> None:
         raise NotAllowedError("case exports are for officers", problem="EXPORT_OFFICERS_ONLY")
 
 
-def _row(case: Case, a: Applicant) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The CSV row, and the personal fields it carries whole."""
+Row = tuple[str | date, ...]
+
+
+def _row(case: Case, a: Applicant) -> tuple[Row, tuple[str, ...]]:
+    """The row (days as days, so a workbook shows them as dates; CSV writes them ISO), and
+    the personal fields it carries whole."""
     whole = case.viewer_involved
     shown: list[str] = []
     values: list[str] = []
@@ -56,8 +60,8 @@ def _row(case: Case, a: Applicant) -> tuple[tuple[str, ...], tuple[str, ...]]:
     row = (
         case.number,
         case.state,
-        case.received_on.isoformat(),
-        "" if case.accepted_on is None else case.accepted_on.isoformat(),
+        case.received_on,
+        "" if case.accepted_on is None else case.accepted_on,
         a.name,
         values[0],
         a.credit_code or "",
@@ -75,7 +79,7 @@ async def export_rows(
     now: Any,
     request_id: str | None,
     client_address: str | None,
-) -> AsyncIterator[list[tuple[str, ...]]]:
+) -> AsyncIterator[list[Row]]:
     """Pages of rows, newest received first; each page's unmasked rows are recorded (one
     insert, committed) before the page is yielded."""
     window: Window[tuple[Any, str]] = Window(limit=PAGE)

@@ -121,6 +121,15 @@ PROBLEMS: Final[dict[str, Entry]] = {
         "the access could not be recorded; retry shortly",
     ),
     "EXPORT_OFFICERS_ONLY": _e("办件导出仅供工作人员使用", "case exports are for officers"),
+    "EXPORT_TOO_LARGE": _e(
+        "导出行数为 {rows}，超过即时导出上限 {max}：请改用后台导出（startExport）",
+        "{rows} rows: more than {max} are exported in the background (startExport)",
+    ),
+    "EXPORT_KIND_UNKNOWN": _e("没有这种导出", "no such export"),
+    "EXPORT_FORMAT_UNKNOWN": _e("导出格式只能是 CSV 或 XLSX", "exports are CSV or XLSX"),
+    "EXPORT_NOT_FOUND": _e("没有这个导出任务", "no such export"),
+    "EXPORT_PERIOD_MISSING": _e("统计导出须给出起止日期", "give from and to"),
+    "EXPORT_ARGUMENT": _e("导出参数不正确", "an export argument is not valid"),
     "INVALID_ID": _e("编号格式不正确", "not an id"),
     "INVALID_DATE": _e("日期格式应为 YYYY-MM-DD", "a day: YYYY-MM-DD"),
     "OUTSIDE_SUPERVISED_REGION": _e(

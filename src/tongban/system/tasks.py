@@ -14,6 +14,7 @@ from arq.connections import RedisSettings
 
 from tongban import db
 from tongban.config import Settings, load_settings
+from tongban.exports import tasks as exports
 from tongban.system import repository as repo
 
 log = logging.getLogger(__name__)
@@ -108,6 +109,10 @@ async def heartbeat(ctx: dict[str, Any]) -> str:
 
 @worker_group("tongban:system")
 class WorkerSettings:
-    functions: list[Any] = []
-    cron_jobs = [cron(heartbeat, name="system.heartbeat", second=0, run_at_startup=False)]
+    # Background exports run here: platform work, neither deadlines nor notices.
+    functions: list[Any] = [*exports.FUNCTIONS]
+    cron_jobs = [
+        cron(heartbeat, name="system.heartbeat", second=0, run_at_startup=False),
+        *exports.CRON_JOBS,
+    ]
     max_jobs = 10

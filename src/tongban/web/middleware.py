@@ -45,6 +45,7 @@ _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{8,128}$")
 _UNAUTHENTICATED_PATHS = ("/health/", "/metrics", "/notifications/", "/files/")
 # The API and the CSV exports (each export holds a connection while it streams).
 _RATE_LIMITED_PATHS = ("/graphql", "/audit/pii-access.csv", "/cases/export.csv")
+_RATE_LIMITED_PREFIXES = ("/exports/",)
 _encoder = msgspec.json.Encoder()
 # On every response: browsers must not guess a JSON answer is HTML, and no cache (shared or
 # the browser's) may keep a response, which may carry personal data.
@@ -159,7 +160,7 @@ class RequestMiddleware:
                 retry = [(b"retry-after", str(RETRY_AFTER_SECONDS).encode())]
                 await send_error(send_wrapper, 503, body, retry)
                 return
-        if path in _RATE_LIMITED_PATHS:
+        if path in _RATE_LIMITED_PATHS or path.startswith(_RATE_LIMITED_PREFIXES):
             # Counted before a bad token is answered: guessing tokens is limited like any
             # anonymous traffic from that address.
             verdict = await self._limit(scope, None if refused else principal)
