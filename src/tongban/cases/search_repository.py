@@ -14,7 +14,7 @@ import asyncpg
 from tongban.auth.types import Principal
 from tongban.cases.access import ViewerSql
 from tongban.cases.repository import _CASE_COLUMNS, _case
-from tongban.cases.types import CaseFilter, CaseSort, ListedCase
+from tongban.cases.types import CaseFilter, CaseSort, ColourWindow, ListedCase
 from tongban.keyset import Order, Window
 
 # Cases without a promised date (not yet accepted, or paused) sort after all dated ones; the
@@ -64,6 +64,9 @@ _CASE_CRITERIA: tuple[tuple[str, str, Callable[[Any], Any]], ...] = (
     ("received_to", "c.received_on <= {}::date", _as_is),
     ("decided_from", "c.decided_at >= {}::timestamptz", _as_is),
     ("decided_before", "c.decided_at < {}::timestamptz", _as_is),
+    ("department_id", "c.handling_department_id = {}::uuid", _as_is),
+    # The lineage holds the region and every region above it (GIN, 0004).
+    ("region_code", "c.handling_lineage @> ARRAY[{}::text]", _as_is),
 )
 _APPLICANT_CRITERIA: tuple[tuple[str, str, Callable[[Any], Any]], ...] = (
     ("applicant_name", "a.name ILIKE {}", _contains),
@@ -112,7 +115,32 @@ def _conditions(f: CaseFilter, params: list[Any]) -> str:
             " OR (c.matter_id, c.matter_version) IN"
             f" (SELECT v.matter_id, v.version FROM matter_version v WHERE v.name ILIKE {keyword}))"
         )
+    if f.colour is not None:
+        parts.append(_colour(f.colour, p))
     return " ".join(f"AND {part}" for part in parts)
+
+
+def _colour(w: ColourWindow, p: Callable[[Any], str]) -> str:
+    """The case's running promised clock (承诺时限) has colour ``w.colour``; paused and stopped
+    clocks have none (nothing is raised while a clock is paused)."""
+    today = p(w.today)
+    # max(minimum, ⌈limit / divisor⌉) working days, the limit with its extension.
+    threshold = (
+        f"GREATEST({p(w.yellow_min_days)}::int,"
+        f" (k.limit_days + k.extension_days + {p(w.yellow_divisor - 1)}::int)"
+        f" / {p(w.yellow_divisor)}::int)"
+    )
+    # Past the calendar's known years the horizon ends: a due date is then within it.
+    edge = f"COALESCE(({p(list(w.horizon))}::date[])[{threshold} + 1], DATE 'infinity')"
+    test = {
+        "red": f"k.due_on < {today}::date",
+        "yellow": f"k.due_on >= {today}::date AND k.due_on <= {edge}",
+        "green": f"k.due_on > {edge}",
+    }[w.colour]
+    return (
+        "EXISTS (SELECT 1 FROM deadline_clock k WHERE k.case_id = c.id"
+        f" AND k.kind = 'promised' AND k.state = 'running' AND {test})"
+    )
 
 
 async def search_cases(

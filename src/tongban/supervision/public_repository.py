@@ -1,0 +1,94 @@
+"""SQL of public results (结果公示): approved results of public matters, for anyone.
+
+Apart from ``repository.py`` for size. What may be shown is fixed here, in every statement:
+an approved decision still in force (approved, approved with deferred materials, delivered —
+a revoked case has left those states), never a confidential case, and only under a matter
+version that publishes its results. The partial index of migration 0027 holds exactly those.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+
+from tongban.keyset import Order, Window
+from tongban.supervision.types import PublicResult, PublicResultFilter
+
+ORDER = Order(["c.decided_at", "c.id"], ["timestamptz", "uuid"], descending=True)
+
+_SHOWN = """c.state IN ('approved', 'approved_deferred', 'delivered')
+    AND c.decision IN ('approved', 'approved_deferred') AND c.confidentiality = 0
+    AND (c.matter_id, c.matter_version) IN
+        (SELECT pv.matter_id, pv.version FROM matter_version pv WHERE pv.public_results)"""
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _conditions(f: PublicResultFilter, params: list[Any]) -> str:
+    def p(value: Any) -> str:
+        params.append(value)
+        return f"${len(params)}"
+
+    parts = []
+    if f.matter_code is not None:
+        parts.append(f"c.matter_id = (SELECT id FROM matter WHERE code = {p(f.matter_code)})")
+    if f.department_id is not None:
+        parts.append(f"c.handling_department_id = {p(f.department_id)}::uuid")
+    if f.region_code is not None:
+        parts.append(f"c.handling_lineage @> ARRAY[{p(f.region_code)}::text]")
+    if f.decided_from is not None:
+        parts.append(f"c.decided_at >= {p(f.decided_from)}::timestamptz")
+    if f.decided_before is not None:
+        parts.append(f"c.decided_at < {p(f.decided_before)}::timestamptz")
+    if f.keyword is not None:
+        keyword = p(_like(f.keyword))
+        # Holder names of organisations only: a person's name is published masked, and
+        # matching it whole would tell who holds a licence (trigram indexes: 0014, 0027).
+        parts.append(
+            "(c.applicant_id IN (SELECT a.id FROM applicant a"
+            f" WHERE a.kind = 'organisation' AND a.name ILIKE {keyword})"
+            " OR (c.matter_id, c.matter_version) IN"
+            f" (SELECT v.matter_id, v.version FROM matter_version v WHERE v.name ILIKE {keyword})"
+            f" OR c.result_number ILIKE {keyword})"
+        )
+    return " ".join(f"AND {part}" for part in parts)
+
+
+async def public_results(
+    conn: asyncpg.Connection, *, filter: PublicResultFilter, window: Window[tuple[Any, str]]
+) -> list[PublicResult]:
+    """One page, in reading order (reversed when paging backwards); one statement."""
+    params: list[Any] = []
+    conditions = _conditions(filter, params)
+    seek, order_by = ORDER.sql(window, params)
+    params.append(window.limit)
+    rows = await conn.fetch(
+        f"""
+        SELECT c.id::text AS case_id, a.kind AS holder_kind, a.name AS holder_name,
+               c.result_number, m.code AS matter_code, v.name AS matter_name,
+               d.id::text AS department_id, d.name AS department_name, c.decided_at
+        FROM case_record c
+        JOIN applicant a ON a.id = c.applicant_id
+        JOIN matter m ON m.id = c.matter_id
+        JOIN matter_version v ON v.matter_id = c.matter_id AND v.version = c.matter_version
+        JOIN department d ON d.id = c.handling_department_id
+        WHERE {_SHOWN} {conditions} {seek}
+        ORDER BY {order_by}
+        LIMIT ${len(params)}
+        """,
+        *params,
+    )
+    return [PublicResult(**dict(r)) for r in rows]
+
+
+async def count_public_results(conn: asyncpg.Connection, *, filter: PublicResultFilter) -> int:
+    params: list[Any] = []
+    conditions = _conditions(filter, params)
+    count: int = await conn.fetchval(
+        f"SELECT count(*) FROM case_record c WHERE {_SHOWN} {conditions}", *params
+    )
+    return count
