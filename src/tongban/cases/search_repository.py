@@ -123,20 +123,22 @@ def _conditions(f: CaseFilter, params: list[Any]) -> str:
 def _colour(w: ColourWindow, p: Callable[[Any], str]) -> str:
     """The case's running promised clock (承诺时限) has colour ``w.colour``; paused and stopped
     clocks have none (nothing is raised while a clock is paused)."""
-    today = p(w.today)
-    # max(minimum, ⌈limit / divisor⌉) working days, the limit with its extension.
-    threshold = (
-        f"GREATEST({p(w.yellow_min_days)}::int,"
-        f" (k.limit_days + k.extension_days + {p(w.yellow_divisor - 1)}::int)"
-        f" / {p(w.yellow_divisor)}::int)"
-    )
-    # Past the calendar's known years the horizon ends: a due date is then within it.
-    edge = f"COALESCE(({p(list(w.horizon))}::date[])[{threshold} + 1], DATE 'infinity')"
-    test = {
-        "red": f"k.due_on < {today}::date",
-        "yellow": f"k.due_on >= {today}::date AND k.due_on <= {edge}",
-        "green": f"k.due_on > {edge}",
-    }[w.colour]
+    if w.colour == "red":
+        test = f"k.due_on < {p(w.today)}::date"
+    else:
+        # max(minimum, ⌈limit / divisor⌉) working days, the limit with its extension.
+        threshold = (
+            f"GREATEST({p(w.yellow_min_days)}::int,"
+            f" (k.limit_days + k.extension_days + {p(w.yellow_divisor - 1)}::int)"
+            f" / {p(w.yellow_divisor)}::int)"
+        )
+        # Past the calendar's known years the horizon ends: a due date is then within it.
+        edge = f"COALESCE(({p(list(w.horizon))}::date[])[{threshold} + 1], DATE 'infinity')"
+        test = (
+            f"k.due_on >= {p(w.today)}::date AND k.due_on <= {edge}"
+            if w.colour == "yellow"
+            else f"k.due_on > {edge}"
+        )
     return (
         "EXISTS (SELECT 1 FROM deadline_clock k WHERE k.case_id = c.id"
         f" AND k.kind = 'promised' AND k.state = 'running' AND {test})"
