@@ -4,12 +4,12 @@ of 50 costs the statements a page of 10 does, every filter at once."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import asyncpg
 import pytest
-from tests.cases.test_case_search import NAMES, file_cases, numbers, page
+from tests.cases.test_case_search import NAMES, file_cases, numbers, page, walk
 from tests.cases.test_query_cost import seed, statements
 from tests.conftest import GraphQLClient
 from tests.scenarios import START, department_id
@@ -191,3 +191,20 @@ async def test_the_search_predicates_can_use_their_indexes(
     plan = "\n".join(r[0] for r in await conn.fetch(f"EXPLAIN {query}"))
     await conn.execute("RESET enable_seqscan")
     assert index in plan, plan
+
+
+async def test_most_recently_decided_first_pages_stably(
+    client: GraphQLClient, conn: asyncpg.Connection, filed: list[dict[str, Any]]
+) -> None:
+    # Ties: pairs decided at one instant; the odd-numbered cases undecided (last, by id).
+    undecided = datetime(1900, 1, 1, tzinfo=UTC)
+    for c in filed:
+        c["decided"] = undecided
+        if c["i"] % 2 == 0:
+            c["decided"] = datetime(2026, 3, 10, tzinfo=UTC) + timedelta(hours=c["i"] // 4)
+            await conn.execute(
+                "UPDATE case_record SET decided_at = $2 WHERE id = $1", c["id"], c["decided"]
+            )
+    token = await client.officer_token("gz.supervisor")
+    ordered = sorted(filed, key=lambda c: (c["decided"], c["id"]), reverse=True)
+    assert await walk(client, token, 3, sort="DECIDED_DESC") == [c["number"] for c in ordered]

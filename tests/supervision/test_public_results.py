@@ -10,7 +10,7 @@ from typing import Any
 import asyncpg
 import msgspec
 import pytest
-from tests.cases.factories import make_reviewed_case
+from tests.cases.factories import make_reviewed_case, publish_matter
 from tests.conftest import GraphQLClient, running
 from tests.scenarios import START, act, department_id, ok
 
@@ -117,6 +117,25 @@ async def test_anyone_sees_approved_results_with_persons_masked(
         "UPDATE case_record SET confidentiality = 1 WHERE number = $1", decided["company"]["number"]
     )
     assert numbers(await results(client)) == ["穗天市监许字〔2026〕0001号"]
+    # Nor a case of a matter whose version does not publish its results (a trademark pledge).
+    await conn.execute(
+        """UPDATE case_record c SET matter_id = m.id, matter_version = m.current_version
+           FROM matter m WHERE m.code = 'GD-TM-PLEDGE' AND c.number = $1""",
+        decided["person"]["number"],
+    )
+    assert (await results(client))["totalCount"] == 0
+
+
+async def test_the_catalogue_says_which_matters_publish_their_results(
+    client: GraphQLClient, conn: asyncpg.Connection
+) -> None:
+    query = """query ($code: String!) { matter(code: $code) { current { publicResults } } }"""
+    for code, public in (("GD-BL-001", True), ("GD-TM-PLEDGE", False), ("TH-DIVORCE", False)):
+        data = await client.execute(query, {"code": code})
+        assert data["matter"]["current"]["publicResults"] is public, code
+    version = await publish_matter(client, conn, "TH-FOOD-PUBLIC", publicResults=True)
+    data = await client.execute(query, {"code": "TH-FOOD-PUBLIC"})
+    assert data["matter"]["current"]["publicResults"] is True, version
 
 
 async def test_results_are_searched_and_paged(

@@ -55,6 +55,9 @@ class CaseSort(Enum):
     )
     NUMBER_ASC = strawberry.enum_value("number_asc", description="By case number, ascending.")
     NUMBER_DESC = strawberry.enum_value("number_desc", description="By case number, descending.")
+    DECIDED_DESC = strawberry.enum_value(
+        "decided_desc", description="Most recently decided first; undecided cases last."
+    )
 
 
 @strawberry.input(description="A range of days; both ends included, either may be left out.")
@@ -120,6 +123,7 @@ _KEY_TYPES: dict[str, Any] = {
     "due_asc": tuple[date, str],
     "number_asc": tuple[str, str],
     "number_desc": tuple[str, str],
+    "decided_desc": tuple[datetime, str],
 }
 
 _OFFICER_ONLY = {

@@ -22,12 +22,17 @@ from tongban.keyset import Order, Window
 # which would put a cursor on the sentinel after every row.
 _DUE = "COALESCE(pd.due_on, DATE '9999-01-01')"
 
+# Undecided cases sort after every decided one, newest decision first (a finite sentinel, for
+# the same reason as above).
+_DECIDED = "COALESCE(c.decided_at, TIMESTAMPTZ '1900-01-01 00:00:00+00')"
+
 ORDERS: dict[str, Order] = {
     "received_desc": Order(["c.received_at", "c.id"], ["timestamptz", "uuid"], descending=True),
     "received_asc": Order(["c.received_at", "c.id"], ["timestamptz", "uuid"]),
     "due_asc": Order([_DUE, "c.id"], ["date", "uuid"]),
     "number_asc": Order(["c.number", "c.id"], ["text", "uuid"]),
     "number_desc": Order(["c.number", "c.id"], ["text", "uuid"], descending=True),
+    "decided_desc": Order([_DECIDED, "c.id"], ["timestamptz", "uuid"], descending=True),
 }
 
 # The newest promised clock of each case (a case has one; LIMIT keeps it a single row anyway).

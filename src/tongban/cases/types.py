@@ -294,7 +294,9 @@ class Submission(msgspec.Struct, frozen=True, kw_only=True):
     commitment: Commitment | None = None
 
 
-CaseSort = Literal["received_desc", "received_asc", "due_asc", "number_asc", "number_desc"]
+CaseSort = Literal[
+    "received_desc", "received_asc", "due_asc", "number_asc", "number_desc", "decided_desc"
+]
 
 
 class CaseFilter(msgspec.Struct, frozen=True, kw_only=True):

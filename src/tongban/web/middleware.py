@@ -63,13 +63,13 @@ _SECURITY_HEADER_NAMES = {name for name, _ in _SECURITY_HEADERS}
 _PUBLIC_PATHS = ("/public/results",)
 
 
-
 def _security_headers(path: str, headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
     if path in _PUBLIC_PATHS:
         own = [h for h in headers if h[0].lower() == b"cache-control"]
         if own:
             return [h for h in _SECURITY_HEADERS if h[0] != b"cache-control"] + own[:1]
     return _SECURITY_HEADERS
+
 
 class RequestMiddleware:
     """Request id, access log, metrics and bearer-token verification for every HTTP request.
