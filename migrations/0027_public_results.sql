@@ -19,3 +19,10 @@ CREATE INDEX CONCURRENTLY IF NOT EXISTS case_record_result_number_trgm_idx
 CREATE INDEX CONCURRENTLY IF NOT EXISTS deadline_clock_promised_running_idx
     ON deadline_clock (due_on) INCLUDE (case_id, limit_days, extension_days)
     WHERE kind = 'promised' AND state = 'running';
+-- A caller's mobile matches the person's own number or the one a window wrote on the case: with
+-- this index both sides of that OR are index scans (a BitmapOr), not a walk of every case.
+CREATE INDEX CONCURRENTLY IF NOT EXISTS case_record_stated_mobile_idx
+    ON case_record (stated_mobile) WHERE stated_mobile IS NOT NULL;
+-- Cases of one matter (the matter filter of both searches).
+CREATE INDEX CONCURRENTLY IF NOT EXISTS case_record_matter_idx
+    ON case_record (matter_id, matter_version);
