@@ -77,4 +77,4 @@ def test_the_search_benchmark_runs_at_a_tiny_size() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "publicResults: first page, no filter" in result.stdout
-    assert "case_record_public_result_idx" in result.stdout
+    assert "indexes: " in result.stdout
