@@ -170,6 +170,7 @@ PUBLIC = {
     "first page, no filter": PublicResultFilter(),
     "keyword 〔2026〕00012 (result number)": PublicResultFilter(keyword="〔2026〕00012"),
     "keyword 粤信餐 (organisation names)": PublicResultFilter(keyword="粤信餐"),
+    "keyword 营业执照 (a matter's name: many hits)": PublicResultFilter(keyword="营业执照"),
     "matter GD-BL-001 in Guangzhou": PublicResultFilter(
         matter_code="GD-BL-001", region_code="440100"
     ),

@@ -44,18 +44,29 @@ def _conditions(f: PublicResultFilter, params: list[Any]) -> str:
         parts.append(f"c.decided_at >= {p(f.decided_from)}::timestamptz")
     if f.decided_before is not None:
         parts.append(f"c.decided_at < {p(f.decided_before)}::timestamptz")
-    if f.keyword is not None:
-        keyword = p(_like(f.keyword))
-        # Holder names of organisations only: a person's name is published masked, and
-        # matching it whole would tell who holds a licence (trigram indexes: 0014, 0027).
-        parts.append(
-            "(c.applicant_id IN (SELECT a.id FROM applicant a"
-            f" WHERE a.kind = 'organisation' AND a.name ILIKE {keyword})"
-            " OR (c.matter_id, c.matter_version) IN"
-            f" (SELECT v.matter_id, v.version FROM matter_version v WHERE v.name ILIKE {keyword})"
-            f" OR c.result_number ILIKE {keyword})"
-        )
     return " ".join(f"AND {part}" for part in parts)
+
+
+def _keyword_arms(keyword: str | None, params: list[Any]) -> list[str]:
+    """The keyword's alternatives, each served by its own index; [""] without a keyword.
+
+    Holder names of organisations only: a person's name is published masked, and matching it
+    whole would tell who holds a licence. The alternatives are separate statements joined by
+    UNION, not one OR: each then gets its own plan (trigrams for a rare result number, the
+    newest-first index for a common matter name), where an OR left the planner guessing and
+    walking every public result for a keyword that matched eight (215 ms at 300,000 cases).
+    """
+    if keyword is None:
+        return [""]
+    params.append(_like(keyword))
+    k = f"${len(params)}"
+    return [
+        f"AND c.result_number ILIKE {k}",
+        "AND c.applicant_id = ANY(ARRAY(SELECT a.id FROM applicant a"
+        f" WHERE a.kind = 'organisation' AND a.name ILIKE {k}))",
+        "AND (c.matter_id, c.matter_version) IN"
+        f" (SELECT v.matter_id, v.version FROM matter_version v WHERE v.name ILIKE {k})",
+    ]
 
 
 async def public_results(
@@ -64,8 +75,16 @@ async def public_results(
     """One page, in reading order (reversed when paging backwards); one statement."""
     params: list[Any] = []
     conditions = _conditions(filter, params)
+    arms = _keyword_arms(filter.keyword, params)
     seek, order_by = ORDER.sql(window, params)
     params.append(window.limit)
+    limit = f"${len(params)}"
+    # Each alternative's first page, then the page of their union.
+    found = " UNION ".join(
+        f"(SELECT c.id FROM case_record c WHERE {_SHOWN} {conditions} {arm} {seek}"
+        f" ORDER BY {order_by} LIMIT {limit})"
+        for arm in arms
+    )
     rows = await conn.fetch(
         f"""
         SELECT c.id::text AS case_id, a.kind AS holder_kind, a.name AS holder_name,
@@ -76,9 +95,9 @@ async def public_results(
         JOIN matter m ON m.id = c.matter_id
         JOIN matter_version v ON v.matter_id = c.matter_id AND v.version = c.matter_version
         JOIN department d ON d.id = c.handling_department_id
-        WHERE {_SHOWN} {conditions} {seek}
+        WHERE c.id IN ({found})
         ORDER BY {order_by}
-        LIMIT ${len(params)}
+        LIMIT {limit}
         """,
         *params,
     )
@@ -88,7 +107,9 @@ async def public_results(
 async def count_public_results(conn: asyncpg.Connection, *, filter: PublicResultFilter) -> int:
     params: list[Any] = []
     conditions = _conditions(filter, params)
-    count: int = await conn.fetchval(
-        f"SELECT count(*) FROM case_record c WHERE {_SHOWN} {conditions}", *params
+    found = " UNION ".join(
+        f"SELECT c.id FROM case_record c WHERE {_SHOWN} {conditions} {arm}"
+        for arm in _keyword_arms(filter.keyword, params)
     )
+    count: int = await conn.fetchval(f"SELECT count(*) FROM ({found}) hits", *params)
     return count
