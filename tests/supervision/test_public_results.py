@@ -11,6 +11,7 @@ import asyncpg
 import msgspec
 import pytest
 from tests.cases.factories import make_reviewed_case, publish_matter
+from tests.cases.test_query_cost import seed, statements
 from tests.conftest import GraphQLClient, running
 from tests.scenarios import START, act, department_id, ok
 
@@ -224,3 +225,24 @@ async def test_anonymous_readers_are_rate_limited_per_address(
     assert [a.status_code for a in answers] == [200] * 3 + [429] * 2
     assert answers[-1].json()["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
     assert int(answers[-1].headers["retry-after"]) > 0
+
+
+PAGE = """query ($first: Int!) { publicResults(first: $first, filter: {keyword: "许字"}) {
+  totalCount edges { node { holderName resultNumber matterName departmentName decidedOn } }
+  pageInfo { hasNextPage } } }"""
+
+
+async def test_a_page_of_50_costs_the_statements_of_a_page_of_10(
+    client: GraphQLClient, conn: asyncpg.Connection
+) -> None:
+    await seed(client, conn, 51)
+    await conn.execute(
+        """UPDATE case_record SET state = 'approved', decision = 'approved',
+               decided_at = received_at + interval '1 day',
+               result_number = '穗天市监许字〔2026〕' || lpad(substr(number, 16), 6, '0') || '号'"""
+    )
+    small = await statements(client, "", PAGE, 10)
+    large = await statements(client, "", PAGE, 50)
+    assert (small[1], large[1]) == (10, 50)
+    assert small[0] == large[0], f"10 → {small[0]} statements, 50 → {large[0]}"
+    assert large[0] <= 3
