@@ -162,6 +162,7 @@ async def test_results_are_searched_and_paged(
         found = await results(client, filter=filter_)
         assert sorted(numbers(found)) == sorted(expected), filter_
         assert found["totalCount"] == len(expected), filter_
+    assert len((await results(client, first=100))["edges"]) == 2  # the largest page, anonymous
     first = await results(client, first=1)
     assert first["pageInfo"]["hasNextPage"] is True
     second = await results(client, first=1, after=first["pageInfo"]["endCursor"])
