@@ -224,10 +224,11 @@ async def _colour_window(info: Info, colour: Colour | None) -> domain.ColourWind
         return None
     settings = info.context.settings
     today = local_day(info.context.clock.now(), settings.timezone)
+    horizon = working_horizon(await info.context.loaders.calendar(), today, _HORIZON_DAYS)
     return domain.ColourWindow(
         colour=raw(colour),
         today=today,
-        horizon=working_horizon(await info.context.loaders.calendar(), today, _HORIZON_DAYS),
+        horizon=horizon,
         yellow_min_days=settings.yellow_min_days,
         yellow_divisor=settings.yellow_divisor,
     )

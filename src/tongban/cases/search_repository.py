@@ -138,10 +138,13 @@ def _colour(w: ColourWindow, p: Callable[[Any], str]) -> str:
             f" (k.limit_days + k.extension_days + {p(w.yellow_divisor - 1)}::int)"
             f" / {p(w.yellow_divisor)}::int)"
         )
-        # Past the calendar's known years the horizon ends: a due date is then within it.
-        edge = f"COALESCE(({p(list(w.horizon))}::date[])[{threshold} + 1], DATE 'infinity')"
+        edge = f"({p(list(w.horizon))}::date[])[{threshold} + 1]"
+        # The horizon ends where the calendar's known years do. A threshold beyond it: a due
+        # date within the known days is yellow; one beyond them has no colour (the clock's own
+        # view cannot count it either) and is neither yellow nor green.
         test = (
-            f"k.due_on >= {p(w.today)}::date AND k.due_on <= {edge}"
+            f"k.due_on >= {p(w.today)}::date"
+            f" AND k.due_on <= COALESCE({edge}, {p(w.horizon[-1])}::date)"
             if w.colour == "yellow"
             else f"k.due_on > {edge}"
         )

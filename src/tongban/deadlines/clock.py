@@ -211,7 +211,8 @@ def colour(
 def working_horizon(cal: WorkingCalendar, today: date, days: int) -> tuple[date, ...]:
     """``today`` and the next ``days`` working days after it, cut where the calendar's known
     years end: the k-th entry is ``add_working_days(today, k)``. With it a colour is a date
-    comparison (yellow: due on or before entry k, k the yellow threshold), which SQL can make."""
+    comparison (yellow: due on or before entry k, k the yellow threshold), which SQL can make.
+    Raises ``UnknownCalendarYearError`` when not even the next working day is known."""
     found = [today]
     day = today
     try:
@@ -219,7 +220,8 @@ def working_horizon(cal: WorkingCalendar, today: date, days: int) -> tuple[date,
             day = cal.next_working_day(day)
             found.append(day)
     except UnknownCalendarYearError:
-        pass
+        if len(found) == 1:
+            raise
     return tuple(found)
 
 
