@@ -212,6 +212,14 @@ async def test_the_public_get_is_cacheable_and_revalidates_with_its_etag(
     assert bad.status_code == 400
     assert bad.json()["errors"][0]["extensions"]["problem"] == "INVALID_DATE"
     assert bad.headers["cache-control"] == "no-store"
+    for params, problem in (
+        ({"after": "not-a-cursor"}, "BAD_CURSOR"),
+        ({"first": "500"}, "PAGE_SIZE_OUT_OF_RANGE"),
+        ({"keyword": "x" * 51}, "FILTER_TEXT_LENGTH"),
+    ):
+        bad = await client.http.get("/public/results", params=params)
+        assert bad.status_code == 400, params
+        assert bad.json()["errors"][0]["extensions"]["problem"] == problem
     # Everything else keeps no-store.
     graphql = await client.post(RESULTS)
     assert graphql.headers["cache-control"] == "no-store"
