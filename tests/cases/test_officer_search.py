@@ -4,6 +4,8 @@ of 50 costs the statements a page of 10 does, every filter at once."""
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -208,3 +210,24 @@ async def test_most_recently_decided_first_pages_stably(
     token = await client.officer_token("gz.supervisor")
     ordered = sorted(filed, key=lambda c: (c["decided"], c["id"]), reverse=True)
     assert await walk(client, token, 3, sort="DECIDED_DESC") == [c["number"] for c in ordered]
+
+
+async def test_the_csv_export_takes_the_same_filters(
+    client: GraphQLClient, conn: asyncpg.Connection, filed: list[dict[str, Any]]
+) -> None:
+    token = {"authorization": f"Bearer {await client.officer_token('th.shipai.window')}"}
+    tianhe = await department_id(conn, "TH-SCJG")
+    for params, expected in (
+        ({"regionCode": "440106", "departmentId": tianhe}, len(NAMES)),
+        ({"regionCode": "440105"}, 0),
+        ({"departmentId": await department_id(conn, "TH-SWJ")}, 0),
+    ):
+        answer = await client.http.get("/cases/export.csv", params=params, headers=token)
+        assert answer.status_code == 200, answer.text
+        rows = list(csv.DictReader(io.StringIO(answer.content.decode("utf-8-sig"))))
+        assert len(rows) == expected, params
+    refused = await client.http.get(
+        "/cases/export.csv", params={"regionCode": "4401"}, headers=token
+    )
+    assert refused.status_code == 400
+    assert refused.json()["errors"][0]["extensions"]["field"] == "filter.regionCode"
