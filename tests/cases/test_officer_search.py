@@ -231,3 +231,32 @@ async def test_the_csv_export_takes_the_same_filters(
     )
     assert refused.status_code == 400
     assert refused.json()["errors"][0]["extensions"]["field"] == "filter.regionCode"
+
+
+async def test_at_the_end_of_the_known_years_the_colour_is_never_guessed(
+    client: GraphQLClient, conn: asyncpg.Connection, filed: list[dict[str, Any]]
+) -> None:
+    """On 2026-12-29 (2027's schedule unpublished): a clock due on 12-30 is yellow although its
+    threshold's date lies in 2027; one due in 2027 has no colour, on screen or in the filter."""
+    cal = await load_calendar(conn)
+    client.clock.set(datetime(2026, 12, 29, 10, 0, tzinfo=START.tzinfo))
+    soon, later = filed[0], filed[2]
+    for c, start in ((soon, date(2026, 12, 2)), (later, date(2026, 12, 28))):
+        await conn.execute(
+            "UPDATE deadline_clock SET start_on = $2, limit_days = 20, due_on = $3"
+            " WHERE case_id = $1 AND kind = 'promised'",
+            c["id"],
+            start,
+            cal.add_working_days(start, 20) if start.day == 2 else date(2027, 1, 26),
+        )
+    token = await client.officer_token("th.shipai.window")
+    shown = {
+        e["node"]["number"]: [
+            d["colour"] for d in e["node"]["deadlines"] if d["kind"] == "PROMISED"
+        ]
+        for e in (await client.execute(COLOURS, {"first": 50}, token=token))["cases"]["edges"]
+    }
+    assert (shown[soon["number"]], shown[later["number"]]) == (["YELLOW"], [None])
+    for colour, expected in (("YELLOW", [soon["number"]]), ("GREEN", []), ("RED", [])):
+        found = await page(client, token, first=50, filter={"colour": colour})
+        assert [n for n in numbers(found) if n in (soon["number"], later["number"])] == expected
