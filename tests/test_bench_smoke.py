@@ -64,3 +64,17 @@ def test_the_supervision_benchmark_runs_at_a_tiny_size() -> None:
     assert "seeded 500 cases over 2026" in result.stdout
     assert "ratingFigures by department, whole year:" in result.stdout
     assert "matterRanking by AVERAGE_DAYS_OVER_PROMISED:" in result.stdout
+
+
+def test_the_search_benchmark_runs_at_a_tiny_size() -> None:
+    result = subprocess.run(
+        [sys.executable, "bench/search.py", "--cases", "500", "--repeat", "1"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "publicResults: first page, no filter" in result.stdout
+    assert "indexes: " in result.stdout

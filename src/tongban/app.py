@@ -40,6 +40,7 @@ from tongban.web.graphql import GRAPHIQL_ASSETS, GRAPHIQL_ASSETS_PATH, graphql_c
 from tongban.web.health import health_live, health_ready
 from tongban.web.metrics import metrics
 from tongban.web.middleware import RequestMiddleware, multipart_body_limit
+from tongban.web.public_results import public_results
 from tongban.web.receipts import sms_receipts
 
 
@@ -138,6 +139,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         export_case_list,
         export_figures,
         download_export,
+        public_results,
     ]
     if settings.development:
         handlers.append(

@@ -109,6 +109,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Requests per window per signed-in principal; 0: no limit."""
     rate_limit_submissions: int = 10
     """submitCase calls per window per principal; 0: no limit."""
+    public_cache_seconds: int = 300
+    """``max-age`` of ``GET /public/results`` (结果公示) for browsers and shared caches; 0: they
+    revalidate every time (ETag)."""
     graphql_max_query_chars: int = 20_000
     """Longest GraphQL document accepted (characters); the front ends' largest is ~3,000."""
     max_json_body_bytes: int = 1024 * 1024

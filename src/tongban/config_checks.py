@@ -117,6 +117,7 @@ def _limits(s: Settings) -> None:
         "rate_limit_anonymous",
         "rate_limit_signed_in",
         "rate_limit_submissions",
+        "public_cache_seconds",
     )
     _each(s, bounds, lambda v: v >= 0, "must not be negative")
 

@@ -302,3 +302,14 @@ def is_uuid(value: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def mask_person_name(value: str) -> str:
+    """A person's name as published (结果公示): the first and last character kept, those between
+    starred — 张*明, 欧**娜; a two-character name keeps its first: 张*."""
+    v = value.strip()
+    if len(v) <= 1:
+        return "*"
+    if len(v) == 2:
+        return v[0] + "*"
+    return v[0] + "*" * (len(v) - 2) + v[-1]

@@ -13,6 +13,7 @@ from tongban.deadlines.clock import (
     colour,
     due_date,
     one_notice_deadline,
+    working_horizon,
     yellow_threshold,
 )
 from tongban.deadlines.errors import UnknownCalendarYearError
@@ -357,3 +358,15 @@ def test_clocks_agree_with_day_by_day_counting() -> None:
         assert got.overdue == (expected_due is not None and as_of > expected_due), case
         assert got.used_days + got.days_paused == CAL.working_days_between(start, as_of), case
         assert (got.state == "stopped") is (stopped_on is not None), case
+
+
+def test_the_colour_horizon_counts_working_days_and_stops_where_the_calendar_does() -> None:
+    """Entry k is the k-th working day after today: the yellow threshold as a date."""
+    horizon = working_horizon(CAL, date(2026, 3, 2), 10)
+    assert horizon[:3] == (date(2026, 3, 2), date(2026, 3, 3), date(2026, 3, 4))
+    assert all(horizon[k] == CAL.add_working_days(date(2026, 3, 2), k) for k in range(11))
+    # Late December: the horizon ends with the known years (2027 is not published).
+    end = working_horizon(CAL, date(2026, 12, 28), 30)
+    assert end[-1] == date(2026, 12, 31) and len(end) < 31
+    with pytest.raises(UnknownCalendarYearError):
+        working_horizon(CAL, date(2026, 12, 31), 5)

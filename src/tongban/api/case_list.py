@@ -13,7 +13,7 @@ from tongban.api import pii
 from tongban.api.cases import Case, Task
 from tongban.api.context import Info
 from tongban.api.convert import raw, raw_or_none
-from tongban.api.enums import CaseState, TaskState
+from tongban.api.enums import CaseState, Colour, TaskState
 from tongban.api.pagination import (
     After,
     Before,
@@ -28,11 +28,16 @@ from tongban.auth.errors import NotAllowedError
 from tongban.auth.types import Principal
 from tongban.cases import search_repository as search_repo
 from tongban.cases import types as domain
+from tongban.clock import local_day
+from tongban.deadlines.clock import working_horizon
 from tongban.errors import ValidationError
-from tongban.identifiers import validate_case_number
+from tongban.identifiers import is_uuid, validate_case_number, validate_region_code
 from tongban.review import repository as review_repo
 
 _MAX_TEXT = 50
+_NO_DEPARTMENT = "00000000-0000-0000-0000-000000000000"
+# Working days of the colour horizon: yellow thresholds (⌈limit / 3⌉) of limits up to 3 years.
+_HORIZON_DAYS = 250
 
 
 @strawberry.enum(
@@ -50,6 +55,9 @@ class CaseSort(Enum):
     )
     NUMBER_ASC = strawberry.enum_value("number_asc", description="By case number, ascending.")
     NUMBER_DESC = strawberry.enum_value("number_desc", description="By case number, descending.")
+    DECIDED_DESC = strawberry.enum_value(
+        "decided_desc", description="Most recently decided first; undecided cases last."
+    )
 
 
 @strawberry.input(description="A range of days; both ends included, either may be left out.")
@@ -96,6 +104,17 @@ class CaseFilter:
         description="Part of the matter's name or the applicant's name (Chinese substrings "
         "work: 营业执照).",
     )
+    department_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Handled by this department."
+    )
+    region_code: str | None = strawberry.field(
+        default=None, description="Handled in this region or any region below it."
+    )
+    colour: Colour | None = strawberry.field(
+        default=None,
+        description="The supervision colour (电子监察) of the promised decision clock today; "
+        "only running clocks have one (a paused or stopped clock matches no colour).",
+    )
 
 
 _KEY_TYPES: dict[str, Any] = {
@@ -104,6 +123,7 @@ _KEY_TYPES: dict[str, Any] = {
     "due_asc": tuple[date, str],
     "number_asc": tuple[str, str],
     "number_desc": tuple[str, str],
+    "decided_desc": tuple[datetime, str],
 }
 
 _OFFICER_ONLY = {
@@ -152,6 +172,7 @@ def domain_filter(
     timezone: str,
     state: str | None,
     matter_code: str | None,
+    colour: domain.ColourWindow | None = None,
 ) -> domain.CaseFilter:
     """The checked search; the older ``state`` / ``matterCode`` arguments add to it."""
     f = f or CaseFilter()
@@ -187,6 +208,29 @@ def domain_filter(
         states=tuple(states),
         matter_code=None if not codes else (codes.pop() if len(codes) == 1 else ""),
         keyword=_text(f.keyword, "keyword"),
+        # An id that is no uuid names no department: nothing matches (as for an unknown one).
+        department_id=None
+        if f.department_id is None
+        else (str(f.department_id) if is_uuid(str(f.department_id)) else _NO_DEPARTMENT),
+        region_code=None
+        if f.region_code is None
+        else validate_region_code(f.region_code, field="filter.regionCode"),
+        colour=colour,
+    )
+
+
+async def _colour_window(info: Info, colour: Colour | None) -> domain.ColourWindow | None:
+    if colour is None:
+        return None
+    settings = info.context.settings
+    today = local_day(info.context.clock.now(), settings.timezone)
+    horizon = working_horizon(await info.context.loaders.calendar(), today, _HORIZON_DAYS)
+    return domain.ColourWindow(
+        colour=raw(colour),
+        today=today,
+        horizon=horizon,
+        yellow_min_days=settings.yellow_min_days,
+        yellow_divisor=settings.yellow_divisor,
     )
 
 
@@ -244,6 +288,7 @@ class CaseListQuery:
             timezone=context.settings.timezone,
             state=raw_or_none(state),
             matter_code=matter_code,
+            colour=None if filter is None else await _colour_window(info, filter.colour),
         )
         async with context.pool.acquire() as conn:
             found = await search_repo.search_cases(

@@ -171,6 +171,9 @@ class MatterVersion(Node):
     supplement_period_days: int | None = strawberry.field(
         description="补正期限 in working days this version sets (null: the platform default)."
     )
+    public_results: bool = strawberry.field(
+        description="结果公示: approved results of cases filed under this version are public."
+    )
     created_at: datetime = strawberry.field(description="When this version was started.")
     updated_at: datetime = strawberry.field(description="When this version was last edited.")
     published_at: datetime | None = strawberry.field(description="When it was published.")
@@ -202,6 +205,7 @@ class MatterVersion(Node):
             if s.commitment is None
             else CommitmentTerms.from_domain(s.commitment, s),
             supplement_period_days=s.supplement_period_days,
+            public_results=s.public_results,
             materials=[
                 RequiredMaterial(
                     id=strawberry.ID(f"RequiredMaterial:{v.matter_id}:{v.version}:{m.code}"),

@@ -113,6 +113,11 @@ class MatterSpecInput:
         description="补正期限: working days to bring a supplement's materials (null: the platform "
         "default).",
     )
+    public_results: bool = strawberry.field(
+        default=False,
+        description="结果公示: show approved results of this version's cases publicly (persons' "
+        "names masked; confidential cases never).",
+    )
 
     def to_domain(self) -> domain.MatterSpec:
         return domain.MatterSpec(
@@ -131,6 +136,7 @@ class MatterSpecInput:
             guide=None if self.guide is None else self.guide.to_domain(),
             commitment=None if self.commitment is None else self.commitment.to_domain(),
             supplement_period_days=self.supplement_period_days,
+            public_results=self.public_results,
             materials=tuple(
                 domain.RequiredMaterial(
                     code=m.code,

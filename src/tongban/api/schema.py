@@ -31,6 +31,7 @@ from tongban.api.notifications import NotificationMutation, NotificationQuery
 from tongban.api.operations import OneOperationOrName
 from tongban.api.pii import AuditedSchema
 from tongban.api.pii_audit import PiiAuditQuery
+from tongban.api.public_results import PublicResultsQuery
 from tongban.api.subscriptions import Subscription
 from tongban.api.supervision import SupervisionQuery
 from tongban.api.supervision_figures import SupervisionFiguresQuery
@@ -49,6 +50,7 @@ class Query(
     NodeQuery,
     PiiAuditQuery,
     ExportQuery,
+    PublicResultsQuery,
 ):
     pass
 

@@ -14,7 +14,7 @@ import asyncpg
 from tongban.auth.types import Principal
 from tongban.cases.access import ViewerSql
 from tongban.cases.repository import _CASE_COLUMNS, _case
-from tongban.cases.types import CaseFilter, CaseSort, ListedCase
+from tongban.cases.types import CaseFilter, CaseSort, ColourWindow, ListedCase
 from tongban.keyset import Order, Window
 
 # Cases without a promised date (not yet accepted, or paused) sort after all dated ones; the
@@ -22,12 +22,17 @@ from tongban.keyset import Order, Window
 # which would put a cursor on the sentinel after every row.
 _DUE = "COALESCE(pd.due_on, DATE '9999-01-01')"
 
+# Undecided cases sort after every decided one, newest decision first (a finite sentinel, for
+# the same reason as above).
+_DECIDED = "COALESCE(c.decided_at, TIMESTAMPTZ '1900-01-01 00:00:00+00')"
+
 ORDERS: dict[str, Order] = {
     "received_desc": Order(["c.received_at", "c.id"], ["timestamptz", "uuid"], descending=True),
     "received_asc": Order(["c.received_at", "c.id"], ["timestamptz", "uuid"]),
     "due_asc": Order([_DUE, "c.id"], ["date", "uuid"]),
     "number_asc": Order(["c.number", "c.id"], ["text", "uuid"]),
     "number_desc": Order(["c.number", "c.id"], ["text", "uuid"], descending=True),
+    "decided_desc": Order([_DECIDED, "c.id"], ["timestamptz", "uuid"], descending=True),
 }
 
 # The newest promised clock of each case (a case has one; LIMIT keeps it a single row anyway).
@@ -64,6 +69,9 @@ _CASE_CRITERIA: tuple[tuple[str, str, Callable[[Any], Any]], ...] = (
     ("received_to", "c.received_on <= {}::date", _as_is),
     ("decided_from", "c.decided_at >= {}::timestamptz", _as_is),
     ("decided_before", "c.decided_at < {}::timestamptz", _as_is),
+    ("department_id", "c.handling_department_id = {}::uuid", _as_is),
+    # The lineage holds the region and every region above it (GIN, 0004).
+    ("region_code", "c.handling_lineage @> ARRAY[{}::text]", _as_is),
 )
 _APPLICANT_CRITERIA: tuple[tuple[str, str, Callable[[Any], Any]], ...] = (
     ("applicant_name", "a.name ILIKE {}", _contains),
@@ -101,8 +109,9 @@ def _conditions(f: CaseFilter, params: list[Any]) -> str:
     if f.applicant_mobile is not None:
         # The number a window wrote on the case counts as well as the person's own.
         mobile = p(f.applicant_mobile)
+        # ANY(ARRAY(…)) is computed once, so both sides of the OR are index scans (0027).
         parts.append(
-            f"(c.applicant_id IN (SELECT a.id FROM applicant a WHERE a.mobile = {mobile})"
+            f"(c.applicant_id = ANY(ARRAY(SELECT a.id FROM applicant a WHERE a.mobile = {mobile}))"
             f" OR c.stated_mobile = {mobile})"
         )
     if f.keyword is not None:
@@ -112,7 +121,37 @@ def _conditions(f: CaseFilter, params: list[Any]) -> str:
             " OR (c.matter_id, c.matter_version) IN"
             f" (SELECT v.matter_id, v.version FROM matter_version v WHERE v.name ILIKE {keyword}))"
         )
+    if f.colour is not None:
+        parts.append(_colour(f.colour, p))
     return " ".join(f"AND {part}" for part in parts)
+
+
+def _colour(w: ColourWindow, p: Callable[[Any], str]) -> str:
+    """The case's running promised clock (承诺时限) has colour ``w.colour``; paused and stopped
+    clocks have none (nothing is raised while a clock is paused)."""
+    if w.colour == "red":
+        test = f"k.due_on < {p(w.today)}::date"
+    else:
+        # max(minimum, ⌈limit / divisor⌉) working days, the limit with its extension.
+        threshold = (
+            f"GREATEST({p(w.yellow_min_days)}::int,"
+            f" (k.limit_days + k.extension_days + {p(w.yellow_divisor - 1)}::int)"
+            f" / {p(w.yellow_divisor)}::int)"
+        )
+        edge = f"({p(list(w.horizon))}::date[])[{threshold} + 1]"
+        # The horizon ends where the calendar's known years do. A threshold beyond it: a due
+        # date within the known days is yellow; one beyond them has no colour (the clock's own
+        # view cannot count it either) and is neither yellow nor green.
+        test = (
+            f"k.due_on >= {p(w.today)}::date"
+            f" AND k.due_on <= COALESCE({edge}, {p(w.horizon[-1])}::date)"
+            if w.colour == "yellow"
+            else f"k.due_on > {edge}"
+        )
+    return (
+        "EXISTS (SELECT 1 FROM deadline_clock k WHERE k.case_id = c.id"
+        f" AND k.kind = 'promised' AND k.state = 'running' AND {test})"
+    )
 
 
 async def search_cases(

@@ -294,7 +294,9 @@ class Submission(msgspec.Struct, frozen=True, kw_only=True):
     commitment: Commitment | None = None
 
 
-CaseSort = Literal["received_desc", "received_asc", "due_asc", "number_asc", "number_desc"]
+CaseSort = Literal[
+    "received_desc", "received_asc", "due_asc", "number_asc", "number_desc", "decided_desc"
+]
 
 
 class CaseFilter(msgspec.Struct, frozen=True, kw_only=True):
@@ -314,6 +316,25 @@ class CaseFilter(msgspec.Struct, frozen=True, kw_only=True):
     states: tuple[str, ...] = ()
     matter_code: str | None = None
     keyword: str | None = None
+    department_id: str | None = None
+    """The handling department."""
+    region_code: str | None = None
+    """The handling region or any region below it."""
+    colour: ColourWindow | None = None
+
+
+class ColourWindow(msgspec.Struct, frozen=True, kw_only=True):
+    """Supervision colour (电子监察) of the running promised clock, as of ``today``, in terms SQL
+    can compare: ``horizon[k]`` is the k-th working day after today (``horizon[0]`` is today),
+    so a clock with yellow threshold k is yellow when due between today and ``horizon[k]``, red
+    when due before today, green after ``horizon[k]`` — the rule of ``deadlines.clock.colour``
+    with the working days counted once, by the calendar, instead of per row."""
+
+    colour: Literal["green", "yellow", "red"]
+    today: date
+    horizon: tuple[date, ...]
+    yellow_min_days: int
+    yellow_divisor: int
 
 
 class ListedCase(msgspec.Struct, frozen=True, kw_only=True):

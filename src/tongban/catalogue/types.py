@@ -163,6 +163,9 @@ class MatterSpec(msgspec.Struct, frozen=True, kw_only=True):
     supplement_period_days: int | None = None
     """补正期限: working days the applicant has to bring a supplement notice's materials; None
     takes the platform's TONGBAN_SUPPLEMENT_PERIOD_DAYS."""
+    public_results: bool = False
+    """结果公示: approved results of cases filed under this version are shown to anyone (holder
+    names of persons masked); confidential cases never are."""
 
 
 class MatterVersion(msgspec.Struct, frozen=True, kw_only=True):

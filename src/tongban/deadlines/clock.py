@@ -31,6 +31,7 @@ from typing import Literal
 import msgspec
 
 from tongban.deadlines.calendar import WorkingCalendar
+from tongban.deadlines.errors import UnknownCalendarYearError
 
 ClockState = Literal["running", "paused", "stopped"]
 Colour = Literal["green", "yellow", "red"]
@@ -205,6 +206,23 @@ def colour(
     if remaining_days <= yellow_threshold(limit_days, minimum=minimum, divisor=divisor):
         return "yellow"
     return "green"
+
+
+def working_horizon(cal: WorkingCalendar, today: date, days: int) -> tuple[date, ...]:
+    """``today`` and the next ``days`` working days after it, cut where the calendar's known
+    years end: the k-th entry is ``add_working_days(today, k)``. With it a colour is a date
+    comparison (yellow: due on or before entry k, k the yellow threshold), which SQL can make.
+    Raises ``UnknownCalendarYearError`` when not even the next working day is known."""
+    found = [today]
+    day = today
+    try:
+        for _ in range(days):
+            day = cal.next_working_day(day)
+            found.append(day)
+    except UnknownCalendarYearError:
+        if len(found) == 1:
+            raise
+    return tuple(found)
 
 
 def one_notice_deadline(cal: WorkingCalendar, received: date, days: int = 5) -> date:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import msgspec
 
@@ -100,3 +100,31 @@ class MatterRank(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def average_promised_days(self) -> float | None:
         return None if not self.concluded else self.promised_days / self.concluded
+
+
+class PublicResultFilter(msgspec.Struct, frozen=True, kw_only=True):
+    """A public results search; every part optional. Decided bounds are instants (the edges of
+    local days), so the index on ``decided_at`` serves them."""
+
+    keyword: str | None = None
+    """Part of an organisation holder's name, the matter's name or the result number."""
+    matter_code: str | None = None
+    department_id: str | None = None
+    region_code: str | None = None
+    """The handling region or any region below it."""
+    decided_from: datetime | None = None
+    decided_before: datetime | None = None
+
+
+class PublicResult(msgspec.Struct, frozen=True, kw_only=True):
+    """An approved result as stored; ``published`` makes it what anyone may read."""
+
+    case_id: str
+    holder_kind: str
+    holder_name: str
+    result_number: str | None
+    matter_code: str
+    matter_name: str
+    department_id: str
+    department_name: str
+    decided_at: datetime

@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from datetime import date
 from typing import Annotated, Any
 
+import strawberry
 from litestar import Request, get
 from litestar.datastructures import State
 from litestar.params import QueryParameter
@@ -67,6 +68,9 @@ async def export_cases(
     applicant_name: Annotated[str | None, QueryParameter(name="applicantName")] = None,
     applicant_id_number: Annotated[str | None, QueryParameter(name="applicantIdNumber")] = None,
     applicant_mobile: Annotated[str | None, QueryParameter(name="applicantMobile")] = None,
+    applicant_credit_code: Annotated[str | None, QueryParameter(name="applicantCreditCode")] = None,
+    department_id: Annotated[str | None, QueryParameter(name="departmentId")] = None,
+    region_code: Annotated[str | None, QueryParameter(name="regionCode")] = None,
     received_from: Annotated[str | None, QueryParameter(name="receivedFrom")] = None,
     received_to: Annotated[str | None, QueryParameter(name="receivedTo")] = None,
     matter_code: Annotated[str | None, QueryParameter(name="matterCode")] = None,
@@ -83,6 +87,9 @@ async def export_cases(
             applicant_name=applicant_name,
             applicant_id_number=applicant_id_number,
             applicant_mobile=applicant_mobile,
+            applicant_credit_code=applicant_credit_code,
+            department_id=None if department_id is None else strawberry.ID(department_id),
+            region_code=region_code,
             received_on=_range(day(received_from, "receivedFrom"), day(received_to, "receivedTo")),
             matter_code=matter_code,
             keyword=keyword,

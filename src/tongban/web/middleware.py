@@ -44,7 +44,12 @@ _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{8,128}$")
 # (Signed download links carry their permission; a browser follows them without a token.)
 _UNAUTHENTICATED_PATHS = ("/health/", "/metrics", "/notifications/", "/files/")
 # The API and the CSV exports (each export holds a connection while it streams).
-_RATE_LIMITED_PATHS = ("/graphql", "/audit/pii-access.csv", "/cases/export.csv")
+_RATE_LIMITED_PATHS = (
+    "/graphql",
+    "/audit/pii-access.csv",
+    "/cases/export.csv",
+    "/public/results",
+)
 _RATE_LIMITED_PREFIXES = ("/exports/",)
 _encoder = msgspec.json.Encoder()
 # On every response: browsers must not guess a JSON answer is HTML, and no cache (shared or
@@ -54,6 +59,17 @@ _SECURITY_HEADERS = [
     (b"cache-control", b"no-store"),
 ]
 _SECURITY_HEADER_NAMES = {name for name, _ in _SECURITY_HEADERS}
+# Answers the same for everyone and free of personal data: their handler's own Cache-Control
+# stands (public results, 结果公示); without one, no-store as everywhere.
+_PUBLIC_PATHS = ("/public/results",)
+
+
+def _security_headers(path: str, headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    if path in _PUBLIC_PATHS:
+        own = [h for h in headers if h[0].lower() == b"cache-control"]
+        if own:
+            return [h for h in _SECURITY_HEADERS if h[0] != b"cache-control"] + own[:1]
+    return _SECURITY_HEADERS
 
 
 class RequestMiddleware:
@@ -112,7 +128,7 @@ class RequestMiddleware:
                 # SQL statements the request ran: benchmarks and tests read it (N+1 shows here).
                 message["headers"] = [
                     *(h for h in message["headers"] if h[0].lower() not in _SECURITY_HEADER_NAMES),
-                    *_SECURITY_HEADERS,
+                    *_security_headers(path, message["headers"]),
                     (b"x-request-id", request_id.encode()),
                 ]
                 if self.statements_header:
