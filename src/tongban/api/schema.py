@@ -25,6 +25,7 @@ from tongban.api.commitment_mutations import CommitmentMutation
 from tongban.api.errors import MaskUnexpected, should_mask
 from tongban.api.government import GovernmentQuery
 from tongban.api.guards import DeadlineExecutionContext, QueryLimits
+from tongban.api.licences import LicenceQuery
 from tongban.api.node_query import NodeQuery
 from tongban.api.notifications import NotificationMutation, NotificationQuery
 from tongban.api.operations import OneOperationOrName
@@ -47,6 +48,7 @@ class Query(
     NotificationQuery,
     NodeQuery,
     PiiAuditQuery,
+    LicenceQuery,
 ):
     pass
 

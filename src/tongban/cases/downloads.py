@@ -24,14 +24,18 @@ from tongban.cases import material_repository as material_repo
 from tongban.cases.types import DecisionDocument, Delivery, Material
 from tongban.config import Settings
 from tongban.errors import ForbiddenError, NotFoundError
+from tongban.licences import repository as licence_repo
+from tongban.licences.types import Licence
 
-FileKind = Literal["material", "decision", "delivery_proof"]
+FileKind = Literal["material", "decision", "delivery_proof", "licence"]
 PATH = "/files/materials/"
 PATHS: dict[FileKind, str] = {
     "material": PATH,
     "decision": "/files/decisions/",
     # A delivery's proof (送达回证, post receipt), named by the delivery's id.
     "delivery_proof": "/files/delivery-proofs/",
+    # An electronic licence's PDF (电子证照), named by the licence's id.
+    "licence": "/files/licences/",
 }
 
 
@@ -128,6 +132,23 @@ async def material_for_download(
     found = await material_repo.material_by_id(conn, material_id=material_id)
     if found is None:
         raise NotFoundError("no such material", problem="MATERIAL_NOT_FOUND")
+    return found
+
+
+async def licence_for_download(
+    conn: asyncpg.Connection,
+    settings: Settings,
+    *,
+    licence_id: str,
+    expires: str,
+    signature: str,
+    now: float,
+    by: str = "",
+) -> Licence:
+    _check_link(settings, "licence", licence_id, expires, signature, now, by)
+    found = await licence_repo.licence_by_id(conn, licence_id=licence_id)
+    if found is None:
+        raise NotFoundError("no such licence", problem="LICENCE_NOT_FOUND")
     return found
 
 

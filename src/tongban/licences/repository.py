@@ -1,0 +1,126 @@
+"""SQL for electronic licences and the case materials that link them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+import asyncpg
+
+from tongban.licences.types import Licence
+from tongban.rows import Select
+
+_COLUMNS = """id::text, number, type_code, type_name, holder_applicant_id::text, holder_kind,
+    holder_id_number, holder_credit_code, holder_name, department_id::text, issuer_name,
+    case_id::text, result_number, issued_on, valid_from, valid_until, status, revoked_at,
+    revoked_reason, blob_key, sha256, size, signature, key_id, issued_at"""
+_LICENCES = Select(Licence, _COLUMNS, "e_licence")
+
+
+async def insert_licence(conn: asyncpg.Connection, licence: Licence) -> None:
+    await conn.execute(
+        """INSERT INTO e_licence (id, number, type_code, type_name, holder_applicant_id,
+               holder_kind, holder_id_number, holder_credit_code, holder_name, department_id,
+               issuer_name, case_id, result_number, issued_on, valid_from, valid_until, status,
+               blob_key, sha256, size, signature, key_id, issued_at)
+           VALUES ($1::uuid, $2, $3, $4, $5::uuid, $6, $7, $8, $9, $10::uuid, $11, $12::uuid,
+                   $13, $14, $15, $16, 'valid', $17, $18, $19, $20, $21, $22)""",
+        licence.id,
+        licence.number,
+        licence.type_code,
+        licence.type_name,
+        licence.holder_applicant_id,
+        licence.holder_kind,
+        licence.holder_id_number,
+        licence.holder_credit_code,
+        licence.holder_name,
+        licence.department_id,
+        licence.issuer_name,
+        licence.case_id,
+        licence.result_number,
+        licence.issued_on,
+        licence.valid_from,
+        licence.valid_until,
+        licence.blob_key,
+        licence.sha256,
+        licence.size,
+        licence.signature,
+        licence.key_id,
+        licence.issued_at,
+    )
+
+
+async def licence_by_number(conn: asyncpg.Connection, *, number: str) -> Licence | None:
+    return await _LICENCES.first(conn, "WHERE number = $1", number)
+
+
+async def licence_by_id(conn: asyncpg.Connection, *, licence_id: str) -> Licence | None:
+    return await _LICENCES.first(conn, "WHERE id = $1::uuid", licence_id)
+
+
+async def licences_of_cases(conn: asyncpg.Connection, *, case_ids: Sequence[str]) -> list[Licence]:
+    return await _LICENCES.all(conn, "WHERE case_id = ANY($1::uuid[])", list(case_ids))
+
+
+async def licences_held_by(
+    conn: asyncpg.Connection, *, applicant_id: str, type_codes: Sequence[str] | None = None
+) -> list[Licence]:
+    return await _LICENCES.all(
+        conn,
+        """WHERE holder_applicant_id = $1::uuid AND ($2::text[] IS NULL OR type_code = ANY($2))
+           ORDER BY issued_at DESC, number""",
+        applicant_id,
+        None if type_codes is None else list(type_codes),
+    )
+
+
+async def revoke_licence(
+    conn: asyncpg.Connection, *, case_id: str, reason: str, at: datetime
+) -> Licence | None:
+    """Mark the case's valid licence revoked; None when it has none (or it was revoked)."""
+    row = await conn.fetchrow(
+        """UPDATE e_licence SET status = 'revoked', revoked_at = $2, revoked_reason = $3
+           WHERE case_id = $1::uuid AND status = 'valid' RETURNING id::text""",
+        case_id,
+        at,
+        reason,
+    )
+    return None if row is None else await licence_by_id(conn, licence_id=row["id"])
+
+
+async def link_material(
+    conn: asyncpg.Connection, *, case_id: str, material_code: str, licence: Licence, at: datetime
+) -> None:
+    """The case's material filled by the licence: its document, not a new upload."""
+    await conn.execute(
+        """INSERT INTO case_material (case_id, material_code, name, size, content_type, sha256,
+                                      blob_key, phase, uploaded_at, licence_id)
+           VALUES ($1, $2, $3, $4, 'application/pdf', $5, $6, 'submission', $7, $8::uuid)""",
+        case_id,
+        material_code,
+        f"{licence.type_name}（电子证照 {licence.number}）.pdf",
+        licence.size,
+        licence.sha256,
+        licence.blob_key,
+        at,
+        licence.id,
+    )
+
+
+async def linked_licence_ids(
+    conn: asyncpg.Connection, *, case_ids: Sequence[str]
+) -> dict[str, str]:
+    """Material id → the licence it links, for the materials of the cases that link one."""
+    rows = await conn.fetch(
+        """SELECT id::text, licence_id::text FROM case_material
+           WHERE case_id = ANY($1::uuid[]) AND licence_id IS NOT NULL""",
+        list(case_ids),
+    )
+    return {r["id"]: r["licence_id"] for r in rows}
+
+
+async def cases_linking(conn: asyncpg.Connection, *, licence_id: str) -> list[str]:
+    rows = await conn.fetch(
+        "SELECT DISTINCT case_id::text FROM case_material WHERE licence_id = $1::uuid", licence_id
+    )
+    return [r["case_id"] for r in rows]
