@@ -10,7 +10,7 @@ import asyncpg
 
 from tongban.clock import local_day
 from tongban.config import Settings
-from tongban.errors import InvalidInputError, Problem
+from tongban.errors import ValidationError
 from tongban.identifiers import mask_id_number
 from tongban.licences import repository as repo
 from tongban.licences import signing
@@ -28,15 +28,16 @@ async def verify(
     conn: asyncpg.Connection, settings: Settings, *, number: str, sha256: str, now: datetime
 ) -> dict[str, Any]:
     number, digest = number.strip(), sha256.strip().lower()
-    problems = []
     if not number or len(number) > _MAX_NUMBER:
-        problems.append(Problem("number", "INVALID_LICENCE_QUERY", "name the licence number"))
-    if not _SHA256.match(digest):
-        problems.append(
-            Problem("sha256", "INVALID_LICENCE_QUERY", "the SHA-256 is 64 hexadecimal characters")
+        raise ValidationError(
+            "name the licence number", field="number", problem="INVALID_LICENCE_QUERY"
         )
-    if problems:
-        raise InvalidInputError(problems)
+    if not _SHA256.match(digest):
+        raise ValidationError(
+            "the document's SHA-256 is 64 hexadecimal characters",
+            field="sha256",
+            problem="INVALID_LICENCE_QUERY",
+        )
     licence = await repo.licence_by_number(conn, number=number)
     if licence is None:
         return {"valid": False, "status": "unknown", "number": number}
