@@ -332,3 +332,31 @@ def test_a_licence_expires_after_its_last_valid_day() -> None:
     assert _licence(valid_until=None).status_on(date(2099, 1, 1)) == "valid"
     assert _licence(status="revoked").status_on(date(2026, 3, 3)) == "revoked"
     assert _valid_until(date(2024, 2, 29), 1) == date(2025, 2, 27)
+
+
+async def test_the_catalogue_checks_what_a_licence_and_its_reuse_need(
+    client: GraphQLClient, conn: asyncpg.Connection
+) -> None:
+    from tests.catalogue.test_catalogue import CREATE, department_ids, spec
+
+    admin = await client.officer_token("admin")
+    materials = [
+        {"code": "application", "name": "申请书"},
+        {"code": "business-licence", "name": "营业执照", "licenceType": "YYZZ"},
+    ]
+    licence = {"typeCode": "SPJY", "typeName": "食品经营许可证", "validityYears": 0}
+    result = (
+        await client.execute(
+            CREATE,
+            {
+                "code": "TH-X-LICENCE",
+                "spec": spec(await department_ids(conn), materials=materials, licence=licence),
+            },
+            token=admin,
+        )
+    )["createMatter"]
+    assert [(e["field"], e["problem"]) for e in result["userErrors"]] == [
+        ("spec.licence.validityYears", "INVALID_LICENCE_TERMS"),
+        ("spec.materials[1].licenceType", "INVALID_LICENCE_TERMS"),
+    ]
+    assert await conn.fetchval("SELECT count(*) FROM matter WHERE code = 'TH-X-LICENCE'") == 0
