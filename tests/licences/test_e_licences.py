@@ -15,7 +15,7 @@ from tests.cases.factories import files_for, make_applicant, make_reviewed_case,
 from tests.conftest import GraphQLClient
 from tests.scenarios import PAYLOAD, act, ok
 
-from tongban.licences.service import _valid_until
+from tongban.licences.service import valid_until
 from tongban.licences.types import Licence
 
 LICENCE = """id number typeCode typeName holderName holderIdentifier issuer resultNumber issuedOn
@@ -310,7 +310,7 @@ def _licence(**overrides: Any) -> Licence:
         "result_number": None,
         "issued_on": date(2026, 3, 2),
         "valid_from": date(2026, 3, 2),
-        "valid_until": _valid_until(date(2026, 3, 2), 5),
+        "valid_until": valid_until(date(2026, 3, 2), 5),
         "status": "valid",
         "revoked_at": None,
         "revoked_reason": None,
@@ -331,7 +331,7 @@ def test_a_licence_expires_after_its_last_valid_day() -> None:
     assert five_years.status_on(date(2031, 3, 2)) == "expired"
     assert _licence(valid_until=None).status_on(date(2099, 1, 1)) == "valid"
     assert _licence(status="revoked").status_on(date(2026, 3, 3)) == "revoked"
-    assert _valid_until(date(2024, 2, 29), 1) == date(2025, 2, 27)
+    assert valid_until(date(2024, 2, 29), 1) == date(2025, 2, 27)
 
 
 async def test_the_catalogue_checks_what_a_licence_and_its_reuse_need(

@@ -12,7 +12,6 @@ from tongban.api.context import Info
 from tongban.api.materials import download_url
 from tongban.clock import local_day
 from tongban.identifiers import mask_id_number
-from tongban.licences import repository as repo
 from tongban.licences import service
 from tongban.licences.types import Licence as DomainLicence
 
@@ -114,12 +113,11 @@ async def reusable_for(info: Info, licence_type: str | None) -> list[Licence]:
 
 
 async def licence_by_id(info: Info, licence_id: str) -> DomainLicence | None:
-    return await info.context.read(lambda conn: repo.licence_by_id(conn, licence_id=licence_id))
+    return await info.context.loaders.licence_by_id.load(licence_id)
 
 
 async def licence_of_case(info: Info, case_id: str) -> DomainLicence | None:
-    found = await info.context.read(lambda conn: repo.licences_of_cases(conn, case_ids=[case_id]))
-    return found[0] if found else None
+    return await info.context.loaders.licence.load(case_id)
 
 
 @strawberry.type

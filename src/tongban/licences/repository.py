@@ -58,6 +58,10 @@ async def licence_by_id(conn: asyncpg.Connection, *, licence_id: str) -> Licence
     return await _LICENCES.first(conn, "WHERE id = $1::uuid", licence_id)
 
 
+async def licences_by_id(conn: asyncpg.Connection, *, ids: Sequence[str]) -> list[Licence]:
+    return await _LICENCES.all(conn, "WHERE id = ANY($1::uuid[])", list(ids))
+
+
 async def licences_of_cases(conn: asyncpg.Connection, *, case_ids: Sequence[str]) -> list[Licence]:
     return await _LICENCES.all(conn, "WHERE case_id = ANY($1::uuid[])", list(case_ids))
 

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 
 import asyncpg
+import msgspec
 
 from tongban.auth.types import Principal
 from tongban.blobs import BlobStore
@@ -34,7 +35,7 @@ def licence_number(terms: LicenceTerms, case: Case) -> str:
     return f"{terms.type_code}-{case.number}"
 
 
-def _valid_until(start: date, years: int | None) -> date | None:
+def valid_until(start: date, years: int | None) -> date | None:
     """The day before the same date ``years`` later (29 Feb → 28 Feb); None: long-term."""
     if years is None:
         return None
@@ -61,40 +62,15 @@ async def issue(
     terms = spec.licence
     if terms is None or case.decision not in ("approved", "approved_deferred"):
         return case
-    holder = (await applicant_repo.applicants_by_id(conn, ids=[case.applicant_id]))[0]
-    department = (await gov_repo.departments_by_id(conn, ids=[case.handling_department_id]))[0]
-    unsigned = Licence(
-        id=str(uuid.uuid4()),
-        number=licence_number(terms, case),
-        type_code=terms.type_code,
-        type_name=terms.type_name,
-        holder_applicant_id=holder.id,
-        holder_kind=holder.kind,
-        holder_id_number=holder.id_number,
-        holder_credit_code=holder.credit_code,
-        holder_name=holder.name,
-        department_id=department.id,
-        issuer_name=department.name,
-        case_id=case.id,
-        result_number=case.result_number,
-        issued_on=today,
-        valid_from=today,
-        valid_until=_valid_until(today, terms.validity_years),
-        status="valid",
-        revoked_at=None,
-        revoked_reason=None,
-        blob_key="",
-        sha256="",
-        size=0,
-        signature="",
-        key_id=settings.licence_key_id,
-        issued_at=now,
-    )
+    unsigned = await _draft(conn, case, terms, key_id=settings.licence_key_id, on=today, at=now)
     pdf = document.render(unsigned)
     digest = hashlib.sha256(pdf).hexdigest()
-    key = await blobs.put(pdf)
-    licence = _with(
-        unsigned, key, digest, len(pdf), signing.sign(settings.licence_signing_key, digest)
+    licence = msgspec.structs.replace(
+        unsigned,
+        blob_key=await blobs.put(pdf),
+        sha256=digest,
+        size=len(pdf),
+        signature=signing.sign(settings.licence_signing_key, digest),
     )
     await repo.insert_licence(conn, licence)
     return await record(
@@ -112,11 +88,45 @@ async def issue(
     )
 
 
-def _with(licence: Licence, blob_key: str, sha256: str, size: int, signature: str) -> Licence:
-    import msgspec
-
-    return msgspec.structs.replace(
-        licence, blob_key=blob_key, sha256=sha256, size=size, signature=signature
+async def _draft(
+    conn: asyncpg.Connection,
+    case: Case,
+    terms: LicenceTerms,
+    *,
+    key_id: str,
+    on: date,
+    at: datetime,
+) -> Licence:
+    """The licence of ``case`` before its document: the holder is the case's applicant, the
+    issuer the department that decided, valid from the day of the decision."""
+    holder = (await applicant_repo.applicants_by_id(conn, ids=[case.applicant_id]))[0]
+    department = (await gov_repo.departments_by_id(conn, ids=[case.handling_department_id]))[0]
+    return Licence(
+        id=str(uuid.uuid4()),
+        number=licence_number(terms, case),
+        type_code=terms.type_code,
+        type_name=terms.type_name,
+        holder_applicant_id=holder.id,
+        holder_kind=holder.kind,
+        holder_id_number=holder.id_number,
+        holder_credit_code=holder.credit_code,
+        holder_name=holder.name,
+        department_id=department.id,
+        issuer_name=department.name,
+        case_id=case.id,
+        result_number=case.result_number,
+        issued_on=on,
+        valid_from=on,
+        valid_until=valid_until(on, terms.validity_years),
+        status="valid",
+        revoked_at=None,
+        revoked_reason=None,
+        blob_key="",
+        sha256="",
+        size=0,
+        signature="",
+        key_id=key_id,
+        issued_at=at,
     )
 
 
