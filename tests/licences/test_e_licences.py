@@ -360,3 +360,38 @@ async def test_the_catalogue_checks_what_a_licence_and_its_reuse_need(
         ("spec.materials[1].licenceType", "INVALID_LICENCE_TERMS"),
     ]
     assert await conn.fetchval("SELECT count(*) FROM matter WHERE code = 'TH-X-LICENCE'") == 0
+
+
+ISSUED = """query ($after: String) { issuedLicences(first: 1, after: $after) {
+  totalCount edges { node { number holderIdentifier status downloadUrl } }
+  pageInfo { hasNextPage endCursor } } }"""
+
+
+async def test_the_issuing_department_lists_its_licences_page_by_page(
+    client: GraphQLClient, conn: asyncpg.Connection
+) -> None:
+    first, _ = await approved_business_licence(client, conn)
+    second, _ = await approved_business_licence(
+        client,
+        conn,
+        name="李四",
+        id_number="11010519491231002X",
+        mobile="13900139000",
+        email="lisi@example.cn",
+    )
+    head = await client.officer_token("th.scjg.head")
+    page = (await client.execute(ISSUED, {}, token=head))["issuedLicences"]
+    assert page["totalCount"] == 2 and page["pageInfo"]["hasNextPage"]
+    rest = (await client.execute(ISSUED, {"after": page["pageInfo"]["endCursor"]}, token=head))[
+        "issuedLicences"
+    ]
+    numbers = [e["node"]["number"] for e in page["edges"] + rest["edges"]]
+    assert numbers == sorted(f"YYZZ-{c['number']}" for c in (first, second))
+    assert all(e["node"]["holderIdentifier"].count("*") == 10 for e in page["edges"])
+    assert page["edges"][0]["node"]["downloadUrl"].startswith("/files/licences/")
+    # Another department issued none; an applicant is refused.
+    other = await client.officer_token("th.swj.reviewer")
+    assert (await client.execute(ISSUED, {}, token=other))["issuedLicences"]["totalCount"] == 0
+    applicant = client.applicant_token(await make_applicant(conn))
+    refused = await client.post(ISSUED, {}, token=applicant)
+    assert refused.json()["errors"][0]["extensions"]["problem"] == "LICENCES_OFFICERS_ONLY"

@@ -10,8 +10,11 @@ import strawberry
 
 from tongban.api.context import Info
 from tongban.api.materials import download_url
+from tongban.api.pagination import After, Before, Connection, First, Last, connection, encode_cursor
+from tongban.auth.errors import NotAllowedError
 from tongban.clock import local_day
 from tongban.identifiers import mask_id_number
+from tongban.licences import repository as repo
 from tongban.licences import service
 from tongban.licences.types import Licence as DomainLicence
 
@@ -120,6 +123,9 @@ async def licence_of_case(info: Info, case_id: str) -> DomainLicence | None:
     return await info.context.loaders.licence.load(case_id)
 
 
+_ISSUED = "licences:number"
+
+
 @strawberry.type
 class LicenceQuery:
     @strawberry.field(
@@ -134,3 +140,38 @@ class LicenceQuery:
         today = today_of(info)
         found = await info.context.read(lambda conn: service.held_by(conn, applicant_id, on=today))
         return own_licences(info, found)
+
+    @strawberry.field(
+        description="电子证照 your department issued (officers), in number order; the PDF links "
+        "name you, and each download is recorded in the personal-data access audit."
+    )
+    async def issued_licences(
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[Licence]:
+        principal = info.context.require_signed_in()
+        department_id = principal.department_id
+        if not principal.is_officer or not department_id:
+            raise NotAllowedError(
+                "only officers list the licences their department issued",
+                problem="LICENCES_OFFICERS_ONLY",
+            )
+        page = info.context.page(first=first, after=after, last=last, before=before)
+        window = page.window(tuple[str], _ISSUED)
+        found = await info.context.read(
+            lambda c: repo.licences_issued_by(c, department_id=department_id, window=window)
+        )
+        today = today_of(info)
+        return connection(
+            found,
+            page,
+            node=lambda lic: Licence.from_domain(lic, today=today, holder=False, downloadable=True),
+            cursor=lambda lic: encode_cursor([lic.number], _ISSUED),
+            counter=info.context.counter(
+                lambda c: repo.count_issued_by(c, department_id=department_id)
+            ),
+        )

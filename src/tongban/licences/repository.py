@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 import asyncpg
 
+from tongban.keyset import Order, Window
 from tongban.licences.types import Licence
 from tongban.rows import Select
 
@@ -15,6 +17,7 @@ _COLUMNS = """id::text, number, type_code, type_name, holder_applicant_id::text,
     case_id::text, result_number, issued_on, valid_from, valid_until, status, revoked_at,
     revoked_reason, blob_key, sha256, size, signature, key_id, issued_at"""
 _LICENCES = Select(Licence, _COLUMNS, "e_licence")
+_BY_NUMBER = Order(["number"], ["text"])
 
 
 async def insert_licence(conn: asyncpg.Connection, licence: Licence) -> None:
@@ -76,6 +79,27 @@ async def licences_held_by(
         applicant_id,
         None if type_codes is None else list(type_codes),
     )
+
+
+async def licences_issued_by(
+    conn: asyncpg.Connection, *, department_id: str, window: Window[tuple[str]]
+) -> list[Licence]:
+    """A page of the licences a department issued, in number order."""
+    params: list[Any] = [department_id]
+    seek, order_by = _BY_NUMBER.sql(window, params)
+    params.append(window.limit)
+    return await _LICENCES.all(
+        conn,
+        f"WHERE department_id = $1::uuid {seek} ORDER BY {order_by} LIMIT ${len(params)}",
+        *params,
+    )
+
+
+async def count_issued_by(conn: asyncpg.Connection, *, department_id: str) -> int:
+    count: int = await conn.fetchval(
+        "SELECT count(*) FROM e_licence WHERE department_id = $1::uuid", department_id
+    )
+    return count
 
 
 async def revoke_licence(

@@ -137,6 +137,9 @@ PROBLEMS: Final[dict[str, Entry]] = {
     "MATERIAL_NOT_FOUND": _e("材料不存在", "no such material"),
     # 电子证照
     "LICENCE_NOT_FOUND": _e("电子证照不存在", "no such licence"),
+    "LICENCES_OFFICERS_ONLY": _e(
+        "只有工作人员可以查看本部门签发的电子证照", "only officers list their department's licences"
+    ),
     "INVALID_LICENCE_TERMS": _e(
         "电子证照设置有误：有效期至少一年（或长期），按证照免提交的材料须接受电子证照",
         "a licence is valid for at least a year (or long-term), and a material filled by a "
