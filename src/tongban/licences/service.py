@@ -36,14 +36,16 @@ def licence_number(terms: LicenceTerms, case: Case) -> str:
 
 
 def valid_until(start: date, years: int | None) -> date | None:
-    """The day before the same date ``years`` later (29 Feb → 28 Feb); None: long-term."""
+    """The last valid day: the day before the anniversary ``years`` later, as licences print it
+    (2026-03-02 for 5 years: 2031-03-01); a 29 February start's anniversary in a common year is
+    1 March, so it ends on 28 February. None: long-term."""
     if years is None:
         return None
     try:
-        end = start.replace(year=start.year + years)
+        anniversary = start.replace(year=start.year + years)
     except ValueError:
-        end = start.replace(year=start.year + years, day=28)
-    return date.fromordinal(end.toordinal() - 1)
+        anniversary = date(start.year + years, 3, 1)
+    return date.fromordinal(anniversary.toordinal() - 1)
 
 
 async def issue(
