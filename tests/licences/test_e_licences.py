@@ -66,11 +66,18 @@ async def food_matter(client: GraphQLClient, conn: asyncpg.Connection) -> None:
 
 
 async def file_food_case(
-    client: GraphQLClient, token: str, licences: list[dict[str, str]], key: str
+    client: GraphQLClient,
+    token: str,
+    licences: list[dict[str, str]],
+    key: str,
+    *,
+    matter: str = FOOD,
+    applicant: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     variables = {
         "input": {
-            "matterCode": FOOD,
+            "matterCode": matter,
+            "applicant": applicant,
             "regionCode": "440106005",
             "idempotencyKey": key,
             "formData": {"shopName": "通办小食店"},
@@ -234,6 +241,26 @@ async def test_only_the_holder_links_a_licence_and_only_where_the_matter_takes_i
             conn, name="李四", id_number="11010519491231002X", mobile="13900139000"
         )
     )
+    # A matter wanting another type of licence (食品经营许可证) does not take a business licence.
+    await publish_matter(
+        client,
+        conn,
+        "TH-CATER-LIC",
+        materials=[
+            {"code": "application", "name": "申请书", "form": "ORIGINAL"},
+            {
+                "code": "food-licence",
+                "name": "食品经营许可证",
+                "eLicenceAccepted": True,
+                "licenceType": "SPJY",
+            },
+        ],
+    )
+    wrong = [{"materialCode": "food-licence", "licenceNumber": number}]
+    refused = await file_food_case(client, holder, wrong, "cater-refused-01", matter="TH-CATER-LIC")
+    assert [(e["field"], e["problem"]) for e in refused["userErrors"]] == [
+        ("input.licences[0]", "LICENCE_WRONG_TYPE")
+    ]
     # Someone else's licence is as unknown to them as one that does not exist.
     for token, links, problem in (
         (
@@ -260,6 +287,23 @@ async def test_only_the_holder_links_a_licence_and_only_where_the_matter_takes_i
     assert (
         await conn.fetchval("SELECT count(*) FROM case_material WHERE licence_id IS NOT NULL") == 0
     )
+    # At a window, the officer links the licence of the applicant they file for.
+    window = await client.officer_token("th.shipai.window")
+    holder_at_window = {
+        "kind": "PERSON",
+        "name": "陈小明",
+        "idNumber": "440524188001015368",
+        "mobile": "13800138000",
+    }
+    link = [{"materialCode": "business-licence", "licenceNumber": number}]
+    filed = ok(
+        await file_food_case(client, window, link, "food-window-0001", applicant=holder_at_window)
+    )
+    seen = (await client.execute(CASE_LICENCE, {"n": filed["number"]}, token=window))["case"]
+    assert [m["licence"] for m in seen["materials"]] == [
+        None,
+        {"number": number, "status": "VALID"},
+    ]
     # Nobody else lists it; officers see the holder's ID number masked, and only those who
     # work on the case get a download link.
     assert (await client.execute(MY_LICENCES, token=other))["myLicences"] == []
