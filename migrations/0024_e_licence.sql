@@ -42,5 +42,6 @@ CREATE TABLE e_licence (
 CREATE INDEX e_licence_holder_idx ON e_licence (holder_applicant_id, type_code);
 CREATE INDEX e_licence_department_idx ON e_licence (department_id);
 
+-- Nullable without a default: no rewrite of the table. No index on it: nothing looks a case
+-- up by the licence it links, and building one would lock case_material's writes.
 ALTER TABLE case_material ADD COLUMN licence_id uuid REFERENCES e_licence (id);
-CREATE INDEX case_material_licence_idx ON case_material (licence_id) WHERE licence_id IS NOT NULL;

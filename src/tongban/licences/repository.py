@@ -10,7 +10,7 @@ import asyncpg
 
 from tongban.keyset import Order, Window
 from tongban.licences.types import Licence
-from tongban.rows import Select
+from tongban.rows import Select, fetch_one
 
 _COLUMNS = """id::text, number, type_code, type_name, holder_applicant_id::text, holder_kind,
     holder_id_number, holder_credit_code, holder_name, department_id::text, issuer_name,
@@ -106,14 +106,15 @@ async def revoke_licence(
     conn: asyncpg.Connection, *, case_id: str, reason: str, at: datetime
 ) -> Licence | None:
     """Mark the case's valid licence revoked; None when it has none (or it was revoked)."""
-    row = await conn.fetchrow(
-        """UPDATE e_licence SET status = 'revoked', revoked_at = $2, revoked_reason = $3
-           WHERE case_id = $1::uuid AND status = 'valid' RETURNING id::text""",
+    return await fetch_one(
+        conn,
+        Licence,
+        f"""UPDATE e_licence SET status = 'revoked', revoked_at = $2, revoked_reason = $3
+            WHERE case_id = $1::uuid AND status = 'valid' RETURNING {_COLUMNS}""",
         case_id,
         at,
         reason,
     )
-    return None if row is None else await licence_by_id(conn, licence_id=row["id"])
 
 
 async def link_material(
@@ -133,22 +134,3 @@ async def link_material(
         at,
         licence.id,
     )
-
-
-async def linked_licence_ids(
-    conn: asyncpg.Connection, *, case_ids: Sequence[str]
-) -> dict[str, str]:
-    """Material id → the licence it links, for the materials of the cases that link one."""
-    rows = await conn.fetch(
-        """SELECT id::text, licence_id::text FROM case_material
-           WHERE case_id = ANY($1::uuid[]) AND licence_id IS NOT NULL""",
-        list(case_ids),
-    )
-    return {r["id"]: r["licence_id"] for r in rows}
-
-
-async def cases_linking(conn: asyncpg.Connection, *, licence_id: str) -> list[str]:
-    rows = await conn.fetch(
-        "SELECT DISTINCT case_id::text FROM case_material WHERE licence_id = $1::uuid", licence_id
-    )
-    return [r["case_id"] for r in rows]
