@@ -300,10 +300,10 @@ async def test_only_the_holder_links_a_licence_and_only_where_the_matter_takes_i
         await file_food_case(client, window, link, "food-window-0001", applicant=holder_at_window)
     )
     seen = (await client.execute(CASE_LICENCE, {"n": filed["number"]}, token=window))["case"]
-    assert [m["licence"] for m in seen["materials"]] == [
-        None,
-        {"number": number, "status": "VALID"},
-    ]
+    assert {m["materialCode"]: m["licence"] for m in seen["materials"]} == {
+        "application": None,
+        "business-licence": {"number": number, "status": "VALID"},
+    }
     # Nobody else lists it; officers see the holder's ID number masked, and only those who
     # work on the case get a download link.
     assert (await client.execute(MY_LICENCES, token=other))["myLicences"] == []
