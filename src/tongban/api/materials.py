@@ -55,6 +55,7 @@ class Material(Node):
     ) -> Annotated[Licence, strawberry.lazy("tongban.api.licences")] | None:
         if self.licence_id is None:
             return None
+        # Imported here: tongban.api.licences imports this module for its download links.
         from tongban.api.licences import Licence, licence_by_id, today_of
 
         found = await licence_by_id(info, self.licence_id)
