@@ -1,4 +1,6 @@
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 
 from tongban.config import load_settings, variable_names
 from tongban.config_checks import ConfigError
@@ -69,6 +71,8 @@ def test_the_public_address_of_links_is_checked() -> None:
         "TONGBAN_SMS_ACCESS_KEY_SECRET": "prod-sms",
         "TONGBAN_SMS_CALLBACK_SECRET": "prod-callback",
         "TONGBAN_DOWNLOAD_SECRET": "prod-download",
+        "TONGBAN_LICENCE_SIGNING_KEY": _pem(),
+        "TONGBAN_LICENCE_KEY_ID": "tongban-licence-2026",
     }
     with pytest.raises(ConfigError) as caught:
         load_settings(production)  # links to 127.0.0.1 would reach no applicant
@@ -77,3 +81,32 @@ def test_the_public_address_of_links_is_checked() -> None:
     with pytest.raises(ConfigError) as caught:
         load_settings({"TONGBAN_DELIVERY_LINK_DAYS": "0"})
     assert caught.value.variable == "TONGBAN_DELIVERY_LINK_DAYS"
+
+
+def _pem() -> str:
+    key = Ed25519PrivateKey.generate()
+    return key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()).decode()
+
+
+def test_production_needs_its_own_licence_signing_key() -> None:
+    production = {
+        "TONGBAN_ENV": "production",
+        "TONGBAN_JWT_SECRET": "production-secret-0123456789abcdefghijkl",
+        "TONGBAN_SMS_ACCESS_KEY_SECRET": "prod-sms",
+        "TONGBAN_SMS_CALLBACK_SECRET": "prod-callback",
+        "TONGBAN_DOWNLOAD_SECRET": "prod-download",
+        "TONGBAN_PUBLIC_BASE_URL": "https://tongban.example.invalid",
+    }
+    with pytest.raises(ConfigError) as caught:
+        load_settings(production)  # the development key's seed is public
+    assert caught.value.variable == "TONGBAN_LICENCE_SIGNING_KEY"
+    with pytest.raises(ConfigError) as caught:
+        load_settings({"TONGBAN_LICENCE_SIGNING_KEY": "not a key"})
+    assert caught.value.variable == "TONGBAN_LICENCE_SIGNING_KEY"
+    with pytest.raises(ConfigError) as caught:
+        load_settings(production | {"TONGBAN_LICENCE_SIGNING_KEY": _pem()})
+    assert caught.value.variable == "TONGBAN_LICENCE_KEY_ID"  # still the development name
+    load_settings(
+        production
+        | {"TONGBAN_LICENCE_SIGNING_KEY": _pem(), "TONGBAN_LICENCE_KEY_ID": "gd-licence-2026"}
+    )

@@ -34,10 +34,12 @@ from tongban.web.exports import download_export, export_case_list, export_figure
 from tongban.web.files import (
     download_decision_document,
     download_delivery_proof,
+    download_licence,
     download_material,
 )
 from tongban.web.graphql import GRAPHIQL_ASSETS, GRAPHIQL_ASSETS_PATH, graphql_controller
 from tongban.web.health import health_live, health_ready
+from tongban.web.licences import licence_signing_keys, verify_licence
 from tongban.web.metrics import metrics
 from tongban.web.middleware import RequestMiddleware, multipart_body_limit
 from tongban.web.public_results import public_results
@@ -134,6 +136,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         download_material,
         download_decision_document,
         download_delivery_proof,
+        download_licence,
+        verify_licence,
+        licence_signing_keys,
         export_pii_access,
         export_cases,
         export_case_list,

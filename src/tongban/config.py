@@ -201,6 +201,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     export_sync_max_rows: int = 5000
     """Case exports of more rows are refused over HTTP (409 EXPORT_TOO_LARGE): start a
     background export (startExport) instead."""
+    licence_signing_key: str = ""
+    """Ed25519 private key (PEM, PKCS#8) signing electronic licences (Secret); empty: outside
+    production a fixed development key (derived from a public seed, so never trusted), in
+    production start-up is refused."""
+    licence_key_id: str = "dev-licence-1"
+    """Name of the signing key, published with its public key at /licences/signing-keys."""
     public_base_url: str = "http://127.0.0.1:8000"
     """The API's address as applicants reach it: links in SMS and e-mails start with it."""
     delivery_link_days: int = 30

@@ -131,6 +131,7 @@ def _notifications(s: Settings) -> None:
             lambda v: not v.startswith(DEV_SECRET_PREFIX),
             "the development secret is refused in production",
         )
+    _licence_key(s)
     if not s.public_base_url.startswith(("https://", "http://")):
         raise ConfigError("TONGBAN_PUBLIC_BASE_URL", "must start with https:// (or http://)")
     if s.env == "production" and not s.public_base_url.startswith("https://"):
@@ -176,3 +177,19 @@ def quiet_hours(value: str) -> tuple[int, int] | None:
     if minutes[0] == minutes[1]:
         raise ConfigError("TONGBAN_NOTIFY_QUIET_HOURS", "start and end are the same")
     return minutes[0], minutes[1]
+
+
+def _licence_key(s: Settings) -> None:
+    from tongban.licences.signing import SigningKeyError, private_key
+
+    if s.env == "production" and not s.licence_signing_key.strip():
+        # A licence signed with the public development key proves nothing.
+        raise ConfigError("TONGBAN_LICENCE_SIGNING_KEY", "production needs its own signing key")
+    try:
+        private_key(s.licence_signing_key)
+    except SigningKeyError as exc:
+        raise ConfigError("TONGBAN_LICENCE_SIGNING_KEY", str(exc)) from None
+    if not s.licence_key_id.strip():
+        raise ConfigError("TONGBAN_LICENCE_KEY_ID", "must not be empty")
+    if s.env == "production" and s.licence_key_id.startswith("dev-"):
+        raise ConfigError("TONGBAN_LICENCE_KEY_ID", "name the production key (not dev-…)")

@@ -214,7 +214,11 @@ async def test_the_window_approves_on_the_commitment_at_once_and_verification_op
     assert clocks["DELIVERY"][0] == "RUNNING"
     assert clocks["ONE_NOTICE"][0] == "STOPPED"
     assert "PROMISED" not in clocks and "STATUTORY" not in clocks
-    assert data["history"][-1]["action"] == "APPROVED_ON_COMMITMENT"
+    # The approval issued its licence (药品经营许可证, 电子证照).
+    assert [e["action"] for e in data["history"][-2:]] == [
+        "APPROVED_ON_COMMITMENT",
+        "LICENCE_ISSUED",
+    ]
 
     reviewer = await client.officer_token("th.scjg.reviewer")
     worklist = (await client.execute(WORKLIST, token=reviewer))["worklist"]["edges"]
@@ -396,7 +400,11 @@ async def test_a_false_commitment_revokes_the_approval_and_leaves_a_credit_recor
     task = next(t for t in data["tasks"] if t["kind"] == "VERIFICATION")
     assert (task["state"], task["deadline"]["state"]) == ("COMPLETED", "STOPPED")
     assert all(d["state"] == "STOPPED" for d in data["deadlines"])
-    assert data["history"][-1] == {"action": "COMMITMENT_REVOKED", "reason": FALSE}
+    # Revoking the approval revoked its licence too.
+    assert data["history"][-2:] == [
+        {"action": "COMMITMENT_REVOKED", "reason": FALSE},
+        {"action": "LICENCE_REVOKED", "reason": f"告知承诺不实：{FALSE}"},
+    ]
     record = {
         "kind": "FALSE_COMMITMENT",
         "caseNumber": number,

@@ -354,8 +354,8 @@ async def test_late_owed_materials_are_warned_and_the_approval_may_be_revoked(
     clock = next(d for d in seen["deadlines"] if d["kind"] == "OWED_MATERIALS")
     assert clock["colour"] == "RED"
     # The owed clock's yellow (5 March) and red (10 March), and the delivery clock's yellow.
-    assert history(seen)[6] == "DECIDED"
-    assert sorted(history(seen)[7:]) == ["DEADLINE_RED", "DEADLINE_YELLOW", "DEADLINE_YELLOW"]
+    assert history(seen)[6:8] == ["DECIDED", "LICENCE_ISSUED"]  # 营业执照 (电子证照)
+    assert sorted(history(seen)[8:]) == ["DEADLINE_RED", "DEADLINE_YELLOW", "DEADLINE_YELLOW"]
     warned = (
         await client.execute(
             """{ openWarnings(first: 100) { edges { node {

@@ -199,6 +199,7 @@ async def test_business_licence_from_street_window_to_rating(
         "OPINION_GIVEN",
         "HANDED_UP",
         "DECIDED",
+        "LICENCE_ISSUED",
         "DELIVERED",
         "RATED",
     ]

@@ -102,6 +102,8 @@ async def test_the_business_licence_scenario_sends_exactly_the_expected_messages
         f"您的办件{number}（{matter}）已报请广州市市场监督管理局办理，办件编号和办理期限不变。",
         f"您的办件{number}（{matter}）已作出准予许可决定，文书编号91440106MA5XXXXX1X，"
         "请于2026年3月16日前到石牌街道便民服务中心领取。",
+        f"您的办件{number}（{matter}）已签发电子营业执照，证照编号YYZZ-{number}，有效期限"
+        "2026年3月2日至长期。可在通办平台“我的证照”查看、下载，今后办事可直接引用，免于提交。",
         f"您的办件{number}（{matter}）的办理结果已于2026年3月2日由陈小明本人在窗口领取。"
         "欢迎对本次服务作出评价。",
     ]
@@ -121,6 +123,7 @@ async def test_the_business_licence_scenario_sends_exactly_the_expected_messages
         f"已受理：{matter}（{number}）",
         f"报请上级办理：{matter}（{number}）",
         f"办理结果及领取：{matter}（{number}）",
+        f"电子证照已签发：营业执照（YYZZ-{number}）",
         f"已送达：{matter}（{number}）",
     ]
     assert {str(m["To"]) for m in mailbox.messages} == {"xiaoming@example.cn"}
@@ -137,7 +140,7 @@ async def test_the_business_licence_scenario_sends_exactly_the_expected_messages
 
     # Nothing more, however often the pipeline runs again.
     await pipeline.flush()
-    assert len(sms_stub.messages) == 6 and len(mailbox.messages) == 6
+    assert len(sms_stub.messages) == 7 and len(mailbox.messages) == 7
 
     applicant = client.applicant_token(
         await conn.fetchval("SELECT applicant_id::text FROM case_record"), name="陈小明"
@@ -151,13 +154,14 @@ async def test_the_business_licence_scenario_sends_exactly_the_expected_messages
             "accepted",
             "handed_up",
             "ready_for_delivery",
+            "licence_issued",
             "delivered_window",
         )
         for channel in ("EMAIL", "SMS")
     ]
     assert {m["address"] for m in seen} == {"13800138000", "xiaoming@example.cn"}
     officer = await messages(client, number, await client.officer_token("gz.scjg.head"))
-    assert len(officer) == 12
+    assert len(officer) == 14
     assert {m["address"] for m in officer} == {"138****8000", "x***@example.cn"}
 
 

@@ -6,6 +6,8 @@ from collections.abc import AsyncIterator
 import asyncpg
 import msgspec
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 from tests.conftest import START, GraphQLClient, running
 
 from tongban.app import create_app
@@ -13,6 +15,11 @@ from tongban.clock import MovableClock
 from tongban.config import Settings
 
 SECRET = "production-test-secret-0123456789abcdef"
+LICENCE_KEY = (
+    Ed25519PrivateKey.generate()
+    .private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption())
+    .decode()
+)
 
 
 def production(settings: Settings, **overrides: object) -> Settings:
@@ -24,6 +31,8 @@ def production(settings: Settings, **overrides: object) -> Settings:
         sms_callback_secret="prod-callback",
         download_secret="prod-download-key",
         public_base_url="https://tongban.example.invalid",
+        licence_signing_key=LICENCE_KEY,
+        licence_key_id="tongban-licence-2026",
         **overrides,
     )
 

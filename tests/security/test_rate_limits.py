@@ -109,3 +109,16 @@ async def test_when_redis_is_away_anonymous_callers_are_refused_and_officers_pas
     assert anonymous.status_code == 503 and code(anonymous) == "RATE_LIMIT_UNAVAILABLE"
     assert "retry-after" in anonymous.headers
     assert signed_in.status_code == 200 and not signed_in.json().get("errors")
+
+
+async def test_public_licence_verification_is_limited_like_anonymous_traffic(
+    two_apps: tuple[httpx.AsyncClient, httpx.AsyncClient],
+) -> None:
+    first, second = two_apps
+    check = {"number": "YYZZ-0000", "sha256": "0" * 64}
+    answers = [
+        await (first if i % 2 else second).get("/licences/verify", params=check) for i in range(4)
+    ]
+    answers += [await first.get("/licences/signing-keys") for _ in range(3)]
+    assert [a.status_code for a in answers] == [200] * 5 + [429] * 2
+    assert code(answers[-1]) == "RATE_LIMITED"

@@ -69,6 +69,15 @@ class MaterialUpload:
     file: Upload = strawberry.field(description="The file.")
 
 
+@strawberry.input(
+    description="免提交: a required material filled by an electronic licence you hold, instead "
+    "of an upload (the material must name the licence's type: `RequiredMaterial.licenceType`)."
+)
+class LicenceMaterialInput:
+    material_code: str = strawberry.field(description="The required material it satisfies.")
+    licence_number: str = strawberry.field(description="The licence's number (证照编号).")
+
+
 @strawberry.input(description="A new case.")
 class SubmitCaseInput:
     matter_code: str = strawberry.field(description="Matter code; its published version is pinned.")
@@ -90,6 +99,11 @@ class SubmitCaseInput:
         description="告知承诺制: the applicant's written commitment, for a matter that allows "
         "it (`commitmentAllowed`); the materials it replaces are then not required.",
     )
+    licences: list[LicenceMaterialInput] = strawberry.field(
+        default_factory=list,
+        description="免提交: materials filled by electronic licences the applicant holds "
+        "(valid, not revoked or expired; see `RequiredMaterial.reusableLicences`).",
+    )
 
     async def to_domain(self, info: Info) -> domain.Submission:
         """The submission with its files read."""
@@ -110,6 +124,10 @@ class SubmitCaseInput:
             files=files,
             idempotency_key=self.idempotency_key,
             commitment=commitment,
+            licences=[
+                domain.LicenceLink(material_code=k.material_code, licence_number=k.licence_number)
+                for k in self.licences
+            ],
         )
 
 

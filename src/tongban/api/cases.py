@@ -19,6 +19,7 @@ from tongban.api.deliveries import Delivery
 from tongban.api.enums import CaseAction, CaseState, DecisionKind, Opinion, TaskKind, TaskState
 from tongban.api.government import Department, Region, region_of
 from tongban.api.history import CaseEvent, case_events
+from tongban.api.licences import Licence, licence_of_case, today_of
 from tongban.api.materials import Material, materials
 from tongban.api.node import Node
 from tongban.api.notifications import NotificationMessage, messages_of
@@ -316,6 +317,21 @@ class Case(Node):
             info.context.loaders.decision_document,
             self.domain_case.id,
             lambda found: DecisionDocument.from_domain(found, downloadable=involved),
+        )
+
+    @strawberry.field(
+        description="电子证照: the electronic licence the approval issued (null when none was)."
+    )
+    async def licence(self, info: Info) -> Licence | None:
+        found = await licence_of_case(info, self.domain_case.id)
+        if found is None:
+            return None
+        holder = info.context.principal.applicant_id == found.holder_applicant_id
+        return Licence.from_domain(
+            found,
+            today=today_of(info),
+            holder=holder,
+            downloadable=self.domain_case.viewer_involved,
         )
 
     @strawberry.field(description="送达: how the result reached the applicant, once delivered.")

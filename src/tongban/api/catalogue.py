@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
@@ -13,6 +14,9 @@ from tongban.api.enums import JoinPolicy, MaterialForm, MatterKind, RegionLevel,
 from tongban.api.government import Department, department_of
 from tongban.api.node import Node
 from tongban.catalogue import types as domain
+
+if TYPE_CHECKING:
+    from tongban.api.licences import Licence
 
 
 @strawberry.enum(description="Matter category (事项类型), with its national code.")
@@ -59,6 +63,31 @@ class RequiredMaterial(Node):
     deferrable: bool = strawberry.field(
         description="容缺: a window may accept the case without it on the applicant's signed "
         "undertaking to bring it later (never a core material)."
+    )
+    licence_type: str | None = strawberry.field(
+        default=None,
+        description="免提交: the electronic licence type (`LicenceTerms.typeCode`) that fills "
+        "it; an applicant holding a valid one links it instead of an upload.",
+    )
+
+    @strawberry.field(
+        description="The signed-in applicant's valid licences that could fill this material "
+        "(send one as `SubmitCaseInput.licences`); empty for anyone else."
+    )
+    async def reusable_licences(
+        self, info: Info
+    ) -> list[Annotated[Licence, strawberry.lazy("tongban.api.licences")]]:
+        from tongban.api.licences import reusable_for
+
+        return await reusable_for(info, self.licence_type)
+
+
+@strawberry.type(description="电子证照: the electronic licence an approval of the matter issues.")
+class LicenceTerms:
+    type_code: str = strawberry.field(description="Licence type code, e.g. YYZZ.")
+    type_name: str = strawberry.field(description="Licence type, e.g. 营业执照.")
+    validity_years: int | None = strawberry.field(
+        description="Years it is valid from issue; null: long-term (长期)."
     )
 
 
@@ -174,6 +203,9 @@ class MatterVersion(Node):
     public_results: bool = strawberry.field(
         description="结果公示: approved results of cases filed under this version are public."
     )
+    licence: LicenceTerms | None = strawberry.field(
+        description="电子证照: the licence an approval issues (null: none)."
+    )
     created_at: datetime = strawberry.field(description="When this version was started.")
     updated_at: datetime = strawberry.field(description="When this version was last edited.")
     published_at: datetime | None = strawberry.field(description="When it was published.")
@@ -206,6 +238,13 @@ class MatterVersion(Node):
             else CommitmentTerms.from_domain(s.commitment, s),
             supplement_period_days=s.supplement_period_days,
             public_results=s.public_results,
+            licence=None
+            if s.licence is None
+            else LicenceTerms(
+                type_code=s.licence.type_code,
+                type_name=s.licence.type_name,
+                validity_years=s.licence.validity_years,
+            ),
             materials=[
                 RequiredMaterial(
                     id=strawberry.ID(f"RequiredMaterial:{v.matter_id}:{v.version}:{m.code}"),
@@ -215,6 +254,7 @@ class MatterVersion(Node):
                     form=MaterialForm(m.form),
                     e_licence_accepted=m.e_licence_accepted,
                     deferrable=m.deferrable,
+                    licence_type=m.licence_type,
                 )
                 for m in s.materials
             ],

@@ -38,6 +38,27 @@ class RequiredMaterialInput:
         description="容缺: may be owed at acceptance (required materials only; at least one "
         "required material stays core).",
     )
+    licence_type: str | None = strawberry.field(
+        default=None,
+        description="免提交: the electronic licence type code that fills it (needs "
+        "`eLicenceAccepted`).",
+    )
+
+
+@strawberry.input(description="电子证照: the electronic licence an approval issues.")
+class LicenceTermsInput:
+    type_code: str = strawberry.field(description="Licence type code, e.g. YYZZ.")
+    type_name: str = strawberry.field(description="Licence type, e.g. 营业执照.")
+    validity_years: int | None = strawberry.field(
+        default=None, description="Years valid from issue; null: long-term."
+    )
+
+    def to_domain(self) -> domain.LicenceTerms:
+        return domain.LicenceTerms(
+            type_code=self.type_code.strip(),
+            type_name=self.type_name.strip(),
+            validity_years=self.validity_years,
+        )
 
 
 @strawberry.input(description="One review stage.")
@@ -118,6 +139,9 @@ class MatterSpecInput:
         description="结果公示: show approved results of this version's cases publicly (persons' "
         "names masked; confidential cases never).",
     )
+    licence: LicenceTermsInput | None = strawberry.field(
+        default=None, description="电子证照: the licence an approval issues; null: none."
+    )
 
     def to_domain(self) -> domain.MatterSpec:
         return domain.MatterSpec(
@@ -137,6 +161,7 @@ class MatterSpecInput:
             commitment=None if self.commitment is None else self.commitment.to_domain(),
             supplement_period_days=self.supplement_period_days,
             public_results=self.public_results,
+            licence=None if self.licence is None else self.licence.to_domain(),
             materials=tuple(
                 domain.RequiredMaterial(
                     code=m.code,
@@ -145,6 +170,7 @@ class MatterSpecInput:
                     form=raw(m.form),
                     e_licence_accepted=m.e_licence_accepted,
                     deferrable=m.deferrable,
+                    licence_type=(m.licence_type or "").strip() or None,
                 )
                 for m in self.materials
             ),

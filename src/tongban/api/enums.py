@@ -103,6 +103,8 @@ else:
         "verification_passed": "The verification of the commitment found it true (核查通过).",
         "commitment_revoked": "The verification found the commitment false: the approval was "
         "revoked and a credit record written (承诺不实, 撤销).",
+        "licence_issued": "The approval issued its electronic licence (电子证照).",
+        "licence_revoked": "Revoking the decision revoked its electronic licence.",
         "deadline_yellow": "Yellow deadline warning (黄牌).",
         "deadline_red": "Red deadline warning (红牌).",
         "deadline_escalation": "Statutory deadline passed: escalated (督办).",

@@ -40,6 +40,8 @@ from tongban.deadlines.calendar import WorkingCalendar
 from tongban.deadlines.types import DeadlineClock
 from tongban.government import repository as gov_repo
 from tongban.government.types import Department, Region
+from tongban.licences import repository as licence_repo
+from tongban.licences.types import Licence
 from tongban.notifications import service as notifications_service
 from tongban.notifications.types import Message
 from tongban.review import repository as review_repo
@@ -104,6 +106,9 @@ class Loaders:
     clocks: DataLoader[str, list[DeadlineClock]] = field(init=False)
     messages: DataLoader[str, list[Message]] = field(init=False)
     credit_records: DataLoader[str, list[CreditRecord]] = field(init=False)
+    licence: DataLoader[str, Licence | None] = field(init=False)
+    """电子证照 by the case that issued it."""
+    licence_by_id: DataLoader[str, Licence | None] = field(init=False)
     _calendar: WorkingCalendar | None = field(init=False, default=None)
     _calendar_lock: asyncio.Lock = field(init=False, default_factory=asyncio.Lock)
 
@@ -144,6 +149,8 @@ class Loaders:
         self.clocks = _loader(pool, _by_case(deadlines_repo.clocks_of), _empty)
         self.messages = _loader(pool, partial(_messages, principal=principal), _empty)
         self.credit_records = _loader(pool, _credit_records, _empty)
+        self.licence = _loader(pool, _licences_of_cases, _none)
+        self.licence_by_id = _loader(pool, _licences_by_id, _none)
         self.region = _loader(pool, _regions, _none)
         self.region_children = _loader(pool, _children, _empty)
         self.region_descendants = _loader(pool, _descendants, _empty)
@@ -172,6 +179,14 @@ async def _credit_records(
 ) -> dict[str, list[CreditRecord]]:
     found = await credit_repo.credit_records_of_applicants(conn, applicant_ids=ids)
     return _grouped(found, "applicant_id")
+
+
+async def _licences_of_cases(conn: asyncpg.Connection, ids: list[str]) -> dict[str, Licence | None]:
+    return {lic.case_id: lic for lic in await licence_repo.licences_of_cases(conn, case_ids=ids)}
+
+
+async def _licences_by_id(conn: asyncpg.Connection, ids: list[str]) -> dict[str, Licence | None]:
+    return {lic.id: lic for lic in await licence_repo.licences_by_id(conn, ids=ids)}
 
 
 async def _decision_documents(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
@@ -12,6 +13,9 @@ from tongban.api.enums import MaterialPhase
 from tongban.api.node import Node
 from tongban.cases import downloads
 from tongban.cases import types as domain
+
+if TYPE_CHECKING:
+    from tongban.api.licences import Licence
 
 
 def download_url(
@@ -40,6 +44,27 @@ class Material(Node):
     phase: MaterialPhase = strawberry.field(description="With the application or a supplement.")
     uploaded_at: datetime = strawberry.field(description="When it was uploaded.")
     downloadable: strawberry.Private[bool]
+    licence_id: strawberry.Private[str | None]
+
+    @strawberry.field(
+        description="免提交: the electronic licence linked instead of an upload (null for an "
+        "uploaded file); its document is this material's download."
+    )
+    async def licence(
+        self, info: Info
+    ) -> Annotated[Licence, strawberry.lazy("tongban.api.licences")] | None:
+        if self.licence_id is None:
+            return None
+        # Imported here: tongban.api.licences imports this module for its download links.
+        from tongban.api.licences import Licence, licence_by_id, today_of
+
+        found = await licence_by_id(info, self.licence_id)
+        if found is None:
+            return None
+        holder = info.context.principal.applicant_id == found.holder_applicant_id
+        return Licence.from_domain(
+            found, today=today_of(info), holder=holder, downloadable=self.downloadable
+        )
 
     @strawberry.field(
         description="A short-lived signed link (a path on the API's origin) that downloads the "
@@ -61,6 +86,7 @@ def materials(found: list[domain.Material], *, downloadable: bool) -> list[Mater
             phase=MaterialPhase(m.phase),
             uploaded_at=m.uploaded_at,
             downloadable=downloadable,
+            licence_id=m.licence_id,
         )
         for m in found
     ]

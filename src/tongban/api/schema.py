@@ -26,6 +26,7 @@ from tongban.api.errors import MaskUnexpected, should_mask
 from tongban.api.exports import ExportMutation, ExportQuery
 from tongban.api.government import GovernmentQuery
 from tongban.api.guards import DeadlineExecutionContext, QueryLimits
+from tongban.api.licences import LicenceQuery
 from tongban.api.node_query import NodeQuery
 from tongban.api.notifications import NotificationMutation, NotificationQuery
 from tongban.api.operations import OneOperationOrName
@@ -51,6 +52,7 @@ class Query(
     PiiAuditQuery,
     ExportQuery,
     PublicResultsQuery,
+    LicenceQuery,
 ):
     pass
 

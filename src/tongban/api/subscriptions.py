@@ -37,6 +37,7 @@ from tongban.events.relay import (
 )
 from tongban.events.types import Event, OutboxMessage, RelayMessage
 from tongban.identifiers import is_uuid, validate_case_number, validate_region_code
+from tongban.licences import events as le
 from tongban.review import events as rv
 from tongban.supervision import repository as supervision_repo
 from tongban.supervision.ratings import supervised_region
@@ -271,6 +272,8 @@ APPLICANT_SEES: dict[type[Event], bool] = {
     ce.ApprovedOnCommitment: True,
     ce.VerificationPassed: True,
     ce.CommitmentRevoked: True,
+    le.LicenceIssued: True,
+    le.LicenceRevoked: True,
     rv.TaskClaimed: False,
     rv.OpinionGiven: True,
     rv.SentBack: True,

@@ -21,6 +21,7 @@ from tongban.cases import events
 from tongban.cases import material_repository as material_repo
 from tongban.cases.conclusion import DECISION_DOCUMENT_TYPE, store_decision_document
 from tongban.cases.files import safe_filename
+from tongban.cases.licensing import issue_licence
 from tongban.cases.runner import ActionContext, case_action, pinned_matter
 from tongban.cases.types import Case, Commitment, UploadedFile
 from tongban.cases.validation import file_problems
@@ -184,7 +185,7 @@ async def approve_on_commitment(
     )
     days = verification_days(terms, settings)
     task_id, clock = await open_verification(ctx, days)
-    return await ctx.record(
+    approved = await ctx.record(
         event=events.ApprovedOnCommitment(
             result_number=number,
             accepted_on=today,
@@ -204,3 +205,4 @@ async def approve_on_commitment(
             "decided_at": ctx.now,
         },
     )
+    return await issue_licence(ctx, approved)

@@ -7,6 +7,7 @@ import hashlib
 from tongban.cases import deferral, events, states
 from tongban.cases import material_repository as material_repo
 from tongban.cases.files import safe_filename
+from tongban.cases.licensing import issue_licence
 from tongban.cases.runner import ActionContext, case_action
 from tongban.cases.types import Case, Decision, UploadedFile
 from tongban.cases.validation import file_problems
@@ -20,6 +21,7 @@ from tongban.errors import (
     ValidationError,
     check_length,
 )
+from tongban.licences import service as licences
 from tongban.review import repository as review_repo
 
 BAD_RATINGS = (4, 5)  # GB/T 39046 A.8: 1 very satisfied … 5 very dissatisfied
@@ -101,7 +103,7 @@ async def decide(
             start_on=today,
             limit_days=settings.delivery_days,
         )
-    return await ctx.record(
+    decided = await ctx.record(
         event=events.Decided(
             decision=decision,
             result_number=result_number,
@@ -118,6 +120,7 @@ async def decide(
             "decided_at": ctx.now,
         },
     )
+    return await issue_licence(ctx, decided)
 
 
 async def _check_owed(ctx: ActionContext, decision: Decision) -> list[events.OwedItem]:
@@ -174,12 +177,13 @@ async def revoke(ctx: ActionContext, reason: str | None) -> Case:
     await deadlines.stop(ctx.conn, case_id=ctx.case.id, at=ctx.now, on=ctx.today)
     # Nothing is left to verify of a revoked approval on a commitment.
     await review_repo.cancel_unfinished(ctx.conn, case_id=ctx.case.id, kind="verification")
-    return await ctx.record(
+    revoked = await ctx.record(
         event=events.Revoked(),
         transition="revoke",
         reason=text,
         changes={"terminal_reason": text, "owed_due_on": None},
     )
+    return await licences.revoke(ctx.conn, ctx.principal, revoked, reason=text, now=ctx.now)
 
 
 def check_rating(rating: int, comment: str) -> None:

@@ -24,8 +24,10 @@ from tongban.cases import material_repository as material_repo
 from tongban.cases.types import DecisionDocument, Delivery, Material
 from tongban.config import Settings
 from tongban.errors import ForbiddenError, NotFoundError
+from tongban.licences import repository as licence_repo
+from tongban.licences.types import Licence
 
-FileKind = Literal["material", "decision", "delivery_proof", "export"]
+FileKind = Literal["material", "decision", "delivery_proof", "export", "licence"]
 PATH = "/files/materials/"
 PATHS: dict[FileKind, str] = {
     "material": PATH,
@@ -34,6 +36,8 @@ PATHS: dict[FileKind, str] = {
     "delivery_proof": "/files/delivery-proofs/",
     # A finished background export (exports.service), named by its job's id.
     "export": "/files/exports/",
+    # An electronic licence's PDF (电子证照), named by the licence's id.
+    "licence": "/files/licences/",
 }
 
 
@@ -137,6 +141,23 @@ async def material_for_download(
     found = await material_repo.material_by_id(conn, material_id=material_id)
     if found is None:
         raise NotFoundError("no such material", problem="MATERIAL_NOT_FOUND")
+    return found
+
+
+async def licence_for_download(
+    conn: asyncpg.Connection,
+    settings: Settings,
+    *,
+    licence_id: str,
+    expires: str,
+    signature: str,
+    now: float,
+    by: str = "",
+) -> Licence:
+    _check_link(settings, "licence", licence_id, expires, signature, now, by)
+    found = await licence_repo.licence_by_id(conn, licence_id=licence_id)
+    if found is None:
+        raise NotFoundError("no such licence", problem="LICENCE_NOT_FOUND")
     return found
 
 

@@ -45,7 +45,7 @@ async def insert_material(
 
 
 _MATERIAL_COLUMNS = """id::text, case_id::text, material_code, name, size, content_type, sha256,
-    blob_key, phase, uploaded_at"""
+    blob_key, phase, uploaded_at, licence_id::text"""
 _MATERIALS = Select(Material, _MATERIAL_COLUMNS, "case_material")
 
 

@@ -50,6 +50,7 @@ from tongban.identifiers import (
     make_case_number,
     validate_region_code,
 )
+from tongban.licences import service as licences
 
 _KEY_RE = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
 
@@ -66,6 +67,7 @@ def _request_hash(submission: Submission, region_code: str, applicant: Any) -> s
                 for f in submission.files
             ),
             "commitment": commitment_fingerprint(submission.commitment),
+            "licences": sorted([k.material_code, k.licence_number] for k in submission.licences),
         },
         order="sorted",
     )
@@ -272,6 +274,9 @@ async def submit_case(
     at = clock.now()
     await store_materials(conn, blobs, case_id, submission.files, "submission", spec, at)
     await store_commitment_document(conn, blobs, case_id, submission.commitment, at)
+    await licences.link_to_case(
+        conn, case_id, submission.licences, holder_id=found.id, spec=spec, on=today, at=at
+    )
     case = await _started(conn, case_id, today, principal, filing, settings, at)
     return case, True
 
@@ -361,7 +366,8 @@ async def _started(
             matter_code=filing.submission.matter_code,
             matter_version=filing.matter.version,
             receiving_region=filing.region_code,
-            materials=[f.material_code for f in filing.submission.files],
+            materials=[f.material_code for f in filing.submission.files]
+            + [k.material_code for k in filing.submission.licences],
             received_on=today,
             deadlines={"one_notice": None if notice.due_on is None else notice.due_on.isoformat()},
         ),

@@ -43,6 +43,9 @@ EventAction = Literal[
     "approved_on_commitment",
     "verification_passed",
     "commitment_revoked",
+    # 电子证照: the approval's licence issued, and revoked with the decision.
+    "licence_issued",
+    "licence_revoked",
     "deadline_yellow",
     "deadline_red",
     "deadline_escalation",
@@ -155,6 +158,8 @@ class Material(msgspec.Struct, frozen=True, kw_only=True):
     blob_key: str
     phase: str
     uploaded_at: datetime
+    licence_id: str | None = None
+    """免提交: the electronic licence the applicant linked instead of an upload."""
 
 
 class OwedMaterial(msgspec.Struct, frozen=True, kw_only=True):
@@ -282,6 +287,13 @@ class Commitment(msgspec.Struct, frozen=True, kw_only=True):
     document: UploadedFile | None = None
 
 
+class LicenceLink(msgspec.Struct, frozen=True, kw_only=True):
+    """A submission's material filled by a licence the applicant holds (免提交)."""
+
+    material_code: str
+    licence_number: str
+
+
 class Submission(msgspec.Struct, frozen=True, kw_only=True):
     """A case as filed: by the applicant (``applicant`` None) or at a window on their behalf."""
 
@@ -292,6 +304,8 @@ class Submission(msgspec.Struct, frozen=True, kw_only=True):
     files: list[UploadedFile]
     idempotency_key: str
     commitment: Commitment | None = None
+    licences: list[LicenceLink] = msgspec.field(default_factory=list)
+    """Materials filled by electronic licences the applicant holds (免提交), not uploads."""
 
 
 CaseSort = Literal[

@@ -25,6 +25,7 @@ from tongban.config import Settings
 from tongban.deadlines import service as deadlines
 from tongban.deadlines.types import DeadlineClock
 from tongban.errors import MAX_TEXT_CHARS, ConflictError, ValidationError, check_length
+from tongban.licences import service as licences
 from tongban.review import repository as review_repo
 from tongban.review.types import Task
 
@@ -143,7 +144,7 @@ async def fail_verification(ctx: ActionContext, findings: str) -> Case:
     )
     terms = (await pinned_matter(conn, case)).spec.commitment
     assert case.committed_at is not None and terms is not None
-    return await ctx.record(
+    revoked = await ctx.record(
         event=events.CommitmentRevoked(
             task_id=task.id,
             verified_on=ctx.today,
@@ -159,4 +160,7 @@ async def fail_verification(ctx: ActionContext, findings: str) -> Case:
             "verified_at": ctx.now,
             "terminal_reason": f"告知承诺不实：{text}",
         },
+    )
+    return await licences.revoke(
+        conn, ctx.principal, revoked, reason=f"告知承诺不实：{text}", now=ctx.now
     )

@@ -16,7 +16,8 @@ _VERSION_COLUMNS = """
     v.matter_id::text, m.code, v.version, v.name, v.description, v.category, v.case_type,
     v.level, v.department_id::text, v.statutory_limit, v.promised_limit, v.joint_handling,
     v.confidentiality, v.materials, v.review_plan, v.matter_kind, v.cross_region_receiving,
-    v.guide, v.commitment, v.supplement_period_days, v.public_results, v.revision, v.created_at, v.updated_at,
+    v.guide, v.commitment, v.supplement_period_days, v.public_results, v.licence, v.revision,
+    v.created_at, v.updated_at,
     v.published_at, v.published_by::text
 """
 
@@ -42,6 +43,7 @@ def _version(r: Any) -> MatterVersion:
             "commitment": r["commitment"],
             "supplement_period_days": r["supplement_period_days"],
             "public_results": r["public_results"],
+            "licence": r["licence"],
         },
         MatterSpec,
     )
@@ -85,6 +87,7 @@ def _spec_args(spec: MatterSpec) -> list[Any]:
         msgspec.to_builtins(spec.commitment),
         spec.supplement_period_days,
         spec.public_results,
+        msgspec.to_builtins(spec.licence),
     ]
 
 
@@ -111,9 +114,9 @@ async def insert_version(
             matter_id, version, name, description, category, case_type, level, department_id,
             statutory_limit, promised_limit, joint_handling, confidentiality, materials,
             review_plan, matter_kind, cross_region_receiving, guide, guide_text, commitment,
-            supplement_period_days, public_results, created_by)
+            supplement_period_days, public_results, licence, created_by)
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
-                $18, $19, $20, $21, $22)
+                $18, $19, $20, $21, $22, $23)
         """,
         matter_id,
         version,
@@ -133,10 +136,10 @@ async def update_draft(
             department_id = $8, statutory_limit = $9, promised_limit = $10,
             joint_handling = $11, confidentiality = $12, materials = $13, review_plan = $14,
             matter_kind = $15, cross_region_receiving = $16, guide = $17, guide_text = $18,
-            commitment = $19, supplement_period_days = $20, public_results = $21,
+            commitment = $19, supplement_period_days = $20, public_results = $21, licence = $22,
             -- audit of an administrator's real act (not case time): the database clock
             revision = revision + 1, updated_at = now()
-        WHERE matter_id = $1 AND version = $2 AND revision = $22 AND published_at IS NULL
+        WHERE matter_id = $1 AND version = $2 AND revision = $23 AND published_at IS NULL
         """,
         matter_id,
         version,

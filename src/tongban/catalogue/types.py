@@ -38,6 +38,10 @@ class RequiredMaterial(msgspec.Struct, frozen=True, kw_only=True):
     required: bool = True
     form: MaterialForm = "copy"
     e_licence_accepted: bool = False
+    """The material may be an electronic licence instead of a copy (电子证照免提交)."""
+    licence_type: str | None = None
+    """The licence type code (``LicenceTerms.type_code``) that fills it: an applicant holding a
+    valid licence of that type links it instead of an upload. Only with ``e_licence_accepted``."""
     deferrable: bool = False
     """容缺: a window may accept the case without it on the applicant's signed undertaking to
     bring it later. Only a required material is deferrable (an optional one is never owed); the
@@ -137,6 +141,15 @@ class CommitmentTerms(msgspec.Struct, frozen=True, kw_only=True):
         return self.replaces is None or code in self.replaces
 
 
+class LicenceTerms(msgspec.Struct, frozen=True, kw_only=True):
+    """The electronic licence (电子证照) an approval of the matter issues."""
+
+    type_code: str
+    type_name: str
+    validity_years: int | None = None
+    """None: long-term (长期有效)."""
+
+
 class MatterSpec(msgspec.Struct, frozen=True, kw_only=True):
     """What an admin edits: everything a version says about a matter."""
 
@@ -166,6 +179,8 @@ class MatterSpec(msgspec.Struct, frozen=True, kw_only=True):
     public_results: bool = False
     """结果公示: approved results of cases filed under this version are shown to anyone (holder
     names of persons masked); confidential cases never are."""
+    licence: LicenceTerms | None = None
+    """The electronic licence an approval issues; None: none."""
 
 
 class MatterVersion(msgspec.Struct, frozen=True, kw_only=True):

@@ -31,6 +31,7 @@ def spec_problems(spec: MatterSpec, placements: Mapping[str, Region]) -> list[Pr
     if spec.guide is not None:
         check_guide(spec.guide, bad)
     _check_commitment(spec, bad)
+    _check_licence(spec, bad)
     home = _check_home(spec, placements.get(spec.department_id), bad)
     if not spec.review_plan:
         bad("reviewPlan", "EMPTY_PLAN", "the review plan needs at least one stage")
@@ -104,6 +105,29 @@ def _check_materials(spec: MatterSpec, bad: _Problems) -> None:
             "NO_CORE_MATERIAL",
             "at least one required material must stay core (not deferrable)",
         )
+
+
+def _check_licence(spec: MatterSpec, bad: _Problems) -> None:
+    """电子证照: what an approval issues is named and lasts at least a year (or long-term); a
+    material filled by a licence is one that accepts an electronic licence."""
+    terms = spec.licence
+    if terms is not None:
+        if not terms.type_code.strip() or not terms.type_name.strip():
+            bad("licence", "REQUIRED", "an issued licence needs a type code and a type name")
+        if terms.validity_years is not None and terms.validity_years < 1:
+            bad(
+                "licence.validityYears",
+                "INVALID_LICENCE_TERMS",
+                "a licence is valid for at least one year (null: long-term)",
+            )
+    for i, material in enumerate(spec.materials):
+        if material.licence_type is not None and not material.e_licence_accepted:
+            bad(
+                f"materials[{i}].licenceType",
+                "INVALID_LICENCE_TERMS",
+                f"material {material.code} names a licence type: it must accept e-licences",
+                material=material.code,
+            )
 
 
 def _check_commitment(spec: MatterSpec, bad: _Problems) -> None:

@@ -9,9 +9,10 @@ import msgspec
 from tongban.cases.events import CaseEvents
 from tongban.deadlines.events import DeadlineEvents
 from tongban.events.types import Event
+from tongban.licences.events import LicenceEvents
 from tongban.review.events import ReviewEvents
 
-AnyEvent: TypeAlias = CaseEvents | ReviewEvents | DeadlineEvents
+AnyEvent: TypeAlias = CaseEvents | ReviewEvents | DeadlineEvents | LicenceEvents
 
 EVENT_TYPES: Final[dict[str, type[Event]]] = {
     str(t.__struct_config__.tag): t for t in get_args(AnyEvent)

@@ -144,6 +144,30 @@ PROBLEMS: Final[dict[str, Entry]] = {
     ),
     "DOWNLOAD_REFUSED": _e("下载链接无效或已过期，请重新获取", "{message}"),
     "MATERIAL_NOT_FOUND": _e("材料不存在", "no such material"),
+    # 电子证照
+    "LICENCE_NOT_FOUND": _e("电子证照不存在", "no such licence"),
+    "LICENCES_OFFICERS_ONLY": _e(
+        "只有工作人员可以查看本部门签发的电子证照", "only officers list their department's licences"
+    ),
+    "INVALID_LICENCE_TERMS": _e(
+        "电子证照设置有误：有效期至少一年（或长期），按证照免提交的材料须接受电子证照",
+        "a licence is valid for at least a year (or long-term), and a material filled by a "
+        "licence must accept e-licences",
+    ),
+    "INVALID_LICENCE_QUERY": _e(
+        "请填写证照编号及证照文件的 SHA-256 摘要（64 位十六进制）",
+        "give the licence number and the document's SHA-256 (64 hexadecimal characters)",
+    ),
+    "LICENCE_NOT_ACCEPTED": _e(
+        "材料 {material} 不接受以电子证照代替", "material {material} takes no licence"
+    ),
+    "LICENCE_NOT_HELD": _e("您未持有电子证照 {number}", "you hold no licence {number}"),
+    "LICENCE_WRONG_TYPE": _e(
+        "电子证照 {number} 的类型不符合材料 {material} 的要求",
+        "licence {number} is not of the type material {material} needs",
+    ),
+    "LICENCE_REVOKED": _e("电子证照 {number} 已被撤销", "licence {number} was revoked"),
+    "LICENCE_EXPIRED": _e("电子证照 {number} 已过有效期", "licence {number} has expired"),
     "PROGRESS_IDENTIFIER_INVALID": _e(
         "请填写申请人完整的身份证号码或统一社会信用代码，或其后 6 位",
         "give the applicant's whole ID number or credit code, or its last 6 characters",

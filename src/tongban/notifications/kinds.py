@@ -9,6 +9,7 @@ from typing import Any
 from tongban.cases import events as ce
 from tongban.deadlines import events as de
 from tongban.events.types import Event
+from tongban.licences import events as le
 from tongban.review import events as rv
 
 
@@ -55,6 +56,9 @@ NOTIFICATIONS: dict[type[Event], str | Callable[[Any], str | None] | None] = {
     ce.ApprovedOnCommitment: "approved_on_commitment",
     ce.VerificationPassed: "verification_passed",
     ce.CommitmentRevoked: "commitment_revoked",
+    le.LicenceIssued: "licence_issued",
+    # The revocation's own notice already says the licence lapses with the decision.
+    le.LicenceRevoked: None,
     rv.TaskClaimed: None,
     rv.OpinionGiven: None,
     rv.SentBack: None,

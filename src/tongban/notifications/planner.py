@@ -26,6 +26,7 @@ from tongban.config import Settings
 from tongban.config_checks import quiet_hours
 from tongban.deadlines import events as de
 from tongban.events.catalog import AnyEvent, decode
+from tongban.licences.document import validity_words
 from tongban.notifications import repository as repo
 from tongban.notifications import templates
 from tongban.notifications.delivery_notice import delivery_values
@@ -183,6 +184,10 @@ def _values(row: EventToPlan, event: Any, kind: str, settings: Settings) -> dict
         values |= delivery_values(event, settings)
     elif kind in ("approved_on_commitment", "commitment_revoked"):
         _commitment_values(row, event, kind, values)
+    elif kind == "licence_issued":
+        values["licenceName"] = event.type_name
+        values["licenceNumber"] = event.licence_number
+        values["validity"] = validity_words(event.valid_from, event.valid_until)
     elif kind == "verification_passed":
         values["findings"] = reason
     elif kind in ("handed_up", "transferred"):

@@ -121,6 +121,15 @@ KINDS: Final[dict[str, Kind]] = {
             "verificationDueOn": "核查截止日期",
         },
     ),
+    "licence_issued": Kind(
+        "applicant",
+        "电子证照已签发",
+        {
+            "licenceName": "证照名称",
+            "licenceNumber": "证照编号",
+            "validity": "有效期限",
+        },
+    ),
     "verification_passed": Kind("applicant", "告知承诺核查通过", {"findings": "核查情况"}),
     "commitment_revoked": Kind(
         "applicant",
@@ -351,6 +360,18 @@ DEFAULTS: Final[dict[tuple[str, Channel], Template]] = {
             "请于${deliveryDueOn}前携带有效身份证件到${collectAt}领取，也可申请邮寄送达。\n\n"
             "${department}将在${verificationDays}个工作日内（${verificationDueOn}前）对您承诺的"
             "内容进行核查。承诺不实的，将依法撤销该决定，并记入信用记录。" + _SIGN_OFF,
+        ),
+        *_t(
+            "licence_issued",
+            "您的办件${caseNumber}（${matterName}）已签发电子${licenceName}，证照编号"
+            "${licenceNumber}，有效期限${validity}。可在通办平台“我的证照”查看、下载，"
+            "今后办事可直接引用，免于提交。",
+            "电子证照已签发：${licenceName}（${licenceNumber}）",
+            "${applicantName}：\n\n您申请的“${matterName}”（办件编号${caseNumber}）已由"
+            "${department}签发电子${licenceName}。\n\n证照编号：${licenceNumber}\n有效期限："
+            "${validity}\n\n电子证照附有发证机关的电子签名，可凭证照编号在通办平台核验；"
+            "您可在“我的证照”中查看、下载，今后办理需要该证照的事项时可直接引用，免于提交。"
+            + _SIGN_OFF,
         ),
         *_t(
             "verification_passed",

@@ -73,6 +73,19 @@ async def _delivery_proof(
     )
 
 
+async def _licence(
+    conn: asyncpg.Connection, settings: Settings, file_id: str, link: _Link
+) -> _File:
+    found = await downloads.licence_for_download(conn, settings, licence_id=file_id, **link)
+    return _File(
+        found.blob_key,
+        "application/pdf",
+        f"{found.type_name}-{found.number}.pdf",
+        found.case_id,
+        f"e_licence:{found.id}",
+    )
+
+
 async def _signed_file(
     request: Request[Any, Any, Any],
     state: State,
@@ -157,3 +170,17 @@ async def download_delivery_proof(
     """A delivery's proof through its signed link (DeliveryProof.downloadUrl)."""
     link: _Link = {"expires": expires, "signature": signature, "by": by}
     return await _signed_file(request, state, delivery_id, link, _delivery_proof)
+
+
+@get("/files/licences/{licence_id:str}", include_in_schema=False)
+async def download_licence(
+    licence_id: str,
+    request: Request[Any, Any, Any],
+    state: State,
+    expires: str = "",
+    signature: str = "",
+    by: str = "",
+) -> Response[Any]:
+    """An electronic licence's PDF through its signed link (Licence.downloadUrl)."""
+    link: _Link = {"expires": expires, "signature": signature, "by": by}
+    return await _signed_file(request, state, licence_id, link, _licence)

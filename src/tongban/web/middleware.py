@@ -42,13 +42,17 @@ WS_SLOT = "tongban_ws_slot"
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{8,128}$")
 # Paths authenticated otherwise (probes, scrapes; the SMS provider signs its receipts).
 # (Signed download links carry their permission; a browser follows them without a token.)
-_UNAUTHENTICATED_PATHS = ("/health/", "/metrics", "/notifications/", "/files/")
-# The API and the CSV exports (each export holds a connection while it streams).
+# /licences/: anyone verifies an electronic licence, with or without a token.
+_UNAUTHENTICATED_PATHS = ("/health/", "/metrics", "/notifications/", "/files/", "/licences/")
+# The API, the CSV exports (each export holds a connection while it streams) and the public
+# licence verification (limited per address like any anonymous traffic).
 _RATE_LIMITED_PATHS = (
     "/graphql",
     "/audit/pii-access.csv",
     "/cases/export.csv",
     "/public/results",
+    "/licences/verify",
+    "/licences/signing-keys",
 )
 _RATE_LIMITED_PREFIXES = ("/exports/",)
 _encoder = msgspec.json.Encoder()
