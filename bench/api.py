@@ -42,7 +42,8 @@ from urllib.parse import urlsplit
 import aiohttp
 import asyncpg
 from arq.connections import ArqRedis
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 from redis.asyncio import ConnectionPool
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -119,6 +120,15 @@ class Bench:
             "TONGBAN_REDIS_URL": REDIS,
             # Production refuses a public base URL that is not https (links in notices).
             "TONGBAN_PUBLIC_BASE_URL": "https://bench.tongban.example",
+            # …and its own key for signing electronic licences (a fresh one per run).
+            "TONGBAN_LICENCE_SIGNING_KEY": ed25519.Ed25519PrivateKey.generate()
+            .private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+            .decode(),
+            "TONGBAN_LICENCE_KEY_ID": "bench-licence-1",
             "TONGBAN_JWT_ALGORITHM": "RS256",
             "TONGBAN_JWT_JWKS_FILE": str(jwks),
             "TONGBAN_BLOB_DIR": str(workdir / "blobs"),
