@@ -10,6 +10,8 @@ from typing import Final
 from tongban.errors import DomainError
 
 STATE_CODES: Final[dict[str, str | None]] = {
+    # 一件事一次办: an item of a bundle waiting for an earlier item's result before it starts.
+    "waiting": None,
     "received": "1",
     "supplement_requested": "6",
     "accepted": "3",
@@ -26,9 +28,12 @@ STATE_CODES: Final[dict[str, str | None]] = {
     "revoked": "15",
     "closed_no_supplement": None,
     "closed_no_show": None,
+    # 一件事一次办: an item whose prerequisite item was refused or denied never starts.
+    "closed_prerequisite": None,
 }
 
 _OPEN_BEFORE_DECISION = (
+    "waiting",
     "received",
     "supplement_requested",
     "accepted",
@@ -41,6 +46,10 @@ _REVIEWING = ("accepted", "under_review")
 
 # action → (states it may be taken in, state it leads to; None keeps the state)
 TRANSITIONS: Final[dict[str, tuple[tuple[str, ...], str | None]]] = {
+    # 一件事一次办: the prerequisite's result exists (the item is received, its clocks start),
+    # or it never will (the item is closed with the reason).
+    "release": (("waiting",), "received"),
+    "close_prerequisite": (("waiting",), "closed_prerequisite"),
     "accept": (("received",), "accepted"),
     "declare_not_applicable": (("received",), "not_applicable"),
     "refuse": (("received", "supplement_requested"), "refused"),
@@ -77,7 +86,15 @@ TRANSITIONS: Final[dict[str, tuple[tuple[str, ...], str | None]]] = {
 }
 
 TERMINAL = frozenset(
-    {"not_applicable", "refused", "withdrawn", "revoked", "closed_no_supplement", "closed_no_show"}
+    {
+        "not_applicable",
+        "refused",
+        "withdrawn",
+        "revoked",
+        "closed_no_supplement",
+        "closed_no_show",
+        "closed_prerequisite",
+    }
 )
 CONCLUDED = frozenset({*_DECIDED, "delivered"})
 

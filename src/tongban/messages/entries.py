@@ -234,6 +234,17 @@ PROBLEMS: Final[dict[str, Entry]] = {
     "INVALID_REGION": _e("行政区划代码格式不正确", "{message}"),
     "UNKNOWN_REGION": _e("行政区划 {code} 不存在", "{message}"),
     "UNKNOWN_MATTER": _e("事项 {code} 不存在或尚未发布", "{message}"),
+    # 一件事一次办
+    "UNKNOWN_BUNDLE": _e("“一件事”主题不存在或尚未发布", "{message}"),
+    "UNKNOWN_BUNDLE_APPLICATION": _e("该“一件事”申请不存在", "{message}"),
+    "BUNDLE_SIZE": _e("一个“一件事”主题包含 2 至 {max} 个事项", "{message}"),
+    "DUPLICATE_BUNDLE_ITEM": _e("事项 {code} 在主题中重复", "{message}"),
+    "UNKNOWN_BUNDLE_ITEM": _e("前置事项 {code} 不是本主题的其他事项", "{message}"),
+    "DEPENDENCY_CYCLE": _e("事项之间的前后依赖形成了循环：{codes}", "{message}"),
+    "UNMAPPED_MATERIAL": _e(
+        "合并材料清单未包含事项 {code} 的必要材料：{materials}", "{message}"
+    ),
+    "NO_BUNDLE_ITEM_READY": _e("该“一件事”申请当前没有可办理此操作的事项", "{message}"),
     "OUTSIDE_WINDOW_REGION": _e(
         "本窗口只能受理本辖区的申请；该事项未开通在本窗口跨域通办至 {code}",
         "a window files into its own region; this matter is not offered at window {window} "
@@ -485,6 +496,7 @@ _STATES_ZH: Final[dict[str, str]] = {
     "revoked": "已撤销",
     "closed_no_supplement": "逾期未补正终止办理",
     "closed_no_show": "未参加听证终止办理",
+    "closed_prerequisite": "前序事项未获办结，终止办理",
     # Review tasks
     "waiting": "待前序部门",
     "open": "待认领",

@@ -1,0 +1,168 @@
+"""一件事一次办 through the GraphQL API: a bundle published, filed once, accepted once, its
+dependent item waiting for the other's result, and the outcomes of a refused item."""
+
+from __future__ import annotations
+
+import asyncpg
+from tests.bundles.helpers import (
+    applicant,
+    bundle_action,
+    done,
+    publish,
+    start_business_spec,
+    submit_bundle,
+)
+from tests.conftest import GraphQLClient
+from tests.scenarios import act, complete, ok
+
+ALL = ["id", "application", "articles", "premises", "birth", "leave"]
+
+
+async def test_a_bundle_is_published_and_listed(
+    client: GraphQLClient, conn: asyncpg.Connection
+) -> None:
+    published = await publish(client, "TEST-START", await start_business_spec(conn))
+    assert published["userErrors"] == []
+    assert published["bundle"]["items"][1] == {
+        "matterCode": "GZ-MATERNITY",
+        "dependsOn": ["GD-BL-001"],
+    }
+    again = await publish(client, "TEST-START", await start_business_spec(conn, promisedLimit=12))
+    assert again["bundle"]["version"] == 2
+    data = await client.execute('{ bundle(code: "TEST-START") { version promisedLimit } }')
+    assert data["bundle"] == {"version": 2, "promisedLimit": 12}
+
+
+async def test_a_bundle_that_misses_a_material_or_goes_round_is_refused(
+    client: GraphQLClient, conn: asyncpg.Connection
+) -> None:
+    spec = await start_business_spec(conn)
+    spec["materials"] = [m for m in spec["materials"] if m["code"] != "birth"]
+    spec["items"][0]["dependsOn"] = ["GZ-MATERNITY"]
+    result = await publish(client, "TEST-BAD", spec)
+    problems = {e["problem"] for e in result["userErrors"]}
+    assert problems == {"UNMAPPED_MATERIAL", "DEPENDENCY_CYCLE"}
+    assert (await client.execute('{ bundle(code: "TEST-BAD") { code } }'))["bundle"] is None
+
+
+async def test_only_administrators_publish_bundles(
+    client: GraphQLClient, conn: asyncpg.Connection
+) -> None:
+    result = await publish(
+        client, "TEST-START", await start_business_spec(conn), admin="th.shipai.window"
+    )
+    assert [e["problem"] for e in result["userErrors"]] == ["ADMINS_ONLY"]
+
+
+async def test_one_submission_makes_one_case_per_item_and_the_dependant_waits(
+    client: GraphQLClient, conn: asyncpg.Connection
+) -> None:
+    await publish(client, "TEST-START", await start_business_spec(conn))
+    token = await applicant(client, conn)
+    application = done(await submit_bundle(client, token, bundle="TEST-START", codes=ALL))
+    assert application["state"] == "SUBMITTED"
+    licence, allowance = application["items"]
+    assert licence["state"] == "RECEIVED" and allowance["state"] == "WAITING"
+    assert licence["number"] != allowance["number"]
+    # The ID card was uploaded once and given to both items: one stored file.
+    ours = {m["materialCode"]: m["sha256"] for m in licence["materials"]}
+    theirs = {m["materialCode"]: m["sha256"] for m in allowance["materials"]}
+    assert sorted(ours) == ["application", "articles", "id", "premises"]
+    assert sorted(theirs) == ["birth", "id", "leave"]
+    assert ours["id"] == theirs["id"]
+    # A retry with the same key returns the same application.
+    retry = await submit_bundle(client, token, bundle="TEST-START", codes=ALL)
+    assert retry["created"] is False and retry["application"]["id"] == application["id"]
+
+    window = await client.officer_token("th.shipai.window")
+    accepted = done(await bundle_action(client, window, "acceptBundle", {"id": application["id"]}))
+    assert accepted["state"] == "IN_PROGRESS"
+    licence, allowance = accepted["items"]
+    assert licence["state"] == "ACCEPTED" and allowance["state"] == "WAITING"
+    assert accepted["clock"]["dueOn"] == "2026-03-23"  # 15 working days from Monday 03-02
+
+    for username, department in (
+        ("th.scjg.reviewer", "TH-SCJG"),
+        ("th.swj.reviewer", "TH-SWJ"),
+        ("th.gafj.reviewer", "TH-GAFJ"),
+        ("th.scjg.reviewer", "TH-SCJG"),
+    ):
+        licence = await complete(client, username, licence, department, "AGREE")
+    head = await client.officer_token("th.scjg.head")
+    approved = ok(
+        await act(
+            client,
+            head,
+            "decideCase",
+            "",
+            {
+                "number": licence["number"],
+                "expectedVersion": licence["version"],
+                "decision": "APPROVED",
+                "resultNumber": "91440101MA5CJQ4N59",
+            },
+        )
+    )
+    assert approved["state"] == "APPROVED"
+    # The licence's approval released the allowance in the same transaction.
+    view = await client.execute(
+        "query ($id: ID!) { bundleApplication(id: $id) { state items { number state } } }",
+        {"id": application["id"]},
+        token=token,
+    )
+    assert [i["state"] for i in view["bundleApplication"]["items"]] == ["APPROVED", "RECEIVED"]
+    accepted = done(await bundle_action(client, window, "acceptBundle", {"id": application["id"]}))
+    assert [i["state"] for i in accepted["items"]] == ["APPROVED", "ACCEPTED"]
+
+
+async def test_a_refused_item_closes_its_dependants_and_tells_why(
+    client: GraphQLClient, conn: asyncpg.Connection
+) -> None:
+    await publish(client, "TEST-START", await start_business_spec(conn))
+    token = await applicant(client, conn)
+    application = done(await submit_bundle(client, token, bundle="TEST-START", codes=ALL))
+    licence = application["items"][0]
+    window = await client.officer_token("th.shipai.window")
+    refused = ok(
+        await act(
+            client,
+            window,
+            "refuseCase",
+            "",
+            {
+                "number": licence["number"],
+                "expectedVersion": licence["version"],
+                "reason": "不属于本部门职权",
+                "competentAgency": "广州市市场监督管理局",
+            },
+        )
+    )
+    assert refused["state"] == "REFUSED"
+    view = await client.execute(
+        """query ($id: ID!) { bundleApplication(id: $id) { state
+             items { state history(last: 1) { action reason } } } }""",
+        {"id": application["id"]},
+        token=token,
+    )
+    app = view["bundleApplication"]
+    assert app["state"] == "REFUSED"
+    allowance = app["items"][1]
+    assert allowance["state"] == "CLOSED_PREREQUISITE"
+    last = allowance["history"][-1]
+    assert last["action"] == "CLOSED_PREREQUISITE"
+    assert licence["number"] in last["reason"]
+
+
+async def test_withdrawing_the_bundle_withdraws_every_open_item(
+    client: GraphQLClient, conn: asyncpg.Connection
+) -> None:
+    await publish(client, "TEST-START", await start_business_spec(conn))
+    token = await applicant(client, conn)
+    application = done(await submit_bundle(client, token, bundle="TEST-START", codes=ALL))
+    withdrawn = done(
+        await bundle_action(
+            client, token, "withdrawBundle", {"id": application["id"], "reason": "不开了"}
+        )
+    )
+    assert withdrawn["state"] == "WITHDRAWN"
+    assert [i["state"] for i in withdrawn["items"]] == ["WITHDRAWN", "WITHDRAWN"]
