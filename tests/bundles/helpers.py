@@ -10,10 +10,11 @@ from tests.conftest import GraphQLClient
 from tests.scenarios import CASE_FIELDS, department_id
 
 ERRORS = "userErrors { code problem field message details }"
-APPLICATION = f"""application {{ id state receivedOn acceptedOn dueOn
+VIEW = f"""id state receivedOn acceptedOn dueOn
   clock {{ dueOn remainingDays overdue colour }}
   bundle {{ code version name promisedLimit }}
-  items {{ {CASE_FIELDS} }} }} created {ERRORS}"""
+  items {{ {CASE_FIELDS} }}"""
+APPLICATION = f"application {{ {VIEW} }} created {ERRORS}"
 
 PUBLISH = f"""mutation ($code: String!, $spec: BundleSpecInput!) {{
   publishBundle(code: $code, spec: $spec) {{

@@ -51,6 +51,9 @@ class BundleMaterial:
     code: str = strawberry.field(description="The bundle's code for it (uploads use it).")
     name: str = strawberry.field(description="Its name.")
     maps_to: list[BundleMaterialTarget] = strawberry.field(description="The items it serves.")
+    produced_by: str | None = strawberry.field(
+        description="The item whose result it is (supplied on its approval, not uploaded)."
+    )
 
 
 @strawberry.type(description="一件事: several matters applied for at once (a published version).")
@@ -93,6 +96,7 @@ class Bundle:
                         )
                         for t in m.maps_to
                     ],
+                    produced_by=m.produced_by,
                 )
                 for m in s.materials
             ],

@@ -46,6 +46,11 @@ class BundleMaterialInput:
     code: str = strawberry.field(description="The bundle's code for it.")
     name: str = strawberry.field(description="Its name.")
     maps_to: list[BundleMaterialTargetInput] = strawberry.field(description="The items it serves.")
+    produced_by: str | None = strawberry.field(
+        default=None,
+        description="The item (matter code) whose result it is: not uploaded, supplied to the "
+        "items it maps to once that item is approved (each must depend on it).",
+    )
 
 
 @strawberry.input(description="Everything a bundle version says.")
@@ -77,6 +82,7 @@ class BundleSpecInput:
                         )
                         for t in m.maps_to
                     ),
+                    produced_by=m.produced_by,
                 )
                 for m in self.materials
             ),

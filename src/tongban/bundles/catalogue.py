@@ -82,12 +82,14 @@ def _material_problems(spec: BundleSpec, found: dict[str, MatterVersion]) -> lis
     seen: set[str] = set()
     for i, material in enumerate(spec.materials):
         if material.code in seen:
-            problems.append(Problem(
+            problems.append(
+                Problem(
                     f"materials[{i}].code",
                     "DUPLICATE_MATERIAL",
                     f"material {material.code} appears twice",
                     {"code": material.code},
-                ))
+                )
+            )
         seen.add(material.code)
         for j, target in enumerate(material.maps_to):
             matter = found.get(target.matter_code)
@@ -102,6 +104,17 @@ def _material_problems(spec: BundleSpec, found: dict[str, MatterVersion]) -> lis
                     )
                 )
             mapped.add((target.matter_code, target.material_code))
+            producer = material.produced_by
+            if producer is not None and producer not in _prerequisites_of(target.matter_code, spec):
+                problems.append(
+                    Problem(
+                        f"materials[{i}].producedBy",
+                        "RESULT_NOT_A_PREREQUISITE",
+                        f"{target.matter_code} does not wait for {producer}, whose result "
+                        f"{material.code} is",
+                        {"code": producer},
+                    )
+                )
     for item in spec.items:
         matter = found.get(item.matter_code)
         unmapped = [
@@ -120,6 +133,18 @@ def _material_problems(spec: BundleSpec, found: dict[str, MatterVersion]) -> lis
                 )
             )
     return problems
+
+
+def _prerequisites_of(code: str, spec: BundleSpec) -> set[str]:
+    depends = {i.matter_code: set(i.depends_on) for i in spec.items}
+    seen: set[str] = set()
+    todo = list(depends.get(code, ()))
+    while todo:
+        c = todo.pop()
+        if c not in seen:
+            seen.add(c)
+            todo += depends.get(c, ())
+    return seen
 
 
 async def validate_bundle(conn: asyncpg.Connection, spec: BundleSpec) -> list[Problem]:

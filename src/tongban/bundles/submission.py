@@ -54,6 +54,18 @@ def _item_files(bundle: BundleVersion, files: list[UploadedFile]) -> dict[str, l
         for i, f in enumerate(files)
         if f.material_code not in targets
     ]
+    produced = {m.code for m in bundle.spec.materials if m.produced_by is not None}
+    problems += [
+        Problem(
+            f"materials[{i}].materialCode",
+            "RESULT_NOT_UPLOADED",
+            f"{f.material_code} is the result of another item of the bundle: it is supplied "
+            "when that item is approved",
+            {"codes": [f.material_code]},
+        )
+        for i, f in enumerate(files)
+        if f.material_code in produced
+    ]
     if problems:
         raise InvalidInputError(problems)
     per_item: dict[str, list[UploadedFile]] = {i.matter_code: [] for i in bundle.spec.items}

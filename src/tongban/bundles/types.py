@@ -27,6 +27,10 @@ class BundleMaterial(msgspec.Struct, frozen=True, kw_only=True):
     code: str
     name: str
     maps_to: tuple[MaterialTarget, ...]
+    produced_by: str | None = None
+    """The item (matter code) whose result this material is (a business licence, a birth
+    certificate): not uploaded, but supplied to the items it maps to once that item is
+    approved; each of those must depend on it."""
 
 
 class BundleSpec(msgspec.Struct, frozen=True, kw_only=True):

@@ -46,10 +46,6 @@ _REVIEWING = ("accepted", "under_review")
 
 # action → (states it may be taken in, state it leads to; None keeps the state)
 TRANSITIONS: Final[dict[str, tuple[tuple[str, ...], str | None]]] = {
-    # 一件事一次办: the prerequisite's result exists (the item is received, its clocks start),
-    # or it never will (the item is closed with the reason).
-    "release": (("waiting",), "received"),
-    "close_prerequisite": (("waiting",), "closed_prerequisite"),
     "accept": (("received",), "accepted"),
     "declare_not_applicable": (("received",), "not_applicable"),
     "refuse": (("received", "supplement_requested"), "refused"),
@@ -85,6 +81,15 @@ TRANSITIONS: Final[dict[str, tuple[tuple[str, ...], str | None]]] = {
     "fail_verification": ((*_DECIDED, "delivered"), "revoked"),
 }
 
+# Transitions only the platform takes, as the consequence of another case's action: never
+# offered to anyone (allowedActions), never a mutation of their own.
+SYSTEM_TRANSITIONS: Final[dict[str, tuple[tuple[str, ...], str | None]]] = {
+    # 一件事一次办: the prerequisite items' results exist (the item is received, its clocks
+    # start), or one never will (the item is closed, naming it).
+    "release": (("waiting",), "received"),
+    "close_prerequisite": (("waiting",), "closed_prerequisite"),
+}
+
 TERMINAL = frozenset(
     {
         "not_applicable",
@@ -111,7 +116,7 @@ def allowed_actions(state: str) -> list[str]:
 
 def check(action: str, state: str) -> str:
     """The state after ``action``; raises ``InvalidStateError`` naming what is allowed."""
-    sources, target = TRANSITIONS[action]
+    sources, target = TRANSITIONS.get(action) or SYSTEM_TRANSITIONS[action]
     if state not in sources:
         allowed = allowed_actions(state)
         raise InvalidStateError(

@@ -241,8 +241,10 @@ PROBLEMS: Final[dict[str, Entry]] = {
     "DUPLICATE_BUNDLE_ITEM": _e("事项 {code} 在主题中重复", "{message}"),
     "UNKNOWN_BUNDLE_ITEM": _e("前置事项 {code} 不是本主题的其他事项", "{message}"),
     "DEPENDENCY_CYCLE": _e("事项之间的前后依赖形成了循环：{codes}", "{message}"),
-    "UNMAPPED_MATERIAL": _e(
-        "合并材料清单未包含事项 {code} 的必要材料：{materials}", "{message}"
+    "UNMAPPED_MATERIAL": _e("合并材料清单未包含事项 {code} 的必要材料：{materials}", "{message}"),
+    "RESULT_NOT_A_PREREQUISITE": _e("使用前序事项 {code} 结果的事项须以该事项为前置", "{message}"),
+    "RESULT_NOT_UPLOADED": _e(
+        "{codes} 是本主题其他事项的办理结果，办结后自动提供，无需上传", "{message}"
     ),
     "NO_BUNDLE_ITEM_READY": _e("该“一件事”申请当前没有可办理此操作的事项", "{message}"),
     "OUTSIDE_WINDOW_REGION": _e(

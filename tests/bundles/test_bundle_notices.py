@@ -1,0 +1,134 @@
+"""One notice per bundle step: the applicant gets one SMS (and e-mail) when the bundle is
+filed, accepted, asked for materials, an item refused and all decided — not one per item."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+from tests.bundles.helpers import (
+    applicant,
+    bundle_action,
+    done,
+    publish,
+    start_business_spec,
+    submit_bundle,
+)
+from tests.bundles.test_bundles import ALL
+from tests.conftest import GraphQLClient
+from tests.notifications.conftest import Mailbox, Pipeline
+from tests.scenarios import act, complete, ok
+
+from tongban.devtools.sms_stub import SmsStub
+
+BUNDLE = "测试一件事"
+
+
+async def _texts(pipeline: Pipeline, sms_stub: SmsStub, since: int) -> list[str]:
+    await pipeline.flush()
+    return [m["params"]["content"] for m in sms_stub.messages[since:]]
+
+
+async def test_filing_and_accepting_a_bundle_each_send_one_sms(
+    client: GraphQLClient,
+    conn: asyncpg.Connection,
+    pipeline: Pipeline,
+    sms_stub: SmsStub,
+    mailbox: Mailbox,
+) -> None:
+    await publish(client, "TEST-START", await start_business_spec(conn))
+    token = await applicant(client, conn)
+    application = done(await submit_bundle(client, token, bundle="TEST-START", codes=ALL))
+    licence, allowance = application["items"]
+    items = (
+        f"企业设立登记（营业执照）（{licence['number']}）；生育津贴申领（{allowance['number']}）"
+    )
+    assert await _texts(pipeline, sms_stub, 0) == [
+        f"您的“{BUNDLE}”一件事申请已收件：{items}。待前序事项办结后办理：生育津贴申领。"
+    ]
+    assert str(mailbox.messages[-1]["Subject"]) == f"已收件：{BUNDLE}（一件事）"
+
+    window = await client.officer_token("th.shipai.window")
+    sent = len(sms_stub.messages)
+    done(await bundle_action(client, window, "acceptBundle", {"id": application["id"]}))
+    assert await _texts(pipeline, sms_stub, sent) == [
+        f"您的“{BUNDLE}”一件事申请已受理：企业设立登记（营业执照）（{licence['number']}）。"
+    ]
+
+
+async def test_one_supplement_notice_covers_every_item(
+    client: GraphQLClient,
+    conn: asyncpg.Connection,
+    pipeline: Pipeline,
+    sms_stub: SmsStub,
+    mailbox: Mailbox,
+) -> None:
+    spec = await start_business_spec(conn)
+    # Both items are received at once here: the allowance depends on nothing.
+    spec["items"][1]["dependsOn"] = []
+    await publish(client, "TEST-START", spec)
+    token = await applicant(client, conn)
+    missing_id = [c for c in ALL if c != "id"]
+    application = done(await submit_bundle(client, token, bundle="TEST-START", codes=missing_id))
+    sent = len(await _texts(pipeline, sms_stub, 0))
+    window = await client.officer_token("th.shipai.window")
+    asked = done(
+        await bundle_action(
+            client,
+            window,
+            "requestBundleSupplement",
+            {"id": application["id"], "materialCodes": ["id"], "note": "身份证未上传"},
+        )
+    )
+    assert [i["state"] for i in asked["items"]] == ["SUPPLEMENT_REQUESTED", "SUPPLEMENT_REQUESTED"]
+    texts = await _texts(pipeline, sms_stub, sent)
+    assert len(texts) == 1
+    assert texts[0].startswith(f"您的“{BUNDLE}”一件事申请材料需补正，请于")
+    assert texts[0].endswith("前一次性补齐：股东、法定代表人身份证明、身份证。")
+    text = mailbox.text(mailbox.messages[-1])
+    assert "经办说明：身份证未上传" in text
+
+
+async def _decide(
+    client: GraphQLClient, case: dict[str, Any], decision: str, **extra: Any
+) -> dict[str, Any]:
+    head = await client.officer_token("th.scjg.head")
+    return ok(
+        await act(
+            client,
+            head,
+            "decideCase",
+            "",
+            {"number": case["number"], "expectedVersion": case["version"], "decision": decision}
+            | extra,
+        )
+    )
+
+
+async def test_a_denied_item_tells_the_applicant_which_items_close_with_it(
+    client: GraphQLClient,
+    conn: asyncpg.Connection,
+    pipeline: Pipeline,
+    sms_stub: SmsStub,
+    mailbox: Mailbox,
+) -> None:
+    await publish(client, "TEST-START", await start_business_spec(conn))
+    token = await applicant(client, conn)
+    application = done(await submit_bundle(client, token, bundle="TEST-START", codes=ALL))
+    window = await client.officer_token("th.shipai.window")
+    licence, allowance = done(
+        await bundle_action(client, window, "acceptBundle", {"id": application["id"]})
+    )["items"]
+    for username, department in (
+        ("th.scjg.reviewer", "TH-SCJG"),
+        ("th.swj.reviewer", "TH-SWJ"),
+        ("th.gafj.reviewer", "TH-GAFJ"),
+        ("th.scjg.reviewer", "TH-SCJG"),
+    ):
+        licence = await complete(client, username, licence, department, "AGREE")
+    sent = len(await _texts(pipeline, sms_stub, 0))
+    await _decide(client, licence, "DENIED", reason="经营场所不符合要求")
+    assert await _texts(pipeline, sms_stub, sent) == [
+        f"您的“{BUNDLE}”一件事申请已全部办结：企业设立登记（营业执照）（{licence['number']}）不予办理；"
+        f"生育津贴申领（{allowance['number']}）终止办理。"
+    ]
