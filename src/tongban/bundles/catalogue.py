@@ -19,6 +19,7 @@ from tongban.identifiers import is_uuid
 
 # One window, one form: a "one thing" of more matters than this is several things.
 MAX_ITEMS = 10
+MAX_MATERIALS = 40
 
 
 def _item_problems(spec: BundleSpec, found: dict[str, MatterVersion]) -> list[Problem]:
@@ -78,6 +79,15 @@ def _item_problems(spec: BundleSpec, found: dict[str, MatterVersion]) -> list[Pr
 
 def _material_problems(spec: BundleSpec, found: dict[str, MatterVersion]) -> list[Problem]:
     problems: list[Problem] = []
+    if len(spec.materials) > MAX_MATERIALS:
+        problems.append(
+            Problem(
+                "materials",
+                "BUNDLE_MATERIALS_SIZE",
+                f"a bundle asks for at most {MAX_MATERIALS} materials",
+                {"max": MAX_MATERIALS},
+            )
+        )
     mapped: set[tuple[str, str]] = set()
     seen: set[str] = set()
     for i, material in enumerate(spec.materials):

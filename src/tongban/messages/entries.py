@@ -238,6 +238,7 @@ PROBLEMS: Final[dict[str, Entry]] = {
     "UNKNOWN_BUNDLE": _e("“一件事”主题不存在或尚未发布", "{message}"),
     "UNKNOWN_BUNDLE_APPLICATION": _e("该“一件事”申请不存在", "{message}"),
     "BUNDLE_SIZE": _e("一个“一件事”主题包含 2 至 {max} 个事项", "{message}"),
+    "BUNDLE_MATERIALS_SIZE": _e("一个“一件事”主题最多包含 {max} 项材料", "{message}"),
     "DUPLICATE_BUNDLE_ITEM": _e("事项 {code} 在主题中重复", "{message}"),
     "UNKNOWN_BUNDLE_ITEM": _e("前置事项 {code} 不是本主题的其他事项", "{message}"),
     "DEPENDENCY_CYCLE": _e("事项之间的前后依赖形成了循环：{codes}", "{message}"),
