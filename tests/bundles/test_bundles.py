@@ -12,8 +12,9 @@ from tests.bundles.helpers import (
     start_business_spec,
     submit_bundle,
 )
+from tests.cases.factories import make_applicant
 from tests.conftest import GraphQLClient
-from tests.scenarios import act, complete, ok
+from tests.scenarios import act, at, complete, department_id, ok
 
 ALL = ["id", "application", "articles", "premises", "birth", "leave"]
 
@@ -166,3 +167,118 @@ async def test_withdrawing_the_bundle_withdraws_every_open_item(
     )
     assert withdrawn["state"] == "WITHDRAWN"
     assert [i["state"] for i in withdrawn["items"]] == ["WITHDRAWN", "WITHDRAWN"]
+
+
+async def test_only_the_applicant_withdraws_and_only_a_window_of_the_region_accepts(
+    client: GraphQLClient, conn: asyncpg.Connection
+) -> None:
+    await publish(client, "TEST-START", await start_business_spec(conn))
+    token = await applicant(client, conn)
+    application = done(await submit_bundle(client, token, bundle="TEST-START", codes=ALL))
+    stranger = client.applicant_token(
+        await make_applicant(
+            conn, name="王五", id_number="11010519491231002X", mobile="13800138111"
+        )
+    )
+    refused = await bundle_action(client, stranger, "withdrawBundle", {"id": application["id"]})
+    assert [e["problem"] for e in refused["userErrors"]] == ["UNKNOWN_BUNDLE_APPLICATION"]
+    elsewhere = await client.officer_token("yx.window")
+    refused = await bundle_action(client, elsewhere, "acceptBundle", {"id": application["id"]})
+    assert refused["application"] is None and refused["userErrors"][0]["code"] == "NOT_FOUND"
+    # Nothing was written: the window of the region still finds the item received.
+    view = await client.execute(
+        "query ($id: ID!) { bundleApplication(id: $id) { state items { state } } }",
+        {"id": application["id"]},
+        token=token,
+    )
+    assert view["bundleApplication"]["state"] == "SUBMITTED"
+
+
+async def test_a_key_reused_for_another_bundle_application_is_a_conflict(
+    client: GraphQLClient, conn: asyncpg.Connection
+) -> None:
+    await publish(client, "TEST-START", await start_business_spec(conn))
+    token = await applicant(client, conn)
+    done(await submit_bundle(client, token, bundle="TEST-START", codes=ALL))
+    again = await submit_bundle(
+        client, token, bundle="TEST-START", codes=ALL, form={"companyName": "另一家"}
+    )
+    assert [e["code"] for e in again["userErrors"]] == ["CONFLICT"]
+
+
+async def test_a_transferred_item_stays_in_its_bundle_and_officers_see_the_bundle(
+    client: GraphQLClient, conn: asyncpg.Connection
+) -> None:
+    await publish(client, "TEST-START", await start_business_spec(conn))
+    token = await applicant(client, conn)
+    application = done(await submit_bundle(client, token, bundle="TEST-START", codes=ALL))
+    window = await client.officer_token("th.shipai.window")
+    licence = done(await bundle_action(client, window, "acceptBundle", {"id": application["id"]}))[
+        "items"
+    ][0]
+    head = await client.officer_token("th.scjg.head")
+    seen = await client.execute(
+        """query ($n: String!) { case(number: $n) { number
+             bundle { id state clock { dueOn colour } items { number state } } } }""",
+        {"n": licence["number"]},
+        token=head,
+    )
+    bundle = seen["case"]["bundle"]
+    assert bundle["id"] == application["id"] and bundle["state"] == "IN_PROGRESS"
+    assert bundle["clock"] == {"dueOn": "2026-03-23", "colour": "GREEN"}
+    # The items as the case rules let this officer see them (here: received in their district).
+    assert [i["state"] for i in bundle["items"]] == ["ACCEPTED", "WAITING"]
+    moved = ok(
+        await act(
+            client,
+            head,
+            "transferCase",
+            "",
+            {
+                "number": licence["number"],
+                "expectedVersion": licence["version"],
+                "departmentId": await department_id(conn, "YX-SCJG"),
+                "reason": "住所位于越秀区",
+            },
+        )
+    )
+    assert moved["handlingRegionCode"] == "440104"
+    view = await client.execute(
+        """query ($id: ID!) { bundleApplication(id: $id) { state
+             items { number handlingRegionCode } } }""",
+        {"id": application["id"]},
+        token=token,
+    )
+    assert view["bundleApplication"]["state"] == "IN_PROGRESS"
+    assert view["bundleApplication"]["items"][0] == {
+        "number": licence["number"],
+        "handlingRegionCode": "440104",
+    }
+
+
+async def test_supervision_warns_on_the_bundles_own_limit(
+    client: GraphQLClient, conn: asyncpg.Connection
+) -> None:
+    await publish(client, "TEST-START", await start_business_spec(conn, promisedLimit=6))
+    token = await applicant(client, conn)
+    application = done(await submit_bundle(client, token, bundle="TEST-START", codes=ALL))
+    window = await client.officer_token("th.shipai.window")
+    done(await bundle_action(client, window, "acceptBundle", {"id": application["id"]}))
+    query = "{ bundleWarnings { id dueOn clock { dueOn remainingDays colour } } }"
+    supervisor = await client.officer_token("th.supervisor")
+    assert (await client.execute(query, token=supervisor))["bundleWarnings"] == []
+    # Limit 6 from Monday 03-02: due Tuesday 03-10; yellow with 2 days left, red past it.
+    client.clock.set(at("2026-03-09", "10:00"))
+    warned = (await client.execute(query, token=supervisor))["bundleWarnings"]
+    assert warned == [
+        {
+            "id": application["id"],
+            "dueOn": "2026-03-10",
+            "clock": {"dueOn": "2026-03-10", "remainingDays": 1, "colour": "YELLOW"},
+        }
+    ]
+    client.clock.set(at("2026-03-11", "10:00"))
+    warned = (await client.execute(query, token=supervisor))["bundleWarnings"]
+    assert warned[0]["clock"]["colour"] == "RED"
+    refused = await client.post(query, token=await client.officer_token("th.scjg.reviewer"))
+    assert refused.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"

@@ -19,6 +19,7 @@ from tongban.auth.types import Principal
 from tongban.bundles import repository as repo
 from tongban.bundles import types as domain
 from tongban.bundles.progress import progress_of
+from tongban.bundles.supervision import warned_bundles
 from tongban.cases import repository as case_repo
 from tongban.clock import Clock, local_day
 from tongban.config import Settings
@@ -146,6 +147,24 @@ async def load_application(
     return BundleApplication.from_domain(found[0], [Case.from_domain(c) for c in shown])
 
 
+async def warned_applications(
+    conn: asyncpg.Connection, principal: Principal, settings: Settings, clock: Clock
+) -> list[BundleApplication]:
+    found = await warned_bundles(
+        conn, principal, settings=settings, today=local_day(clock.now(), settings.timezone)
+    )
+    visible = await case_repo.visible_cases_by_id(
+        conn, principal=principal, ids=[i for p in found for i in p.case_ids]
+    )
+    by_id = {c.id: c for c in visible}
+    return [
+        BundleApplication.from_domain(
+            p, [Case.from_domain(by_id[i]) for i in p.case_ids if i in by_id]
+        )
+        for p in found
+    ]
+
+
 @strawberry.type
 class BundleQuery:
     @strawberry.field(description="一件事一次办: the published bundles (public), by code.")
@@ -172,3 +191,15 @@ class BundleQuery:
             )
         except NotFoundError:
             return None
+
+    @strawberry.field(
+        description="电子监察: open bundle applications of your region whose own promised limit "
+        "is near (yellow) or past (red), oldest first; each item's own warnings are in "
+        "`openWarnings`. Supervisors, heads and administrators."
+    )
+    async def bundle_warnings(self, info: Info) -> list[BundleApplication]:
+        principal = info.context.require_signed_in()
+        ctx = info.context
+        return await ctx.read(
+            lambda conn: warned_applications(conn, principal, ctx.settings, ctx.clock)
+        )

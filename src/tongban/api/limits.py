@@ -67,6 +67,7 @@ LIST_SIZES: Final[Mapping[str, int]] = {
     "Bundle.materials": MAX_MATERIALS,
     "BundleMaterial.mapsTo": MAX_ITEMS,
     "Query.bundles": 50,
+    "Query.bundleWarnings": 200,
     # A matter guide's lists, capped by its validation.
     "MatterGuide.legalBasis": GUIDE_ENTRIES["legalBasis"],
     "MatterGuide.channels": GUIDE_ENTRIES["channels"],

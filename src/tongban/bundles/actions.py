@@ -14,10 +14,11 @@ from tongban.auth.types import Principal
 from tongban.bundles import repository as repo
 from tongban.bundles.progress import require_application
 from tongban.cases import conclusion, intake
+from tongban.cases import repository as case_repo
 from tongban.cases.runner import CaseAction, Env, perform
 from tongban.cases.states import TRANSITIONS, InvalidStateError
 from tongban.cases.types import Case
-from tongban.errors import InvalidInputError, Problem
+from tongban.errors import InvalidInputError, NotFoundError, Problem
 
 
 async def _each(
@@ -32,9 +33,15 @@ async def _each(
     """Run ``action`` on every item whose state allows it (``arguments`` by case id, or
     ``default``); an item closed by an earlier one's outcome is read again and skipped."""
     await require_application(conn, application_id)
+    items = await repo.item_cases(conn, application_id=application_id)
+    # Whether an application exists is itself information: one the caller sees no item of is
+    # not found, as a case they may not see is.
+    if not await case_repo.visible_cases_by_id(
+        conn, principal=principal, ids=[c.id for c in items]
+    ):
+        raise NotFoundError("no such bundle application", problem="UNKNOWN_BUNDLE_APPLICATION")
     done: list[Case] = []
     sources = TRANSITIONS[action.name][0]
-    items = await repo.item_cases(conn, application_id=application_id)
     # Withdrawing a prerequisite first would close its waiting dependants as "no result" rather
     # than record the applicant's withdrawal of them: the waiting items go first.
     for item in sorted(items, key=lambda c: c.state != "waiting"):

@@ -184,3 +184,33 @@ async def item_matter_codes(conn: asyncpg.Connection, *, application_id: str) ->
         application_id,
     )
     return {r["id"]: r["code"] for r in rows}
+
+
+async def cases_of_applications(
+    conn: asyncpg.Connection, *, application_ids: Sequence[str]
+) -> list[Case]:
+    rows = await conn.fetch(
+        f"""SELECT {_CASE_COLUMNS} FROM case_record c
+            WHERE c.bundle_application_id = ANY($1::uuid[])
+            ORDER BY c.bundle_application_id, c.bundle_position""",
+        list(application_ids),
+    )
+    return [_case(r) for r in rows]
+
+
+async def open_applications_in(
+    conn: asyncpg.Connection, *, region_code: str, concluded: Sequence[str], limit: int
+) -> list[str]:
+    """Applications received in the region (or below) with an item still open, oldest first."""
+    rows = await conn.fetch(
+        """SELECT a.id::text FROM bundle_application a
+           WHERE EXISTS (SELECT 1 FROM case_record c
+                         WHERE c.bundle_application_id = a.id
+                           AND $1 = ANY(c.receiving_lineage)
+                           AND NOT (c.state = ANY($2::text[])))
+           ORDER BY a.received_at, a.id LIMIT $3""",
+        region_code,
+        list(concluded),
+        limit,
+    )
+    return [r["id"] for r in rows]
