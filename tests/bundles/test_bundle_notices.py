@@ -132,3 +132,65 @@ async def test_a_denied_item_tells_the_applicant_which_items_close_with_it(
         f"您的“{BUNDLE}”一件事申请已全部办结：企业设立登记（营业执照）（{licence['number']}）不予办理；"
         f"生育津贴申领（{allowance['number']}）终止办理。"
     ]
+
+
+async def test_a_refused_item_does_not_block_the_others_and_the_last_result_says_all_decided(
+    client: GraphQLClient,
+    conn: asyncpg.Connection,
+    pipeline: Pipeline,
+    sms_stub: SmsStub,
+    mailbox: Mailbox,
+) -> None:
+    spec = await start_business_spec(conn)
+    spec["items"][1]["dependsOn"] = []
+    await publish(client, "TEST-START", spec)
+    token = await applicant(client, conn)
+    application = done(await submit_bundle(client, token, bundle="TEST-START", codes=ALL))
+    window = await client.officer_token("th.shipai.window")
+    licence, allowance = application["items"]
+    refused = ok(
+        await act(
+            client,
+            window,
+            "refuseCase",
+            "",
+            {
+                "number": allowance["number"],
+                "expectedVersion": allowance["version"],
+                "reason": "生育津贴由参保地医保部门受理",
+                "competentAgency": "广州市医疗保障局",
+            },
+        )
+    )
+    assert refused["state"] == "REFUSED"
+    sent = len(await _texts(pipeline, sms_stub, 0))
+    licence = done(await bundle_action(client, window, "acceptBundle", {"id": application["id"]}))[
+        "items"
+    ][0]
+    texts = await _texts(pipeline, sms_stub, 0)
+    assert texts[sent - 1] == (
+        f"您的“{BUNDLE}”一件事中，生育津贴申领（{allowance['number']}）未获办理："
+        "生育津贴由参保地医保部门受理。因此终止办理：无。其他事项继续办理。"
+    )
+    assert texts[sent:] == [
+        f"您的“{BUNDLE}”一件事申请已受理：企业设立登记（营业执照）（{licence['number']}）。"
+    ]
+    for username, department in (
+        ("th.scjg.reviewer", "TH-SCJG"),
+        ("th.swj.reviewer", "TH-SWJ"),
+        ("th.gafj.reviewer", "TH-GAFJ"),
+        ("th.scjg.reviewer", "TH-SCJG"),
+    ):
+        licence = await complete(client, username, licence, department, "AGREE")
+    sent = len(texts)
+    await _decide(client, licence, "APPROVED", resultNumber="91440101MA5CJQ4N59")
+    assert await _texts(pipeline, sms_stub, sent) == [
+        f"您的“{BUNDLE}”一件事申请已全部办结：企业设立登记（营业执照）（{licence['number']}）"
+        f"准予办理，文号91440101MA5CJQ4N59；生育津贴申领（{allowance['number']}）不予受理。"
+    ]
+    view = await client.execute(
+        "query ($id: ID!) { bundleApplication(id: $id) { state } }",
+        {"id": application["id"]},
+        token=token,
+    )
+    assert view["bundleApplication"]["state"] == "PARTLY_REFUSED"

@@ -86,19 +86,14 @@ async def _bundle(conn: asyncpg.Connection, code: str) -> BundleVersion:
     return found[0]
 
 
-async def submit_bundle(
+async def _checked_filings(
     conn: asyncpg.Connection,
     principal: Principal,
     submission: BundleSubmission,
-    *,
+    bundle: BundleVersion,
     settings: Settings,
-    blobs: BlobStore,
-    clock: Clock,
-) -> tuple[str, bool]:
-    """File the bundle; the id of its application and whether it was created now (the same
-    key with the same content returns the first one)."""
-    cases.check_caller(principal, submission.applicant)
-    bundle = await _bundle(conn, submission.bundle_code)
+) -> list[cases.Filing]:
+    """Each item checked as its own submission would be; every problem of every item at once."""
     per_item = _item_files(bundle, submission.files)
     filings = []
     problems: list[Problem] = []
@@ -123,19 +118,43 @@ async def submit_bundle(
             problems += [p for p in exc.problems if p not in problems]
     if problems:
         raise InvalidInputError(problems)
-    found, applicant_key = await cases.who_applies(conn, principal, filings[0].applicant)
-    request_hash = _request_hash(submission, applicant_key)
-    key = submission.idempotency_key
+    return filings
+
+
+async def _earlier(
+    conn: asyncpg.Connection, principal: Principal, key: str, request_hash: str
+) -> str | None:
+    """The application this key filed before, if the same request did; another is refused."""
     await lock_idempotency_key(conn, submitted_by=principal.subject, key=f"bundle|{key}")
     prior = await repo.find_application_by_key(conn, submitted_by=principal.subject, key=key)
-    if prior is not None:
-        if prior[1] != request_hash:
-            raise IdempotencyKeyReusedError(
-                "this idempotency key was used for a different submission",
-                field="idempotencyKey",
-                details={"bundleApplicationId": prior[0]},
-            )
-        return prior[0], False
+    if prior is not None and prior[1] != request_hash:
+        raise IdempotencyKeyReusedError(
+            "this idempotency key was used for a different submission",
+            field="idempotencyKey",
+            details={"bundleApplicationId": prior[0]},
+        )
+    return None if prior is None else prior[0]
+
+
+async def submit_bundle(
+    conn: asyncpg.Connection,
+    principal: Principal,
+    submission: BundleSubmission,
+    *,
+    settings: Settings,
+    blobs: BlobStore,
+    clock: Clock,
+) -> tuple[str, bool]:
+    """File the bundle; the id of its application and whether it was created now (the same
+    key with the same content returns the first one)."""
+    cases.check_caller(principal, submission.applicant)
+    bundle = await _bundle(conn, submission.bundle_code)
+    filings = await _checked_filings(conn, principal, submission, bundle, settings)
+    found, applicant_key = await cases.who_applies(conn, principal, filings[0].applicant)
+    request_hash = _request_hash(submission, applicant_key)
+    earlier = await _earlier(conn, principal, submission.idempotency_key, request_hash)
+    if earlier is not None:
+        return earlier, False
     stated = {}
     if filings[0].applicant is not None:
         found, _ = await applicant_repo.find_or_create_applicant(
@@ -149,7 +168,7 @@ async def submit_bundle(
         bundle=bundle,
         applicant_id=found.id,
         submitted_by=principal.subject,
-        key=key,
+        key=submission.idempotency_key,
         request_hash=request_hash,
         region_code=filings[0].region_code,
         at=now,
@@ -174,9 +193,8 @@ async def submit_bundle(
             state="waiting" if waiting else "received",
             bundle={"bundle_application_id": application_id, "bundle_position": position},
         )
-        spec = filing.matter.spec
         await cases.store_materials(
-            conn, blobs, case_id, filing.submission.files, "submission", spec, now
+            conn, blobs, case_id, filing.submission.files, "submission", filing.matter.spec, now
         )
         await cases.record_submitted(
             conn, case_id, today, principal, filing, settings, now, waiting=waiting
