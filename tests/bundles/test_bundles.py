@@ -282,3 +282,32 @@ async def test_supervision_warns_on_the_bundles_own_limit(
     assert warned[0]["clock"]["colour"] == "RED"
     refused = await client.post(query, token=await client.officer_token("th.scjg.reviewer"))
     assert refused.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+async def test_a_bundle_of_an_unknown_matter_or_an_unknown_prerequisite_is_refused(
+    client: GraphQLClient, conn: asyncpg.Connection
+) -> None:
+    spec = await start_business_spec(conn)
+    spec["items"].append({"matterCode": "NO-SUCH-MATTER", "dependsOn": ["NOT-AN-ITEM"]})
+    result = await publish(client, "TEST-BAD", spec)
+    assert {(e["problem"], e["field"]) for e in result["userErrors"]} == {
+        ("UNKNOWN_MATTER", "spec.items[2].matterCode"),
+        ("UNKNOWN_BUNDLE_ITEM", "spec.items[2].dependsOn"),
+    }
+
+
+async def test_an_item_waiting_for_a_result_cannot_be_accepted_yet(
+    client: GraphQLClient, conn: asyncpg.Connection
+) -> None:
+    await publish(client, "TEST-START", await start_business_spec(conn))
+    token = await applicant(client, conn)
+    allowance = done(await submit_bundle(client, token, bundle="TEST-START", codes=ALL))["items"][1]
+    result = await act(
+        client,
+        await client.officer_token("th.shipai.window"),
+        "acceptCase",
+        "",
+        {"number": allowance["number"], "expectedVersion": allowance["version"]},
+    )
+    assert [e["code"] for e in result["userErrors"]] == ["INVALID_STATE"]
+    assert result["userErrors"][0]["details"]["allowedActions"] == ["withdraw"]

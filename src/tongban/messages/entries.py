@@ -500,8 +500,9 @@ _STATES_ZH: Final[dict[str, str]] = {
     "closed_no_supplement": "逾期未补正终止办理",
     "closed_no_show": "未参加听证终止办理",
     "closed_prerequisite": "前序事项未获办结，终止办理",
-    # Review tasks
-    "waiting": "待前序部门",
+    # A review task waiting for an earlier department, and (一件事一次办) a bundle's case
+    # waiting for an earlier item's result: one code, one label that reads right for both.
+    "waiting": "待前序办结",
     "open": "待认领",
     "claimed": "已认领",
     "completed": "已出具意见",
