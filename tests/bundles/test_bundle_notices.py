@@ -7,6 +7,7 @@ from typing import Any
 
 import asyncpg
 from tests.bundles.helpers import (
+    APPLICATION,
     applicant,
     bundle_action,
     done,
@@ -15,6 +16,7 @@ from tests.bundles.helpers import (
     submit_bundle,
 )
 from tests.bundles.test_bundles import ALL
+from tests.cases.factories import PDF
 from tests.conftest import GraphQLClient
 from tests.notifications.conftest import Mailbox, Pipeline
 from tests.scenarios import act, complete, ok
@@ -87,6 +89,20 @@ async def test_one_supplement_notice_covers_every_item(
     assert texts[0].endswith("前一次性补齐：股东、法定代表人身份证明、身份证。")
     text = mailbox.text(mailbox.messages[-1])
     assert "经办说明：身份证未上传" in text
+    # The ID card is brought once, for both items; then the window accepts both at once.
+    supplied = await client.upload(
+        f"""mutation ($id: ID!, $materials: [MaterialUpload!]!) {{
+              supplementBundle(id: $id, materials: $materials) {{ {APPLICATION} }} }}""",
+        {"id": application["id"], "materials": [{"materialCode": "id", "file": None}]},
+        {"materials.0.file": ("id.pdf", PDF + b"id", "application/pdf")},
+        token=token,
+    )
+    brought = done(supplied["supplementBundle"])
+    assert [
+        sorted(m["materialCode"] for m in i["materials"]).count("id") for i in brought["items"]
+    ] == [1, 1]
+    accepted = done(await bundle_action(client, window, "acceptBundle", {"id": application["id"]}))
+    assert [i["state"] for i in accepted["items"]] == ["ACCEPTED", "ACCEPTED"]
 
 
 async def _decide(

@@ -18,7 +18,7 @@ from tongban.api.bundles import (
     SubmitBundleInput,
     load_application,
 )
-from tongban.api.case_inputs import read_files
+from tongban.api.case_inputs import MaterialUpload, read_files
 from tongban.api.context import Info
 from tongban.api.convert import as_json
 from tongban.api.errors import user_errors
@@ -139,6 +139,24 @@ class BundleMutation:
             lambda conn, env: actions.request_bundle_supplement(
                 conn, principal, env, str(id), material_codes, note
             ),
+        )
+
+    @strawberry.mutation(
+        description="补正 for the whole bundle: files under the bundle's material codes, each "
+        "given to every item waiting for a supplement that asks for it."
+    )
+    async def supplement_bundle(
+        self,
+        info: Info,
+        id: ApplicationId,
+        materials: Annotated[list[MaterialUpload], strawberry.argument(description="The files.")],
+    ) -> BundleApplicationPayload:
+        principal = info.context.require_signed_in()
+        files = await read_files(info, materials)
+        return await _on_application(
+            info,
+            str(id),
+            lambda conn, env: actions.supplement_bundle(conn, principal, env, str(id), files),
         )
 
     @strawberry.mutation(description="撤回 the whole application: every undecided item.")

@@ -13,11 +13,12 @@ import asyncpg
 from tongban.auth.types import Principal
 from tongban.bundles import repository as repo
 from tongban.bundles.progress import require_application
-from tongban.cases import conclusion, intake
+from tongban.bundles.submission import item_files
+from tongban.cases import conclusion, intake, supplements
 from tongban.cases import repository as case_repo
 from tongban.cases.runner import CaseAction, Env, perform
 from tongban.cases.states import TRANSITIONS, InvalidStateError
-from tongban.cases.types import Case
+from tongban.cases.types import Case, UploadedFile
 from tongban.errors import InvalidInputError, NotFoundError, Problem
 
 
@@ -108,6 +109,29 @@ async def request_bundle_supplement(
     }
     return await _each(
         conn, principal, env, application_id, intake.request_intake_supplement, arguments
+    )
+
+
+async def supplement_bundle(
+    conn: asyncpg.Connection,
+    principal: Principal,
+    env: Env,
+    application_id: str,
+    files: list[UploadedFile],
+) -> list[Case]:
+    """补正 for the whole bundle: files under the bundle's codes, each given to every item
+    waiting for a supplement that it maps to (a shared material is brought once)."""
+    application = await require_application(conn, application_id)
+    bundle = await repo.version_of(
+        conn, bundle_id=application.bundle_id, version=application.bundle_version
+    )
+    per_item = item_files(bundle, files)
+    matters = await repo.item_matter_codes(conn, application_id=application_id)
+    arguments = {
+        case_id: (per_item[code],) for case_id, code in matters.items() if per_item.get(code)
+    }
+    return await _each(
+        conn, principal, env, application_id, supplements.supplement_notice, arguments
     )
 
 

@@ -40,7 +40,7 @@ def _request_hash(submission: BundleSubmission, applicant: object) -> str:
     return hashlib.sha256(canonical).hexdigest()
 
 
-def _item_files(bundle: BundleVersion, files: list[UploadedFile]) -> dict[str, list[UploadedFile]]:
+def item_files(bundle: BundleVersion, files: list[UploadedFile]) -> dict[str, list[UploadedFile]]:
     """Each item's files under its own material codes: a shared material, uploaded once, is
     given to every item it maps to (the blob store keeps one copy by content)."""
     targets = {m.code: m.maps_to for m in bundle.spec.materials}
@@ -94,7 +94,7 @@ async def _checked_filings(
     settings: Settings,
 ) -> list[cases.Filing]:
     """Each item checked as its own submission would be; every problem of every item at once."""
-    per_item = _item_files(bundle, submission.files)
+    per_item = item_files(bundle, submission.files)
     filings = []
     problems: list[Problem] = []
     for item in bundle.spec.items:
