@@ -14,7 +14,6 @@ import asyncpg
 
 from tongban.bundles import repository as repo
 from tongban.cases import events, states
-from tongban.cases import repository as case_repo
 from tongban.cases.types import Case
 from tongban.cases.workflow import record
 from tongban.config import Settings
@@ -93,8 +92,11 @@ async def _release(
     at: datetime,
     today: date,
 ) -> None:
-    case = await case_repo.lock_case_by_id(conn, case_id=item.id)
-    assert case is not None
+    # Skipped while another transaction holds it (the applicant withdrawing it); should that
+    # one roll back, the prerequisite's next step (its delivery) releases it.
+    case = await repo.lock_waiting_item(conn, case_id=item.id)
+    if case is None:
+        return
     # Art. 32 counts from the day the item could first be handled: the day it is released.
     notice = await deadlines.start(
         conn,
@@ -129,8 +131,9 @@ async def _close(
     at: datetime,
     today: date,
 ) -> None:
-    case = await case_repo.lock_case_by_id(conn, case_id=item.id)
-    assert case is not None
+    case = await repo.lock_waiting_item(conn, case_id=item.id)
+    if case is None:
+        return
     reason = f"前序事项（{failed.number}）未获准予办理，本事项无法办理"
     await record(
         conn,

@@ -156,11 +156,21 @@ async def item_case_ids(
 async def lock_siblings(
     conn: asyncpg.Connection, *, application_id: str
 ) -> list[tuple[str, str, str, str]]:
-    """(case id, number, matter code, state) of every item, locked, in the bundle's order."""
+    """(case id, number, matter code, state) of every item, in the bundle's order, read under
+    the application's lock.
+
+    The lock serialises the outcomes of one bundle's items, so that of two prerequisites
+    approved at once the second sees the first (read committed) and releases what waits for
+    both. It is a transaction advisory lock rather than row locks on the siblings: each
+    outcome already holds its own case's row, and locking the others' would deadlock two
+    outcomes against each other."""
+    await conn.execute(
+        "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", f"bundle|{application_id}"
+    )
     rows = await conn.fetch(
         """SELECT c.id::text, c.number, m.code, c.state FROM case_record c
            JOIN matter m ON m.id = c.matter_id
-           WHERE c.bundle_application_id = $1 ORDER BY c.bundle_position FOR UPDATE OF c""",
+           WHERE c.bundle_application_id = $1 ORDER BY c.bundle_position""",
         application_id,
     )
     return [(r["id"], r["number"], r["code"], r["state"]) for r in rows]
@@ -214,3 +224,15 @@ async def open_applications_in(
         limit,
     )
     return [r["id"] for r in rows]
+
+
+async def lock_waiting_item(conn: asyncpg.Connection, *, case_id: str) -> Case | None:
+    """The waiting item, locked; None when another transaction holds it (the applicant
+    withdrawing it holds its row and waits for the bundle's lock this caller holds: waiting for
+    it in turn would deadlock) or it no longer waits."""
+    row = await conn.fetchrow(
+        f"""SELECT {_CASE_COLUMNS} FROM case_record c WHERE c.id = $1 AND c.state = 'waiting'
+            FOR UPDATE SKIP LOCKED""",
+        case_id,
+    )
+    return None if row is None else _case(row)
