@@ -75,11 +75,12 @@ async def progress_of(
         if c.kind == "promised" and c.task_id is None
     ]
     cal = await deadlines.load_calendar(conn)
+    versions = await repo.versions_by_key(
+        conn, keys=list({(a.bundle_id, a.bundle_version) for a in applications})
+    )
     found = []
     for application in applications:
-        bundle = await repo.version_of(
-            conn, bundle_id=application.bundle_id, version=application.bundle_version
-        )
+        bundle = versions[(application.bundle_id, application.bundle_version)]
         ids = items[application.id]
         states = [cases[i].state for i in ids if i in cases]
         accepted = [d for i in ids if i in cases and (d := cases[i].accepted_on) is not None]

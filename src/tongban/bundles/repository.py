@@ -83,6 +83,21 @@ async def version_of(conn: asyncpg.Connection, *, bundle_id: str, version: int) 
     return _version(row)
 
 
+async def versions_by_key(
+    conn: asyncpg.Connection, *, keys: Sequence[tuple[str, int]]
+) -> dict[tuple[str, int], BundleVersion]:
+    """The versions named by (bundle id, version), in one query."""
+    rows = await conn.fetch(
+        f"""{_VERSION_SELECT}
+            JOIN unnest($1::uuid[], $2::int[]) AS k(bundle_id, version)
+              ON k.bundle_id = v.bundle_id AND k.version = v.version""",
+        [k[0] for k in keys],
+        [k[1] for k in keys],
+    )
+    found = [_version(r) for r in rows]
+    return {(v.bundle_id, v.version): v for v in found}
+
+
 _APPLICATION_COLUMNS = """a.id::text, a.bundle_id::text, a.bundle_version,
     a.applicant_id::text, a.submitted_by, a.receiving_region, a.received_at, a.received_on"""
 
