@@ -311,3 +311,19 @@ async def test_an_item_waiting_for_a_result_cannot_be_accepted_yet(
     )
     assert [e["code"] for e in result["userErrors"]] == ["INVALID_STATE"]
     assert result["userErrors"][0]["details"]["allowedActions"] == ["withdraw"]
+
+
+async def test_a_case_list_shows_each_items_bundle(
+    client: GraphQLClient, conn: asyncpg.Connection
+) -> None:
+    await publish(client, "TEST-START", await start_business_spec(conn))
+    token = await applicant(client, conn)
+    application = done(await submit_bundle(client, token, bundle="TEST-START", codes=ALL))
+    data = await client.execute(
+        "{ cases(first: 10) { edges { node { number bundle { id state items { number } } } } } }",
+        token=token,
+    )
+    bundles = [e["node"]["bundle"] for e in data["cases"]["edges"]]
+    assert len(bundles) == 2
+    assert {b["id"] for b in bundles} == {application["id"]}
+    assert all(len(b["items"]) == 2 and b["state"] == "SUBMITTED" for b in bundles)

@@ -18,7 +18,7 @@ from tongban.api.errors import UserError
 from tongban.auth.types import Principal
 from tongban.bundles import repository as repo
 from tongban.bundles import types as domain
-from tongban.bundles.progress import progress_of
+from tongban.bundles.progress import visible_progress
 from tongban.bundles.supervision import warned_bundles
 from tongban.cases import repository as case_repo
 from tongban.clock import Clock, local_day
@@ -129,22 +129,17 @@ async def load_application(
     clock: Clock,
 ) -> BundleApplication:
     """The application as the viewer may see it: NOT_FOUND unless they see one of its items."""
-    items = await repo.item_cases(conn, application_id=application_id)
-    visible = await case_repo.visible_cases_by_id(
-        conn, principal=principal, ids=[c.id for c in items]
-    )
-    if not visible:
-        raise NotFoundError("no such bundle application", problem="UNKNOWN_BUNDLE_APPLICATION")
-    found = await progress_of(
+    found = await visible_progress(
         conn,
+        principal,
         application_ids=[application_id],
-        cases={c.id: c for c in items},
         settings=settings,
         today=local_day(clock.now(), settings.timezone),
     )
-    order = {c.id: i for i, c in enumerate(items)}
-    shown = sorted(visible, key=lambda c: order[c.id])
-    return BundleApplication.from_domain(found[0], [Case.from_domain(c) for c in shown])
+    if application_id not in found:
+        raise NotFoundError("no such bundle application", problem="UNKNOWN_BUNDLE_APPLICATION")
+    progress, cases = found[application_id]
+    return BundleApplication.from_domain(progress, [Case.from_domain(c) for c in cases])
 
 
 async def warned_applications(

@@ -299,13 +299,14 @@ class Case(Node):
         application_id = self.domain_case.bundle_application_id
         if application_id is None:
             return None
-        from tongban.api.bundles import load_application  # the bundle's items are Cases
+        from tongban.api.bundle_types import BundleApplication  # its items are Cases
 
         ctx = info.context
-        principal = ctx.principal
-        return await ctx.read(
-            lambda conn: load_application(conn, principal, application_id, ctx.settings, ctx.clock)
-        )
+        found = await ctx.loaders.bundles(ctx.settings, ctx.clock).load(application_id)
+        if found is None:
+            return None
+        progress, cases = found
+        return BundleApplication.from_domain(progress, [Case.from_domain(c) for c in cases])
 
     @strawberry.field(description="Supplement notices, oldest first, material by material.")
     async def supplements(self, info: Info) -> list[SupplementNotice]:

@@ -10,9 +10,11 @@ from typing import Any, Literal
 import asyncpg
 import msgspec
 
+from tongban.auth.types import Principal
 from tongban.bundles import repository as repo
 from tongban.bundles.progression import NO_RESULT_STATES, RESULT_STATES
 from tongban.bundles.types import BundleApplication, BundleVersion
+from tongban.cases import repository as case_repo
 from tongban.cases.types import Case
 from tongban.config import Settings
 from tongban.deadlines import repository as deadline_repo
@@ -150,3 +152,35 @@ async def require_application(conn: asyncpg.Connection, application_id: str) -> 
     if not found:
         raise NotFoundError("no such bundle application", problem="UNKNOWN_BUNDLE_APPLICATION")
     return found[0]
+
+
+async def visible_progress(
+    conn: asyncpg.Connection,
+    principal: Principal,
+    *,
+    application_ids: Sequence[str],
+    settings: Settings,
+    today: date,
+) -> dict[str, tuple[BundleProgress, list[Case]]]:
+    """Each application the viewer sees an item of, with its progress and those items in the
+    bundle's order (a handful of queries however many applications)."""
+    items = await repo.cases_of_applications(conn, application_ids=application_ids)
+    visible = {
+        c.id
+        for c in await case_repo.visible_cases_by_id(
+            conn, principal=principal, ids=[c.id for c in items]
+        )
+    }
+    seen = {c.bundle_application_id for c in items if c.id in visible}
+    shown = [a for a in application_ids if a in seen]
+    found = await progress_of(
+        conn,
+        application_ids=shown,
+        cases={c.id: c for c in items},
+        settings=settings,
+        today=today,
+    )
+    return {
+        p.application.id: (p, [c for c in items if c.id in visible and c.id in p.case_ids])
+        for p in found
+    }
