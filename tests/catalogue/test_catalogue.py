@@ -118,11 +118,22 @@ async def test_filters_combine(client: GraphQLClient, conn: asyncpg.Connection) 
         "TH-WAGE-COMPLAINT",
         "TH-ID-RENEW",
         "TH-DRUG-RETAIL",
+        # The matters of the demo bundles 开餐馆 and 生孩子 (issue 16).
+        "TH-FOOD-BIZ",
+        "TH-SIGNBOARD",
+        "TH-BIRTH-CERT",
+        "TH-HUKOU-BIRTH",
     }
     in_shenzhen = await all_pages(client, {"regionCode": "440300"}, 50)
     assert in_shenzhen == ["SZ-BL-001"]
     licensing = await all_pages(client, {"category": "LICENSING"}, 50)
-    assert set(licensing) == {"GD-BL-001", "SZ-BL-001", "TH-DRUG-RETAIL"}
+    assert set(licensing) == {
+        "GD-BL-001",
+        "SZ-BL-001",
+        "TH-DRUG-RETAIL",
+        "TH-FOOD-BIZ",
+        "TH-SIGNBOARD",
+    }
     city = await all_pages(client, {"level": "CITY", "departmentId": ids["GZ-GJJ"]}, 50)
     assert city == ["GZ-HPF-LOAN", "GZ-HPF-WITHDRAW"]
     none = await all_pages(client, {"keyword": "营业执照", "regionCode": "440104"}, 50)
@@ -383,4 +394,5 @@ async def test_drafts_are_hidden_from_the_public(
     assert (await client.execute(query))["matter"] is None
     assert (await client.execute(query, token=admin))["matter"]["draft"] == {"version": 1}
     codes = await all_pages(client, {"keyword": "食品"}, 10)
-    assert codes == []
+    # Only the demo's published food business licence (issue 16), never the draft.
+    assert codes == ["TH-FOOD-BIZ"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry.scalars import JSON
@@ -34,6 +34,9 @@ from tongban.clock import local_day
 from tongban.errors import ValidationError
 from tongban.government import types as domain_government
 from tongban.review import types as domain_review
+
+if TYPE_CHECKING:
+    from tongban.api.bundle_types import BundleApplication
 
 
 @strawberry.type(
@@ -286,6 +289,25 @@ class Case(Node):
             self.domain_case.id,
             lambda found: materials(found, downloadable=involved),
         )
+
+    @strawberry.field(
+        description="一件事一次办: the bundle application this case is an item of (its state, "
+        "combined due date, own clock and the items the viewer may see); null for a lone case."
+    )
+    async def bundle(
+        self, info: Info
+    ) -> Annotated[BundleApplication, strawberry.lazy("tongban.api.bundle_types")] | None:
+        application_id = self.domain_case.bundle_application_id
+        if application_id is None:
+            return None
+        from tongban.api.bundle_types import BundleApplication  # its items are Cases
+
+        ctx = info.context
+        found = await ctx.loaders.bundles(ctx.settings, ctx.clock).load(application_id)
+        if found is None:
+            return None
+        progress, cases = found
+        return BundleApplication.from_domain(progress, [Case.from_domain(c) for c in cases])
 
     @strawberry.field(description="Supplement notices, oldest first, material by material.")
     async def supplements(self, info: Info) -> list[SupplementNotice]:

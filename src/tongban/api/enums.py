@@ -83,6 +83,8 @@ else:
         "supplemented": "Supplement filed.",
         "closed_no_supplement": "Closed (终止办理): the supplement did not come in its period.",
         "closed_no_show": "Closed (终止办理): the applicant did not attend the hearing.",
+        "released": "一件事一次办: the items it depends on have their results; received now.",
+        "closed_prerequisite": "一件事一次办: closed, an item it depends on will have no result.",
         "task_claimed": "A review task was claimed.",
         "opinion_given": "A reviewer gave an opinion.",
         "sent_back": "Sent back to an earlier review stage.",
@@ -173,6 +175,7 @@ else:
         "CaseState",
         STATE_CODES,
         {
+            "waiting": "一件事一次办: an item waiting for an earlier item's result.",
             "received": "1 已接件: waiting for intake.",
             "supplement_requested": "6 补正: the one-time notice of missing materials.",
             "accepted": "3 受理: the decision clock runs.",
@@ -189,6 +192,7 @@ else:
             "revoked": "15 撤销 by an administrator.",
             "closed_no_supplement": "终止办理: the supplement did not come in its period.",
             "closed_no_show": "终止办理: the applicant did not attend the hearing.",
+            "closed_prerequisite": "终止办理: an item it depends on was refused or denied.",
         },
         description="Where a case is in its life (codes per GB/T 39046 / BLZT).",
     )

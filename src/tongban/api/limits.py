@@ -44,6 +44,7 @@ from graphql import (
 )
 from graphql.type.introspection import SchemaMetaFieldDef, TypeMetaFieldDef, TypeNameMetaFieldDef
 
+from tongban.bundles.catalogue import MAX_ITEMS, MAX_MATERIALS
 from tongban.catalogue.guide_validation import MAX_ENTRIES as GUIDE_ENTRIES
 
 CAP: Final = 10**12
@@ -60,6 +61,13 @@ LIST_SIZES: Final[Mapping[str, int]] = {
     "Region.departments": 60,
     "Query.departments": 60,
     "Case.history": 200,
+    # 一件事一次办: a bundle has at most MAX_ITEMS matters (its validation).
+    "BundleApplication.items": MAX_ITEMS,
+    "Bundle.items": MAX_ITEMS,
+    "Bundle.materials": MAX_MATERIALS,
+    "BundleMaterial.mapsTo": MAX_ITEMS,
+    "Query.bundles": 50,
+    "Query.bundleWarnings": 200,
     # A matter guide's lists, capped by its validation.
     "MatterGuide.legalBasis": GUIDE_ENTRIES["legalBasis"],
     "MatterGuide.channels": GUIDE_ENTRIES["channels"],

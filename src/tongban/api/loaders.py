@@ -13,6 +13,7 @@ import asyncpg
 from strawberry.dataloader import DataLoader
 
 from tongban.auth.types import Principal
+from tongban.bundles.progress import BundleProgress, visible_progress
 from tongban.cases import applicant_repository as applicant_repo
 from tongban.cases import credit_repository as credit_repo
 from tongban.cases import delivery_repository as delivery_repo
@@ -34,6 +35,8 @@ from tongban.cases.types import (
 )
 from tongban.catalogue import repository as catalogue_repo
 from tongban.catalogue.types import MatterVersion
+from tongban.clock import Clock, local_day
+from tongban.config import Settings
 from tongban.deadlines import repository as deadlines_repo
 from tongban.deadlines import service as deadlines_service
 from tongban.deadlines.calendar import WorkingCalendar
@@ -48,6 +51,8 @@ from tongban.review import repository as review_repo
 from tongban.review.types import Task
 
 K = TypeVar("K")
+# A bundle application's progress and the items the viewer sees.
+BundleView = tuple[BundleProgress, list[Case]]
 V = TypeVar("V")
 
 
@@ -109,6 +114,7 @@ class Loaders:
     licence: DataLoader[str, Licence | None] = field(init=False)
     """电子证照 by the case that issued it."""
     licence_by_id: DataLoader[str, Licence | None] = field(init=False)
+    _bundles: DataLoader[str, BundleView | None] | None = field(init=False, default=None)
     _calendar: WorkingCalendar | None = field(init=False, default=None)
     _calendar_lock: asyncio.Lock = field(init=False, default_factory=asyncio.Lock)
 
@@ -122,6 +128,16 @@ class Loaders:
                 async with self.pool.acquire() as own:
                     self._calendar = await deadlines_service.load_calendar(own)
         return self._calendar
+
+    def bundles(self, settings: Settings, clock: Clock) -> DataLoader[str, BundleView | None]:
+        """一件事一次办: applications by id with the items the viewer sees (None: sees none)."""
+        if self._bundles is None:
+            self._bundles = _loader(
+                self.pool,
+                partial(_bundle_views, principal=self.principal, settings=settings, clock=clock),
+                _none,
+            )
+        return self._bundles
 
     @property
     def calendar_if_read(self) -> WorkingCalendar | None:
@@ -164,6 +180,24 @@ async def _visible_cases(
 ) -> dict[str, Case | None]:
     found = await cases_repo.visible_cases_by_id(conn, principal=principal, ids=ids)
     return {c.id: c for c in found}
+
+
+async def _bundle_views(
+    conn: asyncpg.Connection,
+    ids: list[str],
+    *,
+    principal: Principal,
+    settings: Settings,
+    clock: Clock,
+) -> dict[str, BundleView | None]:
+    found = await visible_progress(
+        conn,
+        principal,
+        application_ids=ids,
+        settings=settings,
+        today=local_day(clock.now(), settings.timezone),
+    )
+    return dict(found)
 
 
 async def _applicants(conn: asyncpg.Connection, ids: list[str]) -> dict[str, Applicant | None]:

@@ -15,6 +15,8 @@ from strawberry.extensions import (
 )
 
 from tongban.api.applicants import ApplicantMutation
+from tongban.api.bundle_mutations import BundleMutation
+from tongban.api.bundles import BundleQuery
 from tongban.api.calendar import CalendarMutation, CalendarQuery
 from tongban.api.case_list import CaseListQuery
 from tongban.api.case_mutations import CaseMutation
@@ -42,6 +44,7 @@ from tongban.api.supervision_figures import SupervisionFiguresQuery
 class Query(
     GovernmentQuery,
     CatalogueQuery,
+    BundleQuery,
     CaseQuery,
     CaseListQuery,
     CalendarQuery,
@@ -62,6 +65,7 @@ class Query(
 )
 class Mutation(
     CatalogueMutation,
+    BundleMutation,
     CaseMutation,
     CommitmentMutation,
     ApplicantMutation,

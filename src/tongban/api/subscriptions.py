@@ -265,6 +265,8 @@ APPLICANT_SEES: dict[type[Event], bool] = {
     ce.Withdrawn: True,
     ce.ClosedNoSupplement: True,
     ce.ClosedNoShow: True,
+    ce.Released: True,
+    ce.ClosedPrerequisite: True,
     ce.Revoked: True,
     ce.Rated: True,
     ce.FollowUpCompleted: True,

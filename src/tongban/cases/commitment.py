@@ -17,6 +17,7 @@ from typing import Any
 
 import asyncpg
 
+from tongban.bundles.links import results_supplied
 from tongban.cases import events
 from tongban.cases import material_repository as material_repo
 from tongban.cases.conclusion import DECISION_DOCUMENT_TYPE, store_decision_document
@@ -135,6 +136,9 @@ async def missing_required(conn: asyncpg.Connection, case: Case, spec: MatterSpe
     """Required materials the case lacks; what its applicant committed to is not asked for."""
     provided = await material_repo.material_codes_of(conn, case_id=case.id)
     skip = replaced(case, spec)
+    if case.bundle_application_id is not None:
+        # 一件事一次办: an earlier item's result (its licence) is not asked for again.
+        skip = set(skip) | await results_supplied(conn, case)
     return [
         m.code
         for m in spec.materials

@@ -132,6 +132,24 @@ class ClosedNoShow(Event, frozen=True, tag="closed_no_show"):
     closed_on: date
 
 
+class Released(Event, frozen=True, tag="released"):
+    """一件事一次办: the items this one depends on have their results; it is received now and
+    its Art. 32 clock starts."""
+
+    prerequisites: list[str]
+    received_on: date
+    deadlines: Deadlines
+
+
+class ClosedPrerequisite(Event, frozen=True, tag="closed_prerequisite"):
+    """一件事一次办: an item this one depends on will have no result (refused, denied,
+    withdrawn …), so this one never starts; the reason names it."""
+
+    prerequisite: str
+    prerequisite_state: str
+    closed_on: date
+
+
 class Rated(Event, frozen=True, tag="rated"):
     rating: int
     follow_up: bool
@@ -198,6 +216,8 @@ CaseEvents: TypeAlias = (
     | Revoked
     | ClosedNoSupplement
     | ClosedNoShow
+    | Released
+    | ClosedPrerequisite
     | Rated
     | FollowUpCompleted
     | Rerated

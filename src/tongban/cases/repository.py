@@ -24,11 +24,15 @@ _CASE_COLUMNS = """c.id::text, c.number, c.matter_id::text, c.matter_version, c.
     c.rerating, c.rerating_comment, c.rerated_at, c.terminal_reason, c.competent_agency,
     c.commitment_conditions_hash, c.committed_at, c.verification_outcome, c.verified_at,
     c.version, c.updated_at, c.stated_name, c.stated_contact_name, c.stated_mobile, c.stated_email,
-    c.stated_channels, c.owed_due_on, c.supplement_due_on, c.special_procedure_kind"""
+    c.stated_channels, c.owed_due_on, c.supplement_due_on, c.special_procedure_kind,
+    c.bundle_application_id::text"""
 
 _UPDATABLE = frozenset(
     {
         "state",
+        # 一件事一次办: a waiting item counts as received when it is released.
+        "received_at",
+        "received_on",
         "handling_region",
         "handling_lineage",
         "handling_department_id",

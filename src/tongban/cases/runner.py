@@ -19,6 +19,7 @@ import asyncpg
 
 from tongban.auth.types import Principal
 from tongban.blobs import BlobStore
+from tongban.bundles.progression import after_item_action
 from tongban.cases import permissions, states
 from tongban.cases.types import Case
 from tongban.cases.workflow import load_for_action, record
@@ -165,4 +166,7 @@ async def perform(
         now=now,
         tasks=tasks,
     )
-    return await action.body(ctx, *args, **kwargs)
+    case = await action.body(ctx, *args, **kwargs)
+    # 一件事一次办: an item's outcome releases or closes the items waiting for its result.
+    await after_item_action(conn, case, settings=env.settings, at=now, today=ctx.today)
+    return case

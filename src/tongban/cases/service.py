@@ -74,7 +74,7 @@ def _request_hash(submission: Submission, region_code: str, applicant: Any) -> s
     return hashlib.sha256(canonical).hexdigest()
 
 
-class _Filing(msgspec.Struct, frozen=True, kw_only=True):
+class Filing(msgspec.Struct, frozen=True, kw_only=True):
     """A submission whose every input passed its checks."""
 
     submission: Submission
@@ -84,7 +84,7 @@ class _Filing(msgspec.Struct, frozen=True, kw_only=True):
     matter: MatterVersion
 
 
-def _check_caller(principal: Principal, applicant: ApplicantInput | None) -> None:
+def check_caller(principal: Principal, applicant: ApplicantInput | None) -> None:
     if principal.is_applicant:
         if applicant is not None:
             raise ValidationError(
@@ -151,9 +151,9 @@ async def _check_matter(
     return current
 
 
-async def _check_input(
+async def check_input(
     conn: asyncpg.Connection, principal: Principal, submission: Submission, settings: Settings
-) -> _Filing:
+) -> Filing:
     """Every problem of the input at once, so a form shows them all in one round trip."""
     problems: list[Problem] = []
     if not _KEY_RE.match(submission.idempotency_key):
@@ -186,7 +186,7 @@ async def _check_input(
         )
     if problems:
         raise InvalidInputError(problems)
-    return _Filing(
+    return Filing(
         submission=submission,
         applicant=checked,
         region_code=region_code,
@@ -215,7 +215,7 @@ async def _earlier_submission(
     return case
 
 
-async def _who_applies(
+async def who_applies(
     conn: asyncpg.Connection, principal: Principal, checked: ApplicantInput | None
 ) -> tuple[Applicant | None, Any]:
     """The registered applicant filing for themselves (None at a window), and what of the
@@ -244,9 +244,9 @@ async def submit_case(
     clock: Clock,
 ) -> tuple[Case, bool]:
     """File a case; the same key with the same content returns the first case (created=False)."""
-    _check_caller(principal, submission.applicant)
-    filing = await _check_input(conn, principal, submission, settings)
-    found, applicant_key = await _who_applies(conn, principal, filing.applicant)
+    check_caller(principal, submission.applicant)
+    filing = await check_input(conn, principal, submission, settings)
+    found, applicant_key = await who_applies(conn, principal, filing.applicant)
     request_hash = _request_hash(submission, filing.region_code, applicant_key)
     key = submission.idempotency_key
     earlier = await _earlier_submission(conn, principal, key, request_hash)
@@ -258,9 +258,9 @@ async def submit_case(
         # one: the window records what it was told on this case, and this case's notices go
         # there (issue 13: naming someone's ID number redirected all their SMS).
         found, _ = await applicant_repo.find_or_create_applicant(conn, applicant=filing.applicant)
-        stated = _stated(filing.applicant)
+        stated = stated_contact(filing.applicant)
     assert found is not None
-    case_id, today = await _create(
+    case_id, today = await create_case_row(
         conn,
         principal,
         filing,
@@ -277,11 +277,11 @@ async def submit_case(
     await licences.link_to_case(
         conn, case_id, submission.licences, holder_id=found.id, spec=spec, on=today, at=at
     )
-    case = await _started(conn, case_id, today, principal, filing, settings, at)
+    case = await record_submitted(conn, case_id, today, principal, filing, settings, at)
     return case, True
 
 
-def _stated(checked: ApplicantInput) -> dict[str, Any]:
+def stated_contact(checked: ApplicantInput) -> dict[str, Any]:
     return {
         "stated_name": checked.name,
         "stated_contact_name": checked.contact_name,
@@ -291,19 +291,22 @@ def _stated(checked: ApplicantInput) -> dict[str, Any]:
     }
 
 
-async def _create(
+async def create_case_row(
     conn: asyncpg.Connection,
     principal: Principal,
-    filing: _Filing,
+    filing: Filing,
     applicant: Applicant,
     *,
     settings: Settings,
     clock: Clock,
     request_hash: str,
     stated: dict[str, Any],
+    state: str = "received",
+    bundle: dict[str, Any] | None = None,
 ) -> tuple[str, date]:
     """The case row, numbered in its receiving region's daily sequence; its id and the day it
-    was received."""
+    was received. An item of a bundle (``bundle``: its application and position) may start
+    ``waiting`` for an earlier item's result."""
     matter, region_code = filing.matter, filing.region_code
     department = (await gov_repo.department_placements(conn, ids=[matter.spec.department_id]))[
         matter.spec.department_id
@@ -325,37 +328,43 @@ async def _create(
         handling_region=department.code,
         handling_lineage=list(department.lineage),
         handling_department_id=matter.spec.department_id,
-        state="received",
+        state=state,
         confidentiality=matter.spec.confidentiality,
         form_data=filing.submission.form_data,
         received_at=now,
         received_on=today,
         **stated,
         **commitment_columns(filing.submission.commitment, now),
+        **(bundle or {}),
     )
     return case_id, today
 
 
-async def _started(
+async def record_submitted(
     conn: asyncpg.Connection,
     case_id: str,
     today: date,
     principal: Principal,
-    filing: _Filing,
+    filing: Filing,
     settings: Settings,
     at: datetime,
+    *,
+    waiting: bool = False,
 ) -> Case:
-    """The Art. 32 clock started and the submission recorded."""
+    """The Art. 32 clock started and the submission recorded; a ``waiting`` bundle item's clock
+    starts only when it is released (bundles.progression)."""
     # Art. 32: the one-time notice is due within 5 days of receipt, or the case counts as
     # accepted on the day it was received.
-    notice = await deadlines.start(
-        conn,
-        settings=settings,
-        case_id=case_id,
-        kind="one_notice",
-        start_on=today,
-        limit_days=settings.one_notice_days,
-    )
+    notice = None
+    if not waiting:
+        notice = await deadlines.start(
+            conn,
+            settings=settings,
+            case_id=case_id,
+            kind="one_notice",
+            start_on=today,
+            limit_days=settings.one_notice_days,
+        )
     case = await repo.lock_case_by_id(conn, case_id=case_id)
     assert case is not None
     return await record(
@@ -369,7 +378,11 @@ async def _started(
             materials=[f.material_code for f in filing.submission.files]
             + [k.material_code for k in filing.submission.licences],
             received_on=today,
-            deadlines={"one_notice": None if notice.due_on is None else notice.due_on.isoformat()},
+            deadlines={
+                "one_notice": None
+                if notice is None or notice.due_on is None
+                else notice.due_on.isoformat()
+            },
         ),
         at=at,
     )

@@ -10,6 +10,8 @@ from typing import Final
 from tongban.errors import DomainError
 
 STATE_CODES: Final[dict[str, str | None]] = {
+    # 一件事一次办: an item of a bundle waiting for an earlier item's result before it starts.
+    "waiting": None,
     "received": "1",
     "supplement_requested": "6",
     "accepted": "3",
@@ -26,9 +28,12 @@ STATE_CODES: Final[dict[str, str | None]] = {
     "revoked": "15",
     "closed_no_supplement": None,
     "closed_no_show": None,
+    # 一件事一次办: an item whose prerequisite item was refused or denied never starts.
+    "closed_prerequisite": None,
 }
 
 _OPEN_BEFORE_DECISION = (
+    "waiting",
     "received",
     "supplement_requested",
     "accepted",
@@ -76,8 +81,25 @@ TRANSITIONS: Final[dict[str, tuple[tuple[str, ...], str | None]]] = {
     "fail_verification": ((*_DECIDED, "delivered"), "revoked"),
 }
 
+# Transitions only the platform takes, as the consequence of another case's action: never
+# offered to anyone (allowedActions), never a mutation of their own.
+SYSTEM_TRANSITIONS: Final[dict[str, tuple[tuple[str, ...], str | None]]] = {
+    # 一件事一次办: the prerequisite items' results exist (the item is received, its clocks
+    # start), or one never will (the item is closed, naming it).
+    "release": (("waiting",), "received"),
+    "close_prerequisite": (("waiting",), "closed_prerequisite"),
+}
+
 TERMINAL = frozenset(
-    {"not_applicable", "refused", "withdrawn", "revoked", "closed_no_supplement", "closed_no_show"}
+    {
+        "not_applicable",
+        "refused",
+        "withdrawn",
+        "revoked",
+        "closed_no_supplement",
+        "closed_no_show",
+        "closed_prerequisite",
+    }
 )
 CONCLUDED = frozenset({*_DECIDED, "delivered"})
 
@@ -94,7 +116,7 @@ def allowed_actions(state: str) -> list[str]:
 
 def check(action: str, state: str) -> str:
     """The state after ``action``; raises ``InvalidStateError`` naming what is allowed."""
-    sources, target = TRANSITIONS[action]
+    sources, target = TRANSITIONS.get(action) or SYSTEM_TRANSITIONS[action]
     if state not in sources:
         allowed = allowed_actions(state)
         raise InvalidStateError(

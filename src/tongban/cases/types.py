@@ -25,6 +25,10 @@ EventAction = Literal[
     # 终止办理: the supplement did not come in its period, or the applicant missed the hearing.
     "closed_no_supplement",
     "closed_no_show",
+    # 一件事一次办: a waiting item started once its prerequisite's result exists, or closed
+    # because the prerequisite was refused or denied.
+    "released",
+    "closed_prerequisite",
     "task_claimed",
     "opinion_given",
     "sent_back",
@@ -143,6 +147,8 @@ class Case(msgspec.Struct, frozen=True, kw_only=True):
     # pausing the case: what closing it (终止办理) depends on.
     supplement_due_on: date | None = None
     special_procedure_kind: str | None = None
+    # 一件事一次办: the bundle application this case is an item of (None for a lone case).
+    bundle_application_id: str | None = None
     # Whether the viewer works on this case (decides what personal data they see unmasked).
     viewer_involved: bool = False
 

@@ -4,18 +4,23 @@
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 
 import asyncpg
 import msgspec
 
+from tongban.bundles import repository as bundle_repo
+from tongban.bundles.catalogue import validate_bundle
 from tongban.catalogue import repository as catalogue_repo
 from tongban.catalogue.service import validate_spec
 from tongban.catalogue.types import MatterSpec
 from tongban.demo.directory import DEPARTMENTS, OFFICERS, REGIONS
-from tongban.demo.matters import MATTERS
+from tongban.demo.matters import BUNDLES, MATTERS
 from tongban.government import repository as gov_repo
 
 log = logging.getLogger(__name__)
+# Demo bundles are data, not an administrator's act at some moment: one fixed instant.
+DEMO_PUBLISHED = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 def with_department_ids(spec: MatterSpec, ids: dict[str, str]) -> MatterSpec:
@@ -71,5 +76,24 @@ async def load_demo_data(conn: asyncpg.Connection) -> dict[str, int]:
             )
             await catalogue_repo.publish(conn, matter_id=matter_id, version=1, officer_id=None)
             created["matters"] += 1
+        await _load_bundles(conn, department_ids)
     log.info("demo data loaded", extra=created)
     return created
+
+
+async def _load_bundles(conn: asyncpg.Connection, department_ids: dict[str, str]) -> None:
+    """一件事一次办: the demo bundles' first versions, unless they exist."""
+    existing = {b.code for b in await bundle_repo.current_versions(conn)}
+    for b in BUNDLES:
+        if b.code in existing:
+            continue
+        spec = msgspec.structs.replace(
+            b.spec, lead_department_id=department_ids[b.spec.lead_department_id]
+        )
+        problems = await validate_bundle(conn, spec)
+        if problems:
+            raise RuntimeError(f"demo bundle {b.code} is invalid: {problems}")
+        bundle_id, _ = await bundle_repo.lock_or_create_bundle(conn, code=b.code)
+        await bundle_repo.publish_version(
+            conn, bundle_id=bundle_id, version=1, spec=spec, at=DEMO_PUBLISHED, published_by=None
+        )

@@ -50,6 +50,9 @@ DEPARTMENTS: list[tuple[str, str, str]] = [
     ("FT-YLJD", "福田区园岭街道办事处", "440304001"),
     ("NS-MZJ", "南山区民政局", "440305"),
     ("NS-NTJD", "南山区南头街道办事处", "440305001"),
+    # 一件事一次办 (issue 16): 开餐馆's signboard permit and 生孩子's birth certificate.
+    ("TH-CGJ", "天河区城市管理和综合执法局", "440106"),
+    ("TH-WJJ", "天河区卫生健康局", "440106"),
 ]
 
 # (username, name, department, roles, clearance)
@@ -94,6 +97,11 @@ OFFICERS: list[tuple[str, str, str, list[str], int]] = [
     ("sz.gjj.reviewer", "深圳市公积金中心审核员", "SZ-GJJ", ["intake", "reviewer"], 1),
     ("ft.mzj.registrar", "福田区婚姻登记员", "FT-MZJ", ["intake", "reviewer"], 1),
     ("ns.mzj.registrar", "南山区婚姻登记员", "NS-MZJ", ["intake", "reviewer"], 1),
+    # Appended, so that the numbers of the officers above stay theirs.
+    ("th.cgj.reviewer", "天河区城管局审核员", "TH-CGJ", ["reviewer"], 1),
+    ("th.cgj.head", "天河区城管局局长", "TH-CGJ", ["head"], 2),
+    ("th.wjj.reviewer", "天河区卫健局审核员", "TH-WJJ", ["reviewer"], 1),
+    ("th.wjj.head", "天河区卫健局局长", "TH-WJJ", ["head"], 2),
 ]
 
 

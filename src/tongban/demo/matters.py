@@ -8,6 +8,7 @@ from pathlib import Path
 
 import msgspec
 
+from tongban.bundles.types import BundleSpec
 from tongban.catalogue.types import MatterSpec
 
 
@@ -30,3 +31,19 @@ class _Catalogue(msgspec.Struct, frozen=True):
 MATTERS: list[DemoMatter] = msgspec.toml.decode(
     Path(__file__).with_name("matters.toml").read_bytes(), type=_Catalogue
 ).matter
+
+
+class DemoBundle(msgspec.Struct, frozen=True):
+    """一件事一次办: a bundle's code and its first version (departments by code)."""
+
+    code: str
+    spec: BundleSpec
+
+
+class _Bundles(msgspec.Struct, frozen=True):
+    bundle: list[DemoBundle]
+
+
+BUNDLES: list[DemoBundle] = msgspec.toml.decode(
+    Path(__file__).with_name("bundles.toml").read_bytes(), type=_Bundles
+).bundle

@@ -267,6 +267,20 @@ PROBLEMS: Final[dict[str, Entry]] = {
     "INVALID_REGION": _e("行政区划代码格式不正确", "{message}"),
     "UNKNOWN_REGION": _e("行政区划 {code} 不存在", "{message}"),
     "UNKNOWN_MATTER": _e("事项 {code} 不存在或尚未发布", "{message}"),
+    # 一件事一次办
+    "UNKNOWN_BUNDLE": _e("“一件事”主题不存在或尚未发布", "{message}"),
+    "UNKNOWN_BUNDLE_APPLICATION": _e("该“一件事”申请不存在", "{message}"),
+    "BUNDLE_SIZE": _e("一个“一件事”主题包含 2 至 {max} 个事项", "{message}"),
+    "BUNDLE_MATERIALS_SIZE": _e("一个“一件事”主题最多包含 {max} 项材料", "{message}"),
+    "DUPLICATE_BUNDLE_ITEM": _e("事项 {code} 在主题中重复", "{message}"),
+    "UNKNOWN_BUNDLE_ITEM": _e("前置事项 {code} 不是本主题的其他事项", "{message}"),
+    "DEPENDENCY_CYCLE": _e("事项之间的前后依赖形成了循环：{codes}", "{message}"),
+    "UNMAPPED_MATERIAL": _e("合并材料清单未包含事项 {code} 的必要材料：{materials}", "{message}"),
+    "RESULT_NOT_A_PREREQUISITE": _e("使用前序事项 {code} 结果的事项须以该事项为前置", "{message}"),
+    "RESULT_NOT_UPLOADED": _e(
+        "{codes} 是本主题其他事项的办理结果，办结后自动提供，无需上传", "{message}"
+    ),
+    "NO_BUNDLE_ITEM_READY": _e("该“一件事”申请当前没有可办理此操作的事项", "{message}"),
     "OUTSIDE_WINDOW_REGION": _e(
         "本窗口只能受理本辖区的申请；该事项未开通在本窗口跨域通办至 {code}",
         "a window files into its own region; this matter is not offered at window {window} "
@@ -518,8 +532,10 @@ _STATES_ZH: Final[dict[str, str]] = {
     "revoked": "已撤销",
     "closed_no_supplement": "逾期未补正终止办理",
     "closed_no_show": "未参加听证终止办理",
-    # Review tasks
-    "waiting": "待前序部门",
+    "closed_prerequisite": "前序事项未获办结，终止办理",
+    # A review task waiting for an earlier department, and (一件事一次办) a bundle's case
+    # waiting for an earlier item's result: one code, one label that reads right for both.
+    "waiting": "待前序办结",
     "open": "待认领",
     "claimed": "已认领",
     "completed": "已出具意见",

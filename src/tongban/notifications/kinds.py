@@ -49,6 +49,9 @@ NOTIFICATIONS: dict[type[Event], str | Callable[[Any], str | None] | None] = {
     ce.Withdrawn: "withdrawn",
     ce.ClosedNoSupplement: "closed_no_supplement",
     ce.ClosedNoShow: "closed_no_show",
+    # 一件事一次办: the bundle's own notice tells the applicant (bundles.notices), not each item.
+    ce.Released: None,
+    ce.ClosedPrerequisite: None,
     ce.Revoked: "revoked",
     ce.Rated: None,
     ce.FollowUpCompleted: "follow_up_completed",

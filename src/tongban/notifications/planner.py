@@ -29,6 +29,7 @@ from tongban.events.catalog import AnyEvent, decode
 from tongban.licences.document import validity_words
 from tongban.notifications import repository as repo
 from tongban.notifications import templates
+from tongban.notifications.bundle_notices import bundle_kind, bundle_values
 from tongban.notifications.delivery_notice import delivery_values
 from tongban.notifications.kinds import kind_of
 from tongban.notifications.templates import Template
@@ -274,10 +275,15 @@ def _messages_of(
 ) -> list[NewMessage]:
     """One message per recipient and channel the event's kind notifies and they accept."""
     kind = None if event is None else kind_of(event)
-    if kind is None:
+    own = kind
+    if kind is not None and row.bundle_application_id is not None:
+        kind = bundle_kind(kind, row)
+    if kind is None or own is None:
         return []
     audience = templates.KINDS[kind].audience
-    values = _values(row, event, kind, settings)
+    values = _values(row, event, own, settings)
+    if kind != own:
+        values = bundle_values(kind, row, event, values)
     if audience == "applicant":
         recipients = [Contact(row.applicant_id, row.mobile, row.email, row.channels)]
     else:

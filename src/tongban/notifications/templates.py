@@ -14,6 +14,7 @@ from typing import Final, Literal
 import msgspec
 
 from tongban.errors import Problem
+from tongban.notifications.bundle_templates import BUNDLE_KINDS, BUNDLE_TEXTS
 
 Channel = Literal["sms", "email"]
 Audience = Literal["applicant", "officer"]
@@ -205,6 +206,8 @@ KINDS: Final[dict[str, Kind]] = {
         )
         for level, title in (("yellow", "黄牌预警"), ("red", "红牌预警"), ("escalation", "督办"))
     },
+    # 一件事一次办: one notice per bundle step (notifications.bundle_notices).
+    **{kind: Kind("applicant", title, names) for kind, (title, names) in BUNDLE_KINDS.items()},
 }
 
 
@@ -523,6 +526,7 @@ DEFAULTS: Final[dict[tuple[str, Channel], Template]] = {
             "${deadline}（${dueOn}到期，${level}），已列入督办，请立即处理。",
             urgent=True,
         ),
+        *[t for kind, texts in BUNDLE_TEXTS.items() for t in _t(kind, *texts)],
     ]
 }
 

@@ -88,6 +88,15 @@ class EventToPlan(msgspec.Struct, frozen=True, kw_only=True):
     matter_kind: str
     department_name: str
     delivery_due_on: date | None
+    # 一件事一次办 (None for a lone case): the bundle, this item's place in it, the events of
+    # the same transaction on its items, every item as it is now, and whether no item ended
+    # after this event (the one that may say the whole bundle is decided).
+    bundle_application_id: str | None = None
+    bundle_name: str | None = None
+    bundle_position: int | None = None
+    bundle_group: list[dict[str, Any]] | None = None
+    bundle_items: list[dict[str, Any]] | None = None
+    bundle_last_closing: bool = False
 
 
 class Contact(msgspec.Struct, frozen=True):

@@ -35,6 +35,7 @@ _NEVER_DECIDED = {
     "refused",
     "closed_no_supplement",
     "closed_no_show",
+    "closed_prerequisite",
 }
 
 
