@@ -3,7 +3,8 @@
 import pytest
 
 from tongban.notifications import templates
-from tongban.notifications.templates import DEFAULTS, KINDS, Template, check, render
+from tongban.notifications.template_texts import DEFAULTS
+from tongban.notifications.templates import KINDS, Template, check, render
 
 
 @pytest.mark.parametrize("key", sorted(DEFAULTS))

@@ -28,7 +28,7 @@ from tongban.deadlines import events as de
 from tongban.events.catalog import AnyEvent, decode
 from tongban.licences.document import validity_words
 from tongban.notifications import repository as repo
-from tongban.notifications import templates
+from tongban.notifications import template_texts, templates
 from tongban.notifications.bundle_notices import bundle_kind, bundle_values
 from tongban.notifications.delivery_notice import delivery_values
 from tongban.notifications.kinds import kind_of
@@ -120,7 +120,7 @@ def in_force(
 ) -> dict[tuple[str, str, str], Template]:
     """The template in force for every (kind, channel, audience): newest published, else default."""
     found: dict[tuple[str, str, str], Template] = {
-        (t.kind, t.channel, t.audience): t for t in templates.DEFAULTS.values()
+        (t.kind, t.channel, t.audience): t for t in template_texts.DEFAULTS.values()
     }
     found.update({key: p.template for key, p in published.items()})
     return found

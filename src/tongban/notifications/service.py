@@ -10,7 +10,7 @@ from tongban.auth.types import Principal
 from tongban.errors import ForbiddenError, InvalidInputError
 from tongban.identifiers import is_uuid
 from tongban.notifications import repository as repo
-from tongban.notifications import templates
+from tongban.notifications import template_texts, templates
 from tongban.notifications.channels import Receipt
 from tongban.notifications.errors import TemplateVersionChangedError
 from tongban.notifications.planner import in_force
@@ -48,7 +48,7 @@ async def template_versions(
     """Every published version of one template, newest first, then the built-in default."""
     _require_admin(principal)
     found = await repo.template_versions(conn, kind=kind, channel=channel)
-    default = templates.DEFAULTS.get((kind, channel))  # type: ignore[arg-type]
+    default = template_texts.DEFAULTS.get((kind, channel))  # type: ignore[arg-type]
     if default is not None:
         found.append(PublishedTemplate(template=default, published_at=None, published_by=None))
     return found
