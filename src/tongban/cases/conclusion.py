@@ -57,29 +57,7 @@ async def decide(
     """The handling department's head approves (with the licence number) or denies (with reasons),
     optionally with the signed decision document."""
     conn, case, settings = ctx.conn, ctx.case, ctx.settings
-    unfinished = [
-        t
-        for t in await review_repo.tasks_of(conn, case_ids=[case.id])
-        if t.kind == "review" and t.state in ("waiting", "open", "claimed")
-    ]
-    if unfinished or case.current_stage is not None:
-        raise states.InvalidStateError(
-            "the review is not finished: every stage must give its opinions first",
-            details={"state": case.state, "openTasks": len(unfinished)},
-            problem="REVIEW_NOT_FINISHED",
-        )
-    if decision in ("approved", "approved_deferred") and not (result_number or "").strip():
-        raise ValidationError(
-            "an approval records its result document number",
-            field="resultNumber",
-            problem="RESULT_NUMBER_REQUIRED",
-        )
-    if decision != "approved" and not (reason or "").strip():
-        raise ValidationError(
-            "a denial or a deferred-materials approval states its reasons",
-            field="reason",
-            problem="DECISION_REASON_REQUIRED",
-        )
+    await _check_decision(ctx, decision, reason, result_number)
     owed = await _check_owed(ctx, decision)
     if document is not None:
         await store_decision_document(ctx, document)
@@ -121,6 +99,36 @@ async def decide(
         },
     )
     return await issue_licence(ctx, decided)
+
+
+async def _check_decision(
+    ctx: ActionContext, decision: Decision, reason: str | None, result_number: str | None
+) -> None:
+    """Every review stage gave its opinion; an approval has its document number, a denial or a
+    deferred-materials approval its reasons."""
+    unfinished = [
+        t
+        for t in await review_repo.tasks_of(ctx.conn, case_ids=[ctx.case.id])
+        if t.kind == "review" and t.state in ("waiting", "open", "claimed")
+    ]
+    if unfinished or ctx.case.current_stage is not None:
+        raise states.InvalidStateError(
+            "the review is not finished: every stage must give its opinions first",
+            details={"state": ctx.case.state, "openTasks": len(unfinished)},
+            problem="REVIEW_NOT_FINISHED",
+        )
+    if decision in ("approved", "approved_deferred") and not (result_number or "").strip():
+        raise ValidationError(
+            "an approval records its result document number",
+            field="resultNumber",
+            problem="RESULT_NUMBER_REQUIRED",
+        )
+    if decision != "approved" and not (reason or "").strip():
+        raise ValidationError(
+            "a denial or a deferred-materials approval states its reasons",
+            field="reason",
+            problem="DECISION_REASON_REQUIRED",
+        )
 
 
 async def _check_owed(ctx: ActionContext, decision: Decision) -> list[events.OwedItem]:

@@ -141,20 +141,8 @@ def _values(row: EventToPlan, event: Any, kind: str, settings: Settings) -> dict
         "receivedOn": chinese_date(row.received_on),
         "department": row.department_name,
     }
-    if kind == "supplement_requested":
-        values["missingMaterials"] = "、".join(m.name for m in event.materials)
-        values["note"] = reason or "无"
-        values["periodDays"] = str(event.period_days or "")
-        values["dueOn"] = chinese_date(event.due_on)
-    elif kind == "supplement_partly_received":
-        values["outstandingMaterials"] = "、".join(m.name for m in event.outstanding)
-        values["dueOn"] = chinese_date(event.due_on)
-    elif kind == "closed_no_supplement":
-        values["missingMaterials"] = "、".join(m.name for m in event.missing)
-        values["dueOn"] = chinese_date(event.due_on)
-    elif kind == "closed_no_show":
-        values["procedure"] = PROCEDURES.get(event.procedure, event.procedure)
-        values["reason"] = reason
+    if kind in _SUPPLEMENT_KINDS:
+        _supplement_values(event, kind, reason, values)
     elif kind in ("accepted", "accepted_deferred"):
         values["acceptedOn"] = chinese_date(event.accepted_on)
         values["promisedDueOn"] = chinese_date(deadlines.get("promised"))
@@ -171,12 +159,7 @@ def _values(row: EventToPlan, event: Any, kind: str, settings: Settings) -> dict
         values["expectedDays"] = str(event.expected_days)
         values["reason"] = reason
     elif kind in ("decided", "ready_for_delivery", "ready_for_delivery_deferred"):
-        wording = DECISIONS.get(row.matter_kind, DECISIONS["licence"])
-        values["decision"] = wording.get(event.decision, "")
-        values["reason"] = reason or row.decision_reason or ""
-        values["resultNumber"] = event.result_number or row.result_number or "无"
-        values["collectAt"] = _collect_at(row)
-        values["deliveryDueOn"] = chinese_date(row.delivery_due_on)
+        _decision_values(row, event, reason, values)
     elif kind.startswith("delivered_"):
         values["resultNumber"] = row.result_number or "无"
         values["deliveredOn"] = chinese_date(
@@ -197,11 +180,7 @@ def _values(row: EventToPlan, event: Any, kind: str, settings: Settings) -> dict
     elif kind == "follow_up_completed":
         values["actions"] = reason
     elif kind == "revoked":
-        # 撤销 names what is revoked in the matter's own words (准予许可, 予以核准, 准予给付 …).
-        wording = DECISIONS.get(row.matter_kind, DECISIONS["licence"])
-        values["decision"] = wording.get(row.decision or "approved", wording["approved"])
-        values["resultNumber"] = row.result_number or "无"
-        values["reason"] = reason or row.terminal_reason or ""
+        _revocation_values(row, reason, values)
     elif kind == "not_applicable":
         values["reason"] = reason or row.terminal_reason or ""
     elif kind == "refused":
@@ -215,6 +194,50 @@ def _values(row: EventToPlan, event: Any, kind: str, settings: Settings) -> dict
         values["owedMaterials"] = _names(event.owed)
         values["owedDueOn"] = chinese_date(event.owed_due_on)
     return values
+
+
+def _decision_values(row: EventToPlan, event: Any, reason: str, values: dict[str, Any]) -> None:
+    """决定 in the matter kind's own words, its document number and where to collect it."""
+    wording = DECISIONS.get(row.matter_kind, DECISIONS["licence"])
+    values["decision"] = wording.get(event.decision, "")
+    values["reason"] = reason or row.decision_reason or ""
+    values["resultNumber"] = event.result_number or row.result_number or "无"
+    values["collectAt"] = _collect_at(row)
+    values["deliveryDueOn"] = chinese_date(row.delivery_due_on)
+
+
+def _revocation_values(row: EventToPlan, reason: str, values: dict[str, Any]) -> None:
+    """撤销 names what is revoked in the matter's own words (准予许可, 予以核准, 准予给付 …)."""
+    wording = DECISIONS.get(row.matter_kind, DECISIONS["licence"])
+    values["decision"] = wording.get(row.decision or "approved", wording["approved"])
+    values["resultNumber"] = row.result_number or "无"
+    values["reason"] = reason or row.terminal_reason or ""
+
+
+_SUPPLEMENT_KINDS = (
+    "supplement_requested",
+    "supplement_partly_received",
+    "closed_no_supplement",
+    "closed_no_show",
+)
+
+
+def _supplement_values(event: Any, kind: str, reason: str, values: dict[str, Any]) -> None:
+    """补正 and 终止办理: what is asked or still missing, by when; the hearing not attended."""
+    if kind == "supplement_requested":
+        values["missingMaterials"] = "、".join(m.name for m in event.materials)
+        values["note"] = reason or "无"
+        values["periodDays"] = str(event.period_days or "")
+        values["dueOn"] = chinese_date(event.due_on)
+    elif kind == "supplement_partly_received":
+        values["outstandingMaterials"] = "、".join(m.name for m in event.outstanding)
+        values["dueOn"] = chinese_date(event.due_on)
+    elif kind == "closed_no_supplement":
+        values["missingMaterials"] = "、".join(m.name for m in event.missing)
+        values["dueOn"] = chinese_date(event.due_on)
+    else:
+        values["procedure"] = PROCEDURES.get(event.procedure, event.procedure)
+        values["reason"] = reason
 
 
 def _commitment_values(row: EventToPlan, event: Any, kind: str, values: dict[str, Any]) -> None:
