@@ -31,7 +31,10 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from support import ADMIN, drop_database, dsn, fresh_database  # noqa: E402
 from tongban import db  # noqa: E402
+from tongban.deadlines.calendar import WorkingCalendar  # noqa: E402
+from tongban.deadlines.service import load_calendar  # noqa: E402
 from tongban.supervision import repository as repo  # noqa: E402
+from tongban.supervision.matter_ranks import matter_ranks  # noqa: E402
 from tongban.supervision.service import periods  # noqa: E402
 
 YEAR_START = date(2026, 1, 1)
@@ -139,7 +142,7 @@ async def seed(url: str, *, count: int) -> None:
     await conn.close()
 
 
-def queries(conn: Any) -> dict[str, Callable[[], Awaitable[Any]]]:
+def queries(conn: Any, cal: WorkingCalendar) -> dict[str, Callable[[], Awaitable[Any]]]:
     year: dict[str, Any] = {
         "region_code": "440000", "start": date(2026, 1, 1), "end": date(2026, 12, 31),
         "timezone": TZ,
@@ -170,15 +173,15 @@ def queries(conn: Any) -> dict[str, Callable[[], Awaitable[Any]]]:
         "departmentRanking by BAD_RATINGS": lambda: repo.department_ranks(
             conn, order_by="bad_ratings", limit=10, **year
         ),
-        "matterRanking by AVERAGE_DAYS_OVER_PROMISED": lambda: repo.matter_ranks(
-            conn, limit=10, **year
+        "matterRanking by average working days used over the promise": lambda: matter_ranks(
+            conn, cal=cal, limit=10, **year
         ),
     }
 
 
 async def measure(url: str, repeat: int) -> None:
     conn = await db.connect(url)
-    for name, run in queries(conn).items():
+    for name, run in queries(conn, await load_calendar(conn)).items():
         rows = await run()  # warm
         times = []
         for _ in range(repeat):
