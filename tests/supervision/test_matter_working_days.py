@@ -10,6 +10,7 @@ Thursday 2026-04-02; Qingming is Saturday 04-04 to Monday 04-06 (no make-up day)
 """
 
 from datetime import date
+from itertools import pairwise
 from typing import Any
 
 import asyncpg
@@ -19,6 +20,7 @@ from tests.scenarios import CASE_FIELDS, at, complete
 from tests.supervision.test_rating_figures import decide, withdrawal
 
 from tongban.deadlines.calendar import WorkingCalendar, package_schedule
+from tongban.deadlines.clock import Pause, clock_status
 from tongban.deadlines.errors import UnknownCalendarYearError
 from tongban.supervision.matter_ranks import matter_ranks
 
@@ -107,3 +109,39 @@ async def test_a_year_without_a_known_schedule_is_refused_not_guessed(
         limit=5,
     )
     assert quiet == []
+
+
+@pytest.mark.usefixtures("april")
+async def test_a_clock_paused_more_than_four_times_is_counted_exactly(
+    conn: asyncpg.Connection,
+) -> None:
+    # Y's history rewritten to five one-working-day pauses (04-07, 04-08, 04-09, 04-10, 04-13
+    # not counted): of the 7 working days from 04-02 to 04-14, 2 used.
+    days = ["2026-04-03", "2026-04-07", "2026-04-08", "2026-04-09", "2026-04-10", "2026-04-13"]
+    pauses = [[a, b] for a, b in pairwise(days)]
+    await conn.execute(
+        """UPDATE deadline_clock k SET pauses = $1 FROM case_record c
+           WHERE c.id = k.case_id AND k.kind = 'promised' AND c.idempotency_key = 'working-days-y'""",
+        pauses,
+    )
+    cal = WorkingCalendar.from_package()
+    status = clock_status(
+        cal,
+        start=date(2026, 4, 2),
+        limit_days=3,
+        today=date(2026, 4, 14),
+        pauses=[Pause(date.fromisoformat(a), date.fromisoformat(b)) for a, b in pauses],
+        stopped_on=date(2026, 4, 14),
+    )
+    assert status.used_days == 2  # the deadline clock's own count agrees with the hand
+    [rank] = await matter_ranks(
+        conn,
+        cal=cal,
+        region_code="440100",
+        start=date(2026, 4, 1),
+        end=date(2026, 4, 30),
+        timezone="Asia/Shanghai",
+        limit=5,
+    )
+    assert (rank.concluded, rank.working_days_used, rank.over) == (2, 3 + 2, 0)
+    assert rank.average_working_days_over_promised == -0.5

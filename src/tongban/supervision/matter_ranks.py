@@ -1,6 +1,6 @@
 """Matters ranked by working days used of the promised clock against the promised limit.
 
-One statement. The working calendar comes in as a parameter: the working-day ordinal of every
+One statement (a second, exact one only for a clock paused more than four times). The calendar comes in as a parameter: the working-day ordinal of every
 day of the known years up to the period's end (``tongban.deadlines.ordinals``), read by
 subscript. A decided case's working days used are counted as ``clock_status`` counts them
 (supervision figures' ``_used``): working days d with start < d <= decided, less the paused ones
@@ -29,17 +29,37 @@ def _w(day: str) -> str:
     return f"($6::int[])[({day}) - $5::date + 1]"
 
 
-_PAUSED = f"""
-    COALESCE({_w("d.decided_on")} - {_w("least(d.paused_since, d.decided_on)")}, 0)
-    + CASE WHEN d.pauses = '[]'::jsonb THEN 0 ELSE (
-        SELECT sum({_w("least((e->>1)::date, d.decided_on)")}
-                   - {_w("least((e->>0)::date, d.decided_on)")})
-        FROM jsonb_array_elements(d.pauses) e
-    ) END"""
+# Closed pauses read inline, the first few by position: a subquery over the jsonb array would
+# keep PostgreSQL from counting in parallel workers (1.5 s instead of 0.9 s at 1,000,000
+# cases). A clock with more pauses (none in practice) sends the query to the exact statement.
+_INLINE_PAUSES = 4
 
-_SQL = f"""
+
+def _closed_pauses(exact: bool) -> str:
+    if exact:
+        each = f"""(SELECT sum({_w("least((e->>1)::date, d.decided_on)")}
+                        - {_w("least((e->>0)::date, d.decided_on)")})
+                   FROM jsonb_array_elements(d.pauses) e)"""
+        return f"CASE WHEN d.pauses = '[]'::jsonb THEN 0 ELSE {each} END"
+    inline = " + ".join(
+        f"""COALESCE({_w(f"least((d.pauses->{i}->>1)::date, d.decided_on)")}
+                     - {_w(f"least((d.pauses->{i}->>0)::date, d.decided_on)")}, 0)"""
+        for i in range(_INLINE_PAUSES)
+    )
+    return f"""CASE WHEN d.pauses = '[]'::jsonb THEN 0
+                    WHEN d.pauses->{_INLINE_PAUSES} IS NULL THEN {inline} END"""
+
+
+def _sql(exact: bool) -> str:
+    many = (
+        "false" if exact else f"d.pauses <> '[]'::jsonb AND d.pauses->{_INLINE_PAUSES} IS NOT NULL"
+    )
+    open_pause = f"""COALESCE({_w("d.decided_on")}
+                   - {_w("least(d.paused_since, d.decided_on)")}, 0)"""
+    return f"""
         WITH d AS (
-            SELECT c.matter_id, (c.decided_at AT TIME ZONE $4)::date AS decided_on,
+            SELECT c.matter_id,
+                   COALESCE(k.stopped_on, (c.decided_at AT TIME ZONE $4)::date) AS decided_on,
                    k.start_on, k.due_on, k.pauses, k.paused_since,
                    k.limit_days + k.extension_days AS promised
             FROM case_record c
@@ -47,9 +67,12 @@ _SQL = f"""
             WHERE c.decided_at IS NOT NULL AND {LOCAL_RANGE.format(column="c.decided_at")}
               AND c.handling_lineage @> ARRAY[$1::text]
         ), u AS (
-            SELECT d.matter_id, d.decided_on, d.start_on, d.due_on, d.promised,
-                   {_w("d.decided_on")} - {_w("d.start_on")} - ({_PAUSED}) AS used
-            FROM d
+            -- OFFSET 0: each case's days are counted once (in the parallel workers), not once
+            -- per aggregate that reads them.
+            SELECT d.matter_id, d.decided_on, d.start_on, d.due_on, d.promised, {many} AS many,
+                   {_w("d.decided_on")} - {_w("d.start_on")} - {open_pause}
+                   - ({_closed_pauses(exact)}) AS used
+            FROM d OFFSET 0
         ), m AS (
             SELECT matter_id, count(*) AS concluded,
                    count(*) FILTER (WHERE decided_on > due_on) AS late,
@@ -57,13 +80,14 @@ _SQL = f"""
                    sum(promised) AS promised_days,
                    COALESCE(sum(used), 0)::bigint AS working_days_used,
                    count(*) FILTER (WHERE used > promised) AS over,
-                   min(start_on) FILTER (WHERE used IS NULL) AS unknown_from,
-                   max(decided_on) FILTER (WHERE used IS NULL) AS unknown_to
+                   bool_or(many) AS many,
+                   min(start_on) FILTER (WHERE used IS NULL AND NOT many) AS unknown_from,
+                   max(decided_on) FILTER (WHERE used IS NULL AND NOT many) AS unknown_to
             FROM u GROUP BY matter_id
         )
         SELECT m.matter_id::text, x.code AS matter_code, x.current_version AS matter_version,
                m.concluded, m.late, m.days_over_promised, m.promised_days,
-               m.working_days_used, m.over,
+               m.working_days_used, m.over, bool_or(m.many) OVER () AS many,
                min(m.unknown_from) OVER () AS unknown_from,
                max(m.unknown_to) OVER () AS unknown_to
         FROM m JOIN matter x ON x.id = m.matter_id
@@ -71,6 +95,9 @@ _SQL = f"""
                  m.over::float / m.concluded DESC, x.code
         LIMIT $7
         """
+
+
+_FAST, _EXACT = _sql(exact=False), _sql(exact=True)
 
 
 def _refuse(cal: WorkingCalendar, first: date, last: date) -> UnknownCalendarYearError:
@@ -98,7 +125,9 @@ async def matter_ranks(
     known = span(cal, end)
     first, days = (known[0], ordinals(cal, *known)) if known else (end + timedelta(days=1), ())
     args: list[Any] = [region_code, start, end, timezone, first, list(days), limit]
-    rows = await fetch_planned(conn, _SQL, *args)
+    rows = await fetch_planned(conn, _FAST, *args)
+    if rows and rows[0]["many"]:
+        rows = await fetch_planned(conn, _EXACT, *args)
     if rows and rows[0]["unknown_from"] is not None:
         raise _refuse(cal, rows[0]["unknown_from"], rows[0]["unknown_to"])
     return [msgspec.convert(dict(r), MatterRank) for r in rows]

@@ -94,6 +94,7 @@ class MatterRank(msgspec.Struct, frozen=True, kw_only=True):
     promised_days: int
     working_days_used: int
     over: int  # concluded after using more working days than promised
+    many: bool = False  # a clock with more pauses than the fast statement reads inline
     unknown_from: date | None = None
     unknown_to: date | None = None
 
