@@ -1,9 +1,10 @@
 """Matters ranked by working days used of the promised clock against the promised limit.
 
-One statement (a second, exact one only for a clock paused more than four times). The calendar comes in as a parameter: the working-day ordinal of every
-day of the known years up to the period's end (``tongban.deadlines.ordinals``), read by
-subscript. A decided case's working days used are counted as ``clock_status`` counts them
-(supervision figures' ``_used``): working days d with start < d <= decided, less the paused ones
+One statement (a second, exact one only for a clock paused more than four times). The calendar
+comes in as a parameter: the working-day ordinal of every day of the known years up to the
+period's end (``tongban.deadlines.ordinals``), read by subscript. A decided case's working days
+used are counted as ``clock_status`` counts them (supervision figures' ``_used``): working days
+d with start < d <= the decision day (the day its promised clock stopped), less the paused ones
 — each closed pause [started, ended] the days started < d <= ended, an open pause the days after
 it began up to the decision. A case whose days reach an unknown year makes the count NULL and
 the query refuses (``UnknownCalendarYearError``) rather than guess.
