@@ -4,9 +4,9 @@
     uv run python bench/supervision.py --cases 2000       # smoke size
 
 Seeds (by COPY) cases handled across the demo province's departments, regions and matters,
-decided over the year 2026, with their promised clocks; about 80 % rated, about 8 % badly, each
-bad rating with its follow-up task and clock (most completed, some late, some open) and some
-re-rated. Then times each figure query a province supervisor asks for the whole year — the SQL
+decided over the year 2026, with their promised clocks (one in ten paused a few days); about
+80 % rated, about 8 % badly, each bad rating with its follow-up task and clock (most completed,
+some late, some open) and some re-rated. Then times each figure query a province supervisor asks for the whole year — the SQL
 the GraphQL fields run, one statement each — and prints the median of a few runs.
 """
 
@@ -31,7 +31,10 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from support import ADMIN, drop_database, dsn, fresh_database  # noqa: E402
 from tongban import db  # noqa: E402
+from tongban.deadlines.calendar import WorkingCalendar  # noqa: E402
+from tongban.deadlines.service import load_calendar  # noqa: E402
 from tongban.supervision import repository as repo  # noqa: E402
+from tongban.supervision.matter_ranks import matter_ranks  # noqa: E402
 from tongban.supervision.service import periods  # noqa: E402
 
 YEAR_START = date(2026, 1, 1)
@@ -45,6 +48,7 @@ CASE_COLUMNS = [
 ]  # fmt: skip
 CLOCK_COLUMNS = [
     "case_id", "task_id", "kind", "start_on", "limit_days", "state", "stopped_on", "due_on",
+    "pauses",
 ]  # fmt: skip
 TASK_COLUMNS = [
     "id", "case_id", "kind", "stage_name", "department_id", "state", "created_at", "completed_at",
@@ -79,8 +83,15 @@ def one_case(
     decided_at = datetime.combine(decided_on, datetime.min.time(), UTC) + timedelta(
         minutes=rnd.randrange(24 * 60)
     )
+    # One clock in ten was paused (a supplement, an expert review) for a few days.
+    paused = accepted + timedelta(days=1)
+    pauses = (
+        [[paused.isoformat(), (paused + timedelta(days=rnd.randrange(1, 6))).isoformat()]]
+        if rnd.random() < 0.1 and decided_on > paused + timedelta(days=5)
+        else []
+    )
     clocks: list[tuple[Any, ...]] = [
-        (cid, None, "promised", accepted, limit, "stopped", decided_on, due)
+        (cid, None, "promised", accepted, limit, "stopped", decided_on, due, pauses)
     ]
     tasks: list[tuple[Any, ...]] = []
     rating = rated_at = rerating = rerated_at = None
@@ -104,7 +115,7 @@ def one_case(
             )
             clocks.append(
                 (cid, task, "follow_up", opened, 5, "stopped" if completed_on else "running",
-                 completed_on, fu_due)
+                 completed_on, fu_due, [])
             )  # fmt: skip
             if completed_on is not None and rnd.random() < 0.6:
                 rerating = rnd.choice((1, 2, 3, 4))
@@ -139,7 +150,7 @@ async def seed(url: str, *, count: int) -> None:
     await conn.close()
 
 
-def queries(conn: Any) -> dict[str, Callable[[], Awaitable[Any]]]:
+def queries(conn: Any, cal: WorkingCalendar) -> dict[str, Callable[[], Awaitable[Any]]]:
     year: dict[str, Any] = {
         "region_code": "440000", "start": date(2026, 1, 1), "end": date(2026, 12, 31),
         "timezone": TZ,
@@ -170,15 +181,15 @@ def queries(conn: Any) -> dict[str, Callable[[], Awaitable[Any]]]:
         "departmentRanking by BAD_RATINGS": lambda: repo.department_ranks(
             conn, order_by="bad_ratings", limit=10, **year
         ),
-        "matterRanking by AVERAGE_DAYS_OVER_PROMISED": lambda: repo.matter_ranks(
-            conn, limit=10, **year
+        "matterRanking by average working days used over the promise": lambda: matter_ranks(
+            conn, cal=cal, limit=10, **year
         ),
     }
 
 
 async def measure(url: str, repeat: int) -> None:
     conn = await db.connect(url)
-    for name, run in queries(conn).items():
+    for name, run in queries(conn, await load_calendar(conn)).items():
         rows = await run()  # warm
         times = []
         for _ in range(repeat):

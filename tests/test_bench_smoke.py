@@ -63,7 +63,7 @@ def test_the_supervision_benchmark_runs_at_a_tiny_size() -> None:
     assert result.returncode == 0, result.stderr
     assert "seeded 500 cases over 2026" in result.stdout
     assert "ratingFigures by department, whole year:" in result.stdout
-    assert "matterRanking by AVERAGE_DAYS_OVER_PROMISED:" in result.stdout
+    assert "matterRanking by average working days used over the promise:" in result.stdout
 
 
 def test_the_search_benchmark_runs_at_a_tiny_size() -> None:

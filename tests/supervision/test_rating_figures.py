@@ -332,7 +332,8 @@ async def test_ranked_departments_and_matters(client: GraphQLClient) -> None:
         await client.execute(
             """{ matterRanking(from: "2026-03-01", to: "2026-03-31", first: 1) {
                  matter { code } concludedCases lateCases averageDaysOverPromised
-                 averagePromisedDays } }""",
+                 averagePromisedDays averageWorkingDaysUsed averageWorkingDaysOverPromised
+                 shareOverPromised } }""",
             token=supervisor,
         )
     )["matterRanking"]
@@ -343,6 +344,10 @@ async def test_ranked_departments_and_matters(client: GraphQLClient) -> None:
             "lateCases": 1,
             "averageDaysOverPromised": pytest.approx(1 / 3),
             "averagePromisedDays": 3.0,
+            # From Monday 03-02: C and D used 03-03 and 03-04, E four days to Friday 03-06.
+            "averageWorkingDaysUsed": pytest.approx(8 / 3),
+            "averageWorkingDaysOverPromised": pytest.approx(-1 / 3),
+            "shareOverPromised": pytest.approx(1 / 3),
         }
     ]
 

@@ -181,7 +181,9 @@ class DepartmentRankRow:
         return await department_of(info, self.department_id)
 
 
-@strawberry.type(description="A matter's place in the ranked list of days past the promise.")
+@strawberry.type(
+    description="A matter's place in the ranked list of working days used against the promise."
+)
 class MatterRankRow:
     matter: Matter = strawberry.field(description="The matter.")
     concluded_cases: int = strawberry.field(description="Decided within the range.")
@@ -192,6 +194,17 @@ class MatterRankRow:
     )
     average_promised_days: float | None = strawberry.field(
         description="The promised limit in working days (extensions included), averaged."
+    )
+    average_working_days_used: float | None = strawberry.field(
+        description="Working days of the promised clock used up to the decision (paused days "
+        "not counted), averaged over concluded cases."
+    )
+    average_working_days_over_promised: float | None = strawberry.field(
+        description="Working days used less the promised limit, averaged: negative when the "
+        "matter is decided within its promise on average. The ranking's order."
+    )
+    share_over_promised: float | None = strawberry.field(
+        description="Share of concluded cases that used more working days than promised."
     )
 
 
@@ -277,8 +290,9 @@ class SupervisionFiguresQuery:
         ]
 
     @strawberry.field(
-        description="Matters of cases decided in your region subtree, the most days past "
-        "the promised due date on average first."
+        description="Matters of cases decided in your region subtree, the most working days "
+        "used beyond the promised limit on average first (CALENDAR_YEAR_UNKNOWN when a case's "
+        "days reach a year whose working-day schedule is not published)."
     )
     async def matter_ranking(
         self,
@@ -311,6 +325,9 @@ class SupervisionFiguresQuery:
                 late_cases=m.late,
                 average_days_over_promised=m.average_days_over_promised,
                 average_promised_days=m.average_promised_days,
+                average_working_days_used=m.average_working_days_used,
+                average_working_days_over_promised=m.average_working_days_over_promised,
+                share_over_promised=m.share_over_promised,
             )
             for m in found
         ]

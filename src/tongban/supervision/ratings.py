@@ -23,10 +23,12 @@ import asyncpg
 from tongban.auth.errors import NotAllowedError
 from tongban.auth.types import Principal
 from tongban.config import Settings
+from tongban.deadlines.service import load_calendar
 from tongban.errors import ValidationError
 from tongban.government import repository as gov_repo
 from tongban.identifiers import is_uuid
 from tongban.supervision import repository as repo
+from tongban.supervision.matter_ranks import matter_ranks
 from tongban.supervision.service import MAX_DAYS, periods
 from tongban.supervision.types import DepartmentRank, MatterRank, RatingFigures
 
@@ -149,6 +151,12 @@ async def matter_ranking(
     region = await supervised_region(conn, principal, region_code)
     _check_period(start, end)
     _check_limit(first)
-    return await repo.matter_ranks(
-        conn, region_code=region, start=start, end=end, timezone=settings.timezone, limit=first
+    return await matter_ranks(
+        conn,
+        cal=await load_calendar(conn),
+        region_code=region,
+        start=start,
+        end=end,
+        timezone=settings.timezone,
+        limit=first,
     )

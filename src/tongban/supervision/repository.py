@@ -13,7 +13,7 @@ from tongban.auth.types import Principal
 from tongban.cases.access import ViewerSql
 from tongban.keyset import Order, Window
 from tongban.rows import fetch_all
-from tongban.supervision.types import DepartmentRank, FigureCase, MatterRank, RatingFigures
+from tongban.supervision.types import DepartmentRank, FigureCase, RatingFigures
 
 _WARNINGS = """
         FROM deadline_warning w
@@ -123,11 +123,11 @@ async def cases_for_figures(
 
 # The instants of [from, to] in local days: a rating at 23:59 on the last day counts, one at
 # 00:01 the day after does not (both in the configured time zone, not UTC).
-_LOCAL_RANGE = """{column} >= ($2::date)::timestamp AT TIME ZONE $4
+LOCAL_RANGE = """{column} >= ($2::date)::timestamp AT TIME ZONE $4
           AND {column} < ($3::date + 1)::timestamp AT TIME ZONE $4"""
 
 
-async def _fetch_planned(conn: asyncpg.Connection, sql: str, *args: Any) -> list[Any]:
+async def fetch_planned(conn: asyncpg.Connection, sql: str, *args: Any) -> list[Any]:
     """One figures statement, planned for its own arguments every time. asyncpg prepares and
     reuses statements, and after five runs PostgreSQL may switch to a generic plan — one that
     cannot know whether a region holds the whole province or a village, or a range a day or a
@@ -174,7 +174,7 @@ async def rating_figures(
     group = f"{GROUPS[group_by]} AS key, p.label AS period_start"
     # The ratings are scanned once without joins; the follow-ups (bad ratings only, a few in
     # a hundred) are counted from their own index and joined to the few result rows.
-    rows = await _fetch_planned(
+    rows = await fetch_planned(
         conn,
         f"""
         WITH g AS (
@@ -253,7 +253,7 @@ async def department_ranks(
         "on_time_rate": "on_time::float / NULLIF(concluded, 0) ASC NULLS LAST",
         "bad_ratings": "bad_ratings DESC",
     }[order_by]
-    rows = await _fetch_planned(
+    rows = await fetch_planned(
         conn,
         f"""
         WITH b AS (
@@ -288,7 +288,7 @@ async def department_ranks(
         ), bad AS (
             SELECT c.handling_department_id AS department_id, count(*) AS bad_ratings
             FROM case_record c
-            WHERE c.rating >= 4 AND {_LOCAL_RANGE.format(column="c.rated_at")}
+            WHERE c.rating >= 4 AND {LOCAL_RANGE.format(column="c.rated_at")}
               AND c.handling_lineage @> ARRAY[$1::text]
             GROUP BY 1
         )
@@ -307,46 +307,3 @@ async def department_ranks(
         limit,
     )
     return [msgspec.convert(dict(r), DepartmentRank) for r in rows]
-
-
-async def matter_ranks(
-    conn: asyncpg.Connection,
-    *,
-    region_code: str,
-    start: date,
-    end: date,
-    timezone: str,
-    limit: int,
-) -> list[MatterRank]:
-    """Matters of cases decided in [start, end] in the region subtree, the most days past
-    their promised due date on average first, in one statement."""
-    rows = await _fetch_planned(
-        conn,
-        f"""
-        WITH m AS (
-            SELECT c.matter_id, count(*) AS concluded,
-                   count(*) FILTER (WHERE l.late > 0) AS late,
-                   COALESCE(sum(l.late), 0) AS days_over_promised,
-                   sum(k.limit_days + k.extension_days) AS promised_days
-            FROM case_record c
-            JOIN deadline_clock k ON k.case_id = c.id AND k.kind = 'promised'
-            CROSS JOIN LATERAL (
-                SELECT GREATEST((c.decided_at AT TIME ZONE $4)::date - k.due_on, 0) AS late
-            ) l
-            WHERE c.decided_at IS NOT NULL AND {_LOCAL_RANGE.format(column="c.decided_at")}
-              AND c.handling_lineage @> ARRAY[$1::text]
-            GROUP BY c.matter_id
-        )
-        SELECT m.matter_id::text, x.code AS matter_code, x.current_version AS matter_version,
-               m.concluded, m.late, m.days_over_promised, m.promised_days
-        FROM m JOIN matter x ON x.id = m.matter_id
-        ORDER BY m.days_over_promised::float / m.concluded DESC, x.code
-        LIMIT $5
-        """,
-        region_code,
-        start,
-        end,
-        timezone,
-        limit,
-    )
-    return [msgspec.convert(dict(r), MatterRank) for r in rows]

@@ -92,6 +92,26 @@ class MatterRank(msgspec.Struct, frozen=True, kw_only=True):
     late: int
     days_over_promised: int
     promised_days: int
+    working_days_used: int
+    over: int  # concluded after using more working days than promised
+    many: bool = False  # a clock with more pauses than the fast statement reads inline
+    unknown_from: date | None = None
+    unknown_to: date | None = None
+
+    @property
+    def average_working_days_used(self) -> float | None:
+        return None if not self.concluded else self.working_days_used / self.concluded
+
+    @property
+    def average_working_days_over_promised(self) -> float | None:
+        """Working days used less the promised limit, averaged (negative when under)."""
+        if not self.concluded:
+            return None
+        return (self.working_days_used - self.promised_days) / self.concluded
+
+    @property
+    def share_over_promised(self) -> float | None:
+        return None if not self.concluded else self.over / self.concluded
 
     @property
     def average_days_over_promised(self) -> float | None:
