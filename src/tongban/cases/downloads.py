@@ -1,4 +1,5 @@
-"""Downloads of uploaded materials, decision documents and delivery proofs through short-lived signed URLs.
+"""Downloads of a case's files (materials, decision documents, delivery proofs, licences) and of
+exports through short-lived signed URLs.
 
 A browser follows a link without the API's bearer token, so the link itself carries the
 permission: what it names (a material or a decision document, by id) and an expiry, signed with
@@ -14,18 +15,18 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Awaitable, Callable
 from typing import Literal
 from urllib.parse import quote
 
 import asyncpg
+import msgspec
 
 from tongban.cases import delivery_repository as delivery_repo
 from tongban.cases import material_repository as material_repo
-from tongban.cases.types import DecisionDocument, Delivery, Material
 from tongban.config import Settings
 from tongban.errors import ForbiddenError, NotFoundError
 from tongban.licences import repository as licence_repo
-from tongban.licences.types import Licence
 
 FileKind = Literal["material", "decision", "delivery_proof", "export", "licence"]
 PATH = "/files/materials/"
@@ -67,15 +68,17 @@ class DownloadRefusedError(ForbiddenError):
     """The link was forged, altered or has expired: ask the API for a new one."""
 
 
-def _check_link(
+def check_link(
     settings: Settings,
     kind: FileKind,
     file_id: str,
+    *,
     expires: str,
     signature: str,
     now: float,
     by: str,
 ) -> None:
+    """Refuse a forged, altered, other-kind or expired link (``now``: real time)."""
     if not expires.isdigit() or not signature:
         raise DownloadRefusedError("a download link needs its expiry and signature")
     expected = _signature(settings.download_secret, kind, file_id, int(expires), by)
@@ -85,80 +88,76 @@ def _check_link(
         raise DownloadRefusedError("the download link has expired; ask for a new one")
 
 
-def check_export_link(
-    settings: Settings, *, job_id: str, expires: str, signature: str, now: float, by: str
-) -> None:
-    """An export's link is issued to its requester only (``by``)."""
-    _check_link(settings, "export", job_id, expires, signature, now, by)
+class DownloadFile(msgspec.Struct, frozen=True):
+    """What a link to a case's file hands out, and how the access audit names it."""
+
+    blob_key: str
+    content_type: str
+    name: str
+    """The name the download is saved under."""
+    case_id: str
+    audited_as: str
+    """The field of the access record: ``material:<id>``, ``decision_document:<id>`` …"""
 
 
-async def decision_document_for_download(
-    conn: asyncpg.Connection,
-    settings: Settings,
-    *,
-    document_id: str,
-    expires: str,
-    signature: str,
-    now: float,
-    by: str = "",
-) -> DecisionDocument:
-    _check_link(settings, "decision", document_id, expires, signature, now, by)
-    found = await material_repo.decision_document_by_id(conn, document_id=document_id)
-    if found is None:
-        raise NotFoundError("no such decision document")
-    return found
-
-
-async def delivery_proof_for_download(
-    conn: asyncpg.Connection,
-    settings: Settings,
-    *,
-    delivery_id: str,
-    expires: str,
-    signature: str,
-    now: float,
-    by: str = "",
-) -> Delivery:
-    """The delivery whose proof the link names (it has one)."""
-    _check_link(settings, "delivery_proof", delivery_id, expires, signature, now, by)
-    found = await delivery_repo.delivery_by_id(conn, delivery_id=delivery_id)
-    if found is None or found.proof is None:
-        raise NotFoundError("no such delivery proof")
-    return found
-
-
-async def material_for_download(
-    conn: asyncpg.Connection,
-    settings: Settings,
-    *,
-    material_id: str,
-    expires: str,
-    signature: str,
-    now: float,
-    by: str = "",
-) -> Material:
-    _check_link(settings, "material", material_id, expires, signature, now, by)
-    found = await material_repo.material_by_id(conn, material_id=material_id)
-    if found is None:
+async def _material(conn: asyncpg.Connection, file_id: str) -> DownloadFile:
+    m = await material_repo.material_by_id(conn, material_id=file_id)
+    if m is None:
         raise NotFoundError("no such material", problem="MATERIAL_NOT_FOUND")
-    return found
+    return DownloadFile(m.blob_key, m.content_type, m.name, m.case_id, f"material:{m.id}")
 
 
-async def licence_for_download(
+async def _decision(conn: asyncpg.Connection, file_id: str) -> DownloadFile:
+    d = await material_repo.decision_document_by_id(conn, document_id=file_id)
+    if d is None:
+        raise NotFoundError("no such decision document")
+    return DownloadFile(
+        d.blob_key, d.content_type, d.file_name, d.case_id, f"decision_document:{d.id}"
+    )
+
+
+async def _delivery_proof(conn: asyncpg.Connection, file_id: str) -> DownloadFile:
+    """The proof of the delivery the link names."""
+    d = await delivery_repo.delivery_by_id(conn, delivery_id=file_id)
+    if d is None or d.proof is None:
+        raise NotFoundError("no such delivery proof")
+    p = d.proof
+    return DownloadFile(
+        p.blob_key, p.content_type, p.file_name, d.case_id, f"delivery_proof:{d.id}"
+    )
+
+
+async def _licence(conn: asyncpg.Connection, file_id: str) -> DownloadFile:
+    lic = await licence_repo.licence_by_id(conn, licence_id=file_id)
+    if lic is None:
+        raise NotFoundError("no such licence", problem="LICENCE_NOT_FOUND")
+    name = f"{lic.type_name}-{lic.number}.pdf"
+    return DownloadFile(lic.blob_key, "application/pdf", name, lic.case_id, f"e_licence:{lic.id}")
+
+
+CaseFileKind = Literal["material", "decision", "delivery_proof", "licence"]
+_LOADERS: dict[CaseFileKind, Callable[[asyncpg.Connection, str], Awaitable[DownloadFile]]] = {
+    "material": _material,
+    "decision": _decision,
+    "delivery_proof": _delivery_proof,
+    "licence": _licence,
+}
+
+
+async def file_for_download(
     conn: asyncpg.Connection,
     settings: Settings,
+    kind: CaseFileKind,
+    file_id: str,
     *,
-    licence_id: str,
     expires: str,
     signature: str,
     now: float,
     by: str = "",
-) -> Licence:
-    _check_link(settings, "licence", licence_id, expires, signature, now, by)
-    found = await licence_repo.licence_by_id(conn, licence_id=licence_id)
-    if found is None:
-        raise NotFoundError("no such licence", problem="LICENCE_NOT_FOUND")
-    return found
+) -> DownloadFile:
+    """The case's file a signed link names, once the link is checked."""
+    check_link(settings, kind, file_id, expires=expires, signature=signature, now=now, by=by)
+    return await _LOADERS[kind](conn, file_id)
 
 
 def content_disposition(name: str) -> str:

@@ -212,9 +212,10 @@ async def download_export(
         if not is_uuid(job_id):
             raise NotFoundError("no such export", problem="EXPORT_NOT_FOUND")
         # A link expires in real time, whatever the platform clock reads.
-        downloads.check_export_link(
+        downloads.check_link(
             state.settings,
-            job_id=job_id,
+            "export",
+            job_id,
             expires=expires,
             signature=signature,
             now=time.time(),
