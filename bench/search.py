@@ -14,9 +14,7 @@ runs with the indexes its plan uses, so a plan that falls back to reading a whol
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import os
 import random
 import re
 import statistics
@@ -27,12 +25,11 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from support import ADMIN, drop_database, dsn, fresh_database  # noqa: E402
+from support import seeded_bench  # noqa: E402
 from tongban import db  # noqa: E402
 from tongban.auth.types import Principal  # noqa: E402
 from tongban.cases import search_repository as search  # noqa: E402
@@ -221,29 +218,15 @@ async def measure(url: str, repeat: int) -> None:
 
 
 async def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    await seeded_bench(
+        __doc__,
+        name="tongban_bench_search",
+        default_cases=300_000,
+        seed=seed,
+        measure=measure,
+        seeded_as="cases",
+        heading="one page of 50",
     )
-    parser.add_argument("--cases", type=int, default=300_000)
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
-    parser.add_argument("--reuse", action="store_true", help="time a kept database again")
-    args = parser.parse_args()
-    print(f"machine: {os.cpu_count()} cores; PostgreSQL at {urlsplit(ADMIN).hostname}")
-    name = f"tongban_bench_search_{args.cases}"
-    if args.reuse:
-        url = dsn(name)
-    else:
-        url = await fresh_database(name)
-        started = time.perf_counter()
-        await seed(url, count=args.cases)
-        print(f"seeded {args.cases:,} cases in {time.perf_counter() - started:.1f} s")
-    try:
-        print(f"one page of 50, median of {args.repeat}:")
-        await measure(url, args.repeat)
-    finally:
-        if not args.keep:
-            await drop_database(name)
 
 
 if __name__ == "__main__":

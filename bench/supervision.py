@@ -12,9 +12,7 @@ the GraphQL fields run, one statement each — and prints the median of a few ru
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import os
 import random
 import statistics
 import sys
@@ -24,12 +22,11 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from support import ADMIN, drop_database, dsn, fresh_database  # noqa: E402
+from support import seeded_bench  # noqa: E402
 from tongban import db  # noqa: E402
 from tongban.deadlines.calendar import WorkingCalendar  # noqa: E402
 from tongban.deadlines.service import load_calendar  # noqa: E402
@@ -201,29 +198,15 @@ async def measure(url: str, repeat: int) -> None:
 
 
 async def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    await seeded_bench(
+        __doc__,
+        name="tongban_bench_supervision",
+        default_cases=1_000_000,
+        seed=seed,
+        measure=measure,
+        seeded_as="cases over 2026",
+        heading="a year of the province",
     )
-    parser.add_argument("--cases", type=int, default=1_000_000)
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
-    parser.add_argument("--reuse", action="store_true", help="time a kept database again")
-    args = parser.parse_args()
-    print(f"machine: {os.cpu_count()} cores; PostgreSQL at {urlsplit(ADMIN).hostname}")
-    name = f"tongban_bench_supervision_{args.cases}"
-    if args.reuse:
-        url = dsn(name)
-    else:
-        url = await fresh_database(name)
-        started = time.perf_counter()
-        await seed(url, count=args.cases)
-        print(f"seeded {args.cases:,} cases over 2026 in {time.perf_counter() - started:.1f} s")
-    try:
-        print(f"a year of the province, median of {args.repeat}:")
-        await measure(url, args.repeat)
-    finally:
-        if not args.keep:
-            await drop_database(name)
 
 
 if __name__ == "__main__":

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import socket
 import sys
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -72,3 +74,40 @@ def wait_for_port(port: int, seconds: float = 20.0) -> None:
         except OSError:
             time.sleep(0.05)
     raise TimeoutError(f"nothing listens on {port}")
+
+
+async def seeded_bench(
+    doc: str | None,
+    *,
+    name: str,
+    default_cases: int,
+    seed: Callable[..., Awaitable[None]],
+    measure: Callable[[str, int], Awaitable[None]],
+    seeded_as: str,
+    heading: str,
+) -> None:
+    """A benchmark over a COPY-seeded database of its own: ``--cases``, ``--repeat``, and
+    ``--keep`` / ``--reuse`` to time a kept database again without seeding it anew."""
+    parser = argparse.ArgumentParser(
+        description=doc, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--cases", type=int, default=default_cases)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument("--reuse", action="store_true", help="time a kept database again")
+    args = parser.parse_args()
+    print(f"machine: {os.cpu_count()} cores; PostgreSQL at {urlsplit(ADMIN).hostname}")
+    database = f"{name}_{args.cases}"
+    if args.reuse:
+        url = dsn(database)
+    else:
+        url = await fresh_database(database)
+        started = time.perf_counter()
+        await seed(url, count=args.cases)
+        print(f"seeded {args.cases:,} {seeded_as} in {time.perf_counter() - started:.1f} s")
+    try:
+        print(f"{heading}, median of {args.repeat}:")
+        await measure(url, args.repeat)
+    finally:
+        if not args.keep:
+            await drop_database(database)
