@@ -14,9 +14,8 @@ import asyncpg
 
 from tongban.cases import events
 from tongban.cases.conclusion import check_rating
-from tongban.cases.runner import ActionContext, case_action
+from tongban.cases.runner import ActionContext, case_action, complete_open_task
 from tongban.cases.types import Case
-from tongban.deadlines import service as deadlines
 from tongban.errors import MAX_TEXT_CHARS, ConflictError, ValidationError, check_length
 from tongban.review import repository as review_repo
 from tongban.review.types import Task
@@ -41,24 +40,13 @@ async def complete_follow_up(ctx: ActionContext, actions: str) -> Case:
             problem="FOLLOW_UP_ACTIONS_REQUIRED",
         )
     check_length(text, field="actions", max_chars=MAX_TEXT_CHARS)
-    task = next((t for t in ctx.tasks if t.state in ("open", "claimed")), None)
-    if task is None:
-        raise ConflictError(
+    task = await complete_open_task(
+        ctx,
+        text,
+        ConflictError(
             "this case has no open follow-up: it was completed, or no bad rating opened one",
             problem="NO_OPEN_FOLLOW_UP",
-        )
-    await review_repo.update_task(
-        ctx.conn,
-        task_id=task.id,
-        changes={
-            "state": "completed",
-            "comment": text,
-            "completed_by": ctx.principal.officer_id,
-            "completed_at": ctx.now,
-        },
-    )
-    await deadlines.stop(
-        ctx.conn, case_id=ctx.case.id, at=ctx.now, on=ctx.today, task_ids=[task.id]
+        ),
     )
     return await ctx.record(
         event=events.FollowUpCompleted(task_id=task.id, completed_on=ctx.today),

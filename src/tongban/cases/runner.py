@@ -27,7 +27,10 @@ from tongban.catalogue import repository as catalogue_repo
 from tongban.catalogue.types import MatterVersion
 from tongban.clock import Clock, local_day
 from tongban.config import Settings
+from tongban.deadlines import service as deadlines
+from tongban.errors import DomainError
 from tongban.events.types import Event
+from tongban.review import repository as review_repo
 from tongban.review.types import Task
 
 P = ParamSpec("P")
@@ -97,6 +100,28 @@ async def pinned_matter(conn: asyncpg.Connection, case: Case) -> MatterVersion:
         conn, matter_ids=[case.matter_id], published_only=True
     )
     return next(v for v in versions if v.version == case.matter_version)
+
+
+async def complete_open_task(ctx: ActionContext, comment: str, missing: DomainError) -> Task:
+    """Complete the case's open (or claimed) task the action is about — a follow-up, a
+    verification — with ``comment``, and stop its clock; ``missing`` when there is none."""
+    task = next((t for t in ctx.tasks if t.state in ("open", "claimed")), None)
+    if task is None:
+        raise missing
+    await review_repo.update_task(
+        ctx.conn,
+        task_id=task.id,
+        changes={
+            "state": "completed",
+            "comment": comment,
+            "completed_by": ctx.principal.officer_id,
+            "completed_at": ctx.now,
+        },
+    )
+    await deadlines.stop(
+        ctx.conn, case_id=ctx.case.id, at=ctx.now, on=ctx.today, task_ids=[task.id]
+    )
+    return task
 
 
 Body = Callable[Concatenate[ActionContext, P], Awaitable[Case]]

@@ -17,7 +17,7 @@ import asyncpg
 
 from tongban.cases import credit_repository as credit_repo
 from tongban.cases import events
-from tongban.cases.runner import ActionContext, case_action, pinned_matter
+from tongban.cases.runner import ActionContext, case_action, complete_open_task, pinned_matter
 from tongban.cases.types import Case
 from tongban.catalogue.types import CommitmentTerms
 from tongban.clock import local_day
@@ -90,25 +90,14 @@ async def _close_task(ctx: ActionContext, findings: str) -> tuple[Task, str]:
             "record what the verification found", field="findings", problem="FINDINGS_REQUIRED"
         )
     check_length(text, field="findings", max_chars=MAX_TEXT_CHARS)
-    task = next((t for t in ctx.tasks if t.state in ("open", "claimed")), None)
-    if task is None:
-        raise ConflictError(
+    task = await complete_open_task(
+        ctx,
+        text,
+        ConflictError(
             "this case has no open verification: it was completed, or the case was not "
             "approved on a commitment",
             problem="NO_OPEN_VERIFICATION",
-        )
-    await review_repo.update_task(
-        ctx.conn,
-        task_id=task.id,
-        changes={
-            "state": "completed",
-            "comment": text,
-            "completed_by": ctx.principal.officer_id,
-            "completed_at": ctx.now,
-        },
-    )
-    await deadlines.stop(
-        ctx.conn, case_id=ctx.case.id, at=ctx.now, on=ctx.today, task_ids=[task.id]
+        ),
     )
     return task, text
 
