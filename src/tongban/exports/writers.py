@@ -16,7 +16,7 @@ import csv
 import io
 import os
 import tempfile
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -42,11 +42,19 @@ def _text(value: Cell) -> str:
 
 async def csv_chunks(table: Table) -> AsyncIterator[bytes]:
     """The table as CSV, one chunk per page of rows."""
+    async for chunk in csv_pages([c.title for c in table.columns], table.pages):
+        yield chunk
+
+
+async def csv_pages(
+    header: Sequence[str], pages: AsyncIterator[Sequence[Sequence[Cell]]]
+) -> AsyncIterator[bytes]:
+    """A header and pages of rows as CSV (after the BOM), one chunk per page."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     buffer.write("\ufeff")
-    writer.writerow([c.title for c in table.columns])
-    async for rows in table.pages:
+    writer.writerow(header)
+    async for rows in pages:
         writer.writerows([_text(v) for v in row] for row in rows)
         yield buffer.getvalue().encode()
         buffer.seek(0)

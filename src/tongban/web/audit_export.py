@@ -4,8 +4,6 @@ province's log leaves in constant memory. Signed-in supervisors and administrato
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import AsyncIterator
 from datetime import date
 from typing import Annotated, Any
@@ -23,6 +21,7 @@ from tongban.audit.types import AccessFilter, AccessRecord
 from tongban.auth.errors import TokenError
 from tongban.auth.types import ANONYMOUS, Principal
 from tongban.errors import DomainError, ForbiddenError, UnauthenticatedError, ValidationError
+from tongban.exports import writers
 
 HEADER = (
     "at",
@@ -57,21 +56,19 @@ def _row(r: AccessRecord) -> tuple[str, ...]:
 
 
 async def _csv(state: State, principal: Principal, search: AccessFilter) -> AsyncIterator[bytes]:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    # A BOM, so that spreadsheet programs read the Chinese names as UTF-8.
-    buffer.write("\ufeff")
-    writer.writerow(HEADER)
     async with state.pool.acquire() as conn, conn.transaction(readonly=True):
-        count = 0
-        async for record in service.export_access_log(conn, principal, filter=search):
-            writer.writerow(_row(record))
-            count += 1
-            if count % _BATCH == 0:
-                yield buffer.getvalue().encode()
-                buffer.seek(0)
-                buffer.truncate()
-    yield buffer.getvalue().encode()
+
+        async def pages() -> AsyncIterator[list[tuple[str, ...]]]:
+            page: list[tuple[str, ...]] = []
+            async for record in service.export_access_log(conn, principal, filter=search):
+                page.append(_row(record))
+                if len(page) == _BATCH:
+                    yield page
+                    page = []
+            yield page
+
+        async for chunk in writers.csv_pages(HEADER, pages()):
+            yield chunk
 
 
 def day(value: str | None, field: str) -> date | None:

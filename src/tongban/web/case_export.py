@@ -5,8 +5,6 @@ cases the officer works on, and those rows are recorded in the personal-data acc
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import AsyncIterator
 from datetime import date
 from typing import Annotated, Any
@@ -24,6 +22,7 @@ from tongban.auth.types import ANONYMOUS, Principal
 from tongban.cases import export
 from tongban.cases.types import CaseFilter as DomainCaseFilter
 from tongban.errors import DomainError, ForbiddenError, UnauthenticatedError
+from tongban.exports import writers
 from tongban.logs import request_id_var
 from tongban.web.audit_export import day
 
@@ -33,27 +32,17 @@ Text = Annotated[str | None, QueryParameter()]
 async def _csv(
     state: State, principal: Principal, search: DomainCaseFilter, client: str | None
 ) -> AsyncIterator[bytes]:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    buffer.write("\ufeff")  # spreadsheet programs then read the Chinese as UTF-8
-    writer.writerow(export.HEADER)
-    request_id = request_id_var.get()
     async with state.pool.acquire() as conn:
         pages = export.export_rows(
             conn,
             principal,
             filter=search,
             now=state.clock.now,
-            request_id=request_id,
+            request_id=request_id_var.get(),
             client_address=client,
         )
-        async for rows in pages:
-            writer.writerows(rows)
-            yield buffer.getvalue().encode()
-            buffer.seek(0)
-            buffer.truncate()
-    if buffer.tell():
-        yield buffer.getvalue().encode()
+        async for chunk in writers.csv_pages(export.HEADER, pages):
+            yield chunk
 
 
 def _range(start: date | None, end: date | None) -> DateRange | None:
