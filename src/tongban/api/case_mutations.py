@@ -42,7 +42,7 @@ TaskId = Annotated[strawberry.ID, strawberry.argument(description="The task.")]
 DepartmentId = Annotated[strawberry.ID, strawberry.argument(description="Target department.")]
 
 
-async def _act(
+async def act(
     info: Info,
     action: CaseAction[P],
     number: str,
@@ -69,7 +69,7 @@ def _plain(action: CaseAction[[]], description: str) -> Any:
     """A mutation of the case alone (number and version)."""
 
     async def resolver(info: Info, number: CaseNumber, expected_version: Version) -> CasePayload:
-        return await _act(info, action, number, expected_version)
+        return await act(info, action, number, expected_version)
 
     return strawberry.mutation(resolver=resolver, description=description)
 
@@ -80,7 +80,7 @@ def _with_reason(action: CaseAction[[str | None]], description: str) -> Any:
     async def resolver(
         info: Info, number: CaseNumber, expected_version: Version, reason: Reason = None
     ) -> CasePayload:
-        return await _act(info, action, number, expected_version, reason)
+        return await act(info, action, number, expected_version, reason)
 
     return strawberry.mutation(resolver=resolver, description=description)
 
@@ -95,7 +95,7 @@ def _to_department(action: CaseAction[[str, str | None]], description: str) -> A
         department_id: DepartmentId,
         reason: Reason = None,
     ) -> CasePayload:
-        return await _act(info, action, number, expected_version, str(department_id), reason)
+        return await act(info, action, number, expected_version, str(department_id), reason)
 
     return strawberry.mutation(resolver=resolver, description=description)
 
@@ -157,7 +157,7 @@ class CaseMutation:
             ),
         ] = False,
     ) -> CasePayload:
-        return await _act(
+        return await act(
             info,
             intake.accept,
             number,
@@ -181,7 +181,7 @@ class CaseMutation:
             str | None, strawberry.argument(description="The agency to apply to.")
         ] = None,
     ) -> CasePayload:
-        return await _act(info, intake.refuse, number, expected_version, reason, competent_agency)
+        return await act(info, intake.refuse, number, expected_version, reason, competent_agency)
 
     @strawberry.mutation(
         description="Ask for materials in one notice: at intake it must list every missing required "
@@ -197,7 +197,7 @@ class CaseMutation:
         ],
         note: Annotated[str, strawberry.argument(description="What is wrong or missing.")] = "",
     ) -> CasePayload:
-        return await _act(
+        return await act(
             info, intake.request_supplement, number, expected_version, material_codes, note
         )
 
@@ -213,7 +213,7 @@ class CaseMutation:
         materials: Annotated[list[MaterialUpload], strawberry.argument(description="The files.")],
     ) -> CasePayload:
         files = await read_files(info, materials)
-        return await _act(info, supplements.supplement, number, expected_version, files)
+        return await act(info, supplements.supplement, number, expected_version, files)
 
     close_case = _with_reason(
         closing.close,
@@ -226,7 +226,7 @@ class CaseMutation:
     async def claim_task(
         self, info: Info, number: CaseNumber, expected_version: Version, task_id: TaskId
     ) -> CasePayload:
-        return await _act(info, review.claim_task, number, expected_version, str(task_id))
+        return await act(info, review.claim_task, number, expected_version, str(task_id))
 
     @strawberry.mutation(description="Give your department's opinion on a task.")
     async def complete_task(
@@ -240,7 +240,7 @@ class CaseMutation:
             str, strawberry.argument(description="Reasons (required unless agreeing).")
         ] = "",
     ) -> CasePayload:
-        return await _act(
+        return await act(
             info,
             review.complete_task,
             number,
@@ -259,7 +259,7 @@ class CaseMutation:
         to_stage: Annotated[int, strawberry.argument(description="Stage index, from 0.")],
         reason: Reason = None,
     ) -> CasePayload:
-        return await _act(info, review.send_back, number, expected_version, to_stage, reason)
+        return await act(info, review.send_back, number, expected_version, to_stage, reason)
 
     hand_up = _to_department(
         moves.hand_up, "上报: hand the case up to a department of a higher level."
@@ -281,7 +281,7 @@ class CaseMutation:
         ],
         reason: Reason = None,
     ) -> CasePayload:
-        return await _act(
+        return await act(
             info,
             review.start_special_procedure,
             number,
@@ -319,7 +319,7 @@ class CaseMutation:
         ] = None,
     ) -> CasePayload:
         file = None if document is None else await read_file(info, document)
-        return await _act(
+        return await act(
             info,
             conclusion.decide,
             number,
@@ -343,7 +343,7 @@ class CaseMutation:
         delivery: Annotated[DeliveryInput, strawberry.argument(description="How, to whom, when.")],
     ) -> CasePayload:
         proof = None if delivery.proof is None else await read_file(info, delivery.proof)
-        return await _act(
+        return await act(
             info, deliveries.deliver, number, expected_version, delivery.to_domain(proof)
         )
 
@@ -363,7 +363,7 @@ class CaseMutation:
         rating: Annotated[int, strawberry.argument(description="1 … 5 (GB/T 39046 A.8).")],
         comment: Annotated[str, strawberry.argument(description="Comment.")] = "",
     ) -> CasePayload:
-        return await _act(info, conclusion.rate, number, expected_version, rating, comment)
+        return await act(info, conclusion.rate, number, expected_version, rating, comment)
 
     @strawberry.mutation(
         description="差评整改回访: the department handling a bad rating's follow-up records what "
@@ -378,7 +378,7 @@ class CaseMutation:
             str, strawberry.argument(description="What was done to rectify (整改情况), required.")
         ],
     ) -> CasePayload:
-        return await _act(info, follow_up.complete_follow_up, number, expected_version, actions)
+        return await act(info, follow_up.complete_follow_up, number, expected_version, actions)
 
     @strawberry.mutation(
         description="Rate once more after the follow-up of a bad rating is completed "
@@ -392,4 +392,4 @@ class CaseMutation:
         rating: Annotated[int, strawberry.argument(description="1 … 5 (GB/T 39046 A.8).")],
         comment: Annotated[str, strawberry.argument(description="Comment.")] = "",
     ) -> CasePayload:
-        return await _act(info, follow_up.rerate, number, expected_version, rating, comment)
+        return await act(info, follow_up.rerate, number, expected_version, rating, comment)

@@ -10,8 +10,7 @@ from strawberry.file_uploads import Upload
 
 from tongban.api.arguments import CaseNumber
 from tongban.api.case_inputs import CasePayload, read_file
-from tongban.api.case_mutations import Version
-from tongban.api.case_mutations import _act as act
+from tongban.api.case_mutations import Version, act
 from tongban.api.context import Info
 from tongban.cases import commitment, verification
 
