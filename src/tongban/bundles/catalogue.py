@@ -123,7 +123,7 @@ def _mapping_problems(
                 )
             )
         producer = material.produced_by
-        if producer is not None and producer not in _prerequisites_of(target.matter_code, spec):
+        if producer is not None and producer not in spec.prerequisites_of(target.matter_code):
             problems.append(
                 Problem(
                     f"materials[{i}].producedBy",
@@ -158,18 +158,6 @@ def _unmapped_problems(spec: BundleSpec, found: dict[str, MatterVersion]) -> lis
                 )
             )
     return problems
-
-
-def _prerequisites_of(code: str, spec: BundleSpec) -> set[str]:
-    depends = {i.matter_code: set(i.depends_on) for i in spec.items}
-    seen: set[str] = set()
-    todo = list(depends.get(code, ()))
-    while todo:
-        c = todo.pop()
-        if c not in seen:
-            seen.add(c)
-            todo += depends.get(c, ())
-    return seen
 
 
 async def validate_bundle(conn: asyncpg.Connection, spec: BundleSpec) -> list[Problem]:
