@@ -12,8 +12,8 @@ import msgspec
 from tongban.auth.types import Principal
 from tongban.cases.access import ViewerSql
 from tongban.keyset import Order, Window
-from tongban.rows import fetch_all
-from tongban.supervision.types import DepartmentRank, FigureCase, RatingFigures
+from tongban.rows import fetch_all, fetch_one
+from tongban.supervision.types import DepartmentRank, FigureCase, OpenWarning, RatingFigures
 
 _WARNING_COLUMNS = """
         SELECT w.id::text, w.level, w.due_on, w.raised_at, k.kind, c.number AS case_number,
@@ -40,12 +40,14 @@ async def open_warnings(
     department_id: str | None,
     levels: list[str],
     window: Window[tuple[Any, str]],
-) -> list[dict[str, Any]]:
+) -> list[OpenWarning]:
     """Open warnings, oldest raised first, in reading order (reversed when paging backwards)."""
     params: list[Any] = [region_code, department_id, levels, window.limit]
     seek, order_by = Order(["w.raised_at", "w.id"], ["timestamptz", "uuid"]).sql(window, params)
     visible = ViewerSql(principal, params).visible()
-    rows = await conn.fetch(
+    return await fetch_all(
+        conn,
+        OpenWarning,
         f"""
         {_WARNING_COLUMNS}
         {_WARNINGS}
@@ -56,17 +58,18 @@ async def open_warnings(
         """,
         *params,
     )
-    return [dict(r) for r in rows]
 
 
 async def raised_warning(
     conn: asyncpg.Connection, *, principal: Principal, case_id: str, level: str, clock: str
-) -> dict[str, Any] | None:
+) -> OpenWarning | None:
     """The latest warning of this level on this kind of clock of the case, if the viewer may
     see the case (a live feed's event names the case, level and clock, not the row)."""
     params: list[Any] = [case_id, level, clock]
     visible = ViewerSql(principal, params).visible()
-    row = await conn.fetchrow(
+    return await fetch_one(
+        conn,
+        OpenWarning,
         f"""
         {_WARNING_COLUMNS}
         {_WARNING_JOINS}
@@ -76,7 +79,6 @@ async def raised_warning(
         """,
         *params,
     )
-    return None if row is None else dict(row)
 
 
 async def count_open_warnings(
