@@ -180,14 +180,21 @@ def _delivered(row: EventToPlan, event: Any, reason: str, settings: Settings) ->
     }
 
 
-def _approved_on_commitment(
-    row: EventToPlan, event: Any, reason: str, settings: Settings
-) -> dict[str, str]:
-    """告知承诺制: approved on the commitment, the verification to come."""
+def _committed(row: EventToPlan, event: Any) -> dict[str, str]:
+    """告知承诺制: the approval on the commitment, named in the matter kind's own words."""
     wording = DECISIONS.get(row.matter_kind, DECISIONS["licence"])
     return {
         "decision": wording["approved"],
         "resultNumber": event.result_number or row.result_number or "无",
+    }
+
+
+def _approved_on_commitment(
+    row: EventToPlan, event: Any, reason: str, settings: Settings
+) -> dict[str, str]:
+    """Approved on the commitment, the verification to come."""
+    return {
+        **_committed(row, event),
         "collectAt": _collect_at(row),
         "deliveryDueOn": chinese_date(event.deadlines.get("delivery")),
         "verificationDays": str(event.verification_days),
@@ -198,11 +205,9 @@ def _approved_on_commitment(
 def _commitment_revoked(
     row: EventToPlan, event: Any, reason: str, settings: Settings
 ) -> dict[str, str]:
-    """告知承诺制: the approval revoked after a false commitment."""
-    wording = DECISIONS.get(row.matter_kind, DECISIONS["licence"])
+    """The approval revoked after a false commitment."""
     return {
-        "decision": wording["approved"],
-        "resultNumber": event.result_number or row.result_number or "无",
+        **_committed(row, event),
         "committedOn": chinese_date(event.committed_on),
         "conditions": event.conditions,
         "findings": row.reason or "",
