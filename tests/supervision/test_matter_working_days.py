@@ -22,7 +22,7 @@ from tests.supervision.test_rating_figures import decide, withdrawal
 from tongban.deadlines.calendar import WorkingCalendar, package_schedule
 from tongban.deadlines.clock import Pause, clock_status
 from tongban.deadlines.errors import UnknownCalendarYearError
-from tongban.supervision.matter_ranks import matter_ranks
+from tongban.supervision.matter_rank_repository import matter_ranks
 
 RANKING = """{ matterRanking(from: "2026-04-01", to: "2026-04-30", first: 5) {
     matter { code } concludedCases lateCases averageDaysOverPromised averagePromisedDays

@@ -10,7 +10,7 @@ import strawberry
 
 from tongban.api.enums import Colour, derived_enum
 from tongban.bundles import types as domain
-from tongban.bundles.progress import BundleProgress
+from tongban.bundles.types import BundleProgress
 
 if TYPE_CHECKING:
     from tongban.api.cases import Case

@@ -81,6 +81,20 @@ class RequiredMaterial(Node):
 
         return await reusable_for(info, self.licence_type)
 
+    @classmethod
+    def from_domain(cls, m: domain.RequiredMaterial, version_key: str) -> RequiredMaterial:
+        """``version_key`` is ``<matter id>:<version>``."""
+        return cls(
+            id=strawberry.ID(f"RequiredMaterial:{version_key}:{m.code}"),
+            code=m.code,
+            name=m.name,
+            required=m.required,
+            form=MaterialForm(m.form),
+            e_licence_accepted=m.e_licence_accepted,
+            deferrable=m.deferrable,
+            licence_type=m.licence_type,
+        )
+
 
 @strawberry.type(description="电子证照: the electronic licence an approval of the matter issues.")
 class LicenceTerms:
@@ -150,6 +164,18 @@ class ReviewStage(Node):
             [str(d) for d in self.department_ids]
         )
         return [Department.from_domain(d) for d in found if d is not None]
+
+    @classmethod
+    def from_domain(cls, st: domain.ReviewStage, stage_key: str) -> ReviewStage:
+        """``stage_key`` is ``<matter id>:<version>:<index from 0>``."""
+        return cls(
+            id=strawberry.ID(f"ReviewStage:{stage_key}"),
+            name=st.name,
+            mode=StageMode(st.mode),
+            join=JoinPolicy(st.join),
+            limit_days=st.limit_days,
+            department_ids=[strawberry.ID(d) for d in st.department_ids],
+        )
 
 
 @strawberry.type(description="One version of a matter. A published version never changes.")
@@ -246,27 +272,10 @@ class MatterVersion(Node):
                 validity_years=s.licence.validity_years,
             ),
             materials=[
-                RequiredMaterial(
-                    id=strawberry.ID(f"RequiredMaterial:{v.matter_id}:{v.version}:{m.code}"),
-                    code=m.code,
-                    name=m.name,
-                    required=m.required,
-                    form=MaterialForm(m.form),
-                    e_licence_accepted=m.e_licence_accepted,
-                    deferrable=m.deferrable,
-                    licence_type=m.licence_type,
-                )
-                for m in s.materials
+                RequiredMaterial.from_domain(m, f"{v.matter_id}:{v.version}") for m in s.materials
             ],
             review_plan=[
-                ReviewStage(
-                    id=strawberry.ID(f"ReviewStage:{v.matter_id}:{v.version}:{i}"),
-                    name=st.name,
-                    mode=StageMode(st.mode),
-                    join=JoinPolicy(st.join),
-                    limit_days=st.limit_days,
-                    department_ids=[strawberry.ID(d) for d in st.department_ids],
-                )
+                ReviewStage.from_domain(st, f"{v.matter_id}:{v.version}:{i}")
                 for i, st in enumerate(s.review_plan)
             ],
             created_at=v.created_at,

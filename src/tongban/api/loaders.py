@@ -13,7 +13,8 @@ import asyncpg
 from strawberry.dataloader import DataLoader
 
 from tongban.auth.types import Principal
-from tongban.bundles.progress import BundleProgress, visible_progress
+from tongban.bundles.progress import visible_progress
+from tongban.bundles.types import BundleProgress
 from tongban.cases import applicant_repository as applicant_repo
 from tongban.cases import credit_repository as credit_repo
 from tongban.cases import delivery_repository as delivery_repo

@@ -174,7 +174,7 @@ async def _raised_warning(
             c, principal=principal, case_id=event.caseId, level=level, clock=clock
         )
     )
-    return None if row is None else SupervisionWarning.from_row(row)
+    return None if row is None else SupervisionWarning.from_domain(row)
 
 
 async def _followed_case(info: Info, principal: Principal, case_number: str) -> tuple[str, str]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date, datetime
 from enum import Enum
 from typing import Annotated, Any
@@ -25,6 +24,7 @@ from tongban.api.supervision_figures import FigurePeriod
 from tongban.identifiers import validate_region_code
 from tongban.supervision import repository as repo
 from tongban.supervision import service
+from tongban.supervision.types import OpenWarning
 
 _WARNINGS = "warnings:raised"
 
@@ -54,16 +54,16 @@ class SupervisionWarning:
     region_code: strawberry.Private[str]
 
     @classmethod
-    def from_row(cls, r: Mapping[str, Any]) -> SupervisionWarning:
+    def from_domain(cls, w: OpenWarning) -> SupervisionWarning:
         return cls(
-            id=strawberry.ID(r["id"]),
-            level=WarningLevel(r["level"]),
-            clock=DeadlineKind(r["kind"]),
-            due_on=r["due_on"],
-            raised_at=r["raised_at"],
-            case_number=r["case_number"],
-            department_id=r["department_id"],
-            region_code=r["region_code"],
+            id=strawberry.ID(w.id),
+            level=WarningLevel(w.level),
+            clock=DeadlineKind(w.kind),
+            due_on=w.due_on,
+            raised_at=w.raised_at,
+            case_number=w.case_number,
+            department_id=w.department_id,
+            region_code=w.region_code,
         )
 
     @strawberry.field(description="The department responsible.")
@@ -142,8 +142,8 @@ class SupervisionQuery:
         return connection(
             rows,
             page,
-            node=SupervisionWarning.from_row,
-            cursor=lambda r: encode_cursor([r["raised_at"], r["id"]], _WARNINGS),
+            node=SupervisionWarning.from_domain,
+            cursor=lambda w: encode_cursor([w.raised_at, w.id], _WARNINGS),
             counter=info.context.counter(lambda c: repo.count_open_warnings(c, **scope)),
         )
 

@@ -10,6 +10,7 @@ from typing import Any
 import asyncpg
 
 from tongban.audit.types import Access, AccessFilter, Accessor, AccessRecord
+from tongban.criteria import Criterion, as_is, bind, conditions
 from tongban.keyset import Order, Window
 from tongban.rows import fetch_all, struct_of
 
@@ -54,28 +55,23 @@ async def insert_accesses(
     return int(status.rsplit(" ", 1)[-1])
 
 
-def _where(f: AccessFilter, region_code: str | None, params: list[Any]) -> str:
-    def p(value: Any) -> str:
-        params.append(value)
-        return f"${len(params)}"
+_CRITERIA: tuple[Criterion, ...] = (
+    ("case_number", "a.case_number = {}", as_is),
+    ("officer_id", "a.officer_id = {}::uuid", as_is),
+    ("department_id", "a.department_id = {}::uuid", as_is),
+    ("since", "a.at >= {}", as_is),
+    ("before", "a.at < {}", as_is),
+)
 
-    conditions = ["TRUE"]
+
+def _where(f: AccessFilter, region_code: str | None, params: list[Any]) -> str:
+    parts = ["TRUE"]
     if region_code is not None:
-        r = p(region_code)
-        conditions.append(
+        r = bind(params, region_code)
+        parts.append(
             f"(a.officer_lineage @> ARRAY[{r}::text] OR a.case_lineage @> ARRAY[{r}::text])"
         )
-    if f.case_number is not None:
-        conditions.append(f"a.case_number = {p(f.case_number)}")
-    if f.officer_id is not None:
-        conditions.append(f"a.officer_id = {p(f.officer_id)}::uuid")
-    if f.department_id is not None:
-        conditions.append(f"a.department_id = {p(f.department_id)}::uuid")
-    if f.since is not None:
-        conditions.append(f"a.at >= {p(f.since)}")
-    if f.before is not None:
-        conditions.append(f"a.at < {p(f.before)}")
-    return " AND ".join(conditions)
+    return " AND ".join(parts + conditions(f, _CRITERIA, params))
 
 
 async def accesses(

@@ -9,7 +9,7 @@ import asyncpg
 from tongban.auth.errors import NotAllowedError
 from tongban.auth.types import Principal
 from tongban.bundles import repository as repo
-from tongban.bundles.types import BundleSpec, BundleVersion
+from tongban.bundles.types import BundleMaterial, BundleSpec, BundleVersion
 from tongban.catalogue import repository as catalogue_repo
 from tongban.catalogue.types import MatterVersion
 from tongban.clock import Clock
@@ -88,7 +88,6 @@ def _material_problems(spec: BundleSpec, found: dict[str, MatterVersion]) -> lis
                 {"max": MAX_MATERIALS},
             )
         )
-    mapped: set[tuple[str, str]] = set()
     seen: set[str] = set()
     for i, material in enumerate(spec.materials):
         if material.code in seen:
@@ -101,30 +100,46 @@ def _material_problems(spec: BundleSpec, found: dict[str, MatterVersion]) -> lis
                 )
             )
         seen.add(material.code)
-        for j, target in enumerate(material.maps_to):
-            matter = found.get(target.matter_code)
-            known = {m.code for m in matter.spec.materials} if matter else set()
-            if target.material_code not in known:
-                problems.append(
-                    Problem(
-                        f"materials[{i}].mapsTo[{j}]",
-                        "UNKNOWN_MATERIAL",
-                        f"{target.matter_code} asks for no material {target.material_code!r}",
-                        {"codes": [target.material_code]},
-                    )
+        problems += _mapping_problems(i, material, spec, found)
+    return problems + _unmapped_problems(spec, found)
+
+
+def _mapping_problems(
+    i: int, material: BundleMaterial, spec: BundleSpec, found: dict[str, MatterVersion]
+) -> list[Problem]:
+    """What is wrong with where the ``i``-th merged material goes: a matter material that does
+    not exist, or a result used by a matter that does not wait for its producer."""
+    problems: list[Problem] = []
+    for j, target in enumerate(material.maps_to):
+        matter = found.get(target.matter_code)
+        known = {m.code for m in matter.spec.materials} if matter else set()
+        if target.material_code not in known:
+            problems.append(
+                Problem(
+                    f"materials[{i}].mapsTo[{j}]",
+                    "UNKNOWN_MATERIAL",
+                    f"{target.matter_code} asks for no material {target.material_code!r}",
+                    {"codes": [target.material_code]},
                 )
-            mapped.add((target.matter_code, target.material_code))
-            producer = material.produced_by
-            if producer is not None and producer not in _prerequisites_of(target.matter_code, spec):
-                problems.append(
-                    Problem(
-                        f"materials[{i}].producedBy",
-                        "RESULT_NOT_A_PREREQUISITE",
-                        f"{target.matter_code} does not wait for {producer}, whose result "
-                        f"{material.code} is",
-                        {"code": producer},
-                    )
+            )
+        producer = material.produced_by
+        if producer is not None and producer not in spec.prerequisites_of(target.matter_code):
+            problems.append(
+                Problem(
+                    f"materials[{i}].producedBy",
+                    "RESULT_NOT_A_PREREQUISITE",
+                    f"{target.matter_code} does not wait for {producer}, whose result "
+                    f"{material.code} is",
+                    {"code": producer},
                 )
+            )
+    return problems
+
+
+def _unmapped_problems(spec: BundleSpec, found: dict[str, MatterVersion]) -> list[Problem]:
+    """Each matter's required materials that no merged material maps to."""
+    mapped = {(t.matter_code, t.material_code) for m in spec.materials for t in m.maps_to}
+    problems: list[Problem] = []
     for item in spec.items:
         matter = found.get(item.matter_code)
         unmapped = [
@@ -143,18 +158,6 @@ def _material_problems(spec: BundleSpec, found: dict[str, MatterVersion]) -> lis
                 )
             )
     return problems
-
-
-def _prerequisites_of(code: str, spec: BundleSpec) -> set[str]:
-    depends = {i.matter_code: set(i.depends_on) for i in spec.items}
-    seen: set[str] = set()
-    todo = list(depends.get(code, ()))
-    while todo:
-        c = todo.pop()
-        if c not in seen:
-            seen.add(c)
-            todo += depends.get(c, ())
-    return seen
 
 
 async def validate_bundle(conn: asyncpg.Connection, spec: BundleSpec) -> list[Problem]:

@@ -5,15 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import Any, Literal
+from typing import Any
 
 import asyncpg
-import msgspec
 
 from tongban.auth.types import Principal
 from tongban.bundles import repository as repo
 from tongban.bundles.progression import NO_RESULT_STATES, RESULT_STATES
-from tongban.bundles.types import BundleApplication, BundleVersion
+from tongban.bundles.types import BundleApplication, BundleProgress, BundleState, BundleVersion
 from tongban.cases import repository as case_repo
 from tongban.cases.types import Case
 from tongban.config import Settings
@@ -22,9 +21,6 @@ from tongban.deadlines import service as deadlines
 from tongban.deadlines.clock import clock_status, colour
 from tongban.errors import NotFoundError
 
-BundleState = Literal[
-    "submitted", "in_progress", "completed", "partly_refused", "refused", "withdrawn"
-]
 _NOT_YET_ACCEPTED = frozenset({"waiting", "received", "supplement_requested"})
 
 
@@ -41,21 +37,6 @@ def bundle_state(states: Sequence[str]) -> BundleState:
     if all(s == "withdrawn" for s in states):
         return "withdrawn"
     return "partly_refused" if any(s in RESULT_STATES for s in states) else "refused"
-
-
-class BundleProgress(msgspec.Struct, frozen=True, kw_only=True):
-    application: BundleApplication
-    bundle: BundleVersion
-    state: BundleState
-    case_ids: list[str]
-    accepted_on: date | None
-    """The day the first item was accepted: the bundle's promised limit counts from it."""
-    bundle_clock: dict[str, Any] | None
-    """The bundle's own promised-limit clock (due date, remaining days, colour)."""
-    items_due_on: date | None
-    """The latest promised due date of the items."""
-    due_on: date | None
-    """The later of the bundle's own due date and its items'."""
 
 
 async def progress_of(

@@ -86,21 +86,10 @@ async def after_item_action(
         return
     failed = next(s for s in siblings if s.id == case.id)
     for s in siblings:
-        if s.state == "waiting" and failed.matter_code in _all_prerequisites(
-            s.matter_code, depends
+        if s.state == "waiting" and failed.matter_code in bundle.spec.prerequisites_of(
+            s.matter_code
         ):
             await _close(conn, s, failed, case.state, at=at, today=today)
-
-
-def _all_prerequisites(code: str, depends: dict[str, set[str]]) -> set[str]:
-    seen: set[str] = set()
-    todo = list(depends.get(code, ()))
-    while todo:
-        c = todo.pop()
-        if c not in seen:
-            seen.add(c)
-            todo += depends.get(c, ())
-    return seen
 
 
 async def _release(

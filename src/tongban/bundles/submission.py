@@ -5,6 +5,7 @@ caller's transaction. An item whose prerequisites have no result yet starts ``wa
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 import asyncpg
 import msgspec
@@ -18,7 +19,7 @@ from tongban.cases import service as cases
 from tongban.cases.errors import IdempotencyKeyReusedError
 from tongban.cases.repository import lock_idempotency_key
 from tongban.cases.storage import store_materials
-from tongban.cases.types import Submission, UploadedFile
+from tongban.cases.types import Applicant, Submission, UploadedFile
 from tongban.clock import Clock, local_day
 from tongban.config import Settings
 from tongban.errors import InvalidInputError, NotFoundError, Problem
@@ -137,6 +138,25 @@ async def _earlier(
     return None if prior is None else prior[0]
 
 
+async def _applicant(
+    conn: asyncpg.Connection, filing: cases.Filing, registered: Applicant | None
+) -> tuple[Applicant, dict[str, Any]]:
+    """Who the cases are for, and the contact stated on them: the registered applicant filing
+    for themselves, or the one named at a window (created on a first filing, never rewritten)."""
+    if filing.applicant is None:
+        assert registered is not None
+        return registered, {}
+    found, _ = await applicant_repo.find_or_create_applicant(conn, applicant=filing.applicant)
+    return found, cases.stated_contact(filing.applicant)
+
+
+def _item_filing(filing: cases.Filing, key: str) -> cases.Filing:
+    """The item's filing under its own idempotency key: each item is a case of its own."""
+    return msgspec.structs.replace(
+        filing, submission=msgspec.structs.replace(filing.submission, idempotency_key=key)
+    )
+
+
 async def submit_bundle(
     conn: asyncpg.Connection,
     principal: Principal,
@@ -156,13 +176,7 @@ async def submit_bundle(
     earlier = await _earlier(conn, principal, submission.idempotency_key, request_hash)
     if earlier is not None:
         return earlier, False
-    stated = {}
-    if filings[0].applicant is not None:
-        found, _ = await applicant_repo.find_or_create_applicant(
-            conn, applicant=filings[0].applicant
-        )
-        stated = cases.stated_contact(filings[0].applicant)
-    assert found is not None
+    found, stated = await _applicant(conn, filings[0], found)
     now = clock.now()
     application_id = await repo.insert_application(
         conn,
@@ -180,12 +194,7 @@ async def submit_bundle(
         case_id, today = await cases.create_case_row(
             conn,
             principal,
-            msgspec.structs.replace(
-                filing,
-                submission=msgspec.structs.replace(
-                    filing.submission, idempotency_key=f"bundle:{application_id}:{position}"
-                ),
-            ),
+            _item_filing(filing, f"bundle:{application_id}:{position}"),
             found,
             settings=settings,
             clock=clock,

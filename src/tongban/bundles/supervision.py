@@ -10,8 +10,9 @@ import asyncpg
 from tongban.auth.errors import NotAllowedError
 from tongban.auth.types import Principal
 from tongban.bundles import repository as repo
-from tongban.bundles.progress import BundleProgress, progress_of
+from tongban.bundles.progress import progress_of
 from tongban.bundles.progression import NO_RESULT_STATES, RESULT_STATES
+from tongban.bundles.types import BundleProgress
 from tongban.config import Settings
 
 # Open applications a supervisor's list reads at once, oldest first: the list is for acting

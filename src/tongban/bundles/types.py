@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 import msgspec
 
@@ -42,6 +42,18 @@ class BundleSpec(msgspec.Struct, frozen=True, kw_only=True):
     items: tuple[BundleItem, ...]
     materials: tuple[BundleMaterial, ...]
 
+    def prerequisites_of(self, code: str) -> set[str]:
+        """Every item the item ``code`` waits for, directly or through another item."""
+        depends = {i.matter_code: set(i.depends_on) for i in self.items}
+        seen: set[str] = set()
+        todo = list(depends.get(code, ()))
+        while todo:
+            c = todo.pop()
+            if c not in seen:
+                seen.add(c)
+                todo += depends.get(c, ())
+        return seen
+
 
 class BundleVersion(msgspec.Struct, frozen=True, kw_only=True):
     bundle_id: str
@@ -72,3 +84,23 @@ class BundleSubmission(msgspec.Struct, frozen=True, kw_only=True):
     idempotency_key: str
     form_data: dict[str, Any]
     files: list[UploadedFile]
+
+
+BundleState = Literal[
+    "submitted", "in_progress", "completed", "partly_refused", "refused", "withdrawn"
+]
+
+
+class BundleProgress(msgspec.Struct, frozen=True, kw_only=True):
+    application: BundleApplication
+    bundle: BundleVersion
+    state: BundleState
+    case_ids: list[str]
+    accepted_on: date | None
+    """The day the first item was accepted: the bundle's promised limit counts from it."""
+    bundle_clock: dict[str, Any] | None
+    """The bundle's own promised-limit clock (due date, remaining days, colour)."""
+    items_due_on: date | None
+    """The latest promised due date of the items."""
+    due_on: date | None
+    """The later of the bundle's own due date and its items'."""

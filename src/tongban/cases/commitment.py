@@ -20,7 +20,12 @@ import asyncpg
 from tongban.bundles.links import results_supplied
 from tongban.cases import events
 from tongban.cases import material_repository as material_repo
-from tongban.cases.conclusion import DECISION_DOCUMENT_TYPE, store_decision_document
+from tongban.cases.conclusion import (
+    DECISION_DOCUMENT_TYPE,
+    approval_number,
+    start_delivery,
+    store_decision_document,
+)
 from tongban.cases.files import safe_filename
 from tongban.cases.licensing import issue_licence
 from tongban.cases.runner import ActionContext, case_action, pinned_matter
@@ -35,7 +40,6 @@ from tongban.errors import (
     ConflictError,
     InvalidInputError,
     Problem,
-    ValidationError,
     check_length,
 )
 
@@ -159,13 +163,7 @@ async def approve_on_commitment(
             "this case was filed without a commitment: accept it and review it as usual",
             problem="NO_COMMITMENT",
         )
-    number = result_number.strip()
-    if not number:
-        raise ValidationError(
-            "an approval records its result document number",
-            field="resultNumber",
-            problem="RESULT_NUMBER_REQUIRED",
-        )
+    number = approval_number(result_number)
     check_length(number, field="resultNumber", max_chars=MAX_NAME_CHARS)
     missing = await missing_required(conn, case, matter.spec)
     if missing:
@@ -178,15 +176,7 @@ async def approve_on_commitment(
     if document is not None:
         await store_decision_document(ctx, document)
     await deadlines.stop(conn, case_id=case.id, at=ctx.now, on=today, kinds=["one_notice"])
-    # Art. 44: the licence is issued and delivered within 10 working days.
-    delivery = await deadlines.start(
-        conn,
-        settings=settings,
-        case_id=case.id,
-        kind="delivery",
-        start_on=today,
-        limit_days=settings.delivery_days,
-    )
+    delivery = await start_delivery(ctx)
     days = verification_days(terms, settings)
     task_id, clock = await open_verification(ctx, days)
     approved = await ctx.record(

@@ -14,6 +14,7 @@ from tongban.cases.validation import file_problems
 from tongban.cases.verification import verify_after_review
 from tongban.cases.workflow import require_reason
 from tongban.deadlines import service as deadlines
+from tongban.deadlines.types import DeadlineClock
 from tongban.errors import (
     MAX_TEXT_CHARS,
     ConflictError,
@@ -46,6 +47,30 @@ async def store_decision_document(ctx: ActionContext, document: UploadedFile) ->
     )
 
 
+def approval_number(result_number: str | None) -> str:
+    """The result document number an approval records, trimmed."""
+    number = (result_number or "").strip()
+    if not number:
+        raise ValidationError(
+            "an approval records its result document number",
+            field="resultNumber",
+            problem="RESULT_NUMBER_REQUIRED",
+        )
+    return number
+
+
+async def start_delivery(ctx: ActionContext) -> DeadlineClock:
+    """Art. 44: the licence is issued and delivered within 10 working days of the approval."""
+    return await deadlines.start(
+        ctx.conn,
+        settings=ctx.settings,
+        case_id=ctx.case.id,
+        kind="delivery",
+        start_on=ctx.today,
+        limit_days=ctx.settings.delivery_days,
+    )
+
+
 @case_action("decide")
 async def decide(
     ctx: ActionContext,
@@ -56,7 +81,7 @@ async def decide(
 ) -> Case:
     """The handling department's head approves (with the licence number) or denies (with reasons),
     optionally with the signed decision document."""
-    conn, case, settings = ctx.conn, ctx.case, ctx.settings
+    conn, case = ctx.conn, ctx.case
     await _check_decision(ctx, decision, reason, result_number)
     owed = await _check_owed(ctx, decision)
     if document is not None:
@@ -72,15 +97,7 @@ async def decide(
     await deadlines.stop(conn, case_id=case.id, at=ctx.now, on=today, kinds=stopping)
     await verify_after_review(ctx, decision)
     if decision != "denied":
-        # Art. 44: the licence is issued and delivered within 10 working days.
-        await deadlines.start(
-            conn,
-            settings=settings,
-            case_id=case.id,
-            kind="delivery",
-            start_on=today,
-            limit_days=settings.delivery_days,
-        )
+        await start_delivery(ctx)
     decided = await ctx.record(
         event=events.Decided(
             decision=decision,
@@ -117,12 +134,8 @@ async def _check_decision(
             details={"state": ctx.case.state, "openTasks": len(unfinished)},
             problem="REVIEW_NOT_FINISHED",
         )
-    if decision in ("approved", "approved_deferred") and not (result_number or "").strip():
-        raise ValidationError(
-            "an approval records its result document number",
-            field="resultNumber",
-            problem="RESULT_NUMBER_REQUIRED",
-        )
+    if decision in ("approved", "approved_deferred"):
+        approval_number(result_number)
     if decision != "approved" and not (reason or "").strip():
         raise ValidationError(
             "a denial or a deferred-materials approval states its reasons",

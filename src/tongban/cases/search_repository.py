@@ -15,6 +15,7 @@ from tongban.auth.types import Principal
 from tongban.cases.access import ViewerSql
 from tongban.cases.repository import _CASE_COLUMNS, _case
 from tongban.cases.types import CaseFilter, CaseSort, ColourWindow, ListedCase
+from tongban.criteria import Criterion, as_is, bind, conditions, contains, like, starts
 from tongban.keyset import Order, Window
 
 # Cases without a promised date (not yet accepted, or paused) sort after all dated ones; the
@@ -42,66 +43,35 @@ _PROMISED_JOIN = """LEFT JOIN LATERAL (
 ) pd ON true"""
 
 
-def _like(text: str, *, prefix: bool = False) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"{escaped}%" if prefix else f"%{escaped}%"
-
-
-def _contains(text: str) -> str:
-    return _like(text)
-
-
-def _starts(text: str) -> str:
-    return _like(text, prefix=True)
-
-
-def _as_is(value: Any) -> Any:
-    return value
-
-
 # Filter field, its condition, and how its value becomes the parameter: applied in this order.
-_CASE_CRITERIA: tuple[tuple[str, str, Callable[[Any], Any]], ...] = (
-    ("number", "c.number = {}", _as_is),
-    ("number_prefix", "c.number LIKE {}", _starts),
+_CASE_CRITERIA: tuple[Criterion, ...] = (
+    ("number", "c.number = {}", as_is),
+    ("number_prefix", "c.number LIKE {}", starts),
     ("states", "c.state = ANY({}::text[])", list),
-    ("matter_code", "c.matter_id = (SELECT id FROM matter WHERE code = {})", _as_is),
-    ("received_from", "c.received_on >= {}::date", _as_is),
-    ("received_to", "c.received_on <= {}::date", _as_is),
-    ("decided_from", "c.decided_at >= {}::timestamptz", _as_is),
-    ("decided_before", "c.decided_at < {}::timestamptz", _as_is),
-    ("department_id", "c.handling_department_id = {}::uuid", _as_is),
+    ("matter_code", "c.matter_id = (SELECT id FROM matter WHERE code = {})", as_is),
+    ("received_from", "c.received_on >= {}::date", as_is),
+    ("received_to", "c.received_on <= {}::date", as_is),
+    ("decided_from", "c.decided_at >= {}::timestamptz", as_is),
+    ("decided_before", "c.decided_at < {}::timestamptz", as_is),
+    ("department_id", "c.handling_department_id = {}::uuid", as_is),
     # The lineage holds the region and every region above it (GIN, 0004).
-    ("region_code", "c.handling_lineage @> ARRAY[{}::text]", _as_is),
+    ("region_code", "c.handling_lineage @> ARRAY[{}::text]", as_is),
 )
-_APPLICANT_CRITERIA: tuple[tuple[str, str, Callable[[Any], Any]], ...] = (
-    ("applicant_name", "a.name ILIKE {}", _contains),
-    ("applicant_id_number", "a.id_number = {}", _as_is),
-    ("applicant_credit_code", "a.credit_code = {}", _as_is),
+_APPLICANT_CRITERIA: tuple[Criterion, ...] = (
+    ("applicant_name", "a.name ILIKE {}", contains),
+    ("applicant_id_number", "a.id_number = {}", as_is),
+    ("applicant_credit_code", "a.credit_code = {}", as_is),
 )
-
-
-def _criteria(
-    f: CaseFilter, table: tuple[tuple[str, str, Callable[[Any], Any]], ...], params: list[Any]
-) -> list[str]:
-    parts = []
-    for field, condition, parameter in table:
-        value = getattr(f, field)
-        if value is None or (isinstance(value, tuple | list) and not value):
-            continue
-        params.append(parameter(value))
-        parts.append(condition.format(f"${len(params)}"))
-    return parts
 
 
 def _conditions(f: CaseFilter, params: list[Any]) -> str:
     def p(value: Any) -> str:
-        params.append(value)
-        return f"${len(params)}"
+        return bind(params, value)
 
-    parts = _criteria(f, _CASE_CRITERIA, params)
+    parts = conditions(f, _CASE_CRITERIA, params)
     # Applicant criteria as a subquery: the applicant table's own indexes (trigram name,
     # unique identifiers, mobile) find the few applicants, then their cases by applicant_id.
-    person = _criteria(f, _APPLICANT_CRITERIA, params)
+    person = conditions(f, _APPLICANT_CRITERIA, params)
     if person:
         parts.append(
             f"c.applicant_id IN (SELECT a.id FROM applicant a WHERE {' AND '.join(person)})"
@@ -115,7 +85,7 @@ def _conditions(f: CaseFilter, params: list[Any]) -> str:
             f" OR c.stated_mobile = {mobile})"
         )
     if f.keyword is not None:
-        keyword = p(_like(f.keyword))
+        keyword = p(like(f.keyword))
         parts.append(
             f"(c.applicant_id IN (SELECT a.id FROM applicant a WHERE a.name ILIKE {keyword})"
             " OR (c.matter_id, c.matter_version) IN"

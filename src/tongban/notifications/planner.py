@@ -14,24 +14,21 @@ an event nobody planned.
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime, time, timedelta
-from typing import Any
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import asyncpg
 import msgspec
 
-from tongban.clock import local_day
 from tongban.config import Settings
 from tongban.config_checks import quiet_hours
 from tongban.deadlines import events as de
 from tongban.events.catalog import AnyEvent, decode
-from tongban.licences.document import validity_words
 from tongban.notifications import repository as repo
 from tongban.notifications import template_texts, templates
 from tongban.notifications.bundle_notices import bundle_kind, bundle_values
-from tongban.notifications.delivery_notice import delivery_values
 from tongban.notifications.kinds import kind_of
+from tongban.notifications.notice_values import values_of
 from tongban.notifications.templates import Template
 from tongban.notifications.types import (
     Contact,
@@ -42,51 +39,6 @@ from tongban.notifications.types import (
 )
 
 log = logging.getLogger(__name__)
-
-# The decision as the law names it for the matter's kind of power (catalogue matter_kind).
-DECISIONS: dict[str, dict[str, str]] = {
-    "licence": {"approved": "准予许可", "approved_deferred": "容缺准予许可", "denied": "不予许可"},
-    "approval": {"approved": "予以核准", "approved_deferred": "容缺予以核准", "denied": "不予核准"},
-    "confirmation": {
-        "approved": "予以确认",
-        "approved_deferred": "容缺予以确认",
-        "denied": "不予确认",
-    },
-    "payment": {"approved": "准予给付", "approved_deferred": "容缺准予给付", "denied": "不予给付"},
-    "service": {"approved": "办结", "approved_deferred": "容缺办结", "denied": "不予办理"},
-}
-PROCEDURES = {
-    "hearing": "听证",
-    "tendering": "招标",
-    "auction": "拍卖",
-    "testing": "检验检测",
-    "inspection": "检查",
-    "quarantine": "检疫",
-    "appraisal": "鉴定",
-    "expert_review": "专家评审",
-}
-DEADLINES = {
-    "one_notice": "一次性告知期限",
-    "promised": "承诺办结期限",
-    "statutory": "法定办结期限",
-    "stage": "环节办理期限",
-    "delivery": "送达期限",
-    "follow_up": "差评整改期限",
-    "verification": "告知承诺核查期限",
-    "owed_materials": "容缺材料补交期限",
-}
-LEVELS = {"yellow": "黄牌", "red": "红牌", "escalation": "督办"}
-
-
-def chinese_date(value: str | date | None) -> str:
-    if value is None or value == "":
-        return "待定"
-    day = date.fromisoformat(value) if isinstance(value, str) else value
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
-def _names(materials: Any) -> str:
-    return "、".join(m.name for m in materials) or "无"
 
 
 def _event_of(row: EventToPlan) -> AnyEvent | None:
@@ -124,136 +76,6 @@ def in_force(
     }
     found.update({key: p.template for key, p in published.items()})
     return found
-
-
-def _collect_at(row: EventToPlan) -> str:
-    suffix = "便民服务中心" if row.receiving_region_level == "township" else "政务服务中心"
-    return row.receiving_region_name + suffix
-
-
-def _values(row: EventToPlan, event: Any, kind: str, settings: Settings) -> dict[str, str]:
-    deadlines: dict[str, Any] = getattr(event, "deadlines", None) or {}
-    reason = row.reason or ""
-    values: dict[str, Any] = {
-        "caseNumber": row.number,
-        "matterName": row.matter_name,
-        "applicantName": row.applicant_name,
-        "receivedOn": chinese_date(row.received_on),
-        "department": row.department_name,
-    }
-    if kind in _SUPPLEMENT_KINDS:
-        _supplement_values(event, kind, reason, values)
-    elif kind in ("accepted", "accepted_deferred"):
-        values["acceptedOn"] = chinese_date(event.accepted_on)
-        values["promisedDueOn"] = chinese_date(deadlines.get("promised"))
-        values["statutoryDueOn"] = chinese_date(deadlines.get("statutory"))
-    elif kind == "owed_materials_received":
-        values["receivedMaterials"] = _names(event.materials)
-        values["outstandingMaterials"] = _names(event.outstanding)
-    elif kind == "extended":
-        values["extensionDays"] = str(event.days)
-        values["dueOn"] = chinese_date(deadlines.get("statutory"))
-        values["reason"] = reason
-    elif kind == "special_procedure":
-        values["procedure"] = PROCEDURES.get(event.kind, event.kind)
-        values["expectedDays"] = str(event.expected_days)
-        values["reason"] = reason
-    elif kind in ("decided", "ready_for_delivery", "ready_for_delivery_deferred"):
-        _decision_values(row, event, reason, values)
-    elif kind.startswith("delivered_"):
-        values["resultNumber"] = row.result_number or "无"
-        values["deliveredOn"] = chinese_date(
-            None if event.delivered_at is None else local_day(event.delivered_at, settings.timezone)
-        )
-        values |= delivery_values(event, settings)
-    elif kind in ("approved_on_commitment", "commitment_revoked"):
-        _commitment_values(row, event, kind, values)
-    elif kind == "licence_issued":
-        values["licenceName"] = event.type_name
-        values["licenceNumber"] = event.licence_number
-        values["validity"] = validity_words(event.valid_from, event.valid_until)
-    elif kind == "verification_passed":
-        values["findings"] = reason
-    elif kind in ("handed_up", "transferred"):
-        values["newDepartment"] = event.to_department_name or row.department_name
-        values["reason"] = reason
-    elif kind == "follow_up_completed":
-        values["actions"] = reason
-    elif kind == "revoked":
-        _revocation_values(row, reason, values)
-    elif kind == "not_applicable":
-        values["reason"] = reason or row.terminal_reason or ""
-    elif kind == "refused":
-        values["reason"] = reason or row.terminal_reason or ""
-        values["competentAgency"] = row.competent_agency or "有权机关"
-    elif kind.startswith("deadline_"):
-        values["deadline"] = DEADLINES.get(str(event.clock), "办理期限")
-        values["dueOn"] = chinese_date(event.due_on)
-        values["level"] = LEVELS.get(str(event.level), "")
-    if kind in ("accepted_deferred", "ready_for_delivery_deferred"):
-        values["owedMaterials"] = _names(event.owed)
-        values["owedDueOn"] = chinese_date(event.owed_due_on)
-    return values
-
-
-def _decision_values(row: EventToPlan, event: Any, reason: str, values: dict[str, Any]) -> None:
-    """决定 in the matter kind's own words, its document number and where to collect it."""
-    wording = DECISIONS.get(row.matter_kind, DECISIONS["licence"])
-    values["decision"] = wording.get(event.decision, "")
-    values["reason"] = reason or row.decision_reason or ""
-    values["resultNumber"] = event.result_number or row.result_number or "无"
-    values["collectAt"] = _collect_at(row)
-    values["deliveryDueOn"] = chinese_date(row.delivery_due_on)
-
-
-def _revocation_values(row: EventToPlan, reason: str, values: dict[str, Any]) -> None:
-    """撤销 names what is revoked in the matter's own words (准予许可, 予以核准, 准予给付 …)."""
-    wording = DECISIONS.get(row.matter_kind, DECISIONS["licence"])
-    values["decision"] = wording.get(row.decision or "approved", wording["approved"])
-    values["resultNumber"] = row.result_number or "无"
-    values["reason"] = reason or row.terminal_reason or ""
-
-
-_SUPPLEMENT_KINDS = (
-    "supplement_requested",
-    "supplement_partly_received",
-    "closed_no_supplement",
-    "closed_no_show",
-)
-
-
-def _supplement_values(event: Any, kind: str, reason: str, values: dict[str, Any]) -> None:
-    """补正 and 终止办理: what is asked or still missing, by when; the hearing not attended."""
-    if kind == "supplement_requested":
-        values["missingMaterials"] = "、".join(m.name for m in event.materials)
-        values["note"] = reason or "无"
-        values["periodDays"] = str(event.period_days or "")
-        values["dueOn"] = chinese_date(event.due_on)
-    elif kind == "supplement_partly_received":
-        values["outstandingMaterials"] = "、".join(m.name for m in event.outstanding)
-        values["dueOn"] = chinese_date(event.due_on)
-    elif kind == "closed_no_supplement":
-        values["missingMaterials"] = "、".join(m.name for m in event.missing)
-        values["dueOn"] = chinese_date(event.due_on)
-    else:
-        values["procedure"] = PROCEDURES.get(event.procedure, event.procedure)
-        values["reason"] = reason
-
-
-def _commitment_values(row: EventToPlan, event: Any, kind: str, values: dict[str, Any]) -> None:
-    """告知承诺制: the approval on the commitment, or its revocation after a false one."""
-    wording = DECISIONS.get(row.matter_kind, DECISIONS["licence"])
-    values["decision"] = wording["approved"]
-    values["resultNumber"] = event.result_number or row.result_number or "无"
-    if kind == "approved_on_commitment":
-        values["collectAt"] = _collect_at(row)
-        values["deliveryDueOn"] = chinese_date(event.deadlines.get("delivery"))
-        values["verificationDays"] = str(event.verification_days)
-        values["verificationDueOn"] = chinese_date(event.verification_due_on)
-    else:
-        values["committedOn"] = chinese_date(event.committed_on)
-        values["conditions"] = event.conditions
-        values["findings"] = row.reason or ""
 
 
 async def plan(
@@ -304,7 +126,7 @@ def _messages_of(
     if kind is None or own is None:
         return []
     audience = templates.KINDS[kind].audience
-    values = _values(row, event, own, settings)
+    values = values_of(row, event, own, settings)
     if kind != own:
         values = bundle_values(kind, row, event, values)
     if audience == "applicant":

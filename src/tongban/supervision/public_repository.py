@@ -12,6 +12,7 @@ from typing import Any
 
 import asyncpg
 
+from tongban.criteria import Criterion, as_is, bind, conditions, like
 from tongban.keyset import Order, Window
 from tongban.supervision.types import PublicResult, PublicResultFilter
 
@@ -23,28 +24,18 @@ _SHOWN = """c.state IN ('approved', 'approved_deferred', 'delivered')
         (SELECT pv.matter_id, pv.version FROM matter_version pv WHERE pv.public_results)"""
 
 
-def _like(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+# Filter field, its condition, and how its value becomes the parameter: applied in this order.
+_CRITERIA: tuple[Criterion, ...] = (
+    ("matter_code", "c.matter_id = (SELECT id FROM matter WHERE code = {})", as_is),
+    ("department_id", "c.handling_department_id = {}::uuid", as_is),
+    ("region_code", "c.handling_lineage @> ARRAY[{}::text]", as_is),
+    ("decided_from", "c.decided_at >= {}::timestamptz", as_is),
+    ("decided_before", "c.decided_at < {}::timestamptz", as_is),
+)
 
 
 def _conditions(f: PublicResultFilter, params: list[Any]) -> str:
-    def p(value: Any) -> str:
-        params.append(value)
-        return f"${len(params)}"
-
-    parts = []
-    if f.matter_code is not None:
-        parts.append(f"c.matter_id = (SELECT id FROM matter WHERE code = {p(f.matter_code)})")
-    if f.department_id is not None:
-        parts.append(f"c.handling_department_id = {p(f.department_id)}::uuid")
-    if f.region_code is not None:
-        parts.append(f"c.handling_lineage @> ARRAY[{p(f.region_code)}::text]")
-    if f.decided_from is not None:
-        parts.append(f"c.decided_at >= {p(f.decided_from)}::timestamptz")
-    if f.decided_before is not None:
-        parts.append(f"c.decided_at < {p(f.decided_before)}::timestamptz")
-    return " ".join(f"AND {part}" for part in parts)
+    return " ".join(f"AND {part}" for part in conditions(f, _CRITERIA, params))
 
 
 def _keyword_arms(keyword: str | None, params: list[Any]) -> list[str]:
@@ -58,8 +49,7 @@ def _keyword_arms(keyword: str | None, params: list[Any]) -> list[str]:
     """
     if keyword is None:
         return [""]
-    params.append(_like(keyword))
-    k = f"${len(params)}"
+    k = bind(params, like(keyword))
     return [
         f"AND c.result_number ILIKE {k}",
         "AND c.applicant_id = ANY(ARRAY(SELECT a.id FROM applicant a"

@@ -12,32 +12,18 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import asyncpg
-import msgspec
 
 from tongban.errors import ValidationError
 from tongban.identifiers import is_uuid, mask_person_name, validate_region_code
 from tongban.keyset import Window
 from tongban.supervision import public_repository as repo
-from tongban.supervision.types import PublicResult, PublicResultFilter
+from tongban.supervision.types import PublicResult, PublicResultFilter, Published
 
 __all__ = ["PublicResultFilter", "Published", "count", "public_filter", "search"]
 
 MAX_TEXT = 50
 # An id that is no uuid names no department: nothing matches, as for an unknown one.
 _NO_DEPARTMENT = "00000000-0000-0000-0000-000000000000"
-
-
-class Published(msgspec.Struct, frozen=True, kw_only=True):
-    """A result as the public sees it; ``position`` is its place in the list (the cursor)."""
-
-    holder_name: str
-    result_number: str | None
-    matter_code: str
-    matter_name: str
-    department_id: str
-    department_name: str
-    decided_on: date
-    position: tuple[datetime, str]
 
 
 def _text(value: str | None, field: str) -> str | None:

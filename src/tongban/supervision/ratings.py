@@ -28,8 +28,8 @@ from tongban.errors import ValidationError
 from tongban.government import repository as gov_repo
 from tongban.identifiers import is_uuid
 from tongban.supervision import repository as repo
-from tongban.supervision.matter_ranks import matter_ranks
-from tongban.supervision.service import MAX_DAYS, periods
+from tongban.supervision.matter_rank_repository import matter_ranks
+from tongban.supervision.service import check_series, periods, require_supervisor
 from tongban.supervision.types import DepartmentRank, MatterRank, RatingFigures
 
 MAX_RANKED = 100
@@ -39,11 +39,7 @@ async def supervised_region(
     conn: asyncpg.Connection, principal: Principal, region_code: str | None
 ) -> str:
     """The region asked about (the caller's own by default), once the caller may supervise it."""
-    if not (principal.is_officer and principal.has_role("supervisor", "head", "admin")):
-        raise NotAllowedError(
-            "supervision figures are for supervisors, heads and administrators",
-            problem="SUPERVISION_ROLES_ONLY",
-        )
+    require_supervisor(principal)
     code = region_code or principal.region_code or ""
     found = await gov_repo.regions_by_code(conn, codes=[code])
     if not found:
@@ -85,13 +81,7 @@ async def rating_figures(
     _check_period(start, end)
     if department_id is not None and not is_uuid(department_id):
         return []
-    if period == "day" and (end - start).days > MAX_DAYS:
-        raise ValidationError(
-            f"a daily series covers at most {MAX_DAYS + 1} days",
-            field="period",
-            problem="SERIES_TOO_LONG",
-            params={"max": MAX_DAYS + 1},
-        )
+    check_series(start, end, period)
     return await repo.rating_figures(
         conn,
         region_code=region,
@@ -101,6 +91,21 @@ async def rating_figures(
         matter_code=matter_code,
         group_by=group_by,
     )
+
+
+async def _ranked_region(
+    conn: asyncpg.Connection,
+    principal: Principal,
+    region_code: str | None,
+    start: date,
+    end: date,
+    first: int,
+) -> str:
+    """The region a ranked list is asked for, once the caller, period and length are fine."""
+    region = await supervised_region(conn, principal, region_code)
+    _check_period(start, end)
+    _check_limit(first)
+    return region
 
 
 def _check_limit(first: int) -> None:
@@ -124,9 +129,7 @@ async def department_ranking(
     by: str,
     first: int,
 ) -> list[DepartmentRank]:
-    region = await supervised_region(conn, principal, region_code)
-    _check_period(start, end)
-    _check_limit(first)
+    region = await _ranked_region(conn, principal, region_code, start, end, first)
     return await repo.department_ranks(
         conn,
         region_code=region,
@@ -148,9 +151,7 @@ async def matter_ranking(
     end: date,
     first: int,
 ) -> list[MatterRank]:
-    region = await supervised_region(conn, principal, region_code)
-    _check_period(start, end)
-    _check_limit(first)
+    region = await _ranked_region(conn, principal, region_code, start, end, first)
     return await matter_ranks(
         conn,
         cal=await load_calendar(conn),

@@ -39,6 +39,25 @@ _NEVER_DECIDED = {
 }
 
 
+def require_supervisor(principal: Principal) -> None:
+    """The figures are counts over a region, for those who supervise it."""
+    if not (principal.is_officer and principal.has_role("supervisor", "head", "admin")):
+        raise NotAllowedError(
+            "supervision figures are for supervisors, heads and administrators",
+            problem="SUPERVISION_ROLES_ONLY",
+        )
+
+
+def check_series(start: date, end: date, period: str) -> None:
+    if period == "day" and (end - start).days > MAX_DAYS:
+        raise ValidationError(
+            f"a daily series covers at most {MAX_DAYS + 1} days",
+            field="period",
+            problem="SERIES_TOO_LONG",
+            params={"max": MAX_DAYS + 1},
+        )
+
+
 def _used(cal: WorkingCalendar, case: FigureCase, decided: date) -> int:
     pauses = [Pause(start, end) for start, end in case.pauses]
     if case.paused_since is not None:
@@ -115,22 +134,12 @@ async def figures(
     period: Literal["day", "week", "month", "none"] = "none",
 ) -> list[Figures]:
     """Figures per group, and per period when asked (each period as if it were the range)."""
-    if not (principal.is_officer and principal.has_role("supervisor", "head", "admin")):
-        raise NotAllowedError(
-            "supervision figures are for supervisors, heads and administrators",
-            problem="SUPERVISION_ROLES_ONLY",
-        )
+    require_supervisor(principal)
     if end < start:
         raise ValidationError(
             "the period ends before it starts", field="to", problem="PERIOD_ENDS_BEFORE_START"
         )
-    if period == "day" and (end - start).days > MAX_DAYS:
-        raise ValidationError(
-            f"a daily series covers at most {MAX_DAYS + 1} days",
-            field="period",
-            problem="SERIES_TOO_LONG",
-            params={"max": MAX_DAYS + 1},
-        )
+    check_series(start, end, period)
     cal = await load_calendar(conn)
     spans = periods(start, end, period)
     groups: dict[tuple[str, date | None], Figures] = {}

@@ -7,6 +7,26 @@ from datetime import date, datetime
 import msgspec
 
 
+def ratio(part: int, whole: int) -> float | None:
+    """``part / whole``; None when there is nothing to divide by (no case, no rating)."""
+    return None if not whole else part / whole
+
+
+class OpenWarning(msgspec.Struct, frozen=True, kw_only=True):
+    """A deadline warning not yet resolved, with its case and who answers for it (the task's
+    department, else the case's handling department)."""
+
+    id: str
+    level: str
+    kind: str  # the clock's kind
+    due_on: date
+    raised_at: datetime
+    case_id: str
+    case_number: str
+    department_id: str
+    region_code: str
+
+
 class FigureCase(msgspec.Struct, frozen=True, kw_only=True):
     """A case handled in the region subtree, with its promised clock."""
 
@@ -36,11 +56,11 @@ class Figures(msgspec.Struct, kw_only=True):
 
     @property
     def on_time_rate(self) -> float | None:
-        return None if not self.concluded_cases else self.on_time / self.concluded_cases
+        return ratio(self.on_time, self.concluded_cases)
 
     @property
     def average_working_days(self) -> float | None:
-        return None if not self.concluded_cases else self.working_days_used / self.concluded_cases
+        return ratio(self.working_days_used, self.concluded_cases)
 
 
 class RatingFigures(msgspec.Struct, frozen=True, kw_only=True):
@@ -61,15 +81,15 @@ class RatingFigures(msgspec.Struct, frozen=True, kw_only=True):
 
     @property
     def satisfaction_rate(self) -> float | None:
-        return None if not self.rated else sum(self.levels[:3]) / self.rated
+        return ratio(sum(self.levels[:3]), self.rated)
 
     @property
     def rectification_rate(self) -> float | None:
-        return None if not self.follow_ups else self.rectified / self.follow_ups
+        return ratio(self.rectified, self.follow_ups)
 
     @property
     def on_time_rectification_rate(self) -> float | None:
-        return None if not self.follow_ups else self.rectified_on_time / self.follow_ups
+        return ratio(self.rectified_on_time, self.follow_ups)
 
 
 class DepartmentRank(msgspec.Struct, frozen=True, kw_only=True):
@@ -81,7 +101,7 @@ class DepartmentRank(msgspec.Struct, frozen=True, kw_only=True):
 
     @property
     def on_time_rate(self) -> float | None:
-        return None if not self.concluded else self.on_time / self.concluded
+        return ratio(self.on_time, self.concluded)
 
 
 class MatterRank(msgspec.Struct, frozen=True, kw_only=True):
@@ -100,7 +120,7 @@ class MatterRank(msgspec.Struct, frozen=True, kw_only=True):
 
     @property
     def average_working_days_used(self) -> float | None:
-        return None if not self.concluded else self.working_days_used / self.concluded
+        return ratio(self.working_days_used, self.concluded)
 
     @property
     def average_working_days_over_promised(self) -> float | None:
@@ -111,15 +131,15 @@ class MatterRank(msgspec.Struct, frozen=True, kw_only=True):
 
     @property
     def share_over_promised(self) -> float | None:
-        return None if not self.concluded else self.over / self.concluded
+        return ratio(self.over, self.concluded)
 
     @property
     def average_days_over_promised(self) -> float | None:
-        return None if not self.concluded else self.days_over_promised / self.concluded
+        return ratio(self.days_over_promised, self.concluded)
 
     @property
     def average_promised_days(self) -> float | None:
-        return None if not self.concluded else self.promised_days / self.concluded
+        return ratio(self.promised_days, self.concluded)
 
 
 class PublicResultFilter(msgspec.Struct, frozen=True, kw_only=True):
@@ -148,3 +168,16 @@ class PublicResult(msgspec.Struct, frozen=True, kw_only=True):
     department_id: str
     department_name: str
     decided_at: datetime
+
+
+class Published(msgspec.Struct, frozen=True, kw_only=True):
+    """A result as the public sees it; ``position`` is its place in the list (the cursor)."""
+
+    holder_name: str
+    result_number: str | None
+    matter_code: str
+    matter_name: str
+    department_id: str
+    department_name: str
+    decided_on: date
+    position: tuple[datetime, str]

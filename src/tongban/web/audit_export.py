@@ -5,23 +5,21 @@ province's log leaves in constant memory. Signed-in supervisors and administrato
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import date
 from typing import Annotated, Any
 
 import strawberry
 from litestar import Request, get
 from litestar.datastructures import State
 from litestar.params import QueryParameter
-from litestar.response import Response, Stream
+from litestar.response import Response
 
-from tongban.api.errors import graphql_error_body
 from tongban.api.pii_audit import PiiAccessFilter, access_filter
 from tongban.audit import service
 from tongban.audit.types import AccessFilter, AccessRecord
-from tongban.auth.errors import TokenError
-from tongban.auth.types import ANONYMOUS, Principal
-from tongban.errors import DomainError, ForbiddenError, UnauthenticatedError, ValidationError
+from tongban.auth.types import Principal
+from tongban.errors import DomainError
 from tongban.exports import writers
+from tongban.web.errors import csv_attachment, day, refusal, signed_in
 
 HEADER = (
     "at",
@@ -71,15 +69,6 @@ async def _csv(state: State, principal: Principal, search: AccessFilter) -> Asyn
             yield chunk
 
 
-def day(value: str | None, field: str) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ValidationError("a day: YYYY-MM-DD", field=field, problem="INVALID_DATE") from None
-
-
 @get("/audit/pii-access.csv", include_in_schema=False)
 async def export_pii_access(
     request: Request[Any, Any, Any],
@@ -91,10 +80,8 @@ async def export_pii_access(
     end: Annotated[str | None, QueryParameter(name="to")] = None,
 ) -> Response[Any]:
     """The access log as CSV, newest first (refusals come as the API's typed JSON errors)."""
-    principal: Principal = request.scope.get("state", {}).get("principal") or ANONYMOUS
     try:
-        if principal.is_anonymous:
-            raise TokenError("missing", "sign in: this needs a valid bearer access token")
+        principal = signed_in(request)
         service.oversight_region(principal)
         search = access_filter(
             PiiAccessFilter(
@@ -107,17 +94,5 @@ async def export_pii_access(
             state.settings.timezone,
         )
     except DomainError as exc:
-        status = (
-            401
-            if isinstance(exc, UnauthenticatedError)
-            else (403 if isinstance(exc, ForbiddenError) else 400)
-        )
-        return Response(graphql_error_body(exc), status_code=status)
-    return Stream(
-        _csv(state, principal, search),
-        media_type="text/csv; charset=utf-8",
-        headers={
-            "content-disposition": 'attachment; filename="pii-access.csv"',
-            "cache-control": "private, no-store",
-        },
-    )
+        return refusal(exc)
+    return csv_attachment(_csv(state, principal, search), "pii-access.csv")

@@ -13,18 +13,16 @@ import strawberry
 from litestar import Request, get
 from litestar.datastructures import State
 from litestar.params import QueryParameter
-from litestar.response import Response, Stream
+from litestar.response import Response
 
 from tongban.api.case_list import CaseFilter, DateRange, domain_filter
-from tongban.api.errors import graphql_error_body
-from tongban.auth.errors import TokenError
-from tongban.auth.types import ANONYMOUS, Principal
+from tongban.auth.types import Principal
 from tongban.cases import export
 from tongban.cases.types import CaseFilter as DomainCaseFilter
-from tongban.errors import DomainError, ForbiddenError, UnauthenticatedError
+from tongban.errors import DomainError
 from tongban.exports import writers
 from tongban.logs import request_id_var
-from tongban.web.audit_export import day
+from tongban.web.errors import csv_attachment, day, refusal, signed_in
 
 Text = Annotated[str | None, QueryParameter()]
 
@@ -66,10 +64,8 @@ async def export_cases(
     keyword: Text = None,
 ) -> Response[Any]:
     """The officer's cases as CSV, newest received first (refusals as typed JSON errors)."""
-    principal: Principal = request.scope.get("state", {}).get("principal") or ANONYMOUS
     try:
-        if principal.is_anonymous:
-            raise TokenError("missing", "sign in: this needs a valid bearer access token")
+        principal = signed_in(request)
         export.require_officer(principal)
         wanted = CaseFilter(
             number_prefix=number_prefix,
@@ -87,18 +83,6 @@ async def export_cases(
             wanted, principal, timezone=state.settings.timezone, state=None, matter_code=None
         )
     except DomainError as exc:
-        status = (
-            401
-            if isinstance(exc, UnauthenticatedError)
-            else (403 if isinstance(exc, ForbiddenError) else 400)
-        )
-        return Response(graphql_error_body(exc), status_code=status)
+        return refusal(exc)
     client = request.client.host if request.client else None
-    return Stream(
-        _csv(state, principal, search, client),
-        media_type="text/csv; charset=utf-8",
-        headers={
-            "content-disposition": 'attachment; filename="cases.csv"',
-            "cache-control": "private, no-store",
-        },
-    )
+    return csv_attachment(_csv(state, principal, search, client), "cases.csv")

@@ -21,26 +21,21 @@ from litestar.datastructures import State
 from litestar.response import Response, Stream
 
 from tongban.api.case_list import CaseFilter, DateRange, domain_filter
-from tongban.api.errors import graphql_error_body
 from tongban.api.supervision import FigureGrouping
 from tongban.api.supervision_figures import DepartmentRankingOrder, FigurePeriod, RatingGrouping
-from tongban.auth.errors import TokenError
-from tongban.auth.types import ANONYMOUS, Principal
+from tongban.auth.types import Principal
 from tongban.cases import downloads
 from tongban.cases.types import CaseFilter as DomainCaseFilter
 from tongban.errors import (
-    ConflictError,
     DomainError,
-    ForbiddenError,
     NotFoundError,
-    UnauthenticatedError,
     ValidationError,
 )
 from tongban.exports import service, writers
 from tongban.exports.types import FigureFilter, Format, Kind, Table
 from tongban.identifiers import is_uuid, validate_region_code
 from tongban.logs import request_id_var
-from tongban.web.audit_export import day
+from tongban.web.errors import day, refusal, signed_in
 
 _FIGURES: dict[str, Kind] = {
     "supervision": "supervision",
@@ -49,23 +44,6 @@ _FIGURES: dict[str, Kind] = {
     "matter-ranking": "matter_ranking",
 }
 _GROUPINGS: dict[Kind, type[Enum]] = {"supervision": FigureGrouping, "ratings": RatingGrouping}
-
-
-def _status(exc: DomainError) -> int:
-    if isinstance(exc, UnauthenticatedError):
-        return 401
-    if isinstance(exc, ForbiddenError):
-        return 403
-    if isinstance(exc, NotFoundError):
-        return 404
-    return 409 if isinstance(exc, ConflictError) else 400
-
-
-def _principal(request: Request[Any, Any, Any]) -> Principal:
-    principal: Principal = request.scope.get("state", {}).get("principal") or ANONYMOUS
-    if principal.is_anonymous:
-        raise TokenError("missing", "sign in: this needs a valid bearer access token")
-    return principal
 
 
 def _split(file: str, names: Mapping[str, Kind]) -> tuple[Kind, Format]:
@@ -148,7 +126,7 @@ async def _stream(
     client = request.client.host if request.client else None
     request_id = request_id_var.get()
     try:
-        principal = _principal(request)
+        principal = signed_in(request)
         search: DomainCaseFilter | FigureFilter = (
             case_filter(principal, q, state.settings.timezone)
             if kind == "cases"
@@ -173,7 +151,7 @@ async def _stream(
             await table.pages.aclose()  # type: ignore[attr-defined]  # not started: no row read
             service.check_sync_size(table, state.settings)
     except DomainError as exc:
-        return Response(graphql_error_body(exc), status_code=_status(exc))
+        return refusal(exc)
     # Figure tables are computed whole already; a case list is read page by page as it goes.
     body = _streamed(state, build, format) if kind == "cases" else _chunks(table, format)
     return Stream(
@@ -199,7 +177,7 @@ async def export_figures(file: str, request: Request[Any, Any, Any], state: Stat
     try:
         kind, format = _split(file, _FIGURES)
     except DomainError as exc:
-        return Response(graphql_error_body(exc), status_code=_status(exc))
+        return refusal(exc)
     return await _stream(request, state, kind, format, dict(request.query_params))
 
 
@@ -225,7 +203,7 @@ async def download_export(
             job = await service.finished_job(conn, job_id=job_id)
         data = await state.blobs.get(job.blob_key)
     except DomainError as exc:
-        return Response(graphql_error_body(exc), status_code=_status(exc))
+        return refusal(exc)
     return Response(
         data,
         media_type=writers.MEDIA_TYPES[job.format],

@@ -7,6 +7,7 @@ from typing import Any
 
 from litestar import Request, get
 from litestar.datastructures import State
+from litestar.handlers import HTTPRouteHandler
 from litestar.response import Response
 
 from tongban.api.errors import graphql_error_body
@@ -62,57 +63,33 @@ async def _signed_file(
     )
 
 
-@get("/files/materials/{material_id:str}", include_in_schema=False)
-async def download_material(
-    material_id: str,
-    request: Request[Any, Any, Any],
-    state: State,
-    expires: str = "",
-    signature: str = "",
-    by: str = "",
-) -> Response[Any]:
-    """A material through its signed link (handed out as Material.downloadUrl)."""
-    link = {"expires": expires, "signature": signature, "by": by}
-    return await _signed_file(request, state, "material", material_id, link)
+def _download_route(segment: str, kind: downloads.CaseFileKind, what: str) -> HTTPRouteHandler:
+    """The route of one kind of file: ``/files/<segment>/<id>`` with the link's words as query
+    parameters (handed out as the file's ``downloadUrl``)."""
+
+    async def download(
+        file_id: str,
+        request: Request[Any, Any, Any],
+        state: State,
+        expires: str = "",
+        signature: str = "",
+        by: str = "",
+    ) -> Response[Any]:
+        link = {"expires": expires, "signature": signature, "by": by}
+        return await _signed_file(request, state, kind, file_id, link)
+
+    download.__doc__ = f"{what} through its signed link."
+    route = get(f"/files/{segment}/{{file_id:str}}", include_in_schema=False, name=f"{kind}_file")
+    return route(download)
 
 
-@get("/files/decisions/{document_id:str}", include_in_schema=False)
-async def download_decision_document(
-    document_id: str,
-    request: Request[Any, Any, Any],
-    state: State,
-    expires: str = "",
-    signature: str = "",
-    by: str = "",
-) -> Response[Any]:
-    """A decision document through its signed link (DecisionDocument.downloadUrl)."""
-    link = {"expires": expires, "signature": signature, "by": by}
-    return await _signed_file(request, state, "decision", document_id, link)
-
-
-@get("/files/delivery-proofs/{delivery_id:str}", include_in_schema=False)
-async def download_delivery_proof(
-    delivery_id: str,
-    request: Request[Any, Any, Any],
-    state: State,
-    expires: str = "",
-    signature: str = "",
-    by: str = "",
-) -> Response[Any]:
-    """A delivery's proof through its signed link (DeliveryProof.downloadUrl)."""
-    link = {"expires": expires, "signature": signature, "by": by}
-    return await _signed_file(request, state, "delivery_proof", delivery_id, link)
-
-
-@get("/files/licences/{licence_id:str}", include_in_schema=False)
-async def download_licence(
-    licence_id: str,
-    request: Request[Any, Any, Any],
-    state: State,
-    expires: str = "",
-    signature: str = "",
-    by: str = "",
-) -> Response[Any]:
-    """An electronic licence's PDF through its signed link (Licence.downloadUrl)."""
-    link = {"expires": expires, "signature": signature, "by": by}
-    return await _signed_file(request, state, "licence", licence_id, link)
+download_material = _download_route("materials", "material", "A material (Material.downloadUrl)")
+download_decision_document = _download_route(
+    "decisions", "decision", "A decision document (DecisionDocument.downloadUrl)"
+)
+download_delivery_proof = _download_route(
+    "delivery-proofs", "delivery_proof", "A delivery's proof (DeliveryProof.downloadUrl)"
+)
+download_licence = _download_route(
+    "licences", "licence", "An electronic licence's PDF (Licence.downloadUrl)"
+)

@@ -44,9 +44,10 @@ from tongban.web.middleware import WS_SLOT
 
 _API_DIR = Path(__file__).resolve().parent.parent / "api"
 # GraphiQL (development) and the files it loads, served by the API itself: no CDN, so it works
-# offline and in locked-down networks (api/static/graphiql/README.md lists versions, licences).
+# offline and in locked-down networks (api/static/vendor/graphiql/README.md lists versions and
+# licences).
 GRAPHIQL_PAGE = _API_DIR / "graphiql.html"
-GRAPHIQL_ASSETS = _API_DIR / "static" / "graphiql"
+GRAPHIQL_ASSETS = _API_DIR / "static" / "vendor" / "graphiql"
 GRAPHIQL_ASSETS_PATH = "/static/graphiql"
 
 

@@ -25,7 +25,7 @@ from tongban.api.pagination import encode_cursor, page_request
 from tongban.api.public_results import KEY_TYPE, SCOPE
 from tongban.errors import DomainError
 from tongban.supervision import public_results as service
-from tongban.web.audit_export import day
+from tongban.web.errors import day
 
 Text = Annotated[str | None, QueryParameter()]
 
