@@ -226,6 +226,13 @@ class Bench:
             headers=self.auth(self.case_token),
         )
 
+    def case_baseline(self) -> Call:
+        return Call(
+            f"/baseline/case/{self.rng.choice(self.numbers)}",
+            method="GET",
+            headers=self.auth(self.case_token),
+        )
+
     def worklist_call(self, first: int = 50) -> Call:
         return Call(
             "/graphql",
@@ -237,6 +244,13 @@ class Bench:
     def worklist_plain(self) -> Call:
         return Call(
             "/plain/worklist?first=50",
+            method="GET",
+            headers=self.auth(self.rng.choice(self.worklist_tokens)),
+        )
+
+    def worklist_baseline(self) -> Call:
+        return Call(
+            "/baseline/worklist?first=50",
             method="GET",
             headers=self.auth(self.rng.choice(self.worklist_tokens)),
         )
@@ -546,11 +560,16 @@ async def main() -> None:
         try:
             pa = await bench.run("(a) case plain", base, bench.case_plain, plain.pid)
             pb = await bench.run("(b) worklist 50 plain", base, bench.worklist_plain, plain.pid)
+            ta = await bench.run("(a) case plain, today's", base, bench.case_baseline, plain.pid)
+            tb = await bench.run(
+                "(b) worklist 50 plain, today's", base, bench.worklist_baseline, plain.pid
+            )
         finally:
             bench.stop(plain)
         dd = await bench.direct_submit() if not args.only or "d" in args.only else Result("")
     print(
-        f"ratio GraphQL/plain: (a) {ratio(a, pa)}, (b) {ratio(b, pb)}; "
+        f"ratio GraphQL/plain: (a) {ratio(a, pa)}, (b) {ratio(b, pb)} (goal ≥ 1.0); "
+        f"GraphQL/today's plain: (a) {ratio(a, ta)}, (b) {ratio(b, tb)} (goal ≥ 1.3); "
         f"ratio API/direct: (d) {ratio(d, dd)}"
     )
     print(

@@ -1,7 +1,8 @@
 """The benchmark's baseline (not the product): hand-written JSON endpoints returning what the
 benchmark's GraphQL operations (a) and (b) return, from the same repository functions, behind
 the same middleware (request id, logs, metrics, bearer token, statement counter) and served the
-same way as ``tongban serve``.
+same way as ``tongban serve``. Today's endpoints as they were before issue 18 are served beside
+them, frozen, under ``/baseline/...`` (``bench/api_plain_baseline.py``).
 
     python bench/api_plain.py --port 8001        # reads TONGBAN_* like `tongban serve`
 """
@@ -26,6 +27,8 @@ from litestar.types import ASGIApp
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+from api_plain_baseline import case_view as baseline_case_view  # noqa: E402
+from api_plain_baseline import worklist_view as baseline_worklist_view  # noqa: E402
 from tongban import db  # noqa: E402
 from tongban.api.pagination import encode_cursor  # noqa: E402
 from tongban.auth.tokens import TokenVerifier  # noqa: E402
@@ -433,7 +436,7 @@ def create_plain_app(settings: Settings) -> Litestar:
         return RequestMiddleware(app, verifier, settings)
 
     return Litestar(
-        route_handlers=[case_view, worklist_view],
+        route_handlers=[case_view, worklist_view, baseline_case_view, baseline_worklist_view],
         lifespan=[lifespan],
         middleware=[middleware],
         logging_config=None,
