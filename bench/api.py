@@ -17,8 +17,11 @@ peak RSS:
   (e) a mix: 40 % (a), 30 % (b), 20 % (c), 10 % (d)
 
 Baselines in the same run: for (a) and (b) hand-written Litestar JSON endpoints over the same
-repository functions, served the same way (bench/api_plain.py); for (d) the same transaction run
-directly on an asyncpg pool at the same concurrency. Ratios are throughput ratios.
+repository functions, served the same way (bench/api_plain.py), and beside them the plain
+endpoints as they were before issue 18, frozen (bench/api_plain_baseline.py, checked to answer
+byte for byte the same); for (d) the same transaction run directly on an asyncpg pool at the
+same concurrency. Ratios are throughput ratios: GraphQL against the plain endpoints (goal ≥ 1.0)
+and against today's (goal ≥ 1.3).
 """
 
 from __future__ import annotations
@@ -404,6 +407,24 @@ class Bench:
                     counts.append(int(response.headers["x-sql-statements"]))
         return min(counts)
 
+    async def same_answers(self, base: str) -> None:
+        """The improved plain endpoints answer exactly as today's (a few cases and pages)."""
+        async with aiohttp.ClientSession(base) as session:
+            for number in self.numbers[:5]:
+                bodies = []
+                for prefix in ("/plain", "/baseline"):
+                    path = f"{prefix}/case/{number}"
+                    async with session.get(path, headers=self.auth(self.case_token)) as response:
+                        bodies.append(await response.read())
+                assert bodies[0] == bodies[1], (number, bodies)
+            for token in self.worklist_tokens[:3]:
+                bodies = []
+                for prefix in ("/plain", "/baseline"):
+                    path = f"{prefix}/worklist?first=50"
+                    async with session.get(path, headers=self.auth(token)) as response:
+                        bodies.append(await response.read())
+                assert bodies[0] == bodies[1], bodies
+
     async def direct_submit(self) -> Result:
         """(d) without HTTP or GraphQL: the mutation's transaction and after-commit work."""
         pool = await db.create_pool(self.settings)
@@ -558,6 +579,7 @@ async def main() -> None:
             bench.stop(api)
         plain, base = await bench.start([sys.executable, "bench/api_plain.py"])
         try:
+            await bench.same_answers(base)
             pa = await bench.run("(a) case plain", base, bench.case_plain, plain.pid)
             pb = await bench.run("(b) worklist 50 plain", base, bench.worklist_plain, plain.pid)
             ta = await bench.run("(a) case plain, today's", base, bench.case_baseline, plain.pid)
