@@ -1,7 +1,9 @@
 """The benchmark's baseline (not the product): hand-written JSON endpoints returning what the
-benchmark's GraphQL operations (a) and (b) return, from the same repository functions, behind
+benchmark's GraphQL operations (a) and (b) return (the shapes of
+``bench/api_plain_baseline.py``), from the same repository functions, behind
 the same middleware (request id, logs, metrics, bearer token, statement counter) and served the
-same way as ``tongban serve``.
+same way as ``tongban serve``. Today's endpoints as they were before issue 18 are served beside
+them, frozen, under ``/baseline/...`` (``bench/api_plain_baseline.py``).
 
     python bench/api_plain.py --port 8001        # reads TONGBAN_* like `tongban serve`
 """
@@ -12,227 +14,80 @@ import argparse
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import asyncpg
-import msgspec
 from litestar import Litestar, Request, get
 from litestar.datastructures import State
-from litestar.exceptions import NotAuthorizedException, NotFoundException
+from litestar.exceptions import NotFoundException
 from litestar.types import ASGIApp
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+from api_plain_baseline import (  # noqa: E402
+    CaseView,
+    DeadlineView,
+    EventView,
+    MaterialView,
+    MatterView,
+    PageInfoView,
+    TaskView,
+    WorkCaseView,
+    WorkEdge,
+    WorklistView,
+    WorkTaskView,
+    _applicant,
+    _department,
+    _principal,
+)
+from api_plain_baseline import case_view as baseline_case_view  # noqa: E402
+from api_plain_baseline import worklist_view as baseline_worklist_view  # noqa: E402
 from tongban import db  # noqa: E402
 from tongban.api.pagination import encode_cursor  # noqa: E402
 from tongban.auth.tokens import TokenVerifier  # noqa: E402
-from tongban.auth.types import ANONYMOUS, Principal  # noqa: E402
-from tongban.cases import applicant_repository as applicant_repo  # noqa: E402
-from tongban.cases import history_repository as history_repo  # noqa: E402
-from tongban.cases import material_repository as material_repo  # noqa: E402
-from tongban.cases import repository as cases_repo  # noqa: E402
 from tongban.cases import states  # noqa: E402
 from tongban.cases import types as domain  # noqa: E402
-from tongban.catalogue import repository as catalogue_repo  # noqa: E402
+from tongban.cases import view_repository as view_repo  # noqa: E402
 from tongban.clock import clock_from_settings, local_day  # noqa: E402
 from tongban.config import Settings, load_settings  # noqa: E402
-from tongban.deadlines import repository as deadlines_repo  # noqa: E402
 from tongban.deadlines import service as deadlines_service  # noqa: E402
+from tongban.deadlines.calendar import WorkingCalendar  # noqa: E402
 from tongban.deadlines.types import DeadlineClock  # noqa: E402
-from tongban.government import repository as gov_repo  # noqa: E402
-from tongban.identifiers import mask_email, mask_id_number, mask_phone  # noqa: E402
 from tongban.keyset import Window  # noqa: E402
 from tongban.logs import configure_logging  # noqa: E402
-from tongban.review import repository as review_repo  # noqa: E402
+from tongban.review import worklist_repository as worklist_repo  # noqa: E402
 from tongban.web.middleware import RequestMiddleware  # noqa: E402
 
-
-class DeadlineView(msgspec.Struct, rename="camel"):
-    kind: str
-    state: str
-    start_on: date
-    limit_days: int
-    extension_days: int
-    due_on: date | None
-    remaining_days: int | None
-    days_paused: int | None
-    colour: str | None
-    overdue: bool
+# What operation (a) shows of a case (not its messages).
+CASE_PARTS = view_repo.PARTS - {"messages"}
 
 
-class DepartmentView(msgspec.Struct, rename="camel"):
-    id: str
-    code: str
-    name: str
-    region_code: str
-
-
-class TaskView(msgspec.Struct, rename="camel"):
-    id: str
-    kind: str
-    stage_index: int | None
-    stage_name: str
-    round: int
-    state: str
-    opinion: str | None
-    comment: str | None
-    opened_at: datetime | None
-    completed_at: datetime | None
-    due_on: date | None
-    department: DepartmentView
-    deadline: DeadlineView | None
-
-
-class MaterialView(msgspec.Struct, rename="camel"):
-    id: str
-    material_code: str | None
-    name: str
-    size: int
-    content_type: str
-    sha256: str
-    phase: str
-    uploaded_at: datetime
-
-
-class EventView(msgspec.Struct, rename="camel"):
-    seq: int
-    case_version: int
-    action: str
-    actor_kind: str
-    actor_name: str
-    actor_roles: list[str]
-    actor_department_id: str | None
-    reason: str | None
-    changes: dict[str, Any]
-    payload: dict[str, Any]
-    occurred_at: datetime
-
-
-class ApplicantView(msgspec.Struct, rename="camel"):
-    kind: str
-    name: str
-    id_number: str | None
-    mobile: str | None
-    email: str | None
-
-
-class MatterView(msgspec.Struct, rename="camel"):
-    code: str
-    name: str
-    promised_limit: int
-    statutory_limit: int
-
-
-class CaseView(msgspec.Struct, rename="camel"):
-    number: str
-    state: str
-    state_code: str | None
-    version: int
-    allowed_actions: list[str]
-    confidentiality: int
-    received_at: datetime
-    received_on: date
-    accepted_on: date | None
-    current_stage: int | None
-    decision: str | None
-    applicant: ApplicantView
-    matter: MatterView
-    handling_department: DepartmentView
-    tasks: list[TaskView]
-    deadlines: list[DeadlineView]
-    materials: list[MaterialView]
-    history: list[EventView]
-
-
-class WorkCaseView(msgspec.Struct, rename="camel"):
-    number: str
-    state: str
-    received_on: date
-    applicant: ApplicantView
-    matter: MatterView
-
-
-class WorkTaskView(msgspec.Struct, rename="camel"):
-    id: str
-    stage_name: str
-    state: str
-    due_on: date | None
-    deadline: DeadlineView | None
-    case: WorkCaseView | None
-
-
-class WorkEdge(msgspec.Struct):
-    cursor: str
-    node: WorkTaskView
-
-
-class PageInfoView(msgspec.Struct, rename="camel"):
-    has_next_page: bool
-    end_cursor: str | None
-
-
-class WorklistView(msgspec.Struct, rename="camel"):
-    edges: list[WorkEdge]
-    page_info: PageInfoView
-
-
-def _principal(request: Request[Any, Any, Any]) -> Principal:
-    principal: Principal = request.scope.get("state", {}).get("principal", ANONYMOUS)
-    if principal.is_anonymous:
-        raise NotAuthorizedException("sign in")
-    return principal
-
-
-def _applicant(a: domain.Applicant, unmasked: bool) -> ApplicantView:
-    def show(value: str | None, mask: Any) -> str | None:
-        return value if value is None or unmasked else mask(value)
-
-    return ApplicantView(
-        kind=a.kind,
-        name=a.name,
-        id_number=show(a.id_number, mask_id_number),
-        mobile=show(a.mobile, mask_phone),
-        email=show(a.email, mask_email),
-    )
-
-
-class _Deadlines:
-    """Clock views as of today, with the calendar read once per request."""
-
-    def __init__(self, state: State, conn: asyncpg.Connection) -> None:
-        self.settings: Settings = state.settings
-        self.today = local_day(state.clock.now(), self.settings.timezone)
-        self.conn = conn
-
-    async def views(self, clocks: list[DeadlineClock]) -> list[DeadlineView]:
-        if not clocks:
-            return []
-        cal = await deadlines_service.load_calendar(self.conn)
-        found = []
-        for c in clocks:
-            s = deadlines_service.status(c, cal, self.settings, self.today)
-            found.append(
-                DeadlineView(
-                    kind=c.kind,
-                    state=c.state,
-                    start_on=c.start_on,
-                    limit_days=s["limit_days"],
-                    extension_days=c.extension_days,
-                    due_on=None if c.state == "paused" else s["due_on"],
-                    remaining_days=s["remaining_days"],
-                    days_paused=s["days_paused"],
-                    colour=s["colour"],
-                    overdue=s["overdue"],
-                )
+def _deadline_views(
+    state: State, clocks: list[DeadlineClock], cal: WorkingCalendar
+) -> list[DeadlineView]:
+    """Clock views as of today."""
+    settings: Settings = state.settings
+    today = local_day(state.clock.now(), settings.timezone)
+    found = []
+    for c in clocks:
+        s = deadlines_service.status(c, cal, settings, today)
+        found.append(
+            DeadlineView(
+                kind=c.kind,
+                state=c.state,
+                start_on=c.start_on,
+                limit_days=s["limit_days"],
+                extension_days=c.extension_days,
+                due_on=None if c.state == "paused" else s["due_on"],
+                remaining_days=s["remaining_days"],
+                days_paused=s["days_paused"],
+                colour=s["colour"],
+                overdue=s["overdue"],
             )
-        return found
-
-
-def _department(d: Any) -> DepartmentView:
-    return DepartmentView(id=d.id, code=d.code, name=d.name, region_code=d.region_code)
+        )
+    return found
 
 
 @get("/plain/case/{number:str}")
@@ -241,30 +96,23 @@ async def case_view(request: Request[Any, Any, Any], state: State, number: str) 
     principal = _principal(request)
     pool: asyncpg.Pool = state.pool
     async with pool.acquire() as conn:
-        found = await cases_repo.visible_cases_by_number(
-            conn, principal=principal, numbers=[number]
+        # The case and every relation the view shows: one statement.
+        view = await view_repo.case_view(
+            conn, principal=principal, number=number, parts=CASE_PARTS, history_last=20
         )
-        if not found:
+        if view is None:
             raise NotFoundException("no such case")
-        c = found[0]
-        applicant = (await applicant_repo.applicants_by_id(conn, ids=[c.applicant_id]))[0]
-        versions = await catalogue_repo.versions_of(
-            conn, matter_ids=[c.matter_id], published_only=False
-        )
-        matter = next(v for v in versions if v.version == c.matter_version)
-        tasks = await review_repo.tasks_of(conn, case_ids=[c.id])
-        departments = {
-            d.id: _department(d)
-            for d in await gov_repo.departments_by_id(
-                conn, ids=list({c.handling_department_id, *(t.department_id for t in tasks)})
-            )
-        }
-        clocks = await deadlines_repo.clocks_of(conn, case_ids=[c.id])
-        views = await _Deadlines(state, conn).views(clocks)
-        case_clocks = [v for k, v in zip(clocks, views, strict=True) if k.task_id is None]
-        task_clocks = {k.task_id: v for k, v in zip(clocks, views, strict=True) if k.task_id}
-        materials = await material_repo.materials_of(conn, case_ids=[c.id])
-        events = (await history_repo.events_of(conn, case_ids=[c.id]))[-20:]
+        assert view.calendar is not None
+        cal = await deadlines_service.calendar_at(conn, view.calendar)
+    c = view.case
+    assert view.applicant and view.versions and view.departments is not None
+    applicant, tasks, clocks = view.applicant, view.tasks or [], view.clocks or []
+    matter = next(v for v in view.versions if v.version == c.matter_version)
+    departments = {d.id: _department(d) for d in view.departments}
+    views = _deadline_views(state, clocks, cal)
+    case_clocks = [v for k, v in zip(clocks, views, strict=True) if k.task_id is None]
+    task_clocks = {k.task_id: v for k, v in zip(clocks, views, strict=True) if k.task_id}
+    materials, events = view.materials or [], view.events or []
     return CaseView(
         number=c.number,
         state=c.state,
@@ -343,7 +191,8 @@ async def worklist_view(request: Request[Any, Any, Any], state: State, first: in
     assert principal.department_id is not None
     pool: asyncpg.Pool = state.pool
     async with pool.acquire() as conn:
-        found = await review_repo.worklist(
+        # The page and its cases, applicants, matters and clocks: one statement.
+        read = await worklist_repo.worklist_page(
             conn,
             principal=principal,
             department_id=principal.department_id,
@@ -351,30 +200,20 @@ async def worklist_view(request: Request[Any, Any, Any], state: State, first: in
             matter_code=None,
             sort="received",
             window=Window(limit=first + 1),
+            parts={"cases", "applicants", "matters", "clocks"},
         )
-        page = [t for t, _ in found[:first]]
-        positions = {t.id: key for t, key in found}
-        case_ids = list({t.case_id for t in page})
-        cases = {
-            c.id: c
-            for c in await cases_repo.visible_cases_by_id(conn, principal=principal, ids=case_ids)
-        }
-        applicants = {
-            a.id: a
-            for a in await applicant_repo.applicants_by_id(
-                conn, ids=list({c.applicant_id for c in cases.values()})
-            )
-        }
-        versions = {
-            (v.matter_id, v.version): v
-            for v in await catalogue_repo.versions_of(
-                conn, matter_ids=list({c.matter_id for c in cases.values()}), published_only=False
-            )
-        }
-        clocks = await deadlines_repo.clocks_of(conn, case_ids=case_ids)
-        clocks = [k for k in clocks if k.task_id is not None]
-        views = await _Deadlines(state, conn).views(clocks)
-        task_clocks = {k.task_id: v for k, v in zip(clocks, views, strict=True)}
+        assert read.calendar is not None
+        cal = await deadlines_service.calendar_at(conn, read.calendar)
+    found = read.tasks
+    page = [t for t, _ in found[:first]]
+    positions = {t.id: key for t, key in found}
+    cases = {c.id: c for c in read.cases or []}
+    applicants = {a.id: a for a in read.applicants or []}
+    versions = {(v.matter_id, v.version): v for v in read.versions or []}
+    on_page = {t.id for t in page}
+    clocks = [k for k in read.clocks or [] if k.task_id in on_page]
+    views = _deadline_views(state, clocks, cal)
+    task_clocks = {k.task_id: v for k, v in zip(clocks, views, strict=True)}
 
     def case_of(t: domain.Task) -> WorkCaseView | None:
         c = cases.get(t.case_id)
@@ -433,7 +272,7 @@ def create_plain_app(settings: Settings) -> Litestar:
         return RequestMiddleware(app, verifier, settings)
 
     return Litestar(
-        route_handlers=[case_view, worklist_view],
+        route_handlers=[case_view, worklist_view, baseline_case_view, baseline_worklist_view],
         lifespan=[lifespan],
         middleware=[middleware],
         logging_config=None,

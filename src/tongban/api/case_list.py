@@ -23,7 +23,7 @@ from tongban.api.pagination import (
     connection,
     encode_cursor,
 )
-from tongban.api.preload import preload_tasks
+from tongban.api.preload import prime_worklist, selected_names, worklist_parts
 from tongban.auth.errors import NotAllowedError
 from tongban.auth.types import Principal
 from tongban.cases import search_repository as search_repo
@@ -33,6 +33,7 @@ from tongban.deadlines.clock import working_horizon
 from tongban.errors import ValidationError
 from tongban.identifiers import is_uuid, validate_case_number, validate_region_code
 from tongban.review import repository as review_repo
+from tongban.review import worklist_repository as worklist_repo
 
 _MAX_TEXT = 50
 _NO_DEPARTMENT = "00000000-0000-0000-0000-000000000000"
@@ -337,7 +338,8 @@ class CaseListQuery:
         page = info.context.page(first=first, after=after, last=last, before=before)
         window = page.window(key_type, scope)
         async with info.context.pool.acquire() as conn:
-            found = await review_repo.worklist(
+            # The page and the relations its items show, in one statement.
+            read = await worklist_repo.worklist_page(
                 conn,
                 principal=principal,
                 department_id=department_id,
@@ -345,8 +347,10 @@ class CaseListQuery:
                 matter_code=f.matter_code,
                 sort=sort_value,
                 window=window,
+                parts=worklist_parts(selected_names(info)),
             )
-            await preload_tasks(info, conn, [t for t, _ in found[: page.size]])
+            await prime_worklist(info, conn, read)
+        found = read.tasks
 
         count = info.context.counter(
             lambda c: review_repo.count_worklist(

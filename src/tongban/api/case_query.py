@@ -11,9 +11,8 @@ from tongban.api.arguments import CaseNumber
 from tongban.api.cases import Case
 from tongban.api.context import Info
 from tongban.api.enums import CaseState, DecisionKind
-from tongban.api.preload import preload_case
+from tongban.api.preload import load_case
 from tongban.cases import progress
-from tongban.cases import repository as repo
 from tongban.clock import local_day
 from tongban.identifiers import validate_case_number
 
@@ -92,7 +91,5 @@ class CaseQuery:
         principal = info.context.require_signed_in()
         number = validate_case_number(number, field="number")
         async with info.context.pool.acquire() as conn:
-            found = await repo.visible_cases_by_number(conn, principal=principal, numbers=[number])
-            if found:
-                await preload_case(info, conn, found[0])
-        return Case.from_domain(found[0]) if found else None
+            found = await load_case(info, conn, principal=principal, number=number)
+        return None if found is None else Case.from_domain(found)

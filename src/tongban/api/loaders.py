@@ -115,6 +115,9 @@ class Loaders:
     licence: DataLoader[str, Licence | None] = field(init=False)
     """电子证照 by the case that issued it."""
     licence_by_id: DataLoader[str, Licence | None] = field(init=False)
+    recent_events: dict[str, tuple[int, list[Event]]] = field(init=False, default_factory=dict)
+    """A case's last N events when only they were read (``history(last:)``), keyed by case:
+    (N, the events). ``events`` holds whole histories only."""
     _bundles: DataLoader[str, BundleView | None] | None = field(init=False, default=None)
     _calendar: WorkingCalendar | None = field(init=False, default=None)
     _calendar_lock: asyncio.Lock = field(init=False, default_factory=asyncio.Lock)
@@ -129,6 +132,11 @@ class Loaders:
                 async with self.pool.acquire() as own:
                     self._calendar = await deadlines_service.load_calendar(own)
         return self._calendar
+
+    def prime_calendar(self, calendar: WorkingCalendar) -> None:
+        """The calendar a caller obtained with its own statement (``calendar_at``)."""
+        if self._calendar is None:
+            self._calendar = calendar
 
     def bundles(self, settings: Settings, clock: Clock) -> DataLoader[str, BundleView | None]:
         """一件事一次办: applications by id with the items the viewer sees (None: sees none)."""

@@ -2,34 +2,30 @@
 
 An ``async`` resolver on every item of a list costs far more than the query it batches: a
 coroutine, a DataLoader future and an asyncio task per item and field (a worklist page of 50
-spent most of its CPU there, bench/api.py). A list resolver that knows its page loads the
-relations the operation selects — one query each, on one connection — and primes the request's
+spent most of its CPU there, bench/api.py). A resolver that knows its page — a case view, a
+worklist page — reads it with the relations the operation selects in one statement
+(``cases/view_repository.py``, ``review/worklist_repository.py``) and primes the request's
 DataLoaders; item resolvers answer synchronously from the loaders' caches and fall back to the
 loaders (async) for whatever was not primed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping
 from typing import Any, Final, TypeVar
 
 import asyncpg
-from graphql import FieldNode, FragmentSpreadNode, InlineFragmentNode
+from graphql import FieldNode, FragmentSpreadNode, InlineFragmentNode, IntValueNode, VariableNode
 from strawberry.dataloader import DataLoader
 
 from tongban.api.context import Info
-from tongban.cases import applicant_repository as applicant_repo
-from tongban.cases import history_repository as history_repo
-from tongban.cases import material_repository as material_repo
-from tongban.cases import repository as cases_repo
+from tongban.auth.types import Principal
+from tongban.cases import view_repository as view_repo
 from tongban.cases.types import Case
-from tongban.catalogue import repository as catalogue_repo
 from tongban.catalogue.types import MatterVersion
-from tongban.deadlines import repository as deadlines_repo
+from tongban.deadlines import service as deadlines_service
 from tongban.deadlines.types import DeadlineClock
-from tongban.government import repository as gov_repo
-from tongban.review import repository as review_repo
-from tongban.review.types import Task
+from tongban.review.worklist_repository import WorklistPage
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -83,65 +79,132 @@ def selected_names(info: Info) -> set[str]:
     return names
 
 
-async def preload_tasks(info: Info, conn: asyncpg.Connection, tasks: Sequence[Task]) -> None:
-    """Prime the loaders behind ``Task.case`` (its applicant and matter) and ``Task.deadline``
-    for a page of tasks, with the queries the loaders would have run, on the caller's
-    connection (a second one taken while holding the first could wait forever)."""
-    names = selected_names(info)
-    case_ids = list(dict.fromkeys(t.case_id for t in tasks))
+def _history_last(info: Info) -> int | None:
+    """The most events any ``history`` field of the operation keeps (its ``last``), or None
+    when one keeps them all — or its ``last`` is unknown or invalid (the field itself reports
+    that). Nested ones count too: ``case { tasks { case { history } } }`` is the same case."""
+    raw = info._raw_info
+    lasts: list[int | None] = []
+    stack = [node.selection_set for node in raw.field_nodes]
+    while stack:
+        selection_set = stack.pop()
+        if selection_set is None:
+            continue
+        for selection in selection_set.selections:
+            if isinstance(selection, FieldNode):
+                if selection.name.value == "history":
+                    lasts.append(_last_argument(selection, info.variable_values))
+                stack.append(selection.selection_set)
+            elif isinstance(selection, FragmentSpreadNode):
+                fragment = raw.fragments.get(selection.name.value)
+                stack.append(None if fragment is None else fragment.selection_set)
+            elif isinstance(selection, InlineFragmentNode):
+                stack.append(selection.selection_set)
+    if not lasts or any(n is None for n in lasts):
+        return None
+    return max(n for n in lasts if n is not None)
+
+
+def _last_argument(field: FieldNode, variables: Mapping[str, Any]) -> int | None:
+    for argument in field.arguments or ():
+        if argument.name.value != "last":
+            continue
+        value: Any = None
+        if isinstance(argument.value, IntValueNode):
+            value = int(argument.value.value)
+        elif isinstance(argument.value, VariableNode):
+            value = variables.get(argument.value.name.value)
+        return value if isinstance(value, int) and value >= 0 else None
+    return None
+
+
+def case_parts(names: set[str]) -> set[str]:
+    """The relations of a case the operation selects (``view_repository.PARTS``)."""
+    parts = {"applicant", "matter", "materials", "messages", "history"} & names
+    if names & {"tasks", "allowedActions"}:
+        parts.add("tasks")
+    if names & {"handlingDepartment", "department"}:
+        parts.add("departments")
+    if names & {"deadlines", "deadline"}:
+        parts.add("clocks")
+    return parts
+
+
+async def load_case(
+    info: Info, conn: asyncpg.Connection, *, principal: Principal, number: str
+) -> Case | None:
+    """The case ``number`` if the caller may see it, with the relations the operation selects
+    primed in the request's loaders — one statement (``cases/view_repository.py``); a second
+    only when an administrator has published a calendar year since this process read it."""
     loaders = info.context.loaders
-    if case_ids and "case" in names:
-        cases = {
-            c.id: c
-            for c in await cases_repo.visible_cases_by_id(
-                conn, principal=loaders.principal, ids=case_ids
-            )
-        }
+    parts = case_parts(selected_names(info))
+    last = _history_last(info) if "history" in parts else None
+    view = await view_repo.case_view(
+        conn, principal=principal, number=number, parts=parts, history_last=last
+    )
+    if view is None:
+        return None
+    case = view.case
+    if view.applicant is not None:
+        loaders.applicant.prime(case.applicant_id, view.applicant)
+    if view.versions is not None:
+        loaders.matter_versions.prime(case.matter_id, view.versions)
+    if view.tasks is not None:
+        loaders.tasks.prime(case.id, view.tasks)
+    if view.departments is not None:
+        loaders.department.prime_many({d.id: d for d in view.departments})
+    if view.clocks is not None:
+        loaders.clocks.prime(case.id, view.clocks)
+    if view.calendar is not None:
+        loaders.prime_calendar(await deadlines_service.calendar_at(conn, view.calendar))
+    if view.materials is not None:
+        loaders.materials.prime(case.id, view.materials)
+    if view.messages is not None:
+        loaders.messages.prime(case.id, view.messages)
+    if view.events is not None and last is None:
+        loaders.events.prime(case.id, view.events)
+    elif view.events is not None and last is not None:
+        loaders.recent_events[case.id] = (last, view.events)
+    return case
+
+
+def worklist_parts(names: set[str]) -> set[str]:
+    """The relations of a worklist page the operation selects (``worklist_repository.PARTS``)."""
+    parts = set()
+    if "deadline" in names:
+        parts.add("clocks")
+    if names & {"department", "handlingDepartment"}:
+        parts.add("departments")
+    if "case" in names:
+        parts.add("cases")
+        if "applicant" in names:
+            parts.add("applicants")
+        if "matter" in names:
+            parts.add("matters")
+    return parts
+
+
+async def prime_worklist(info: Info, conn: asyncpg.Connection, page: WorklistPage[Any]) -> None:
+    """Prime the loaders behind ``Task.case`` (its applicant and matter) and ``Task.deadline``
+    with what ``worklist_page`` read for the page's tasks."""
+    loaders = info.context.loaders
+    case_ids = list(dict.fromkeys(t.case_id for t, _ in page.tasks))
+    if page.cases is not None:
+        cases = {c.id: c for c in page.cases}
         loaders.case.prime_many({i: cases.get(i) for i in case_ids})
-        if "applicant" in names and cases:
-            ids = list({c.applicant_id for c in cases.values()})
-            found = {a.id: a for a in await applicant_repo.applicants_by_id(conn, ids=ids)}
-            loaders.applicant.prime_many({i: found.get(i) for i in ids})
-        if "matter" in names and cases:
-            ids = list({c.matter_id for c in cases.values()})
-            versions: dict[str, list[MatterVersion]] = {i: [] for i in ids}
-            for v in await catalogue_repo.versions_of(conn, matter_ids=ids, published_only=False):
-                versions[v.matter_id].append(v)
-            loaders.matter_versions.prime_many(versions)
-    if case_ids and "deadline" in names:
+    if page.applicants is not None:
+        loaders.applicant.prime_many({a.id: a for a in page.applicants})
+    if page.departments is not None:
+        loaders.department.prime_many({d.id: d for d in page.departments})
+    if page.versions is not None and page.cases is not None:
+        versions: dict[str, list[MatterVersion]] = {c.matter_id: [] for c in page.cases}
+        for v in page.versions:
+            versions[v.matter_id].append(v)
+        loaders.matter_versions.prime_many(versions)
+    if page.clocks is not None:
         clocks: dict[str, list[DeadlineClock]] = {i: [] for i in case_ids}
-        for c in await deadlines_repo.clocks_of(conn, case_ids=case_ids):
+        for c in page.clocks:
             clocks[c.case_id].append(c)
         loaders.clocks.prime_many(clocks)
-        await loaders.calendar(conn)
-
-
-async def preload_case(info: Info, conn: asyncpg.Connection, case: Case) -> None:
-    """Prime the loaders behind the case's relations that the operation selects, on the
-    caller's connection: its nested fields then resolve without a DataLoader round each."""
-    names = selected_names(info)
-    loaders = info.context.loaders
-    ids = [case.id]
-    if "applicant" in names:
-        found = await applicant_repo.applicants_by_id(conn, ids=[case.applicant_id])
-        loaders.applicant.prime(case.applicant_id, found[0] if found else None)
-    if "matter" in names:
-        versions = await catalogue_repo.versions_of(
-            conn, matter_ids=[case.matter_id], published_only=False
-        )
-        loaders.matter_versions.prime(case.matter_id, versions)
-    tasks = []
-    if names & {"tasks", "allowedActions"}:
-        tasks = await review_repo.tasks_of(conn, case_ids=ids)
-        loaders.tasks.prime(case.id, tasks)
-    if names & {"handlingDepartment", "department"}:
-        wanted = list({case.handling_department_id, *(t.department_id for t in tasks)})
-        departments = {d.id: d for d in await gov_repo.departments_by_id(conn, ids=wanted)}
-        loaders.department.prime_many({i: departments.get(i) for i in wanted})
-    if names & {"deadlines", "deadline"}:
-        loaders.clocks.prime(case.id, await deadlines_repo.clocks_of(conn, case_ids=ids))
-        await loaders.calendar(conn)
-    if "materials" in names:
-        loaders.materials.prime(case.id, await material_repo.materials_of(conn, case_ids=ids))
-    if "history" in names:
-        loaders.events.prime(case.id, await history_repo.events_of(conn, case_ids=ids))
+    if page.calendar is not None:
+        loaders.prime_calendar(await deadlines_service.calendar_at(conn, page.calendar))

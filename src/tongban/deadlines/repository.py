@@ -32,7 +32,15 @@ async def calendar_years(conn: asyncpg.Connection) -> list[YearSchedule]:
     ]
 
 
-async def calendar_stamp(conn: asyncpg.Connection) -> tuple[int, datetime | None]:
+CalendarStamp = tuple[int, datetime | None]
+"""How many years are published and the latest publication: changes whenever one is."""
+
+CALENDAR_STAMP_JSON = "(SELECT json_build_array(count(*), max(published_at)) FROM calendar_year)"
+"""The stamp as a JSON ``[n, at]``, for a statement that reads it with what it reads anyway
+(a case view, a worklist page), so the calendar costs no statement of its own."""
+
+
+async def calendar_stamp(conn: asyncpg.Connection) -> CalendarStamp:
     row = await conn.fetchrow("SELECT count(*) AS n, max(published_at) AS at FROM calendar_year")
     return (row["n"], row["at"])
 

@@ -29,13 +29,19 @@ log = logging.getLogger(__name__)
 SYSTEM = Principal(kind="anonymous", name="电子监察")
 DECISION_KINDS = ("promised", "statutory")
 
-_calendar: tuple[tuple[int, datetime | None], WorkingCalendar] | None = None
+_calendar: tuple[repo.CalendarStamp, WorkingCalendar] | None = None
 
 
 async def load_calendar(conn: asyncpg.Connection) -> WorkingCalendar:
     """Published schedules over the package; rebuilt only when an administrator publishes."""
+    return await calendar_at(conn, await repo.calendar_stamp(conn))
+
+
+async def calendar_at(conn: asyncpg.Connection, stamp: repo.CalendarStamp) -> WorkingCalendar:
+    """The process's calendar while ``stamp`` (read by the caller, e.g. with its page through
+    ``repo.CALENDAR_STAMP_JSON``) is the one it was built at: no statement. After an
+    administrator publishes a year the stamp differs and the years are read again, once."""
     global _calendar
-    stamp = await repo.calendar_stamp(conn)
     if _calendar is None or _calendar[0] != stamp:
         _calendar = (stamp, WorkingCalendar.from_package(await repo.calendar_years(conn)))
     return _calendar[1]

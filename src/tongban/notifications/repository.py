@@ -224,14 +224,18 @@ async def apply_receipts(conn: asyncpg.Connection, *, receipts: Sequence[Receipt
     return int(status.split()[-1])
 
 
+MESSAGE_COLUMNS = """id::text, kind, audience, recipient_id::text, channel, address, subject,
+    body, status, attempts, provider_message_id, last_error, next_attempt_at, created_at, sent_at,
+    delivered_at, failed_at"""
+"""A ``Message``'s columns of ``notification_message``."""
+
+
 async def messages_of_cases(
     conn: asyncpg.Connection, *, case_ids: Sequence[str], applicant_id: str | None
 ) -> dict[str, list[Message]]:
     """Messages per case, oldest first; only those to ``applicant_id`` when one is given."""
     rows = await conn.fetch(
-        """SELECT id::text, case_id::text, kind, audience, recipient_id::text, channel, address,
-                  subject, body, status, attempts, provider_message_id, last_error,
-                  next_attempt_at, created_at, sent_at, delivered_at, failed_at
+        f"""SELECT {MESSAGE_COLUMNS}, case_id::text
            FROM notification_message
            WHERE case_id = ANY($1::uuid[])
              AND ($2::uuid IS NULL OR (audience = 'applicant' AND recipient_id = $2::uuid))

@@ -135,11 +135,37 @@ async def worklist(
 ) -> list[tuple[Task, Any]]:
     """Tasks of a department, joined to the cases the viewer may see (keyset pagination), in
     reading order (reversed when paging backwards), each with its sort key for the cursor."""
+    sql, params = worklist_sql(
+        principal=principal,
+        department_id=department_id,
+        states=states,
+        matter_code=matter_code,
+        sort=sort,
+        window=window,
+        columns=f"{_TASK_COLUMNS}, {_sort_key(sort)} AS sort_key",
+    )
+    rows = await conn.fetch(sql, *params)
+    return [
+        (struct_of(Task, {k: v for k, v in dict(r).items() if k != "sort_key"}), r["sort_key"])
+        for r in rows
+    ]
+
+
+def worklist_sql(
+    *,
+    principal: Principal,
+    department_id: str,
+    states: Sequence[str],
+    matter_code: str | None,
+    sort: str,
+    window: Window[tuple[Any, str]],
+    columns: str,
+) -> tuple[str, list[Any]]:
+    """The worklist's page as ``SELECT columns`` over ``review_task t JOIN case_record c``,
+    and its parameters (a statement built around it adds its own after them)."""
     params: list[Any] = [department_id, list(states), matter_code, window.limit]
-    key = _sort_key(sort)
     seek, order_by = _order(sort).sql(window, params)
-    viewer = ViewerSql(principal, params)
-    visible = viewer.visible()
+    visible = ViewerSql(principal, params).visible()
     if sort != "due" and set(states) == _DEFAULT_STATES:
         # The default worklist: review_task_worklist_idx yields the tasks in page order (the
         # literal state list lets the planner use that partial index), so a page reads about
@@ -149,22 +175,16 @@ async def worklist(
           AND cardinality($2::text[]) > 0"""
     else:
         source = _DEPARTMENT_FIRST
-    rows = await conn.fetch(
-        f"""
-        SELECT {_TASK_COLUMNS}, {key} AS sort_key
+    sql = f"""
+        SELECT {columns}
         FROM {source}
           AND ($3::text IS NULL OR c.matter_id = (SELECT id FROM matter WHERE code = $3))
           {seek}
           AND {visible}
         ORDER BY {order_by}
         LIMIT $4
-        """,
-        *params,
-    )
-    return [
-        (struct_of(Task, {k: v for k, v in dict(r).items() if k != "sort_key"}), r["sort_key"])
-        for r in rows
-    ]
+        """
+    return sql, params
 
 
 # The department's tasks first, then their cases: otherwise the planner walks all cases
