@@ -171,6 +171,37 @@ async def graphql_core(settings: Settings, clock: MovableClock) -> AsyncIterator
         yield http
 
 
+SHAPES = """
+query Shapes($number: String!, $last: Int!, $tasks: Boolean!, $quiet: Boolean!) {
+  first: case(number: $number) {
+    __typename ...Bits
+    tasks @include(if: $tasks) { id kind department { code } }
+    history(last: $last) @skip(if: $quiet) { action }
+  }
+  missing: case(number: "440106209901010000001") { number }
+  again: case(number: $number) { ... on Case { number state } ... on Node { id } }
+  byId: node(id: "00000000-0000-0000-0000-000000000000") { __typename id }
+  broken: case(number: $number) { history(last: -1) { action } }
+}
+fragment Bits on Case { number state version n: number applicant { name mobile idNumber } }
+"""
+
+
+async def test_aliases_fragments_conditions_and_errors_answer_the_same_bytes(
+    client: GraphQLClient, conn: asyncpg.Connection, graphql_core: httpx.AsyncClient
+) -> None:
+    seeded = await seed(client, conn)
+    for tasks in (True, False):
+        for quiet in (True, False):
+            variables = {"number": seeded.known["number"], "last": 3}
+            variables |= {"tasks": tasks, "quiet": quiet}
+            for role, token in seeded.tokens.items():
+                compiled = await send(client.http, SHAPES, "Shapes", variables, token)
+                core = await send(graphql_core, SHAPES, "Shapes", variables, token)
+                assert compiled == core, (role, compiled, core)
+    assert len(compiled_plans(SHAPES, "Shapes")) == 4
+
+
 async def test_every_query_answers_the_same_bytes_for_every_role(
     client: GraphQLClient, conn: asyncpg.Connection, graphql_core: httpx.AsyncClient
 ) -> None:

@@ -45,6 +45,7 @@ from tongban.api.compiled.runtime import (
 from tongban.api.compiled.values import (
     InfoMaker,
     abstract_completer,
+    enum_names,
     leaf_completer,
     list_completer,
     non_null,
@@ -275,6 +276,7 @@ def _leaf_attribute_field(f: _Field, attribute: str, leaf: Any, where: str) -> F
     """The most common field of all: an attribute and a serializer, no path unless it fails."""
     key, parent = f.key, f.parent
     same = same_when(leaf)
+    enum, names = enum_names(leaf)
     coerce = leaf.coerce_output_value
     required = is_non_null_type(f.return_type)
     null_message = f"Cannot return null for non-nullable field {where}."
@@ -285,6 +287,8 @@ def _leaf_attribute_field(f: _Field, attribute: str, leaf: Any, where: str) -> F
             kind = type(result)
             if kind is same:
                 return result
+            if kind is enum and result in names:
+                return names[result]
             if result is None or result is Undefined:
                 if required:
                     raise TypeError(null_message)

@@ -9,6 +9,7 @@ The checks, their order and their messages are graphql-core 3.3's (``executor.py
 from __future__ import annotations
 
 from collections.abc import Callable
+from enum import EnumMeta
 from typing import Any
 
 from graphql import GraphQLError
@@ -17,6 +18,7 @@ from graphql.execution.executor import Executor, invalid_return_type_error
 from graphql.pyutils import Path, Undefined, is_iterable
 from graphql.type import (
     GraphQLAbstractType,
+    GraphQLEnumType,
     GraphQLLeafType,
     GraphQLList,
     GraphQLObjectType,
@@ -50,13 +52,32 @@ def same_when(leaf: GraphQLLeafType) -> type | None:
         return None
 
 
+def enum_names(leaf: GraphQLLeafType) -> tuple[type | None, dict[Any, str]]:
+    """A strawberry enum's members and the names its serializer gives them, computed once:
+    strawberry's serializer scans every value of the enum for each member it serializes."""
+    wrapped = getattr(leaf, "wrapped_cls", None)
+    if not isinstance(leaf, GraphQLEnumType) or not isinstance(wrapped, EnumMeta):
+        return None, {}
+    names: dict[Any, str] = {}
+    for member in wrapped:
+        try:
+            names[member] = leaf.coerce_output_value(member)
+        except Exception:  # left to the serializer, which raises it per request
+            continue
+    return wrapped, names
+
+
 def leaf_completer(leaf: GraphQLLeafType) -> Completer:
     coerce = leaf.coerce_output_value
     same = same_when(leaf)
+    enum, names = enum_names(leaf)
 
     def complete_leaf(ex: Any, result: Any, path: Path | None, info: Any) -> Any:
-        if same is not None and type(result) is same:
+        kind = type(result)
+        if kind is same:
             return result
+        if kind is enum and result in names:
+            return names[result]
         if isinstance(result, Exception):
             raise result
         if result is None or result is Undefined:
