@@ -59,7 +59,8 @@ def enum_names(leaf: GraphQLLeafType) -> tuple[type | None, dict[Any, str]]:
     if not isinstance(leaf, GraphQLEnumType) or not isinstance(wrapped, EnumMeta):
         return None, {}
     names: dict[Any, str] = {}
-    for member in wrapped:
+    members: list[Any] = list(wrapped)
+    for member in members:
         try:
             names[member] = leaf.coerce_output_value(member)
         except Exception:  # left to the serializer, which raises it per request
