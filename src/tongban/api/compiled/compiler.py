@@ -27,6 +27,7 @@ from graphql.type import (
     GraphQLList,
     GraphQLNonNull,
     GraphQLOutputType,
+    get_named_type,
     is_abstract_type,
     is_leaf_type,
     is_non_null_type,
@@ -48,6 +49,7 @@ from tongban.api.compiled.values import (
     enum_names,
     leaf_completer,
     list_completer,
+    needs_info,
     non_null,
     object_completer,
     same_when,
@@ -150,7 +152,8 @@ class Compiler:
             return non_null(inner, f"Cannot return null for non-nullable field {where}.")
         if isinstance(type_, GraphQLList):
             item = self.completer(type_.of_type, details, where, make_info)
-            return list_completer(type_, item, details, where, make_info)
+            named = get_named_type(type_)
+            return list_completer(type_, item, details, where, make_info, needs_info(named))
         if is_leaf_type(type_):
             return leaf_completer(type_)
         if is_abstract_type(type_):

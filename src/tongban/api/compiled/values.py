@@ -23,6 +23,7 @@ from graphql.type import (
     GraphQLList,
     GraphQLObjectType,
     GraphQLOutputType,
+    is_abstract_type,
 )
 from graphql.type.scalars import serialize_boolean, serialize_id, serialize_string
 
@@ -107,7 +108,10 @@ def list_completer(
     details: FieldDetailsList,
     where: str,
     make_info: InfoMaker,
+    items_need_info: bool,
 ) -> Completer:
+    """``items_need_info``: the items' completer reads the field's info (graphql-core gives
+    every item the list field's own, path included), so it is built once for the list."""
     item_type: GraphQLOutputType = list_type.of_type
     not_iterable = f"Expected Iterable, but did not find one for field '{where}'."
 
@@ -122,6 +126,8 @@ def list_completer(
             return ex.complete_list_value(list_type, details, info, path, result, None)
         if not is_iterable(result):
             raise GraphQLError(not_iterable)
+        if info is None and items_need_info:
+            info = make_info(ex, path)
         return _items(ex, result, path, info, item, item_type, details)
 
     return complete_list
@@ -181,6 +187,13 @@ async def _await_item(
         ex.handle_field_error(raw_error, item_type, details, item_path)
         return None
     return completed
+
+
+def needs_info(type_: Any) -> bool:
+    """Whether completing a value of this (named) type reads the resolve info."""
+    if isinstance(type_, GraphQLObjectType):
+        return type_.is_type_of is not None and not _ignores_info(type_.is_type_of)
+    return is_abstract_type(type_)
 
 
 def _ignores_info(check: Any) -> bool:
