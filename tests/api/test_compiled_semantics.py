@@ -236,3 +236,13 @@ async def test_the_switch_is_read_per_request(compiled: bool) -> None:
     result = await SCHEMA.execute(query, context_value=context)
     assert result.data == {"tree": {"name": "root"}}
     assert bool(compiled_plans(query, None)) is compiled
+
+
+async def test_a_document_keeps_a_bounded_number_of_condition_plans() -> None:
+    query = """query ($a: Boolean!, $b: Boolean!, $c: Boolean!, $d: Boolean!, $e: Boolean!) {
+      tree { a: name @include(if: $a) b: name @include(if: $b) c: name @include(if: $c)
+             d: name @include(if: $d) e: name @include(if: $e) } }"""
+    for n in range(32):
+        flags = {k: bool(n >> i & 1) for i, k in enumerate("abcde")}
+        await both(query, flags)
+    assert len(compiled_plans(query, None)) == 16

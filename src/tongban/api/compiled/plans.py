@@ -31,6 +31,10 @@ from tongban.api.compiled.runtime import FieldRunner, serially
 MAX_PLANS: Final = 512
 """Documents kept compiled; the front ends register far fewer (graphql/operations)."""
 
+MAX_PLANS_PER_DOCUMENT: Final = 16
+"""Sets of @skip/@include decisions compiled per document: a document with many variable
+conditions could otherwise make every request compile (and keep) a plan of its own."""
+
 _CONDITIONS = {
     GraphQLSkipDirective.name: GraphQLSkipDirective,
     GraphQLIncludeDirective.name: GraphQLIncludeDirective,
@@ -136,6 +140,8 @@ def plan_for(ex: Any) -> Plan | None:
     decisions = _decisions(ex, entry.conditions) if entry.conditions else ()
     if decisions in entry.plans:
         return entry.plans[decisions]
+    if len(entry.plans) >= MAX_PLANS_PER_DOCUMENT:
+        return None
     plan = entry.plans[decisions] = _compile(ex)
     return plan
 
