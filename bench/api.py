@@ -119,6 +119,7 @@ class Bench:
             "TONGBAN_ENV": "production",
             # The SQL/req column reads it; production hides it from everyone else.
             "TONGBAN_SQL_STATEMENTS_HEADER": "true",
+            "TONGBAN_GRAPHQL_COMPILED": "true" if args.graphql_compiled == "on" else "false",
             "TONGBAN_DATABASE_URL": url,
             "TONGBAN_REDIS_URL": REDIS,
             # Production refuses a public base URL that is not https (links in notices).
@@ -551,11 +552,17 @@ async def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="reuse a kept database")
     parser.add_argument("--only", nargs="*", help="operations to run, e.g. a b (default: all)")
     parser.add_argument("--profile", help="write py-spy profiles (collapsed stacks) here")
+    parser.add_argument(
+        "--graphql-compiled",
+        choices=("on", "off"),
+        default="on",
+        help="TONGBAN_GRAPHQL_COMPILED of the API: compiled plans, or graphql-core for every field",
+    )
     args = parser.parse_args()
     print(
         f"machine: {os.cpu_count()} cores; PostgreSQL at {urlsplit(ADMIN).hostname}; "
         f"{args.workers} API process(es), pool {args.pool_max}, {args.concurrency} clients, "
-        f"{args.duration:g} s per operation"
+        f"{args.duration:g} s per operation; compiled GraphQL {args.graphql_compiled}"
     )
     url = await fresh_database(args.database, args.cases, args.reuse)
     with tempfile.TemporaryDirectory(prefix="tongban-bench-") as tmp:

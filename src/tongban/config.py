@@ -95,6 +95,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Estimated-cost budget of one officer operation (a worklist page of 100 fits)."""
     graphql_deadline_seconds: float = 10.0
     """A query still executing after this is cut with QUERY_TIMEOUT."""
+    graphql_compiled: bool = True
+    """Run queries and mutations from plans compiled once per document (api/compiled/);
+    off: graphql-core executes every field (the same results, several times the CPU)."""
     graphql_max_response_bytes: int = 8 * 1024 * 1024
     """Largest GraphQL response body; a larger one is replaced by RESPONSE_TOO_LARGE."""
 

@@ -29,6 +29,7 @@ from strawberry.extensions import ValidationCache
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types import ExecutionResult
 
+from tongban.api.compiled import plans as compiled
 from tongban.api.errors import (
     PERSISTED_QUERY_NOT_ALLOWED,
     QUERY_TIMEOUT,
@@ -179,6 +180,20 @@ class DeadlineExecutionContext(StrawberryGraphQLCoreExecutionContext):
             if self.operation.operation == OperationType.QUERY
             else None
         )
+        self.compiled = settings.graphql_compiled
+
+    def cut(self) -> None:
+        """Stop the query: raised where an object's fields start, like ``execute_fields``."""
+        raise limit_error(QUERY_TIMEOUT, "the query ran past its deadline and was cut")
+
+    def execute_operation(self, serially: bool | None = None) -> Any:
+        # Queries and mutations run from their compiled plan (api/compiled/) unless switched
+        # off; whatever has no plan — subscriptions, introspection — runs in graphql-core.
+        if serially is None and self.compiled:
+            result = compiled.execute(self)
+            if result is not None:
+                return result
+        return super().execute_operation(serially)
 
     def execute_fields(
         self,
@@ -189,7 +204,7 @@ class DeadlineExecutionContext(StrawberryGraphQLCoreExecutionContext):
         position_context: Any,
     ) -> AwaitableOrValue[dict[str, Any]]:
         if self.deadline is not None and time.monotonic() > self.deadline:
-            raise limit_error(QUERY_TIMEOUT, "the query ran past its deadline and was cut")
+            self.cut()
         return super().execute_fields(
             parent_type, source_value, path, grouped_field_set, position_context
         )
