@@ -2,6 +2,7 @@
 
     uv run python bench/deadlines.py                      # 1,000,000 open, 1,000 due, 60 s window
     uv run python bench/deadlines.py --open 5000 --due 50 --latency 50 --window 5   # smoke size
+    uv run python bench/deadlines.py --database bench_NAME   # databases of one's own
 
 Prints: the time to find the due thresholds among N open clocks (and among 10,000), the time to
 handle them all (warnings committed), and the latency from threshold instant to committed warning
@@ -227,13 +228,14 @@ async def main() -> None:
     parser.add_argument("--due", type=int, default=1_000)
     parser.add_argument("--latency", type=int, default=1_000)
     parser.add_argument("--window", type=float, default=60.0)
+    parser.add_argument("--database", default="tongban_bench", help="prefix of the databases")
     args = parser.parse_args()
     now = datetime.now(UTC)
     print(f"machine: {os.cpu_count()} cores; PostgreSQL at {urlsplit(ADMIN).hostname}")
 
     results: dict[int, tuple[float, float, int]] = {}
     for size in (args.small, args.open):
-        url = await fresh_database(f"tongban_bench_{size}")
+        url = await fresh_database(f"{args.database}_{size}")
         started = time.perf_counter()
         await seed(url, open_count=size, due=args.due, now=now)
         print(
@@ -251,7 +253,7 @@ async def main() -> None:
                 f"  threshold -> committed warning ({len(lat):,} within {args.window:.0f} s, one worker): "
                 f"p50 {pct(lat, 0.5) * 1000:.0f} ms, p99 {pct(lat, 0.99) * 1000:.0f} ms, max {max(lat, default=0) * 1000:.0f} ms"
             )
-        await drop_database(f"tongban_bench_{size}")
+        await drop_database(f"{args.database}_{size}")
     small, large = results[args.small][0], results[args.open][0]
     print(f"find ratio {args.open:,} / {args.small:,} open: {large / small:.2f}x")
 
