@@ -59,15 +59,20 @@ async def _schedule_next(ctx: dict[str, Any], clock_ids: Sequence[str]) -> None:
 
 
 async def check_clock(ctx: dict[str, Any], clock_id: str, version: int) -> str | None:
-    """deadlines.check_clock: a stale version means the schedule moved; a newer job exists."""
+    """deadlines.check_clock: a stale version means the schedule moved; a newer job exists.
+
+    The job acts through the sweeper's path (``handle_due`` for its one clock), so a threshold
+    gives the same rows whether its job or a sweep reaches it first."""
     pool: asyncpg.Pool = ctx["pool"]
     settings: Settings = ctx["settings"]
     async with pool.acquire() as conn, conn.transaction():
         if await repo.clock_version(conn, clock_id=clock_id) != version:
             return "stale"
-        level = await enforcement.check(conn, clock_id=clock_id, now=_now(ctx), settings=settings)
+        handled = await enforcement.handle_due(
+            conn, now=_now(ctx), settings=settings, limit=1, clock_ids=[clock_id]
+        )
     await _schedule_next(ctx, [clock_id])
-    return level
+    return "acted" if handled else None
 
 
 async def sweep_job(ctx: dict[str, Any]) -> int:
