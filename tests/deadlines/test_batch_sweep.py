@@ -185,6 +185,32 @@ async def test_racing_sweepers_and_workers_raise_each_of_hundreds_of_warnings_on
     assert not await deadlines_repo.due_clock_ids(conn, now=now, limit=10)
 
 
+async def test_a_sweeper_killed_mid_batch_leaves_nothing_and_the_next_one_acts(
+    conn: asyncpg.Connection, settings: Settings, pool: asyncpg.Pool, database: str
+) -> None:
+    await bulk_cases(conn, settings, 30)
+    now = at("2026-03-10")
+    doomed = await db.connect(database)
+    await doomed.transaction().start()
+    acted = await enforcement.handle_due(doomed, now=now, settings=settings, limit=1000)
+    assert len(acted) == 60
+    # While it holds them, another sweep skips its clocks rather than waiting or repeating.
+    assert await sweep(pool, now=now, settings=settings) == 0
+    pid = doomed.get_server_pid()
+    doomed.terminate()  # the pod dies before COMMIT
+    for _ in range(100):  # PostgreSQL notices the lost connection and rolls it back
+        if not await conn.fetchval("SELECT count(*) FROM pg_stat_activity WHERE pid = $1", pid):
+            break
+        await asyncio.sleep(0.05)
+    assert await raised(conn) == []
+    assert (
+        await conn.fetchval("SELECT count(*) FROM case_event WHERE action LIKE 'deadline_%'") == 0
+    )
+    assert await sweep(pool, now=now, settings=settings) == 60
+    warnings = await raised(conn)
+    assert len(warnings) == 90 and all(n == 1 for *_, n in warnings)
+
+
 async def test_a_sweep_costs_the_same_statements_for_10_clocks_as_for_100(
     conn: asyncpg.Connection, settings: Settings
 ) -> None:

@@ -140,22 +140,26 @@ async def handle_due(
     now: datetime,
     settings: Settings,
     limit: int,
-    clock_ids: Sequence[str] | None = None,
+    clock_ids: Sequence[str] = (),
 ) -> list[str]:
-    """Claim the clocks due by ``now`` (only ``clock_ids`` when given) and act on them in the
-    caller's transaction; return the ids of the clocks acted on.
+    """Claim ``clock_ids`` if due by ``now`` (waiting for them), then up to ``limit`` other due
+    clocks nobody holds, and act on them in the caller's transaction; return the ids of the
+    clocks acted on.
 
     Warnings go together (``batch``: a fixed number of statements for any number of clocks);
     automatic acceptance and calendar rechecks one clock at a time. Should the set-based
     statements fail, the same clocks are acted on one by one, so one bad row costs its own
     warning, not the batch's."""
-    due = await repo.claim_due(conn, now=now, limit=limit, clock_ids=clock_ids)
+    due = await repo.claim_due(conn, now=now, clock_ids=clock_ids) if clock_ids else []
+    if limit:
+        due += await repo.claim_due(conn, now=now, limit=limit, besides=clock_ids)
     alone = [d for d in due if d.clock.next_level in batch.PER_CLOCK_LEVELS]
     together = [d for d in due if d.clock.next_level not in batch.PER_CLOCK_LEVELS]
     handled: list[str] = []
     try:
-        async with conn.transaction():
-            handled += await batch.raise_warnings(conn, together, now=now, settings=settings)
+        if together:
+            async with conn.transaction():
+                handled += await batch.raise_warnings(conn, together, now=now, settings=settings)
     except Exception:
         log.exception("deadline batch failed; one clock at a time", extra={"n": len(together)})
         alone = together + alone

@@ -218,9 +218,9 @@ _CLAIM = """
     JOIN case_record c ON c.id = k.case_id
     LEFT JOIN review_task t ON t.id = k.task_id
     WHERE k.state = 'running' AND k.next_check_at IS NOT NULL AND k.next_check_at <= $1
-      AND {where}
+      {where}
     ORDER BY k.next_check_at, k.id
-    LIMIT $2
+    {limit}
     FOR UPDATE OF k, c {wait}"""
 
 
@@ -228,21 +228,27 @@ async def claim_due(
     conn: asyncpg.Connection,
     *,
     now: datetime,
-    limit: int,
+    limit: int = 0,
     clock_ids: Sequence[str] | None = None,
+    besides: Sequence[str] = (),
 ) -> list[DueClock]:
-    """Lock the clocks due by ``now`` with their cases until the caller's transaction ends.
+    """Lock clocks due by ``now`` with their cases until the caller's transaction ends: the
+    named ``clock_ids`` (waiting for them), else up to ``limit`` of any (skipping ``besides``).
 
-    A sweep skips rows another transaction holds (a racing sweeper or job is acting on them, or
-    an officer is changing the case): whoever holds them acts, or the next sweep does, and no
-    sweep ever waits in a lock cycle with a case action (those lock the case, then its clocks).
-    A job names its clock and waits for it, as its threshold is its only work."""
+    Unnamed clocks are claimed SKIP LOCKED: rows another transaction holds (a racing sweep or
+    job is acting on them, or an officer is changing the case) are left to it or to the next
+    sweep, and such a claim never waits in a lock cycle with a case action (those lock the
+    case, then its clocks). A job names its own clock and waits for it."""
     if clock_ids is None:
-        sql = _CLAIM.format(where="true", wait="SKIP LOCKED")
-        rows = await conn.fetch(sql, now, limit)
+        sql = _CLAIM.format(
+            where="AND k.id <> ALL($3::uuid[])", limit="LIMIT $2", wait="SKIP LOCKED"
+        )
+        rows = await conn.fetch(sql, now, limit, list(besides))
     else:
-        sql = _CLAIM.format(where="k.id = ANY($3::uuid[])", wait="")
-        rows = await conn.fetch(sql, now, limit, list(clock_ids))
+        # No LIMIT: with one, the planner may walk the due index (every clock due, thousands
+        # in a backlog) instead of looking the named clocks up by key.
+        sql = _CLAIM.format(where="AND k.id = ANY($2::uuid[])", limit="", wait="")
+        rows = await conn.fetch(sql, now, list(clock_ids))
     return [
         DueClock(
             clock=struct_of(DeadlineClock, r),
