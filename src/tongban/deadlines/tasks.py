@@ -90,8 +90,12 @@ async def check_clock(ctx: dict[str, Any], clock_id: str, version: int) -> str |
                 limit=settings.sweep_batch,
                 clock_ids=[clock_id],
             )
-    await _schedule_next(ctx, sorted({clock_id, *handled}))
-    return f"acted on {len(handled)}" if handled else None
+    if not handled:
+        # Another job or a sweep acted on the clock first and queued its next job (a calendar
+        # recheck, no warning, waits for the sweep: seconds on a daily retry).
+        return None
+    await _schedule_next(ctx, handled)
+    return f"acted on {len(handled)}"
 
 
 async def sweep_job(ctx: dict[str, Any]) -> int:
