@@ -2,6 +2,7 @@
 
     uv run python bench/deadlines.py                      # 1,000,000 open, 1,000 due, 60 s window
     uv run python bench/deadlines.py --open 5000 --due 50 --latency 50 --window 5   # smoke size
+    uv run python bench/deadlines.py --database bench_NAME   # databases of one's own
 
 Prints: the time to find the due thresholds among N open clocks (and among 10,000), the time to
 handle them all (warnings committed), and the latency from threshold instant to committed warning
@@ -146,41 +147,27 @@ async def time_find(url: str, now: datetime, repeat: int = 20) -> float:
     return elapsed
 
 
-async def time_sweep(url: str, now: datetime, due: int) -> tuple[float, int]:
+async def time_sweep(url: str, now: datetime, due: int) -> tuple[float, float, int, int]:
+    """Wall and CPU (this process) seconds of one sweep handling ``due`` thresholds, its
+    statements and the warnings it raised."""
     settings = load_settings({}, database_url=url, redis_url=REDIS, sweep_batch=max(due, 1))
     pool = await db.create_pool(settings)
-    started = time.perf_counter()
-    handled = await sweep(pool, now=now, settings=settings)
-    elapsed = time.perf_counter() - started
+    started, cpu = time.perf_counter(), time.process_time()
+    with db.count_statements() as statements:
+        handled = await sweep(pool, now=now, settings=settings)
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     await pool.close()
-    return elapsed, handled
+    return elapsed, cpu, statements[0], handled
 
 
-async def latency(url: str, *, count: int, window: float) -> list[float]:
-    """Thresholds spread over the next ``window`` seconds; a real worker process raises them."""
+async def latency(url: str, *, count: int, window: float, lead: float) -> list[float]:
+    """Thresholds spread over ``window`` seconds starting ``lead`` seconds from now (time for
+    the worker to start and the jobs to be queued); a real worker process raises them."""
     conn = await db.connect(url)
-    start = datetime.now(UTC) + timedelta(seconds=3)
-    rows = await conn.fetch(
-        "SELECT id FROM deadline_clock WHERE next_check_at > now() + interval '1 day' LIMIT $1",
-        count,
-    )
-    instants = {}
-    for i, r in enumerate(rows):
-        at = start + timedelta(seconds=window * i / max(count, 1))
-        instants[str(r["id"])] = at
-        await conn.execute(
-            "UPDATE deadline_clock SET next_check_at = $2, version = version + 1 WHERE id = $1",
-            r["id"],
-            at,
-        )
     settings = load_settings({}, database_url=url, redis_url=REDIS)
     pool = await db.create_pool(settings)
     redis = ArqRedis(connection_pool=ConnectionPool.from_url(REDIS))
     await redis.flushdb()
-    cases = await conn.fetch(
-        "SELECT case_id::text FROM deadline_clock WHERE id = ANY($1::uuid[])", list(instants)
-    )
-    await schedule_jobs(pool, redis, case_ids=[r["case_id"] for r in cases])
     env = dict(os.environ) | {
         "TONGBAN_DATABASE_URL": url,
         "TONGBAN_REDIS_URL": REDIS,
@@ -189,8 +176,29 @@ async def latency(url: str, *, count: int, window: float) -> list[float]:
     worker = subprocess.Popen(
         [sys.executable, "-m", "tongban.cli", "worker", "deadlines"], env=env, cwd=ROOT
     )
+    instants: dict[str, datetime] = {}
     try:
-        deadline = time.monotonic() + window + 60
+        started = time.monotonic()
+        start = datetime.now(UTC) + timedelta(seconds=lead)
+        rows = await conn.fetch(
+            """SELECT id, case_id::text FROM deadline_clock
+               WHERE next_check_at > now() + interval '1 day' LIMIT $1""",
+            count,
+        )
+        instants |= {
+            str(r["id"]): start + timedelta(seconds=window * i / max(count, 1))
+            for i, r in enumerate(rows)
+        }
+        await conn.execute(
+            """UPDATE deadline_clock k SET next_check_at = x.at, version = k.version + 1
+               FROM unnest($1::uuid[], $2::timestamptz[]) AS x(id, at) WHERE k.id = x.id""",
+            list(instants),
+            list(instants.values()),
+        )
+        await schedule_jobs(pool, redis, case_ids=[r["case_id"] for r in rows])
+        setup = time.monotonic() - started
+        print(f"  {len(instants):,} thresholds queued in {setup:.1f} s (lead {lead:.0f} s)")
+        deadline = time.monotonic() + lead + window + 60
         while time.monotonic() < deadline:
             raised = await conn.fetchval(
                 "SELECT count(*) FROM deadline_warning WHERE clock_id = ANY($1::uuid[])",
@@ -227,31 +235,34 @@ async def main() -> None:
     parser.add_argument("--due", type=int, default=1_000)
     parser.add_argument("--latency", type=int, default=1_000)
     parser.add_argument("--window", type=float, default=60.0)
+    parser.add_argument("--lead", type=float, default=15.0, help="seconds to queue the jobs")
+    parser.add_argument("--database", default="tongban_bench", help="prefix of the databases")
     args = parser.parse_args()
     now = datetime.now(UTC)
     print(f"machine: {os.cpu_count()} cores; PostgreSQL at {urlsplit(ADMIN).hostname}")
 
     results: dict[int, tuple[float, float, int]] = {}
     for size in (args.small, args.open):
-        url = await fresh_database(f"tongban_bench_{size}")
+        url = await fresh_database(f"{args.database}_{size}")
         started = time.perf_counter()
         await seed(url, open_count=size, due=args.due, now=now)
         print(
             f"seeded {size:,} open cases ({args.due:,} due) in {time.perf_counter() - started:.1f} s"
         )
         find = await time_find(url, now)
-        handle, handled = await time_sweep(url, now, args.due)
+        handle, cpu, statements, handled = await time_sweep(url, now, args.due)
         results[size] = (find, handle, handled)
         print(
-            f"  find due among {size:,}: {find * 1000:.2f} ms; handle {handled:,} warnings: {handle:.2f} s"
+            f"  find due among {size:,}: {find * 1000:.2f} ms; handle {handled:,} warnings: "
+            f"{handle:.2f} s ({cpu:.2f} s CPU in Python, {statements:,} statements)"
         )
         if size == args.open:
-            lat = await latency(url, count=args.latency, window=args.window)
+            lat = await latency(url, count=args.latency, window=args.window, lead=args.lead)
             print(
                 f"  threshold -> committed warning ({len(lat):,} within {args.window:.0f} s, one worker): "
                 f"p50 {pct(lat, 0.5) * 1000:.0f} ms, p99 {pct(lat, 0.99) * 1000:.0f} ms, max {max(lat, default=0) * 1000:.0f} ms"
             )
-        await drop_database(f"tongban_bench_{size}")
+        await drop_database(f"{args.database}_{size}")
     small, large = results[args.small][0], results[args.open][0]
     print(f"find ratio {args.open:,} / {args.small:,} open: {large / small:.2f}x")
 

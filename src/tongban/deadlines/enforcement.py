@@ -9,22 +9,20 @@ apart leaves no import cycle between the areas.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 import asyncpg
-import msgspec
 
 from tongban.cases import history_repository as history_repo
 from tongban.cases import intake
 from tongban.cases import repository as cases_repo
 from tongban.config import Settings
+from tongban.deadlines import batch, service
 from tongban.deadlines import repository as repo
-from tongban.deadlines import service
-from tongban.deadlines.events import WARNINGS, Recipient
 from tongban.deadlines.schedule import LEVELS
 from tongban.deadlines.types import DeadlineClock
-from tongban.events.types import OutboxMessage, action_of
 from tongban.government import repository as gov_repo
 from tongban.review import repository as review_repo
 
@@ -106,17 +104,16 @@ async def _announce(
     recipients = await repo.warning_recipients(
         conn, department_id=department, region_lineage=await _lineage(conn, case.handling_region)
     )
-    assert clock.due_on is not None and clock.next_check_at is not None
     # A warning is about the case, not a change of it: the case version stays, so officers
     # acting on the case are not pushed into conflicts by the supervision worker.
-    event = WARNINGS[level](
-        clock=clock.kind,
-        due_on=clock.due_on,
+    event, outbox = batch.warning_messages(
         level=level,
-        threshold=clock.next_check_at.isoformat(),
-        at=now.isoformat(),
+        clock=clock,
+        case_id=case.id,
+        case_number=case.number,
         department_id=department,
-        recipients=msgspec.convert(recipients, list[Recipient]),
+        recipients=recipients,
+        now=now,
     )
     await history_repo.insert_event(
         conn,
@@ -128,14 +125,7 @@ async def _announce(
         changes={},
         event=event,
         topic=f"deadline.{level}",
-        outbox=OutboxMessage(
-            action=action_of(event),
-            caseId=case.id,
-            caseNumber=case.number,
-            level=level,
-            clock=clock.kind,
-            recipients=[r["officerId"] for r in recipients],
-        ),
+        outbox=outbox,
     )
 
 
@@ -144,23 +134,51 @@ async def _lineage(conn: asyncpg.Connection, region_code: str) -> list[str]:
     return list(found[0].lineage) if found else [region_code]
 
 
-async def sweep_clocks(pool: asyncpg.Pool, *, now: datetime, settings: Settings) -> list[str]:
-    """Handle every threshold that is due (through the partial index: cost follows the number
-    due); return the ids of the clocks acted on. One sweeper at a time across all pods."""
+async def handle_due(
+    conn: asyncpg.Connection,
+    *,
+    now: datetime,
+    settings: Settings,
+    limit: int,
+    clock_ids: Sequence[str] = (),
+) -> list[str]:
+    """Claim ``clock_ids`` if due by ``now`` (waiting for them), then up to ``limit`` other due
+    clocks nobody holds, and act on them in the caller's transaction; return the ids of the
+    clocks acted on.
+
+    Warnings go together (``batch``: a fixed number of statements for any number of clocks);
+    automatic acceptance and calendar rechecks one clock at a time. Should the set-based
+    statements fail, the same clocks are acted on one by one, so one bad row costs its own
+    warning, not the batch's."""
+    due = await repo.claim_due(conn, now=now, clock_ids=clock_ids) if clock_ids else []
+    if limit:
+        due += await repo.claim_due(conn, now=now, limit=limit, besides=clock_ids)
+    alone = [d for d in due if d.clock.next_level in batch.PER_CLOCK_LEVELS]
+    together = [d for d in due if d.clock.next_level not in batch.PER_CLOCK_LEVELS]
     handled: list[str] = []
-    async with pool.acquire() as conn, conn.transaction():
-        if not await repo.try_sweep_lock(conn):
-            return []
-        for clock_id in await repo.due_clock_ids(conn, now=now, limit=settings.sweep_batch):
-            try:
-                async with conn.transaction():
-                    if await check(
-                        conn, clock_id=clock_id, now=now, settings=settings, skip_locked=True
-                    ):
-                        handled.append(clock_id)
-            except Exception:
-                log.exception("deadline check failed", extra={"clock": clock_id})
+    try:
+        if together:
+            async with conn.transaction():
+                handled += await batch.raise_warnings(conn, together, now=now, settings=settings)
+    except Exception:
+        log.exception("deadline batch failed; one clock at a time", extra={"n": len(together)})
+        alone = together + alone
+    for d in alone:
+        try:
+            async with conn.transaction():
+                if await check(conn, clock_id=d.clock.id, now=now, settings=settings):
+                    handled.append(d.clock.id)
+        except Exception:
+            log.exception("deadline check failed", extra={"clock": d.clock.id})
     return handled
+
+
+async def sweep_clocks(pool: asyncpg.Pool, *, now: datetime, settings: Settings) -> list[str]:
+    """Handle up to ``sweep_batch`` thresholds that are due (through the partial index: cost
+    follows the number due), in one transaction; return the ids of the clocks acted on.
+    Sweepers on several pods share the work: each claims the clocks no other one holds."""
+    async with pool.acquire() as conn, conn.transaction():
+        return await handle_due(conn, now=now, settings=settings, limit=settings.sweep_batch)
 
 
 async def sweep(pool: asyncpg.Pool, *, now: datetime, settings: Settings) -> int:

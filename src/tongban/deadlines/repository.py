@@ -9,8 +9,8 @@ from typing import Any
 import asyncpg
 
 from tongban.deadlines.calendar import YearSchedule
-from tongban.deadlines.types import DeadlineClock
-from tongban.rows import Select, assignments
+from tongban.deadlines.types import ClockPlan, DeadlineClock, DueClock, NewWarning
+from tongban.rows import Select, assignments, struct_of
 
 _CLOCK_COLUMNS = """id::text, case_id::text, task_id::text, kind, start_on, limit_days,
     extension_days, pauses, paused_since, state, stopped_on, due_on, next_check_at, next_level,
@@ -127,7 +127,7 @@ async def due_clock_ids(conn: asyncpg.Connection, *, now: datetime, limit: int) 
     rows = await conn.fetch(
         """SELECT id::text FROM deadline_clock
            WHERE state = 'running' AND next_check_at IS NOT NULL AND next_check_at <= $1
-           ORDER BY next_check_at LIMIT $2""",
+           ORDER BY next_check_at, id LIMIT $2""",
         now,
         limit,
     )
@@ -201,14 +201,6 @@ async def warning_recipients(
     ]
 
 
-SWEEP_LOCK = 0x7467_7377_6570  # one active sweeper across all pods
-
-
-async def try_sweep_lock(conn: asyncpg.Connection) -> bool:
-    """Take the sweeper's lock for the caller's transaction, unless another sweeper has it."""
-    return bool(await conn.fetchval("SELECT pg_try_advisory_xact_lock($1)", SWEEP_LOCK))
-
-
 async def clock_version(conn: asyncpg.Connection, *, clock_id: str) -> int | None:
     value: int | None = await conn.fetchval(
         "SELECT version FROM deadline_clock WHERE id = $1", clock_id
@@ -222,3 +214,180 @@ async def case_ids_of_clocks(conn: asyncpg.Connection, *, clock_ids: Sequence[st
         list(clock_ids),
     )
     return [r["case_id"] for r in rows]
+
+
+_CLAIM = """
+    SELECT k.id::text, k.case_id::text, k.task_id::text, k.kind, k.start_on, k.limit_days,
+           k.extension_days, k.pauses, k.paused_since, k.state, k.stopped_on, k.due_on,
+           k.next_check_at, k.next_level, k.version,
+           c.version AS case_version, c.number AS case_number, c.handling_region,
+           coalesce(t.department_id, c.handling_department_id)::text AS department_id
+    FROM deadline_clock k
+    JOIN case_record c ON c.id = k.case_id
+    LEFT JOIN review_task t ON t.id = k.task_id
+    WHERE k.state = 'running' AND k.next_check_at IS NOT NULL AND k.next_check_at <= $1
+      {where}
+    ORDER BY k.next_check_at, k.id
+    {limit}
+    FOR UPDATE OF k, c {wait}"""
+
+
+async def claim_due(
+    conn: asyncpg.Connection,
+    *,
+    now: datetime,
+    limit: int = 0,
+    clock_ids: Sequence[str] | None = None,
+    besides: Sequence[str] = (),
+) -> list[DueClock]:
+    """Lock clocks due by ``now`` with their cases until the caller's transaction ends: the
+    named ``clock_ids`` (waiting for them), else up to ``limit`` of any (skipping ``besides``).
+
+    Unnamed clocks are claimed SKIP LOCKED: rows another transaction holds (a racing sweep or
+    job is acting on them, or an officer is changing the case) are left to it or to the next
+    sweep, and such a claim never waits in a lock cycle with a case action (those lock the
+    case, then its clocks). A job names its own clock and waits for it."""
+    if clock_ids is None:
+        sql = _CLAIM.format(
+            where="AND k.id <> ALL($3::uuid[])", limit="LIMIT $2", wait="SKIP LOCKED"
+        )
+        rows = await conn.fetch(sql, now, limit, list(besides))
+    else:
+        # No LIMIT: with one, the planner may walk the due index (every clock due, thousands
+        # in a backlog) instead of looking the named clocks up by key.
+        sql = _CLAIM.format(where="AND k.id = ANY($2::uuid[])", limit="", wait="")
+        rows = await conn.fetch(sql, now, list(clock_ids))
+    return [
+        DueClock(
+            clock=struct_of(DeadlineClock, r),
+            case_version=r["case_version"],
+            case_number=r["case_number"],
+            department_id=r["department_id"],
+            region_code=r["handling_region"],
+        )
+        for r in rows
+    ]
+
+
+async def warning_levels(
+    conn: asyncpg.Connection, *, clock_ids: Sequence[str]
+) -> dict[str, dict[date, set[str]]]:
+    """Levels raised so far, per clock and due date (resolved ones too: each is raised once)."""
+    rows = await conn.fetch(
+        """SELECT clock_id::text, level, due_on FROM deadline_warning
+           WHERE clock_id = ANY($1::uuid[])""",
+        list(clock_ids),
+    )
+    found: dict[str, dict[date, set[str]]] = {}
+    for r in rows:
+        found.setdefault(r["clock_id"], {}).setdefault(r["due_on"], set()).add(r["level"])
+    return found
+
+
+async def recipients_by_place(
+    conn: asyncpg.Connection, *, places: Sequence[tuple[str, str]]
+) -> dict[tuple[str, str], list[dict[str, Any]]]:
+    """``warning_recipients`` for many (department, handling region) pairs in one statement."""
+    rows = await conn.fetch(
+        """WITH p AS (
+               SELECT p.department_id, p.region_code,
+                      coalesce(r.lineage, ARRAY[p.region_code]) AS lineage
+               FROM unnest($1::uuid[], $2::text[]) AS p(department_id, region_code)
+               LEFT JOIN region r ON r.code = p.region_code
+           )
+           SELECT p.department_id::text AS place_department, p.region_code AS place_region,
+                  o.id::text, o.username, o.roles
+           FROM p JOIN officer o ON o.department_id = p.department_id
+           WHERE o.active
+           UNION
+           SELECT p.department_id::text, p.region_code, o.id::text, o.username, o.roles
+           FROM p JOIN department d ON d.region_code = ANY(p.lineage)
+           JOIN officer o ON o.department_id = d.id
+           WHERE o.active AND 'supervisor' = ANY(o.roles)
+           ORDER BY 1, 2, 4""",
+        [d for d, _ in places],
+        [r for _, r in places],
+    )
+    found: dict[tuple[str, str], list[dict[str, Any]]] = {p: [] for p in places}
+    for r in rows:
+        found[(r["place_department"], r["place_region"])].append(
+            {"officerId": r["id"], "username": r["username"], "roles": list(r["roles"])}
+        )
+    return found
+
+
+async def insert_warnings(
+    conn: asyncpg.Connection, *, warnings: Sequence[NewWarning], at: datetime, actor_name: str
+) -> list[str]:
+    """The warning rows, each with its history event and outbox row, in one statement: the
+    events take their seq (and the outbox rows their ids, the relay's order) in list order. A
+    warning raised already (its unique key taken) gets no event; returns the events written."""
+    columns = [
+        [getattr(w, f) for w in warnings]
+        for f in (
+            "clock_id",
+            "case_id",
+            "level",
+            "due_on",
+            "event_id",
+            "case_version",
+            "action",
+            "payload",
+            "topic",
+            "outbox",
+        )
+    ]
+    rows = await conn.fetch(
+        """
+        WITH x AS (
+            SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::date[], $5::uuid[],
+                                 $6::int[], $7::text[], $8::jsonb[], $9::text[], $10::jsonb[])
+                WITH ORDINALITY AS x(clock_id, case_id, level, due_on, event_id, case_version,
+                                     action, payload, topic, outbox, ord)
+        ), w AS (
+            INSERT INTO deadline_warning (clock_id, case_id, level, due_on, raised_at)
+            SELECT clock_id, case_id, level, due_on, $11 FROM x ORDER BY ord
+            ON CONFLICT (clock_id, level, due_on) DO NOTHING
+            RETURNING clock_id, level, due_on
+        ), e AS (
+            INSERT INTO case_event (id, case_id, case_version, action, actor_kind, actor_id,
+                                    actor_name, actor_roles, actor_department_id, reason,
+                                    changes, payload, occurred_at)
+            SELECT x.event_id, x.case_id, x.case_version, x.action, 'system', NULL, $12, '{}',
+                   NULL, NULL, '{}', x.payload, $11
+            FROM x JOIN w USING (clock_id, level, due_on)
+            ORDER BY x.ord
+            RETURNING id, seq
+        )
+        INSERT INTO outbox (event_id, case_id, topic, payload)
+        SELECT e.id, x.case_id, x.topic,
+               x.outbox || jsonb_build_object('eventId', e.id::text, 'seq', e.seq)
+        FROM e JOIN x ON x.event_id = e.id
+        ORDER BY e.seq
+        RETURNING event_id::text
+        """,
+        *columns,
+        at,
+        actor_name,
+    )
+    return [r["event_id"] for r in rows]
+
+
+async def update_plans(conn: asyncpg.Connection, *, plans: Sequence[ClockPlan]) -> None:
+    """Each clock's next threshold after a sweep, one statement; the version moves once per
+    recomputation, as when each threshold was acted on in turn."""
+    await conn.execute(
+        """UPDATE deadline_clock k
+           SET due_on = p.due_on, next_check_at = p.next_check_at, next_level = p.next_level,
+               version = k.version + p.steps,
+               -- Row bookkeeping for operators (never read by the deadline rules).
+               updated_at = now()
+           FROM unnest($1::uuid[], $2::date[], $3::timestamptz[], $4::text[], $5::int[])
+               AS p(id, due_on, next_check_at, next_level, steps)
+           WHERE k.id = p.id""",
+        [p.clock_id for p in plans],
+        [p.due_on for p in plans],
+        [p.next_check_at for p in plans],
+        [p.next_level for p in plans],
+        [p.steps for p in plans],
+    )

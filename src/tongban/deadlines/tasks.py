@@ -8,6 +8,7 @@ sweeper or a second worker does, the warning row's uniqueness raises each warnin
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -20,10 +21,16 @@ from tongban.clock import Clock, SystemClock, clock_from_settings, real_seconds_
 from tongban.config import Settings
 from tongban.deadlines import enforcement
 from tongban.deadlines import repository as repo
+from tongban.deadlines.types import DeadlineClock
 from tongban.system.tasks import startup as base_startup
 from tongban.system.tasks import worker_group
 
 QUEUE = "tongban:deadlines"
+
+
+# Enqueues in flight at once: a sweep of a thousand clocks waits for round trips in parallel
+# (one by one they took seconds, and past job_timeout the sweep job failed).
+ENQUEUE_CONCURRENCY = 32
 
 
 async def schedule_jobs(
@@ -33,18 +40,23 @@ async def schedule_jobs(
     async with pool.acquire() as conn:
         clocks = await repo.clocks_of(conn, case_ids=case_ids)
     clock = clock or SystemClock()
-    for c in clocks:
-        if c.state == "running" and c.next_check_at is not None:
-            # A threshold already past runs at once: arq cannot defer into the past.
-            delay = max(real_seconds_until(clock, c.next_check_at), 0.0)
-            await redis.enqueue_job(
-                "deadlines.check_clock",
-                c.id,
-                c.version,
-                _job_id=f"deadline:{c.id}:{c.version}",
-                _defer_by=timedelta(seconds=delay),
-                _queue_name=QUEUE,
-            )
+    running = [c for c in clocks if c.state == "running" and c.next_check_at is not None]
+
+    async def enqueue(c: DeadlineClock) -> None:
+        assert c.next_check_at is not None
+        # A threshold already past runs at once: arq cannot defer into the past.
+        delay = max(real_seconds_until(clock, c.next_check_at), 0.0)
+        await redis.enqueue_job(
+            "deadlines.check_clock",
+            c.id,
+            c.version,
+            _job_id=f"deadline:{c.id}:{c.version}",
+            _defer_by=timedelta(seconds=delay),
+            _queue_name=QUEUE,
+        )
+
+    for i in range(0, len(running), ENQUEUE_CONCURRENCY):
+        await asyncio.gather(*(enqueue(c) for c in running[i : i + ENQUEUE_CONCURRENCY]))
 
 
 def _now(ctx: dict[str, Any]) -> datetime:
@@ -59,15 +71,31 @@ async def _schedule_next(ctx: dict[str, Any], clock_ids: Sequence[str]) -> None:
 
 
 async def check_clock(ctx: dict[str, Any], clock_id: str, version: int) -> str | None:
-    """deadlines.check_clock: a stale version means the schedule moved; a newer job exists."""
+    """deadlines.check_clock: a stale version means the schedule moved; a newer job exists.
+
+    The job acts through the sweeper's path: its own clock (waiting for it) and whatever else
+    is due that nobody holds, in one batch. When thousands of thresholds fall due within a
+    minute, the first job of a moment raises the warnings of all its neighbours with a handful
+    of statements, and their jobs find their versions stale: one statement each."""
     pool: asyncpg.Pool = ctx["pool"]
     settings: Settings = ctx["settings"]
-    async with pool.acquire() as conn, conn.transaction():
+    async with pool.acquire() as conn:
         if await repo.clock_version(conn, clock_id=clock_id) != version:
             return "stale"
-        level = await enforcement.check(conn, clock_id=clock_id, now=_now(ctx), settings=settings)
-    await _schedule_next(ctx, [clock_id])
-    return level
+        async with conn.transaction():
+            handled = await enforcement.handle_due(
+                conn,
+                now=_now(ctx),
+                settings=settings,
+                limit=settings.sweep_batch,
+                clock_ids=[clock_id],
+            )
+    if not handled:
+        # Another job or a sweep acted on the clock first and queued its next job (a calendar
+        # recheck, no warning, waits for the sweep: seconds on a daily retry).
+        return None
+    await _schedule_next(ctx, handled)
+    return f"acted on {len(handled)}"
 
 
 async def sweep_job(ctx: dict[str, Any]) -> int:
