@@ -335,6 +335,9 @@ class Bench:
                         break
                 except aiohttp.ClientError:
                     if time.monotonic() > deadline:
+                        # Not left behind: a server that answers late would go on loading
+                        # the machine (and restarting its workers) after the bench has gone.
+                        self.stop(process)
                         raise SystemExit(f"{command} did not answer within 60 s") from None
                     await asyncio.sleep(0.2)
         return process, base
