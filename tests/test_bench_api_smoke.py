@@ -45,7 +45,7 @@ def test_the_api_benchmark_runs_at_a_tiny_size() -> None:
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=300,  # a hang guard: three servers and eleven runs, on a loaded machine
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
