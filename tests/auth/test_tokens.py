@@ -2,11 +2,13 @@ import time
 from pathlib import Path
 
 import jwt
+import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from tests.conftest import GraphQLClient, running
 
 from tongban.app import create_app
-from tongban.auth.tokens import jwks_json, mint_token
+from tongban.auth.errors import TokenError
+from tongban.auth.tokens import VERIFIED_SECONDS, TokenVerifier, jwks_json, mint_token
 from tongban.auth.types import Principal
 from tongban.config import Settings, load_settings
 
@@ -134,3 +136,58 @@ def _fields(settings: Settings) -> dict[str, object]:
     import msgspec
 
     return {f.name: getattr(settings, f.name) for f in msgspec.structs.fields(settings)}
+
+
+class _CountedVerifier(TokenVerifier):
+    """Counts the full checks (signature and claims) and can be told to refuse them."""
+
+    def __init__(self, settings: Settings, clock: list[float]) -> None:
+        super().__init__(settings, now=lambda: clock[0])
+        self.checks = 0
+        self.refuse = False
+
+    def _verify(self, token: str) -> Principal:
+        self.checks += 1
+        if self.refuse:
+            raise TokenError("expired", "the access token has expired; sign in again")
+        return super()._verify(token)
+
+
+_APPLICANT = Principal(
+    kind="applicant", subject="applicant:9", applicant_id="9", applicant_type="person"
+)
+
+
+def test_a_verified_token_is_remembered_for_a_minute() -> None:
+    settings = load_settings({}, env="test")
+    clock = [time.time()]
+    verifier = _CountedVerifier(settings, clock)
+    token = mint_token(settings, _APPLICANT)
+    first = verifier.verify(token)
+    clock[0] += VERIFIED_SECONDS - 1
+    assert verifier.verify(token) == first
+    assert verifier.checks == 1
+    clock[0] += 2
+    assert verifier.verify(token) == first
+    assert verifier.checks == 2
+
+
+def test_a_remembered_token_is_checked_again_once_it_expires() -> None:
+    settings = load_settings({}, env="test")
+    started = time.time()
+    clock = [started]
+    verifier = _CountedVerifier(settings, clock)
+    # Expires in 10 s; PyJWT accepts it for the leeway after that, and so does the memory.
+    token = mint_token(settings, _APPLICANT, now=started - 590, ttl_seconds=600)
+    verifier.verify(token)
+    clock[0] = started + 10 + settings.jwt_leeway_seconds - 1
+    verifier.verify(token)
+    assert verifier.checks == 1
+    clock[0] += 1
+    verifier.refuse = True
+    with pytest.raises(TokenError):
+        verifier.verify(token)
+    # A token that failed its check is not remembered either.
+    with pytest.raises(TokenError):
+        verifier.verify(token)
+    assert verifier.checks == 3

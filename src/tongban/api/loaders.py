@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar, overload
 
 import asyncpg
 from strawberry.dataloader import DataLoader
@@ -94,94 +94,6 @@ def _grouped(items: Sequence[Any], key: str) -> dict[Any, list[Any]]:
     for item in items:
         grouped[getattr(item, key)].append(item)
     return grouped
-
-
-@dataclass
-class Loaders:
-    pool: asyncpg.Pool
-    principal: Principal
-    case: DataLoader[str, Case | None] = field(init=False)
-    applicant: DataLoader[str, Applicant | None] = field(init=False)
-    tasks: DataLoader[str, list[Task]] = field(init=False)
-    materials: DataLoader[str, list[Material]] = field(init=False)
-    supplements: DataLoader[str, list[SupplementNotice]] = field(init=False)
-    decision_document: DataLoader[str, DecisionDocument | None] = field(init=False)
-    delivery: DataLoader[str, Delivery | None] = field(init=False)
-    owed_materials: DataLoader[str, list[OwedMaterial]] = field(init=False)
-    events: DataLoader[str, list[Event]] = field(init=False)
-    clocks: DataLoader[str, list[DeadlineClock]] = field(init=False)
-    messages: DataLoader[str, list[Message]] = field(init=False)
-    credit_records: DataLoader[str, list[CreditRecord]] = field(init=False)
-    licence: DataLoader[str, Licence | None] = field(init=False)
-    """电子证照 by the case that issued it."""
-    licence_by_id: DataLoader[str, Licence | None] = field(init=False)
-    recent_events: dict[str, tuple[int, list[Event]]] = field(init=False, default_factory=dict)
-    """A case's last N events when only they were read (``history(last:)``), keyed by case:
-    (N, the events). ``events`` holds whole histories only."""
-    _bundles: DataLoader[str, BundleView | None] | None = field(init=False, default=None)
-    _calendar: WorkingCalendar | None = field(init=False, default=None)
-    _calendar_lock: asyncio.Lock = field(init=False, default_factory=asyncio.Lock)
-
-    async def calendar(self, conn: asyncpg.Connection | None = None) -> WorkingCalendar:
-        """The working calendar, read once per request (on ``conn`` if the caller holds one)."""
-        # Every deadline of a page asks at once: without the lock each would read it (N+1).
-        async with self._calendar_lock:
-            if self._calendar is None and conn is not None:
-                self._calendar = await deadlines_service.load_calendar(conn)
-            elif self._calendar is None:
-                async with self.pool.acquire() as own:
-                    self._calendar = await deadlines_service.load_calendar(own)
-        return self._calendar
-
-    def prime_calendar(self, calendar: WorkingCalendar) -> None:
-        """The calendar a caller obtained with its own statement (``calendar_at``)."""
-        if self._calendar is None:
-            self._calendar = calendar
-
-    def bundles(self, settings: Settings, clock: Clock) -> DataLoader[str, BundleView | None]:
-        """一件事一次办: applications by id with the items the viewer sees (None: sees none)."""
-        if self._bundles is None:
-            self._bundles = _loader(
-                self.pool,
-                partial(_bundle_views, principal=self.principal, settings=settings, clock=clock),
-                _none,
-            )
-        return self._bundles
-
-    @property
-    def calendar_if_read(self) -> WorkingCalendar | None:
-        return self._calendar
-
-    region: DataLoader[str, Region | None] = field(init=False)
-    region_children: DataLoader[str, list[Region]] = field(init=False)
-    region_descendants: DataLoader[str, list[Region]] = field(init=False)
-    department: DataLoader[str, Department | None] = field(init=False)
-    departments_of_region: DataLoader[str, list[Department]] = field(init=False)
-    matter_versions: DataLoader[str, list[MatterVersion]] = field(init=False)
-
-    def __post_init__(self) -> None:
-        pool, principal = self.pool, self.principal
-        # One row per relation: the batch query of each loader and what a missing key yields.
-        self.case = _loader(pool, partial(_visible_cases, principal=principal), _none)
-        self.applicant = _loader(pool, _applicants, _none)
-        self.tasks = _loader(pool, _by_case(review_repo.tasks_of), _empty)
-        self.materials = _loader(pool, _by_case(material_repo.materials_of), _empty)
-        self.supplements = _loader(pool, _by_case(supplement_repo.notices_of), _empty)
-        self.decision_document = _loader(pool, _decision_documents, _none)
-        self.delivery = _loader(pool, _deliveries, _none)
-        self.owed_materials = _loader(pool, _by_case(owed_repo.owed_of), _empty)
-        self.events = _loader(pool, _by_case(history_repo.events_of), _empty)
-        self.clocks = _loader(pool, _by_case(deadlines_repo.clocks_of), _empty)
-        self.messages = _loader(pool, partial(_messages, principal=principal), _empty)
-        self.credit_records = _loader(pool, _credit_records, _empty)
-        self.licence = _loader(pool, _licences_of_cases, _none)
-        self.licence_by_id = _loader(pool, _licences_by_id, _none)
-        self.region = _loader(pool, _regions, _none)
-        self.region_children = _loader(pool, _children, _empty)
-        self.region_descendants = _loader(pool, _descendants, _empty)
-        self.department = _loader(pool, _departments, _none)
-        self.departments_of_region = _loader(pool, _departments_of_regions, _empty)
-        self.matter_versions = _loader(pool, _matter_versions, _empty)
 
 
 async def _visible_cases(
@@ -274,3 +186,109 @@ async def _matter_versions(
 ) -> dict[str, list[MatterVersion]]:
     found = await catalogue_repo.versions_of(conn, matter_ids=ids, published_only=False)
     return _grouped(found, "matter_id")
+
+
+class _Relation(Generic[K, V]):
+    """A loader built on the first use of its attribute, then kept on the request's
+    ``Loaders``: a request touches a few of the twenty, and building all of them for every
+    request (a submission, a search) was ~5 % of its CPU."""
+
+    def __init__(
+        self,
+        fetch: Callable[..., Awaitable[dict[K, V]]],
+        default: Callable[[], V],
+        *,
+        per_principal: bool = False,
+    ) -> None:
+        self.fetch = fetch
+        self.default = default
+        # What the viewer may see is part of the batch query (``principal=``).
+        self.per_principal = per_principal
+        self.name = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, loaders: None, owner: type) -> _Relation[K, V]: ...
+
+    @overload
+    def __get__(self, loaders: Loaders, owner: type) -> DataLoader[K, V]: ...
+
+    def __get__(self, loaders: Loaders | None, owner: type) -> _Relation[K, V] | DataLoader[K, V]:
+        if loaders is None:
+            return self
+        fetch = (
+            partial(self.fetch, principal=loaders.principal) if self.per_principal else self.fetch
+        )
+        loader = _loader(loaders.pool, fetch, self.default)
+        # Not a data descriptor: from now on the attribute is read from the instance.
+        loaders.__dict__[self.name] = loader
+        return loader
+
+
+@dataclass
+class Loaders:
+    pool: asyncpg.Pool
+    principal: Principal
+    _bundles: DataLoader[str, BundleView | None] | None = field(init=False, default=None)
+    _calendar: WorkingCalendar | None = field(init=False, default=None)
+    _calendar_lock: asyncio.Lock = field(init=False, default_factory=asyncio.Lock)
+    recent_events: dict[str, tuple[int, list[Event]]] = field(init=False, default_factory=dict)
+    """A case's last N events when only they were read (``history(last:)``), keyed by case:
+    (N, the events). ``events`` holds whole histories only."""
+
+    # One row per relation: the batch query of each loader and what a missing key yields.
+    case = _Relation[str, Case | None](_visible_cases, _none, per_principal=True)
+    applicant = _Relation[str, Applicant | None](_applicants, _none)
+    tasks = _Relation[str, list[Task]](_by_case(review_repo.tasks_of), _empty)
+    materials = _Relation[str, list[Material]](_by_case(material_repo.materials_of), _empty)
+    supplements = _Relation[str, list[SupplementNotice]](
+        _by_case(supplement_repo.notices_of), _empty
+    )
+    decision_document = _Relation[str, DecisionDocument | None](_decision_documents, _none)
+    delivery = _Relation[str, Delivery | None](_deliveries, _none)
+    owed_materials = _Relation[str, list[OwedMaterial]](_by_case(owed_repo.owed_of), _empty)
+    events = _Relation[str, list[Event]](_by_case(history_repo.events_of), _empty)
+    clocks = _Relation[str, list[DeadlineClock]](_by_case(deadlines_repo.clocks_of), _empty)
+    messages = _Relation[str, list[Message]](_messages, _empty, per_principal=True)
+    credit_records = _Relation[str, list[CreditRecord]](_credit_records, _empty)
+    licence = _Relation[str, Licence | None](_licences_of_cases, _none)
+    """电子证照 by the case that issued it."""
+    licence_by_id = _Relation[str, Licence | None](_licences_by_id, _none)
+    region = _Relation[str, Region | None](_regions, _none)
+    region_children = _Relation[str, list[Region]](_children, _empty)
+    region_descendants = _Relation[str, list[Region]](_descendants, _empty)
+    department = _Relation[str, Department | None](_departments, _none)
+    departments_of_region = _Relation[str, list[Department]](_departments_of_regions, _empty)
+    matter_versions = _Relation[str, list[MatterVersion]](_matter_versions, _empty)
+
+    async def calendar(self, conn: asyncpg.Connection | None = None) -> WorkingCalendar:
+        """The working calendar, read once per request (on ``conn`` if the caller holds one)."""
+        # Every deadline of a page asks at once: without the lock each would read it (N+1).
+        async with self._calendar_lock:
+            if self._calendar is None and conn is not None:
+                self._calendar = await deadlines_service.load_calendar(conn)
+            elif self._calendar is None:
+                async with self.pool.acquire() as own:
+                    self._calendar = await deadlines_service.load_calendar(own)
+        return self._calendar
+
+    def prime_calendar(self, calendar: WorkingCalendar) -> None:
+        """The calendar a caller obtained with its own statement (``calendar_at``)."""
+        if self._calendar is None:
+            self._calendar = calendar
+
+    def bundles(self, settings: Settings, clock: Clock) -> DataLoader[str, BundleView | None]:
+        """一件事一次办: applications by id with the items the viewer sees (None: sees none)."""
+        if self._bundles is None:
+            self._bundles = _loader(
+                self.pool,
+                partial(_bundle_views, principal=self.principal, settings=settings, clock=clock),
+                _none,
+            )
+        return self._bundles
+
+    @property
+    def calendar_if_read(self) -> WorkingCalendar | None:
+        return self._calendar

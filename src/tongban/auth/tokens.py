@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,12 +23,23 @@ from tongban.identifiers import (
 )
 
 CLAIMS_NAMESPACE = "tb"
+# A verified token is remembered for this long (never past its expiry): a client sends the same
+# token with every request, and checking its RS256 signature and claims again each time was
+# ~5 % of a submission's CPU in the API. A signing key withdrawn from the JWKS stops being
+# honoured within this time; revoking an officer (officer.active) is checked per request anyway.
+VERIFIED_SECONDS = 60.0
+# Bounds the memory: a valid signature is needed to add an entry, yet a leaked key must not be
+# able to grow a process without limit.
+_MAX_VERIFIED = 10_000
 
 
 class TokenVerifier:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, now: Callable[[], float] = time.time) -> None:
         self._settings = settings
         self._algorithm = settings.jwt_algorithm
+        self._now = now
+        # token -> (its principal, until when it may be answered from here)
+        self._verified: dict[str, tuple[Principal, float]] = {}
         self._jwks: jwt.PyJWKSet | None = None
         self._jwks_client: jwt.PyJWKClient | None = None
         if self._algorithm == "RS256":
@@ -51,6 +63,21 @@ class TokenVerifier:
         return self._jwks_client.get_signing_key_from_jwt(token).key
 
     def verify(self, token: str) -> Principal:
+        """The token's principal, or TokenError. Only a token that passed every check is
+        remembered, and only until it expires (the same leeway as PyJWT's own check)."""
+        now = self._now()
+        known = self._verified.get(token)
+        if known is not None and now < known[1]:
+            return known[0]
+        principal = self._verify(token)
+        if len(self._verified) >= _MAX_VERIFIED:
+            self._verified.clear()
+        expires_at = principal.expires_at or now
+        until = min(now + VERIFIED_SECONDS, expires_at + self._settings.jwt_leeway_seconds)
+        self._verified[token] = (principal, until)
+        return principal
+
+    def _verify(self, token: str) -> Principal:
         try:
             key = self._key_for(token)
             claims = jwt.decode(
