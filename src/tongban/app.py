@@ -5,7 +5,6 @@ the connections every request shares."""
 from __future__ import annotations
 
 import gc
-
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
