@@ -4,6 +4,7 @@ the connections every request shares."""
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
@@ -46,6 +47,15 @@ from tongban.web.public_results import public_results
 from tongban.web.receipts import sms_receipts
 
 
+def _freeze_start_up_objects() -> None:
+    """Move what start-up built (the schema, compiled plans' modules, settings: ~140,000
+    objects) out of the garbage collector's sight. Objects of requests in flight keep reaching
+    the oldest generation, and each full collection then walked all of start-up's objects
+    again (~30-130 ms a time on this machine), charged to whichever request allocated next."""
+    gc.collect()
+    gc.freeze()
+
+
 def _lifespan(
     settings: Settings, clock: Clock | None
 ) -> Callable[[Litestar], AbstractAsyncContextManager[None]]:
@@ -78,6 +88,7 @@ def _lifespan(
             )
         )
         app.state.sms = sms_provider_from_settings(settings)
+        _freeze_start_up_objects()
         try:
             yield
         finally:

@@ -16,11 +16,20 @@ from typing import Annotated, Any
 
 import pytest
 import strawberry
+from strawberry.permission import BasePermission
 from strawberry.types import Info
 
+from tongban.api.compiled.direct import direct_resolver
 from tongban.api.compiled.plans import Plan, compiled_plans
 from tongban.api.guards import DeadlineExecutionContext
 from tongban.config import Settings
+
+
+class Refused(BasePermission):
+    message = "refused"
+
+    def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        return source.size != 1
 
 
 @strawberry.enum
@@ -47,6 +56,19 @@ class Leaf(Named):
     @strawberry.field
     def required(self) -> str:
         return None  # type: ignore[return-value]
+
+    @strawberry.field
+    def where(self, info: Info) -> str:
+        path = "/".join(str(k) for k in info.path.as_list())
+        return f"{self.name} at {path} as {info.field_name}/{info.python_name}"
+
+    @strawberry.field
+    def rooted(self, root: Leaf) -> str:
+        return f"{root.name} {root is self}"
+
+    @strawberry.field(permission_classes=[Refused])
+    def guarded(self) -> str | None:
+        return self.name
 
     @strawberry.field
     async def later(self, info: Info) -> str:
@@ -152,6 +174,18 @@ async def both(query: str, variables: dict[str, Any] | None = None) -> str:
 async def test_leaves_aliases_enums_and_typename() -> None:
     out = await both("{ tree { __typename n: name leaves { name size colour note c: colour } } }")
     assert '"c": "GREEN"' in out
+
+
+async def test_plain_resolvers_called_directly_get_their_source_and_info() -> None:
+    fields = SCHEMA._schema.type_map["Leaf"].fields  # type: ignore[attr-defined]
+    assert direct_resolver(SCHEMA._schema, fields["where"], []) is not None
+    assert direct_resolver(SCHEMA._schema, fields["rooted"], []) is not None
+    # Permission classes are field extensions: those still run through strawberry's wrapper.
+    assert direct_resolver(SCHEMA._schema, fields["guarded"], []) is None
+    out = await both("{ tree { leaves { where w: where rooted guarded } } }")
+    assert "l2 at tree/leaves/2/w as where/where" in out
+    assert "l0 True" in out
+    assert '"message": "refused"' in out
 
 
 async def test_an_error_in_a_nullable_field_nulls_that_field_only() -> None:

@@ -24,7 +24,7 @@ from tongban.api.materials import Material, materials
 from tongban.api.node import Node
 from tongban.api.notifications import NotificationMessage, messages_of
 from tongban.api.owed_materials import OwedMaterial
-from tongban.api.preload import resolve
+from tongban.api.preload import converted, resolve
 from tongban.api.supplements import SupplementNotice
 from tongban.auth.types import Principal
 from tongban.cases import permissions, states
@@ -246,9 +246,8 @@ class Case(Node):
     @strawberry.field(description="The matter version the case was filed under.")
     def matter(self, info: Info) -> MatterVersion:
         def pinned(versions: list[domain_catalogue.MatterVersion]) -> MatterVersion:
-            return MatterVersion.from_domain(
-                next(v for v in versions if v.version == self.domain_case.matter_version)
-            )
+            version = next(v for v in versions if v.version == self.domain_case.matter_version)
+            return converted(info.context.loaders.converted, version, MatterVersion.from_domain)
 
         return resolve(info.context.loaders.matter_versions, self.domain_case.matter_id, pinned)
 

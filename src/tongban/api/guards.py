@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from functools import lru_cache
 from typing import Any
 
 from graphql import (
+    ASTValidationRule,
     DocumentNode,
     FragmentDefinitionNode,
     GraphQLError,
@@ -25,11 +25,12 @@ from graphql import (
 )
 from graphql.execution.collect_fields import GroupedFieldSet
 from graphql.pyutils import AwaitableOrValue, Path
-from strawberry.extensions import ValidationCache
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.extensions import SchemaExtension
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext, validate_document
 from strawberry.types import ExecutionResult
 
 from tongban.api.compiled import plans as compiled
+from tongban.api.document_cache import per_document
 from tongban.api.errors import (
     PERSISTED_QUERY_NOT_ALLOWED,
     QUERY_TIMEOUT,
@@ -63,10 +64,10 @@ def budget(settings: Settings, principal: Principal | None) -> int:
     return settings.graphql_cost_applicant
 
 
-@lru_cache(maxsize=512)
+@per_document(maxsize=512)
 def _measure(
-    schema: GraphQLSchema,
     document: DocumentNode,
+    schema: GraphQLSchema,
     operation_name: str | None,
     sizes: tuple[tuple[str, int | None], ...],
     max_page_size: int,
@@ -103,8 +104,8 @@ def check_document(
         )
     )
     found = _measure(
-        execution.schema._schema,
         document,
+        execution.schema._schema,
         execution.operation_name,
         sizes,
         settings.graphql_max_page_size,
@@ -139,8 +140,21 @@ def check_document(
     return None
 
 
-class QueryLimits(ValidationCache):
+@per_document(maxsize=512)
+def _validate(
+    document: DocumentNode, schema: GraphQLSchema, rules: tuple[type[ASTValidationRule], ...]
+) -> list[GraphQLError]:
+    """strawberry's validation (its rules added), as ValidationCache keeps it, but found by the
+    document's identity (``document_cache.py``)."""
+    return validate_document(schema, document, rules)
+
+
+class QueryLimits(SchemaExtension):
     """Measure the document first; only a document within the limits is validated (cached)."""
+
+    def __init__(self, maxsize: int | None = None) -> None:
+        # ``maxsize`` is accepted as ValidationCache took it; the cache is ``_validate``'s.
+        super().__init__()
 
     def on_validate(self) -> Iterator[None]:
         execution = self.execution_context
@@ -161,7 +175,11 @@ class QueryLimits(ValidationCache):
             execution.pre_execution_errors = [error]
             yield
             return
-        yield from super().on_validate()
+        if document is not None:
+            execution.pre_execution_errors = _validate(
+                document, execution.schema._schema, execution.validation_rules
+            )
+        yield
 
 
 class DeadlineExecutionContext(StrawberryGraphQLCoreExecutionContext):

@@ -237,6 +237,9 @@ class Loaders:
     recent_events: dict[str, tuple[int, list[Event]]] = field(init=False, default_factory=dict)
     """A case's last N events when only they were read (``history(last:)``), keyed by case:
     (N, the events). ``events`` holds whole histories only."""
+    converted: dict[int, tuple[Any, Any]] = field(init=False, default_factory=dict)
+    """Strawberry views of domain structs this request already built, by the struct's id
+    (``preload.converted``): a worklist page's 50 cases share a handful of matter versions."""
 
     # One row per relation: the batch query of each loader and what a missing key yields.
     case = _Relation[str, Case | None](_visible_cases, _none, per_principal=True)

@@ -38,6 +38,7 @@ from graphql import (
 from graphql.language import Visitor, visit
 from litestar.types import ASGIApp, Receive, Scope, Send
 
+from tongban.api.document_cache import per_document
 from tongban.outages import is_outage
 
 log = logging.getLogger(__name__)
@@ -191,7 +192,7 @@ def allow_list_of(directory: str) -> frozenset[str]:
     return load_allow_list(Path(directory))
 
 
-@lru_cache(maxsize=1024)
+@per_document(maxsize=1024)
 def registered(document: DocumentNode, directory: str) -> bool:
     """Whether every operation of a parsed document is one of the front ends' operations
     (ParserCache hands out one document object per text, so each is checked once)."""

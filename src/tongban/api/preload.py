@@ -52,6 +52,19 @@ def resolve(loader: DataLoader[K, V], key: K, convert: Callable[[V], R]) -> R:
     return convert(found)
 
 
+def converted(memo: dict[int, tuple[Any, Any]], item: V, convert: Callable[[V], R]) -> R:
+    """``convert(item)``, built once per request for the same struct (``Loaders.converted``).
+    The entry holds the struct, so its id is not reused while the request lives; the view is
+    read only, so items sharing it answer exactly as with a copy each."""
+    entry = memo.get(id(item))
+    if entry is not None and entry[0] is item:
+        view: R = entry[1]
+        return view
+    view = convert(item)
+    memo[id(item)] = (item, view)
+    return view
+
+
 async def _later(loader: DataLoader[K, V], key: K, convert: Callable[[V], R]) -> R:
     return convert(await loader.load(key))
 

@@ -35,6 +35,7 @@ from graphql.type import (
 )
 from graphql.type.introspection import TypeNameMetaFieldDef
 
+from tongban.api.compiled.direct import Direct, direct_resolver
 from tongban.api.compiled.runtime import (
     SYNC_TYPES,
     Completer,
@@ -138,6 +139,9 @@ class Compiler:
         attribute = _basic_attribute(field_def)
         context = _Field(key, parent_type.name, field_def, details, complete)
         if attribute is None:
+            direct = direct_resolver(self.schema, field_def, details)
+            if direct is not None:
+                return _direct_field(context, make_info, direct)
             return _resolver_field(context, make_info)
         named = field_def.type.of_type if is_non_null_type(field_def.type) else field_def.type
         if is_leaf_type(named):
@@ -259,6 +263,32 @@ def _resolver_field(f: _Field, make_info: InfoMaker) -> FieldRunner:
             return None
 
     return resolver_field
+
+
+def _direct_field(f: _Field, make_info: InfoMaker, direct: Direct) -> FieldRunner:
+    """A resolver called as strawberry's wrapper would call it, without the wrapper; the
+    resolve info is built only when the resolver asks for it."""
+    key, parent = f.key, f.parent
+    func, field, info_class = direct.func, direct.field, direct.info_class
+    takes_self, sources, info_name = direct.takes_self, direct.keyword_sources, direct.info_name
+
+    def direct_field(ex: Any, source: Any, parent_path: Path | None) -> Any:
+        path = Path(parent_path, key, parent)
+        info = None
+        try:
+            kwargs: dict[str, Any] = {}
+            for name in sources:
+                kwargs[name] = source
+            if info_name is not None:
+                info = make_info(ex, path)
+                kwargs[info_name] = info_class(_raw_info=info, _field=field)
+            result = func(source, **kwargs) if takes_self else func(**kwargs)
+            return _finish(ex, f, result, path, info)
+        except Exception as raw_error:
+            ex.handle_field_error(raw_error, f.return_type, f.details, path)
+            return None
+
+    return direct_field
 
 
 def _attribute_field(f: _Field, attribute: str) -> FieldRunner:
