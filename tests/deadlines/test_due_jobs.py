@@ -1,5 +1,5 @@
-"""One arq job per second in which thresholds fall: clocks due within one second share a job
-that raises each of their warnings once, and a threshold scheduled again after its second's job
+"""One arq job per slot (a second) in which thresholds fall: clocks due within one slot share a job
+that raises each of their warnings once, and a threshold scheduled again after its slot's job
 has run (a pause or an extension moved it) gets a job of its own rather than a refused id."""
 
 import asyncio
@@ -21,7 +21,7 @@ from tests.scenarios import at
 from tongban import db
 from tongban.clock import MovableClock
 from tongban.config import Settings
-from tongban.deadlines.tasks import QUEUE, WorkerSettings, job_second, schedule_jobs
+from tongban.deadlines.tasks import JOB_SLOT_MS, QUEUE, WorkerSettings, job_slot, schedule_jobs
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -41,14 +41,17 @@ async def redis(redis_url: str) -> AsyncIterator[ArqRedis]:
     await r.aclose()
 
 
-def test_thresholds_within_one_second_share_the_second_and_none_gets_a_begun_one() -> None:
+def test_thresholds_within_one_slot_share_it_and_none_gets_a_begun_one() -> None:
     now = 1_000.25
-    assert {job_second(d, now=now) for d in (1.0, 1.3, 1.75)} == {1_002}
-    assert job_second(0.75, now=now) == 1_001
-    # Past, due now, or due within the second that has begun: the next second, whose job
-    # cannot have started yet.
-    assert {job_second(d, now=now) for d in (-3_600.0, 0.0, 0.5)} == {1_001}
-    assert job_second(0.0, now=1_000.0) == 1_001
+    slot = JOB_SLOT_MS / 1000
+    after = [now + slot + f * slot for f in (0.0, 0.3, 0.75)]  # within the slot after the next
+    assert {job_slot(t, now=now) for t in after} == {round((now // slot + 2) * slot * 1000)}
+    # Past, due now, or due within the slot that has begun: the next slot, whose job cannot
+    # have started yet.
+    assert {job_slot(t, now=now) for t in (now - 3_600, now, now + 1e-3)} == {
+        round((now // slot + 1) * slot * 1000)
+    }
+    assert job_slot(1_000.0, now=1_000.0) == 1_000_000 + JOB_SLOT_MS
 
 
 async def queued(redis: ArqRedis) -> list[str]:
@@ -74,14 +77,16 @@ async def run_worker(
     await w.close()
 
 
-def within_one_second(base: datetime, count: int) -> list[datetime]:
-    """``count`` instants on a clock reading ``base`` now that fall, in real time, inside the
-    next whole second but one (away from its edges)."""
-    ahead = math.floor(time.time()) + 2 - time.time()
-    return [base + timedelta(seconds=ahead + 0.3 + 0.4 * i / count) for i in range(count)]
+def within_one_slot(base: datetime, count: int) -> list[datetime]:
+    """``count`` instants on a clock reading ``base`` now that fall, in real time, inside a
+    slot starting about a second from now (away from its edges)."""
+    slot = JOB_SLOT_MS / 1000
+    now = time.time()
+    ahead = (math.floor(now / slot) + 1) * slot + max(slot, 1.0) - now
+    return [base + timedelta(seconds=ahead + slot * (0.3 + 0.4 * i / count)) for i in range(count)]
 
 
-async def test_clocks_due_in_the_same_second_share_one_job_that_raises_each_warning_once(
+async def test_clocks_due_in_the_same_slot_share_one_job_that_raises_each_warning_once(
     conn: asyncpg.Connection,
     settings: Settings,
     pool: asyncpg.Pool,
@@ -90,7 +95,7 @@ async def test_clocks_due_in_the_same_second_share_one_job_that_raises_each_warn
 ) -> None:
     cases = await bulk_cases(conn, settings, 30, kinds=(("promised", 3),))
     base = at("2026-03-04", "23:00")
-    instants = within_one_second(base, 30)
+    instants = within_one_slot(base, 30)
     await conn.execute(
         """UPDATE deadline_clock k SET next_check_at = x.at FROM
            (SELECT id, (($1::timestamptz[])[row_number() OVER (ORDER BY id)]) AS at
@@ -98,7 +103,7 @@ async def test_clocks_due_in_the_same_second_share_one_job_that_raises_each_warn
         instants,
     )
     await schedule_jobs(pool, redis, case_ids=cases, clock=MovableClock(base))
-    assert len(await queued(redis)) == 1, "one job for the second, not one per clock"
+    assert len(await queued(redis)) == 1, "one job for the slot, not one per clock"
 
     # Two workers race for it; a job raises in batches of 7, so one job takes several.
     small = msgspec.structs.replace(settings, sweep_batch=7)
@@ -117,7 +122,7 @@ async def test_clocks_due_in_the_same_second_share_one_job_that_raises_each_warn
     assert len(await queued(redis)) == 1
 
 
-async def test_a_threshold_scheduled_again_after_its_seconds_job_ran_is_still_raised(
+async def test_a_threshold_scheduled_again_after_its_slots_job_ran_is_still_raised(
     conn: asyncpg.Connection,
     settings: Settings,
     pool: asyncpg.Pool,
@@ -126,12 +131,12 @@ async def test_a_threshold_scheduled_again_after_its_seconds_job_ran_is_still_ra
 ) -> None:
     cases = await bulk_cases(conn, settings, 1, kinds=(("promised", 3),))
     base = at("2026-03-04", "23:00")
-    [instant] = within_one_second(base, 1)
+    [instant] = within_one_slot(base, 1)
     await conn.execute("UPDATE deadline_clock SET next_check_at = $1", instant)
     await schedule_jobs(pool, redis, case_ids=cases, clock=MovableClock(base))
     [first] = await queued(redis)
 
-    # The clock is paused before its threshold: the second's job runs and finds nothing due.
+    # The clock is paused before its threshold: the slot's job runs and finds nothing due.
     await conn.execute("UPDATE deadline_clock SET state = 'paused', version = version + 1")
     later = base + timedelta(seconds=5)
     await run_worker(redis_url, pool, settings, later, 4)
