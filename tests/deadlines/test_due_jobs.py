@@ -1,4 +1,4 @@
-"""One arq job per slot (a second) in which thresholds fall: clocks due within one slot share a job
+"""One arq job per slot (250 ms) in which thresholds fall: clocks due within one slot share a job
 that raises each of their warnings once, and a threshold scheduled again after its slot's job
 has run (a pause or an extension moved it) gets a job of its own rather than a refused id."""
 
@@ -42,15 +42,17 @@ async def redis(redis_url: str) -> AsyncIterator[ArqRedis]:
 
 
 def test_thresholds_within_one_slot_share_it_and_none_gets_a_begun_one() -> None:
-    now = 1_000.25
+    now = 1_000.1
     slot = JOB_SLOT_MS / 1000
-    after = [now + slot + f * slot for f in (0.0, 0.3, 0.75)]  # within the slot after the next
-    assert {job_slot(t, now=now) for t in after} == {round((now // slot + 2) * slot * 1000)}
-    # Past, due now, or due within the slot that has begun: the next slot, whose job cannot
-    # have started yet.
-    assert {job_slot(t, now=now) for t in (now - 3_600, now, now + 1e-3)} == {
-        round((now // slot + 1) * slot * 1000)
+    begun_end = (math.floor(now / slot) + 1) * slot  # the end of the slot that has begun
+    within_next = [begun_end + f * slot for f in (0.1, 0.5, 1.0)]
+    assert {job_slot(t, now=now) for t in within_next} == {round((begun_end + slot) * 1000)}
+    # Past, due now, or due within the slot that has begun: the end of that slot, whose job
+    # cannot have started yet.
+    assert {job_slot(t, now=now) for t in (now - 3_600, now, begun_end)} == {
+        round(begun_end * 1000)
     }
+    # At a slot's very start, that slot has begun: the next one.
     assert job_slot(1_000.0, now=1_000.0) == 1_000_000 + JOB_SLOT_MS
 
 
