@@ -160,9 +160,16 @@ async def time_sweep(url: str, now: datetime, due: int) -> tuple[float, float, i
     return elapsed, cpu, statements[0], handled
 
 
-async def latency(url: str, *, count: int, window: float, lead: float) -> list[float]:
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds a process has used so far (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def latency(url: str, *, count: int, window: float, lead: float) -> tuple[list[float], float]:
     """Thresholds spread over ``window`` seconds starting ``lead`` seconds from now (time for
-    the worker to start and the jobs to be queued); a real worker process raises them."""
+    the worker to start and the jobs to be queued); a real worker process raises them. Returns
+    the latencies and the worker's CPU seconds from the first threshold to the last warning."""
     conn = await db.connect(url)
     settings = load_settings({}, database_url=url, redis_url=REDIS)
     pool = await db.create_pool(settings)
@@ -198,6 +205,8 @@ async def latency(url: str, *, count: int, window: float, lead: float) -> list[f
         await schedule_jobs(pool, redis, case_ids=[r["case_id"] for r in rows])
         setup = time.monotonic() - started
         print(f"  {len(instants):,} thresholds queued in {setup:.1f} s (lead {lead:.0f} s)")
+        await asyncio.sleep(max(lead - setup, 0.0))
+        cpu = cpu_seconds(worker.pid)
         deadline = time.monotonic() + lead + window + 60
         while time.monotonic() < deadline:
             raised = await conn.fetchval(
@@ -207,6 +216,7 @@ async def latency(url: str, *, count: int, window: float, lead: float) -> list[f
             if raised >= len(instants):
                 break
             await asyncio.sleep(0.5)
+        cpu = cpu_seconds(worker.pid) - cpu
     finally:
         worker.send_signal(signal.SIGTERM)
         worker.wait(30)
@@ -218,7 +228,7 @@ async def latency(url: str, *, count: int, window: float, lead: float) -> list[f
         (r["raised_at"] - instants[r["clock_id"]]).total_seconds()
         for r in found
         if r["clock_id"] in instants
-    ]
+    ], cpu
 
 
 def pct(values: list[float], q: float) -> float:
@@ -257,10 +267,11 @@ async def main() -> None:
             f"{handle:.2f} s ({cpu:.2f} s CPU in Python, {statements:,} statements)"
         )
         if size == args.open:
-            lat = await latency(url, count=args.latency, window=args.window, lead=args.lead)
+            lat, cpu = await latency(url, count=args.latency, window=args.window, lead=args.lead)
             print(
                 f"  threshold -> committed warning ({len(lat):,} within {args.window:.0f} s, one worker): "
-                f"p50 {pct(lat, 0.5) * 1000:.0f} ms, p99 {pct(lat, 0.99) * 1000:.0f} ms, max {max(lat, default=0) * 1000:.0f} ms"
+                f"p50 {pct(lat, 0.5) * 1000:.0f} ms, p99 {pct(lat, 0.99) * 1000:.0f} ms, max {max(lat, default=0) * 1000:.0f} ms; "
+                f"worker CPU {cpu:.1f} s ({cpu * 1000 / max(len(lat), 1):.2f} ms per warning)"
             )
         await drop_database(f"{args.database}_{size}")
     small, large = results[args.small][0], results[args.open][0]

@@ -26,7 +26,7 @@ from tongban.config import Settings
 from tongban.deadlines import enforcement, service
 from tongban.deadlines import repository as deadlines_repo
 from tongban.deadlines.enforcement import sweep
-from tongban.deadlines.tasks import QUEUE, check_clock, schedule_jobs
+from tongban.deadlines.tasks import QUEUE, check_due, schedule_jobs
 from tongban.notifications import planner
 
 
@@ -147,7 +147,7 @@ async def test_racing_sweepers_and_workers_raise_each_of_hundreds_of_warnings_on
     async def worker() -> None:
         own = ArqRedis(connection_pool=ConnectionPool.from_url(redis_url))
         w = Worker(
-            [func(check_clock, name="deadlines.check_clock")],
+            [func(check_due, name="deadlines.check_due", keep_result=0)],
             redis_pool=own,
             queue_name=QUEUE,
             burst=True,

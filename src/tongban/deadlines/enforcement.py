@@ -22,11 +22,14 @@ from tongban.config import Settings
 from tongban.deadlines import batch, service
 from tongban.deadlines import repository as repo
 from tongban.deadlines.schedule import LEVELS
-from tongban.deadlines.types import DeadlineClock
+from tongban.deadlines.types import DeadlineClock, DueClock
 from tongban.government import repository as gov_repo
 from tongban.review import repository as review_repo
 
 log = logging.getLogger(__name__)
+
+# Batches one ``raise_due`` handles: ~1 s each at the default batch, inside the job timeout.
+MAX_ROUNDS = 20
 
 
 async def check(
@@ -153,6 +156,13 @@ async def handle_due(
     due = await repo.claim_due(conn, now=now, clock_ids=clock_ids) if clock_ids else []
     if limit:
         due += await repo.claim_due(conn, now=now, limit=limit, besides=clock_ids)
+    return await act_on(conn, due, now=now, settings=settings)
+
+
+async def act_on(
+    conn: asyncpg.Connection, due: Sequence[DueClock], *, now: datetime, settings: Settings
+) -> list[str]:
+    """Act on claimed clocks (``handle_due``); return the ids of those acted on."""
     alone = [d for d in due if d.clock.next_level in batch.PER_CLOCK_LEVELS]
     together = [d for d in due if d.clock.next_level not in batch.PER_CLOCK_LEVELS]
     handled: list[str] = []
@@ -179,6 +189,21 @@ async def sweep_clocks(pool: asyncpg.Pool, *, now: datetime, settings: Settings)
     Sweepers on several pods share the work: each claims the clocks no other one holds."""
     async with pool.acquire() as conn, conn.transaction():
         return await handle_due(conn, now=now, settings=settings, limit=settings.sweep_batch)
+
+
+async def raise_due(pool: asyncpg.Pool, *, now: datetime, settings: Settings) -> list[str]:
+    """Everything due by ``now`` that nobody holds, ``sweep_batch`` clocks per transaction until
+    a claim comes back short (at most ``MAX_ROUNDS``; the sweep takes any rest). Each batch
+    commits on its own: with ten thousand thresholds at one midnight, the first thousand
+    warnings do not wait for the last. Return the ids of the clocks acted on."""
+    handled: list[str] = []
+    for _ in range(MAX_ROUNDS):
+        async with pool.acquire() as conn, conn.transaction():
+            due = await repo.claim_due(conn, now=now, limit=settings.sweep_batch)
+            handled += await act_on(conn, due, now=now, settings=settings)
+        if len(due) < settings.sweep_batch:
+            break
+    return handled
 
 
 async def sweep(pool: asyncpg.Pool, *, now: datetime, settings: Settings) -> int:
