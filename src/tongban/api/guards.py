@@ -152,10 +152,6 @@ def _validate(
 class QueryLimits(SchemaExtension):
     """Measure the document first; only a document within the limits is validated (cached)."""
 
-    def __init__(self, maxsize: int | None = None) -> None:
-        # ``maxsize`` is accepted as ValidationCache took it; the cache is ``_validate``'s.
-        super().__init__()
-
     def on_validate(self) -> Iterator[None]:
         execution = self.execution_context
         settings, principal = _settings_and_principal(execution.context)

@@ -87,7 +87,7 @@ def build_schema(*, introspection: bool = True, suggestions: bool = True) -> str
     extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
         partial(MaxTokensLimiter, max_token_count=5000),
         partial(ParserCache, maxsize=512),
-        partial(QueryLimits, maxsize=512),
+        QueryLimits,  # its caches are per document (document_cache.py), 512 each
         partial(MaskUnexpected, should_mask_error=should_mask),
         OneOperationOrName,
     ]
