@@ -31,7 +31,7 @@ from tongban import db  # noqa: E402
 from tongban.deadlines.calendar import WorkingCalendar  # noqa: E402
 from tongban.deadlines.service import load_calendar  # noqa: E402
 from tongban.supervision import repository as repo  # noqa: E402
-from tongban.supervision.matter_ranks import matter_ranks  # noqa: E402
+from tongban.supervision.matter_rank_repository import matter_ranks  # noqa: E402
 from tongban.supervision.service import periods  # noqa: E402
 
 YEAR_START = date(2026, 1, 1)
